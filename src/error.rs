@@ -1,0 +1,70 @@
+//! The crate's one error type: every user-facing failure, with a message a person can act on.
+
+use std::fmt;
+
+/// Everything that can go wrong when a caller hands the engine a config, data or a file.
+///
+/// `panic!` is kept for broken internal invariants; anything reachable from user input
+/// returns one of these.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// A model, layer, optimiser or training setting is out of range or inconsistent.
+    InvalidConfig(String),
+    /// Two arrays that must agree in shape do not.
+    Shape(String),
+    /// Input data is unusable (NaN/Inf, empty, wrong label count …).
+    InvalidData(String),
+    /// A CSV row or field could not be read. `line` and `column` are 1-based.
+    Csv {
+        line: usize,
+        column: Option<usize>,
+        message: String,
+    },
+    /// A saved model / config file is malformed or from an unsupported version.
+    Format(String),
+    /// A size cap (rows, columns, units, file size, grid resolution) was exceeded.
+    Limit(String),
+    /// Training produced a non-finite loss; the weights were left at their last finite values.
+    Diverged {
+        epoch: usize,
+        step: usize,
+        hint: String,
+    },
+    /// The requested feature was not compiled into this build (e.g. the `webgpu` backend).
+    NotCompiled(String),
+    /// A backend (e.g. the GPU) failed or is unavailable at run time.
+    Backend(String),
+}
+
+/// Shorthand used across the crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidConfig(m) => write!(f, "invalid configuration: {m}"),
+            Error::Shape(m) => write!(f, "shape mismatch: {m}"),
+            Error::InvalidData(m) => write!(f, "invalid data: {m}"),
+            Error::Csv { line, column: Some(c), message } => {
+                write!(f, "CSV line {line}, column {c}: {message}")
+            }
+            Error::Csv { line, column: None, message } => write!(f, "CSV line {line}: {message}"),
+            Error::Format(m) => write!(f, "unreadable file: {m}"),
+            Error::Limit(m) => write!(f, "too large: {m}"),
+            Error::Diverged { epoch, step, hint } => write!(
+                f,
+                "training diverged (non-finite loss at epoch {epoch}, step {step}); the last finite weights were kept. {hint}"
+            ),
+            Error::NotCompiled(m) => write!(f, "not available in this build: {m}"),
+            Error::Backend(m) => write!(f, "backend error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Builds an [`Error::InvalidConfig`] from format arguments.
+#[macro_export]
+macro_rules! config_err {
+    ($($arg:tt)*) => { $crate::Error::InvalidConfig(format!($($arg)*)) };
+}

@@ -1,0 +1,91 @@
+//! Matrix-multiply and element-wise kernels: the contract, and dispatch to the fastest
+//! implementation compiled in (SIMD128 on wasm32, the portable blocked kernel natively).
+//!
+//! Shape legend for the three products (all row-major):
+//! - NN: `A: m×k`, `B: k×n`, `C: m×n`, `C ← A·B (+ C)` — forward `Y = X·W`.
+//! - TN: `A: k×m`, `B: k×n`, `C: m×n`, `C ← Aᵀ·B (+ C)` — weight gradient `dW = Xᵀ·dY`.
+//! - NT: `A: m×k`, `B: n×k`, `C: m×n`, `C ← A·Bᵀ (+ C)` — input gradient `dX = dY·Wᵀ`.
+//!
+//! `C` must not alias `A` or `B`. With `accumulate == false` the old contents of `C` are
+//! ignored (it may hold garbage, even NaN).
+
+pub mod scalar;
+
+/// `C ← A·B` (or `C += A·B` when `accumulate`). A: m×k, B: k×n, C: m×n.
+pub fn gemm_nn(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    check(m * k, k * n, m * n, a, b, c);
+    scalar::gemm_nn(m, k, n, a, b, c, accumulate)
+}
+
+/// `C ← Aᵀ·B` (or `+=`). A: k×m, B: k×n, C: m×n.
+pub fn gemm_tn(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    check(k * m, k * n, m * n, a, b, c);
+    scalar::gemm_tn(m, k, n, a, b, c, accumulate)
+}
+
+/// `C ← A·Bᵀ` (or `+=`). A: m×k, B: n×k, C: m×n.
+pub fn gemm_nt(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    check(m * k, n * k, m * n, a, b, c);
+    scalar::gemm_nt(m, k, n, a, b, c, accumulate)
+}
+
+/// Adds `bias` (length n) to every row of `c` (m×n).
+pub fn add_bias(c: &mut [f32], bias: &[f32]) {
+    let n = bias.len();
+    if n == 0 {
+        return;
+    }
+    for row in c.chunks_exact_mut(n) {
+        for (x, b) in row.iter_mut().zip(bias) {
+            *x += b;
+        }
+    }
+}
+
+/// `out[j] (+)= Σ_i src[i·n + j]`: column sums of an m×n matrix (bias gradients).
+pub fn column_sums(src: &[f32], n: usize, out: &mut [f32], accumulate: bool) {
+    if !accumulate {
+        out.iter_mut().for_each(|v| *v = 0.0);
+    }
+    if n == 0 {
+        return;
+    }
+    for row in src.chunks_exact(n) {
+        for (o, v) in out.iter_mut().zip(row) {
+            *o += v;
+        }
+    }
+}
+
+#[inline]
+fn check(la: usize, lb: usize, lc: usize, a: &[f32], b: &[f32], c: &[f32]) {
+    // Broken invariants, not user input: the layers size every buffer.
+    assert!(
+        a.len() >= la && b.len() >= lb && c.len() >= lc,
+        "gemm buffer too small"
+    );
+}

@@ -1,0 +1,18 @@
+//! # nn-playground
+//!
+//! A neural-network training engine for the browser: Keras-style `Sequential` models,
+//! batched SIMD128 kernels for WebAssembly, TensorFlow-Playground datasets and a
+//! `Session` that the playground page drives.
+
+pub mod error;
+pub mod kernels;
+pub mod nn;
+pub mod rng;
+pub mod spec;
+pub mod tensor;
+
+pub use error::{Error, Result};
+pub use nn::activation::Activation;
+pub use rng::Rng;
+pub use spec::*;
+pub use tensor::Matrix;

@@ -1,0 +1,3 @@
+//! Layers, losses, optimisers and regularisers: the pieces a `Sequential` model is built from.
+
+pub mod activation;

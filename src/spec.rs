@@ -1,0 +1,424 @@
+//! The one description of a model and of a playground setup: the serde types the UI edits,
+//! the URL hash encodes, saved files hold and the builder reads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::nn::activation::Activation;
+
+/// How a dense layer's weights start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Init {
+    /// Glorot/Xavier uniform: U(±√(6/(fan_in+fan_out))), zero bias.
+    #[default]
+    GlorotUniform,
+    /// He normal: N(0, 2/fan_in), zero bias.
+    HeNormal,
+    /// He uniform: U(±√(6/fan_in)), zero bias.
+    HeUniform,
+    /// TensorFlow Playground's rule: U(-0.5, 0.5) weights, 0.1 bias.
+    Playground,
+}
+
+/// One layer of a [`ModelSpec`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LayerSpec {
+    /// `y = act(x·W + b)` with `W: in×units`.
+    Dense {
+        units: usize,
+        #[serde(default)]
+        activation: Activation,
+        #[serde(default)]
+        init: Init,
+        #[serde(default = "yes")]
+        use_bias: bool,
+    },
+    /// Inverted dropout: zeroes a fraction `rate` of inputs in training, scales the rest.
+    Dropout { rate: f32 },
+    /// Batch normalisation over the batch axis, with learned scale and shift.
+    BatchNorm {
+        #[serde(default = "default_bn_momentum")]
+        momentum: f32,
+        #[serde(default = "default_bn_epsilon")]
+        epsilon: f32,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_bn_momentum() -> f32 {
+    0.99
+}
+fn default_bn_epsilon() -> f32 {
+    1e-3
+}
+
+/// A feed-forward model: input width and layers in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    pub input_dim: usize,
+    pub layers: Vec<LayerSpec>,
+}
+
+/// The training objective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LossKind {
+    /// Mean squared error, averaged over batch and outputs.
+    #[default]
+    Mse,
+    /// Mean absolute error.
+    Mae,
+    /// Huber loss with `CompileSpec::huber_delta`.
+    Huber,
+    /// Binary cross-entropy on logits (targets 0/1); the output's sigmoid is fused.
+    BinaryCrossentropy,
+    /// Softmax cross-entropy on logits; targets are class indices (n×1) or one-hot (n×K).
+    #[serde(alias = "sparse_categorical_crossentropy")]
+    CategoricalCrossentropy,
+}
+
+impl LossKind {
+    /// True for the losses computed on logits with a fused output activation.
+    pub fn is_cross_entropy(self) -> bool {
+        matches!(
+            self,
+            LossKind::BinaryCrossentropy | LossKind::CategoricalCrossentropy
+        )
+    }
+}
+
+/// Which update rule the optimiser applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    #[default]
+    Sgd,
+    Momentum,
+    Nesterov,
+    #[serde(alias = "rms_prop")]
+    Rmsprop,
+    Adagrad,
+    Adam,
+    #[serde(alias = "adam_w")]
+    Adamw,
+}
+
+/// Learning rate as a function of the optimiser step `t` (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Schedule {
+    /// `lr`.
+    #[default]
+    Constant,
+    /// `lr · factor^⌊t / every⌋`.
+    Step { every: usize, factor: f32 },
+    /// `lr · rate^(t / decay_steps)`.
+    Exponential { decay_steps: usize, rate: f32 },
+    /// `min + (lr − min)·(1 + cos(π·min(t, decay_steps)/decay_steps))/2`.
+    Cosine {
+        decay_steps: usize,
+        #[serde(default)]
+        min_lr: f32,
+    },
+}
+
+/// Optimiser and its hyper-parameters; fields a rule does not use are ignored by it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OptimizerSpec {
+    pub kind: OptimizerKind,
+    pub learning_rate: f32,
+    /// Momentum / Nesterov coefficient.
+    pub momentum: f32,
+    /// Adam/AdamW first-moment decay.
+    pub beta1: f32,
+    /// Adam/AdamW second-moment decay.
+    pub beta2: f32,
+    /// Denominator guard for RMSProp, Adagrad, Adam, AdamW.
+    pub epsilon: f32,
+    /// RMSProp decay of the squared-gradient average.
+    pub rho: f32,
+    /// AdamW decoupled weight decay.
+    pub weight_decay: f32,
+    pub schedule: Schedule,
+    /// When set, gradients are scaled so their global L2 norm is at most this.
+    pub clip_norm: Option<f32>,
+}
+
+impl Default for OptimizerSpec {
+    fn default() -> Self {
+        Self {
+            kind: OptimizerKind::Sgd,
+            learning_rate: 0.03,
+            momentum: 0.9,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-7,
+            rho: 0.9,
+            weight_decay: 0.01,
+            schedule: Schedule::Constant,
+            clip_norm: None,
+        }
+    }
+}
+
+/// Weight penalty kind (applied to weights, never biases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RegularizationKind {
+    #[default]
+    None,
+    L1,
+    L2,
+}
+
+/// `rate·Σ|w|` (L1) or `rate·Σw²` (L2) added to the loss.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Regularization {
+    pub kind: RegularizationKind,
+    pub rate: f32,
+}
+
+/// A metric reported by `evaluate` and in the `History`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricKind {
+    Accuracy,
+    Precision,
+    Recall,
+    F1,
+    Mse,
+    Mae,
+    R2,
+}
+
+impl MetricKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricKind::Accuracy => "accuracy",
+            MetricKind::Precision => "precision",
+            MetricKind::Recall => "recall",
+            MetricKind::F1 => "f1",
+            MetricKind::Mse => "mse",
+            MetricKind::Mae => "mae",
+            MetricKind::R2 => "r2",
+        }
+    }
+}
+
+/// What `compile` takes: optimiser, loss, metrics and weight penalty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompileSpec {
+    pub optimizer: OptimizerSpec,
+    pub loss: LossKind,
+    pub metrics: Vec<MetricKind>,
+    pub regularization: Regularization,
+    pub huber_delta: f32,
+}
+
+impl Default for CompileSpec {
+    fn default() -> Self {
+        Self {
+            optimizer: OptimizerSpec::default(),
+            loss: LossKind::Mse,
+            metrics: Vec::new(),
+            regularization: Regularization::default(),
+            huber_delta: 1.0,
+        }
+    }
+}
+
+/// The quantity early stopping watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Monitor {
+    Loss,
+    #[default]
+    ValLoss,
+    Accuracy,
+    ValAccuracy,
+}
+
+impl Monitor {
+    /// True when larger is better.
+    pub fn maximise(self) -> bool {
+        matches!(self, Monitor::Accuracy | Monitor::ValAccuracy)
+    }
+}
+
+/// Keras-style early stopping.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EarlyStoppingSpec {
+    pub monitor: Monitor,
+    pub min_delta: f32,
+    pub patience: usize,
+    pub restore_best_weights: bool,
+}
+
+impl Default for EarlyStoppingSpec {
+    fn default() -> Self {
+        Self {
+            monitor: Monitor::ValLoss,
+            min_delta: 0.0,
+            patience: 10,
+            restore_best_weights: true,
+        }
+    }
+}
+
+/// A built-in dataset (or `Custom` for uploaded / clicked data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DatasetKind {
+    #[default]
+    Circle,
+    Xor,
+    Gauss,
+    Spiral,
+    Plane,
+    MultiGauss,
+    Moons,
+    Checkerboard,
+    /// K-arm spiral for softmax (`PlaygroundConfig::classes` arms, 3–5).
+    KSpiral,
+    /// 1-D sine regression.
+    Sine,
+    /// Data the user uploaded or clicked in.
+    Custom,
+}
+
+impl DatasetKind {
+    /// True for the regression sets.
+    pub fn is_regression(self) -> bool {
+        matches!(
+            self,
+            DatasetKind::Plane | DatasetKind::MultiGauss | DatasetKind::Sine
+        )
+    }
+}
+
+/// An input feature computed from the two raw coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    X1,
+    X2,
+    X1Squared,
+    X2Squared,
+    X1X2,
+    SinX1,
+    SinX2,
+    CosX1,
+    CosX2,
+}
+
+/// A hidden layer of the playground network.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HiddenLayer {
+    pub units: usize,
+    /// Overrides `PlaygroundConfig::activation` for this layer.
+    pub activation: Option<Activation>,
+    /// Dropout rate after this layer (0 = none).
+    pub dropout: f32,
+    /// Batch normalisation before the activation's output feeds on.
+    pub batch_norm: bool,
+}
+
+impl Default for HiddenLayer {
+    fn default() -> Self {
+        Self {
+            units: 4,
+            activation: None,
+            dropout: 0.0,
+            batch_norm: false,
+        }
+    }
+}
+
+/// Where training runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendChoice {
+    #[default]
+    Cpu,
+    Webgpu,
+    Auto,
+}
+
+/// Everything the playground page shows and a share link reproduces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlaygroundConfig {
+    pub dataset: DatasetKind,
+    /// Arms of the K-class spiral.
+    pub classes: usize,
+    /// Noise in percent, 0–50.
+    pub noise: f32,
+    /// Share of points used for training, in percent, 10–90.
+    pub train_ratio: f32,
+    /// Points to generate; `None` uses the playground's 500 (classification) / 1200 (regression).
+    pub num_samples: Option<usize>,
+    pub seed: u64,
+    pub features: Vec<Feature>,
+    pub hidden: Vec<HiddenLayer>,
+    pub activation: Activation,
+    /// `None` derives it: tanh for binary sets (MSE on ±1), linear for regression, softmax for K classes.
+    pub output_activation: Option<Activation>,
+    /// `None` derives it from the output activation.
+    pub loss: Option<LossKind>,
+    pub init: Init,
+    pub batch_size: usize,
+    pub optimizer: OptimizerSpec,
+    pub regularization: Regularization,
+    pub epoch_limit: Option<usize>,
+    pub early_stopping: Option<EarlyStoppingSpec>,
+    /// Standardise inputs with statistics of the training split.
+    pub standardize: bool,
+    pub discretize: bool,
+    pub show_test: bool,
+    pub backend: BackendChoice,
+}
+
+impl Default for PlaygroundConfig {
+    fn default() -> Self {
+        Self {
+            dataset: DatasetKind::Circle,
+            classes: 3,
+            noise: 0.0,
+            train_ratio: 50.0,
+            num_samples: None,
+            seed: 1,
+            features: vec![Feature::X1, Feature::X2],
+            hidden: vec![
+                HiddenLayer {
+                    units: 4,
+                    ..HiddenLayer::default()
+                },
+                HiddenLayer {
+                    units: 2,
+                    ..HiddenLayer::default()
+                },
+            ],
+            activation: Activation::Tanh,
+            output_activation: None,
+            loss: None,
+            init: Init::Playground,
+            batch_size: 10,
+            optimizer: OptimizerSpec::default(),
+            regularization: Regularization::default(),
+            epoch_limit: None,
+            early_stopping: None,
+            standardize: false,
+            discretize: false,
+            show_test: false,
+            backend: BackendChoice::Cpu,
+        }
+    }
+}
