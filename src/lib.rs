@@ -16,3 +16,6 @@ pub use nn::activation::Activation;
 pub use rng::Rng;
 pub use spec::*;
 pub use tensor::Matrix;
+pub mod metrics;
+pub mod model;
+pub use model::{Callback, Evaluation, FitOptions, History, Logs, Sequential};
