@@ -120,7 +120,7 @@ impl EarlyStopper {
         } else {
             self.wait += 1;
         }
-        Ok((improved, self.wait > self.spec.patience))
+        Ok((improved, self.wait >= self.spec.patience.max(1)))
     }
 
     pub fn restores_best(&self) -> bool {
