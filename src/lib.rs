@@ -4,8 +4,10 @@
 //! batched SIMD128 kernels for WebAssembly, TensorFlow-Playground datasets and a
 //! `Session` that the playground page drives.
 
+pub mod data;
 pub mod error;
 pub mod kernels;
+pub mod metrics;
 pub mod nn;
 pub mod rng;
 pub mod spec;
