@@ -1,0 +1,162 @@
+// Drives the benchmark page in headless Chromium and writes bench/results.json,
+// bench/results.md and bench/chart.svg. Builds and installs nothing: `cargo xtask bench`
+// builds pkg/ (and runs `npm ci` here when node_modules is missing) and passes BENCH_URL.
+// By hand: `node bench/browser.mjs [--quick]` starts `xtask serve --no-build --port 0`.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { writeReports } from './report.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const QUICK = process.argv.includes('--quick');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const BENCH_TIMEOUT_MS = 30 * 60_000;
+const FIRST_EPOCH_RUNS = 5;
+
+async function startServer() {
+  if (process.env.BENCH_URL) return { url: process.env.BENCH_URL, close: async () => {} };
+  const built = join(root, 'target', 'debug', 'xtask');
+  const [cmd, args] = existsSync(built)
+    ? [built, ['serve', '--no-build', '--port', '0', '--quiet']]
+    : ['cargo', ['xtask', 'serve', '--no-build', '--port', '0', '--quiet']];
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((ok, fail) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^serving (http:\/\/\S+)\s*$/m.exec(out);
+      if (m) ok(m[1]);
+    });
+    child.on('exit', (code) => fail(new Error(`server exited (${code}) before serving`)));
+    child.on('error', fail);
+  });
+  return { url, close: async () => { child.kill('SIGTERM'); } };
+}
+
+async function withBrowser(f) {
+  const profile = mkdtempSync(join(tmpdir(), 'nnp-bench-'));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS,
+    env: { ...process.env, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile } });
+  try {
+    return await f(browser);
+  } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function runBenchPage(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    else if (m.type() === 'log') process.stdout.write(`  ${m.text()}\n`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e}`));
+  await page.goto(new URL(`bench/${QUICK ? '?quick' : ''}`, url).href);
+  await page.waitForFunction(() => window.benchResults, null, { timeout: BENCH_TIMEOUT_MS, polling: 500 });
+  const results = await page.evaluate(() => window.benchResults);
+  await context.close();
+  return { ...results, browserProblems: problems };
+}
+
+// Runs before the playground's own scripts: starts training as soon as the page says it is
+// ready and notes when the first epoch is reported (times are from navigation start).
+function watchFirstEpoch() {
+  window.__firstEpoch = {};
+  const check = () => {
+    const host = document.querySelector('[data-ready]');
+    if (!host) return;
+    const w = window.__firstEpoch;
+    if (w.ready === undefined && host.dataset.ready === 'true') {
+      w.ready = performance.now();
+      const play = host.querySelector('button.play');
+      if (host.dataset.running !== 'true' && play) play.click();
+    }
+    if (w.epoch === undefined && Number(host.dataset.epoch) >= 1) w.epoch = performance.now();
+  };
+  new MutationObserver(check).observe(document, { subtree: true, attributes: true, childList: true });
+}
+
+async function firstEpoch(browser, url) {
+  const runs = [];
+  for (let i = 0; i < FIRST_EPOCH_RUNS; i++) {
+    const context = await browser.newContext();
+    await context.addInitScript(watchFirstEpoch);
+    const page = await context.newPage();
+    try {
+      await page.goto(new URL('index.html', url).href);
+      const hasHost = await page.waitForFunction(() => document.querySelector('[data-ready]'), null, { timeout: 15_000 })
+        .then(() => true, () => false);
+      if (!hasHost) return { error: 'index.html has no element with data-ready (the playground page is not merged yet)' };
+      const got = await page.waitForFunction(() => window.__firstEpoch.epoch && window.__firstEpoch, null, { timeout: 30_000 })
+        .then((h) => h.jsonValue(), () => null);
+      if (!got) return { error: 'the playground page reported no trained epoch within 30 s' };
+      runs.push(got);
+    } finally {
+      await context.close();
+    }
+  }
+  const stat = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1], reps: s.length };
+  };
+  return { epochMs: stat(runs.map((r) => r.epoch)), readyMs: stat(runs.map((r) => r.ready)) };
+}
+
+function sizes() {
+  const out = {};
+  const files = {
+    'ours pkg/ wasm': 'pkg/nn_playground_bg.wasm',
+    'ours pkg/ JS glue': 'pkg/nn_playground.js',
+    'ours pkg-relaxed/ wasm': 'pkg-relaxed/nn_playground_bg.wasm',
+    'TF.js wasm SIMD binary': 'bench/node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+    'TF.js core+cpu+layers JS': ['tfjs-core/dist/tf-core.min.js', 'tfjs-backend-cpu/dist/tf-backend-cpu.min.js', 'tfjs-layers/dist/tf-layers.min.js']
+      .map((p) => `bench/node_modules/@tensorflow/${p}`),
+    'TF.js wasm backend JS': 'bench/node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
+    'brain.js browser bundle': 'bench/node_modules/brain.js/browser.min.js',
+  };
+  for (const [name, rel] of Object.entries(files)) {
+    const paths = [rel].flat().map((p) => join(root, p));
+    if (!paths.every(existsSync)) continue;
+    const bytes = Buffer.concat(paths.map((p) => readFileSync(p)));
+    out[name] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  }
+  return out;
+}
+
+async function main() {
+  if (!existsSync(join(root, 'pkg', 'nn_playground_bg.wasm'))) {
+    throw new Error('pkg/ is not built: run `cargo xtask bench` (it builds pkg/ first)');
+  }
+  const server = await startServer();
+  console.log(`benchmark page: ${new URL('bench/', server.url).href}`);
+  try {
+    const { page, first } = await withBrowser(async (browser) => {
+      const version = browser.version();
+      const page = await runBenchPage(browser, server.url);
+      page.env.browserVersion = version;
+      const first = await firstEpoch(browser, server.url);
+      return { page, first };
+    });
+    const results = { date: new Date().toISOString(), quick: QUICK, ...page, firstEpoch: first, sizes: sizes() };
+    writeReports(here, results);
+    if (results.error) throw new Error(`the benchmark page failed: ${results.error}`);
+  } finally {
+    await server.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(String(e?.stack ?? e));
+  process.exit(1);
+});

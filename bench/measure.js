@@ -1,0 +1,37 @@
+// Timing: warm up, grow the iteration count until one repetition is long enough for the
+// clock, then time at least five repetitions and report seconds per iteration.
+
+const REPS = 5;
+
+const yieldToBrowser = () => new Promise((r) => setTimeout(r, 0));
+
+/**
+ * `fn(iters)` does `iters` units of work (it may return a Promise). Returns seconds per
+ * unit as `{ median, min, max, reps, iters, samples }`.
+ *
+ * `minMs`: the shortest repetition worth timing; `maxIters`: a cap for slow work, so that
+ * slow peers still finish (then a repetition may be longer than `minMs`).
+ */
+export async function measure(fn, { minMs = 60, maxIters = 1 << 20, reps = REPS } = {}) {
+  await fn(1); // warm-up: compilation, first-touch allocation, shader builds
+  let iters = 1;
+  let ms = 0;
+  for (;;) {
+    const t0 = performance.now();
+    await fn(iters);
+    ms = performance.now() - t0;
+    if (ms >= minMs || iters >= maxIters) break;
+    // Aim a little past minMs so the next try usually suffices.
+    const grow = ms > 0 ? Math.ceil((1.3 * minMs) / ms) : 8;
+    iters = Math.min(maxIters, iters * Math.min(64, Math.max(2, grow)));
+  }
+  const samples = [];
+  for (let i = 0; i < reps; i++) {
+    await yieldToBrowser();
+    const t0 = performance.now();
+    await fn(iters);
+    samples.push((performance.now() - t0) / 1e3 / iters);
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[sorted.length >> 1], min: sorted[0], max: sorted[sorted.length - 1], reps, iters, samples };
+}

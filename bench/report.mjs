@@ -1,0 +1,180 @@
+// Turns the benchmark's raw results into bench/results.json, the Markdown table with ratios
+// and targets (bench/results.md) and an SVG chart (bench/chart.svg), with no library.
+// `node bench/report.mjs` rebuilds the Markdown and the chart from an existing results.json.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chartSvg } from './chart.mjs';
+
+const MATMUL_IMPLS = ['ours scalar', 'ours SIMD128', 'ours relaxed-SIMD', 'TF.js cpu', 'TF.js wasm', 'TF.js webgpu'];
+const TRAIN_IMPLS = ['ours SIMD128', 'ours relaxed-SIMD', 'TF.js cpu', 'TF.js wasm', 'TF.js webgpu', 'brain.js'];
+const TF_IMPLS = ['TF.js cpu', 'TF.js wasm', 'TF.js webgpu'];
+const PROBLEMS = { a: '(a) 2-8-8-1, batch 10', 'a-4-2': '(a) 2-4-2-1, batch 10', b: '(b) 784-256-128-10, batch 64' };
+/** Training points of problem (a): samples/s ÷ this = epochs/s. */
+const A_POINTS = 250;
+
+const lookup = (res) => (group, id, impl) => res.rows.find((r) => r.group === group && r.id === id && r.impl === impl);
+const div = (a, b) => (a != null && b != null && b !== 0 ? a / b : null);
+
+function fmt(v, digits = 3) {
+  if (v == null || !Number.isFinite(v)) return '–';
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (Math.abs(v) >= 100) return v.toFixed(0);
+  return v.toPrecision(digits);
+}
+const cell = (r) => (r ? `${fmt(r.value)} (${fmt(r.min)}–${fmt(r.max)})` : '–');
+const ratio = (v) => (v == null ? '–' : `${fmt(v)}×`);
+
+/** Every target of the benchmark issue: a measured figure, the requirement and a direction. */
+export function evaluateTargets(res) {
+  const v = (...k) => lookup(res)(...k)?.value ?? null;
+  const bestTf = (problem) => {
+    const vals = TF_IMPLS.map((i) => v('train', problem, i)).filter((x) => x != null);
+    return vals.length ? Math.max(...vals) : null;
+  };
+  const t = [];
+  const add = (name, measured, required, unit, lower = false) => {
+    const ok = measured == null ? null : lower ? measured <= required : measured >= required;
+    // How far off: the factor by which the measured figure must improve.
+    const gap = measured == null || ok ? null : lower ? measured / required : required / measured;
+    t.push({ name, measured, required, unit, lower, ok, gap });
+  };
+  add('Matmul NN 256: ours SIMD128 ÷ TF.js wasm', div(v('matmul', 'NN 256', 'ours SIMD128'), v('matmul', 'NN 256', 'TF.js wasm')), 1.0, '×');
+  add('Matmul NN 256: ours SIMD128 ÷ SIMD128 peak', div(v('matmul', 'NN 256', 'ours SIMD128'), v('calibration', 'peak madd', 'ours')), 0.65, '× peak');
+  add('Matmul NN 256: ours relaxed-SIMD ÷ TF.js wasm', div(v('matmul', 'NN 256', 'ours relaxed-SIMD'), v('matmul', 'NN 256', 'TF.js wasm')), 1.3, '×');
+  for (const s of ['TN', 'NT']) {
+    add(`Matmul ${s} 256: ours SIMD128 ÷ TF.js wasm`, div(v('matmul', `${s} 256`, 'ours SIMD128'), v('matmul', `${s} 256`, 'TF.js wasm')), 10, '×');
+    add(`Matmul ${s} 256 ÷ our NN 256`, div(v('matmul', `${s} 256`, 'ours SIMD128'), v('matmul', 'NN 256', 'ours SIMD128')), 0.8, '×');
+  }
+  add('Training (b): ours ÷ TF.js wasm', div(v('train', 'b', 'ours SIMD128'), v('train', 'b', 'TF.js wasm')), 5, '×');
+  add('Training (a) 2-8-8-1: ours ÷ brain.js', div(v('train', 'a', 'ours SIMD128'), v('train', 'a', 'brain.js')), 5, '×');
+  add('Training (a) 2-8-8-1: ours ÷ best TF.js', div(v('train', 'a', 'ours SIMD128'), bestTf('a')), 100, '×');
+  add('Training (a) 2-8-8-1: epochs/s of 250 points', div(v('train', 'a', 'ours SIMD128'), A_POINTS), 15000, 'epochs/s');
+  add('Decision grid 100×100', v('grid', '100×100', 'ours SIMD128'), 0.5, 'ms', true);
+  const gz = res.sizes?.['ours pkg/ wasm']?.gzip;
+  add('Wasm payload, gzip (CPU build)', gz == null ? null : gz / 1000, 250, 'kB', true);
+  add('Navigation → first trained epoch', res.firstEpoch?.epochMs?.median ?? null, 1000, 'ms', true);
+  return t;
+}
+
+function targetsTable(targets) {
+  const out = ['| target | measured | required | result |', '| --- | ---: | ---: | --- |'];
+  for (const t of targets) {
+    const req = `${t.lower ? '≤' : '≥'} ${fmt(t.required)} ${t.unit}`;
+    const res = t.ok == null ? 'not measured' : t.ok ? '**pass**' : `**miss** (needs ${fmt(t.gap, 2)}× better)`;
+    out.push(`| ${t.name} | ${fmt(t.measured)} ${t.unit} | ${req} | ${res} |`);
+  }
+  return out;
+}
+
+function matmulTable(res) {
+  const get = lookup(res);
+  const impls = MATMUL_IMPLS.filter((i) => res.rows.some((r) => r.group === 'matmul' && r.impl === i));
+  const ids = [...new Set(res.rows.filter((r) => r.group === 'matmul').map((r) => r.id))];
+  const peak = get('calibration', 'peak madd', 'ours')?.value;
+  const relaxedPeak = get('calibration', 'peak madd', 'relaxed')?.value;
+  const head = ['shape', ...impls, 'SIMD128 % peak', 'SIMD128 ÷ TF.js wasm'];
+  if (relaxedPeak) head.push('relaxed % relaxed peak');
+  const out = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i ? '---:' : '---')).join(' | ')} |`];
+  for (const id of ids) {
+    const simd = get('matmul', id, 'ours SIMD128')?.value;
+    const line = [id, ...impls.map((i) => cell(get('matmul', id, i))),
+      peak && simd ? `${fmt((100 * simd) / peak)} %` : '–', ratio(div(simd, get('matmul', id, 'TF.js wasm')?.value))];
+    if (relaxedPeak) line.push(`${fmt((100 * (get('matmul', id, 'ours relaxed-SIMD')?.value ?? NaN)) / relaxedPeak)} %`);
+    out.push(`| ${line.join(' | ')} |`);
+  }
+  return out;
+}
+
+function trainTable(res) {
+  const get = lookup(res);
+  const impls = TRAIN_IMPLS.filter((i) => res.rows.some((r) => r.group === 'train' && r.impl === i));
+  const head = ['problem', ...impls, 'ours ÷ best TF.js', 'ours ÷ brain.js'];
+  const out = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i ? '---:' : '---')).join(' | ')} |`];
+  for (const [p, label] of Object.entries(PROBLEMS)) {
+    if (!res.rows.some((r) => r.group === 'train' && r.id === p)) continue;
+    const ours = get('train', p, 'ours SIMD128')?.value;
+    const tfBest = Math.max(...TF_IMPLS.map((i) => get('train', p, i)?.value ?? -Infinity));
+    out.push(`| ${label} | ${[...impls.map((i) => cell(get('train', p, i))),
+      ratio(div(ours, Number.isFinite(tfBest) ? tfBest : null)), ratio(div(ours, get('train', p, 'brain.js')?.value))].join(' | ')} |`);
+    if (p !== 'b') {
+      const eps = impls.map((i) => { const r = get('train', p, i); return r ? fmt(r.value / A_POINTS) : '–'; });
+      out.push(`| ${label}: epochs/s of ${A_POINTS} points | ${eps.join(' | ')} | | |`);
+    }
+  }
+  return out;
+}
+
+export function markdown(res) {
+  const e = res.env ?? {};
+  const md = [
+    '# Benchmark results',
+    '',
+    `One headless Chromium page session (${e.browserVersion ?? 'Chromium'}), ${res.date}${res.quick ? ', **quick run**' : ''}. ` +
+      'Each figure is the median of 5 timed repetitions after warm-up, with (min–max). ' +
+      'Ratios compare figures from this same session. Generated by `cargo xtask bench` (`bench/browser.mjs`).',
+    '',
+    `- cross-origin isolated: ${e.crossOriginIsolated}; cores reported: ${e.hardwareConcurrency}`,
+    `- ours: \`pkg/\` (SIMD128; fast kernel: ${e['ours kernel'] ?? 'n/a'}); relaxed SIMD: ${e.relaxedSimd ?? 'n/a'}` +
+      (e['relaxed kernel'] ? ` (kernel: ${e['relaxed kernel']})` : ''),
+    `- TF.js ${e.tfVersion ?? ''}: wasm variant loaded **${e.tfWasmVariant ?? 'n/a'}**, threads ${e.tfWasmThreads ?? 'n/a'}; webgpu adapter: ${e.tfWebgpuAdapter ?? 'n/a'}`,
+    '',
+    '## Targets',
+    '',
+    ...targetsTable(evaluateTargets(res)),
+    '',
+    '## Calibration (single thread, register-only multiply-add)',
+    '',
+    '| loop | GFLOPS |',
+    '| --- | ---: |',
+    ...res.rows.filter((r) => r.group === 'calibration').map((r) => `| ${r.impl === 'ours' ? 'SIMD128 mul+add' : 'relaxed-SIMD madd'} | ${cell(r)} |`),
+    '',
+    '## Matmul, GFLOPS (single thread, square m = k = n)',
+    '',
+    ...matmulTable(res),
+    '',
+    '## Training throughput, samples/s (forward, backward, update)',
+    '',
+    ...trainTable(res),
+    '',
+    'brain.js updates after every sample (its only mode), TF.js runs `model.fit` for whole epochs, ours runs `train_steps`.',
+    '',
+    '## Interactive cost',
+    '',
+    '| figure | value |',
+    '| --- | ---: |',
+    ...res.rows.filter((r) => r.group === 'grid').map((r) => `| decision grid ${r.id}, 2-8-8-1 (${r.impl}) | ${cell(r)} ms |`),
+    ...(res.firstEpoch?.epochMs
+      ? [`| navigation → first trained epoch (index.html) | ${cell({ value: res.firstEpoch.epochMs.median, ...res.firstEpoch.epochMs })} ms |`,
+        `| navigation → page ready | ${cell({ value: res.firstEpoch.readyMs.median, ...res.firstEpoch.readyMs })} ms |`]
+      : [`| navigation → first trained epoch | not measured: ${res.firstEpoch?.error ?? 'n/a'} |`]),
+    ...Object.entries(res.sizes ?? {}).map(([k, s]) => `| ${k}: raw / gzip -9 | ${fmt(s.raw / 1000)} kB / ${fmt(s.gzip / 1000)} kB |`),
+    '',
+    '## WebGPU overheads (platform floor, raw API from JS)',
+    '',
+    `Adapter: ${e.webgpuAdapter ?? 'n/a'}.`,
+    '',
+    '| operation | ms |',
+    '| --- | ---: |',
+    ...res.rows.filter((r) => r.group === 'webgpu').map((r) => `| ${r.id} | ${cell(r)} |`),
+    '',
+    '## Notes',
+    '',
+    ...(res.notes ?? []).map((n) => `- ${n}`),
+    ...(res.browserProblems ?? []).map((n) => `- browser: ${n}`),
+    ...(res.error ? [`- the page failed: ${res.error}`] : []),
+    '',
+  ];
+  return md.join('\n');
+}
+
+export function writeReports(dir, res) {
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(res, null, 1)}\n`);
+  writeFileSync(join(dir, 'results.md'), markdown(res));
+  writeFileSync(join(dir, 'chart.svg'), chartSvg(res, evaluateTargets(res)));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  writeReports(dir, JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+}
