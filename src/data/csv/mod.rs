@@ -66,7 +66,7 @@ pub fn parse_csv(text: &str, opts: &CsvOptions) -> Result<Dataset> {
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = detect_delimiter(text);
-    let (first_rows, records) = scan(text, delimiter)?;
+    let (first_rows, record_count) = scan(text, delimiter)?;
     let Some(first) = first_rows.first() else {
         return Err(Error::InvalidData(
             "the file is empty; expected rows of numbers separated by commas".into(),
@@ -76,7 +76,8 @@ pub fn parse_csv(text: &str, opts: &CsvOptions) -> Result<Dataset> {
     let has_header = opts
         .has_header
         .unwrap_or_else(|| looks_like_header(&first_rows));
-    if records - usize::from(has_header) > MAX_ROWS {
+    let rows = record_count - usize::from(has_header);
+    if rows > MAX_ROWS {
         return Err(too_many_rows());
     }
     let header: Option<Vec<String>> = has_header.then(|| first.fields.clone());
@@ -98,9 +99,10 @@ pub fn parse_csv(text: &str, opts: &CsvOptions) -> Result<Dataset> {
 
     let mut records = Records::new(text, delimiter);
     let mut record = csv::StringRecord::new();
-    let mut x = Vec::new();
-    let mut labels: Vec<String> = Vec::new();
-    let mut lines: Vec<usize> = Vec::new();
+    // Sizes are known and capped by now (the scan ran first).
+    let mut x = Vec::with_capacity(rows * (width - 1));
+    let mut labels: Vec<String> = Vec::with_capacity(rows);
+    let mut lines: Vec<usize> = Vec::with_capacity(rows);
     let mut skip_header = has_header;
     while let Some(line) = records.next(&mut record)? {
         if std::mem::take(&mut skip_header) {
