@@ -44,6 +44,30 @@ fn wasm_target_installed() -> bool {
         .unwrap_or(false)
 }
 
+/// `rustfmt` and `clippy`, which minimal rustup profiles leave out.
+pub fn ensure_rust_components(allow: bool) -> Result<()> {
+    let missing: Vec<&str> = [("rustfmt", "fmt"), ("clippy", "clippy")]
+        .into_iter()
+        .filter(|(_, sub)| capture(&mut cmd("cargo", &[sub, "--version"])).is_none())
+        .map(|(component, _)| component)
+        .collect();
+    if missing.is_empty() {
+        note("rustfmt, clippy: present");
+        return Ok(());
+    }
+    let fix = format!("rustup component add {}", missing.join(" "));
+    if !allow {
+        return Err(format!("missing {}; run `{fix}`", missing.join(", ")));
+    }
+    note(&format!(
+        "missing {}, installing (`{fix}`)",
+        missing.join(", ")
+    ));
+    let mut args = vec!["component", "add"];
+    args.extend(missing.iter().copied());
+    run(&mut cmd("rustup", &args))
+}
+
 /// The `version` of the first package called `name` in a `Cargo.lock` text.
 pub fn locked_version(lock: &str, name: &str) -> Option<String> {
     let wanted = format!("name = \"{name}\"");

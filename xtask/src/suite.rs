@@ -2,8 +2,8 @@
 
 use crate::build::{build_pkg, BuildOptions};
 use crate::install::{
-    ensure_browser, ensure_npm_deps, ensure_wasm_bindgen, ensure_wasm_target, CHROMEDRIVER,
-    WASM_TARGET,
+    ensure_browser, ensure_npm_deps, ensure_rust_components, ensure_wasm_bindgen,
+    ensure_wasm_target, CHROMEDRIVER, WASM_TARGET,
 };
 use crate::util::{cmd, repo_root, run, Result};
 use std::time::{Duration, Instant};
@@ -138,6 +138,9 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
     let wants = |any: &[Stage]| selected.iter().any(|s| any.contains(s));
     match stage {
         Stage::Setup => {
+            if wants(&[Stage::Fmt, Stage::Clippy]) {
+                ensure_rust_components(install)?;
+            }
             if wants(&[Stage::Clippy, Stage::Wasm, Stage::E2e]) {
                 ensure_wasm_target(install)?;
             }
