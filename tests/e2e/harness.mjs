@@ -146,11 +146,20 @@ export async function openPage(server, path = '/index.html', opts = {}) {
   });
   page.on('pageerror', (e) => pageErrors.push(String(e?.stack ?? e)));
 
+  const close = async () => {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
   let response = null;
   if (opts.goto !== false) {
-    response = await page.goto(new URL(path, server.url).href, {
-      waitUntil: opts.waitUntil ?? 'load',
-    });
+    try {
+      response = await page.goto(new URL(path, server.url).href, {
+        waitUntil: opts.waitUntil ?? 'load',
+      });
+    } catch (e) {
+      await close();
+      throw e;
+    }
   }
   return {
     browser,
@@ -162,10 +171,7 @@ export async function openPage(server, path = '/index.html', opts = {}) {
     consoleErrors,
     pageErrors,
     cspViolations,
-    async close() {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
