@@ -1,10 +1,11 @@
-//! `cargo xtask build | serve | test | bench`: build, serve, test and benchmark the project.
+//! `cargo xtask build | serve | test | fuzz | bench`: build, serve, test and benchmark the project.
 //!
 //! Standard library only, so that the one command works on a fresh machine before anything
 //! else is installed; each task installs the tools it needs and says so.
 
 mod bench;
 mod build;
+mod fuzz;
 mod http;
 mod install;
 mod serve;
@@ -26,10 +27,12 @@ tasks:
             --no-build          serve the existing pkg/
             --features <list>   engine features for the build
             --quiet             no per-request log on stderr
-  test    every suite: fmt, clippy, native, wasm (Node + headless Chromium), e2e
+  test    every suite: fmt, clippy, native, fuzz, wasm (Node + headless Chromium), e2e
             --only <stage>      run only this stage (repeatable or comma-separated):
-                                fmt, clippy, native, wasm, e2e
+                                fmt, clippy, native, fuzz, wasm, e2e
             --keep-going        run the remaining stages after a failure
+  fuzz    bounded cargo-fuzz runs of every fuzz target from the committed seeds
+            --seconds <n>       per target, default 60
   bench   build, then run bench/kernels.mjs and bench/browser.mjs when present
             --no-build          benchmark the existing pkg/
 
@@ -82,6 +85,18 @@ fn dispatch(args: &[String]) -> Result<()> {
             };
             flags.finish()?;
             bench::run_bench(&opts)
+        }
+        "fuzz" => {
+            let seconds = match flags.value("--seconds")? {
+                Some(v) => v
+                    .parse::<u32>()
+                    .map_err(|_| format!("--seconds {v:?} is not a whole number"))?,
+                None => 60,
+            };
+            let install = !flags.switch("--skip-install");
+            flags.finish()?;
+            fuzz::ensure_cargo_fuzz(install)?;
+            fuzz::run_fuzz(seconds)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -8,6 +8,9 @@ use crate::install::{
 use crate::util::{cmd, repo_root, run, Result};
 use std::time::{Duration, Instant};
 
+/// Fuzzing time per target inside the test command; `cargo xtask fuzz` runs longer.
+const FUZZ_SECONDS_PER_TARGET: u32 = 20;
+
 /// The stages in the order they run; cheap checks first so a typo fails in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
@@ -15,15 +18,17 @@ pub enum Stage {
     Fmt,
     Clippy,
     Native,
+    Fuzz,
     Wasm,
     E2e,
 }
 
-pub const ALL: [Stage; 6] = [
+pub const ALL: [Stage; 7] = [
     Stage::Setup,
     Stage::Fmt,
     Stage::Clippy,
     Stage::Native,
+    Stage::Fuzz,
     Stage::Wasm,
     Stage::E2e,
 ];
@@ -35,6 +40,7 @@ impl Stage {
             Stage::Fmt => "fmt",
             Stage::Clippy => "clippy",
             Stage::Native => "native",
+            Stage::Fuzz => "fuzz",
             Stage::Wasm => "wasm",
             Stage::E2e => "e2e",
         }
@@ -53,6 +59,7 @@ impl Stage {
             Stage::Fmt => "cargo fmt --check",
             Stage::Clippy => "clippy, native and wasm32, warnings denied",
             Stage::Native => "native cargo test --workspace",
+            Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
             Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium",
             Stage::E2e => "release pkg/ + end-to-end tests in headless Chromium",
         }
@@ -148,6 +155,9 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                 ensure_wasm_bindgen(install)?;
                 ensure_browser(install)?;
             }
+            if wants(&[Stage::Fuzz]) {
+                crate::fuzz::ensure_cargo_fuzz(install)?;
+            }
             if wants(&[Stage::E2e]) {
                 ensure_npm_deps(&repo_root().join("tests/e2e"), install)?;
             }
@@ -173,6 +183,7 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             run(&mut cmd("cargo", &wasm))
         }
         Stage::Native => run(&mut cmd("cargo", &["test", "--workspace"])),
+        Stage::Fuzz => crate::fuzz::run_fuzz(FUZZ_SECONDS_PER_TARGET),
         Stage::Wasm => {
             // Test files with `run_in_browser` go to headless Chromium (flags in
             // webdriver.json); the rest run in Node.
