@@ -4,12 +4,15 @@
 //! batched SIMD128 kernels for WebAssembly, TensorFlow-Playground datasets and a
 //! `Session` that the playground page drives.
 
+pub mod bench;
 pub mod error;
 pub mod kernels;
 pub mod nn;
 pub mod rng;
 pub mod spec;
 pub mod tensor;
+#[cfg(target_arch = "wasm32")]
+pub mod web_bench;
 
 pub use error::{Error, Result};
 pub use nn::activation::Activation;

@@ -130,6 +130,45 @@ pub(crate) fn gemm<K: MicroKernel>(
     });
 }
 
+/// Writes the valid `mr×nr` corner of a row-major `MR×NR` register tile to `C`.
+///
+/// # Safety
+/// `c` must be valid for `mr` rows of `nr` floats at stride `ldc`, `tile` must hold
+/// `MR·NR` floats.
+#[inline(always)]
+pub(crate) unsafe fn store_edge<K: MicroKernel>(
+    tile: &[f32],
+    c: *mut f32,
+    ldc: usize,
+    mr: usize,
+    nr: usize,
+    accumulate: bool,
+) {
+    // Fixed-length loops with guards, not copies of run-time length, which LLVM would
+    // turn into `memory.copy` calls costing more than these few stores.
+    for (i, row) in tile.chunks_exact(K::NR).enumerate().take(K::MR) {
+        for (j, &v) in row.iter().enumerate() {
+            if i < mr && j < nr {
+                // SAFETY: i < mr and j < nr lie inside the caller's tile.
+                unsafe {
+                    let d = c.add(i * ldc + j);
+                    *d = if accumulate { *d + v } else { v };
+                }
+            }
+        }
+    }
+}
+
+/// `dst[j] = src[j]`, zero past `src.len()`. `dst` is one tile row (`MR` or `NR` long, a
+/// constant after monomorphisation), so this unrolls into selects; `copy_from_slice` with
+/// a run-time length would become a `memory.copy` call, which costs more than the copy.
+#[inline(always)]
+fn copy_padded(dst: &mut [f32], src: &[f32]) {
+    for (j, d) in dst.iter_mut().enumerate() {
+        *d = src.get(j).copied().unwrap_or(0.0);
+    }
+}
+
 fn grow(v: &mut Vec<f32>, len: usize) {
     if v.len() < len {
         v.resize(len, 0.0);
@@ -158,8 +197,7 @@ fn pack_b<K: MicroKernel>(
             // Rows of B are contiguous (NN, TN): copy row pieces.
             for (p, row) in strip.chunks_exact_mut(nr).enumerate() {
                 let src = (pc + p) * b.rs + j0;
-                row[..w].copy_from_slice(&b.data[src..src + w]);
-                row[w..].fill(0.0);
+                copy_padded(row, &b.data[src..src + w]);
             }
         } else {
             // Columns of B are contiguous (NT): transpose while packing.
@@ -201,8 +239,7 @@ fn pack_a<K: MicroKernel>(
             // Columns of A are contiguous (TN): copy column pieces.
             for (p, col) in sliver.chunks_exact_mut(mr).enumerate() {
                 let src = (pc + p) * a.cs + i0;
-                col[..h].copy_from_slice(&a.data[src..src + h]);
-                col[h..].fill(0.0);
+                copy_padded(col, &a.data[src..src + h]);
             }
         } else {
             // Rows of A are contiguous (NN, NT): transpose while packing.

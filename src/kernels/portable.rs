@@ -43,14 +43,19 @@ impl MicroKernel for Portable {
                 }
             }
         }
-        for (i, row) in acc.iter().enumerate().take(mr) {
-            // SAFETY: rows below mr and columns below nr lie inside the caller's tile.
-            let dst = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc), nr) };
-            if accumulate {
-                dst.iter_mut().zip(row).for_each(|(d, v)| *d += v);
-            } else {
-                dst.copy_from_slice(&row[..nr]);
+        if mr == MR && nr == NR {
+            for (i, row) in acc.iter().enumerate() {
+                // SAFETY: a full tile: row i has NR floats at c + i·ldc.
+                let dst = unsafe { &mut *(c.add(i * ldc) as *mut [f32; NR]) };
+                if accumulate {
+                    dst.iter_mut().zip(row).for_each(|(d, v)| *d += v);
+                } else {
+                    *dst = *row;
+                }
             }
+        } else {
+            // SAFETY: forwarded from the caller's contract.
+            unsafe { blocked::store_edge::<Self>(acc.as_flattened(), c, ldc, mr, nr, accumulate) };
         }
     }
 }

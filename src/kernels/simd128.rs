@@ -98,15 +98,8 @@ impl MicroKernel for Simd128 {
                     v128_store(tmp.as_mut_ptr().add(i * NR + 4) as *mut v128, hi);
                 }
             }
-            for (i, row) in tmp.chunks_exact(NR).enumerate().take(mr) {
-                // SAFETY: rows below mr and columns below nr lie inside the caller's tile.
-                let dst = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc), nr) };
-                if accumulate {
-                    dst.iter_mut().zip(row).for_each(|(d, v)| *d += v);
-                } else {
-                    dst.copy_from_slice(&row[..nr]);
-                }
-            }
+            // SAFETY: forwarded from the caller's contract.
+            unsafe { blocked::store_edge::<Self>(&tmp, c, ldc, mr, nr, accumulate) };
         }
     }
 }
