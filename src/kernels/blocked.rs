@@ -18,6 +18,9 @@ const KC: usize = 256;
 const MC: usize = 64;
 /// Columns of `B` packed at once; bounds the packing buffer at `KC×NC` floats (1 MiB).
 const NC: usize = 1024;
+/// Products with at most this many multiply-adds skip packing: for the playground's tiny
+/// layers (batch 10, widths 2–8) copying panels would cost more than the arithmetic.
+pub(crate) const SMALL_WORK: usize = 4096;
 
 /// A logical matrix `X` stored as `X[r][c] = data[r·rs + c·cs]`.
 #[derive(Clone, Copy)]
@@ -84,6 +87,9 @@ pub(crate) fn gemm<K: MicroKernel>(
         return;
     }
     assert!(c.len() >= m * n, "gemm output too small");
+    if m * k * n <= SMALL_WORK {
+        return small(k, n, a, b, &mut c[..m * n], accumulate);
+    }
     PACKS.with(|cell| {
         let mut packs = cell.borrow_mut();
         let Packs { a: ap, b: bp } = &mut *packs;
@@ -128,6 +134,36 @@ pub(crate) fn gemm<K: MicroKernel>(
             }
         }
     });
+}
+
+/// The unpacked path for tiny products. With contiguous rows of `B` (NN, TN) at least one
+/// vector wide it runs `C[i][·] += A[i][p]·B[p][·]` row updates, which vectorise over `j`;
+/// otherwise (NT, or `n < 4`) it takes one dot product per output.
+fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accumulate: bool) {
+    if b.cs == 1 && n >= 4 {
+        for (i, crow) in c.chunks_exact_mut(n).enumerate() {
+            for p in 0..k {
+                let aip = a.data[i * a.rs + p * a.cs];
+                let brow = &b.data[p * b.rs..p * b.rs + n];
+                // The first update overwrites, so garbage (even NaN) in C never leaks in.
+                if p == 0 && !accumulate {
+                    crow.iter_mut().zip(brow).for_each(|(x, &y)| *x = aip * y);
+                } else {
+                    crow.iter_mut().zip(brow).for_each(|(x, &y)| *x += aip * y);
+                }
+            }
+        }
+    } else {
+        for (i, crow) in c.chunks_exact_mut(n).enumerate() {
+            for (j, x) in crow.iter_mut().enumerate() {
+                let mut s = 0.0f32;
+                for p in 0..k {
+                    s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + j * b.cs];
+                }
+                *x = if accumulate { *x + s } else { s };
+            }
+        }
+    }
 }
 
 /// Writes the valid `mr×nr` corner of a row-major `MR×NR` register tile to `C`.

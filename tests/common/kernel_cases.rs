@@ -52,11 +52,14 @@ pub fn families() -> Vec<Family> {
     v
 }
 
-/// Odd sizes around the 4×8 tile and the 64/256 blocking, each paired with every other.
+/// Odd sizes around the 4×8 tile, each paired with every other: products up to
+/// `SMALL_WORK` (4096) multiply-adds take the unpacked path, larger ones the packed one.
 const DIMS: [usize; 7] = [1, 3, 5, 7, 8, 17, 33];
 
 /// `(m, k, n)` shapes that are non-square, long, or cross the cache-block boundaries.
-const EXTRA: [(usize, usize, usize); 10] = [
+const EXTRA: [(usize, usize, usize); 12] = [
+    (1, 300, 17),
+    (3, 2000, 1),
     (1, 127, 3),
     (33, 5, 17),
     (127, 33, 7),

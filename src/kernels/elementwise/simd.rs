@@ -143,7 +143,7 @@ pub(crate) fn tanh(x: v128) -> v128 {
     let ax = f32x4_abs(x);
     let z = f32x4_mul(x, x);
     let mut p = f32x4_splat(-5.704_988_7e-3);
-    for c in [2.063_908_9e-2, -5.373_971_6e-2, 0.133_314_42, -0.333_332_82] {
+    for c in [2.063_909e-2, -5.373_971_6e-2, 0.133_314_42, -0.333_332_8] {
         p = f32x4_add(f32x4_mul(p, z), f32x4_splat(c));
     }
     let small = f32x4_add(f32x4_mul(f32x4_mul(p, z), x), x);
