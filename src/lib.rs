@@ -28,6 +28,7 @@
 //! # Ok::<(), nn_playground::Error>(())
 //! ```
 
+pub mod bench;
 pub mod data;
 pub mod error;
 pub mod kernels;
@@ -38,6 +39,8 @@ pub mod playground;
 pub mod rng;
 pub mod spec;
 pub mod tensor;
+#[cfg(target_arch = "wasm32")]
+pub mod web_bench;
 
 pub use error::{Error, Result};
 pub use model::{Callback, Evaluation, FitOptions, History, Logs, Sequential};
