@@ -28,6 +28,7 @@
 //! # Ok::<(), nn_playground::Error>(())
 //! ```
 
+pub mod bench;
 pub mod bench_train;
 pub mod data;
 pub mod error;
@@ -39,6 +40,8 @@ pub mod playground;
 pub mod rng;
 pub mod spec;
 pub mod tensor;
+#[cfg(target_arch = "wasm32")]
+pub mod web_bench;
 #[cfg(target_arch = "wasm32")]
 pub mod web_bench_train;
 
