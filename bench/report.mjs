@@ -62,7 +62,7 @@ function targetsTable(targets) {
   for (const t of targets) {
     const req = `${t.lower ? '≤' : '≥'} ${fmt(t.required)} ${t.unit}`;
     const res = t.ok == null ? 'not measured' : t.ok ? '**pass**' : `**miss** (needs ${fmt(t.gap, 2)}× better)`;
-    out.push(`| ${t.name} | ${fmt(t.measured)} ${t.unit} | ${req} | ${res} |`);
+    out.push(`| ${t.name} | ${t.measured == null ? '–' : `${fmt(t.measured)} ${t.unit}`} | ${req} | ${res} |`);
   }
   return out;
 }

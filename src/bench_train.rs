@@ -314,6 +314,12 @@ mod tests {
         assert_eq!(&cells[16..], &[6.0, -6.0]);
         let expected: f32 = g.model.predict(&g.grid).unwrap().as_slice().iter().sum();
         assert_eq!(g.run(2).unwrap(), expected);
-        assert!(g.model.predict(&g.grid).unwrap().as_slice().iter().all(|v| v.abs() <= 1.0));
+        assert!(g
+            .model
+            .predict(&g.grid)
+            .unwrap()
+            .as_slice()
+            .iter()
+            .all(|v| v.abs() <= 1.0));
     }
 }

@@ -25,6 +25,7 @@ pub fn run_bench(opts: &BenchOptions) -> Result<()> {
             features: None,
             install,
         })?;
+        crate::bench_relaxed::build_relaxed_pkg()?;
     }
     let kernels = root.join("bench/kernels.mjs");
     let browser = root.join("bench/browser.mjs");

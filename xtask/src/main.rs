@@ -4,6 +4,7 @@
 //! else is installed; each task installs the tools it needs and says so.
 
 mod bench;
+mod bench_relaxed;
 mod build;
 mod fuzz;
 mod http;
