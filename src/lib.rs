@@ -10,6 +10,7 @@ pub mod nn;
 pub mod rng;
 pub mod spec;
 pub mod tensor;
+pub mod url_state;
 
 pub use error::{Error, Result};
 pub use nn::activation::Activation;
