@@ -4,8 +4,10 @@
 //! batched SIMD128 kernels for WebAssembly, TensorFlow-Playground datasets and a
 //! `Session` that the playground page drives.
 
+pub mod data;
 pub mod error;
 pub mod kernels;
+pub mod metrics;
 pub mod nn;
 pub mod rng;
 pub mod spec;
@@ -17,3 +19,6 @@ pub use nn::activation::Activation;
 pub use rng::Rng;
 pub use spec::*;
 pub use tensor::Matrix;
+pub mod metrics;
+pub mod model;
+pub use model::{Callback, Evaluation, FitOptions, History, Logs, Sequential};

@@ -1,0 +1,89 @@
+//! Seeded train/test splits and per-column standardisation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Matrix, Result, Rng};
+
+/// Shuffles `0..n` with `rng` and cuts it into `(train, test)` index lists.
+///
+/// The train share is `⌊n·train_percent/100⌋` as in the playground, but at least one point
+/// when `n ≥ 1`. `train_percent` is clamped to [0, 100]; NaN counts as 0.
+pub fn shuffled_split(n: usize, train_percent: f32, rng: &mut Rng) -> (Vec<usize>, Vec<usize>) {
+    let mut idx: Vec<usize> = (0..n).collect();
+    rng.shuffle(&mut idx);
+    let p = if train_percent.is_nan() {
+        0.0
+    } else {
+        f64::from(train_percent.clamp(0.0, 100.0))
+    };
+    let cut = ((n as f64 * p / 100.0).floor() as usize).clamp(n.min(1), n);
+    let test = idx.split_off(cut);
+    (idx, test)
+}
+
+/// Per-column affine scaling `x' = (x − mean)/std`, fitted on training data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Standardizer {
+    pub mean: Vec<f32>,
+    pub std: Vec<f32>,
+}
+
+impl Standardizer {
+    /// Column means and population standard deviations of `m` (accumulated in f64).
+    ///
+    /// A column whose deviation is 0 or not a positive finite number gets `std = 1`, so it
+    /// is only centred; with no rows every mean is 0 and every std 1.
+    pub fn fit(m: &Matrix) -> Standardizer {
+        let (n, d) = m.shape();
+        let mut mean = vec![0.0f64; d];
+        for r in 0..n {
+            for (acc, &v) in mean.iter_mut().zip(m.row(r)) {
+                *acc += f64::from(v);
+            }
+        }
+        let inv_n = if n == 0 { 0.0 } else { 1.0 / n as f64 };
+        mean.iter_mut().for_each(|v| *v *= inv_n);
+        let mut var = vec![0.0f64; d];
+        for r in 0..n {
+            for ((acc, &v), mu) in var.iter_mut().zip(m.row(r)).zip(&mean) {
+                let dv = f64::from(v) - mu;
+                *acc += dv * dv;
+            }
+        }
+        let std = var
+            .iter()
+            .map(|v| {
+                let s = (v * inv_n).sqrt() as f32;
+                if s.is_finite() && s > 0.0 {
+                    s
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        Standardizer {
+            mean: mean.into_iter().map(|v| v as f32).collect(),
+            std,
+        }
+    }
+
+    /// Scales `m` in place. Errors with [`Error::Shape`] when `m` has a different number of
+    /// columns from the data the scaler was fitted on. A std that is not a positive finite
+    /// number (possible only in a hand-edited file) is treated as 1.
+    pub fn apply(&self, m: &mut Matrix) -> Result<()> {
+        let d = m.cols();
+        if d != self.mean.len() || d != self.std.len() {
+            return Err(Error::Shape(format!(
+                "the scaler was fitted on {} columns but the data has {d}",
+                self.mean.len()
+            )));
+        }
+        for r in 0..m.rows() {
+            for ((v, mu), s) in m.row_mut(r).iter_mut().zip(&self.mean).zip(&self.std) {
+                let s = if s.is_finite() && *s > 0.0 { *s } else { 1.0 };
+                *v = (*v - mu) / s;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,175 @@
+//! Saving and loading models: a versioned JSON file with architecture, compile settings
+//! (optimiser configuration) and weights.
+
+use serde::{Deserialize, Serialize};
+
+use super::Sequential;
+use crate::nn::layer::Layer;
+use crate::spec::{CompileSpec, ModelSpec};
+use crate::{Error, Result};
+
+/// The `format` field every model file carries.
+pub const MODEL_FORMAT: &str = "nn-playground-model";
+/// The newest file version this build writes and reads.
+pub const MODEL_VERSION: u32 = 1;
+/// Largest model file accepted, in bytes.
+pub const MAX_MODEL_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Serialize, Deserialize)]
+struct ModelFile {
+    format: String,
+    version: u32,
+    spec: ModelSpec,
+    #[serde(default)]
+    compile: Option<CompileSpec>,
+    #[serde(default)]
+    seed: u64,
+    weights: Vec<LayerWeights>,
+}
+
+/// Parameters of one layer, in `ModelSpec::layers` order.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum LayerWeights {
+    Dense {
+        w: Vec<f32>,
+        b: Vec<f32>,
+    },
+    Dropout,
+    BatchNorm {
+        gamma: Vec<f32>,
+        beta: Vec<f32>,
+        mean: Vec<f32>,
+        var: Vec<f32>,
+    },
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u32>,
+}
+
+impl Sequential {
+    /// The model as a versioned JSON document.
+    pub fn to_json(&self) -> String {
+        let weights = self
+            .layers
+            .iter()
+            .map(|l| match l {
+                Layer::Dense(d) => LayerWeights::Dense {
+                    w: d.w.as_slice().to_vec(),
+                    b: d.b.clone(),
+                },
+                Layer::Dropout(_) => LayerWeights::Dropout,
+                Layer::BatchNorm(b) => LayerWeights::BatchNorm {
+                    gamma: b.gamma.clone(),
+                    beta: b.beta.clone(),
+                    mean: b.running_mean.clone(),
+                    var: b.running_var.clone(),
+                },
+            })
+            .collect();
+        let file = ModelFile {
+            format: MODEL_FORMAT.into(),
+            version: MODEL_VERSION,
+            spec: self.spec.clone(),
+            compile: self.compile_spec().cloned(),
+            seed: self.seed,
+            weights,
+        };
+        serde_json::to_string(&file).expect("model files contain only serialisable values")
+    }
+
+    /// Reads a model written by [`to_json`](Self::to_json), checking format, version, shapes and
+    /// that every weight is finite. The model comes back compiled when the file says how.
+    pub fn from_json(text: &str) -> Result<Self> {
+        if text.len() > MAX_MODEL_BYTES {
+            return Err(Error::Limit(format!(
+                "model file is {} bytes; the limit is {MAX_MODEL_BYTES}",
+                text.len()
+            )));
+        }
+        let header: Header = serde_json::from_str(text)
+            .map_err(|e| Error::Format(format!("not a JSON model file ({e})")))?;
+        match header.format.as_deref() {
+            Some(MODEL_FORMAT) => {}
+            Some(other) => return Err(Error::Format(format!("format is \"{other}\", expected \"{MODEL_FORMAT}\""))),
+            None => return Err(Error::Format(format!("missing \"format\": \"{MODEL_FORMAT}\"; is this a model exported from nn-playground?"))),
+        }
+        match header.version {
+            Some(v) if v > MODEL_VERSION => {
+                return Err(Error::Format(format!(
+                    "the file is version {v}, made by a newer nn-playground; this one reads up to version {MODEL_VERSION}"
+                )))
+            }
+            Some(0) | None => return Err(Error::Format("missing or invalid \"version\"".into())),
+            Some(_) => {}
+        }
+        let file: ModelFile =
+            serde_json::from_str(text).map_err(|e| Error::Format(e.to_string()))?;
+        let mut model = Sequential::new(file.spec, file.seed)?;
+        if file.weights.len() != model.layers.len() {
+            return Err(Error::Format(format!(
+                "{} weight entries for {} layers",
+                file.weights.len(),
+                model.layers.len()
+            )));
+        }
+        for (i, (layer, saved)) in model.layers.iter_mut().zip(file.weights).enumerate() {
+            let n = i + 1;
+            match (layer, saved) {
+                (Layer::Dense(d), LayerWeights::Dense { w, b }) => {
+                    copy_checked(d.w.as_mut_slice(), &w, n, "weights")?;
+                    copy_checked(&mut d.b, &b, n, "biases")?;
+                }
+                (Layer::Dropout(_), LayerWeights::Dropout) => {}
+                (
+                    Layer::BatchNorm(bn),
+                    LayerWeights::BatchNorm {
+                        gamma,
+                        beta,
+                        mean,
+                        var,
+                    },
+                ) => {
+                    copy_checked(&mut bn.gamma, &gamma, n, "gamma")?;
+                    copy_checked(&mut bn.beta, &beta, n, "beta")?;
+                    copy_checked(&mut bn.running_mean, &mean, n, "running mean")?;
+                    copy_checked(&mut bn.running_var, &var, n, "running variance")?;
+                    if bn.running_var.iter().any(|&v| v < 0.0) {
+                        return Err(Error::Format(format!(
+                            "layer {n}: negative running variance"
+                        )));
+                    }
+                }
+                _ => {
+                    return Err(Error::Format(format!(
+                        "layer {n}: weights are for a different layer type"
+                    )))
+                }
+            }
+        }
+        if let Some(c) = file.compile {
+            model.compile(c)?;
+        }
+        Ok(model)
+    }
+}
+
+fn copy_checked(dst: &mut [f32], src: &[f32], layer: usize, what: &str) -> Result<()> {
+    if dst.len() != src.len() {
+        return Err(Error::Format(format!(
+            "layer {layer}: {} {what}, expected {}",
+            src.len(),
+            dst.len()
+        )));
+    }
+    if src.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Format(format!(
+            "layer {layer}: {what} contain non-finite values"
+        )));
+    }
+    dst.copy_from_slice(src);
+    Ok(())
+}
