@@ -14,6 +14,8 @@ pub mod session;
 pub mod spec;
 pub mod tensor;
 pub mod url_state;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use error::{Error, Result};
 pub use nn::activation::Activation;

@@ -16,7 +16,7 @@ const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 
 const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const ACTIVATIONS = [['relu', 'ReLU'], ['tanh', 'Tanh'], ['sigmoid', 'Sigmoid'], ['linear', 'Linear'], ['leaky_relu', 'Leaky ReLU'], ['elu', 'ELU'], ['softplus', 'Softplus'], ['silu', 'SiLU / Swish'], ['gelu', 'GELU'], ['sine', 'Sine']];
 const OPTIMIZERS = [['sgd', 'SGD'], ['momentum', 'Momentum'], ['nesterov', 'Nesterov'], ['rmsprop', 'RMSProp'], ['adagrad', 'Adagrad'], ['adam', 'Adam'], ['adamw', 'AdamW']];
-const SCHEDULES = [['constant', 'Constant'], ['step', 'Step (×0.5 every 1000 steps)'], ['exponential', 'Exponential (×0.96 per 1000 steps)'], ['cosine', 'Cosine (over 20000 steps)']];
+const SCHEDULES = [['constant', 'Constant'], ['step', 'Step ×0.5 / 1k'], ['exponential', 'Exp ×0.96 / 1k'], ['cosine', 'Cosine 20k']];
 const SCHEDULE_SPECS = {
   constant: { type: 'constant' },
   step: { type: 'step', every: 1000, factor: 0.5 },
@@ -73,7 +73,7 @@ export class Playground {
     const bar = h('header', { className: 'bar', dataset: { key: 'controls' } });
     c.reset = h('button', { type: 'button', className: 'round', 'aria-label': 'Reset the network', title: 'Reset', textContent: '⟲', onclick: () => this.act('reset') });
     c.play = h('button', { type: 'button', className: 'round play', 'aria-label': 'Train', title: 'Train / pause', textContent: '▶', onclick: () => this.togglePlay() });
-    c.step = h('button', { type: 'button', className: 'round', 'aria-label': 'Train one epoch', title: 'Step', textContent: '⏭', onclick: () => this.act('step') });
+    c.step = h('button', { type: 'button', className: 'round', 'aria-label': 'Train one epoch', title: 'Step', textContent: '▶|', onclick: () => this.act('step') });
     c.epoch = h('output', { className: 'epoch', 'aria-live': 'off', textContent: '000,000' });
     bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: 'Epoch' }), c.epoch));
     const lr = select('Learning rate', 'learningRate', LEARNING_RATES, (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
@@ -100,8 +100,8 @@ export class Playground {
     const classes = select('Classes (K-spiral)', 'classes', [3, 4, 5], (v) => this.edit((cfg) => { cfg.classes = Number(v); }));
     c.classes = classes.input;
     c.classesField = classes.el;
-    c.ratio = slider('Ratio of training to test data: %', 'ratio', 10, 90, 10, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
-    c.noise = slider('Noise:', 'noise', 0, 50, 5, (v) => this.edit((cfg) => { cfg.noise = v; }));
+    c.ratio = slider('Training data (%):', 'ratio', 10, 90, 10, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
+    c.noise = slider('Noise (%):', 'noise', 0, 50, 5, (v) => this.edit((cfg) => { cfg.noise = v; }));
     c.batch = slider('Batch size:', 'batchSize', 1, 100, 1, (v) => this.edit((cfg) => { cfg.batch_size = v; }));
     const regen = h('button', { type: 'button', className: 'text', dataset: { key: 'regenerate' }, textContent: 'Regenerate', onclick: () => this.act('regenerate') });
     data.append(sets, classes.el, c.ratio.el, c.noise.el, c.batch.el, regen, this.buildUpload());
@@ -359,12 +359,10 @@ export class Playground {
     const before = this.config ? JSON.stringify(this.structureKey(this.config)) : '';
     this.config = cfg;
     const c = this.controls;
-    c.lr.value = String(cfg.optimizer.learning_rate);
-    if (c.lr.value !== String(cfg.optimizer.learning_rate)) addOption(c.lr, cfg.optimizer.learning_rate);
+    setNumber(c.lr, cfg.optimizer.learning_rate);
     c.act.value = cfg.activation;
     c.reg.value = cfg.regularization.kind;
-    c.regRate.value = String(cfg.regularization.rate);
-    if (c.regRate.value !== String(cfg.regularization.rate)) addOption(c.regRate, cfg.regularization.rate);
+    setNumber(c.regRate, cfg.regularization.rate);
     c.opt.value = cfg.optimizer.kind;
     c.sched.value = cfg.optimizer.schedule?.type || 'constant';
     for (const [kind, b] of c.datasetButtons) b.button.setAttribute('aria-pressed', String(kind === cfg.dataset));
@@ -636,9 +634,16 @@ function fmt(v) {
   return Number.isFinite(v) ? v.toFixed(3) : '—';
 }
 
-function addOption(sel, v) {
-  sel.append(h('option', { value: String(v), textContent: String(v) }));
-  sel.value = String(v);
+/** Selects the option nearest to `v` (configs carry f32 values such as 0.029999999). */
+function setNumber(sel, v) {
+  const near = [...sel.options].find((o) => Math.abs(Number(o.value) - v) <= 1e-6 + Math.abs(v) * 1e-5);
+  if (near) {
+    sel.value = near.value;
+    return;
+  }
+  const text = String(Number(v.toPrecision(6)));
+  sel.append(h('option', { value: text, textContent: text }));
+  sel.value = text;
 }
 
 function save(text, name, type) {

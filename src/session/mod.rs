@@ -245,11 +245,8 @@ impl Session {
     pub fn train_for(&mut self, budget_ms: f64, now: &mut dyn FnMut() -> f64) -> Result<usize> {
         let start = now();
         let mut steps = 0;
-        loop {
-            match self.train_one_epoch()? {
-                Some(s) => steps += s,
-                None => break,
-            }
+        while let Some(s) = self.train_one_epoch()? {
+            steps += s;
             if now() - start >= budget_ms {
                 break;
             }

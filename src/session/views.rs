@@ -98,7 +98,7 @@ impl Session {
 
     /// Model outputs for points given as `[x, y, x, y, …]`, in the decision grid's scale.
     pub fn predict_points(&mut self, xy: &[f32]) -> Result<Vec<f32>> {
-        if xy.len() % 2 != 0 {
+        if !xy.len().is_multiple_of(2) {
             return Err(Error::Shape(format!(
                 "{} numbers are not (x, y) pairs",
                 xy.len()

@@ -6,8 +6,23 @@ import { divergingCss } from './colors.js';
 import { paintGrid } from './heatmap.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
+
+// Display only: what each input feature computes, for the thumbnails of switched-off inputs.
+const FEATURE_FNS = {
+  x1: (x) => x,
+  x2: (x, y) => y,
+  x1sq: (x) => x * x,
+  x2sq: (x, y) => y * y,
+  x1x2: (x, y) => x * y,
+  sinx1: (x) => Math.sin(x),
+  sinx2: (x, y) => Math.sin(y),
+  cosx1: (x) => Math.cos(x),
+  cosx2: (x, y) => Math.cos(y),
+};
 const NODE = 34;
 const GAP = 12;
+// Room for the feature names left of the first column.
+const LEFT = 64;
 
 function el(tag, cls, parent) {
   const e = document.createElement(tag);
@@ -54,7 +69,7 @@ export class NetworkView {
     this.root.style.height = `${height}px`;
     this.svg.setAttribute('width', String(width));
     this.svg.setAttribute('height', String(height));
-    const colX = (c) => 16 + (c * (width - 32 - NODE)) / Math.max(columns.length - 1, 1);
+    const colX = (c) => LEFT + (c * (width - LEFT - 16 - NODE)) / Math.max(columns.length - 1, 1);
     columns.forEach((count, c) => {
       const col = [];
       const isFeature = c === 0;
@@ -102,6 +117,7 @@ export class NetworkView {
       this.nodes.push(col);
     });
     this.buildLinks();
+    this.paintFeatureFormulas();
     if (this.network) this.setWeights(this.network);
   }
 
@@ -197,6 +213,22 @@ export class NetworkView {
 
   biasValue(d, j) {
     return this.network?.layers[d]?.biases[j] ?? 0;
+  }
+
+  /** Paints each inactive feature's own function, so the column shows what it would add. */
+  paintFeatureFormulas() {
+    const res = 16;
+    const grid = new Float32Array(res * res);
+    this.structure.features.forEach((f, r) => {
+      if (f.active) return;
+      const fn = FEATURE_FNS[f.key];
+      for (let i = 0; i < res * res; i++) {
+        const x = -6 + ((i % res) + 0.5) * (12 / res);
+        const y = 6 - (Math.floor(i / res) + 0.5) * (12 / res);
+        grid[i] = fn(x, y);
+      }
+      paintGrid(this.nodes[0][r].canvas, grid, res, 1, { normalize: true });
+    });
   }
 
   /** grids: Float32Array of every node's res² values, features (active only) first. */
