@@ -257,6 +257,7 @@ export class Playground {
     requestAnimationFrame(() => {
       this.pendingDraw = false;
       this.draw();
+      this.framesDrawn = (this.framesDrawn || 0) + 1;
       this.worker.postMessage({ type: 'ack' });
     });
   }
@@ -268,13 +269,19 @@ export class Playground {
     const c = this.controls;
     if (this.resized && this.config) {
       this.resized = false;
+      this.layoutGen = (this.layoutGen || 0) + 1;
       this.network.setStructure(this.structure());
     }
     if (!f) return;
     const discretize = c.discretize.checked;
     const channels = f.task === 'multiclass' ? f.outputs : 1;
     paintGrid(c.heat, f.grid, f.gridRes, channels, { discretize });
-    paintPoints(c.pointsLayer, this.points, f.task, { showTest: c.showTest.checked, radius: this.opts.compact ? 2.5 : 3 });
+    // Points change rarely; repainting hundreds of circles every frame is wasted raster work.
+    const pointsKey = [this.points, c.showTest.checked, f.task, this.layoutGen];
+    if (!sameKey(pointsKey, this.pointsKey)) {
+      this.pointsKey = pointsKey;
+      paintPoints(c.pointsLayer, this.points, f.task, { showTest: c.showTest.checked, radius: this.opts.compact ? 2.5 : 3 });
+    }
     paintLossChart(c.chart, this.history.train, this.history.test);
     c.epoch.textContent = String(f.epoch).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     c.testLoss.textContent = fmt(f.testLoss);
@@ -285,8 +292,10 @@ export class Playground {
       this.network.setNeuronGrids(f.neurons, f.neuronRes, this.activeFeatureRows());
       this.paintHover();
     }
-    this.drawMetrics(f);
-    c.speed.textContent = `${Math.round(f.stepsPerSec).toLocaleString('en')} steps/s · ${Math.round(f.samplesPerSec).toLocaleString('en')} samples/s · ${f.backend}`;
+    if (f.metrics) {
+      this.drawMetrics(f);
+      c.speed.textContent = `${Math.round(f.stepsPerSec).toLocaleString('en')} steps/s · ${Math.round(f.samplesPerSec).toLocaleString('en')} samples/s · ${f.backend}`;
+    }
     this.setRunning(f.running);
     if (f.stopReason) this.showStatus(`Stopped: ${f.stopReason}`);
   }
@@ -628,6 +637,10 @@ export class Playground {
   clearError() {
     this.controls.error.textContent = '';
   }
+}
+
+function sameKey(a, b) {
+  return !!b && a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function fmt(v) {

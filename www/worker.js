@@ -14,6 +14,7 @@
 import init, * as wasm from '../pkg/nn_playground.js';
 
 const SLICE_MS = 12;
+const HEAVY_MS = 250;
 const backend = 'cpu (SIMD128)';
 
 let session = null;
@@ -23,6 +24,8 @@ let dirty = true;
 let pointsDirty = true;
 let structureDirty = true;
 let historySent = 0;
+let lastHeavy = 0;
+let heavyDirty = true;
 let view = { gridRes: 64, neurons: true, neuronRes: 20, network: true };
 let speed = { steps: 0, samples: 0, since: 0, stepsPerSec: 0, samplesPerSec: 0 };
 let ready = null;
@@ -123,6 +126,7 @@ function message(err) {
 
 function touched({ points = false, structure = false } = {}) {
   dirty = true;
+  heavyDirty = true;
   pointsDirty ||= points;
   structureDirty ||= structure;
 }
@@ -279,7 +283,6 @@ function frame() {
     testLoss: session.testLoss(),
     history: hist,
     historyFrom,
-    metrics: session.metrics(),
     running,
     stopReason: session.stopReason() || null,
     stepsPerSec: running ? speed.stepsPerSec : 0,
@@ -291,11 +294,19 @@ function frame() {
     gridRes: view.gridRes,
     transfer,
   };
-  if (view.network) f.network = session.network();
-  if (view.neurons) {
-    f.neurons = session.neuronGrids(view.neuronRes);
-    f.neuronRes = view.neuronRes;
-    transfer.push(f.neurons.buffer);
+  // Weights, neuron thumbnails and metrics change the most pixels and DOM nodes per frame;
+  // a few updates a second is plenty while training and keeps the main thread light.
+  const now = performance.now();
+  if (!running || heavyDirty || now - lastHeavy >= HEAVY_MS) {
+    lastHeavy = now;
+    heavyDirty = false;
+    f.metrics = session.metrics();
+    if (view.network) f.network = session.network();
+    if (view.neurons) {
+      f.neurons = session.neuronGrids(view.neuronRes);
+      f.neuronRes = view.neuronRes;
+      transfer.push(f.neurons.buffer);
+    }
   }
   if (pointsDirty) {
     f.points = session.points();

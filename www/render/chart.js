@@ -15,7 +15,11 @@ export function paintLossChart(canvas, train, test) {
   let max = 1e-9;
   for (const v of train) if (Number.isFinite(v)) max = Math.max(max, v);
   for (const v of test) if (Number.isFinite(v)) max = Math.max(max, v);
-  const styles = getComputedStyle(canvas);
+  // Reading computed style forces a style pass; the theme colours are read once per canvas.
+  if (!canvas.lineColors) {
+    const styles = getComputedStyle(canvas);
+    canvas.lineColors = [styles.getPropertyValue('--train-line').trim() || '#999', styles.getPropertyValue('--test-line').trim() || '#222'];
+  }
   const line = (series, color, width) => {
     if (!series.length) return;
     ctx.beginPath();
@@ -29,6 +33,6 @@ export function paintLossChart(canvas, train, test) {
     });
     ctx.stroke();
   };
-  line(train, styles.getPropertyValue('--train-line').trim() || '#999', 1.5);
-  line(test, styles.getPropertyValue('--test-line').trim() || '#222', 1.5);
+  line(train, canvas.lineColors[0], 1.5);
+  line(test, canvas.lineColors[1], 1.5);
 }

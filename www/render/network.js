@@ -165,6 +165,7 @@ export class NetworkView {
           const open = () => this.openEditor(path, name, this.weightValue(d, fi, ti), (v) =>
             this.h.onEditWeight?.(d, fi, ti, v));
           path.addEventListener('click', open);
+          path.addEventListener('focus', () => path.setAttribute('aria-label', `${name} = ${path.dataset.weight ?? '?'}`));
           path.addEventListener('keydown', (ev) => {
             if (ev.key === 'Enter' || ev.key === ' ') {
               ev.preventDefault();
@@ -191,9 +192,12 @@ export class NetworkView {
         for (let j = 0; j < links[i].length && j < layer.units; j++) {
           const w = layer.weights[i * layer.units + j];
           const p = links[i][j];
-          p.style.stroke = divergingCss(w);
-          p.style.strokeWidth = String(Math.min(1 + Math.abs(w) * 2.5, 9));
-          p.setAttribute('aria-label', `weight ${d + 1}: ${i + 1} → ${j + 1} = ${w.toFixed(3)}`);
+          // Quantised so that small changes leave the SVG (and its raster) untouched.
+          const stroke = divergingCss(Math.round(w * 20) / 20);
+          const width = String(Math.min(1 + Math.round(Math.abs(w) * 10) / 4, 9));
+          if (p.lastStroke !== stroke) p.style.stroke = p.lastStroke = stroke;
+          if (p.lastWidth !== width) p.style.strokeWidth = p.lastWidth = width;
+          p.dataset.weight = w.toFixed(3);
         }
       }
       const col = this.nodes[d + 1];
