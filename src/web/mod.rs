@@ -4,6 +4,8 @@
 
 mod keras;
 
+pub use keras::WebSequential;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
