@@ -174,7 +174,7 @@ pub fn from_hash(hash: &str) -> Result<UrlState> {
             "dataset" => cfg.dataset = parse_name(key, v)?,
             "classes" => cfg.classes = parse_num(key, v)?,
             "noise" => cfg.noise = parse_range(key, v, 0.0, 100.0)?,
-            "percTrainData" => cfg.train_ratio = parse_range(key, v, 1.0, 99.0)?,
+            "percTrainData" => cfg.train_ratio = parse_range(key, v, 10.0, 90.0)?,
             "samples" => cfg.num_samples = Some(parse_num(key, v)?),
             "seed" => cfg.seed = parse_num(key, v)?,
             "features" => cfg.features = list(v).map(parse_feature).collect::<Result<_>>()?,

@@ -407,3 +407,29 @@ fn validate_reports_what_and_where() {
     let reg = dataset(Task::Regression, vec![1., 2.], vec![-7.5, 0.25]);
     assert!(reg.validate().is_ok());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn generators_answer_any_settings(
+        kind in 0usize..11,
+        n in 0usize..3000,
+        noise in -10.0f32..60.0,
+        classes in 0usize..12,
+        seed in proptest::prelude::any::<u64>(),
+    ) {
+        let kind = ALL_KINDS.get(kind).copied().unwrap_or(DatasetKind::Custom);
+        let valid = n >= 1
+            && (0.0..=50.0).contains(&noise)
+            && kind != DatasetKind::Custom
+            && (kind != DatasetKind::KSpiral || (2..=8).contains(&classes));
+        match generate(kind, n, noise, classes, &mut Rng::new(seed)) {
+            Ok(pts) => {
+                proptest::prop_assert!(valid);
+                proptest::prop_assert_eq!(pts.len(), n);
+            }
+            Err(e) => proptest::prop_assert!(!valid && matches!(e, Error::InvalidConfig(_))),
+        }
+    }
+}

@@ -14,8 +14,8 @@ use crate::{Error, Result, Rng};
 /// Most points one call may generate.
 pub const MAX_POINTS: usize = 100_000;
 /// Fewest and most arms of the K-class spiral.
-pub const MIN_CLASSES: usize = 2;
-pub const MAX_CLASSES: usize = 8;
+pub const MIN_SPIRAL_CLASSES: usize = 2;
+pub const MAX_SPIRAL_CLASSES: usize = 8;
 
 /// The playground's default number of points: 1200 for regression sets, 500 otherwise.
 pub fn default_count(kind: DatasetKind) -> usize {
@@ -59,9 +59,9 @@ pub fn generate(
         DatasetKind::Moons => moons(n, noise, rng),
         DatasetKind::Checkerboard => checkerboard(n, noise, rng),
         DatasetKind::KSpiral => {
-            if !(MIN_CLASSES..=MAX_CLASSES).contains(&classes) {
+            if !(MIN_SPIRAL_CLASSES..=MAX_SPIRAL_CLASSES).contains(&classes) {
                 return Err(Error::InvalidConfig(format!(
-                    "a spiral with {classes} arms is not available; choose {MIN_CLASSES} to {MAX_CLASSES} classes"
+                    "a spiral with {classes} arms is not available; choose {MIN_SPIRAL_CLASSES} to {MAX_SPIRAL_CLASSES} classes"
                 )));
             }
             k_spiral(n, classes, noise, rng)

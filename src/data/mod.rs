@@ -3,6 +3,23 @@
 //! Built-in sets come from [`generators`] as 2-D [`Point`]s and become feature matrices
 //! through [`features`]; uploaded files come from [`csv`]. Either way the result is a
 //! [`Dataset`] whose [`Dataset::validate`] has passed.
+//!
+//! ```
+//! use nn_playground::data::{generators, split, Dataset, Task};
+//! use nn_playground::{DatasetKind, Feature, Rng};
+//!
+//! let mut rng = Rng::new(1);
+//! let points = generators::generate(DatasetKind::Circle, 500, 10.0, 2, &mut rng)?;
+//! let ds = Dataset::from_points(&points, &[Feature::X1, Feature::X2], Task::Binary);
+//! ds.validate()?;
+//! let (train, test) = split::shuffled_split(ds.len(), 50.0, &mut rng);
+//! let (train, test) = (ds.subset(&train), ds.subset(&test));
+//! let scaler = split::Standardizer::fit(&train.x);
+//! let mut x = test.x.clone();
+//! scaler.apply(&mut x)?;
+//! assert_eq!((train.len(), test.len()), (250, 250));
+//! # Ok::<(), nn_playground::Error>(())
+//! ```
 
 pub mod csv;
 pub mod features;

@@ -210,11 +210,14 @@ impl Sequential {
     }
 }
 
+/// Inputs and targets of one split.
+type LabelledData = (Matrix, Matrix);
+
 fn split_validation(
     x: &Matrix,
     y: &Matrix,
     opts: &FitOptions,
-) -> Result<(Matrix, Matrix, Option<(Matrix, Matrix)>)> {
+) -> Result<(Matrix, Matrix, Option<LabelledData>)> {
     if let Some((vx, vy)) = &opts.validation_data {
         return Ok((x.clone(), y.clone(), Some((vx.clone(), vy.clone()))));
     }

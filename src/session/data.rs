@@ -1,8 +1,6 @@
 //! The session's data: points, their train/test split, and the feature / target matrices
 //! the model trains on. Every change builds a new value, so a failure leaves the old one.
 
-#[allow(unused_imports)]
-use super::spec_bridge::PlaygroundSpecExt as _;
 use crate::data::csv::{parse_csv, CsvOptions};
 use crate::data::features::{feature_matrix, labels};
 use crate::data::generators::{default_count, generate};

@@ -12,7 +12,6 @@
 //! ```
 
 mod data;
-mod spec_bridge;
 mod views;
 
 pub use data::{scale_into_domain, DOMAIN};
@@ -22,8 +21,6 @@ use serde::Serialize;
 
 use crate::data::{Point, Task};
 use crate::{Error, Matrix, PlaygroundConfig, Result, Rng, Sequential};
-#[allow(unused_imports)]
-use spec_bridge::PlaygroundSpecExt as _;
 
 /// What [`Session::set_config`] had to do to apply a new config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -185,7 +182,7 @@ impl Session {
         if compile_changed {
             // A new optimiser or penalty starts fresh optimiser state but keeps the weights.
             let mut model = self.model.clone();
-            model.compile(compile_spec(&new, self.data.task))?;
+            model.compile(new.compile_spec(self.data.task))?;
             self.model = model;
         } else if old.optimizer.learning_rate != new.optimizer.learning_rate {
             self.model.set_learning_rate(new.optimizer.learning_rate)?;
@@ -411,9 +408,8 @@ impl Session {
                 self.model.output_dim()
             )));
         }
-        if model.compile_spec().is_none() {
-            model.compile(compile_spec(&cfg, self.data.task))?;
-        }
+        // The page's optimiser settings apply from here on; predictions do not depend on them.
+        model.compile(cfg.compile_spec(self.data.task))?;
         let data = self.data.with_features(&cfg)?;
         self.config = cfg;
         self.data = data;
@@ -432,18 +428,6 @@ fn model_seed(seed: u64) -> u64 {
 fn build_model(cfg: &PlaygroundConfig, data: &data::SessionData) -> Result<Sequential> {
     let spec = cfg.model_spec(data.input_dim(cfg), data.task);
     let mut model = Sequential::new(spec, model_seed(cfg.seed))?;
-    model.compile(compile_spec(cfg, data.task))?;
+    model.compile(cfg.compile_spec(data.task))?;
     Ok(model)
-}
-
-/// The config's compile settings, with the metrics the page's panel shows.
-fn compile_spec(cfg: &PlaygroundConfig, task: Task) -> crate::CompileSpec {
-    use crate::MetricKind as M;
-    let mut c = cfg.compile_spec(task);
-    c.metrics = if task.is_classification() {
-        vec![M::Accuracy, M::Precision, M::Recall, M::F1]
-    } else {
-        vec![M::Mse, M::Mae, M::R2]
-    };
-    c
 }

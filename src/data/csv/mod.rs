@@ -1,0 +1,209 @@
+//! CSV upload: parsing a table into a [`Dataset`] with line-and-column errors, and writing
+//! one back so that `parse_csv(&to_csv(ds))` returns `ds`.
+//!
+//! Numbers are read with Rust's `f32` syntax (`1`, `-0.5`, `2e3`); fields are trimmed.
+//! The delimiter is `,`, or a tab or `;` when the first line has no comma but one of those.
+
+mod labels;
+mod reader;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Dataset, Point, Task};
+use crate::{Error, Matrix, Result};
+use labels::{class_labels, detect_regression, regression_labels};
+use reader::{detect_delimiter, looks_like_header, resolve_label_column, scan, too_many_rows};
+use reader::{parse_finite, Records};
+
+/// Largest text accepted, in bytes.
+pub const MAX_CSV_BYTES: usize = 10 * 1024 * 1024;
+/// Most data rows (not counting a header).
+pub const MAX_ROWS: usize = 100_000;
+/// Most columns, label included.
+pub const MAX_COLUMNS: usize = 256;
+/// Most distinct classes in a label column.
+pub const MAX_CLASSES: usize = 256;
+/// Detection treats numeric labels as classes when they are integers with at most this
+/// many distinct values.
+pub const MAX_DETECTED_CLASSES: usize = 10;
+
+/// How to read a table. `Default` detects everything.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CsvOptions {
+    /// The label column: a header name, or a 0-based index written as text. `None` = last.
+    pub label_column: Option<String>,
+    /// `None` = detect: the first row is a header when one of its non-empty fields is not a
+    /// number while the field below it is (with a single row: when no field is a number).
+    pub has_header: Option<bool>,
+    /// `None` = detect: classification when some label is not a number, or when all are
+    /// integers with at most [`MAX_DETECTED_CLASSES`] distinct values; else regression.
+    pub task: Option<Task>,
+}
+
+/// Reads a table whose columns are numeric features plus one label column.
+///
+/// Class labels map to indices as follows: when they are exactly the integers `0..K` they
+/// are the indices themselves (and `class_names` stays empty); other numeric labels are
+/// ranked in ascending order (`-1, 1` → `0, 1`); text labels are numbered in order of first
+/// appearance. `class_names` then holds the labels as written. Feature names come from the
+/// header, or are `x1, x2, …` without one.
+///
+/// Errors: [`Error::Limit`] for a text over [`MAX_CSV_BYTES`], more than [`MAX_ROWS`] rows,
+/// more than [`MAX_COLUMNS`] columns or [`MAX_CLASSES`] classes (checked before any
+/// per-row storage); [`Error::Csv`] (1-based line and column, header counted) for a field
+/// that is not a finite number, an empty label or a row with the wrong number of fields;
+/// [`Error::InvalidData`] for an empty file, a header without rows, fewer than two columns,
+/// a single class, or more classes than the chosen task has; [`Error::InvalidConfig`] for a
+/// label column that does not exist.
+pub fn parse_csv(text: &str, opts: &CsvOptions) -> Result<Dataset> {
+    if text.len() > MAX_CSV_BYTES {
+        return Err(Error::Limit(format!(
+            "the file is {:.1} MB; files up to {} MB can be loaded",
+            text.len() as f64 / (1024.0 * 1024.0),
+            MAX_CSV_BYTES / (1024 * 1024)
+        )));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delimiter = detect_delimiter(text);
+    let (first_rows, record_count) = scan(text, delimiter)?;
+    let Some(first) = first_rows.first() else {
+        return Err(Error::InvalidData(
+            "the file is empty; expected rows of numbers separated by commas".into(),
+        ));
+    };
+    let width = first.fields.len();
+    let has_header = opts
+        .has_header
+        .unwrap_or_else(|| looks_like_header(&first_rows));
+    let rows = record_count - usize::from(has_header);
+    if rows > MAX_ROWS {
+        return Err(too_many_rows());
+    }
+    let header: Option<Vec<String>> = has_header.then(|| first.fields.clone());
+    if width < 2 {
+        return Err(Error::InvalidData(format!(
+            "the table has {width} column; it needs at least one feature column and a label column"
+        )));
+    }
+    let label_col = resolve_label_column(opts.label_column.as_deref(), header.as_deref(), width)?;
+    let feature_names: Vec<String> = match &header {
+        Some(h) => h
+            .iter()
+            .enumerate()
+            .filter(|&(c, _)| c != label_col)
+            .map(|(_, s)| s.clone())
+            .collect(),
+        None => (1..width).map(|j| format!("x{j}")).collect(),
+    };
+
+    let mut records = Records::new(text, delimiter);
+    let mut record = csv::StringRecord::new();
+    // Sizes are known and capped by now (the scan ran first).
+    let mut x = Vec::with_capacity(rows * (width - 1));
+    let mut labels: Vec<String> = Vec::with_capacity(rows);
+    let mut lines: Vec<usize> = Vec::with_capacity(rows);
+    let mut skip_header = has_header;
+    while let Some(line) = records.next(&mut record)? {
+        if std::mem::take(&mut skip_header) {
+            continue;
+        }
+        if record.len() != width {
+            return Err(Error::Csv {
+                line,
+                column: None,
+                message: format!(
+                    "found {} fields, expected {width} like the first row",
+                    record.len()
+                ),
+            });
+        }
+        for (c, field) in record.iter().enumerate() {
+            if c == label_col {
+                labels.push(field.to_string());
+            } else {
+                x.push(parse_finite(field, line, c)?);
+            }
+        }
+        lines.push(line);
+    }
+    let n = labels.len();
+    if n == 0 {
+        return Err(Error::InvalidData(
+            "the file has a header row but no data rows".into(),
+        ));
+    }
+    let x = Matrix::from_vec(n, width - 1, x)?;
+    let at = |i: usize| (lines[i], label_col + 1);
+    let regression = match opts.task {
+        Some(t) => t == Task::Regression,
+        None => detect_regression(&labels, at)?,
+    };
+    let (y, class_names, task) = if regression {
+        (
+            regression_labels(&labels, at)?,
+            Vec::new(),
+            Task::Regression,
+        )
+    } else {
+        class_labels(&labels, at, opts.task)?
+    };
+    let ds = Dataset {
+        x,
+        y: Matrix::from_vec(n, 1, y)?,
+        task,
+        feature_names,
+        class_names,
+    };
+    ds.validate()?;
+    Ok(ds)
+}
+
+/// Writes `ds` as CSV: a header of the feature names (or `x1, x2, …` where missing) and
+/// `label`, then one row per example. Class labels are written as their class names when
+/// `class_names` has them, else as the index. Floats use the shortest text that reads back
+/// to the same `f32`.
+pub fn to_csv(ds: &Dataset) -> String {
+    let d = ds.x.cols();
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let header = (0..d).map(|j| {
+        ds.feature_names
+            .get(j)
+            .cloned()
+            .unwrap_or_else(|| format!("x{}", j + 1))
+    });
+    let mut row: Vec<String> = header.chain(["label".to_string()]).collect();
+    write_row(&mut w, &row);
+    for r in 0..ds.len().min(ds.y.rows()) {
+        row.clear();
+        row.extend(ds.x.row(r).iter().map(f32::to_string));
+        let v = ds.y.get(r, 0);
+        let label = if ds.task.is_classification() && v >= 0.0 && v.fract() == 0.0 {
+            ds.class_names
+                .get(v as usize)
+                .cloned()
+                .unwrap_or_else(|| v.to_string())
+        } else {
+            v.to_string()
+        };
+        row.push(label);
+        write_row(&mut w, &row);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Writes generated points as `x1,x2,label`.
+pub fn points_to_csv(points: &[Point]) -> String {
+    let mut out = String::with_capacity(16 + points.len() * 24);
+    out.push_str("x1,x2,label\n");
+    for p in points {
+        out.push_str(&format!("{},{},{}\n", p.x, p.y, p.label));
+    }
+    out
+}
+
+fn write_row(w: &mut csv::Writer<Vec<u8>>, row: &[String]) {
+    // Writing into memory cannot fail; a failure would only drop the row.
+    let _ = w.write_record(row);
+}

@@ -1,0 +1,195 @@
+//! Reading records: the size-cap scan, line numbers that count blank lines, delimiter and
+//! header detection, label-column lookup and number parsing.
+
+use super::{MAX_COLUMNS, MAX_ROWS};
+use crate::{Error, Result};
+
+/// One early record kept from the scan for header detection.
+pub(super) struct Row {
+    pub(super) fields: Vec<String>,
+}
+
+/// First pass: enforces the row and column caps with one reused record, and keeps the
+/// first two rows for header detection. Returns them and the number of records.
+pub(super) fn scan(text: &str, delimiter: u8) -> Result<(Vec<Row>, usize)> {
+    let mut records = Records::new(text, delimiter);
+    let mut record = csv::StringRecord::new();
+    let mut rows = Vec::with_capacity(2);
+    let mut count = 0usize;
+    while let Some(line) = records.next(&mut record)? {
+        count += 1;
+        if record.len() > MAX_COLUMNS {
+            return Err(Error::Limit(format!(
+                "line {line} has {} columns; at most {MAX_COLUMNS} are allowed",
+                record.len()
+            )));
+        }
+        // One extra row for a possible header.
+        if count > MAX_ROWS + 1 {
+            return Err(too_many_rows());
+        }
+        if rows.len() < 2 {
+            rows.push(Row {
+                fields: record.iter().map(str::to_string).collect(),
+            });
+        }
+    }
+    Ok((rows, count))
+}
+
+pub(super) fn too_many_rows() -> Error {
+    Error::Limit(format!(
+        "the file has more than {MAX_ROWS} data rows; keep at most {MAX_ROWS}"
+    ))
+}
+
+/// Records with the 1-based line each starts on.
+///
+/// The csv crate's own line numbers skip blank lines, so lines are counted here from byte
+/// offsets (`\n`, `\r\n` and a lone `\r` each end a line).
+pub(super) struct Records<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> Records<'a> {
+    pub(super) fn new(text: &'a str, delimiter: u8) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        Records {
+            reader,
+            bytes: text.as_bytes(),
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// Reads the next record and returns its line; `None` at the end.
+    pub(super) fn next(&mut self, record: &mut csv::StringRecord) -> Result<Option<usize>> {
+        match self.reader.read_record(record) {
+            Ok(false) => Ok(None),
+            Ok(true) => Ok(Some(
+                self.line_at(record.position().map_or(0, |p| p.byte())),
+            )),
+            Err(e) => Err(Error::Csv {
+                line: self.line_at(e.position().map_or(0, |p| p.byte())),
+                column: None,
+                message: format!("the row cannot be read: {e}"),
+            }),
+        }
+    }
+
+    /// The line of the first non-newline byte at or after `byte` (a record's reported
+    /// start can be the blank lines the reader skipped before it).
+    fn line_at(&mut self, byte: u64) -> usize {
+        let len = self.bytes.len();
+        let mut start = usize::try_from(byte).map_or(len, |b| b.min(len));
+        while start < len && matches!(self.bytes[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        if start < self.pos {
+            (self.pos, self.line) = (0, 1);
+        }
+        while self.pos < start {
+            let ends_line = match self.bytes[self.pos] {
+                b'\n' => true,
+                b'\r' => self.bytes.get(self.pos + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            self.line += usize::from(ends_line);
+            self.pos += 1;
+        }
+        self.line
+    }
+}
+
+pub(super) fn detect_delimiter(text: &str) -> u8 {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if first.contains(',') {
+        b','
+    } else if first.contains('\t') {
+        b'\t'
+    } else if first.contains(';') {
+        b';'
+    } else {
+        b','
+    }
+}
+
+pub(super) fn is_number(s: &str) -> bool {
+    s.parse::<f32>().is_ok()
+}
+
+pub(super) fn looks_like_header(rows: &[Row]) -> bool {
+    match rows {
+        [] => false,
+        [only] => only.fields.iter().all(|f| !f.is_empty() && !is_number(f)),
+        [first, second, ..] => first
+            .fields
+            .iter()
+            .zip(&second.fields)
+            .any(|(a, b)| !a.is_empty() && !is_number(a) && is_number(b)),
+    }
+}
+
+pub(super) fn resolve_label_column(
+    wanted: Option<&str>,
+    header: Option<&[String]>,
+    width: usize,
+) -> Result<usize> {
+    let Some(wanted) = wanted.map(str::trim) else {
+        return Ok(width - 1);
+    };
+    if let Some(h) = header {
+        if let Some(c) = h.iter().position(|name| name == wanted) {
+            return Ok(c);
+        }
+    }
+    if let Ok(c) = wanted.parse::<usize>() {
+        if c < width {
+            return Ok(c);
+        }
+    }
+    let choices = match header {
+        Some(h) => format!(
+            "the columns are {}, or give a 0-based index from 0 to {}",
+            h.iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+            width - 1
+        ),
+        None => format!(
+            "the file has no header, so give a 0-based index from 0 to {}",
+            width - 1
+        ),
+    };
+    Err(Error::InvalidConfig(format!(
+        "label column \"{wanted}\" does not exist; {choices}"
+    )))
+}
+
+/// Parses one field as a finite `f32`; `column` is 0-based.
+pub(super) fn parse_finite(field: &str, line: usize, column: usize) -> Result<f32> {
+    let err = |message: String| Error::Csv {
+        line,
+        column: Some(column + 1),
+        message,
+    };
+    match field.parse::<f32>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(err(format!(
+            "expected a finite number, found \"{field}\"; remove the row or fill in a value"
+        ))),
+        Err(_) if field.is_empty() => Err(err(
+            "expected a number, found an empty field; remove the row or fill in a value".into(),
+        )),
+        Err(_) => Err(err(format!("expected a number, found \"{field}\""))),
+    }
+}
