@@ -96,6 +96,12 @@ test('switching dataset and layers changes the network drawn', async (t) => {
   await waitFor(async () => (await count()).links === 3 * 5 + 5 * 2 + 2 * 2 + 2, 'links from the X1X2 feature');
   assert.equal(await page.getAttribute(`${APP} button[data-feature=x1x2]`, 'aria-pressed'), 'true');
 
+  // Clicking a link opens an editor for that weight; the engine takes the new value.
+  await page.locator(`${APP} path.link`).first().click({ force: true });
+  await page.fill(`${APP} .edit-pop input`, '2.5');
+  await page.press(`${APP} .edit-pop input`, 'Enter');
+  await waitFor(async () => (await page.evaluate(() => globalThis.playground.frame?.network?.layers[0].weights[0])) === 2.5, 'the edited weight');
+
   await page.click(`${APP} button[data-dataset=k_spiral]`);
   await waitFor(async () => (await state(page)).task === 'multiclass', 'the K-class spiral');
   await waitFor(async () => (await count()).nodes === 9 + 9 + 3, 'three output neurons');
@@ -125,6 +131,16 @@ test('the URL hash reproduces the setup after a reload, and hides controls', asy
   assert.equal(await page.getAttribute(`${APP} button[data-feature=x1x2]`, 'aria-pressed'), 'true');
   assert.equal(await page.evaluate(() => location.hash), hash);
   assert.equal(await page.evaluate(() => globalThis.playground.call('dataCsv')), data, 'same seed, same points');
+
+  // A share link with weights reproduces the trained model's predictions in a new page.
+  for (let i = 0; i < 3; i++) await page.click(`${APP} button[aria-label="Train one epoch"]`);
+  await waitFor(async () => (await state(page)).epoch === '3', 'three epochs');
+  const probe = (p) => p.evaluate(async () => Array.from(await globalThis.playground.call('predict', new Float32Array([0.5, 0.5, -3, 2]))));
+  const shared = await page.evaluate(() => globalThis.playground.shareHash(true));
+  assert.match(shared, /&weights=[\w-]+$/);
+  const copy = await open(t, `/index.html#${shared}`);
+  assert.deepEqual(await probe(copy.page), await probe(page));
+  clean(copy);
 
   const hidden = await open(t, '/index.html#dataset=circle&hide=noise,regularization');
   assert.equal(await hidden.page.isVisible(`${APP} [data-key=noise]`), false);
