@@ -273,6 +273,10 @@ export class Playground {
       this.network.setStructure(this.structure());
     }
     if (!f) return;
+    if (f.task !== this.lastTask) {
+      this.lastTask = f.task;
+      this.updateAddClass();
+    }
     const discretize = c.discretize.checked;
     const channels = f.task === 'multiclass' ? f.outputs : 1;
     paintGrid(c.heat, f.grid, f.gridRes, channels, { discretize });
@@ -405,6 +409,8 @@ export class Playground {
   updateAddClass() {
     const s = this.controls.addClass.input;
     const cfg = this.config;
+    // Regression points get +1 on a click and −1 on a shift-click; there is no class to pick.
+    this.controls.addClass.el.hidden = this.frame?.task === 'regression' || this.hide.includes('addClass');
     const k = cfg.dataset === 'k_spiral' ? cfg.classes : 0;
     const want = k ? Array.from({ length: k }, (_, i) => [i, `class ${i}`]) : [[1, 'blue (+1)'], [0, 'orange (−1)']];
     if (s.options.length !== want.length || s.options[0].value !== String(want[0][0])) {
