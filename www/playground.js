@@ -138,7 +138,9 @@ export class Playground {
     c.pointsLayer.addEventListener('click', (ev) => this.canvasClick(ev));
     c.pointsLayer.addEventListener('contextmenu', (ev) => { if (ev.ctrlKey) ev.preventDefault(); });
     out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer));
-    out.append(h('div', { className: 'legend', 'aria-hidden': 'true' }, h('span', { className: 'neg', textContent: '−1' }), h('span', { className: 'bar-scale' }), h('span', { className: 'pos', textContent: '+1' })));
+    c.legend = h('div', { className: 'legend', 'aria-hidden': 'true' }, h('span', { className: 'neg', textContent: '−1' }), h('span', { className: 'bar-scale' }), h('span', { className: 'pos', textContent: '+1' }));
+    c.classLegend = h('div', { className: 'legend classes', 'aria-hidden': 'true' });
+    out.append(c.legend, c.classLegend);
     c.addClass = select('Class added by a click', 'addClass', [[1, 'blue (+1)'], [0, 'orange (−1)']], () => {});
     const showTest = checkbox('Show test data', 'showTest', (v) => this.edit((cfg) => { cfg.show_test = v; }, { local: true }));
     const disc = checkbox('Discretize output', 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
@@ -273,9 +275,11 @@ export class Playground {
       this.network.setStructure(this.structure());
     }
     if (!f) return;
-    if (f.task !== this.lastTask) {
+    if (f.task !== this.lastTask || f.outputs !== this.lastOutputs) {
       this.lastTask = f.task;
+      this.lastOutputs = f.outputs;
       this.updateAddClass();
+      this.updateLegend(f);
     }
     const discretize = c.discretize.checked;
     const channels = f.task === 'multiclass' ? f.outputs : 1;
@@ -418,6 +422,21 @@ export class Playground {
       clear(s);
       for (const [v, t] of want) s.append(h('option', { value: String(v), textContent: t }));
       if ([...s.options].some((o) => o.value === keep)) s.value = keep;
+    }
+  }
+
+  /** Diverging scale for binary and regression outputs, one swatch per class otherwise. */
+  updateLegend(f) {
+    const c = this.controls;
+    const multi = f.task === 'multiclass';
+    c.legend.hidden = multi;
+    c.classLegend.hidden = !multi;
+    clear(c.classLegend);
+    if (!multi) return;
+    for (let k = 0; k < f.outputs; k++) {
+      const chip = h('span', { className: 'chip' });
+      chip.style.background = classCss(k);
+      c.classLegend.append(h('span', { className: 'class-key' }, chip, `class ${k}`));
     }
   }
 
@@ -674,4 +693,3 @@ function save(text, name, type) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export { classCss };
