@@ -1,0 +1,58 @@
+//! `cargo xtask bench`: builds the release `pkg/` and runs the benchmark scripts in `bench/`.
+//!
+//! `bench/kernels.mjs` runs the wasm kernels in Node and prints its own table.
+//! `bench/browser.mjs` drives a benchmark page in headless Chromium; it gets the URL of a
+//! server started here (loopback, free port) in `BENCH_URL`, so it never builds or serves.
+
+use crate::build::{build_pkg, BuildOptions};
+use crate::install::{ensure_browser, ensure_npm_deps};
+use crate::serve::{bind, serve_forever, url_of};
+use crate::util::{cmd, note, repo_root, run, Result};
+use std::net::{IpAddr, Ipv4Addr};
+
+#[derive(Debug, Clone, Default)]
+pub struct BenchOptions {
+    /// Reuse the existing `pkg/`.
+    pub no_build: bool,
+    pub skip_install: bool,
+}
+
+pub fn run_bench(opts: &BenchOptions) -> Result<()> {
+    let root = repo_root();
+    let install = !opts.skip_install;
+    if !opts.no_build {
+        build_pkg(&BuildOptions {
+            features: None,
+            install,
+        })?;
+    }
+    let kernels = root.join("bench/kernels.mjs");
+    let browser = root.join("bench/browser.mjs");
+    if !kernels.is_file() && !browser.is_file() {
+        note("no benchmarks yet: neither bench/kernels.mjs nor bench/browser.mjs exists");
+        return Ok(());
+    }
+    // Peers (TF.js, brain.js …) are pinned dev dependencies of bench/.
+    ensure_npm_deps(&root.join("bench"), install)?;
+
+    if kernels.is_file() {
+        println!("\n==> bench/kernels.mjs (Node)");
+        run(&mut cmd("node", &["bench/kernels.mjs"]))?;
+    }
+    if browser.is_file() {
+        ensure_browser(install)?;
+        let listener = bind(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)?;
+        let url = url_of(
+            listener
+                .local_addr()
+                .map_err(|e| format!("no local address: {e}"))?,
+        );
+        let served = root.clone();
+        std::thread::spawn(move || serve_forever(listener, served, false));
+        println!("\n==> bench/browser.mjs (headless Chromium, {url})");
+        let mut c = cmd("node", &["bench/browser.mjs"]);
+        c.env("BENCH_URL", &url);
+        run(&mut c)?;
+    }
+    Ok(())
+}

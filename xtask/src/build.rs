@@ -1,0 +1,59 @@
+//! `cargo xtask build`: the release wasm (SIMD128 through `.cargo/config.toml`) and `pkg/`.
+
+use crate::install::{ensure_wasm_bindgen, ensure_wasm_target, WASM_TARGET};
+use crate::util::{cmd, note, repo_root, run, target_dir, Result};
+use std::process::Stdio;
+use std::time::Instant;
+
+/// What `build` may change from the defaults.
+#[derive(Debug, Default, Clone)]
+pub struct BuildOptions {
+    /// Cargo features for the engine, e.g. `webgpu`.
+    pub features: Option<String>,
+    /// Install the wasm target and the wasm-bindgen CLI when missing.
+    pub install: bool,
+}
+
+/// Builds `target/wasm32-unknown-unknown/release/nn_playground.wasm` and binds it into `pkg/`
+/// (`nn_playground.js` + `nn_playground_bg.wasm`, ES-module output for the page and workers).
+pub fn build_pkg(opts: &BuildOptions) -> Result<()> {
+    ensure_wasm_target(opts.install)?;
+    ensure_wasm_bindgen(opts.install)?;
+    let start = Instant::now();
+    let mut args = vec![
+        "build",
+        "--release",
+        "--target",
+        WASM_TARGET,
+        "--package",
+        "nn-playground",
+        "--lib",
+    ];
+    if let Some(f) = &opts.features {
+        args.extend(["--features", f.as_str()]);
+    }
+    // Keep stdout for `serve`'s URL line: the build's own output goes to stderr.
+    run(cmd("cargo", &args).stdout(Stdio::from(std::io::stderr())))?;
+
+    let root = repo_root();
+    let wasm = target_dir(&root)
+        .join(WASM_TARGET)
+        .join("release")
+        .join("nn_playground.wasm");
+    let wasm = wasm.to_string_lossy().into_owned();
+    run(cmd(
+        "wasm-bindgen",
+        &["--target", "web", "--out-dir", "pkg", &wasm],
+    )
+    .stdout(Stdio::from(std::io::stderr())))?;
+
+    let size = std::fs::metadata(root.join("pkg/nn_playground_bg.wasm"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    note(&format!(
+        "pkg/ built in {:.1} s (nn_playground_bg.wasm: {} KiB)",
+        start.elapsed().as_secs_f64(),
+        size.div_ceil(1024)
+    ));
+    Ok(())
+}

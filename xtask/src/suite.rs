@@ -1,0 +1,232 @@
+//! `cargo xtask test`: every test suite, as stages that fail fast and end in one summary.
+
+use crate::build::{build_pkg, BuildOptions};
+use crate::install::{
+    ensure_browser, ensure_npm_deps, ensure_rust_components, ensure_wasm_bindgen,
+    ensure_wasm_target, CHROMEDRIVER, WASM_TARGET,
+};
+use crate::util::{cmd, repo_root, run, Result};
+use std::time::{Duration, Instant};
+
+/// Fuzzing time per target inside the test command; `cargo xtask fuzz` runs longer.
+const FUZZ_SECONDS_PER_TARGET: u32 = 20;
+
+/// The stages in the order they run; cheap checks first so a typo fails in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Setup,
+    Fmt,
+    Clippy,
+    Native,
+    Fuzz,
+    Wasm,
+    E2e,
+}
+
+pub const ALL: [Stage; 7] = [
+    Stage::Setup,
+    Stage::Fmt,
+    Stage::Clippy,
+    Stage::Native,
+    Stage::Fuzz,
+    Stage::Wasm,
+    Stage::E2e,
+];
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Setup => "setup",
+            Stage::Fmt => "fmt",
+            Stage::Clippy => "clippy",
+            Stage::Native => "native",
+            Stage::Fuzz => "fuzz",
+            Stage::Wasm => "wasm",
+            Stage::E2e => "e2e",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Stage> {
+        ALL.into_iter().find(|st| st.name() == s).ok_or_else(|| {
+            let names: Vec<_> = ALL.iter().map(|s| s.name()).collect();
+            format!("unknown stage {s:?}; stages are {}", names.join(", "))
+        })
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Stage::Setup => "install what the selected stages need",
+            Stage::Fmt => "cargo fmt --check",
+            Stage::Clippy => "clippy, native and wasm32, warnings denied",
+            Stage::Native => "native cargo test --workspace",
+            Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
+            Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium",
+            Stage::E2e => "release pkg/ + end-to-end tests in headless Chromium",
+        }
+    }
+}
+
+/// What the developer asked for.
+#[derive(Debug, Clone, Default)]
+pub struct TestOptions {
+    /// Fail instead of installing a missing tool.
+    pub skip_install: bool,
+    /// Run only these stages (setup still runs, for what they need).
+    pub only: Vec<Stage>,
+    /// Run the remaining stages after a failure.
+    pub keep_going: bool,
+}
+
+enum Outcome {
+    Passed(Duration),
+    Failed(Duration, String),
+    NotRun,
+}
+
+/// Runs the selected stages; prints one summary line per stage and, last, `N passed, N failed`.
+pub fn run_tests(opts: &TestOptions) -> Result<()> {
+    let selected: Vec<Stage> = ALL
+        .into_iter()
+        .filter(|s| *s == Stage::Setup || opts.only.is_empty() || opts.only.contains(s))
+        .collect();
+    let mut outcomes = Vec::new();
+    let mut stop = false;
+    for (i, &stage) in selected.iter().enumerate() {
+        if stop {
+            outcomes.push((stage, Outcome::NotRun));
+            continue;
+        }
+        println!(
+            "\n==> [{}/{}] {}: {}",
+            i + 1,
+            selected.len(),
+            stage.name(),
+            stage.what()
+        );
+        let start = Instant::now();
+        let result = run_stage(stage, &selected, opts);
+        let took = start.elapsed();
+        match result {
+            Ok(()) => outcomes.push((stage, Outcome::Passed(took))),
+            Err(e) => {
+                println!("\n!!! stage {} FAILED: {e}", stage.name());
+                outcomes.push((stage, Outcome::Failed(took, e)));
+                stop = !opts.keep_going;
+            }
+        }
+    }
+
+    println!("\n==> summary");
+    let (mut passed, mut failed) = (0, 0);
+    for (stage, outcome) in &outcomes {
+        let name = stage.name();
+        match outcome {
+            Outcome::Passed(t) => {
+                passed += 1;
+                println!("  ok      {name:<7} {:>7.1} s", t.as_secs_f64());
+            }
+            Outcome::Failed(t, e) => {
+                failed += 1;
+                println!("  FAILED  {name:<7} {:>7.1} s  {e}", t.as_secs_f64());
+            }
+            Outcome::NotRun => println!("  -       {name:<7}    not run (an earlier stage failed)"),
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} stage(s) failed"))
+    }
+}
+
+fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()> {
+    let install = !opts.skip_install;
+    let wants = |any: &[Stage]| selected.iter().any(|s| any.contains(s));
+    match stage {
+        Stage::Setup => {
+            if wants(&[Stage::Fmt, Stage::Clippy]) {
+                ensure_rust_components(install)?;
+            }
+            if wants(&[Stage::Clippy, Stage::Wasm, Stage::E2e]) {
+                ensure_wasm_target(install)?;
+            }
+            if wants(&[Stage::Wasm, Stage::E2e]) {
+                ensure_wasm_bindgen(install)?;
+                ensure_browser(install)?;
+            }
+            if wants(&[Stage::Fuzz]) {
+                crate::fuzz::ensure_cargo_fuzz(install)?;
+            }
+            if wants(&[Stage::E2e]) {
+                ensure_npm_deps(&repo_root().join("tests/e2e"), install)?;
+            }
+            Ok(())
+        }
+        Stage::Fmt => run(&mut cmd("cargo", &["fmt", "--all", "--", "--check"])),
+        Stage::Clippy => {
+            let deny = ["--", "-D", "warnings"];
+            let mut native = vec!["clippy", "--workspace", "--all-targets"];
+            native.extend(deny);
+            run(&mut cmd("cargo", &native))?;
+            // Lints the wasm-only code (SIMD128 kernels, the wasm API, browser tests) too.
+            let mut wasm = vec![
+                "clippy",
+                "--package",
+                "nn-playground",
+                "--lib",
+                "--tests",
+                "--target",
+                WASM_TARGET,
+            ];
+            wasm.extend(deny);
+            run(&mut cmd("cargo", &wasm))
+        }
+        Stage::Native => run(&mut cmd("cargo", &["test", "--workspace"])),
+        Stage::Fuzz => crate::fuzz::run_fuzz(FUZZ_SECONDS_PER_TARGET),
+        Stage::Wasm => {
+            // Test files with `run_in_browser` go to headless Chromium (flags in
+            // webdriver.json); the rest run in Node.
+            let mut c = cmd(
+                "cargo",
+                &[
+                    "test",
+                    "--package",
+                    "nn-playground",
+                    "--target",
+                    WASM_TARGET,
+                    "--tests",
+                ],
+            );
+            c.env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+            run(&mut c)
+        }
+        Stage::E2e => {
+            build_pkg(&BuildOptions {
+                features: None,
+                install,
+            })?;
+            let mut c = cmd("node", &["--test", "--test-reporter=spec", "tests/e2e/"]);
+            // The harness starts this very binary as the server instead of another `cargo run`.
+            if let Ok(me) = std::env::current_exe() {
+                c.env("XTASK_BIN", me);
+            }
+            run(&mut c)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_names_round_trip_and_unknown_names_are_refused() {
+        for s in ALL {
+            assert_eq!(Stage::parse(s.name()), Ok(s));
+        }
+        let err = Stage::parse("lint").unwrap_err();
+        assert!(err.contains("fmt, clippy"), "{err}");
+    }
+}
