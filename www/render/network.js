@@ -65,7 +65,7 @@ export class NetworkView {
     const columns = [s.features.length, ...s.hidden, s.outputs];
     const tallest = Math.max(...columns);
     const height = tallest * (NODE + GAP) + 40;
-    const width = Math.max(this.host.clientWidth || 420, 120 * columns.length);
+    const width = Math.max(this.host.clientWidth || 420, LEFT + 80 * columns.length);
     this.root.style.height = `${height}px`;
     this.svg.setAttribute('width', String(width));
     this.svg.setAttribute('height', String(height));
