@@ -29,6 +29,8 @@ let heavyDirty = true;
 let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true };
 let speed = { steps: 0, samples: 0, since: 0, stepsPerSec: 0, samplesPerSec: 0 };
 let ready = null;
+// Cached so the training loop does not convert the whole config every slice.
+let batchSize = 1;
 const pending = [];
 
 const tickChannel = new MessageChannel();
@@ -104,6 +106,7 @@ async function start(hash) {
     previews: previews(),
     warning,
   });
+  batchSize = session.config().batch_size;
   dirty = pointsDirty = structureDirty = true;
 }
 
@@ -125,6 +128,7 @@ function message(err) {
 }
 
 function touched({ points = false, structure = false } = {}) {
+  batchSize = session.config().batch_size;
   dirty = true;
   heavyDirty = true;
   pointsDirty ||= points;
@@ -241,7 +245,7 @@ function tick() {
   try {
     const steps = session.trainFor(SLICE_MS);
     speed.steps += steps;
-    speed.samples += steps * session.config().batch_size;
+    speed.samples += steps * batchSize;
   } catch (err) {
     running = false;
     self.postMessage({ type: 'error', message: message(err) });
