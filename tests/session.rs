@@ -349,3 +349,48 @@ fn weights_and_biases_can_be_edited() {
     assert!(s.set_weight(0, 9, 0, 1.0).is_err());
     assert!(s.set_bias(0, 0, f32::NAN).is_err());
 }
+
+#[test]
+fn regression_reports_r2_and_mae_and_uses_one_raw_channel() {
+    let cfg = PlaygroundConfig {
+        dataset: DatasetKind::Plane,
+        ..circle()
+    };
+    let mut s = Session::new(cfg).unwrap();
+    assert_eq!(s.grid_channels(), 1);
+    s.train_epochs(20).unwrap();
+    let m = s.metrics().unwrap();
+    assert!(m.confusion.is_none());
+    assert!(m.values["r2"] > 0.9, "r2 {}", m.values["r2"]);
+    assert!(m.values.contains_key("mae") && m.values.contains_key("mse"));
+}
+
+#[test]
+fn standardised_inputs_scale_grid_inputs_like_training_data() {
+    let cfg = PlaygroundConfig {
+        standardize: true,
+        features: vec![Feature::X1, Feature::X2, Feature::X1Squared],
+        ..circle()
+    };
+    let mut a = Session::new(cfg.clone()).unwrap();
+    a.train_epochs(30).unwrap();
+    // Predictions at the points themselves agree with the test loss being low-ish: the grid
+    // and the training data went through the same scaling.
+    let m = a.metrics().unwrap();
+    assert!(
+        m.values["accuracy"] > 0.9,
+        "accuracy {}",
+        m.values["accuracy"]
+    );
+    let b = Session::new(PlaygroundConfig {
+        standardize: false,
+        ..cfg
+    })
+    .unwrap();
+    assert_ne!(a.points_flat(), Vec::<f32>::new());
+    assert_eq!(
+        a.points_flat(),
+        b.points_flat(),
+        "scaling changes inputs, not the points"
+    );
+}
