@@ -394,3 +394,32 @@ fn standardised_inputs_scale_grid_inputs_like_training_data() {
         "scaling changes inputs, not the points"
     );
 }
+
+#[test]
+fn large_epochs_train_in_chunks_that_the_clock_can_interrupt() {
+    use nn_playground::session::CHUNK_STEPS;
+    // 4000 training rows at batch 10 is 400 steps: several chunks per epoch.
+    let cfg = PlaygroundConfig {
+        num_samples: Some(8000),
+        ..circle()
+    };
+    let mut s = Session::new(cfg).unwrap();
+    let mut t = 0.0;
+    let steps = s
+        .train_for(1.0, &mut || {
+            t += 1.0;
+            t
+        })
+        .unwrap();
+    assert_eq!(steps, CHUNK_STEPS);
+    assert_eq!(s.epoch(), 0);
+    assert!(s.mid_epoch());
+    // Finishing the epoch takes the remaining steps.
+    let rest = s.train_epochs(1).unwrap();
+    assert_eq!(steps + rest, 400);
+    assert_eq!(s.epoch(), 1);
+    assert!(!s.mid_epoch());
+    assert_eq!(s.history().len(), 1);
+    s.train_epochs(2).unwrap();
+    assert_eq!(s.epoch(), 3);
+}

@@ -12,9 +12,11 @@
 //! ```
 
 mod data;
+mod train;
 mod views;
 
 pub use data::{scale_into_domain, DOMAIN};
+pub use train::CHUNK_STEPS;
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
 
 use serde::Serialize;
@@ -62,6 +64,7 @@ pub struct Session {
     stop: Option<String>,
     early: Option<EarlyState>,
     grid_cache: Option<(usize, Matrix)>,
+    partial: Option<train::PartialEpoch>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +91,7 @@ impl Session {
             stop: None,
             early: None,
             grid_cache: None,
+            partial: None,
         })
     }
 
@@ -208,6 +212,7 @@ impl Session {
         self.stop = None;
         self.early = None;
         self.grid_cache = None;
+        self.partial = None;
     }
 
     /// Re-initialises the weights (from the seed, so a reset run repeats exactly); same data.
@@ -223,103 +228,6 @@ impl Session {
         let mut cfg = self.config.clone();
         cfg.seed = Rng::new(cfg.seed).next_u64() % 1_000_000;
         self.set_config(cfg).map(|_| ())
-    }
-
-    /// Trains `n` epochs (fewer when a stopping rule fires). Returns optimiser steps taken.
-    pub fn train_epochs(&mut self, n: usize) -> Result<usize> {
-        let mut steps = 0;
-        for _ in 0..n {
-            match self.train_one_epoch()? {
-                Some(s) => steps += s,
-                None => break,
-            }
-        }
-        Ok(steps)
-    }
-
-    /// Trains whole epochs until `budget_ms` (read from `now`, in milliseconds) is spent;
-    /// always at least one epoch unless stopped. Returns optimiser steps taken.
-    pub fn train_for(&mut self, budget_ms: f64, now: &mut dyn FnMut() -> f64) -> Result<usize> {
-        let start = now();
-        let mut steps = 0;
-        while let Some(s) = self.train_one_epoch()? {
-            steps += s;
-            if now() - start >= budget_ms {
-                break;
-            }
-        }
-        Ok(steps)
-    }
-
-    /// One epoch; `None` when a stopping rule holds training back.
-    fn train_one_epoch(&mut self) -> Result<Option<usize>> {
-        if self.stop.is_some() {
-            return Ok(None);
-        }
-        if let Some(limit) = self.config.epoch_limit {
-            if self.epoch >= limit {
-                self.stop = Some(format!("reached the epoch limit of {limit}"));
-                return Ok(None);
-            }
-        }
-        let (x, y) = self.data.train_xy();
-        if x.rows() == 0 {
-            return Err(Error::InvalidData(
-                "there are no training points: add some by clicking the output, upload a CSV or pick a dataset".into(),
-            ));
-        }
-        let batch = self.config.batch_size.min(x.rows()).max(1);
-        let rows = x.rows();
-        self.model.train_epoch(x, y, batch, true)?;
-        self.epoch += 1;
-        let train = self.data.loss(&mut self.model, false);
-        let test = self.data.loss(&mut self.model, true);
-        self.history.push(EpochLoss { train, test });
-        self.check_early_stopping(test, train)?;
-        Ok(Some(rows.div_ceil(batch)))
-    }
-
-    /// Keras-style early stopping on the test loss (the training loss without test points).
-    fn check_early_stopping(&mut self, test: f32, train: f32) -> Result<()> {
-        let Some(spec) = self.config.early_stopping else {
-            return Ok(());
-        };
-        let value = if test.is_finite() { test } else { train };
-        match &mut self.early {
-            Some(st) if value < st.best - spec.min_delta => {
-                st.best = value;
-                st.wait = 0;
-                if spec.restore_best_weights {
-                    st.best_params = self.model.params();
-                }
-            }
-            Some(st) => {
-                st.wait += 1;
-                if st.wait > spec.patience {
-                    if spec.restore_best_weights && !st.best_params.is_empty() {
-                        let best = std::mem::take(&mut st.best_params);
-                        self.model.set_params(&best)?;
-                    }
-                    self.stop = Some(format!(
-                        "early stopping: the loss did not improve for {} epochs",
-                        spec.patience
-                    ));
-                }
-            }
-            None => {
-                let best_params = if spec.restore_best_weights {
-                    self.model.params()
-                } else {
-                    Vec::new()
-                };
-                self.early = Some(EarlyState {
-                    best: value,
-                    wait: 0,
-                    best_params,
-                });
-            }
-        }
-        Ok(())
     }
 
     /// Sets one weight `W[from][to]` of dense layer `dense_index`.
@@ -371,6 +279,7 @@ impl Session {
     fn adopt_custom(&mut self, data: data::SessionData) -> Result<()> {
         self.config.dataset = crate::DatasetKind::Custom;
         self.data = data;
+        self.partial = None;
         Ok(())
     }
 
