@@ -38,8 +38,12 @@ pub mod model;
 pub mod nn;
 pub mod playground;
 pub mod rng;
+pub mod session;
 pub mod spec;
 pub mod tensor;
+pub mod url_state;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 #[cfg(target_arch = "wasm32")]
 pub mod web_bench;
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,342 @@
+//! `Session`: the UI-agnostic playground engine. Everything the page can do is a call here:
+//! it owns the points and their train/test split, the input features, the model, the loss
+//! history and the stopping rules. The wasm layer only translates.
+//!
+//! ```
+//! use nn_playground::{session::Session, PlaygroundConfig};
+//! let mut s = Session::new(PlaygroundConfig::default()).unwrap();
+//! s.train_epochs(2).unwrap();
+//! assert_eq!(s.epoch(), 2);
+//! let grid = s.decision_grid(16).unwrap();
+//! assert_eq!(grid.len(), 16 * 16);
+//! ```
+
+mod data;
+mod train;
+mod views;
+
+pub use data::{scale_into_domain, DOMAIN};
+pub use train::CHUNK_STEPS;
+pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
+
+use serde::Serialize;
+
+use crate::data::{Point, Task};
+use crate::{Error, Matrix, PlaygroundConfig, Result, Rng, Sequential};
+
+/// What [`Session::set_config`] had to do to apply a new config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Weights kept (learning rate, batch size, optimiser, display or stopping settings).
+    Kept,
+    /// Same data, a freshly initialised model (architecture or features changed).
+    Rebuilt,
+    /// New data and a fresh model (dataset, noise, ratio, sample count or seed changed).
+    Regenerated,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Kept => "kept",
+            Change::Rebuilt => "rebuilt",
+            Change::Regenerated => "regenerated",
+        }
+    }
+}
+
+/// Train and test loss after one epoch (the data term, on every point of each split).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EpochLoss {
+    pub train: f32,
+    pub test: f32,
+}
+
+/// The playground engine; see the module docs.
+#[derive(Debug, Clone)]
+pub struct Session {
+    config: PlaygroundConfig,
+    data: data::SessionData,
+    model: Sequential,
+    epoch: usize,
+    history: Vec<EpochLoss>,
+    stop: Option<String>,
+    early: Option<EarlyState>,
+    grid_cache: Option<(usize, Matrix)>,
+    partial: Option<train::PartialEpoch>,
+}
+
+#[derive(Debug, Clone)]
+struct EarlyState {
+    best: f32,
+    wait: usize,
+    best_params: Vec<Vec<f32>>,
+}
+
+impl Session {
+    /// Generates the data the config describes and builds a model for it.
+    ///
+    /// A `custom` dataset starts empty: add points or load a CSV before training.
+    pub fn new(config: PlaygroundConfig) -> Result<Self> {
+        config.validate()?;
+        let data = data::SessionData::generate(&config)?;
+        let model = build_model(&config, &data)?;
+        Ok(Self {
+            config,
+            data,
+            model,
+            epoch: 0,
+            history: Vec::new(),
+            stop: None,
+            early: None,
+            grid_cache: None,
+            partial: None,
+        })
+    }
+
+    pub fn config(&self) -> &PlaygroundConfig {
+        &self.config
+    }
+
+    /// The task of the current data.
+    pub fn task(&self) -> Task {
+        self.data.task
+    }
+
+    /// Output units of the model (1, or K for K classes).
+    pub fn outputs(&self) -> usize {
+        self.model.output_dim()
+    }
+
+    pub fn model(&self) -> &Sequential {
+        &self.model
+    }
+
+    /// Epochs trained since the model was (re)built.
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// Train / test loss per epoch since the model was (re)built.
+    pub fn history(&self) -> &[EpochLoss] {
+        &self.history
+    }
+
+    /// Loss on the training points now (NaN without training points).
+    pub fn train_loss(&mut self) -> f32 {
+        self.history
+            .last()
+            .map_or_else(|| self.data.loss(&mut self.model, false), |h| h.train)
+    }
+
+    /// Loss on the test points now (NaN without test points).
+    pub fn test_loss(&mut self) -> f32 {
+        self.history
+            .last()
+            .map_or_else(|| self.data.loss(&mut self.model, true), |h| h.test)
+    }
+
+    /// Why training stopped (epoch limit, early stopping), if it did.
+    pub fn stop_reason(&self) -> Option<&str> {
+        self.stop.as_deref()
+    }
+
+    /// Applies a new config, keeping the weights when only non-structural settings changed.
+    /// On error nothing changes.
+    pub fn set_config(&mut self, new: PlaygroundConfig) -> Result<Change> {
+        new.validate()?;
+        let old = &self.config;
+        let data_changed = old.dataset != new.dataset
+            || old.seed != new.seed
+            || old.train_ratio != new.train_ratio
+            || (new.dataset != crate::DatasetKind::Custom
+                && (old.noise != new.noise
+                    || old.num_samples != new.num_samples
+                    || (new.dataset == crate::DatasetKind::KSpiral && old.classes != new.classes)));
+        let model_changed = old.features != new.features
+            || old.hidden != new.hidden
+            || old.activation != new.activation
+            || old.output_activation != new.output_activation
+            || old.loss != new.loss
+            || old.init != new.init
+            || old.standardize != new.standardize;
+        if data_changed {
+            let data = if new.dataset == crate::DatasetKind::Custom
+                && old.dataset == crate::DatasetKind::Custom
+            {
+                self.data.resplit(&new)?
+            } else {
+                data::SessionData::generate(&new)?
+            };
+            let model = build_model(&new, &data)?;
+            self.replace(new, data, model);
+            return Ok(Change::Regenerated);
+        }
+        if model_changed {
+            let data = self.data.with_features(&new)?;
+            let model = build_model(&new, &data)?;
+            self.replace(new, data, model);
+            return Ok(Change::Rebuilt);
+        }
+        let compile_changed = old.optimizer.kind != new.optimizer.kind
+            || old.optimizer.schedule != new.optimizer.schedule
+            || old.optimizer.clip_norm != new.optimizer.clip_norm
+            || old.regularization != new.regularization;
+        if compile_changed {
+            // A new optimiser or penalty starts fresh optimiser state but keeps the weights.
+            let mut model = self.model.clone();
+            model.compile(new.compile_spec(self.data.task))?;
+            self.model = model;
+        } else if old.optimizer.learning_rate != new.optimizer.learning_rate {
+            self.model.set_learning_rate(new.optimizer.learning_rate)?;
+        }
+        if new.epoch_limit != old.epoch_limit || new.early_stopping != old.early_stopping {
+            self.stop = None;
+            self.early = None;
+        }
+        self.config = new;
+        Ok(Change::Kept)
+    }
+
+    fn replace(&mut self, config: PlaygroundConfig, data: data::SessionData, model: Sequential) {
+        self.config = config;
+        self.data = data;
+        self.model = model;
+        self.restart();
+    }
+
+    fn restart(&mut self) {
+        self.epoch = 0;
+        self.history.clear();
+        self.stop = None;
+        self.early = None;
+        self.grid_cache = None;
+        self.partial = None;
+    }
+
+    /// Re-initialises the weights (from the seed, so a reset run repeats exactly); same data.
+    pub fn reset(&mut self) -> Result<()> {
+        self.model = build_model(&self.config, &self.data)?;
+        self.restart();
+        Ok(())
+    }
+
+    /// New data from a new seed (kept in the config, so the link still reproduces it) and a
+    /// fresh model. Custom data keeps its points and is split anew.
+    pub fn regenerate(&mut self) -> Result<()> {
+        let mut cfg = self.config.clone();
+        cfg.seed = Rng::new(cfg.seed).next_u64() % 1_000_000;
+        self.set_config(cfg).map(|_| ())
+    }
+
+    /// Sets one weight `W[from][to]` of dense layer `dense_index`.
+    pub fn set_weight(
+        &mut self,
+        dense_index: usize,
+        from: usize,
+        to: usize,
+        value: f32,
+    ) -> Result<()> {
+        self.model.set_weight(dense_index, from, to, value)
+    }
+
+    /// Sets the bias of `unit` in dense layer `dense_index`.
+    pub fn set_bias(&mut self, dense_index: usize, unit: usize, value: f32) -> Result<()> {
+        self.model.set_bias(dense_index, unit, value)
+    }
+
+    /// Every point with its split: `(point, is_test)`.
+    pub fn points(&self) -> impl Iterator<Item = (&Point, bool)> {
+        self.data
+            .points
+            .iter()
+            .zip(self.data.is_test.iter().copied())
+    }
+
+    /// Points as `[x, y, label, is_test]` per point, for drawing.
+    pub fn points_flat(&self) -> Vec<f32> {
+        self.points()
+            .flat_map(|(p, t)| [p.x, p.y, p.label, if t { 1.0 } else { 0.0 }])
+            .collect()
+    }
+
+    /// Adds a training point (the data becomes `custom`); the weights are kept.
+    pub fn add_point(&mut self, x: f32, y: f32, label: f32) -> Result<()> {
+        let data = self.data.with_point(&self.config, Point { x, y, label })?;
+        self.adopt_custom(data)
+    }
+
+    /// Removes every point within `radius` of `(x, y)`; returns how many went.
+    pub fn remove_points_near(&mut self, x: f32, y: f32, radius: f32) -> Result<usize> {
+        let (data, removed) = self.data.without_points_near(&self.config, x, y, radius)?;
+        if removed > 0 {
+            self.adopt_custom(data)?;
+        }
+        Ok(removed)
+    }
+
+    fn adopt_custom(&mut self, data: data::SessionData) -> Result<()> {
+        self.config.dataset = crate::DatasetKind::Custom;
+        self.data = data;
+        self.partial = None;
+        Ok(())
+    }
+
+    /// Replaces the data with an uploaded table of two numeric feature columns and a label.
+    /// On any error the current data and model stay as they were.
+    pub fn load_csv(&mut self, text: &str, options: &crate::data::csv::CsvOptions) -> Result<()> {
+        let mut cfg = self.config.clone();
+        let data = data::SessionData::from_csv(&mut cfg, text, options)?;
+        let model = build_model(&cfg, &data)?;
+        self.replace(cfg, data, model);
+        Ok(())
+    }
+
+    /// The current points as CSV (`x,y,label`).
+    pub fn data_csv(&self) -> String {
+        crate::data::csv::points_to_csv(&self.data.points)
+    }
+
+    /// The model as the versioned JSON file format.
+    pub fn export_model(&self) -> String {
+        self.model.to_json()
+    }
+
+    /// Loads a model file. It must fit the playground (inputs = active features, outputs =
+    /// the task's); its hidden layers replace the config's. On error nothing changes.
+    pub fn import_model(&mut self, json: &str) -> Result<()> {
+        let mut model = Sequential::from_json(json)?;
+        let cfg = data::config_for_model(&self.config, model.spec(), self.data.task)?;
+        let expected = cfg.model_spec(self.data.input_dim(&cfg), self.data.task);
+        if &expected != model.spec() {
+            return Err(Error::Format(format!(
+                "this model's layers ({}) cannot be shown with the playground's {} input feature(s) and {} output(s)",
+                views::describe(model.spec()),
+                self.data.input_dim(&cfg),
+                self.model.output_dim()
+            )));
+        }
+        // The page's optimiser settings apply from here on; predictions do not depend on them.
+        model.compile(cfg.compile_spec(self.data.task))?;
+        let data = self.data.with_features(&cfg)?;
+        self.config = cfg;
+        self.data = data;
+        self.model = model;
+        self.restart();
+        Ok(())
+    }
+}
+
+/// Model seed: a fixed function of the config seed, separate from the data stream.
+fn model_seed(seed: u64) -> u64 {
+    let mut r = Rng::new(seed ^ 0x6D6F_6465_6C00_0000);
+    r.next_u64()
+}
+
+fn build_model(cfg: &PlaygroundConfig, data: &data::SessionData) -> Result<Sequential> {
+    let spec = cfg.model_spec(data.input_dim(cfg), data.task);
+    let mut model = Sequential::new(spec, model_seed(cfg.seed))?;
+    model.compile(cfg.compile_spec(data.task))?;
+    Ok(model)
+}

@@ -1,0 +1,162 @@
+//! Training for the page: whole epochs, or time-boxed slices that check the clock between
+//! epochs and, for large training sets, between chunks of an epoch; the loss history and
+//! the stopping rules (epoch limit, early stopping on the test loss).
+
+use super::{EarlyState, EpochLoss, Session};
+use crate::{Error, Matrix, Result, Rng};
+
+/// Optimiser steps per chunk: an epoch with more steps is trained in chunks of this many,
+/// so that `train_for` can stop inside it and the worker stays responsive.
+pub const CHUNK_STEPS: usize = 64;
+
+/// An epoch in progress: the shuffled row order and how far it got.
+#[derive(Debug, Clone)]
+pub(super) struct PartialEpoch {
+    order: Vec<usize>,
+    next: usize,
+}
+
+impl Session {
+    /// Trains `n` epochs (fewer when a stopping rule fires); an epoch already in progress
+    /// counts as the first. Returns optimiser steps taken.
+    pub fn train_epochs(&mut self, n: usize) -> Result<usize> {
+        let mut steps = 0;
+        let target = self.epoch + n;
+        while self.epoch < target {
+            match self.train_unit()? {
+                Some(s) => steps += s,
+                None => break,
+            }
+        }
+        Ok(steps)
+    }
+
+    /// Trains until `budget_ms` (read from `now`, in milliseconds) is spent, checking the
+    /// clock after every epoch or chunk; at least one unit unless stopped. Returns optimiser
+    /// steps taken.
+    pub fn train_for(&mut self, budget_ms: f64, now: &mut dyn FnMut() -> f64) -> Result<usize> {
+        let start = now();
+        let mut steps = 0;
+        while let Some(s) = self.train_unit()? {
+            steps += s;
+            if now() - start >= budget_ms {
+                break;
+            }
+        }
+        Ok(steps)
+    }
+
+    /// True while an epoch is partly trained (large training sets train in chunks).
+    pub fn mid_epoch(&self) -> bool {
+        self.partial.is_some()
+    }
+
+    /// One epoch, or one chunk of a large one; `None` when a stopping rule holds training back.
+    fn train_unit(&mut self) -> Result<Option<usize>> {
+        if self.partial.is_none() && !self.may_start_epoch() {
+            return Ok(None);
+        }
+        let rows = self.data.train_x.rows();
+        if rows == 0 {
+            return Err(Error::InvalidData(
+                "there are no training points: add some by clicking the output, upload a CSV or pick a dataset".into(),
+            ));
+        }
+        let batch = self.config.batch_size.clamp(1, rows);
+        if rows.div_ceil(batch) <= CHUNK_STEPS && self.partial.is_none() {
+            let (x, y) = self.data.train_xy();
+            self.model.train_epoch(x, y, batch, true)?;
+            self.finish_epoch()?;
+            return Ok(Some(rows.div_ceil(batch)));
+        }
+        let mut part = match self.partial.take() {
+            Some(p) if p.order.len() == rows => p,
+            _ => {
+                let mut order: Vec<usize> = (0..rows).collect();
+                Rng::new(self.config.seed ^ (self.epoch as u64).wrapping_mul(0x9E37_79B9))
+                    .shuffle(&mut order);
+                PartialEpoch { order, next: 0 }
+            }
+        };
+        let end = (part.next + CHUNK_STEPS * batch).min(rows);
+        let idx = &part.order[part.next..end];
+        let mut x = Matrix::default();
+        let mut y = Matrix::default();
+        x.gather_rows(&self.data.train_x, idx);
+        y.gather_rows(&self.data.train_y, idx);
+        self.model.train_epoch(&x, &y, batch, true)?;
+        let steps = idx.len().div_ceil(batch);
+        part.next = end;
+        if part.next >= rows {
+            self.finish_epoch()?;
+        } else {
+            self.partial = Some(part);
+        }
+        Ok(Some(steps))
+    }
+
+    /// Applies the epoch limit; false when it is reached (and records why).
+    fn may_start_epoch(&mut self) -> bool {
+        if self.stop.is_some() {
+            return false;
+        }
+        if let Some(limit) = self.config.epoch_limit {
+            if self.epoch >= limit {
+                self.stop = Some(format!("reached the epoch limit of {limit}"));
+                return false;
+            }
+        }
+        true
+    }
+
+    fn finish_epoch(&mut self) -> Result<()> {
+        self.epoch += 1;
+        let train = self.data.loss(&mut self.model, false);
+        let test = self.data.loss(&mut self.model, true);
+        self.history.push(EpochLoss { train, test });
+        self.check_early_stopping(test, train)
+    }
+
+    /// Keras-style early stopping on the test loss (the training loss without test points).
+    fn check_early_stopping(&mut self, test: f32, train: f32) -> Result<()> {
+        let Some(spec) = self.config.early_stopping else {
+            return Ok(());
+        };
+        let value = if test.is_finite() { test } else { train };
+        match &mut self.early {
+            Some(st) if value < st.best - spec.min_delta => {
+                st.best = value;
+                st.wait = 0;
+                if spec.restore_best_weights {
+                    st.best_params = self.model.params();
+                }
+            }
+            Some(st) => {
+                st.wait += 1;
+                if st.wait > spec.patience {
+                    if spec.restore_best_weights && !st.best_params.is_empty() {
+                        let best = std::mem::take(&mut st.best_params);
+                        self.model.set_params(&best)?;
+                    }
+                    self.stop = Some(format!(
+                        "early stopping: the loss did not improve for {} epochs",
+                        spec.patience
+                    ));
+                }
+            }
+            None => {
+                let best_params = if spec.restore_best_weights {
+                    self.model.params()
+                } else {
+                    Vec::new()
+                };
+                self.early = Some(EarlyState {
+                    best: value,
+                    wait: 0,
+                    best_params,
+                });
+            }
+        }
+        Ok(())
+    }
+}

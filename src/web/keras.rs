@@ -1,0 +1,438 @@
+//! The Keras-style JS model API, mirroring TF.js layers models:
+//!
+//! ```js
+//! const model = new Sequential({ inputDim: 2, layers: [
+//!   { type: 'dense', units: 8, activation: 'tanh' },
+//!   { type: 'dense', units: 1, activation: 'tanh' }] });
+//! model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['accuracy'] });
+//! const history = await model.fit(x, y, { epochs: 20, batchSize: 10, onEpochEnd });
+//! ```
+//!
+//! `x` / `y` are nested arrays (`[[x1, x2], …]`, or `[v, …]` for one column) or
+//! `{data: Float32Array, shape: [rows, cols]}`. `predict` returns the latter form.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{from_js, js_err, to_js};
+use crate::spec::{
+    CompileSpec, LayerSpec, LossKind, MetricKind, ModelSpec, OptimizerKind, OptimizerSpec,
+    Regularization,
+};
+use crate::{Error, FitOptions, Matrix, Sequential};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ModelArgs {
+    input_dim: usize,
+    layers: Vec<LayerArg>,
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+/// TF.js-flavoured layer objects (`batchNormalization` / `batch_norm` both accepted).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum LayerArg {
+    Dense {
+        units: usize,
+        #[serde(default)]
+        activation: crate::Activation,
+        #[serde(default, alias = "kernelInitializer")]
+        init: crate::spec::Init,
+        #[serde(default = "yes", alias = "useBias")]
+        use_bias: bool,
+    },
+    Dropout {
+        rate: f32,
+    },
+    #[serde(alias = "batch_norm", alias = "batchNorm")]
+    BatchNormalization {
+        #[serde(default)]
+        momentum: Option<f32>,
+        #[serde(default)]
+        epsilon: Option<f32>,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OptimizerArg {
+    Name(String),
+    Spec(OptimizerSpec),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct CompileArgs {
+    optimizer: Option<OptimizerArg>,
+    learning_rate: Option<f32>,
+    loss: Option<String>,
+    metrics: Vec<String>,
+    regularization: Option<Regularization>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct FitArgs {
+    epochs: usize,
+    batch_size: usize,
+    validation_split: f32,
+    shuffle: bool,
+}
+
+impl Default for FitArgs {
+    fn default() -> Self {
+        Self {
+            epochs: 1,
+            batch_size: 32,
+            validation_split: 0.0,
+            shuffle: true,
+        }
+    }
+}
+
+#[derive(Serialize, Default)]
+struct JsHistory {
+    epoch: Vec<usize>,
+    history: BTreeMap<String, Vec<f32>>,
+}
+
+/// A Keras-style sequential model.
+#[wasm_bindgen(js_name = Sequential)]
+pub struct WebSequential {
+    model: Rc<RefCell<Sequential>>,
+}
+
+#[wasm_bindgen(js_class = Sequential)]
+impl WebSequential {
+    /// `new Sequential({inputDim, layers: [{type: 'dense', units, activation}, …], seed?})`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(args: JsValue) -> Result<WebSequential, JsError> {
+        let a: ModelArgs = from_js(args, "the model description")?;
+        let layers = a
+            .layers
+            .into_iter()
+            .map(|l| match l {
+                LayerArg::Dense {
+                    units,
+                    activation,
+                    init,
+                    use_bias,
+                } => LayerSpec::Dense {
+                    units,
+                    activation,
+                    init,
+                    use_bias,
+                },
+                LayerArg::Dropout { rate } => LayerSpec::Dropout { rate },
+                LayerArg::BatchNormalization { momentum, epsilon } => LayerSpec::BatchNorm {
+                    momentum: momentum.unwrap_or(0.99),
+                    epsilon: epsilon.unwrap_or(1e-3),
+                },
+            })
+            .collect();
+        let spec = ModelSpec {
+            input_dim: a.input_dim,
+            layers,
+        };
+        let model = Sequential::new(spec, a.seed.unwrap_or(1)).map_err(js_err)?;
+        Ok(Self {
+            model: Rc::new(RefCell::new(model)),
+        })
+    }
+
+    /// `compile({optimizer: 'adam' | {kind, learning_rate, …}, learningRate?, loss, metrics})`.
+    pub fn compile(&self, args: JsValue) -> Result<(), JsError> {
+        let a: CompileArgs = from_js(args, "the compile options")?;
+        let mut optimizer = match a.optimizer {
+            None => OptimizerSpec::default(),
+            Some(OptimizerArg::Spec(s)) => s,
+            Some(OptimizerArg::Name(n)) => OptimizerSpec {
+                kind: parse_name::<OptimizerKind>(&n, "optimizer")?,
+                ..OptimizerSpec::default()
+            },
+        };
+        if let Some(lr) = a.learning_rate {
+            optimizer.learning_rate = lr;
+        }
+        let loss = match a.loss.as_deref() {
+            None => LossKind::Mse,
+            Some(name) => parse_name::<LossKind>(name, "loss")?,
+        };
+        let metrics = a
+            .metrics
+            .iter()
+            .map(|m| parse_name::<MetricKind>(m, "metric"))
+            .collect::<Result<_, _>>()?;
+        let spec = CompileSpec {
+            optimizer,
+            loss,
+            metrics,
+            regularization: a.regularization.unwrap_or_default(),
+            ..CompileSpec::default()
+        };
+        self.model.borrow_mut().compile(spec).map_err(js_err)
+    }
+
+    /// Trains and resolves with `{epoch: [...], history: {loss: [...], val_loss: [...], …}}`,
+    /// yielding to the event loop after every epoch. `onEpochEnd(epoch, logs)` and
+    /// `onBatchEnd(batch, loss)` may return `false` to stop.
+    pub fn fit(&self, x: JsValue, y: JsValue, options: JsValue) -> js_sys::Promise {
+        let model = Rc::clone(&self.model);
+        wasm_bindgen_futures::future_to_promise(async move {
+            let x = matrix_from_js(&x, "x").map_err(JsValue::from)?;
+            let y = matrix_from_js(&y, "y").map_err(JsValue::from)?;
+            let get = |k: &str| {
+                js_sys::Reflect::get(&options, &JsValue::from_str(k))
+                    .ok()
+                    .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            };
+            let (on_epoch, on_batch) = if options.is_object() {
+                (get("onEpochEnd"), get("onBatchEnd"))
+            } else {
+                (None, None)
+            };
+            let args: FitArgs = if options.is_undefined() || options.is_null() {
+                FitArgs::default()
+            } else {
+                from_js(strip_functions(&options), "the fit options").map_err(JsValue::from)?
+            };
+            let mut out = JsHistory::default();
+            for epoch in 0..args.epochs {
+                let opts = FitOptions {
+                    epochs: 1,
+                    batch_size: args.batch_size,
+                    shuffle: args.shuffle,
+                    validation_split: args.validation_split,
+                    ..FitOptions::default()
+                };
+                let mut cb = BatchHook {
+                    f: on_batch.clone(),
+                    error: None,
+                    stopped: false,
+                };
+                let h = {
+                    let mut m = model.borrow_mut();
+                    m.fit(&x, &y, &opts, &mut [&mut cb])
+                        .map_err(|e| JsValue::from(js_err(e)))?
+                };
+                if let Some(e) = cb.error {
+                    return Err(e);
+                }
+                let logs = h.epochs.into_iter().next().unwrap_or_default();
+                out.epoch.push(epoch);
+                out.history
+                    .entry("loss".into())
+                    .or_default()
+                    .push(logs.loss);
+                if let Some(v) = logs.val_loss {
+                    out.history.entry("val_loss".into()).or_default().push(v);
+                }
+                for (k, v) in &logs.metrics {
+                    out.history.entry(k.clone()).or_default().push(*v);
+                }
+                let stop = cb.stopped;
+                if let Some(f) = &on_epoch {
+                    let r =
+                        f.call2(&JsValue::NULL, &JsValue::from(epoch as u32), &to_js(&logs)?)?;
+                    if r == JsValue::FALSE {
+                        break;
+                    }
+                }
+                if stop {
+                    break;
+                }
+                yield_to_event_loop().await?;
+            }
+            Ok(to_js(&out)?)
+        })
+    }
+
+    /// `{loss, metrics: {...}}` on `(x, y)`.
+    pub fn evaluate(&self, x: JsValue, y: JsValue) -> Result<JsValue, JsError> {
+        let x = matrix_from_js(&x, "x")?;
+        let y = matrix_from_js(&y, "y")?;
+        let e = self.model.borrow_mut().evaluate(&x, &y).map_err(js_err)?;
+        #[derive(Serialize)]
+        struct Out {
+            loss: f32,
+            metrics: BTreeMap<String, f32>,
+        }
+        to_js(&Out {
+            loss: e.loss,
+            metrics: e.metrics,
+        })
+    }
+
+    /// `{data: Float32Array, shape: [rows, outputs]}`.
+    pub fn predict(&self, x: JsValue) -> Result<JsValue, JsError> {
+        let x = matrix_from_js(&x, "x")?;
+        let out = self.model.borrow_mut().predict(&x).map_err(js_err)?;
+        let obj = js_sys::Object::new();
+        let shape = js_sys::Array::of2(
+            &JsValue::from(out.rows() as u32),
+            &JsValue::from(out.cols() as u32),
+        );
+        let data = js_sys::Float32Array::from(out.as_slice());
+        js_sys::Reflect::set(&obj, &"data".into(), &data)
+            .map_err(|_| JsError::new("could not build the result"))?;
+        js_sys::Reflect::set(&obj, &"shape".into(), &shape)
+            .map_err(|_| JsError::new("could not build the result"))?;
+        Ok(obj.into())
+    }
+
+    /// The versioned model file (architecture, compile settings, weights) as JSON text.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> String {
+        self.model.borrow().to_json()
+    }
+
+    /// Loads a model file written by `toJSON`.
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(text: &str) -> Result<WebSequential, JsError> {
+        Ok(Self {
+            model: Rc::new(RefCell::new(Sequential::from_json(text).map_err(js_err)?)),
+        })
+    }
+
+    /// The layer description as a plain object (`{input_dim, layers}`).
+    pub fn spec(&self) -> Result<JsValue, JsError> {
+        to_js(self.model.borrow().spec())
+    }
+}
+
+struct BatchHook {
+    f: Option<js_sys::Function>,
+    error: Option<JsValue>,
+    stopped: bool,
+}
+
+impl crate::Callback for BatchHook {
+    fn on_batch_end(&mut self, batch: usize, loss: f32) -> bool {
+        let Some(f) = &self.f else { return true };
+        match f.call2(
+            &JsValue::NULL,
+            &JsValue::from(batch as u32),
+            &JsValue::from(loss),
+        ) {
+            Ok(r) => {
+                self.stopped |= r == JsValue::FALSE;
+                !self.stopped
+            }
+            Err(e) => {
+                self.error = Some(e);
+                false
+            }
+        }
+    }
+}
+
+/// Accepts the camelCase and snake_case spellings of names (`binaryCrossentropy`, `rmsprop`).
+fn parse_name<T: serde::de::DeserializeOwned>(name: &str, what: &str) -> Result<T, JsError> {
+    let mut snake = String::new();
+    for ch in name.chars() {
+        if ch.is_ascii_uppercase() {
+            snake.push('_');
+            snake.push(ch.to_ascii_lowercase());
+        } else {
+            snake.push(ch);
+        }
+    }
+    serde_json::from_value(serde_json::Value::String(snake))
+        .map_err(|_| JsError::new(&format!("unknown {what} {name:?}")))
+}
+
+/// The options object without its callbacks, so serde sees only data.
+fn strip_functions(v: &JsValue) -> JsValue {
+    let out = js_sys::Object::new();
+    for key in js_sys::Object::keys(&js_sys::Object::from(v.clone())).iter() {
+        if let Ok(val) = js_sys::Reflect::get(v, &key) {
+            if !val.is_function() {
+                let _ = js_sys::Reflect::set(&out, &key, &val);
+            }
+        }
+    }
+    out.into()
+}
+
+/// A matrix from nested arrays, a flat array (one column) or `{data, shape: [rows, cols]}`.
+fn matrix_from_js(v: &JsValue, name: &str) -> Result<Matrix, JsError> {
+    let bad = || {
+        JsError::new(&format!("{name} must be nested arrays of numbers or {{data: Float32Array, shape: [rows, cols]}}"))
+    };
+    if js_sys::Array::is_array(v) {
+        let arr = js_sys::Array::from(v);
+        let rows: Vec<Vec<f32>> = arr
+            .iter()
+            .map(|r| {
+                if js_sys::Array::is_array(&r) {
+                    js_sys::Array::from(&r)
+                        .iter()
+                        .map(|c| c.as_f64().map(|f| f as f32).ok_or_else(bad))
+                        .collect()
+                } else {
+                    r.as_f64().map(|f| vec![f as f32]).ok_or_else(bad)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        return Matrix::from_rows(&rows).map_err(js_err);
+    }
+    if v.is_object() {
+        let data = js_sys::Reflect::get(v, &"data".into()).map_err(|_| bad())?;
+        let shape = js_sys::Reflect::get(v, &"shape".into()).map_err(|_| bad())?;
+        if !js_sys::Array::is_array(&shape) {
+            return Err(bad());
+        }
+        let dims: Vec<usize> = js_sys::Array::from(&shape)
+            .iter()
+            .map(|d| d.as_f64().unwrap_or(-1.0))
+            .filter(|d| *d >= 0.0)
+            .map(|d| d as usize)
+            .collect();
+        let values: Vec<f32> = if let Some(f) = data.dyn_ref::<js_sys::Float32Array>() {
+            f.to_vec()
+        } else if js_sys::Array::is_array(&data) {
+            js_sys::Array::from(&data)
+                .iter()
+                .map(|c| c.as_f64().map(|f| f as f32).ok_or_else(bad))
+                .collect::<Result<_, _>>()?
+        } else {
+            return Err(bad());
+        };
+        return match dims.as_slice() {
+            [r, c] => Matrix::from_vec(*r, *c, values).map_err(js_err),
+            [r] => Matrix::from_vec(*r, 1, values).map_err(js_err),
+            _ => Err(js_err(Error::Shape(format!(
+                "{name}.shape must be [rows, cols]"
+            )))),
+        };
+    }
+    Err(bad())
+}
+
+/// Resolves on the next macrotask (setTimeout 0), letting the page handle input and paint.
+async fn yield_to_event_loop() -> Result<(), JsValue> {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let global = js_sys::global();
+        if let Ok(set_timeout) = js_sys::Reflect::get(&global, &"setTimeout".into())
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
+        {
+            let _ = set_timeout.call2(&global, &resolve, &JsValue::from(0));
+        } else {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,339 @@
+//! The wasm-bindgen API (wasm32 only): thin translation between JS values and the engine.
+//! `Session` drives the playground page; `Sequential` (in [`keras`]) is the Keras-style
+//! model API for scripts. Errors become `JsError`s carrying the engine's message.
+
+mod keras;
+
+pub use keras::WebSequential;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::data::csv::CsvOptions;
+use crate::data::Task;
+use crate::session::Session;
+use crate::{url_state, DatasetKind, Error, PlaygroundConfig, Rng};
+
+/// Installs the panic hook so a broken invariant shows in the console, not as `unreachable`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+pub(crate) fn js_err(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Plain JS objects and arrays (not `Map`s), `null` for `None`.
+pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("could not convert a result for JavaScript: {e}")))
+}
+
+pub(crate) fn from_js<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(v)
+        .map_err(|e| JsError::new(&format!("{what} is not valid: {e}")))
+}
+
+fn config_from_js(v: JsValue) -> Result<PlaygroundConfig, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(PlaygroundConfig::default());
+    }
+    from_js(v, "the configuration")
+}
+
+/// The playground engine for the page (see `crate::session::Session`).
+#[wasm_bindgen(js_name = Session)]
+pub struct WebSession {
+    inner: Session,
+}
+
+#[wasm_bindgen(js_class = Session)]
+impl WebSession {
+    /// Builds a session from a config object (the serde form; `undefined` = defaults).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<WebSession, JsError> {
+        Ok(Self {
+            inner: Session::new(config_from_js(config)?).map_err(js_err)?,
+        })
+    }
+
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.config())
+    }
+
+    /// Applies a config; returns `"kept"`, `"rebuilt"` or `"regenerated"`.
+    #[wasm_bindgen(js_name = setConfig)]
+    pub fn set_config(&mut self, config: JsValue) -> Result<String, JsError> {
+        let cfg = config_from_js(config)?;
+        Ok(self
+            .inner
+            .set_config(cfg)
+            .map_err(js_err)?
+            .as_str()
+            .to_string())
+    }
+
+    /// Trains whole epochs for about `ms` milliseconds; returns optimiser steps taken.
+    #[wasm_bindgen(js_name = trainFor)]
+    pub fn train_for(&mut self, ms: f64) -> Result<u32, JsError> {
+        let mut now = js_sys::Date::now;
+        let steps = self.inner.train_for(ms, &mut now).map_err(js_err)?;
+        Ok(steps as u32)
+    }
+
+    /// Trains `n` epochs; returns optimiser steps taken.
+    #[wasm_bindgen(js_name = trainEpochs)]
+    pub fn train_epochs(&mut self, n: u32) -> Result<u32, JsError> {
+        Ok(self.inner.train_epochs(n as usize).map_err(js_err)? as u32)
+    }
+
+    pub fn reset(&mut self) -> Result<(), JsError> {
+        self.inner.reset().map_err(js_err)
+    }
+
+    pub fn regenerate(&mut self) -> Result<(), JsError> {
+        self.inner.regenerate().map_err(js_err)
+    }
+
+    pub fn epoch(&self) -> u32 {
+        self.inner.epoch() as u32
+    }
+
+    #[wasm_bindgen(js_name = trainLoss)]
+    pub fn train_loss(&mut self) -> f32 {
+        self.inner.train_loss()
+    }
+
+    #[wasm_bindgen(js_name = testLoss)]
+    pub fn test_loss(&mut self) -> f32 {
+        self.inner.test_loss()
+    }
+
+    /// `{train: [...], test: [...]}` per epoch.
+    pub fn losses(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct L {
+            train: Vec<f32>,
+            test: Vec<f32>,
+        }
+        let h = self.inner.history();
+        to_js(&L {
+            train: h.iter().map(|e| e.train).collect(),
+            test: h.iter().map(|e| e.test).collect(),
+        })
+    }
+
+    /// Losses from epoch `start` on, interleaved `[train, test, train, test, …]`.
+    #[wasm_bindgen(js_name = lossHistoryFrom)]
+    pub fn loss_history_from(&self, start: u32) -> Box<[f32]> {
+        let h = self.inner.history();
+        h.get(start as usize..)
+            .unwrap_or(&[])
+            .iter()
+            .flat_map(|e| [e.train, e.test])
+            .collect()
+    }
+
+    /// The metrics panel object (see `MetricsReport`).
+    pub fn metrics(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.metrics().map_err(js_err)?)
+    }
+
+    #[wasm_bindgen(js_name = stopReason)]
+    pub fn stop_reason(&self) -> Option<String> {
+        self.inner.stop_reason().map(str::to_string)
+    }
+
+    /// `"binary"`, `"multiclass"` or `"regression"`.
+    pub fn task(&self) -> String {
+        match self.inner.task() {
+            Task::Binary => "binary",
+            Task::MultiClass(_) => "multiclass",
+            Task::Regression => "regression",
+        }
+        .to_string()
+    }
+
+    pub fn outputs(&self) -> u32 {
+        self.inner.outputs() as u32
+    }
+
+    #[wasm_bindgen(js_name = gridChannels)]
+    pub fn grid_channels(&self) -> u32 {
+        self.inner.grid_channels() as u32
+    }
+
+    /// The output over a `res × res` grid of [−6, 6]² (row 0 at the top).
+    #[wasm_bindgen(js_name = decisionGrid)]
+    pub fn decision_grid(&mut self, res: u32) -> Result<Box<[f32]>, JsError> {
+        Ok(self
+            .inner
+            .decision_grid(res as usize)
+            .map_err(js_err)?
+            .into_boxed_slice())
+    }
+
+    /// Every node's `res × res` grid, node-major (features, hidden units, outputs).
+    #[wasm_bindgen(js_name = neuronGrids)]
+    pub fn neuron_grids(&mut self, res: u32) -> Result<Box<[f32]>, JsError> {
+        Ok(self
+            .inner
+            .neuron_grids(res as usize)
+            .map_err(js_err)?
+            .into_boxed_slice())
+    }
+
+    /// `{layers: [{inputs, units, weights, biases, activation}]}`.
+    pub fn network(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.network())
+    }
+
+    #[wasm_bindgen(js_name = setWeight)]
+    pub fn set_weight(
+        &mut self,
+        dense: u32,
+        from: u32,
+        to: u32,
+        value: f32,
+    ) -> Result<(), JsError> {
+        self.inner
+            .set_weight(dense as usize, from as usize, to as usize, value)
+            .map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = setBias)]
+    pub fn set_bias(&mut self, dense: u32, unit: u32, value: f32) -> Result<(), JsError> {
+        self.inner
+            .set_bias(dense as usize, unit as usize, value)
+            .map_err(js_err)
+    }
+
+    /// `[x, y, label, isTest]` per point.
+    pub fn points(&self) -> Box<[f32]> {
+        self.inner.points_flat().into_boxed_slice()
+    }
+
+    #[wasm_bindgen(js_name = addPoint)]
+    pub fn add_point(&mut self, x: f32, y: f32, label: f32) -> Result<(), JsError> {
+        self.inner.add_point(x, y, label).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = removePointsNear)]
+    pub fn remove_points_near(&mut self, x: f32, y: f32, radius: f32) -> Result<u32, JsError> {
+        Ok(self
+            .inner
+            .remove_points_near(x, y, radius)
+            .map_err(js_err)? as u32)
+    }
+
+    /// Loads CSV text; `options` = `{label_column, has_header, task}` (all optional).
+    #[wasm_bindgen(js_name = loadCsv)]
+    pub fn load_csv(&mut self, text: &str, options: JsValue) -> Result<(), JsError> {
+        let opts: CsvOptions = if options.is_undefined() || options.is_null() {
+            CsvOptions::default()
+        } else {
+            from_js(options, "the CSV options")?
+        };
+        self.inner.load_csv(text, &opts).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = dataCsv)]
+    pub fn data_csv(&self) -> String {
+        self.inner.data_csv()
+    }
+
+    #[wasm_bindgen(js_name = exportModel)]
+    pub fn export_model(&self) -> String {
+        self.inner.export_model()
+    }
+
+    #[wasm_bindgen(js_name = importModel)]
+    pub fn import_model(&mut self, json: &str) -> Result<(), JsError> {
+        self.inner.import_model(json).map_err(js_err)
+    }
+
+    /// Outputs for `[x, y, x, y, …]`, in the decision grid's scale.
+    pub fn predict(&mut self, xy: &[f32]) -> Result<Box<[f32]>, JsError> {
+        Ok(self
+            .inner
+            .predict_points(xy)
+            .map_err(js_err)?
+            .into_boxed_slice())
+    }
+}
+
+#[derive(Serialize)]
+struct HashState {
+    config: PlaygroundConfig,
+    hide: Vec<String>,
+    weights: Option<String>,
+    unknown: Vec<String>,
+}
+
+/// Parses a URL hash into `{config, hide, weights, unknown}`.
+#[wasm_bindgen(js_name = configFromHash)]
+pub fn config_from_hash(hash: &str) -> Result<JsValue, JsError> {
+    let st = url_state::from_hash(hash).map_err(js_err)?;
+    to_js(&HashState {
+        config: st.config,
+        hide: st.hide,
+        weights: st.weights,
+        unknown: st.unknown,
+    })
+}
+
+/// The URL hash (without `#`) for a config and the controls to hide.
+#[wasm_bindgen(js_name = configToHash)]
+pub fn config_to_hash(config: JsValue, hide: JsValue) -> Result<String, JsError> {
+    Ok(url_state::to_hash(
+        &config_from_js(config)?,
+        &hide_list(hide)?,
+    ))
+}
+
+/// Like `configToHash`, with a model file compressed into a `weights=` entry.
+#[wasm_bindgen(js_name = configToHashWithWeights)]
+pub fn config_to_hash_with_weights(
+    config: JsValue,
+    hide: JsValue,
+    model_json: &str,
+) -> Result<String, JsError> {
+    Ok(url_state::to_hash_with_weights(
+        &config_from_js(config)?,
+        &hide_list(hide)?,
+        model_json,
+    ))
+}
+
+/// Inflates a link's `weights=` entry back to model JSON.
+#[wasm_bindgen(js_name = decodeWeights)]
+pub fn decode_weights(blob: &str) -> Result<String, JsError> {
+    url_state::decode_blob(blob).map_err(js_err)
+}
+
+/// The default playground config object.
+#[wasm_bindgen(js_name = defaultConfig)]
+pub fn default_config() -> Result<JsValue, JsError> {
+    to_js(&PlaygroundConfig::default())
+}
+
+/// `n` points of a built-in dataset as `[x, y, label]` triples, for thumbnails.
+#[wasm_bindgen(js_name = datasetPreview)]
+pub fn dataset_preview(kind: &str, classes: u32, n: u32, seed: u32) -> Result<Box<[f32]>, JsError> {
+    #[derive(Deserialize)]
+    struct K(DatasetKind);
+    let K(kind) = from_js(JsValue::from_str(kind), "the dataset name")?;
+    let mut rng = Rng::new(u64::from(seed));
+    let pts = crate::data::generators::generate(kind, n as usize, 0.0, classes as usize, &mut rng)
+        .map_err(js_err)?;
+    Ok(pts.iter().flat_map(|p| [p.x, p.y, p.label]).collect())
+}
+
+fn hide_list(v: JsValue) -> Result<Vec<String>, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    from_js(v, "the list of hidden controls")
+}

@@ -1,0 +1,242 @@
+// End-to-end tests of the playground page in headless Chromium: training, the network
+// view, the URL hash, CSV upload, clicking points, model export/import, accessibility
+// basics and main-thread responsiveness (long tasks) while training.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { openPage, screenshot, startServer, waitFor } from './harness.mjs';
+
+const APP = '#app .nnp';
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.close();
+});
+
+/** Opens the page and waits until the worker has built its session and drawn a frame. */
+async function open(t, path = '/index.html') {
+  const s = await openPage(server, path);
+  t.after(() => s.close());
+  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
+  return s;
+}
+
+const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
+
+function clean(s) {
+  assert.deepEqual(s.pageErrors, [], 'page errors');
+  assert.deepEqual(s.cspViolations, [], 'CSP violations');
+  assert.deepEqual(s.consoleErrors, [], 'console errors');
+}
+
+test('play on circle: test loss < 0.05 within 1000 epochs; the main thread keeps drawing', async (t) => {
+  const s = await open(t, '/index.html#dataset=circle&seed=1');
+  const { page } = s;
+  await page.evaluate(() => {
+    globalThis.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) globalThis.longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  const frames0 = await page.evaluate(() => globalThis.playground.framesDrawn);
+  await page.click(`${APP} button.play`);
+  const started = Date.now();
+  const epoch = await waitFor(async () => {
+    const d = await state(page);
+    return Number(d.testLoss) < 0.05 && Number(d.epoch);
+  }, 'test loss below 0.05', 60_000);
+  // Keep training so the long-task observer sees a few seconds of steady work.
+  await page.waitForTimeout(Math.max(0, 3000 - (Date.now() - started)));
+  const d = await state(page);
+  const longTasks = await page.evaluate(() => globalThis.longTasks);
+  const frames = (await page.evaluate(() => globalThis.playground.framesDrawn)) - frames0;
+  const seconds = (Date.now() - started) / 1000;
+  const speed = await page.textContent(`${APP} .speed`);
+  await page.click(`${APP} button.play`);
+  console.log(`circle: test loss < 0.05 seen at epoch ${epoch}; after ${d.epoch} epochs: ${speed}`);
+  const longest = longTasks.length ? Math.max(...longTasks) : 0;
+  console.log(`main thread while training: ${frames} frames drawn in ${seconds.toFixed(1)} s, ${longTasks.length} long task(s) over 50 ms${longTasks.length ? ` (longest ${longest.toFixed(0)} ms)` : ''}`);
+  assert.ok(epoch <= 1000, `needed ${epoch} epochs`);
+  // The page's own work per frame is a few ms; on a loaded shared machine the scheduler can
+  // still stretch an occasional task past 50 ms, so this bounds rather than forbids them.
+  assert.ok(longTasks.length <= Math.max(3, frames * 0.05), `${longTasks.length} long tasks in ${frames} frames`);
+  assert.ok(longest < 250, `longest task ${longest} ms`);
+  assert.ok(frames / seconds >= 10, `only ${frames} frames in ${seconds} s`);
+  assert.match(speed, /[1-9][\d,]* steps\/s · [1-9][\d,]* samples\/s · cpu \(SIMD128\)/);
+  const accuracy = await page.textContent(`${APP} [data-metric=accuracy]`);
+  assert.ok(parseFloat(accuracy) >= 97, `accuracy ${accuracy}`);
+  await screenshot(page, 'playground');
+  clean(s);
+});
+
+test('switching dataset and layers changes the network drawn', async (t) => {
+  const s = await open(t, '/index.html#dataset=circle&networkShape=4,2&features=x1,x2');
+  const { page } = s;
+  const count = async () => ({
+    nodes: await page.locator(`${APP} .net .node`).count(),
+    links: await page.locator(`${APP} path.link`).count(),
+  });
+  // 9 candidate features + 4 + 2 hidden + 1 output; links 2·4 + 4·2 + 2·1.
+  assert.deepEqual(await count(), { nodes: 16, links: 18 });
+
+  await page.click(`${APP} button[data-dataset=spiral]`);
+  await waitFor(async () => (await state(page)).dataset === 'spiral', 'the spiral dataset');
+  assert.equal(await page.getAttribute(`${APP} button[data-dataset=spiral]`, 'aria-pressed'), 'true');
+
+  await page.click(`${APP} button[aria-label="Add a hidden layer"]`);
+  await waitFor(async () => (await state(page)).layers === '4,2,2', 'a third hidden layer');
+  assert.deepEqual(await count(), { nodes: 18, links: 22 });
+
+  await page.click(`${APP} button[aria-label="add a neuron to layer 1"]`);
+  await waitFor(async () => (await state(page)).layers === '5,2,2', 'a fifth neuron in layer 1');
+  await page.click(`${APP} button[data-feature=x1x2]`);
+  await waitFor(async () => (await count()).links === 3 * 5 + 5 * 2 + 2 * 2 + 2, 'links from the X1X2 feature');
+  assert.equal(await page.getAttribute(`${APP} button[data-feature=x1x2]`, 'aria-pressed'), 'true');
+
+  // Clicking a link opens an editor for that weight; the engine takes the new value.
+  await page.locator(`${APP} path.link`).first().click({ force: true });
+  await page.fill(`${APP} .edit-pop input`, '2.5');
+  await page.press(`${APP} .edit-pop input`, 'Enter');
+  await waitFor(async () => (await page.evaluate(() => globalThis.playground.frame?.network?.layers[0].weights[0])) === 2.5, 'the edited weight');
+
+  await page.click(`${APP} button[data-dataset=k_spiral]`);
+  await waitFor(async () => (await state(page)).task === 'multiclass', 'the K-class spiral');
+  await waitFor(async () => (await count()).nodes === 9 + 9 + 3, 'three output neurons');
+  clean(s);
+});
+
+test('the URL hash reproduces the setup after a reload, and hides controls', async (t) => {
+  const s = await open(t);
+  const { page } = s;
+  await page.click(`${APP} button[data-dataset=xor]`);
+  await page.selectOption(`${APP} select[data-control=learningRate]`, '0.1');
+  await page.click(`${APP} button[aria-label="Add a hidden layer"]`);
+  await page.click(`${APP} button[data-feature=x1x2]`);
+  await waitFor(async () => {
+    const h = await page.evaluate(() => location.hash);
+    return h.includes('dataset=xor') && h.includes('learningRate=0.1') && h.includes('networkShape=4,2,2') && h.includes('x1x2');
+  }, 'the hash to follow the settings');
+  const hash = await page.evaluate(() => location.hash);
+  const data = await page.evaluate(() => globalThis.playground.call('dataCsv'));
+
+  await page.reload();
+  await page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
+  const d = await state(page);
+  assert.equal(d.dataset, 'xor');
+  assert.equal(d.layers, '4,2,2');
+  assert.equal(await page.inputValue(`${APP} select[data-control=learningRate]`), '0.1');
+  assert.equal(await page.getAttribute(`${APP} button[data-feature=x1x2]`, 'aria-pressed'), 'true');
+  assert.equal(await page.evaluate(() => location.hash), hash);
+  assert.equal(await page.evaluate(() => globalThis.playground.call('dataCsv')), data, 'same seed, same points');
+
+  // A share link with weights reproduces the trained model's predictions in a new page.
+  for (let i = 0; i < 3; i++) await page.click(`${APP} button[aria-label="Train one epoch"]`);
+  await waitFor(async () => (await state(page)).epoch === '3', 'three epochs');
+  const probe = (p) => p.evaluate(async () => Array.from(await globalThis.playground.call('predict', new Float32Array([0.5, 0.5, -3, 2]))));
+  const shared = await page.evaluate(() => globalThis.playground.shareHash(true));
+  assert.match(shared, /&weights=[\w-]+$/);
+  const copy = await open(t, `/index.html#${shared}`);
+  assert.deepEqual(await probe(copy.page), await probe(page));
+  clean(copy);
+
+  const hidden = await open(t, '/index.html#dataset=circle&hide=noise,regularization');
+  assert.equal(await hidden.page.isVisible(`${APP} [data-key=noise]`), false);
+  assert.equal(await hidden.page.isVisible(`${APP} [data-key=regularization]`), false);
+  assert.equal(await hidden.page.isVisible(`${APP} [data-key=learningRate]`), true);
+  clean(s);
+  clean(hidden);
+});
+
+test('a malformed CSV shows an error with its line and leaves the data; a good one loads', async (t) => {
+  const s = await open(t);
+  const { page } = s;
+  const before = await state(page);
+  await page.click(`${APP} .upload summary`);
+  const file = `${APP} .upload input[type=file]`;
+  await page.setInputFiles(file, { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y,label\n1,2,0\n3,oops,1\n') });
+  await page.click(`${APP} button:has-text("Use this data")`);
+  await waitFor(async () => (await page.textContent(`${APP} .csv-error`)).length > 0, 'the CSV error');
+  const error = await page.textContent(`${APP} .csv-error`);
+  assert.match(error, /line 3/);
+  const after = await state(page);
+  assert.equal(after.points, before.points);
+  assert.equal(after.dataset, 'circle');
+
+  const rows = ['a,b,class'];
+  for (let i = 0; i < 30; i++) rows.push(`${i / 3 - 5},${(i % 7) - 3},${i % 2 ? 'yes' : 'no'}`);
+  await page.setInputFiles(file, { name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await waitFor(async () => (await page.locator(`${APP} .preview tr`).count()) > 1, 'the preview');
+  assert.equal(await page.inputValue(`${APP} .upload select`), 'class');
+  await page.click(`${APP} button:has-text("Use this data")`);
+  await waitFor(async () => (await state(page)).dataset === 'custom', 'the uploaded data');
+  assert.equal((await state(page)).points, '30');
+  assert.equal(await page.textContent(`${APP} .csv-error`), '');
+  clean(s);
+});
+
+test('clicking the output adds points; shift picks the other class; alt-click deletes', async (t) => {
+  const s = await open(t);
+  const { page } = s;
+  const n0 = Number((await state(page)).points);
+  const plot = page.locator(`${APP} canvas.points`);
+  const box = await plot.boundingBox();
+  // Top-left corner region: (−5, 5) in data coordinates.
+  const at = { x: box.width / 12, y: box.height / 12 };
+  await plot.click({ position: at });
+  await waitFor(async () => Number((await state(page)).points) === n0 + 1, 'a new point');
+  await plot.click({ position: { x: at.x + 20, y: at.y }, modifiers: ['Shift'] });
+  await waitFor(async () => Number((await state(page)).points) === n0 + 2, 'a second new point');
+  const csv = await page.evaluate(() => globalThis.playground.call('dataCsv'));
+  const last = csv.trim().split('\n').slice(-2).map((l) => l.split(',').map(Number));
+  assert.ok(Math.abs(last[0][0] + 5) < 0.2 && Math.abs(last[0][1] - 5) < 0.2, `first point at ${last[0]}`);
+  assert.deepEqual([last[0][2], last[1][2]], [1, 0]);
+  assert.equal((await state(page)).dataset, 'custom');
+  await plot.click({ position: at, modifiers: ['Alt'] });
+  await waitFor(async () => Number((await state(page)).points) === n0 + 1, 'the point to go');
+  clean(s);
+});
+
+test('export then import gives identical predictions', async (t) => {
+  const s = await open(t);
+  const { page } = s;
+  for (let i = 0; i < 5; i++) await page.click(`${APP} button[aria-label="Train one epoch"]`);
+  await waitFor(async () => (await state(page)).epoch === '5', 'five epochs');
+  const probe = () => page.evaluate(async () => Array.from(await globalThis.playground.call('predict', new Float32Array([0, 0, 1.5, -2, -4, 3, 5.5, 5.5]))));
+  const trained = await probe();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`${APP} button:has-text("Export model")`)]);
+  const json = readFileSync(await download.path(), 'utf8');
+  assert.match(json, /"layers"/);
+
+  await page.click(`${APP} button[aria-label="Reset the network"]`);
+  await waitFor(async () => (await state(page)).epoch === '0', 'the reset');
+  assert.notDeepEqual(await probe(), trained);
+
+  await page.setInputFiles(`${APP} .model-io input[type=file]`, { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(json) });
+  await waitFor(async () => (await page.textContent(`${APP} .status`)).includes('imported'), 'the import');
+  assert.deepEqual(await probe(), trained);
+  clean(s);
+});
+
+test('every control is labelled and reachable from the keyboard', async (t) => {
+  const s = await open(t);
+  const { page } = s;
+  const unlabelled = await page.evaluate((sel) => {
+    const root = document.querySelector(sel);
+    return [...root.querySelectorAll('button, select, input')]
+      .filter((e) => !e.closest('[hidden]'))
+      .filter((e) => {
+        const byFor = e.id && root.querySelector(`label[for="${e.id}"]`);
+        return !(e.getAttribute('aria-label') || e.closest('label') || byFor || e.textContent.trim());
+      })
+      .map((e) => e.outerHTML.slice(0, 80));
+  }, APP);
+  assert.deepEqual(unlabelled, []);
+  await page.focus(`${APP} button.play`);
+  await page.keyboard.press('Enter');
+  await waitFor(async () => Number((await state(page)).epoch) > 0, 'training started from the keyboard');
+  await page.keyboard.press('Enter');
+  clean(s);
+});

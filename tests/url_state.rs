@@ -1,0 +1,223 @@
+//! Round trips and error cases of the URL hash form of a playground config.
+
+use nn_playground::url_state::{
+    decode_blob, encode_blob, from_hash, to_hash, to_hash_with_weights,
+};
+use nn_playground::*;
+
+fn rich_config() -> PlaygroundConfig {
+    PlaygroundConfig {
+        dataset: DatasetKind::KSpiral,
+        classes: 4,
+        noise: 15.0,
+        train_ratio: 70.0,
+        num_samples: Some(800),
+        seed: 123_456_789_012,
+        features: vec![
+            Feature::X1,
+            Feature::X2,
+            Feature::SinX1,
+            Feature::X1X2,
+            Feature::CosX2,
+        ],
+        hidden: vec![
+            HiddenLayer {
+                units: 8,
+                activation: Some(Activation::Relu),
+                dropout: 0.1,
+                batch_norm: true,
+            },
+            HiddenLayer {
+                units: 6,
+                activation: None,
+                dropout: 0.0,
+                batch_norm: false,
+            },
+            HiddenLayer {
+                units: 3,
+                activation: Some(Activation::Gelu),
+                dropout: 0.25,
+                batch_norm: false,
+            },
+        ],
+        activation: Activation::Tanh,
+        output_activation: Some(Activation::Softmax),
+        loss: Some(LossKind::CategoricalCrossentropy),
+        init: Init::GlorotUniform,
+        batch_size: 25,
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::Adam,
+            learning_rate: 0.003,
+            schedule: Schedule::Cosine {
+                decay_steps: 5000,
+                min_lr: 0.0001,
+            },
+            ..OptimizerSpec::default()
+        },
+        regularization: Regularization {
+            kind: RegularizationKind::L2,
+            rate: 0.001,
+        },
+        epoch_limit: Some(300),
+        early_stopping: Some(EarlyStoppingSpec {
+            monitor: Monitor::ValLoss,
+            patience: 7,
+            min_delta: 0.001,
+            restore_best_weights: true,
+        }),
+        standardize: true,
+        discretize: true,
+        show_test: true,
+        backend: BackendChoice::Cpu,
+    }
+}
+
+#[test]
+fn default_round_trips_and_reads_like_the_playground() {
+    let cfg = PlaygroundConfig::default();
+    let hash = to_hash(&cfg, &[]);
+    for part in [
+        "dataset=circle",
+        "networkShape=4,2",
+        "activation=tanh",
+        "batchSize=10",
+        "learningRate=0.03",
+        "seed=1",
+        "features=x1,x2",
+    ] {
+        assert!(hash.contains(part), "{part} missing from {hash}");
+    }
+    let st = from_hash(&format!("#{hash}")).unwrap();
+    assert_eq!(st.config, cfg);
+    assert!(st.hide.is_empty() && st.weights.is_none() && st.unknown.is_empty());
+}
+
+#[test]
+fn rich_config_round_trips_with_hide_keys() {
+    let cfg = rich_config();
+    let hide = vec!["noise".to_string(), "regularization".to_string()];
+    let hash = to_hash(&cfg, &hide);
+    let st = from_hash(&hash).unwrap();
+    assert_eq!(st.config, cfg);
+    assert_eq!(st.hide, hide);
+}
+
+#[test]
+fn every_schedule_round_trips() {
+    for schedule in [
+        Schedule::Constant,
+        Schedule::Step {
+            every: 100,
+            factor: 0.5,
+        },
+        Schedule::Exponential {
+            decay_steps: 1000,
+            rate: 0.96,
+        },
+        Schedule::Cosine {
+            decay_steps: 2000,
+            min_lr: 0.0,
+        },
+    ] {
+        let mut cfg = PlaygroundConfig::default();
+        cfg.optimizer.schedule = schedule;
+        assert_eq!(from_hash(&to_hash(&cfg, &[])).unwrap().config, cfg);
+    }
+}
+
+#[test]
+fn zero_hidden_layers_round_trip() {
+    let cfg = PlaygroundConfig {
+        hidden: vec![],
+        ..PlaygroundConfig::default()
+    };
+    let hash = to_hash(&cfg, &[]);
+    assert!(hash.contains("networkShape=&"), "{hash}");
+    assert_eq!(from_hash(&hash).unwrap().config, cfg);
+}
+
+#[test]
+fn missing_keys_keep_defaults_and_unknown_keys_are_reported() {
+    let st = from_hash("dataset=xor&colour=blue").unwrap();
+    assert_eq!(st.config.dataset, DatasetKind::Xor);
+    assert_eq!(st.config.hidden, PlaygroundConfig::default().hidden);
+    assert_eq!(st.unknown, vec!["colour".to_string()]);
+}
+
+#[test]
+fn percent_escapes_are_decoded() {
+    let st = from_hash("networkShape=3%2C5&features=x1%2Cx2sq").unwrap();
+    assert_eq!(
+        st.config.hidden.iter().map(|h| h.units).collect::<Vec<_>>(),
+        vec![3, 5]
+    );
+    assert_eq!(st.config.features, vec![Feature::X1, Feature::X2Squared]);
+}
+
+#[test]
+fn bad_values_are_errors_naming_the_key() {
+    for (hash, key) in [
+        ("dataset=moon", "dataset"),
+        ("activation=tanhh", "activation"),
+        ("learningRate=-1", "learningRate"),
+        ("learningRate=NaN", "learningRate"),
+        ("noise=400", "noise"),
+        ("networkShape=4,0", "networkShape"),
+        ("networkShape=4,100000", "networkShape"),
+        ("batchSize=ten", "batchSize"),
+        ("features=x1,x3", "features"),
+        ("showTestData=maybe", "showTestData"),
+        ("networkShape=4,2&dropout=0.1", "dropout"),
+        (
+            "networkShape=4&layerActivations=relu,tanh",
+            "layerActivations",
+        ),
+        ("schedule=step:0:0.5", "schedule"),
+        ("schedule=sometimes", "schedule"),
+        ("earlyStopping=val_loss", "earlyStopping"),
+        ("seed=-3", "seed"),
+    ] {
+        let err = from_hash(hash).expect_err(hash);
+        assert!(matches!(err, Error::InvalidConfig(_)), "{hash}: {err:?}");
+        assert!(err.to_string().contains(key), "{hash}: {err}");
+    }
+}
+
+#[test]
+fn oversized_hash_is_a_limit_error() {
+    let long = format!("dataset=circle&x={}", "a".repeat(url_state_max() + 1));
+    assert!(matches!(from_hash(&long), Err(Error::Limit(_))));
+}
+
+fn url_state_max() -> usize {
+    nn_playground::url_state::MAX_HASH_LEN
+}
+
+#[test]
+fn weights_blob_round_trips_and_compresses() {
+    let json = format!("{{\"weights\":[{}]}}", vec!["0.125"; 500].join(","));
+    let blob = encode_blob(&json);
+    assert!(
+        blob.len() < json.len() / 4,
+        "{} vs {}",
+        blob.len(),
+        json.len()
+    );
+    assert!(blob
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    assert_eq!(decode_blob(&blob).unwrap(), json);
+
+    let hash = to_hash_with_weights(&PlaygroundConfig::default(), &[], &json);
+    let st = from_hash(&hash).unwrap();
+    assert_eq!(decode_blob(st.weights.as_deref().unwrap()).unwrap(), json);
+}
+
+#[test]
+fn broken_weights_blob_is_a_format_error() {
+    assert!(matches!(
+        decode_blob("!!!not base64"),
+        Err(Error::Format(_))
+    ));
+    assert!(matches!(decode_blob("AAAAAAAA"), Err(Error::Format(_))));
+}

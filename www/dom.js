@@ -1,0 +1,62 @@
+// A tiny DOM builder: elements from tag, properties and children, without markup strings.
+
+/**
+ * h('button', {className: 'x', textContent: 'Go', onclick: f, 'aria-label': 'go'}, …children)
+ * Keys starting with "on" are listeners, `dataset` is merged, `className`/`textContent`/
+ * `type`/`value`/`checked`/… are set as properties, the rest as attributes.
+ */
+export function h(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else if (k in PROPS) e[k] = v;
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  }
+  return e;
+}
+
+const PROPS = { className: 1, textContent: 1, type: 1, value: 1, checked: 1, min: 1, max: 1, step: 1, id: 1, htmlFor: 1, title: 1, disabled: 1, accept: 1, width: 1, height: 1, tabIndex: 1, selected: 1, name: 1 };
+
+/** A labelled <select>; options are [value, text] pairs or plain values. */
+export function select(label, key, options, onchange) {
+  const id = uid(key);
+  const s = h('select', { id, dataset: { control: key }, onchange: () => onchange(s.value) },
+    options.map((o) => (Array.isArray(o) ? h('option', { value: String(o[0]), textContent: o[1] }) : h('option', { value: String(o), textContent: String(o) }))));
+  return { el: h('div', { className: 'field', dataset: { key } }, h('label', { htmlFor: id, textContent: label }), s), input: s };
+}
+
+/** A labelled range slider with a live value readout. */
+export function slider(label, key, min, max, step, onchange) {
+  const id = uid(key);
+  const out = h('output', { htmlFor: id });
+  const r = h('input', { id, type: 'range', min: String(min), max: String(max), step: String(step), dataset: { control: key } });
+  r.addEventListener('input', () => { out.textContent = r.value; });
+  r.addEventListener('change', () => onchange(Number(r.value)));
+  const el = h('div', { className: 'field slider', dataset: { key } }, h('label', { htmlFor: id }, `${label} `, out), r);
+  return { el, input: r, set(v) { r.value = String(v); out.textContent = String(v); } };
+}
+
+/** A labelled checkbox. */
+export function checkbox(label, key, onchange) {
+  const id = uid(key);
+  const c = h('input', { id, type: 'checkbox', dataset: { control: key }, onchange: () => onchange(c.checked) });
+  return { el: h('div', { className: 'field check', dataset: { key } }, c, h('label', { htmlFor: id, textContent: label })), input: c };
+}
+
+let counter = 0;
+/** Ids must be unique per document; two embedded playgrounds share none. */
+export function uid(key) {
+  counter += 1;
+  return `nnp-${key}-${counter}`;
+}
+
+/** Removes every child of `e`. */
+export function clear(e) {
+  while (e.firstChild) e.removeChild(e.firstChild);
+}

@@ -1,0 +1,75 @@
+// <nn-playground>: the playground as a custom element for documentation pages. Each element
+// has its own shadow DOM and its own training worker, so several train independently.
+//
+//   <script type="module" src="www/element.js"></script>
+//   <nn-playground dataset="spiral" layers="8,8" activation="tanh" hide="regularization,noise">
+//
+// Attributes: dataset, layers ("8,8"), activation, learning-rate, noise, seed, features
+// ("x1,x2,sinx1"), batch-size, hide (control keys), autoplay, or config (a full link hash).
+
+import { Playground } from './playground.js';
+
+const STYLE_URL = new URL('./style.css', import.meta.url).href;
+
+const ATTRS = {
+  dataset: 'dataset',
+  layers: 'networkShape',
+  activation: 'activation',
+  'learning-rate': 'learningRate',
+  noise: 'noise',
+  seed: 'seed',
+  features: 'features',
+  'batch-size': 'batchSize',
+  regularization: 'regularization',
+  optimizer: 'optimizer',
+};
+
+export class NnPlayground extends HTMLElement {
+  static get observedAttributes() {
+    return ['config', 'hide', ...Object.keys(ATTRS)];
+  }
+
+  connectedCallback() {
+    if (!this.shadowRoot) {
+      const shadow = this.attachShadow({ mode: 'open' });
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = STYLE_URL;
+      shadow.appendChild(link);
+      this.mount = document.createElement('div');
+      this.mount.className = 'embed';
+      shadow.appendChild(this.mount);
+    }
+    this.start();
+  }
+
+  disconnectedCallback() {
+    this.playground?.destroy();
+    this.playground = null;
+  }
+
+  attributeChangedCallback() {
+    if (this.playground) this.start();
+  }
+
+  /** The link hash the attributes describe. */
+  hash() {
+    const parts = [];
+    const base = this.getAttribute('config');
+    if (base) parts.push(base.replace(/^#/, ''));
+    for (const [attr, key] of Object.entries(ATTRS)) {
+      const v = this.getAttribute(attr);
+      if (v !== null) parts.push(`${key}=${encodeURIComponent(v.trim()).replace(/%2C/gi, ',')}`);
+    }
+    return parts.join('&');
+  }
+
+  start() {
+    this.playground?.destroy();
+    const hide = (this.getAttribute('hide') || '').split(',').map((s) => s.trim()).filter(Boolean);
+    this.playground = new Playground(this.mount, { hash: this.hash(), hide, compact: true });
+    if (this.hasAttribute('autoplay')) this.playground.ready.then(() => this.playground?.togglePlay());
+  }
+}
+
+if (!customElements.get('nn-playground')) customElements.define('nn-playground', NnPlayground);

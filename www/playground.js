@@ -1,0 +1,695 @@
+// The playground UI: builds every control into a root (the page or a shadow root), talks to
+// its own training worker, and draws the frames the worker posts. No training happens here.
+
+import { h, select, slider, checkbox, clear } from './dom.js';
+import { paintGrid, paintPoints, paintThumbnail, eventToData } from './render/heatmap.js';
+import { paintLossChart } from './render/chart.js';
+import { NetworkView } from './render/network.js';
+import { classCss } from './render/colors.js';
+
+const CLASSIFICATION = [['circle', 'Circle'], ['xor', 'Exclusive or'], ['gauss', 'Gaussian'], ['spiral', 'Spiral'], ['moons', 'Two moons'], ['checkerboard', 'Checkerboard'], ['k_spiral', 'K-class spiral']];
+const REGRESSION = [['plane', 'Plane'], ['multi_gauss', 'Multi Gaussian'], ['sine', 'Sine']];
+const FEATURES = [['x1', 'X₁'], ['x2', 'X₂'], ['x1sq', 'X₁²'], ['x2sq', 'X₂²'], ['x1x2', 'X₁X₂'], ['sinx1', 'sin(X₁)'], ['sinx2', 'sin(X₂)'], ['cosx1', 'cos(X₁)'], ['cosx2', 'cos(X₂)']];
+// The engine's serde names for the features, in the same order.
+const FEATURE_SERDE = ['x1', 'x2', 'x1_squared', 'x2_squared', 'x1_x2', 'sin_x1', 'sin_x2', 'cos_x1', 'cos_x2'];
+const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const ACTIVATIONS = [['relu', 'ReLU'], ['tanh', 'Tanh'], ['sigmoid', 'Sigmoid'], ['linear', 'Linear'], ['leaky_relu', 'Leaky ReLU'], ['elu', 'ELU'], ['softplus', 'Softplus'], ['silu', 'SiLU / Swish'], ['gelu', 'GELU'], ['sine', 'Sine']];
+const OPTIMIZERS = [['sgd', 'SGD'], ['momentum', 'Momentum'], ['nesterov', 'Nesterov'], ['rmsprop', 'RMSProp'], ['adagrad', 'Adagrad'], ['adam', 'Adam'], ['adamw', 'AdamW']];
+const SCHEDULES = [['constant', 'Constant'], ['step', 'Step ×0.5 / 1k'], ['exponential', 'Exp ×0.96 / 1k'], ['cosine', 'Cosine 20k']];
+const SCHEDULE_SPECS = {
+  constant: { type: 'constant' },
+  step: { type: 'step', every: 1000, factor: 0.5 },
+  exponential: { type: 'exponential', decay_steps: 1000, rate: 0.96 },
+  cosine: { type: 'cosine', decay_steps: 20000, min_lr: 0 },
+};
+const MAX_LAYERS = 8;
+const MAX_UNITS = 32;
+
+export class Playground {
+  /**
+   * @param {HTMLElement} host  where the UI is built
+   * @param {{hash?: string, hide?: string[], onChange?: (p: Playground) => void, compact?: boolean}} opts
+   */
+  constructor(host, opts = {}) {
+    this.host = host;
+    this.opts = opts;
+    this.config = null;
+    this.hide = [];
+    this.frame = null;
+    this.history = { train: [], test: [] };
+    this.points = null;
+    this.calls = new Map();
+    this.nextId = 1;
+    this.pendingDraw = false;
+    this.hover = null;
+    this.build();
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e) => this.onMessage(e.data);
+    this.worker.onerror = (e) => this.showError(`The training worker failed to start: ${e.message || 'unknown error'}`);
+    this.worker.postMessage({ type: 'init', hash: opts.hash || '' });
+    this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
+  }
+
+  /** Calls a worker method; resolves with its value or rejects with its message. */
+  call(method, ...args) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'call', id, method, args });
+    });
+  }
+
+  destroy() {
+    this.worker.terminate();
+    clear(this.host);
+  }
+
+  // ---------------------------------------------------------------- building the UI
+
+  build() {
+    const c = (this.controls = {});
+    const root = (this.root = h('div', { className: 'nnp' + (this.opts.compact ? ' compact' : '') }));
+    const bar = h('header', { className: 'bar', dataset: { key: 'controls' } });
+    c.reset = h('button', { type: 'button', className: 'round', 'aria-label': 'Reset the network', title: 'Reset', textContent: '⟲', onclick: () => this.act('reset') });
+    c.play = h('button', { type: 'button', className: 'round play', 'aria-label': 'Train', title: 'Train / pause', textContent: '▶', onclick: () => this.togglePlay() });
+    c.step = h('button', { type: 'button', className: 'round', 'aria-label': 'Train one epoch', title: 'Step', textContent: '▶|', onclick: () => this.act('step') });
+    c.epoch = h('output', { className: 'epoch', 'aria-live': 'off', textContent: '000,000' });
+    bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: 'Epoch' }), c.epoch));
+    const lr = select('Learning rate', 'learningRate', LEARNING_RATES, (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
+    const act = select('Activation', 'activation', ACTIVATIONS, (v) => this.edit((cfg) => { cfg.activation = v; }));
+    const reg = select('Regularization', 'regularization', [['none', 'None'], ['l1', 'L1'], ['l2', 'L2']], (v) => this.edit((cfg) => { cfg.regularization.kind = v; }));
+    const regRate = select('Regularization rate', 'regularization', REG_RATES, (v) => this.edit((cfg) => { cfg.regularization.rate = Number(v); }));
+    const opt = select('Optimizer', 'optimizer', OPTIMIZERS, (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
+    const sched = select('LR schedule', 'schedule', SCHEDULES, (v) => this.edit((cfg) => { cfg.optimizer.schedule = SCHEDULE_SPECS[v]; }));
+    Object.assign(c, { lr: lr.input, act: act.input, reg: reg.input, regRate: regRate.input, opt: opt.input, sched: sched.input });
+    bar.append(lr.el, act.el, reg.el, regRate.el, opt.el, sched.el);
+
+    // Data column.
+    const data = h('section', { className: 'col data', 'aria-label': 'Data', dataset: { key: 'data' } }, h('h2', { textContent: 'Data' }));
+    const sets = h('div', { className: 'datasets', dataset: { key: 'dataset' }, role: 'group', 'aria-label': 'Dataset' });
+    c.datasetButtons = new Map();
+    const addSet = ([kind, name]) => {
+      const cv = h('canvas', { width: 48, height: 48, className: 'dthumb' });
+      const b = h('button', { type: 'button', className: 'dataset', title: name, 'aria-label': name, 'aria-pressed': 'false', dataset: { dataset: kind }, onclick: () => this.edit((cfg) => { cfg.dataset = kind; }) }, cv);
+      c.datasetButtons.set(kind, { button: b, canvas: cv });
+      return b;
+    };
+    sets.append(h('div', { className: 'caption', textContent: 'Classification' }), h('div', { className: 'thumbs' }, CLASSIFICATION.map(addSet)),
+      h('div', { className: 'caption', textContent: 'Regression' }), h('div', { className: 'thumbs' }, REGRESSION.map(addSet)));
+    const classes = select('Classes (K-spiral)', 'classes', [3, 4, 5], (v) => this.edit((cfg) => { cfg.classes = Number(v); }));
+    c.classes = classes.input;
+    c.classesField = classes.el;
+    c.ratio = slider('Training data (%):', 'ratio', 10, 90, 10, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
+    c.noise = slider('Noise (%):', 'noise', 0, 50, 5, (v) => this.edit((cfg) => { cfg.noise = v; }));
+    c.batch = slider('Batch size:', 'batchSize', 1, 100, 1, (v) => this.edit((cfg) => { cfg.batch_size = v; }));
+    const regen = h('button', { type: 'button', className: 'text', dataset: { key: 'regenerate' }, textContent: 'Regenerate', onclick: () => this.act('regenerate') });
+    data.append(sets, classes.el, c.ratio.el, c.noise.el, c.batch.el, regen, this.buildUpload());
+
+    // Network column.
+    const net = h('section', { className: 'col network', 'aria-label': 'Network', dataset: { key: 'network' } });
+    c.layerCount = h('span', { className: 'layer-count', textContent: '' });
+    const layerButtons = h('div', { className: 'layer-buttons', dataset: { key: 'layers' } },
+      h('button', { type: 'button', className: 'small', 'aria-label': 'Add a hidden layer', textContent: '+', onclick: () => this.layers(+1) }),
+      h('button', { type: 'button', className: 'small', 'aria-label': 'Remove a hidden layer', textContent: '−', onclick: () => this.layers(-1) }));
+    net.append(h('div', { className: 'net-head' }, h('h2', { textContent: 'Features' }), layerButtons, c.layerCount));
+    const netHost = h('div', { className: 'net-host', dataset: { key: 'features' } });
+    net.append(netHost, this.buildAdvanced());
+    this.network = new NetworkView(netHost, {
+      onToggleFeature: (key) => this.toggleFeature(key),
+      onUnits: (layer, d) => this.units(layer, d),
+      onEditWeight: (d, i, j, v) => this.act('setWeight', d, i, j, v),
+      onEditBias: (d, j, v) => this.act('setBias', d, j, v),
+      onHover: (col, row, canvas) => this.showHover(col, row, canvas),
+    });
+    c.hoverCard = h('canvas', { className: 'hover-card', width: 160, height: 160, 'aria-hidden': 'true' });
+    c.hoverCard.hidden = true;
+    net.append(c.hoverCard);
+
+    // Output column.
+    const out = h('section', { className: 'col output', 'aria-label': 'Output' }, h('h2', { textContent: 'Output' }));
+    c.testLoss = h('output', { className: 'loss test', textContent: '—' });
+    c.trainLoss = h('output', { className: 'loss train', textContent: '—' });
+    out.append(h('div', { className: 'losses' }, h('div', {}, 'Test loss ', c.testLoss), h('div', {}, 'Training loss ', c.trainLoss)));
+    c.chart = h('canvas', { className: 'chart', dataset: { key: 'chart' }, role: 'img', 'aria-label': 'Loss per epoch: training (light) and test (dark)' });
+    out.append(c.chart);
+    c.heat = h('canvas', { className: 'heat', width: 64, height: 64 });
+    c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': 'Decision boundary with data points; click to add a point, shift-click for the other class, alt- or ctrl-click to delete' });
+    c.pointsLayer.addEventListener('click', (ev) => this.canvasClick(ev));
+    c.pointsLayer.addEventListener('contextmenu', (ev) => { if (ev.ctrlKey) ev.preventDefault(); });
+    out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer));
+    c.legend = h('div', { className: 'legend', 'aria-hidden': 'true' }, h('span', { className: 'neg', textContent: '−1' }), h('span', { className: 'bar-scale' }), h('span', { className: 'pos', textContent: '+1' }));
+    c.classLegend = h('div', { className: 'legend classes', 'aria-hidden': 'true' });
+    out.append(c.legend, c.classLegend);
+    c.addClass = select('Class added by a click', 'addClass', [[1, 'blue (+1)'], [0, 'orange (−1)']], () => {});
+    const showTest = checkbox('Show test data', 'showTest', (v) => this.edit((cfg) => { cfg.show_test = v; }, { local: true }));
+    const disc = checkbox('Discretize output', 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
+    Object.assign(c, { showTest: showTest.input, discretize: disc.input });
+    out.append(showTest.el, disc.el, c.addClass.el);
+    out.append(this.buildMetrics(), this.buildStopping(), this.buildModelIo());
+    c.speed = h('p', { className: 'speed', dataset: { key: 'speed' }, 'aria-live': 'off', textContent: '' });
+    out.append(c.speed);
+
+    c.status = h('p', { className: 'status', role: 'status' });
+    c.error = h('p', { className: 'error', role: 'alert' });
+    root.append(bar, h('div', { className: 'messages' }, c.status, c.error), h('div', { className: 'cols' }, data, net, out));
+    this.host.appendChild(root);
+    this.resizeObserver = new ResizeObserver(() => this.schedule(true));
+    this.resizeObserver.observe(root);
+  }
+
+  buildUpload() {
+    const c = this.controls;
+    c.file = h('input', { type: 'file', accept: '.csv,text/csv,text/plain', id: `csv-${Math.random().toString(36).slice(2)}`, onchange: () => this.readCsv() });
+    c.labelColumn = h('select', { 'aria-label': 'Label column' });
+    c.csvPreview = h('table', { className: 'preview' });
+    c.csvError = h('p', { className: 'error csv-error', role: 'alert' });
+    c.csvLoad = h('button', { type: 'button', textContent: 'Use this data', disabled: true, onclick: () => this.loadCsv() });
+    c.download = h('button', { type: 'button', className: 'text', textContent: 'Download data (CSV)', onclick: () => this.downloadCsv() });
+    return h('details', { className: 'upload', dataset: { key: 'upload' } },
+      h('summary', { textContent: 'Your own data' }),
+      h('label', { htmlFor: c.file.id, textContent: 'CSV file ' }), c.file,
+      h('label', {}, 'Label column ', c.labelColumn), c.csvPreview, c.csvLoad, c.csvError, c.download);
+  }
+
+  buildAdvanced() {
+    const c = this.controls;
+    c.layerTable = h('div', { className: 'layer-table' });
+    const init = select('Initialisation', 'init', [['playground', 'Playground (U±0.5)'], ['glorot_uniform', 'Glorot uniform'], ['he_normal', 'He normal'], ['he_uniform', 'He uniform']], (v) => this.edit((cfg) => { cfg.init = v; }));
+    const std = checkbox('Standardise inputs', 'standardize', (v) => this.edit((cfg) => { cfg.standardize = v; }));
+    c.init = init.input;
+    c.standardize = std.input;
+    return h('details', { className: 'advanced', dataset: { key: 'advanced' } }, h('summary', { textContent: 'Layer options' }), c.layerTable, init.el, std.el);
+  }
+
+  buildMetrics() {
+    const c = this.controls;
+    c.metricList = h('dl', { className: 'metric-list' });
+    c.confusion = h('table', { className: 'confusion', 'aria-label': 'Confusion matrix on test data (rows: true class, columns: predicted)' });
+    return h('details', { className: 'metrics', open: true, dataset: { key: 'metrics' } }, h('summary', { textContent: 'Metrics (test data)' }), c.metricList, c.confusion);
+  }
+
+  buildStopping() {
+    const c = this.controls;
+    c.epochLimit = h('input', { type: 'number', min: '0', step: '1', placeholder: 'none', 'aria-label': 'Epoch limit (empty for none)', onchange: () => this.edit((cfg) => { const n = parseInt(c.epochLimit.value, 10); cfg.epoch_limit = n > 0 ? n : null; }) });
+    const es = checkbox('Early stopping (test loss, patience', 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: 'val_loss', min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
+    c.earlyStopping = es.input;
+    c.patience = h('input', { type: 'number', min: '1', step: '1', value: '10', 'aria-label': 'Early stopping patience in epochs', className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || 10); }); } });
+    es.el.append(c.patience, ')');
+    return h('div', { className: 'stopping', dataset: { key: 'stopping' } }, h('label', {}, 'Epoch limit ', c.epochLimit), es.el);
+  }
+
+  buildModelIo() {
+    const c = this.controls;
+    c.importFile = h('input', { type: 'file', accept: '.json,application/json', className: 'visually-hidden', onchange: () => this.importModel() });
+    c.withWeights = h('input', { type: 'checkbox', 'aria-label': 'Include the weights in the link' });
+    return h('div', { className: 'model-io' },
+      h('div', { dataset: { key: 'model' } },
+        h('button', { type: 'button', textContent: 'Export model', onclick: () => this.exportModel() }),
+        h('label', { className: 'button' }, 'Import model', c.importFile)),
+      h('div', { dataset: { key: 'share' } },
+        h('button', { type: 'button', textContent: 'Copy share link', onclick: () => this.copyLink() }),
+        h('label', {}, c.withWeights, ' with weights')));
+  }
+
+  // ---------------------------------------------------------------- worker messages
+
+  onMessage(m) {
+    if (m.type === 'reply') {
+      const p = this.calls.get(m.id);
+      this.calls.delete(m.id);
+      if (p) (m.ok ? p.resolve(m.value) : p.reject(new Error(m.error)));
+    } else if (m.type === 'ready') {
+      this.hide = [...new Set([...(m.hide || []), ...(this.opts.hide || [])])];
+      this.backend = m.backend;
+      this.applyHide();
+      for (const [kind, pts] of Object.entries(m.previews || {})) {
+        const b = this.controls.datasetButtons.get(kind);
+        if (b) paintThumbnail(b.canvas, pts, ['plane', 'multi_gauss', 'sine'].includes(kind) ? 'regression' : 'classification');
+      }
+      if (m.warning) this.showError(m.warning);
+      if (m.unknown?.length) this.showStatus(`Ignored unknown link settings: ${m.unknown.join(', ')}`);
+      this.setConfig(m.config);
+      this.root.dataset.ready = 'true';
+      this.resolveReady();
+    } else if (m.type === 'frame') {
+      this.acceptFrame(m);
+    } else if (m.type === 'error') {
+      this.showError(m.message);
+      this.setRunning(false);
+    }
+  }
+
+  acceptFrame(f) {
+    if (f.historyFrom === 0) this.history = { train: [], test: [] };
+    for (let i = 0; i + 1 < f.history.length; i += 2) {
+      this.history.train.push(f.history[i]);
+      this.history.test.push(f.history[i + 1]);
+    }
+    if (f.points) this.points = f.points;
+    if (f.config) this.setConfig(f.config);
+    this.frame = f;
+    this.schedule(false);
+  }
+
+  schedule(resized) {
+    this.resized ||= resized;
+    if (this.pendingDraw) return;
+    this.pendingDraw = true;
+    requestAnimationFrame(() => {
+      this.pendingDraw = false;
+      this.draw();
+      this.framesDrawn = (this.framesDrawn || 0) + 1;
+      this.worker.postMessage({ type: 'ack' });
+    });
+  }
+
+  // ---------------------------------------------------------------- drawing
+
+  draw() {
+    const f = this.frame;
+    const c = this.controls;
+    if (this.resized && this.config) {
+      this.resized = false;
+      this.layoutGen = (this.layoutGen || 0) + 1;
+      this.network.setStructure(this.structure());
+    }
+    if (!f) return;
+    if (f.task !== this.lastTask || f.outputs !== this.lastOutputs) {
+      this.lastTask = f.task;
+      this.lastOutputs = f.outputs;
+      this.updateAddClass();
+      this.updateLegend(f);
+    }
+    const discretize = c.discretize.checked;
+    const channels = f.task === 'multiclass' ? f.outputs : 1;
+    paintGrid(c.heat, f.grid, f.gridRes, channels, { discretize });
+    // Points change rarely; repainting hundreds of circles every frame is wasted raster work.
+    const pointsKey = [this.points, c.showTest.checked, f.task, this.layoutGen];
+    if (!sameKey(pointsKey, this.pointsKey)) {
+      this.pointsKey = pointsKey;
+      paintPoints(c.pointsLayer, this.points, f.task, { showTest: c.showTest.checked, radius: this.opts.compact ? 2.5 : 3 });
+    }
+    paintLossChart(c.chart, this.history.train, this.history.test);
+    c.epoch.textContent = String(f.epoch).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    c.testLoss.textContent = fmt(f.testLoss);
+    c.trainLoss.textContent = fmt(f.trainLoss);
+    Object.assign(this.root.dataset, { epoch: String(f.epoch), testLoss: String(f.testLoss), trainLoss: String(f.trainLoss), points: String(this.points ? this.points.length / 4 : 0), task: f.task });
+    if (f.network) this.network.setWeights(f.network);
+    if (f.neurons) {
+      this.network.setNeuronGrids(f.neurons, f.neuronRes, this.activeFeatureRows());
+      this.paintHover();
+    }
+    if (f.metrics) {
+      this.drawMetrics(f);
+      c.speed.textContent = `${Math.round(f.stepsPerSec).toLocaleString('en')} steps/s · ${Math.round(f.samplesPerSec).toLocaleString('en')} samples/s · ${f.backend}`;
+    }
+    this.setRunning(f.running);
+    if (f.stopReason) this.showStatus(`Stopped: ${f.stopReason}`);
+  }
+
+  drawMetrics(f) {
+    const c = this.controls;
+    const m = f.metrics || {};
+    clear(c.metricList);
+    const names = f.task === 'regression' ? [['r2', 'R²'], ['mae', 'MAE'], ['mse', 'MSE']] : [['accuracy', 'Accuracy'], ['precision', 'Precision'], ['recall', 'Recall'], ['f1', 'F1']];
+    for (const [k, label] of names) {
+      if (typeof m[k] !== 'number') continue;
+      c.metricList.append(h('dt', { textContent: label }), h('dd', { textContent: k === 'mae' || k === 'mse' || k === 'r2' ? m[k].toFixed(3) : `${(m[k] * 100).toFixed(1)} %`, dataset: { metric: k } }));
+    }
+    clear(c.confusion);
+    const cm = m.confusion;
+    if (cm && cm.classes > 0) {
+      const head = h('tr', {}, h('th', { textContent: 'true \\ pred' }));
+      for (let j = 0; j < cm.classes; j++) head.append(h('th', { textContent: String(j) }));
+      c.confusion.append(head);
+      for (let i = 0; i < cm.classes; i++) {
+        const row = h('tr', {}, h('th', { textContent: String(i) }));
+        for (let j = 0; j < cm.classes; j++) row.append(h('td', { textContent: String(cm.counts[i * cm.classes + j]), className: i === j ? 'diag' : '' }));
+        c.confusion.append(row);
+      }
+    }
+  }
+
+  showHover(col, row, canvas) {
+    const card = this.controls.hoverCard;
+    if (col === null || col === undefined) {
+      this.hover = null;
+      card.hidden = true;
+      return;
+    }
+    this.hover = canvas;
+    card.hidden = false;
+    const r = canvas.getBoundingClientRect();
+    const host = card.parentElement.getBoundingClientRect();
+    card.style.left = `${Math.min(r.right - host.left + 8, host.width - 170)}px`;
+    card.style.top = `${r.top - host.top}px`;
+    this.paintHover();
+  }
+
+  paintHover() {
+    if (!this.hover) return;
+    const ctx = this.controls.hoverCard.getContext('2d');
+    ctx.imageSmoothingEnabled = true;
+    ctx.clearRect(0, 0, 160, 160);
+    ctx.drawImage(this.hover, 0, 0, 160, 160);
+  }
+
+  // ---------------------------------------------------------------- config edits
+
+  structure() {
+    const cfg = this.config;
+    const active = new Set(cfg.features);
+    return {
+      features: FEATURES.map(([key, label], i) => ({ key, label, active: active.has(FEATURE_SERDE[i]) })),
+      hidden: cfg.hidden.map((l) => l.units),
+      outputs: this.frame?.outputs ?? 1,
+    };
+  }
+
+  activeFeatureRows() {
+    // The engine orders feature inputs as the config lists them.
+    return this.config.features.map((f) => FEATURE_SERDE.indexOf(f)).filter((i) => i >= 0);
+  }
+
+  setConfig(cfg) {
+    const before = this.config ? JSON.stringify(this.structureKey(this.config)) : '';
+    this.config = cfg;
+    const c = this.controls;
+    setNumber(c.lr, cfg.optimizer.learning_rate);
+    c.act.value = cfg.activation;
+    c.reg.value = cfg.regularization.kind;
+    setNumber(c.regRate, cfg.regularization.rate);
+    c.opt.value = cfg.optimizer.kind;
+    c.sched.value = cfg.optimizer.schedule?.type || 'constant';
+    for (const [kind, b] of c.datasetButtons) b.button.setAttribute('aria-pressed', String(kind === cfg.dataset));
+    c.classes.value = String(cfg.classes);
+    c.classesField.hidden = cfg.dataset !== 'k_spiral' || this.hide.includes('classes');
+    c.ratio.set(cfg.train_ratio);
+    c.noise.set(cfg.noise);
+    c.batch.set(cfg.batch_size);
+    c.showTest.checked = !!cfg.show_test;
+    c.discretize.checked = !!cfg.discretize;
+    c.init.value = cfg.init;
+    c.standardize.checked = !!cfg.standardize;
+    c.epochLimit.value = cfg.epoch_limit ? String(cfg.epoch_limit) : '';
+    c.earlyStopping.checked = !!cfg.early_stopping;
+    if (cfg.early_stopping) c.patience.value = String(cfg.early_stopping.patience);
+    c.layerCount.textContent = `${cfg.hidden.length} hidden layer${cfg.hidden.length === 1 ? '' : 's'}`;
+    this.updateAddClass();
+    this.buildLayerTable();
+    if (JSON.stringify(this.structureKey(cfg)) !== before || !this.network.structure) {
+      this.network.setStructure(this.structure());
+    }
+    this.root.dataset.dataset = cfg.dataset;
+    this.root.dataset.layers = cfg.hidden.map((l) => l.units).join(',');
+    this.opts.onChange?.(this);
+  }
+
+  structureKey(cfg) {
+    return [cfg.features, cfg.hidden.map((l) => l.units), cfg.dataset, cfg.classes, this.frame?.outputs];
+  }
+
+  updateAddClass() {
+    const s = this.controls.addClass.input;
+    const cfg = this.config;
+    // Regression points get +1 on a click and −1 on a shift-click; there is no class to pick.
+    this.controls.addClass.el.hidden = this.frame?.task === 'regression' || this.hide.includes('addClass');
+    const k = cfg.dataset === 'k_spiral' ? cfg.classes : 0;
+    const want = k ? Array.from({ length: k }, (_, i) => [i, `class ${i}`]) : [[1, 'blue (+1)'], [0, 'orange (−1)']];
+    if (s.options.length !== want.length || s.options[0].value !== String(want[0][0])) {
+      const keep = s.value;
+      clear(s);
+      for (const [v, t] of want) s.append(h('option', { value: String(v), textContent: t }));
+      if ([...s.options].some((o) => o.value === keep)) s.value = keep;
+    }
+  }
+
+  /** Diverging scale for binary and regression outputs, one swatch per class otherwise. */
+  updateLegend(f) {
+    const c = this.controls;
+    const multi = f.task === 'multiclass';
+    c.legend.hidden = multi;
+    c.classLegend.hidden = !multi;
+    clear(c.classLegend);
+    if (!multi) return;
+    for (let k = 0; k < f.outputs; k++) {
+      const chip = h('span', { className: 'chip' });
+      chip.style.background = classCss(k);
+      c.classLegend.append(h('span', { className: 'class-key' }, chip, `class ${k}`));
+    }
+  }
+
+  buildLayerTable() {
+    const t = this.controls.layerTable;
+    clear(t);
+    this.config.hidden.forEach((layer, i) => {
+      const act = h('select', { 'aria-label': `Activation of layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].activation = act.value || null; }) },
+        h('option', { value: '', textContent: 'default' }), ACTIVATIONS.map(([v, n]) => h('option', { value: v, textContent: n })));
+      act.value = layer.activation || '';
+      const drop = h('select', { 'aria-label': `Dropout after layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].dropout = Number(drop.value); }) },
+        [0, 0.1, 0.2, 0.3, 0.5].map((v) => h('option', { value: String(v), textContent: v ? `dropout ${v}` : 'no dropout' })));
+      drop.value = String(layer.dropout);
+      const bn = h('input', { type: 'checkbox', checked: !!layer.batch_norm, 'aria-label': `Batch norm in layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].batch_norm = bn.checked; }) });
+      t.append(h('div', { className: 'layer-row' }, h('span', { textContent: `Layer ${i + 1} (${layer.units})` }), act, drop, h('label', {}, bn, ' batch norm')));
+    });
+  }
+
+  /** Applies `fn` to a copy of the config and sends it; the worker's answer is the truth. */
+  async edit(fn, { local = false } = {}) {
+    if (!this.config) return;
+    const cfg = structuredClone(this.config);
+    fn(cfg);
+    if (local) {
+      // Display-only settings still go to the engine (they are part of the link).
+      this.config = cfg;
+      this.schedule(false);
+    }
+    try {
+      const { config } = await this.call('setConfig', cfg);
+      this.clearError();
+      this.setConfig(config);
+    } catch (err) {
+      this.showError(err.message);
+      this.setConfig(this.config);
+    }
+  }
+
+  toggleFeature(key) {
+    const serde = FEATURE_SERDE[FEATURES.findIndex(([k]) => k === key)];
+    this.edit((cfg) => {
+      const on = new Set(cfg.features);
+      if (on.has(serde)) on.delete(serde);
+      else on.add(serde);
+      cfg.features = FEATURE_SERDE.filter((f) => on.has(f));
+    });
+  }
+
+  layers(delta) {
+    this.edit((cfg) => {
+      if (delta > 0 && cfg.hidden.length < MAX_LAYERS) cfg.hidden.push({ units: 2, activation: null, dropout: 0, batch_norm: false });
+      if (delta < 0 && cfg.hidden.length > 0) cfg.hidden.pop();
+    });
+  }
+
+  units(layer, delta) {
+    this.edit((cfg) => {
+      const l = cfg.hidden[layer];
+      if (l) l.units = Math.max(1, Math.min(MAX_UNITS, l.units + delta));
+    });
+  }
+
+  async act(method, ...args) {
+    try {
+      await this.call(method, ...args);
+      this.clearError();
+      this.opts.onChange?.(this);
+    } catch (err) {
+      this.showError(err.message);
+    }
+  }
+
+  togglePlay() {
+    const running = this.controls.play.classList.contains('playing');
+    this.setRunning(!running);
+    this.act(running ? 'pause' : 'play');
+  }
+
+  setRunning(on) {
+    const b = this.controls.play;
+    b.classList.toggle('playing', !!on);
+    b.textContent = on ? '❚❚' : '▶';
+    b.setAttribute('aria-label', on ? 'Pause' : 'Train');
+    this.root.dataset.running = String(!!on);
+  }
+
+  async canvasClick(ev) {
+    const { x, y } = eventToData(this.controls.pointsLayer, ev);
+    try {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey) {
+        const n = await this.call('removePointsNear', x, y, 0.4);
+        this.showStatus(n ? `Removed ${n} point${n === 1 ? '' : 's'}.` : 'No point there to remove.');
+        return;
+      }
+      let label = Number(this.controls.addClass.input.value);
+      const task = this.frame?.task;
+      if (ev.shiftKey) {
+        const k = this.config.dataset === 'k_spiral' ? this.config.classes : 2;
+        label = task === 'regression' ? -1 : (label + 1) % k;
+      } else if (task === 'regression') {
+        label = 1;
+      }
+      const cfg = await this.call('addPoint', x, y, label);
+      this.setConfig(cfg);
+      this.clearError();
+    } catch (err) {
+      this.showError(err.message);
+    }
+  }
+
+  // ---------------------------------------------------------------- files and links
+
+  async readCsv() {
+    const c = this.controls;
+    const file = c.file.files?.[0];
+    c.csvError.textContent = '';
+    if (!file) return;
+    if (file.size > 20 * 1024 * 1024) {
+      c.csvError.textContent = `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; files up to 20 MB are read.`;
+      return;
+    }
+    this.csvText = await file.text();
+    this.previewCsv(this.csvText);
+  }
+
+  /** Shows the first rows and offers the header's columns as label candidates. */
+  previewCsv(text) {
+    const c = this.controls;
+    const lines = text.split(/\r?\n/).filter((l) => l.trim()).slice(0, 6);
+    const rows = lines.map((l) => l.split(','));
+    clear(c.csvPreview);
+    clear(c.labelColumn);
+    rows.forEach((r, i) => c.csvPreview.append(h('tr', {}, r.map((v) => h(i === 0 ? 'th' : 'td', { textContent: v.trim().slice(0, 24) })))));
+    const header = rows[0] || [];
+    const numericHeader = header.every((v) => v.trim() !== '' && !Number.isNaN(Number(v)));
+    header.forEach((v, i) => c.labelColumn.append(h('option', { value: numericHeader ? String(i) : v.trim(), textContent: numericHeader ? `column ${i + 1}` : v.trim() })));
+    c.labelColumn.value = c.labelColumn.options[c.labelColumn.options.length - 1]?.value ?? '';
+    c.csvLoad.disabled = !header.length;
+    this.csvNumericHeader = numericHeader;
+  }
+
+  /** Loads CSV text (from the file picker, or given directly). Errors leave the data as it was. */
+  async loadCsv(text = this.csvText, label = this.controls.labelColumn.value) {
+    const c = this.controls;
+    c.csvError.textContent = '';
+    try {
+      const options = { label_column: label || null, has_header: this.csvNumericHeader === undefined ? null : !this.csvNumericHeader };
+      const cfg = await this.call('loadCsv', text, options);
+      this.setConfig(cfg);
+      this.showStatus('Loaded your data.');
+      this.setRunning(false);
+      return true;
+    } catch (err) {
+      c.csvError.textContent = err.message;
+      return false;
+    }
+  }
+
+  async downloadCsv() {
+    try {
+      save(await this.call('dataCsv'), 'data.csv', 'text/csv');
+    } catch (err) {
+      this.showError(err.message);
+    }
+  }
+
+  async exportModel() {
+    try {
+      save(await this.call('exportModel'), 'model.json', 'application/json');
+    } catch (err) {
+      this.showError(err.message);
+    }
+  }
+
+  async importModel(text) {
+    const c = this.controls;
+    try {
+      const json = text ?? (await c.importFile.files?.[0]?.text());
+      if (!json) return false;
+      const cfg = await this.call('importModel', json);
+      this.setConfig(cfg);
+      this.showStatus('Model imported.');
+      return true;
+    } catch (err) {
+      this.showError(`Import failed: ${err.message}`);
+      return false;
+    } finally {
+      c.importFile.value = '';
+    }
+  }
+
+  async shareHash(withWeights = this.controls.withWeights.checked) {
+    return this.call('hash', this.hide, withWeights);
+  }
+
+  async copyLink() {
+    try {
+      const hash = await this.shareHash();
+      const url = `${location.origin}${location.pathname}#${hash}`;
+      try {
+        await navigator.clipboard.writeText(url);
+        this.showStatus('Link copied.');
+      } catch {
+        this.showStatus(`Link: ${url}`);
+      }
+    } catch (err) {
+      this.showError(err.message);
+    }
+  }
+
+  applyHide() {
+    for (const e of this.root.querySelectorAll('[data-key]')) e.hidden = this.hide.includes(e.dataset.key);
+  }
+
+  showStatus(text) {
+    this.controls.status.textContent = text;
+  }
+
+  showError(text) {
+    this.controls.error.textContent = text;
+  }
+
+  clearError() {
+    this.controls.error.textContent = '';
+  }
+}
+
+function sameKey(a, b) {
+  return !!b && a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function fmt(v) {
+  return Number.isFinite(v) ? v.toFixed(3) : '—';
+}
+
+/** Selects the option nearest to `v` (configs carry f32 values such as 0.029999999). */
+function setNumber(sel, v) {
+  const near = [...sel.options].find((o) => Math.abs(Number(o.value) - v) <= 1e-6 + Math.abs(v) * 1e-5);
+  if (near) {
+    sel.value = near.value;
+    return;
+  }
+  const text = String(Number(v.toPrecision(6)));
+  sel.append(h('option', { value: text, textContent: text }));
+  sel.value = text;
+}
+
+function save(text, name, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+

@@ -1,0 +1,325 @@
+// The training worker: owns the wasm `Session`, trains in slices of about one frame, and
+// posts progress (losses, metrics, speed, decision grid as a transferred Float32Array,
+// neuron grids and weights when visible). The main thread only draws.
+//
+// Protocol — main → worker:
+//   {type: 'init', hash}                      build a session from a URL-hash config
+//   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
+//   {type: 'ack'}                             the last frame was drawn; the next may come
+// worker → main:
+//   {type: 'ready', config, hide, unknown, backend, previews, warning?}
+//   {type: 'frame', …}                        see `frame()` below
+//   {type: 'error', message}                  a failure outside any call (e.g. divergence)
+
+import init, * as wasm from '../pkg/nn_playground.js';
+
+const SLICE_MS = 12;
+const HEAVY_MS = 250;
+const backend = 'cpu (SIMD128)';
+
+let session = null;
+let running = false;
+let awaitingAck = false;
+let dirty = true;
+let pointsDirty = true;
+let structureDirty = true;
+let historySent = 0;
+let lastHeavy = 0;
+let heavyDirty = true;
+let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true };
+let speed = { steps: 0, samples: 0, since: 0, stepsPerSec: 0, samplesPerSec: 0 };
+let ready = null;
+// Cached so the training loop does not convert the whole config every slice.
+let batchSize = 1;
+const pending = [];
+
+const tickChannel = new MessageChannel();
+tickChannel.port1.onmessage = () => tick();
+const scheduleTick = () => tickChannel.port2.postMessage(0);
+
+self.onmessage = (e) => {
+  if (!ready && e.data.type !== 'init') {
+    pending.push(e.data);
+    return;
+  }
+  handle(e.data);
+};
+
+async function handle(msg) {
+  switch (msg.type) {
+    case 'init':
+      ready = start(msg.hash);
+      await ready;
+      for (const m of pending.splice(0)) handle(m);
+      break;
+    case 'ack':
+      awaitingAck = false;
+      maybeFrame();
+      break;
+    case 'call': {
+      await ready;
+      let reply;
+      try {
+        reply = { type: 'reply', id: msg.id, ok: true, value: calls[msg.method](...(msg.args || [])) };
+      } catch (err) {
+        reply = { type: 'reply', id: msg.id, ok: false, error: message(err) };
+      }
+      self.postMessage(reply);
+      maybeFrame();
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+async function start(hash) {
+  await init();
+  let warning;
+  let parsed;
+  try {
+    parsed = wasm.configFromHash(hash || '');
+  } catch (err) {
+    warning = `The link's settings were not used: ${message(err)}`;
+    parsed = wasm.configFromHash('');
+  }
+  try {
+    session = new wasm.Session(parsed.config);
+  } catch (err) {
+    warning = `The link's settings were not used: ${message(err)}`;
+    parsed = wasm.configFromHash('');
+    session = new wasm.Session(parsed.config);
+  }
+  if (parsed.weights) {
+    try {
+      session.importModel(wasm.decodeWeights(parsed.weights));
+    } catch (err) {
+      warning = `The link's weights were not loaded: ${message(err)}`;
+    }
+  }
+  self.postMessage({
+    type: 'ready',
+    config: session.config(),
+    hide: parsed.hide,
+    unknown: parsed.unknown,
+    backend,
+    previews: previews(),
+    warning,
+  });
+  batchSize = session.config().batch_size;
+  dirty = pointsDirty = structureDirty = true;
+}
+
+function previews() {
+  const out = {};
+  for (const kind of ['circle', 'xor', 'gauss', 'spiral', 'moons', 'checkerboard', 'k_spiral', 'plane', 'multi_gauss', 'sine']) {
+    try {
+      out[kind] = wasm.datasetPreview(kind, 3, 200, 7);
+    } catch {
+      // A generator this build lacks simply gets no thumbnail.
+    }
+  }
+  return out;
+}
+
+function message(err) {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+function touched({ points = false, structure = false } = {}) {
+  batchSize = session.config().batch_size;
+  dirty = true;
+  heavyDirty = true;
+  pointsDirty ||= points;
+  structureDirty ||= structure;
+}
+
+function resetHistory() {
+  historySent = 0;
+}
+
+const calls = {
+  setConfig(config) {
+    const change = session.setConfig(config);
+    if (change !== 'kept') resetHistory();
+    touched({ points: change === 'regenerated', structure: true });
+    return { change, config: session.config() };
+  },
+  play() {
+    if (!running) {
+      running = true;
+      speed = { steps: 0, samples: 0, since: performance.now(), stepsPerSec: speed.stepsPerSec, samplesPerSec: speed.samplesPerSec };
+      scheduleTick();
+    }
+    touched();
+    return true;
+  },
+  pause() {
+    running = false;
+    touched();
+    return true;
+  },
+  step() {
+    running = false;
+    session.trainEpochs(1);
+    touched();
+    return session.epoch();
+  },
+  trainEpochs(n) {
+    session.trainEpochs(n);
+    touched();
+    return session.epoch();
+  },
+  reset() {
+    running = false;
+    session.reset();
+    resetHistory();
+    touched({ structure: true });
+    return true;
+  },
+  regenerate() {
+    session.regenerate();
+    resetHistory();
+    touched({ points: true });
+    return true;
+  },
+  setView(v) {
+    view = { ...view, ...v };
+    touched({ structure: true });
+    return view;
+  },
+  setWeight(d, from, to, value) {
+    session.setWeight(d, from, to, value);
+    touched();
+    return true;
+  },
+  setBias(d, unit, value) {
+    session.setBias(d, unit, value);
+    touched();
+    return true;
+  },
+  addPoint(x, y, label) {
+    session.addPoint(x, y, label);
+    touched({ points: true, structure: true });
+    return session.config();
+  },
+  removePointsNear(x, y, r) {
+    const n = session.removePointsNear(x, y, r);
+    touched({ points: true, structure: true });
+    return n;
+  },
+  loadCsv(text, options) {
+    running = false;
+    session.loadCsv(text, options);
+    resetHistory();
+    touched({ points: true, structure: true });
+    return session.config();
+  },
+  dataCsv: () => session.dataCsv(),
+  exportModel: () => session.exportModel(),
+  importModel(json) {
+    session.importModel(json);
+    resetHistory();
+    touched({ structure: true });
+    return session.config();
+  },
+  hash(hide, withWeights) {
+    return withWeights
+      ? wasm.configToHashWithWeights(session.config(), hide || [], session.exportModel())
+      : wasm.configToHash(session.config(), hide || []);
+  },
+  predict(xy) {
+    return session.predict(xy);
+  },
+  decisionGrid(res) {
+    return session.decisionGrid(res);
+  },
+  status() {
+    return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss() };
+  },
+};
+
+function tick() {
+  if (!running || !session) return;
+  try {
+    const steps = session.trainFor(SLICE_MS);
+    speed.steps += steps;
+    speed.samples += steps * batchSize;
+  } catch (err) {
+    running = false;
+    self.postMessage({ type: 'error', message: message(err) });
+  }
+  const now = performance.now();
+  if (now - speed.since >= 500) {
+    const dt = (now - speed.since) / 1000;
+    speed.stepsPerSec = speed.steps / dt;
+    speed.samplesPerSec = speed.samples / dt;
+    speed.steps = speed.samples = 0;
+    speed.since = now;
+  }
+  if (session.stopReason()) running = false;
+  dirty = true;
+  maybeFrame();
+  if (running) scheduleTick();
+}
+
+function maybeFrame() {
+  if (!session || awaitingAck || !dirty) return;
+  dirty = false;
+  awaitingAck = true;
+  const f = frame();
+  self.postMessage(f, f.transfer);
+  delete f.transfer;
+}
+
+function frame() {
+  const transfer = [];
+  const grid = session.decisionGrid(view.gridRes);
+  transfer.push(grid.buffer);
+  const hist = session.lossHistoryFrom(historySent);
+  const historyFrom = historySent;
+  historySent += hist.length / 2;
+  const f = {
+    type: 'frame',
+    epoch: session.epoch(),
+    trainLoss: session.trainLoss(),
+    testLoss: session.testLoss(),
+    history: hist,
+    historyFrom,
+    running,
+    stopReason: session.stopReason() || null,
+    stepsPerSec: running ? speed.stepsPerSec : 0,
+    samplesPerSec: running ? speed.samplesPerSec : 0,
+    backend,
+    task: session.task(),
+    outputs: session.outputs(),
+    grid,
+    gridRes: view.gridRes,
+    transfer,
+  };
+  // Weights, neuron thumbnails and metrics change the most pixels and DOM nodes per frame;
+  // a few updates a second is plenty while training and keeps the main thread light.
+  const now = performance.now();
+  if (!running || heavyDirty || now - lastHeavy >= HEAVY_MS) {
+    lastHeavy = now;
+    heavyDirty = false;
+    f.metrics = session.metrics();
+    if (view.network) f.network = session.network();
+    if (view.neurons) {
+      f.neurons = session.neuronGrids(view.neuronRes);
+      f.neuronRes = view.neuronRes;
+      transfer.push(f.neurons.buffer);
+    }
+  }
+  if (pointsDirty) {
+    f.points = session.points();
+    transfer.push(f.points.buffer);
+    pointsDirty = false;
+  }
+  if (structureDirty) {
+    f.config = session.config();
+    structureDirty = false;
+  }
+  return f;
+}
