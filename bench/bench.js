@@ -4,6 +4,7 @@
 import { measure } from './measure.js';
 import { tfSetup, tfMatmul, tfTrain, tfWasmVariant } from './peers.js';
 import { webgpuOverheads } from './webgpu.js';
+import { pairedRatios } from './pairs.js';
 
 const params = new URLSearchParams(location.search);
 const QUICK = params.has('quick');
@@ -133,11 +134,15 @@ async function brainTraining(data) {
       note(`brain.js ${problem}: ${e.message}`);
     }
   }
+  return set;
 }
+
+const tfBackends = [];
 
 async function tfAll(data) {
   const got = await tfSetup(note, TF_BACKENDS);
   Object.assign(env, got.env);
+  tfBackends.push(...got.backends);
   for (const backend of TF_BACKENDS) {
     if (!got.backends.includes(backend)) continue;
     await tf.setBackend(backend);
@@ -182,8 +187,17 @@ async function main() {
   const data = await oursTraining(plain.mod, 'ours SIMD128', SKIP.has('ours'));
   if (!data) note('this build has no WasmTrainBench export; training rows are skipped');
   if (relaxed.mod && data && !SKIP.has('ours')) await oursTraining(relaxed.mod, 'ours relaxed-SIMD');
-  if (data && !SKIP.has('brain')) await brainTraining(data);
+  const brainSet = data && !SKIP.has('brain') ? await brainTraining(data) : null;
   await tfAll(data);
+  if (!SKIP.has('pairs')) {
+    const tfA = rows.filter((r) => r.group === 'train' && r.id === 'a' && r.impl.startsWith('TF.js'));
+    const bestTf = tfA.length ? tfA.reduce((x, y) => (y.value > x.value ? y : x)).impl.replace('TF.js ', '') : null;
+    const pairs = await pairedRatios({ ours: plain.mod, relaxed: relaxed.mod ?? null, data, tfBackends, bestTf, brainSet }, note);
+    for (const { id, stats } of pairs) {
+      rows.push({ group: 'paired', id, impl: 'ratio', value: stats.median, min: stats.min, max: stats.max, unit: '×', better: 'higher', reps: stats.reps });
+      log(`paired      ${id}: ${stats.median.toPrecision(3)}× [${stats.min.toPrecision(3)} … ${stats.max.toPrecision(3)}]`);
+    }
+  }
   if (!SKIP.has('gpu')) {
     const gpu = await webgpuOverheads(measure);
     if (gpu.error) note(`WebGPU overheads: ${gpu.error}`);

@@ -35,3 +35,40 @@ export async function measure(fn, { minMs = 60, maxIters = 1 << 20, reps = REPS 
   const sorted = [...samples].sort((a, b) => a - b);
   return { median: sorted[sorted.length >> 1], min: sorted[0], max: sorted[sorted.length - 1], reps, iters, samples };
 }
+
+/** Grows `fn`'s iteration count (after one warm-up call) until a call lasts `minMs`. */
+async function sizeIters(fn, minMs, maxIters) {
+  await fn(1);
+  let iters = 1;
+  for (;;) {
+    const t0 = performance.now();
+    await fn(iters);
+    const ms = performance.now() - t0;
+    if (ms >= minMs || iters >= maxIters) return iters;
+    const grow = ms > 0 ? Math.ceil((1.3 * minMs) / ms) : 8;
+    iters = Math.min(maxIters, iters * Math.min(64, Math.max(2, grow)));
+  }
+}
+
+/**
+ * A ratio robust to a machine whose load drifts: `a` and `b` are timed alternately, `reps`
+ * rounds, and each round gives one ratio of rates, `(unitsA / timeA) ÷ (unitsB / timeB)`
+ * per iteration. Returns `{ median, min, max, reps }` of those ratios.
+ */
+export async function paired(a, b, { minMs = 60, maxA = 1 << 20, maxB = 1 << 20, reps = REPS, scale = 1 } = {}) {
+  const ia = await sizeIters(a, minMs, maxA);
+  const ib = await sizeIters(b, minMs, maxB);
+  const ratios = [];
+  for (let i = 0; i < reps; i++) {
+    await yieldToBrowser();
+    let t0 = performance.now();
+    await a(ia);
+    const ta = (performance.now() - t0) / ia;
+    t0 = performance.now();
+    await b(ib);
+    const tb = (performance.now() - t0) / ib;
+    ratios.push((scale * tb) / ta);
+  }
+  const s = [...ratios].sort((x, y) => x - y);
+  return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1], reps, ratios };
+}
