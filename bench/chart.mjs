@@ -43,7 +43,7 @@ function matmulPanel(res, y0) {
   const xOf = (v) => x0 + (v / max) * (x1 - x0);
   const out = [`<text x="10" y="${y0 + 14}" class="h">Matmul 256³, GFLOPS, single thread (linear scale)</text>`];
   let y = y0 + 26;
-  const bar = 7;
+  const bar = 11;
   for (const impl of impls) {
     out.push(`<text x="${x0 - 6}" y="${y + 14}" text-anchor="end">${esc(impl)}</text>`);
     shapes.forEach((s, i) => {
@@ -51,9 +51,9 @@ function matmulPanel(res, y0) {
       if (!r) return;
       const yy = y + 1 + i * bar;
       out.push(`<rect x="${x0}" y="${yy}" width="${Math.max(1, xOf(r.value) - x0).toFixed(1)}" height="${bar - 1}" fill="${COLORS[s]}"/>`,
-        `<text x="${(xOf(r.value) + 4).toFixed(1)}" y="${yy + 6}" class="s">${s} ${num(r.value)}</text>`);
+        `<text x="${(xOf(r.value) + 4).toFixed(1)}" y="${yy + 9}" class="s">${s} ${num(r.value)}</text>`);
     });
-    y += 3 * bar + 6;
+    y += 3 * bar + 8;
   }
   for (const c of res.rows.filter((r) => r.group === 'calibration')) {
     out.push(`<line x1="${xOf(c.value).toFixed(1)}" y1="${y0 + 22}" x2="${xOf(c.value).toFixed(1)}" y2="${y}" stroke="#555" stroke-dasharray="4 3"/>`,

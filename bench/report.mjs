@@ -65,7 +65,8 @@ function targetsTable(targets) {
   const out = ['| target | measured | from separate runs | required | result |', '| --- | ---: | ---: | ---: | --- |'];
   for (const t of targets) {
     const req = `${t.lower ? '≤' : '≥'} ${fmt(t.required)} ${t.unit}`;
-    const res = t.ok == null ? 'not measured' : t.ok ? '**pass**' : `**miss** (needs ${fmt(t.gap, 2)}× better)`;
+    const short = t.gap != null && t.gap < 1.1 ? `${fmt(100 * (t.gap - 1), 2)} % short` : `needs ${fmt(t.gap, 2)}× better`;
+    const res = t.ok == null ? 'not measured' : t.ok ? '**pass**' : `**miss** (${short})`;
     const measured = t.measured == null ? '–' : `${fmt(t.measured)} ${t.unit}${t.range ? ` (${fmt(t.range[0])}–${fmt(t.range[1])}), paired` : ''}`;
     const separate = t.range && t.separate != null ? `${fmt(t.separate)} ${t.unit}` : '';
     out.push(`| ${t.name} | ${measured} | ${separate} | ${req} | ${res} |`);
