@@ -8,7 +8,7 @@
 //     && node bench/kernels.mjs
 //
 // Options: --sizes 64,128,256,512   --reps 9   --target-ms 40   --json (machine-readable)
-//          --pkg <dir> (default ./pkg)
+//          --pkg <dir> (default ./pkg)   --no-small (skip the playground-sized table)
 // Method: every kernel first runs ~150 ms untimed (so V8's optimising tier is in place);
 // then per size, a warm-up call sizes each candidate's iteration count so a rep lasts
 // about --target-ms, a second warm-up runs at that count, then --reps rounds each time the
@@ -22,7 +22,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 function parseArgs(argv) {
-  const opts = { sizes: [64, 128, 256, 512], reps: 9, targetMs: 40, json: false, pkg: 'pkg' };
+  const opts = { sizes: [64, 128, 256, 512], reps: 9, targetMs: 40, json: false, small: true, pkg: 'pkg' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -34,6 +34,7 @@ function parseArgs(argv) {
     else if (a === '--target-ms') opts.targetMs = Number(next());
     else if (a === '--pkg') opts.pkg = next();
     else if (a === '--json') opts.json = true;
+    else if (a === '--no-small') opts.small = false;
     else throw new Error(`unknown option ${a}`);
   }
   if (!opts.sizes.every((s) => Number.isInteger(s) && s > 0) || !(opts.reps >= 1)) {
@@ -128,6 +129,29 @@ export function runKernelBench(wasm, options = {}) {
   return { fastKernel: wasm.fastGemmKernel(), peak: stats(peakAll), rows };
 }
 
+/** The playground's own products (batch 10, layers 2→8→8→1): forward NN, weight-gradient
+ * TN, input-gradient NT, as `[shape, m, k, n]`. */
+export const PLAYGROUND_SHAPES = [
+  ['nn', 10, 2, 8], ['nn', 10, 8, 8], ['nn', 10, 8, 1],
+  ['tn', 2, 10, 8], ['tn', 8, 10, 8], ['tn', 8, 10, 1],
+  ['nt', 10, 8, 2], ['nt', 10, 8, 8], ['nt', 10, 1, 8],
+];
+
+/** Nanoseconds per call on tiny products, where per-call overhead dominates. */
+export function runSmallBench(wasm, options = {}) {
+  const opts = { reps: 9, targetMs: 15, ...options };
+  return PLAYGROUND_SHAPES.map(([shape, m, k, n]) => {
+    const benches = KERNELS.map((kernel) => new wasm.WasmGemmBench(shape, m, k, n, kernel));
+    // With one "FLOP" per call the samples come out in calls per nanosecond.
+    const cands = benches.map((b) => ({ call: (it) => b.run(it), flopsPerIter: 1 }));
+    const per = measureInterleaved(cands, opts).map((xs) => xs.map((callsPerNs) => 1 / callsPerNs));
+    benches.forEach((b) => b.free());
+    const row = { shape, m, k, n };
+    KERNELS.forEach((kernel, i) => (row[kernel] = stats(per[i])));
+    return row;
+  });
+}
+
 const fmt = (x) => x.toFixed(2);
 const cell = (s) => `${fmt(s.median)} [${fmt(s.min)}–${fmt(s.max)}]`;
 
@@ -153,6 +177,21 @@ export function toMarkdown({ fastKernel, peak, rows }) {
   return lines.join('\n');
 }
 
+/** The Markdown table for `runSmallBench`'s result. */
+export function smallToMarkdown(rows) {
+  const c = (s) => `${s.median.toFixed(0)} [${s.min.toFixed(0)}–${s.max.toFixed(0)}]`;
+  const lines = [
+    'Playground-sized products (batch 10, layers 2→8→8→1): nanoseconds per call, median [min–max].',
+    '',
+    '| shape | m×k×n | scalar | portable | SIMD128 |',
+    '| --- | --- | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.shape.toUpperCase()} | ${r.m}×${r.k}×${r.n} | ${c(r.scalar)} | ${c(r.portable)} | ${c(r.fast)} |`);
+  }
+  return lines.join('\n');
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const dir = path.resolve(opts.pkg);
@@ -164,7 +203,9 @@ async function main() {
   const wasm = await import(pathToFileURL(js).href);
   wasm.initSync({ module: fs.readFileSync(bin) });
   const result = runKernelBench(wasm, opts);
-  console.log(opts.json ? JSON.stringify(result, null, 2) : toMarkdown(result));
+  result.small = opts.small ? runSmallBench(wasm, { reps: opts.reps }) : [];
+  if (opts.json) console.log(JSON.stringify(result, null, 2));
+  else console.log(toMarkdown(result) + (opts.small ? `\n\n${smallToMarkdown(result.small)}` : ''));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
