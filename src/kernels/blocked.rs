@@ -88,6 +88,25 @@ pub(crate) fn gemm<K: MicroKernel>(
     }
     assert!(c.len() >= m * n, "gemm output too small");
     if m.saturating_mul(k).saturating_mul(n) <= SMALL_WORK {
+        if b.cs != 1 && m >= 4 && n >= 4 {
+            // NT with several rows: transpose B once (k·n ≤ 1024 floats here) so every row
+            // takes the register row-block path instead of n short dot products.
+            return PACKS.with(|cell| {
+                let bt = &mut cell.borrow_mut().b;
+                grow(bt, k * n);
+                for (p, row) in bt.chunks_exact_mut(n).take(k).enumerate() {
+                    for (j, x) in row.iter_mut().enumerate() {
+                        *x = b.data[p * b.rs + j * b.cs];
+                    }
+                }
+                let bt = Operand {
+                    data: &bt[..k * n],
+                    rs: n,
+                    cs: 1,
+                };
+                small(k, n, a, bt, &mut c[..m * n], accumulate)
+            });
+        }
         return small(k, n, a, b, &mut c[..m * n], accumulate);
     }
     PACKS.with(|cell| {
