@@ -28,6 +28,7 @@
 //! # Ok::<(), nn_playground::Error>(())
 //! ```
 
+pub mod bench;
 pub mod data;
 pub mod error;
 pub mod kernels;
@@ -42,6 +43,8 @@ pub mod tensor;
 pub mod url_state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+#[cfg(target_arch = "wasm32")]
+pub mod web_bench;
 
 pub use error::{Error, Result};
 pub use model::{Callback, Evaluation, FitOptions, History, Logs, Sequential};

@@ -9,7 +9,26 @@
 //! `C` must not alias `A` or `B`. With `accumulate == false` the old contents of `C` are
 //! ignored (it may hold garbage, even NaN).
 
+mod blocked;
+pub mod elementwise;
+pub mod portable;
 pub mod scalar;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod simd128;
+
+/// The kernel family [`gemm_nn`], [`gemm_tn`] and [`gemm_nt`] dispatch to in this build.
+pub const FAST_GEMM: &str = if cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd")) {
+    "simd128+relaxed"
+} else if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+    "simd128"
+} else {
+    "portable"
+};
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use portable as fast;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use simd128 as fast;
 
 /// `C ← A·B` (or `C += A·B` when `accumulate`). A: m×k, B: k×n, C: m×n.
 pub fn gemm_nn(
@@ -21,8 +40,7 @@ pub fn gemm_nn(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    check(m * k, k * n, m * n, a, b, c);
-    scalar::gemm_nn(m, k, n, a, b, c, accumulate)
+    fast::gemm_nn(m, k, n, a, b, c, accumulate)
 }
 
 /// `C ← Aᵀ·B` (or `+=`). A: k×m, B: k×n, C: m×n.
@@ -35,8 +53,7 @@ pub fn gemm_tn(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    check(k * m, k * n, m * n, a, b, c);
-    scalar::gemm_tn(m, k, n, a, b, c, accumulate)
+    fast::gemm_tn(m, k, n, a, b, c, accumulate)
 }
 
 /// `C ← A·Bᵀ` (or `+=`). A: m×k, B: n×k, C: m×n.
@@ -49,8 +66,7 @@ pub fn gemm_nt(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    check(m * k, n * k, m * n, a, b, c);
-    scalar::gemm_nt(m, k, n, a, b, c, accumulate)
+    fast::gemm_nt(m, k, n, a, b, c, accumulate)
 }
 
 /// Adds `bias` (length n) to every row of `c` (m×n).

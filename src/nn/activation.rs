@@ -1,4 +1,12 @@
-//! Activation functions: the per-layer choice, with forward and derivative maths.
+//! Activation functions: the per-layer choice, its scalar maths (the oracle) and the batched
+//! forward/backward entry points, which run the kernels in [`crate::kernels::elementwise`].
+//!
+//! Definitions: `leaky_relu(x) = x` for `x > 0`, else `0.01·x` (Keras' `LeakyReLU` default
+//! was 0.3 and TF.js uses 0.2; we use 0.01, the value of the original paper and PyTorch);
+//! `elu` with α = 1; `gelu` is the tanh approximation
+//! `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`; `silu(x) = x·σ(x)`;
+//! `softplus(x) = ln(1 + eˣ)` computed stably; `sine(x) = sin x`. At the kinks of `relu`
+//! and `leaky_relu` (x = 0) the derivative taken is the left one (0 and 0.01).
 
 use serde::{Deserialize, Serialize};
 
@@ -52,64 +60,37 @@ impl Activation {
             Activation::Softmax => "softmax",
         }
     }
-}
 
-const LEAKY_SLOPE: f32 = 0.01;
-
-impl Activation {
-    /// `y = act(z)` element-wise; softmax is row-wise over `cols` columns.
+    /// `y = act(z)` element-wise; `Softmax` is taken row-wise over rows of `cols` values
+    /// (stable: the row maximum is subtracted first). Other activations ignore `cols`.
+    ///
+    /// Panics if `z` and `y` differ in length, or (softmax only) `cols` does not divide it:
+    /// the layers size these buffers, so a mismatch is a broken invariant.
     pub fn forward(self, z: &[f32], y: &mut [f32], cols: usize) {
-        if self == Activation::Softmax {
-            for (zr, yr) in z
-                .chunks_exact(cols.max(1))
-                .zip(y.chunks_exact_mut(cols.max(1)))
-            {
-                let max = zr.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let mut sum = 0.0;
-                for (o, &v) in yr.iter_mut().zip(zr) {
-                    *o = (v - max).exp();
-                    sum += *o;
-                }
-                yr.iter_mut().for_each(|o| *o /= sum);
-            }
-            return;
-        }
-        for (o, &v) in y.iter_mut().zip(z) {
-            *o = self.apply_scalar(v);
-        }
+        crate::kernels::elementwise::forward(self, z, y, cols)
     }
 
-    /// `dz = dy ⊙ act'(z)`, given pre-activation `z` and output `y`; softmax is the
-    /// row-wise Jacobian-vector product.
+    /// `dz = dy ⊙ act'(z)`, given the pre-activation `z` and the output `y = act(z)` (some
+    /// derivatives are cheaper from `y`). `Softmax` applies the Jacobian-vector product
+    /// `dz_i = y_i·(dy_i − Σ_j dy_j·y_j)` to each row of `cols` values.
+    ///
+    /// Panics if the four slices differ in length (a broken invariant, see [`Self::forward`]).
     pub fn backward(self, z: &[f32], y: &[f32], dy: &[f32], dz: &mut [f32], cols: usize) {
-        if self == Activation::Softmax {
-            let c = cols.max(1);
-            for ((yr, gr), dr) in y
-                .chunks_exact(c)
-                .zip(dy.chunks_exact(c))
-                .zip(dz.chunks_exact_mut(c))
-            {
-                let dot: f32 = yr.iter().zip(gr).map(|(a, b)| a * b).sum();
-                for ((d, &yy), &g) in dr.iter_mut().zip(yr).zip(gr) {
-                    *d = yy * (g - dot);
-                }
-            }
-            return;
-        }
-        for (((d, &zz), &yy), &g) in dz.iter_mut().zip(z).zip(y).zip(dy) {
-            *d = g * match self {
-                Activation::Tanh => 1.0 - yy * yy,
-                Activation::Sigmoid => yy * (1.0 - yy),
-                _ => self.derivative_scalar(zz),
-            };
-        }
+        crate::kernels::elementwise::backward(self, z, y, dy, dz, cols)
     }
 
-    /// Scalar reference `act(x)` (not for softmax).
+    /// The activation of one value: the scalar oracle. `Softmax` of a single value is
+    /// its one-column row, i.e. `1`.
     pub fn apply_scalar(self, x: f32) -> f32 {
         match self {
-            Activation::Linear | Activation::Softmax => x,
-            Activation::Relu => x.max(0.0),
+            Activation::Linear => x,
+            Activation::Relu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    0.0
+                }
+            }
             Activation::LeakyRelu => {
                 if x > 0.0 {
                     x
@@ -126,20 +107,20 @@ impl Activation {
             }
             Activation::Tanh => x.tanh(),
             Activation::Sigmoid => sigmoid(x),
+            // max(x, 0) + ln(1 + e^−|x|): no overflow for large |x|.
             Activation::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
             Activation::Silu => x * sigmoid(x),
-            Activation::Gelu => {
-                let u = GELU_C * (x + 0.044715 * x * x * x);
-                0.5 * x * (1.0 + u.tanh())
-            }
+            Activation::Gelu => 0.5 * x * (1.0 + gelu_inner(x).tanh()),
             Activation::Sine => x.sin(),
+            Activation::Softmax => 1.0,
         }
     }
 
-    /// Scalar reference `act'(x)` (not for softmax).
+    /// `act'(x)`: the scalar oracle of the derivative. `Softmax` of a single value is
+    /// constant, so its derivative is `0`.
     pub fn derivative_scalar(self, x: f32) -> f32 {
         match self {
-            Activation::Linear | Activation::Softmax => 1.0,
+            Activation::Linear => 1.0,
             Activation::Relu => {
                 if x > 0.0 {
                     1.0
@@ -161,7 +142,10 @@ impl Activation {
                     x.exp()
                 }
             }
-            Activation::Tanh => 1.0 - x.tanh().powi(2),
+            Activation::Tanh => {
+                let t = x.tanh();
+                1.0 - t * t
+            }
             Activation::Sigmoid => {
                 let s = sigmoid(x);
                 s * (1.0 - s)
@@ -172,18 +156,31 @@ impl Activation {
                 s * (1.0 + x * (1.0 - s))
             }
             Activation::Gelu => {
-                let u = GELU_C * (x + 0.044715 * x * x * x);
-                let t = u.tanh();
-                0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * 0.044715 * x * x)
+                let t = gelu_inner(x).tanh();
+                let du = GELU_C * (1.0 + 3.0 * GELU_K * x * x);
+                0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du
             }
             Activation::Sine => x.cos(),
+            Activation::Softmax => 0.0,
         }
     }
 }
 
-const GELU_C: f32 = 0.797_884_6;
+/// The negative-side slope of [`Activation::LeakyRelu`].
+pub const LEAKY_SLOPE: f32 = 0.01;
 
-fn sigmoid(x: f32) -> f32 {
+/// √(2/π), the scale inside the tanh approximation of GELU.
+const GELU_C: f32 = 0.797_884_6;
+/// The cubic coefficient of the GELU approximation.
+const GELU_K: f32 = 0.044_715;
+
+/// `√(2/π)·(x + 0.044715·x³)`.
+fn gelu_inner(x: f32) -> f32 {
+    GELU_C * (x + GELU_K * x * x * x)
+}
+
+/// `1 / (1 + e^−x)`, without overflow or cancellation on either side.
+pub(crate) fn sigmoid(x: f32) -> f32 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
     } else {

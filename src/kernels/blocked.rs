@@ -1,0 +1,365 @@
+//! The cache-blocked, packed GEMM driver shared by every fast micro-kernel.
+//!
+//! Shape legend: `A: m×k` (logical), `B: k×n` (logical), `C: m×n` row-major. The three
+//! products differ only in how the logical `A` and `B` sit in memory, which [`Operand`]
+//! describes with two strides; packing copies both into the one layout the micro-kernel
+//! reads, so NN, TN and NT all run the same inner loop at the same speed.
+//!
+//! Loop nest (BLIS order): `jc` over `n` by `NC`, `pc` over `k` by `KC` (pack a `KC×NC`
+//! block of `B` into `NR`-wide strips), `ic` over `m` by `MC` (pack an `MC×KC` block of `A`
+//! into `MR`-tall slivers), then the `MR×NR` tiles. A `KC×NR` strip of `B` (8 KiB at
+//! `KC = 256`, `NR = 8`) stays in L1 while the `A` block streams from L2.
+
+use std::cell::RefCell;
+
+/// Depth of one packed block: a `KC×NR` strip of `B` plus an `MR×KC` sliver of `A` fit in L1.
+const KC: usize = 256;
+/// Rows of `A` packed at once (`MC×KC` floats, 64 KiB, sized for L2).
+const MC: usize = 64;
+/// Columns of `B` packed at once; bounds the packing buffer at `KC×NC` floats (1 MiB).
+const NC: usize = 1024;
+/// Products with at most this many multiply-adds skip packing: for the playground's tiny
+/// layers (batch 10, widths 2–8) copying panels would cost more than the arithmetic.
+pub(crate) const SMALL_WORK: usize = 4096;
+
+/// A logical matrix `X` stored as `X[r][c] = data[r·rs + c·cs]`.
+#[derive(Clone, Copy)]
+pub(crate) struct Operand<'a> {
+    pub data: &'a [f32],
+    pub rs: usize,
+    pub cs: usize,
+}
+
+/// An `MR×NR` register tile: `C_tile (+)= Ap·Bp`.
+pub(crate) trait MicroKernel {
+    const MR: usize;
+    const NR: usize;
+
+    /// `C[i][j] (+)= Σ_p ap[p·MR + i] · bp[p·NR + j]` for `i < mr`, `j < nr`, where `C[i][j]`
+    /// is `c[i·ldc + j]`. `ap` holds `kc·MR` floats, `bp` holds `kc·NR` floats; rows and
+    /// columns past `mr`/`nr` are zero padding and are neither read from nor written to `c`.
+    ///
+    /// # Safety
+    /// `ap`/`bp` must be valid for those reads and `c` for `mr` rows of `nr` floats at
+    /// stride `ldc`; `mr ≤ MR`, `nr ≤ NR`.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn run(
+        kc: usize,
+        ap: *const f32,
+        bp: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        mr: usize,
+        nr: usize,
+        accumulate: bool,
+    );
+}
+
+/// Reusable packing buffers: grown on first use, never shrunk, so steady-state training
+/// steps do not allocate.
+struct Packs {
+    a: Vec<f32>,
+    b: Vec<f32>,
+}
+
+thread_local! {
+    static PACKS: RefCell<Packs> = const { RefCell::new(Packs { a: Vec::new(), b: Vec::new() }) };
+}
+
+/// `C (+)= A·B` with `A` (m×k) and `B` (k×n) given as strided operands; `C` is m×n with
+/// row stride `n`. The caller has checked that every index lies inside the slices.
+pub(crate) fn gemm<K: MicroKernel>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            c[..m * n].fill(0.0);
+        }
+        return;
+    }
+    assert!(c.len() >= m * n, "gemm output too small");
+    if m * k * n <= SMALL_WORK {
+        return small(k, n, a, b, &mut c[..m * n], accumulate);
+    }
+    PACKS.with(|cell| {
+        let mut packs = cell.borrow_mut();
+        let Packs { a: ap, b: bp } = &mut *packs;
+        for jc in (0..n).step_by(NC) {
+            let nc = NC.min(n - jc);
+            let nc_pad = nc.div_ceil(K::NR) * K::NR;
+            for pc in (0..k).step_by(KC) {
+                let kc = KC.min(k - pc);
+                let acc = accumulate || pc > 0;
+                grow(bp, kc * nc_pad);
+                pack_b::<K>(b, pc, kc, jc, nc, bp);
+                for ic in (0..m).step_by(MC) {
+                    let mc = MC.min(m - ic);
+                    grow(ap, kc * mc.div_ceil(K::MR) * K::MR);
+                    pack_a::<K>(a, ic, mc, pc, kc, ap);
+                    for jr in (0..nc).step_by(K::NR) {
+                        let nr = K::NR.min(nc - jr);
+                        let bs = &bp[jr * kc..(jr + K::NR) * kc];
+                        for ir in (0..mc).step_by(K::MR) {
+                            let mr = K::MR.min(mc - ir);
+                            let as_ = &ap[ir * kc..(ir + K::MR) * kc];
+                            let off = (ic + ir) * n + jc + jr;
+                            // The last touched element of C is (mr-1)·n + nr-1 past `off`.
+                            let tile = &mut c[off..off + (mr - 1) * n + nr];
+                            // SAFETY: `as_`/`bs` hold exactly kc·MR / kc·NR floats and `tile`
+                            // covers mr rows of nr floats at stride n.
+                            unsafe {
+                                K::run(
+                                    kc,
+                                    as_.as_ptr(),
+                                    bs.as_ptr(),
+                                    tile.as_mut_ptr(),
+                                    n,
+                                    mr,
+                                    nr,
+                                    acc,
+                                )
+                            };
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// The unpacked path for tiny products. With contiguous rows of `B` (NN, TN) at least one
+/// vector wide it runs `C[i][·] += A[i][p]·B[p][·]` row updates, which vectorise over `j`;
+/// otherwise (NT, or `n < 4`) it takes one dot product per output.
+fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accumulate: bool) {
+    if b.cs == 1 && n >= 4 {
+        for (i, crow) in c.chunks_exact_mut(n).enumerate() {
+            for p in 0..k {
+                let aip = a.data[i * a.rs + p * a.cs];
+                let brow = &b.data[p * b.rs..p * b.rs + n];
+                // The first update overwrites, so garbage (even NaN) in C never leaks in.
+                if p == 0 && !accumulate {
+                    crow.iter_mut().zip(brow).for_each(|(x, &y)| *x = aip * y);
+                } else {
+                    crow.iter_mut().zip(brow).for_each(|(x, &y)| *x += aip * y);
+                }
+            }
+        }
+    } else {
+        for (i, crow) in c.chunks_exact_mut(n).enumerate() {
+            for (j, x) in crow.iter_mut().enumerate() {
+                let mut s = 0.0f32;
+                for p in 0..k {
+                    s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + j * b.cs];
+                }
+                *x = if accumulate { *x + s } else { s };
+            }
+        }
+    }
+}
+
+/// Writes the valid `mr×nr` corner of a row-major `MR×NR` register tile to `C`.
+///
+/// # Safety
+/// `c` must be valid for `mr` rows of `nr` floats at stride `ldc`, `tile` must hold
+/// `MR·NR` floats.
+#[inline(always)]
+pub(crate) unsafe fn store_edge<K: MicroKernel>(
+    tile: &[f32],
+    c: *mut f32,
+    ldc: usize,
+    mr: usize,
+    nr: usize,
+    accumulate: bool,
+) {
+    // Fixed-length loops with guards, not copies of run-time length, which LLVM would
+    // turn into `memory.copy` calls costing more than these few stores.
+    for (i, row) in tile.chunks_exact(K::NR).enumerate().take(K::MR) {
+        for (j, &v) in row.iter().enumerate() {
+            if i < mr && j < nr {
+                // SAFETY: i < mr and j < nr lie inside the caller's tile.
+                unsafe {
+                    let d = c.add(i * ldc + j);
+                    *d = if accumulate { *d + v } else { v };
+                }
+            }
+        }
+    }
+}
+
+/// `dst[j] = src[j]`, zero past `src.len()`. `dst` is one tile row (`MR` or `NR` long, a
+/// constant after monomorphisation), so this unrolls into selects; `copy_from_slice` with
+/// a run-time length would become a `memory.copy` call, which costs more than the copy.
+#[inline(always)]
+fn copy_padded(dst: &mut [f32], src: &[f32]) {
+    for (j, d) in dst.iter_mut().enumerate() {
+        *d = src.get(j).copied().unwrap_or(0.0);
+    }
+}
+
+fn grow(v: &mut Vec<f32>, len: usize) {
+    if v.len() < len {
+        v.resize(len, 0.0);
+    }
+}
+
+/// Packs `B[pc..pc+kc][jc..jc+nc]` as `NR`-wide strips: strip `s` holds
+/// `dst[s·kc·NR + p·NR + j] = B[pc+p][jc+s·NR+j]`, zero past column `nc`.
+fn pack_b<K: MicroKernel>(
+    b: Operand<'_>,
+    pc: usize,
+    kc: usize,
+    jc: usize,
+    nc: usize,
+    dst: &mut [f32],
+) {
+    let nr = K::NR;
+    for (s, strip) in dst
+        .chunks_exact_mut(kc * nr)
+        .take(nc.div_ceil(nr))
+        .enumerate()
+    {
+        let j0 = jc + s * nr;
+        let w = nr.min(jc + nc - j0);
+        if b.cs == 1 {
+            // Rows of B are contiguous (NN, TN): copy row pieces.
+            for (p, row) in strip.chunks_exact_mut(nr).enumerate() {
+                let src = (pc + p) * b.rs + j0;
+                copy_padded(row, &b.data[src..src + w]);
+            }
+        } else {
+            // Columns of B are contiguous (NT): transpose while packing.
+            for j in 0..nr {
+                if j < w {
+                    let col = &b.data[(j0 + j) * b.cs + pc * b.rs..];
+                    for p in 0..kc {
+                        strip[p * nr + j] = col[p * b.rs];
+                    }
+                } else {
+                    for p in 0..kc {
+                        strip[p * nr + j] = 0.0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Packs `A[ic..ic+mc][pc..pc+kc]` as `MR`-tall slivers: sliver `t` holds
+/// `dst[t·kc·MR + p·MR + i] = A[ic+t·MR+i][pc+p]`, zero past row `mc`.
+fn pack_a<K: MicroKernel>(
+    a: Operand<'_>,
+    ic: usize,
+    mc: usize,
+    pc: usize,
+    kc: usize,
+    dst: &mut [f32],
+) {
+    let mr = K::MR;
+    for (t, sliver) in dst
+        .chunks_exact_mut(kc * mr)
+        .take(mc.div_ceil(mr))
+        .enumerate()
+    {
+        let i0 = ic + t * mr;
+        let h = mr.min(ic + mc - i0);
+        if a.rs == 1 {
+            // Columns of A are contiguous (TN): copy column pieces.
+            for (p, col) in sliver.chunks_exact_mut(mr).enumerate() {
+                let src = (pc + p) * a.cs + i0;
+                copy_padded(col, &a.data[src..src + h]);
+            }
+        } else {
+            // Rows of A are contiguous (NN, NT): transpose while packing.
+            for i in 0..mr {
+                if i < h {
+                    let row = &a.data[(i0 + i) * a.rs + pc * a.cs..];
+                    for p in 0..kc {
+                        sliver[p * mr + i] = row[p * a.cs];
+                    }
+                } else {
+                    for p in 0..kc {
+                        sliver[p * mr + i] = 0.0;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `C (+)= A·B`. A: m×k, B: k×n, C: m×n.
+pub(crate) fn gemm_nn<K: MicroKernel>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let a = Operand {
+        data: a,
+        rs: k,
+        cs: 1,
+    };
+    let b = Operand {
+        data: b,
+        rs: n,
+        cs: 1,
+    };
+    gemm::<K>(m, k, n, a, b, c, accumulate)
+}
+
+/// `C (+)= Aᵀ·B`. A: k×m (so logical `A[i][p] = a[p·m + i]`), B: k×n, C: m×n.
+pub(crate) fn gemm_tn<K: MicroKernel>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let a = Operand {
+        data: a,
+        rs: 1,
+        cs: m,
+    };
+    let b = Operand {
+        data: b,
+        rs: n,
+        cs: 1,
+    };
+    gemm::<K>(m, k, n, a, b, c, accumulate)
+}
+
+/// `C (+)= A·Bᵀ`. A: m×k, B: n×k (so logical `B[p][j] = b[j·k + p]`), C: m×n.
+pub(crate) fn gemm_nt<K: MicroKernel>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let a = Operand {
+        data: a,
+        rs: k,
+        cs: 1,
+    };
+    let b = Operand {
+        data: b,
+        rs: 1,
+        cs: k,
+    };
+    gemm::<K>(m, k, n, a, b, c, accumulate)
+}

@@ -1,0 +1,115 @@
+//! Element-wise activation kernels on whole batches: the scalar slice loops (the oracle),
+//! row-wise softmax, and dispatch to the SIMD128 versions where they exist.
+//!
+//! Shape legend: `z`, `y`, `dy`, `dz` are the same m×n row-major batch flattened to one
+//! slice; only softmax looks at the row length `cols`.
+
+use crate::nn::activation::Activation;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
+
+/// `y = act(z)` through the fastest kernel compiled in; see [`Activation::forward`].
+pub fn forward(act: Activation, z: &[f32], y: &mut [f32], cols: usize) {
+    assert_eq!(z.len(), y.len(), "activation buffers differ in length");
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if simd::forward(act, z, y) {
+        return;
+    }
+    forward_scalar(act, z, y, cols)
+}
+
+/// `dz = dy ⊙ act'(z)` through the fastest kernel compiled in; see [`Activation::backward`].
+pub fn backward(act: Activation, z: &[f32], y: &[f32], dy: &[f32], dz: &mut [f32], cols: usize) {
+    check4(z, y, dy, dz);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if simd::backward(act, z, y, dy, dz) {
+        return;
+    }
+    backward_scalar(act, z, y, dy, dz, cols)
+}
+
+/// The scalar oracle of [`forward`]: [`Activation::apply_scalar`] per value, softmax per row.
+pub fn forward_scalar(act: Activation, z: &[f32], y: &mut [f32], cols: usize) {
+    assert_eq!(z.len(), y.len(), "activation buffers differ in length");
+    if act == Activation::Softmax {
+        return softmax_rows(z, y, cols);
+    }
+    for (o, &x) in y.iter_mut().zip(z) {
+        *o = act.apply_scalar(x);
+    }
+}
+
+/// The scalar oracle of [`backward`]. Derivatives that are cheaper from the output use `y`
+/// (tanh `1 − y²`, sigmoid `y(1 − y)`, elu `y + 1` for `z ≤ 0`); the rest use `z`.
+pub fn backward_scalar(
+    act: Activation,
+    z: &[f32],
+    y: &[f32],
+    dy: &[f32],
+    dz: &mut [f32],
+    cols: usize,
+) {
+    check4(z, y, dy, dz);
+    let from_y = |dz: &mut [f32], f: &dyn Fn(f32, f32) -> f32| {
+        for (((d, &g), &x), &o) in dz.iter_mut().zip(dy).zip(z).zip(y) {
+            *d = g * f(x, o);
+        }
+    };
+    match act {
+        Activation::Softmax => softmax_rows_backward(y, dy, dz, cols),
+        Activation::Tanh => from_y(dz, &|_, o| 1.0 - o * o),
+        Activation::Sigmoid => from_y(dz, &|_, o| o * (1.0 - o)),
+        Activation::Elu => from_y(dz, &|x, o| if x > 0.0 { 1.0 } else { o + 1.0 }),
+        _ => from_y(dz, &|x, _| act.derivative_scalar(x)),
+    }
+}
+
+fn check4(z: &[f32], y: &[f32], dy: &[f32], dz: &[f32]) {
+    let n = z.len();
+    assert!(
+        y.len() == n && dy.len() == n && dz.len() == n,
+        "activation buffers differ in length"
+    );
+}
+
+/// Row-wise `y_i = e^(z_i − max) / Σ_j e^(z_j − max)` over rows of `cols` values.
+fn softmax_rows(z: &[f32], y: &mut [f32], cols: usize) {
+    if cols == 0 {
+        return;
+    }
+    assert_eq!(
+        z.len() % cols,
+        0,
+        "softmax row length must divide the batch"
+    );
+    for (zr, yr) in z.chunks_exact(cols).zip(y.chunks_exact_mut(cols)) {
+        let max = zr.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0f32;
+        for (o, &x) in yr.iter_mut().zip(zr) {
+            *o = (x - max).exp();
+            sum += *o;
+        }
+        let inv = 1.0 / sum;
+        yr.iter_mut().for_each(|o| *o *= inv);
+    }
+}
+
+/// Row-wise softmax Jacobian-vector product `dz_i = y_i·(dy_i − Σ_j dy_j·y_j)`.
+fn softmax_rows_backward(y: &[f32], dy: &[f32], dz: &mut [f32], cols: usize) {
+    if cols == 0 {
+        return;
+    }
+    assert_eq!(
+        y.len() % cols,
+        0,
+        "softmax row length must divide the batch"
+    );
+    let rows = y.chunks_exact(cols).zip(dy.chunks_exact(cols));
+    for ((yr, gr), dr) in rows.zip(dz.chunks_exact_mut(cols)) {
+        let dot: f32 = yr.iter().zip(gr).map(|(a, b)| a * b).sum();
+        for ((d, &o), &g) in dr.iter_mut().zip(yr).zip(gr) {
+            *d = o * (g - dot);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! The wasm-bindgen face of [`crate::bench`]: the kernel benchmark entry points exported to
+//! JavaScript, with no timing inside (the caller's clock measures the calls).
+
+use crate::bench::{self, GemmBench};
+use wasm_bindgen::prelude::*;
+
+/// A prepared GEMM problem (see [`GemmBench`]); `run` is the call to time.
+#[wasm_bindgen]
+pub struct WasmGemmBench {
+    inner: GemmBench,
+}
+
+#[wasm_bindgen]
+impl WasmGemmBench {
+    /// `shape`: `"nn" | "tn" | "nt"`; `kernel`: `"scalar" | "portable" | "fast"`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        shape: &str,
+        m: u32,
+        k: u32,
+        n: u32,
+        kernel: &str,
+    ) -> Result<WasmGemmBench, JsError> {
+        GemmBench::new(shape, m as usize, k as usize, n as usize, kernel)
+            .map(|inner| WasmGemmBench { inner })
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Runs the product `iters` times; returns a checksum of the output.
+    pub fn run(&mut self, iters: u32) -> f32 {
+        self.inner.run(iters)
+    }
+
+    /// FLOPs per product, `2·m·k·n`.
+    #[wasm_bindgen(js_name = flopsPerIter)]
+    pub fn flops_per_iter(&self) -> f64 {
+        self.inner.flops_per_iter()
+    }
+}
+
+/// The register-only multiply-add calibration loop; time it for the arithmetic peak.
+#[wasm_bindgen(js_name = peakSimdMadd)]
+pub fn peak_simd_madd(iters: u32) -> f32 {
+    bench::peak_simd_madd(iters)
+}
+
+/// FLOPs in one iteration of `peakSimdMadd`.
+#[wasm_bindgen(js_name = peakFlopsPerIter)]
+pub fn peak_flops_per_iter() -> f64 {
+    bench::peak_flops_per_iter()
+}
+
+/// Which kernel `"fast"` means in this build: `"simd128"`, `"simd128+relaxed"` or `"portable"`.
+#[wasm_bindgen(js_name = fastGemmKernel)]
+pub fn fast_gemm_kernel() -> String {
+    crate::kernels::FAST_GEMM.to_string()
+}
