@@ -244,3 +244,33 @@ test('every control is labelled and reachable from the keyboard', async (t) => {
   await page.keyboard.press('Enter');
   clean(s);
 });
+
+test('fits a laptop-width window, follows the dark theme, and shows each task its own legend', async (t) => {
+  const s = await openPage(server, '/index.html#dataset=k_spiral&classes=4&networkShape=8,8', { viewport: { width: 1024, height: 768 } });
+  t.after(() => s.close());
+  const { page } = s;
+  await page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
+  const overflow = await page.evaluate((sel) => {
+    const host = document.querySelector(`${sel} .net-host`);
+    return { net: host.scrollWidth - host.clientWidth, page: document.documentElement.scrollWidth - innerWidth };
+  }, APP);
+  assert.deepEqual(overflow, { net: 0, page: 0 }, 'nothing scrolls sideways at 1024 px');
+  assert.equal(await page.locator(`${APP} .legend.classes .class-key`).count(), 4);
+  assert.equal(await page.isVisible(`${APP} .bar-scale`), false);
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const [r, g, b] = bg.match(/\d+/g).map(Number);
+  assert.ok(r + g + b < 150, `dark background expected, got ${bg}`);
+  await page.emulateMedia({ colorScheme: 'light' });
+  const light = (await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).match(/\d+/g).map(Number);
+  assert.ok(light[0] + light[1] + light[2] > 600, `light background expected, got ${light}`);
+
+  await page.click(`${APP} button[data-dataset=plane]`);
+  await waitFor(async () => (await state(page)).task === 'regression', 'the regression set');
+  assert.equal(await page.isVisible(`${APP} .bar-scale`), true);
+  assert.equal(await page.isVisible(`${APP} [data-key=addClass]`), false);
+  await page.click(`${APP} button[aria-label="Train one epoch"]`);
+  await waitFor(async () => (await page.locator(`${APP} [data-metric=r2]`).count()) === 1, 'R² in the metrics');
+  clean(s);
+});
