@@ -5,26 +5,9 @@ import { h, select, slider, checkbox, clear } from './dom.js';
 import { paintGrid, paintPoints, paintThumbnail, eventToData } from './render/heatmap.js';
 import { paintLossChart } from './render/chart.js';
 import { NetworkView } from './render/network.js';
-import { classCss } from './render/colors.js';
-
-const CLASSIFICATION = [['circle', 'Circle'], ['xor', 'Exclusive or'], ['gauss', 'Gaussian'], ['spiral', 'Spiral'], ['moons', 'Two moons'], ['checkerboard', 'Checkerboard'], ['k_spiral', 'K-class spiral']];
-const REGRESSION = [['plane', 'Plane'], ['multi_gauss', 'Multi Gaussian'], ['sine', 'Sine']];
-const FEATURES = [['x1', 'X₁'], ['x2', 'X₂'], ['x1sq', 'X₁²'], ['x2sq', 'X₂²'], ['x1x2', 'X₁X₂'], ['sinx1', 'sin(X₁)'], ['sinx2', 'sin(X₂)'], ['cosx1', 'cos(X₁)'], ['cosx2', 'cos(X₂)']];
-// The engine's serde names for the features, in the same order.
-const FEATURE_SERDE = ['x1', 'x2', 'x1_squared', 'x2_squared', 'x1_x2', 'sin_x1', 'sin_x2', 'cos_x1', 'cos_x2'];
-const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-const REG_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-const ACTIVATIONS = [['relu', 'ReLU'], ['tanh', 'Tanh'], ['sigmoid', 'Sigmoid'], ['linear', 'Linear'], ['leaky_relu', 'Leaky ReLU'], ['elu', 'ELU'], ['softplus', 'Softplus'], ['silu', 'SiLU / Swish'], ['gelu', 'GELU'], ['sine', 'Sine']];
-const OPTIMIZERS = [['sgd', 'SGD'], ['momentum', 'Momentum'], ['nesterov', 'Nesterov'], ['rmsprop', 'RMSProp'], ['adagrad', 'Adagrad'], ['adam', 'Adam'], ['adamw', 'AdamW']];
-const SCHEDULES = [['constant', 'Constant'], ['step', 'Step ×0.5 / 1k'], ['exponential', 'Exp ×0.96 / 1k'], ['cosine', 'Cosine 20k']];
-const SCHEDULE_SPECS = {
-  constant: { type: 'constant' },
-  step: { type: 'step', every: 1000, factor: 0.5 },
-  exponential: { type: 'exponential', decay_steps: 1000, rate: 0.96 },
-  cosine: { type: 'cosine', decay_steps: 20000, min_lr: 0 },
-};
-const MAX_LAYERS = 8;
-const MAX_UNITS = 32;
+import { panelMethods } from './panels.js';
+import { fileMethods } from './files.js';
+import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
 export class Playground {
   /**
@@ -158,59 +141,10 @@ export class Playground {
     this.resizeObserver.observe(root);
   }
 
-  buildUpload() {
-    const c = this.controls;
-    c.file = h('input', { type: 'file', accept: '.csv,text/csv,text/plain', id: `csv-${Math.random().toString(36).slice(2)}`, onchange: () => this.readCsv() });
-    c.labelColumn = h('select', { 'aria-label': 'Label column' });
-    c.csvPreview = h('table', { className: 'preview' });
-    c.csvError = h('p', { className: 'error csv-error', role: 'alert' });
-    c.csvLoad = h('button', { type: 'button', textContent: 'Use this data', disabled: true, onclick: () => this.loadCsv() });
-    c.download = h('button', { type: 'button', className: 'text', textContent: 'Download data (CSV)', onclick: () => this.downloadCsv() });
-    return h('details', { className: 'upload', dataset: { key: 'upload' } },
-      h('summary', { textContent: 'Your own data' }),
-      h('label', { htmlFor: c.file.id, textContent: 'CSV file ' }), c.file,
-      h('label', {}, 'Label column ', c.labelColumn), c.csvPreview, c.csvLoad, c.csvError, c.download);
-  }
 
-  buildAdvanced() {
-    const c = this.controls;
-    c.layerTable = h('div', { className: 'layer-table' });
-    const init = select('Initialisation', 'init', [['playground', 'Playground (U±0.5)'], ['glorot_uniform', 'Glorot uniform'], ['he_normal', 'He normal'], ['he_uniform', 'He uniform']], (v) => this.edit((cfg) => { cfg.init = v; }));
-    const std = checkbox('Standardise inputs', 'standardize', (v) => this.edit((cfg) => { cfg.standardize = v; }));
-    c.init = init.input;
-    c.standardize = std.input;
-    return h('details', { className: 'advanced', dataset: { key: 'advanced' } }, h('summary', { textContent: 'Layer options' }), c.layerTable, init.el, std.el);
-  }
 
-  buildMetrics() {
-    const c = this.controls;
-    c.metricList = h('dl', { className: 'metric-list' });
-    c.confusion = h('table', { className: 'confusion', 'aria-label': 'Confusion matrix on test data (rows: true class, columns: predicted)' });
-    return h('details', { className: 'metrics', open: true, dataset: { key: 'metrics' } }, h('summary', { textContent: 'Metrics (test data)' }), c.metricList, c.confusion);
-  }
 
-  buildStopping() {
-    const c = this.controls;
-    c.epochLimit = h('input', { type: 'number', min: '0', step: '1', placeholder: 'none', 'aria-label': 'Epoch limit (empty for none)', onchange: () => this.edit((cfg) => { const n = parseInt(c.epochLimit.value, 10); cfg.epoch_limit = n > 0 ? n : null; }) });
-    const es = checkbox('Early stopping (test loss, patience', 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: 'val_loss', min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
-    c.earlyStopping = es.input;
-    c.patience = h('input', { type: 'number', min: '1', step: '1', value: '10', 'aria-label': 'Early stopping patience in epochs', className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || 10); }); } });
-    es.el.append(c.patience, ')');
-    return h('div', { className: 'stopping', dataset: { key: 'stopping' } }, h('label', {}, 'Epoch limit ', c.epochLimit), es.el);
-  }
 
-  buildModelIo() {
-    const c = this.controls;
-    c.importFile = h('input', { type: 'file', accept: '.json,application/json', className: 'visually-hidden', onchange: () => this.importModel() });
-    c.withWeights = h('input', { type: 'checkbox', 'aria-label': 'Include the weights in the link' });
-    return h('div', { className: 'model-io' },
-      h('div', { dataset: { key: 'model' } },
-        h('button', { type: 'button', textContent: 'Export model', onclick: () => this.exportModel() }),
-        h('label', { className: 'button' }, 'Import model', c.importFile)),
-      h('div', { dataset: { key: 'share' } },
-        h('button', { type: 'button', textContent: 'Copy share link', onclick: () => this.copyLink() }),
-        h('label', {}, c.withWeights, ' with weights')));
-  }
 
   // ---------------------------------------------------------------- worker messages
 
@@ -258,8 +192,12 @@ export class Playground {
     this.pendingDraw = true;
     requestAnimationFrame(() => {
       this.pendingDraw = false;
+      const t0 = performance.now();
       this.draw();
+      // Main-thread cost of each frame, for the speed readout's tests and for tuning.
       this.framesDrawn = (this.framesDrawn || 0) + 1;
+      (this.drawMs ||= []).push(performance.now() - t0);
+      if (this.drawMs.length > 1000) this.drawMs.splice(0, 500);
       this.worker.postMessage({ type: 'ack' });
     });
   }
@@ -308,28 +246,6 @@ export class Playground {
     if (f.stopReason) this.showStatus(`Stopped: ${f.stopReason}`);
   }
 
-  drawMetrics(f) {
-    const c = this.controls;
-    const m = f.metrics || {};
-    clear(c.metricList);
-    const names = f.task === 'regression' ? [['r2', 'R²'], ['mae', 'MAE'], ['mse', 'MSE']] : [['accuracy', 'Accuracy'], ['precision', 'Precision'], ['recall', 'Recall'], ['f1', 'F1']];
-    for (const [k, label] of names) {
-      if (typeof m[k] !== 'number') continue;
-      c.metricList.append(h('dt', { textContent: label }), h('dd', { textContent: k === 'mae' || k === 'mse' || k === 'r2' ? m[k].toFixed(3) : `${(m[k] * 100).toFixed(1)} %`, dataset: { metric: k } }));
-    }
-    clear(c.confusion);
-    const cm = m.confusion;
-    if (cm && cm.classes > 0) {
-      const head = h('tr', {}, h('th', { textContent: 'true \\ pred' }));
-      for (let j = 0; j < cm.classes; j++) head.append(h('th', { textContent: String(j) }));
-      c.confusion.append(head);
-      for (let i = 0; i < cm.classes; i++) {
-        const row = h('tr', {}, h('th', { textContent: String(i) }));
-        for (let j = 0; j < cm.classes; j++) row.append(h('td', { textContent: String(cm.counts[i * cm.classes + j]), className: i === j ? 'diag' : '' }));
-        c.confusion.append(row);
-      }
-    }
-  }
 
   showHover(col, row, canvas) {
     const card = this.controls.hoverCard;
@@ -425,35 +341,7 @@ export class Playground {
     }
   }
 
-  /** Diverging scale for binary and regression outputs, one swatch per class otherwise. */
-  updateLegend(f) {
-    const c = this.controls;
-    const multi = f.task === 'multiclass';
-    c.legend.hidden = multi;
-    c.classLegend.hidden = !multi;
-    clear(c.classLegend);
-    if (!multi) return;
-    for (let k = 0; k < f.outputs; k++) {
-      const chip = h('span', { className: 'chip' });
-      chip.style.background = classCss(k);
-      c.classLegend.append(h('span', { className: 'class-key' }, chip, `class ${k}`));
-    }
-  }
 
-  buildLayerTable() {
-    const t = this.controls.layerTable;
-    clear(t);
-    this.config.hidden.forEach((layer, i) => {
-      const act = h('select', { 'aria-label': `Activation of layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].activation = act.value || null; }) },
-        h('option', { value: '', textContent: 'default' }), ACTIVATIONS.map(([v, n]) => h('option', { value: v, textContent: n })));
-      act.value = layer.activation || '';
-      const drop = h('select', { 'aria-label': `Dropout after layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].dropout = Number(drop.value); }) },
-        [0, 0.1, 0.2, 0.3, 0.5].map((v) => h('option', { value: String(v), textContent: v ? `dropout ${v}` : 'no dropout' })));
-      drop.value = String(layer.dropout);
-      const bn = h('input', { type: 'checkbox', checked: !!layer.batch_norm, 'aria-label': `Batch norm in layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].batch_norm = bn.checked; }) });
-      t.append(h('div', { className: 'layer-row' }, h('span', { textContent: `Layer ${i + 1} (${layer.units})` }), act, drop, h('label', {}, bn, ' batch norm')));
-    });
-  }
 
   /** Applies `fn` to a copy of the config and sends it; the worker's answer is the truth. */
   async edit(fn, { local = false } = {}) {
@@ -549,103 +437,13 @@ export class Playground {
 
   // ---------------------------------------------------------------- files and links
 
-  async readCsv() {
-    const c = this.controls;
-    const file = c.file.files?.[0];
-    c.csvError.textContent = '';
-    if (!file) return;
-    if (file.size > 20 * 1024 * 1024) {
-      c.csvError.textContent = `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; files up to 20 MB are read.`;
-      return;
-    }
-    this.csvText = await file.text();
-    this.previewCsv(this.csvText);
-  }
 
-  /** Shows the first rows and offers the header's columns as label candidates. */
-  previewCsv(text) {
-    const c = this.controls;
-    const lines = text.split(/\r?\n/).filter((l) => l.trim()).slice(0, 6);
-    const rows = lines.map((l) => l.split(','));
-    clear(c.csvPreview);
-    clear(c.labelColumn);
-    rows.forEach((r, i) => c.csvPreview.append(h('tr', {}, r.map((v) => h(i === 0 ? 'th' : 'td', { textContent: v.trim().slice(0, 24) })))));
-    const header = rows[0] || [];
-    const numericHeader = header.every((v) => v.trim() !== '' && !Number.isNaN(Number(v)));
-    header.forEach((v, i) => c.labelColumn.append(h('option', { value: numericHeader ? String(i) : v.trim(), textContent: numericHeader ? `column ${i + 1}` : v.trim() })));
-    c.labelColumn.value = c.labelColumn.options[c.labelColumn.options.length - 1]?.value ?? '';
-    c.csvLoad.disabled = !header.length;
-    this.csvNumericHeader = numericHeader;
-  }
 
-  /** Loads CSV text (from the file picker, or given directly). Errors leave the data as it was. */
-  async loadCsv(text = this.csvText, label = this.controls.labelColumn.value) {
-    const c = this.controls;
-    c.csvError.textContent = '';
-    try {
-      const options = { label_column: label || null, has_header: this.csvNumericHeader === undefined ? null : !this.csvNumericHeader };
-      const cfg = await this.call('loadCsv', text, options);
-      this.setConfig(cfg);
-      this.showStatus('Loaded your data.');
-      this.setRunning(false);
-      return true;
-    } catch (err) {
-      c.csvError.textContent = err.message;
-      return false;
-    }
-  }
 
-  async downloadCsv() {
-    try {
-      save(await this.call('dataCsv'), 'data.csv', 'text/csv');
-    } catch (err) {
-      this.showError(err.message);
-    }
-  }
 
-  async exportModel() {
-    try {
-      save(await this.call('exportModel'), 'model.json', 'application/json');
-    } catch (err) {
-      this.showError(err.message);
-    }
-  }
 
-  async importModel(text) {
-    const c = this.controls;
-    try {
-      const json = text ?? (await c.importFile.files?.[0]?.text());
-      if (!json) return false;
-      const cfg = await this.call('importModel', json);
-      this.setConfig(cfg);
-      this.showStatus('Model imported.');
-      return true;
-    } catch (err) {
-      this.showError(`Import failed: ${err.message}`);
-      return false;
-    } finally {
-      c.importFile.value = '';
-    }
-  }
 
-  async shareHash(withWeights = this.controls.withWeights.checked) {
-    return this.call('hash', this.hide, withWeights);
-  }
 
-  async copyLink() {
-    try {
-      const hash = await this.shareHash();
-      const url = `${location.origin}${location.pathname}#${hash}`;
-      try {
-        await navigator.clipboard.writeText(url);
-        this.showStatus('Link copied.');
-      } catch {
-        this.showStatus(`Link: ${url}`);
-      }
-    } catch (err) {
-      this.showError(err.message);
-    }
-  }
 
   applyHide() {
     for (const e of this.root.querySelectorAll('[data-key]')) e.hidden = this.hide.includes(e.dataset.key);
@@ -684,12 +482,4 @@ function setNumber(sel, v) {
   sel.value = text;
 }
 
-function save(text, name, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
+Object.assign(Playground.prototype, panelMethods, fileMethods);

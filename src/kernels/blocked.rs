@@ -87,7 +87,26 @@ pub(crate) fn gemm<K: MicroKernel>(
         return;
     }
     assert!(c.len() >= m * n, "gemm output too small");
-    if m * k * n <= SMALL_WORK {
+    if m.saturating_mul(k).saturating_mul(n) <= SMALL_WORK {
+        if b.cs != 1 && m >= 4 && n >= 4 {
+            // NT with several rows: transpose B once (k·n ≤ 1024 floats here) so every row
+            // takes the register row-block path instead of n short dot products.
+            return PACKS.with(|cell| {
+                let bt = &mut cell.borrow_mut().b;
+                grow(bt, k * n);
+                for (p, row) in bt.chunks_exact_mut(n).take(k).enumerate() {
+                    for (j, x) in row.iter_mut().enumerate() {
+                        *x = b.data[p * b.rs + j * b.cs];
+                    }
+                }
+                let bt = Operand {
+                    data: &bt[..k * n],
+                    rs: n,
+                    cs: 1,
+                };
+                small(k, n, a, bt, &mut c[..m * n], accumulate)
+            });
+        }
         return small(k, n, a, b, &mut c[..m * n], accumulate);
     }
     PACKS.with(|cell| {
@@ -136,21 +155,37 @@ pub(crate) fn gemm<K: MicroKernel>(
     });
 }
 
-/// The unpacked path for tiny products. With contiguous rows of `B` (NN, TN) at least one
-/// vector wide it runs `C[i][·] += A[i][p]·B[p][·]` row updates, which vectorise over `j`;
-/// otherwise (NT, or `n < 4`) it takes one dot product per output.
+/// The unpacked path for tiny products. With contiguous rows of `B` (NN, TN) it keeps 8 or
+/// 4 outputs of a row in registers while walking `p`, which vectorises over `j`; with `B`
+/// stored transposed (NT) both operands are contiguous along `p`, so it takes row·row dot
+/// products. Leftover columns get plain dot products.
 fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accumulate: bool) {
-    if b.cs == 1 && n >= 4 {
+    if b.cs == 1 {
         for (i, crow) in c.chunks_exact_mut(n).enumerate() {
-            for p in 0..k {
-                let aip = a.data[i * a.rs + p * a.cs];
-                let brow = &b.data[p * b.rs..p * b.rs + n];
-                // The first update overwrites, so garbage (even NaN) in C never leaks in.
-                if p == 0 && !accumulate {
-                    crow.iter_mut().zip(brow).for_each(|(x, &y)| *x = aip * y);
-                } else {
-                    crow.iter_mut().zip(brow).for_each(|(x, &y)| *x += aip * y);
+            let mut j = 0;
+            while j + 8 <= n {
+                row_block::<8>(k, i, j, a, b, &mut crow[j..j + 8], accumulate);
+                j += 8;
+            }
+            if j + 4 <= n {
+                row_block::<4>(k, i, j, a, b, &mut crow[j..j + 4], accumulate);
+                j += 4;
+            }
+            for (jj, x) in crow.iter_mut().enumerate().skip(j) {
+                let mut s = 0.0f32;
+                for p in 0..k {
+                    s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + jj];
                 }
+                *x = if accumulate { *x + s } else { s };
+            }
+        }
+    } else if a.cs == 1 && b.rs == 1 {
+        // NT: rows of A and of the stored B are both contiguous along p.
+        for (i, crow) in c.chunks_exact_mut(n).enumerate() {
+            let arow = &a.data[i * a.rs..i * a.rs + k];
+            for (j, x) in crow.iter_mut().enumerate() {
+                let s = dot(arow, &b.data[j * b.cs..j * b.cs + k]);
+                *x = if accumulate { *x + s } else { s };
             }
         }
     } else {
@@ -164,6 +199,56 @@ fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accu
             }
         }
     }
+}
+
+/// `C[i][j..j+W] (+)= Σ_p A[i][p]·B[p][j..j+W]` with the `W` sums held in registers for
+/// the whole `p` loop (one vector multiply-add per four lanes per step); `B` rows must be
+/// contiguous.
+#[inline(always)]
+fn row_block<const W: usize>(
+    k: usize,
+    i: usize,
+    j: usize,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    out: &mut [f32],
+    accumulate: bool,
+) {
+    let mut acc = [0.0f32; W];
+    for p in 0..k {
+        let aip = a.data[i * a.rs + p * a.cs];
+        let start = p * b.rs + j;
+        let brow: &[f32; W] = b.data[start..start + W].try_into().expect("W floats");
+        for (s, &y) in acc.iter_mut().zip(brow) {
+            *s += aip * y;
+        }
+    }
+    let out: &mut [f32; W] = out.try_into().expect("W floats");
+    if accumulate {
+        out.iter_mut().zip(&acc).for_each(|(o, s)| *o += s);
+    } else {
+        *out = acc;
+    }
+}
+
+/// `Σ x_p·y_p` over equal-length slices, in four interleaved partial sums so that LLVM
+/// turns the loop into one vector multiply-add per four elements.
+#[inline(always)]
+fn dot(x: &[f32], y: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 4];
+    let (xc, yc) = (x.chunks_exact(4), y.chunks_exact(4));
+    let tail: f32 = xc
+        .remainder()
+        .iter()
+        .zip(yc.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
+    for (xs, ys) in xc.zip(yc) {
+        for l in 0..4 {
+            acc[l] += xs[l] * ys[l];
+        }
+    }
+    (acc[0] + acc[2]) + (acc[1] + acc[3]) + tail
 }
 
 /// Writes the valid `mr×nr` corner of a row-major `MR×NR` register tile to `C`.

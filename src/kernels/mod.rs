@@ -7,7 +7,16 @@
 //! - NT: `A: m×k`, `B: n×k`, `C: m×n`, `C ← A·Bᵀ (+ C)` — input gradient `dX = dY·Wᵀ`.
 //!
 //! `C` must not alias `A` or `B`. With `accumulate == false` the old contents of `C` are
-//! ignored (it may hold garbage, even NaN).
+//! ignored (it may hold garbage, even NaN). Slices shorter than the shape needs panic: the
+//! layers size every buffer, so that is a broken invariant, not bad user input.
+//!
+//! Implementations: [`scalar`] (naive, the oracle), [`portable`] (cache-blocked and packed,
+//! vectorised by LLVM) and, on wasm32 with `+simd128`, `simd128` (the same driver with an
+//! explicit `v128` 4×8 register tile; `+relaxed-simd` fuses its multiply-adds). Packing
+//! turns NN, TN and NT into the same inner loop, so the transposed products are as fast as
+//! NN. Products of at most 4096 multiply-adds (the playground's batch-10 layers) skip
+//! packing and its bookkeeping. Every fast kernel is compared with [`scalar`] on odd shapes
+//! by `tests/kernels.rs` (native) and `tests/wasm_kernels.rs` (wasm32, in Node).
 
 mod blocked;
 pub mod elementwise;

@@ -17,6 +17,8 @@ pub struct BatchNorm {
     pub dbeta: Vec<f32>,
     xhat: Matrix,
     inv_std: Vec<f32>,
+    /// Input-gradient buffer for when no caller wants it (batch norm as the first layer).
+    scratch: Matrix,
 }
 
 impl BatchNorm {
@@ -32,6 +34,7 @@ impl BatchNorm {
             dbeta: vec![0.0; features],
             xhat: Matrix::default(),
             inv_std: vec![0.0; features],
+            scratch: Matrix::default(),
         }
     }
 
@@ -102,5 +105,12 @@ impl BatchNorm {
                 dx.set(i, j, v);
             }
         }
+    }
+
+    /// `backward` when the input gradient is not needed; reuses an internal buffer.
+    pub fn backward_params_only(&mut self, dy: &Matrix) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        self.backward(dy, &mut scratch);
+        self.scratch = scratch;
     }
 }

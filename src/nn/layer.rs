@@ -45,13 +45,10 @@ impl Layer {
                     d.backward(grad, dx)
                 }
             }
-            Layer::BatchNorm(b) => {
-                let mut scratch = Matrix::default();
-                match dx {
-                    Some(dx) => b.backward(grad, dx),
-                    None => b.backward(grad, &mut scratch),
-                }
-            }
+            Layer::BatchNorm(b) => match dx {
+                Some(dx) => b.backward(grad, dx),
+                None => b.backward_params_only(grad),
+            },
         }
     }
 

@@ -2,6 +2,7 @@
 //! `Session` drives the playground page; `Sequential` (in [`keras`]) is the Keras-style
 //! model API for scripts. Errors become `JsError`s carrying the engine's message.
 
+mod convert;
 mod keras;
 
 pub use keras::WebSequential;

@@ -40,9 +40,17 @@ test('two custom elements on one page train independently', async (t) => {
   await waitFor(async () => (await epoch(B)) > 20, 'the second element to train');
   await page.click(`${A} button.play`);
   await waitFor(async () => (await page.locator(A).getAttribute('data-running')) === 'false', 'the first to pause');
-  const paused = await epoch(A);
+  // A frame already on its way may still land; the count then holds still.
+  let paused = -1;
+  await waitFor(async () => {
+    const e = await epoch(A);
+    await new Promise((r) => setTimeout(r, 250));
+    paused = await epoch(A);
+    return e === paused;
+  }, 'the first element to settle', 10_000);
   const b0 = await epoch(B);
   await waitFor(async () => (await epoch(B)) > b0 + 20, 'the second to keep training');
+  await page.waitForTimeout(300);
   assert.equal(await epoch(A), paused, 'the paused element stays paused');
   await page.click(`${B} button.play`);
 

@@ -1,0 +1,105 @@
+//! The hot loop allocates nothing: after a warm-up, optimiser steps on same-sized batches make
+//! no heap allocation (checked with a counting global allocator).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::random_matrix;
+use nn_playground::{
+    Activation, CompileSpec, Init, LayerSpec, LossKind, ModelSpec, OptimizerKind, OptimizerSpec,
+    Sequential,
+};
+
+struct Counting;
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn training_steps_do_not_allocate_after_warm_up() {
+    let dense = |units, activation| LayerSpec::Dense {
+        units,
+        activation,
+        init: Init::GlorotUniform,
+        use_bias: true,
+    };
+    for (input, layers, loss, out) in [
+        (
+            2,
+            vec![
+                dense(8, Activation::Tanh),
+                dense(8, Activation::Tanh),
+                dense(1, Activation::Tanh),
+            ],
+            LossKind::Mse,
+            1,
+        ),
+        (
+            64,
+            vec![
+                dense(48, Activation::Relu),
+                LayerSpec::BatchNorm {
+                    momentum: 0.9,
+                    epsilon: 1e-3,
+                },
+                LayerSpec::Dropout { rate: 0.2 },
+                dense(10, Activation::Softmax),
+            ],
+            LossKind::CategoricalCrossentropy,
+            10,
+        ),
+    ] {
+        let x = random_matrix(100, input, -1.0, 1.0, 1);
+        let y = if loss == LossKind::Mse {
+            random_matrix(100, 1, -1.0, 1.0, 2)
+        } else {
+            common::random_classes(100, out, 3)
+        };
+        let mut m = Sequential::new(
+            ModelSpec {
+                input_dim: input,
+                layers,
+            },
+            5,
+        )
+        .unwrap();
+        let opt = OptimizerSpec {
+            kind: OptimizerKind::Adam,
+            learning_rate: 0.01,
+            clip_norm: Some(1.0),
+            ..OptimizerSpec::default()
+        };
+        m.compile(CompileSpec {
+            optimizer: opt,
+            loss,
+            ..CompileSpec::default()
+        })
+        .unwrap();
+        m.train_steps(&x, &y, 10, 20).unwrap();
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        m.train_steps(&x, &y, 10, 200).unwrap();
+        let allocated = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        assert_eq!(
+            allocated, 0,
+            "{allocated} allocations in 200 steps of a {input}-input model"
+        );
+    }
+}

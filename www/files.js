@@ -1,0 +1,115 @@
+// Files and links: CSV upload and download, model export and import, share links. Mixed
+// into `Playground.prototype`; `this` is the playground. Errors from the engine are shown
+// as text, never thrown at the page.
+
+import { h, clear } from './dom.js';
+
+export const fileMethods = {
+  async readCsv() {
+    const c = this.controls;
+    const file = c.file.files?.[0];
+    c.csvError.textContent = '';
+    if (!file) return;
+    if (file.size > 20 * 1024 * 1024) {
+      c.csvError.textContent = `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; files up to 20 MB are read.`;
+      return;
+    }
+    this.csvText = await file.text();
+    this.previewCsv(this.csvText);
+  },
+
+  /** Shows the first rows and offers the header's columns as label candidates. */
+  previewCsv(text) {
+    const c = this.controls;
+    const lines = text.split(/\r?\n/).filter((l) => l.trim()).slice(0, 6);
+    const rows = lines.map((l) => l.split(','));
+    clear(c.csvPreview);
+    clear(c.labelColumn);
+    rows.forEach((r, i) => c.csvPreview.append(h('tr', {}, r.map((v) => h(i === 0 ? 'th' : 'td', { textContent: v.trim().slice(0, 24) })))));
+    const header = rows[0] || [];
+    const numericHeader = header.every((v) => v.trim() !== '' && !Number.isNaN(Number(v)));
+    header.forEach((v, i) => c.labelColumn.append(h('option', { value: numericHeader ? String(i) : v.trim(), textContent: numericHeader ? `column ${i + 1}` : v.trim() })));
+    c.labelColumn.value = c.labelColumn.options[c.labelColumn.options.length - 1]?.value ?? '';
+    c.csvLoad.disabled = !header.length;
+    this.csvNumericHeader = numericHeader;
+  },
+
+  /** Loads CSV text (from the file picker, or given directly). Errors leave the data as it was. */
+  async loadCsv(text = this.csvText, label = this.controls.labelColumn.value) {
+    const c = this.controls;
+    c.csvError.textContent = '';
+    try {
+      const options = { label_column: label || null, has_header: this.csvNumericHeader === undefined ? null : !this.csvNumericHeader };
+      const cfg = await this.call('loadCsv', text, options);
+      this.setConfig(cfg);
+      this.showStatus('Loaded your data.');
+      this.setRunning(false);
+      return true;
+    } catch (err) {
+      c.csvError.textContent = err.message;
+      return false;
+    }
+  },
+
+  async downloadCsv() {
+    try {
+      save(await this.call('dataCsv'), 'data.csv', 'text/csv');
+    } catch (err) {
+      this.showError(err.message);
+    }
+  },
+
+  async exportModel() {
+    try {
+      save(await this.call('exportModel'), 'model.json', 'application/json');
+    } catch (err) {
+      this.showError(err.message);
+    }
+  },
+
+  async importModel(text) {
+    const c = this.controls;
+    try {
+      const json = text ?? (await c.importFile.files?.[0]?.text());
+      if (!json) return false;
+      const cfg = await this.call('importModel', json);
+      this.setConfig(cfg);
+      this.showStatus('Model imported.');
+      return true;
+    } catch (err) {
+      this.showError(`Import failed: ${err.message}`);
+      return false;
+    } finally {
+      c.importFile.value = '';
+    }
+  },
+
+  async shareHash(withWeights = this.controls.withWeights.checked) {
+    return this.call('hash', this.hide, withWeights);
+  },
+
+  async copyLink() {
+    try {
+      const hash = await this.shareHash();
+      const url = `${location.origin}${location.pathname}#${hash}`;
+      try {
+        await navigator.clipboard.writeText(url);
+        this.showStatus('Link copied.');
+      } catch {
+        this.showStatus(`Link: ${url}`);
+      }
+    } catch (err) {
+      this.showError(err.message);
+    }
+  },
+};
+
+/** Offers `text` as a download named `name`. */
+function save(text, name, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,115 @@
+// Playground panels that are plain forms and tables: CSV upload, layer options, metrics,
+// stopping rules and model files. Mixed into `Playground.prototype`; `this` is the playground.
+
+import { h, select, checkbox, clear } from './dom.js';
+import { classCss } from './render/colors.js';
+import { ACTIVATIONS } from './options.js';
+
+export const panelMethods = {
+  buildUpload() {
+    const c = this.controls;
+    c.file = h('input', { type: 'file', accept: '.csv,text/csv,text/plain', id: `csv-${Math.random().toString(36).slice(2)}`, onchange: () => this.readCsv() });
+    c.labelColumn = h('select', { 'aria-label': 'Label column' });
+    c.csvPreview = h('table', { className: 'preview' });
+    c.csvError = h('p', { className: 'error csv-error', role: 'alert' });
+    c.csvLoad = h('button', { type: 'button', textContent: 'Use this data', disabled: true, onclick: () => this.loadCsv() });
+    c.download = h('button', { type: 'button', className: 'text', textContent: 'Download data (CSV)', onclick: () => this.downloadCsv() });
+    return h('details', { className: 'upload', dataset: { key: 'upload' } },
+      h('summary', { textContent: 'Your own data' }),
+      h('label', { htmlFor: c.file.id, textContent: 'CSV file ' }), c.file,
+      h('label', {}, 'Label column ', c.labelColumn), c.csvPreview, c.csvLoad, c.csvError, c.download);
+  },
+
+  buildAdvanced() {
+    const c = this.controls;
+    c.layerTable = h('div', { className: 'layer-table' });
+    const init = select('Initialisation', 'init', [['playground', 'Playground (U±0.5)'], ['glorot_uniform', 'Glorot uniform'], ['he_normal', 'He normal'], ['he_uniform', 'He uniform']], (v) => this.edit((cfg) => { cfg.init = v; }));
+    const std = checkbox('Standardise inputs', 'standardize', (v) => this.edit((cfg) => { cfg.standardize = v; }));
+    c.init = init.input;
+    c.standardize = std.input;
+    return h('details', { className: 'advanced', dataset: { key: 'advanced' } }, h('summary', { textContent: 'Layer options' }), c.layerTable, init.el, std.el);
+  },
+
+  buildMetrics() {
+    const c = this.controls;
+    c.metricList = h('dl', { className: 'metric-list' });
+    c.confusion = h('table', { className: 'confusion', 'aria-label': 'Confusion matrix on test data (rows: true class, columns: predicted)' });
+    return h('details', { className: 'metrics', open: true, dataset: { key: 'metrics' } }, h('summary', { textContent: 'Metrics (test data)' }), c.metricList, c.confusion);
+  },
+
+  buildStopping() {
+    const c = this.controls;
+    c.epochLimit = h('input', { type: 'number', min: '0', step: '1', placeholder: 'none', 'aria-label': 'Epoch limit (empty for none)', onchange: () => this.edit((cfg) => { const n = parseInt(c.epochLimit.value, 10); cfg.epoch_limit = n > 0 ? n : null; }) });
+    const es = checkbox('Early stopping (test loss, patience', 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: 'val_loss', min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
+    c.earlyStopping = es.input;
+    c.patience = h('input', { type: 'number', min: '1', step: '1', value: '10', 'aria-label': 'Early stopping patience in epochs', className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || 10); }); } });
+    es.el.append(c.patience, ')');
+    return h('div', { className: 'stopping', dataset: { key: 'stopping' } }, h('label', {}, 'Epoch limit ', c.epochLimit), es.el);
+  },
+
+  buildModelIo() {
+    const c = this.controls;
+    c.importFile = h('input', { type: 'file', accept: '.json,application/json', className: 'visually-hidden', onchange: () => this.importModel() });
+    c.withWeights = h('input', { type: 'checkbox', 'aria-label': 'Include the weights in the link' });
+    return h('div', { className: 'model-io' },
+      h('div', { dataset: { key: 'model' } },
+        h('button', { type: 'button', textContent: 'Export model', onclick: () => this.exportModel() }),
+        h('label', { className: 'button' }, 'Import model', c.importFile)),
+      h('div', { dataset: { key: 'share' } },
+        h('button', { type: 'button', textContent: 'Copy share link', onclick: () => this.copyLink() }),
+        h('label', {}, c.withWeights, ' with weights')));
+  },
+
+  drawMetrics(f) {
+    const c = this.controls;
+    const m = f.metrics || {};
+    clear(c.metricList);
+    const names = f.task === 'regression' ? [['r2', 'R²'], ['mae', 'MAE'], ['mse', 'MSE']] : [['accuracy', 'Accuracy'], ['precision', 'Precision'], ['recall', 'Recall'], ['f1', 'F1']];
+    for (const [k, label] of names) {
+      if (typeof m[k] !== 'number') continue;
+      c.metricList.append(h('dt', { textContent: label }), h('dd', { textContent: k === 'mae' || k === 'mse' || k === 'r2' ? m[k].toFixed(3) : `${(m[k] * 100).toFixed(1)} %`, dataset: { metric: k } }));
+    }
+    clear(c.confusion);
+    const cm = m.confusion;
+    if (cm && cm.classes > 0) {
+      const head = h('tr', {}, h('th', { textContent: 'true \\ pred' }));
+      for (let j = 0; j < cm.classes; j++) head.append(h('th', { textContent: String(j) }));
+      c.confusion.append(head);
+      for (let i = 0; i < cm.classes; i++) {
+        const row = h('tr', {}, h('th', { textContent: String(i) }));
+        for (let j = 0; j < cm.classes; j++) row.append(h('td', { textContent: String(cm.counts[i * cm.classes + j]), className: i === j ? 'diag' : '' }));
+        c.confusion.append(row);
+      }
+    }
+  },
+
+  /** Diverging scale for binary and regression outputs, one swatch per class otherwise. */
+  updateLegend(f) {
+    const c = this.controls;
+    const multi = f.task === 'multiclass';
+    c.legend.hidden = multi;
+    c.classLegend.hidden = !multi;
+    clear(c.classLegend);
+    if (!multi) return;
+    for (let k = 0; k < f.outputs; k++) {
+      const chip = h('span', { className: 'chip' });
+      chip.style.background = classCss(k);
+      c.classLegend.append(h('span', { className: 'class-key' }, chip, `class ${k}`));
+    }
+  },
+
+  buildLayerTable() {
+    const t = this.controls.layerTable;
+    clear(t);
+    this.config.hidden.forEach((layer, i) => {
+      const act = h('select', { 'aria-label': `Activation of layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].activation = act.value || null; }) },
+        h('option', { value: '', textContent: 'default' }), ACTIVATIONS.map(([v, n]) => h('option', { value: v, textContent: n })));
+      act.value = layer.activation || '';
+      const drop = h('select', { 'aria-label': `Dropout after layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].dropout = Number(drop.value); }) },
+        [0, 0.1, 0.2, 0.3, 0.5].map((v) => h('option', { value: String(v), textContent: v ? `dropout ${v}` : 'no dropout' })));
+      drop.value = String(layer.dropout);
+      const bn = h('input', { type: 'checkbox', checked: !!layer.batch_norm, 'aria-label': `Batch norm in layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].batch_norm = bn.checked; }) });
+      t.append(h('div', { className: 'layer-row' }, h('span', { textContent: `Layer ${i + 1} (${layer.units})` }), act, drop, h('label', {}, bn, ' batch norm')));
+    });
+  },
+};
