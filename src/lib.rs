@@ -28,6 +28,8 @@
 //! # Ok::<(), nn_playground::Error>(())
 //! ```
 
+#[cfg(feature = "webgpu")]
+pub mod backend;
 pub mod data;
 pub mod error;
 pub mod kernels;

@@ -1,0 +1,425 @@
+//! The compiled kernels: one bind-group layout shared by every WGSL entry point, the
+//! pipelines, the per-dispatch `Op` record and the per-step `Step` slot, and `Dispatch` (one
+//! recorded kernel launch whose grid may scale with the step's batch rows).
+
+use bytemuck::{Pod, Zeroable};
+
+use super::context::GpuContext;
+
+const COMMON: &str = include_str!("common.wgsl");
+const MATMUL: &str = include_str!("matmul.wgsl");
+const ELEMENTWISE: &str = include_str!("elementwise.wgsl");
+const LOSS: &str = include_str!("loss.wgsl");
+const OPTIM: &str = include_str!("optim.wgsl");
+
+/// Bytes between step slots in the step buffer (WebGPU's maximum dynamic-offset alignment).
+pub(crate) const STEP_STRIDE: u64 = 256;
+/// Bytes between `Op` records in an op buffer (static offsets need the same alignment).
+pub(crate) const OP_STRIDE: u64 = 256;
+
+/// Static parameters of one dispatch (mirrors `struct Op` in `common.wgsl`). A dimension of 0
+/// means "the step's batch rows"; `a_rs`/`b_rs` add `step.row_off × rs` to the offsets so the
+/// first layer reads its batch straight out of the uploaded dataset.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub(crate) struct Op {
+    pub m: u32,
+    pub k: u32,
+    pub n: u32,
+    pub flags: u32,
+    pub a_off: u32,
+    pub a_rs: u32,
+    pub b_off: u32,
+    pub b_rs: u32,
+    pub c_off: u32,
+    pub kind: u32,
+    pub extra: u32,
+    pub pad0: u32,
+    pub f: [f32; 8],
+}
+
+/// Per-step values (mirrors `struct Step`): batch rows, first dataset row, dropout seed, the
+/// step's slot in the loss buffer, learning rate and Adam's bias corrections.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub(crate) struct Step {
+    pub m: u32,
+    pub row_off: u32,
+    pub seed: u32,
+    pub index: u32,
+    pub lr: f32,
+    pub bias1: f32,
+    pub bias2: f32,
+    pub pad: f32,
+}
+
+/// Every entry point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kernel {
+    MatmulNn,
+    MatmulTn,
+    MatmulNt,
+    BiasAct,
+    BiasSoftmax,
+    ActBackward,
+    SoftmaxBackward,
+    ColSums,
+    DropoutForward,
+    DropoutBackward,
+    LossRows,
+    ReduceLoss,
+    SumSquares,
+    Update,
+}
+
+const ALL: [Kernel; 14] = [
+    Kernel::MatmulNn,
+    Kernel::MatmulTn,
+    Kernel::MatmulNt,
+    Kernel::BiasAct,
+    Kernel::BiasSoftmax,
+    Kernel::ActBackward,
+    Kernel::SoftmaxBackward,
+    Kernel::ColSums,
+    Kernel::DropoutForward,
+    Kernel::DropoutBackward,
+    Kernel::LossRows,
+    Kernel::ReduceLoss,
+    Kernel::SumSquares,
+    Kernel::Update,
+];
+
+/// The three matmul shapes (see `kernels` for the CPU contract).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatmulShape {
+    /// `C = A·B`, A: m×k, B: k×n.
+    Nn,
+    /// `C = Aᵀ·B`, A: k×m, B: k×n.
+    Tn,
+    /// `C = A·Bᵀ`, A: m×k, B: n×k.
+    Nt,
+}
+
+/// The matmul template with one shape's indexing and coalesced tile-load mapping filled in.
+fn matmul_source(shape: MatmulShape) -> String {
+    // Loads walk memory contiguously: along p when the operand is contiguous in k, else along
+    // the output dimension.
+    let along_p_a = "let ap = idx % BK; let ai = idx / BK;";
+    let along_i_a = "let ai = idx % BM; let ap = idx / BM;";
+    let along_j_b = "let bj = idx % BN; let bp = idx / BN;";
+    let along_p_b = "let bp = idx % BK; let bj = idx / BK;";
+    let (load_a, a_idx, load_b, b_idx) = match shape {
+        MatmulShape::Nn => (along_p_a, "a_off + ga * K + pa", along_j_b, "b_off + pb * N + gb"),
+        MatmulShape::Tn => (along_i_a, "a_off + pa * M + ga", along_j_b, "b_off + pb * N + gb"),
+        MatmulShape::Nt => (along_p_a, "a_off + ga * K + pa", along_p_b, "b_off + gb * K + pb"),
+    };
+    format!(
+        "{COMMON}\n{}",
+        MATMUL
+            .replace("LOAD_A", load_a)
+            .replace("A_IDX", a_idx)
+            .replace("LOAD_B", load_b)
+            .replace("B_IDX", b_idx)
+    )
+}
+
+/// Pipelines and layouts, created once per trainer (or per test run).
+pub(crate) struct Kernels {
+    pub op_layout: wgpu::BindGroupLayout,
+    pub step_layout: wgpu::BindGroupLayout,
+    pipelines: Vec<wgpu::ComputePipeline>,
+}
+
+fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+fn uniform_entry(binding: u32, dynamic: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: dynamic,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+impl Kernels {
+    pub fn new(ctx: &GpuContext) -> Self {
+        let device = &ctx.device;
+        let op_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("op"),
+            entries: &[
+                uniform_entry(0, false),
+                storage_entry(1, true),
+                storage_entry(2, true),
+                storage_entry(3, false),
+                storage_entry(4, false),
+            ],
+        });
+        let step_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("step"),
+            entries: &[uniform_entry(0, true)],
+        });
+        let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("kernels"),
+            bind_group_layouts: &[Some(&op_layout), Some(&step_layout)],
+            immediate_size: 0,
+        });
+        let module = |label: &str, src: String| {
+            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(src.into()),
+            })
+        };
+        let nn = module("matmul_nn", matmul_source(MatmulShape::Nn));
+        let tn = module("matmul_tn", matmul_source(MatmulShape::Tn));
+        let nt = module("matmul_nt", matmul_source(MatmulShape::Nt));
+        let ew = module("elementwise", format!("{COMMON}\n{ELEMENTWISE}"));
+        let loss = module("loss", format!("{COMMON}\n{LOSS}"));
+        let optim = module("optim", format!("{COMMON}\n{OPTIM}"));
+        let pipelines = ALL
+            .iter()
+            .map(|k| {
+                let (m, entry) = match k {
+                    Kernel::MatmulNn => (&nn, "main"),
+                    Kernel::MatmulTn => (&tn, "main"),
+                    Kernel::MatmulNt => (&nt, "main"),
+                    Kernel::BiasAct => (&ew, "bias_act"),
+                    Kernel::BiasSoftmax => (&ew, "bias_softmax"),
+                    Kernel::ActBackward => (&ew, "act_backward"),
+                    Kernel::SoftmaxBackward => (&ew, "softmax_backward"),
+                    Kernel::ColSums => (&ew, "col_sums"),
+                    Kernel::DropoutForward => (&ew, "dropout_forward"),
+                    Kernel::DropoutBackward => (&ew, "dropout_backward"),
+                    Kernel::LossRows => (&loss, "loss_rows"),
+                    Kernel::ReduceLoss => (&loss, "reduce_loss"),
+                    Kernel::SumSquares => (&loss, "sum_squares"),
+                    Kernel::Update => (&optim, "update"),
+                };
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(entry),
+                    layout: Some(&layout),
+                    module: m,
+                    entry_point: Some(entry),
+                    compilation_options: Default::default(),
+                    cache: None,
+                })
+            })
+            .collect();
+        Self {
+            op_layout,
+            step_layout,
+            pipelines,
+        }
+    }
+
+    fn pipeline(&self, k: Kernel) -> &wgpu::ComputePipeline {
+        let i = ALL.iter().position(|x| *x == k).expect("every kernel has a pipeline");
+        &self.pipelines[i]
+    }
+
+    /// The step bind group over a buffer of step slots (bound at a dynamic offset per step).
+    pub fn step_group(&self, ctx: &GpuContext, steps: &wgpu::Buffer) -> wgpu::BindGroup {
+        ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("step"),
+            layout: &self.step_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: steps,
+                    offset: 0,
+                    size: wgpu::BufferSize::new(std::mem::size_of::<Step>() as u64),
+                }),
+            }],
+        })
+    }
+}
+
+/// Workgroup count along one axis: `ceil((fixed + batch_mul·m) / per)`, capped at the WebGPU
+/// limit (element-wise kernels loop grid-stride over the rest).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Extent {
+    pub fixed: u32,
+    pub batch_mul: u32,
+    pub per: u32,
+}
+
+impl Extent {
+    pub fn fixed(n: u32, per: u32) -> Self {
+        Self { fixed: n, batch_mul: 0, per }
+    }
+    pub fn batch(mul: u32, per: u32) -> Self {
+        Self { fixed: 0, batch_mul: mul, per }
+    }
+    fn groups(self, m: u32) -> u32 {
+        (self.fixed + self.batch_mul * m).div_ceil(self.per).clamp(1, 65_535)
+    }
+}
+
+/// The buffers one dispatch binds (unused slots take dummies).
+pub(crate) struct Bindings<'a> {
+    pub in0: Option<&'a wgpu::Buffer>,
+    pub in1: Option<&'a wgpu::Buffer>,
+    pub out0: Option<&'a wgpu::Buffer>,
+    pub out1: Option<&'a wgpu::Buffer>,
+}
+
+/// Placeholder buffers for unused bindings (two distinct ones: writable bindings may not
+/// alias).
+pub(crate) struct Dummies {
+    ro: wgpu::Buffer,
+    rw0: wgpu::Buffer,
+    rw1: wgpu::Buffer,
+}
+
+impl Dummies {
+    pub fn new(ctx: &GpuContext) -> crate::Result<Self> {
+        Ok(Self {
+            ro: ctx.storage("unused", 4)?,
+            rw0: ctx.storage("unused", 4)?,
+            rw1: ctx.storage("unused", 4)?,
+        })
+    }
+}
+
+/// One recorded kernel launch.
+pub(crate) struct Dispatch {
+    kernel: Kernel,
+    group: wgpu::BindGroup,
+    x: Extent,
+    y: Extent,
+}
+
+/// Collects `Op` records into one uniform buffer and makes their bind groups.
+pub(crate) struct OpBuilder {
+    ops: Vec<(Kernel, Op, Extent, Extent)>,
+}
+
+impl OpBuilder {
+    pub fn new() -> Self {
+        Self { ops: Vec::new() }
+    }
+
+    /// Queues a dispatch; returns its index in the op list.
+    pub fn push(&mut self, kernel: Kernel, op: Op, x: Extent, y: Extent) -> usize {
+        self.ops.push((kernel, op, x, y));
+        self.ops.len() - 1
+    }
+
+    /// Uploads every `Op` and creates one bind group per dispatch with `bind(index)`.
+    pub fn finish<'a>(
+        self,
+        ctx: &GpuContext,
+        kernels: &Kernels,
+        dummies: &'a Dummies,
+        bind: impl Fn(usize) -> Bindings<'a>,
+    ) -> (wgpu::Buffer, Vec<Dispatch>) {
+        let mut bytes = vec![0u8; (self.ops.len().max(1) as u64 * OP_STRIDE) as usize];
+        for (i, (_, op, _, _)) in self.ops.iter().enumerate() {
+            let at = i * OP_STRIDE as usize;
+            bytes[at..at + std::mem::size_of::<Op>()].copy_from_slice(bytemuck::bytes_of(op));
+        }
+        let buffer = wgpu::util::DeviceExt::create_buffer_init(
+            &ctx.device,
+            &wgpu::util::BufferInitDescriptor {
+                label: Some("ops"),
+                contents: &bytes,
+                usage: wgpu::BufferUsages::UNIFORM,
+            },
+        );
+        let dispatches = self
+            .ops
+            .into_iter()
+            .enumerate()
+            .map(|(i, (kernel, _, x, y))| {
+                let b = bind(i);
+                let whole = |buf: &'a wgpu::Buffer| buf.as_entire_binding();
+                let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: None,
+                    layout: &kernels.op_layout,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                                buffer: &buffer,
+                                offset: i as u64 * OP_STRIDE,
+                                size: wgpu::BufferSize::new(std::mem::size_of::<Op>() as u64),
+                            }),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: whole(b.in0.unwrap_or(&dummies.ro)),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 2,
+                            resource: whole(b.in1.unwrap_or(&dummies.ro)),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 3,
+                            resource: whole(b.out0.unwrap_or(&dummies.rw0)),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 4,
+                            resource: whole(b.out1.unwrap_or(&dummies.rw1)),
+                        },
+                    ],
+                });
+                Dispatch {
+                    kernel,
+                    group,
+                    x,
+                    y,
+                }
+            })
+            .collect();
+        (buffer, dispatches)
+    }
+}
+
+/// Records `dispatches` for step slot `slot` whose batch has `m` rows.
+pub(crate) fn record(
+    pass: &mut wgpu::ComputePass<'_>,
+    kernels: &Kernels,
+    step_group: &wgpu::BindGroup,
+    slot: u32,
+    m: u32,
+    dispatches: &[Dispatch],
+) {
+    pass.set_bind_group(1, step_group, &[slot * STEP_STRIDE as u32]);
+    for d in dispatches {
+        pass.set_pipeline(kernels.pipeline(d.kernel));
+        pass.set_bind_group(0, &d.group, &[]);
+        pass.dispatch_workgroups(d.x.groups(m), d.y.groups(m), 1);
+    }
+}
+
+/// Bytes of `steps` laid out at [`STEP_STRIDE`].
+pub(crate) fn step_bytes(steps: &[Step]) -> Vec<u8> {
+    let mut bytes = vec![0u8; steps.len().max(1) * STEP_STRIDE as usize];
+    for (i, s) in steps.iter().enumerate() {
+        let at = i * STEP_STRIDE as usize;
+        bytes[at..at + std::mem::size_of::<Step>()].copy_from_slice(bytemuck::bytes_of(s));
+    }
+    bytes
+}
+
+/// The `Op::kind` code of an activation (its index in `Activation::ALL`).
+pub(crate) fn activation_code(a: crate::Activation) -> u32 {
+    crate::Activation::ALL
+        .iter()
+        .position(|x| *x == a)
+        .expect("ALL lists every activation") as u32
+}

@@ -1,0 +1,83 @@
+// Tiled matmul, one template for the three shapes (the host substitutes A_IDX, B_IDX and the
+// tile-load mappings). Shape legend (row-major): NN `A m×k · B k×n`; TN `Aᵀ` with `A k×m`;
+// NT `Bᵀ` with `B n×k`; `C m×n` always, at `op.c_off`.
+//
+// A 16×16 workgroup computes a 64×64 block of C; each invocation 4×4 outputs, strided by 16
+// so that neighbouring invocations store neighbouring columns. K advances in 16-wide tiles
+// staged in workgroup memory; out-of-range elements load as 0, so any shape is correct.
+
+@group(0) @binding(1) var<storage, read> in0: array<f32>;
+@group(0) @binding(2) var<storage, read> in1: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out0: array<f32>;
+
+const BM: u32 = 64u;
+const BN: u32 = 64u;
+const BK: u32 = 16u;
+
+var<workgroup> tile_a: array<f32, 1024>; // [p][i], BK×BM
+var<workgroup> tile_b: array<f32, 1024>; // [p][j], BK×BN
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+    let M = dim(op.m);
+    let K = dim(op.k);
+    let N = dim(op.n);
+    let a_off = op.a_off + step.row_off * op.a_rs;
+    let b_off = op.b_off + step.row_off * op.b_rs;
+    let tid = lid.y * 16u + lid.x;
+    let row0 = wid.y * BM;
+    let col0 = wid.x * BN;
+    var acc: array<vec4<f32>, 4>;
+    for (var t = 0u; t < K; t += BK) {
+        for (var l = 0u; l < 4u; l++) {
+            let idx = tid + l * 256u;
+            LOAD_A
+            let ga = row0 + ai;
+            let pa = t + ap;
+            var va = 0.0;
+            if (ga < M && pa < K) {
+                va = in0[A_IDX];
+            }
+            tile_a[ap * BM + ai] = va;
+            LOAD_B
+            let gb = col0 + bj;
+            let pb = t + bp;
+            var vb = 0.0;
+            if (gb < N && pb < K) {
+                vb = in1[B_IDX];
+            }
+            tile_b[bp * BN + bj] = vb;
+        }
+        workgroupBarrier();
+        for (var p = 0u; p < BK; p++) {
+            let b = vec4<f32>(
+                tile_b[p * BN + lid.x],
+                tile_b[p * BN + lid.x + 16u],
+                tile_b[p * BN + lid.x + 32u],
+                tile_b[p * BN + lid.x + 48u],
+            );
+            for (var r = 0u; r < 4u; r++) {
+                acc[r] = fma(vec4<f32>(tile_a[p * BM + lid.y + 16u * r]), b, acc[r]);
+            }
+        }
+        workgroupBarrier();
+    }
+    let accumulate = (op.flags & 1u) != 0u;
+    for (var r = 0u; r < 4u; r++) {
+        let i = row0 + lid.y + 16u * r;
+        if (i >= M) {
+            continue;
+        }
+        for (var c = 0u; c < 4u; c++) {
+            let j = col0 + lid.x + 16u * c;
+            if (j < N) {
+                let o = op.c_off + i * N + j;
+                var v = acc[r][c];
+                if (accumulate) {
+                    v += out0[o];
+                }
+                out0[o] = v;
+            }
+        }
+    }
+}
