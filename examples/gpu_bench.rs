@@ -57,17 +57,33 @@ fn run() -> Result<()> {
     let many = median(3, || runner.time_dispatches(1000))?;
     println!("| submit + wait, 1 tiny dispatch | {} |", us(one));
     println!("| submit + wait, 1000 tiny dispatches | {} |", us(many));
-    println!("| cost of one more dispatch in a submit | {} |", us((many - one) / 999.0));
-    println!("| empty submit + wait | {} |", us(median(9, || runner.time_submit())?));
-    println!("| read-back of 1 float (copy, map) | {} |", us(median(9, || runner.time_readback(1))?));
-    println!("| read-back of 1 M floats | {} |", us(median(3, || runner.time_readback(1 << 20))?));
+    println!(
+        "| cost of one more dispatch in a submit | {} |",
+        us((many - one) / 999.0)
+    );
+    println!(
+        "| empty submit + wait | {} |",
+        us(median(9, || runner.time_submit())?)
+    );
+    println!(
+        "| read-back of 1 float (copy, map) | {} |",
+        us(median(9, || runner.time_readback(1))?)
+    );
+    println!(
+        "| read-back of 1 M floats | {} |",
+        us(median(3, || runner.time_readback(1 << 20))?)
+    );
 
     println!("\n## Training throughput (samples/s)\n");
     println!("| model | batch | GPU | CPU | GPU/CPU |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     let small = [8, 8];
     let mnist = [256, 128];
-    let mut cases = vec![(2, &small[..], 1, 10, 400), (784, &mnist[..], 10, 64, 40), (784, &mnist[..], 10, 512, 10)];
+    let mut cases = vec![
+        (2, &small[..], 1, 10, 400),
+        (784, &mnist[..], 10, 64, 40),
+        (784, &mnist[..], 10, 512, 10),
+    ];
     if !quick {
         for b in [16, 128, 1024] {
             cases.push((784, &mnist[..], 10, b, 10));
@@ -76,16 +92,40 @@ fn run() -> Result<()> {
     for (input, hidden, out, batch, steps) in cases {
         let steps = if quick { steps / 4 + 1 } else { steps };
         let (gpu, cpu) = throughput(&ctx, input, hidden, out, batch, steps)?;
-        let name = format!("{input}-{}-{out}", hidden.iter().map(|h| h.to_string()).collect::<Vec<_>>().join("-"));
-        println!("| {name} | {batch} | {gpu:.0} | {cpu:.0} | {:.2} |", gpu / cpu);
+        let name = format!(
+            "{input}-{}-{out}",
+            hidden
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join("-")
+        );
+        println!(
+            "| {name} | {batch} | {gpu:.0} | {cpu:.0} | {:.2} |",
+            gpu / cpu
+        );
     }
-    println!("\nCPU: this build's native kernels on one thread (the browser runs the SIMD128 build).");
+    println!(
+        "\nCPU: this build's native kernels on one thread (the browser runs the SIMD128 build)."
+    );
     Ok(())
 }
 
 /// Samples per second of `steps` Adam steps on random data, GPU (one submit) and CPU.
-fn throughput(ctx: &GpuContext, input: usize, hidden: &[usize], out: usize, batch: usize, steps: usize) -> Result<(f64, f64)> {
-    let dense = |units, activation| LayerSpec::Dense { units, activation, init: Init::GlorotUniform, use_bias: true };
+fn throughput(
+    ctx: &GpuContext,
+    input: usize,
+    hidden: &[usize],
+    out: usize,
+    batch: usize,
+    steps: usize,
+) -> Result<(f64, f64)> {
+    let dense = |units, activation| LayerSpec::Dense {
+        units,
+        activation,
+        init: Init::GlorotUniform,
+        use_bias: true,
+    };
     let mut layers: Vec<LayerSpec> = hidden.iter().map(|&h| dense(h, Activation::Relu)).collect();
     let (loss, last) = if out == 1 {
         (LossKind::BinaryCrossentropy, Activation::Sigmoid)
@@ -93,16 +133,34 @@ fn throughput(ctx: &GpuContext, input: usize, hidden: &[usize], out: usize, batc
         (LossKind::CategoricalCrossentropy, Activation::Softmax)
     };
     layers.push(dense(out, last));
-    let mut model = Sequential::new(ModelSpec { input_dim: input, layers }, 1)?;
+    let mut model = Sequential::new(
+        ModelSpec {
+            input_dim: input,
+            layers,
+        },
+        1,
+    )?;
     model.compile(CompileSpec {
-        optimizer: OptimizerSpec { kind: OptimizerKind::Adam, learning_rate: 1e-3, ..Default::default() },
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::Adam,
+            learning_rate: 1e-3,
+            ..Default::default()
+        },
         loss,
         ..Default::default()
     })?;
     let rows = (batch * 4).max(256);
     let mut rng = Rng::new(3);
-    let x = Matrix::from_vec(rows, input, (0..rows * input).map(|_| rng.uniform(-1.0, 1.0)).collect())?;
-    let y = Matrix::from_vec(rows, 1, (0..rows).map(|_| rng.below(out.max(2)) as f32).collect())?;
+    let x = Matrix::from_vec(
+        rows,
+        input,
+        (0..rows * input).map(|_| rng.uniform(-1.0, 1.0)).collect(),
+    )?;
+    let y = Matrix::from_vec(
+        rows,
+        1,
+        (0..rows).map(|_| rng.below(out.max(2)) as f32).collect(),
+    )?;
     let mut trainer = GpuTrainer::new(ctx, &model, batch)?;
     trainer.set_data(&x, &y)?;
     pollster::block_on(trainer.train_steps(batch, 2))?;

@@ -30,7 +30,10 @@ fn random(len: usize, seed: u64) -> Vec<f32> {
 fn close(what: &str, got: &[f32], want: &[f32], abs: f32, rel: f32) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!((g - w).abs() <= abs + rel * w.abs(), "{what}[{i}]: GPU {g} vs CPU {w}");
+        assert!(
+            (g - w).abs() <= abs + rel * w.abs(),
+            "{what}[{i}]: GPU {g} vs CPU {w}"
+        );
     }
 }
 
@@ -65,32 +68,71 @@ async fn softmax_cross_entropy_matches_the_cpu_in_the_browser() {
     let t = Matrix::from_vec(7, 1, vec![0., 1., 2., 2., 1., 0., 1.]).unwrap();
     let mut want_g = Matrix::default();
     let want = loss_and_grad(LossKind::CategoricalCrossentropy, 1.0, &p, &t, &mut want_g);
-    let (got, got_g) = run.loss_and_grad(LossKind::CategoricalCrossentropy, 1.0, &p, &t).await.unwrap();
-    assert!((got - want).abs() < 1e-5 * (1.0 + want.abs()), "loss {got} vs {want}");
+    let (got, got_g) = run
+        .loss_and_grad(LossKind::CategoricalCrossentropy, 1.0, &p, &t)
+        .await
+        .unwrap();
+    assert!(
+        (got - want).abs() < 1e-5 * (1.0 + want.abs()),
+        "loss {got} vs {want}"
+    );
     close("grad", got_g.as_slice(), want_g.as_slice(), 1e-7, 1e-4);
 }
 
 #[wasm_bindgen_test]
 async fn training_follows_the_cpu_curve_in_the_browser() {
     let ctx = context().await;
-    let dense = |units, activation| LayerSpec::Dense { units, activation, init: Init::GlorotUniform, use_bias: true };
-    let spec = ModelSpec { input_dim: 2, layers: vec![dense(8, Activation::Tanh), dense(8, Activation::Tanh), dense(1, Activation::Sigmoid)] };
+    let dense = |units, activation| LayerSpec::Dense {
+        units,
+        activation,
+        init: Init::GlorotUniform,
+        use_bias: true,
+    };
+    let spec = ModelSpec {
+        input_dim: 2,
+        layers: vec![
+            dense(8, Activation::Tanh),
+            dense(8, Activation::Tanh),
+            dense(1, Activation::Sigmoid),
+        ],
+    };
     let mut cpu = Sequential::new(spec, 5).unwrap();
     cpu.compile(CompileSpec {
-        optimizer: OptimizerSpec { kind: OptimizerKind::Adam, learning_rate: 0.02, ..Default::default() },
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::Adam,
+            learning_rate: 0.02,
+            ..Default::default()
+        },
         loss: LossKind::BinaryCrossentropy,
         ..Default::default()
     })
     .unwrap();
     let x = Matrix::from_vec(30, 2, random(60, 6)).unwrap();
-    let y = Matrix::from_vec(30, 1, x.as_slice().chunks(2).map(|r| (r[0] * r[1] > 0.0) as u8 as f32).collect()).unwrap();
+    let y = Matrix::from_vec(
+        30,
+        1,
+        x.as_slice()
+            .chunks(2)
+            .map(|r| (r[0] * r[1] > 0.0) as u8 as f32)
+            .collect(),
+    )
+    .unwrap();
     let mut gpu = GpuTrainer::new(&ctx, &cpu, 10).unwrap();
     gpu.set_data(&x, &y).unwrap();
     for call in 0..5 {
         let want = cpu.train_steps(&x, &y, 10, 6).unwrap();
         let got = gpu.train_steps(10, 6).await.unwrap();
-        assert!((got - want).abs() <= 1e-6 + 1e-3 * want.abs(), "call {call}: GPU {got} vs CPU {want}");
+        assert!(
+            (got - want).abs() <= 1e-6 + 1e-3 * want.abs(),
+            "call {call}: GPU {got} vs CPU {want}"
+        );
     }
     let pred = gpu.predict(&x).await.unwrap();
-    close("predictions", pred.as_slice(), cpu.predict(&x).unwrap().as_slice(), 1e-3, 1e-2);
+    close(
+        "predictions",
+        pred.as_slice(),
+        cpu.predict(&x).unwrap().as_slice(),
+        1e-3,
+        1e-2,
+    );
 }

@@ -110,7 +110,9 @@ impl GpuContext {
     pub(crate) fn storage(&self, label: &str, len: usize) -> Result<wgpu::Buffer> {
         let size = (len.div_ceil(4).max(1) * 16) as u64;
         let limits = self.device.limits();
-        let cap = limits.max_buffer_size.min(limits.max_storage_buffer_binding_size);
+        let cap = limits
+            .max_buffer_size
+            .min(limits.max_storage_buffer_binding_size);
         if size > cap {
             return Err(Error::Limit(format!(
                 "{label} needs {} MB on the GPU, more than this adapter allows in one buffer ({} MB)",
@@ -140,7 +142,11 @@ impl GpuContext {
 
     /// Maps `staging` (already filled by a submitted copy) and returns its first `len` floats.
     /// The only wait: natively a blocking poll, on the web the map callback's promise.
-    pub(crate) async fn read_staging(&self, staging: &wgpu::Buffer, len: usize) -> Result<Vec<f32>> {
+    pub(crate) async fn read_staging(
+        &self,
+        staging: &wgpu::Buffer,
+        len: usize,
+    ) -> Result<Vec<f32>> {
         let bytes = (len * 4) as u64;
         let slice = staging.slice(0..bytes.max(4));
         let (tx, rx) = futures_channel::oneshot::channel();
@@ -155,9 +161,9 @@ impl GpuContext {
             .await
             .map_err(|_| Error::Backend("the GPU read-back was cancelled".into()))?;
         mapped.map_err(|e| {
-            self.check_alive()
-                .err()
-                .unwrap_or_else(|| Error::Backend(format!("reading results from the GPU failed: {e}")))
+            self.check_alive().err().unwrap_or_else(|| {
+                Error::Backend(format!("reading results from the GPU failed: {e}"))
+            })
         })?;
         let out = {
             let view = slice
@@ -174,7 +180,13 @@ impl GpuContext {
         self.check_alive()?;
         let staging = self.staging("read-back", (len * 4) as u64);
         let mut enc = self.device.create_command_encoder(&Default::default());
-        enc.copy_buffer_to_buffer(src, 0, &staging, 0, Some(((len * 4) as u64).max(4).div_ceil(4) * 4));
+        enc.copy_buffer_to_buffer(
+            src,
+            0,
+            &staging,
+            0,
+            Some(((len * 4) as u64).max(4).div_ceil(4) * 4),
+        );
         self.queue.submit([enc.finish()]);
         self.read_staging(&staging, len).await
     }

@@ -56,9 +56,12 @@ pub(crate) struct Step {
 /// Every entry point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kernel {
-    MatmulNn,
-    MatmulTn,
-    MatmulNt,
+    /// A matmul; `vec_a`/`vec_b`: that operand is read as `vec4`.
+    Matmul {
+        shape: MatmulShape,
+        vec_a: bool,
+        vec_b: bool,
+    },
     BiasAct,
     BiasSoftmax,
     ActBackward,
@@ -72,10 +75,7 @@ pub(crate) enum Kernel {
     Update,
 }
 
-const ALL: [Kernel; 14] = [
-    Kernel::MatmulNn,
-    Kernel::MatmulTn,
-    Kernel::MatmulNt,
+const OTHERS: [Kernel; 11] = [
     Kernel::BiasAct,
     Kernel::BiasSoftmax,
     Kernel::ActBackward,
@@ -89,8 +89,41 @@ const ALL: [Kernel; 14] = [
     Kernel::Update,
 ];
 
+/// Every kernel: the twelve matmul variants, then the rest.
+fn all_kernels() -> Vec<Kernel> {
+    let mut all = Vec::new();
+    for shape in [MatmulShape::Nn, MatmulShape::Tn, MatmulShape::Nt] {
+        for (vec_a, vec_b) in [(false, false), (true, false), (false, true), (true, true)] {
+            all.push(Kernel::Matmul {
+                shape,
+                vec_a,
+                vec_b,
+            });
+        }
+    }
+    all.extend_from_slice(&OTHERS);
+    all
+}
+
+/// The matmul variant for `op`: an operand is read as `vec4` when the dimension it is
+/// contiguous in and all its offsets are multiples of 4 (so no vec4 straddles a row).
+pub(crate) fn matmul_kernel(shape: MatmulShape, op: &Op) -> Kernel {
+    let fits =
+        |len: u32, off: u32, rs: u32| len != 0 && len % 4 == 0 && off % 4 == 0 && rs % 4 == 0;
+    let (a_len, b_len) = match shape {
+        MatmulShape::Nn => (op.k, op.n),
+        MatmulShape::Tn => (op.m, op.n),
+        MatmulShape::Nt => (op.k, op.k),
+    };
+    Kernel::Matmul {
+        shape,
+        vec_a: fits(a_len, op.a_off, op.a_rs),
+        vec_b: fits(b_len, op.b_off, op.b_rs),
+    }
+}
+
 /// The three matmul shapes (see `kernels` for the CPU contract).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MatmulShape {
     /// `C = A·B`, A: m×k, B: k×n.
     Nn,
@@ -100,26 +133,107 @@ pub enum MatmulShape {
     Nt,
 }
 
-/// The matmul template with one shape's indexing and coalesced tile-load mapping filled in.
-fn matmul_source(shape: MatmulShape) -> String {
-    // Loads walk memory contiguously: along p when the operand is contiguous in k, else along
-    // the output dimension.
-    let along_p_a = "let ap = idx % BK; let ai = idx / BK;";
-    let along_i_a = "let ai = idx % BM; let ap = idx / BM;";
-    let along_j_b = "let bj = idx % BN; let bp = idx / BN;";
-    let along_p_b = "let bp = idx % BK; let bj = idx / BK;";
-    let (load_a, a_idx, load_b, b_idx) = match shape {
-        MatmulShape::Nn => (along_p_a, "a_off + ga * K + pa", along_j_b, "b_off + pb * N + gb"),
-        MatmulShape::Tn => (along_i_a, "a_off + pa * M + ga", along_j_b, "b_off + pb * N + gb"),
-        MatmulShape::Nt => (along_p_a, "a_off + ga * K + pa", along_p_b, "b_off + gb * K + pb"),
+/// One operand's part of the matmul template.
+struct Operand {
+    buf: &'static str,
+    tile: &'static str,
+    /// Tile width in the output dimension (`BM` or `BN`).
+    width: &'static str,
+    /// First output row/column of the workgroup (`row0` or `col0`).
+    first: &'static str,
+    /// Output extent (`M` or `N`).
+    limit: &'static str,
+    /// Flat index of element (g, pk), g along the output dimension, pk along k.
+    index: &'static str,
+    /// Contiguous in memory along k (else along the output dimension).
+    along_k: bool,
+}
+
+/// WGSL that stages this operand's BK×width tile in workgroup memory. Loads walk memory
+/// contiguously; out-of-range elements load as 0.
+fn tile_load(o: &Operand, vec4: bool) -> String {
+    let Operand {
+        buf,
+        tile,
+        width,
+        first,
+        limit,
+        index,
+        along_k,
+    } = *o;
+    if !vec4 {
+        let map = if along_k {
+            "let p = idx % BK; let i = idx / BK;".to_string()
+        } else {
+            format!("let i = idx % {width}; let p = idx / {width};")
+        };
+        return format!(
+            "for (var l = 0u; l < 4u; l++) {{ let idx = tid + l * 256u; {map} \
+             let g = {first} + i; let pk = t + p; var v = 0.0; \
+             if (g < {limit} && pk < K) {{ v = {buf}[{index}]; }} {tile}[p * {width} + i] = v; }}"
+        );
+    }
+    let (map, store) = if along_k {
+        (
+            "let i = tid / 4u; let p = (tid % 4u) * 4u;",
+            format!("{tile}[(p + q) * {width} + i] = v[q];"),
+        )
+    } else {
+        (
+            "let i = (tid % 16u) * 4u; let p = tid / 16u;",
+            format!("{tile}[p * {width} + i + q] = v[q];"),
+        )
     };
+    format!(
+        "{{ {map} let g = {first} + i; let pk = t + p; var v = vec4<f32>(0.0); \
+         if (g < {limit} && pk < K) {{ v = {buf}[({index}) / 4u]; }} \
+         for (var q = 0u; q < 4u; q++) {{ {store} }} }}"
+    )
+}
+
+/// The matmul template for one shape and operand element types.
+fn matmul_source(shape: MatmulShape, vec_a: bool, vec_b: bool) -> String {
+    let a_k = Operand {
+        buf: "in0",
+        tile: "tile_a",
+        width: "BM",
+        first: "row0",
+        limit: "M",
+        index: "a_off + g * K + pk",
+        along_k: true,
+    };
+    let a_t = Operand {
+        index: "a_off + pk * M + g",
+        along_k: false,
+        ..a_k
+    };
+    let b_n = Operand {
+        buf: "in1",
+        tile: "tile_b",
+        width: "BN",
+        first: "col0",
+        limit: "N",
+        index: "b_off + pk * N + g",
+        along_k: false,
+    };
+    let b_t = Operand {
+        index: "b_off + g * K + pk",
+        along_k: true,
+        ..b_n
+    };
+    let (a, b) = match shape {
+        MatmulShape::Nn => (a_k, b_n),
+        MatmulShape::Tn => (a_t, b_n),
+        MatmulShape::Nt => (a_k, b_t),
+    };
+    let elem = |v: bool| if v { "vec4<f32>" } else { "f32" };
     format!(
         "{COMMON}\n{}",
         MATMUL
-            .replace("LOAD_A", load_a)
-            .replace("A_IDX", a_idx)
-            .replace("LOAD_B", load_b)
-            .replace("B_IDX", b_idx)
+            .replace("ELEM_A", elem(vec_a))
+            .replace("ELEM_B", elem(vec_b))
+            .replace("TILE_A", &tile_load(&a, vec_a))
+            .replace("TILE_B", &tile_load(&b, vec_b))
     )
 }
 
@@ -127,6 +241,7 @@ fn matmul_source(shape: MatmulShape) -> String {
 pub(crate) struct Kernels {
     pub op_layout: wgpu::BindGroupLayout,
     pub step_layout: wgpu::BindGroupLayout,
+    kinds: Vec<Kernel>,
     pipelines: Vec<wgpu::ComputePipeline>,
 }
 
@@ -184,19 +299,23 @@ impl Kernels {
                 source: wgpu::ShaderSource::Wgsl(src.into()),
             })
         };
-        let nn = module("matmul_nn", matmul_source(MatmulShape::Nn));
-        let tn = module("matmul_tn", matmul_source(MatmulShape::Tn));
-        let nt = module("matmul_nt", matmul_source(MatmulShape::Nt));
         let ew = module("elementwise", format!("{COMMON}\n{ELEMENTWISE}"));
         let loss = module("loss", format!("{COMMON}\n{LOSS}"));
         let optim = module("optim", format!("{COMMON}\n{OPTIM}"));
-        let pipelines = ALL
+        let kinds = all_kernels();
+        let pipelines = kinds
             .iter()
             .map(|k| {
-                let (m, entry) = match k {
-                    Kernel::MatmulNn => (&nn, "main"),
-                    Kernel::MatmulTn => (&tn, "main"),
-                    Kernel::MatmulNt => (&nt, "main"),
+                let matmul;
+                let (m, entry) = match *k {
+                    Kernel::Matmul {
+                        shape,
+                        vec_a,
+                        vec_b,
+                    } => {
+                        matmul = module("matmul", matmul_source(shape, vec_a, vec_b));
+                        (&matmul, "main")
+                    }
                     Kernel::BiasAct => (&ew, "bias_act"),
                     Kernel::BiasSoftmax => (&ew, "bias_softmax"),
                     Kernel::ActBackward => (&ew, "act_backward"),
@@ -222,12 +341,17 @@ impl Kernels {
         Self {
             op_layout,
             step_layout,
+            kinds,
             pipelines,
         }
     }
 
     fn pipeline(&self, k: Kernel) -> &wgpu::ComputePipeline {
-        let i = ALL.iter().position(|x| *x == k).expect("every kernel has a pipeline");
+        let i = self
+            .kinds
+            .iter()
+            .position(|x| *x == k)
+            .expect("every kernel has a pipeline");
         &self.pipelines[i]
     }
 
@@ -259,13 +383,23 @@ pub(crate) struct Extent {
 
 impl Extent {
     pub fn fixed(n: u32, per: u32) -> Self {
-        Self { fixed: n, batch_mul: 0, per }
+        Self {
+            fixed: n,
+            batch_mul: 0,
+            per,
+        }
     }
     pub fn batch(mul: u32, per: u32) -> Self {
-        Self { fixed: 0, batch_mul: mul, per }
+        Self {
+            fixed: 0,
+            batch_mul: mul,
+            per,
+        }
     }
     fn groups(self, m: u32) -> u32 {
-        (self.fixed + self.batch_mul * m).div_ceil(self.per).clamp(1, 65_535)
+        (self.fixed + self.batch_mul * m)
+            .div_ceil(self.per)
+            .clamp(1, 65_535)
     }
 }
 

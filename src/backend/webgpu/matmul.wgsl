@@ -1,13 +1,14 @@
-// Tiled matmul, one template for the three shapes (the host substitutes A_IDX, B_IDX and the
-// tile-load mappings). Shape legend (row-major): NN `A m×k · B k×n`; TN `Aᵀ` with `A k×m`;
+// Tiled matmul, one template for the three shapes (the host fills in each operand's element
+// type and tile load: scalar, or vec4 when its contiguous dimension and offsets are multiples
+// of 4). Shape legend (row-major): NN `A m×k · B k×n`; TN `Aᵀ` with `A k×m`;
 // NT `Bᵀ` with `B n×k`; `C m×n` always, at `op.c_off`.
 //
 // A 16×16 workgroup computes a 64×64 block of C; each invocation 4×4 outputs, strided by 16
 // so that neighbouring invocations store neighbouring columns. K advances in 16-wide tiles
 // staged in workgroup memory; out-of-range elements load as 0, so any shape is correct.
 
-@group(0) @binding(1) var<storage, read> in0: array<f32>;
-@group(0) @binding(2) var<storage, read> in1: array<f32>;
+@group(0) @binding(1) var<storage, read> in0: array<ELEM_A>;
+@group(0) @binding(2) var<storage, read> in1: array<ELEM_B>;
 @group(0) @binding(3) var<storage, read_write> out0: array<f32>;
 
 const BM: u32 = 64u;
@@ -29,25 +30,8 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     let col0 = wid.x * BN;
     var acc: array<vec4<f32>, 4>;
     for (var t = 0u; t < K; t += BK) {
-        for (var l = 0u; l < 4u; l++) {
-            let idx = tid + l * 256u;
-            LOAD_A
-            let ga = row0 + ai;
-            let pa = t + ap;
-            var va = 0.0;
-            if (ga < M && pa < K) {
-                va = in0[A_IDX];
-            }
-            tile_a[ap * BM + ai] = va;
-            LOAD_B
-            let gb = col0 + bj;
-            let pb = t + bp;
-            var vb = 0.0;
-            if (gb < N && pb < K) {
-                vb = in1[B_IDX];
-            }
-            tile_b[bp * BN + bj] = vb;
-        }
+        TILE_A
+        TILE_B
         workgroupBarrier();
         for (var p = 0u; p < BK; p++) {
             let b = vec4<f32>(

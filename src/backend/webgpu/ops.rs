@@ -3,8 +3,8 @@
 
 use super::context::GpuContext;
 use super::kernels::{
-    activation_code, record, step_bytes, Bindings, Dispatch, Dummies, Extent, Kernel, Kernels,
-    MatmulShape, Op, OpBuilder, Step,
+    activation_code, matmul_kernel, record, step_bytes, Bindings, Dispatch, Dummies, Extent,
+    Kernel, Kernels, MatmulShape, Op, OpBuilder, Step,
 };
 use crate::nn::optim::ADAGRAD_INITIAL_ACCUMULATOR;
 use crate::spec::{LossKind, OptimizerKind, OptimizerSpec, Regularization, RegularizationKind};
@@ -78,7 +78,14 @@ impl KernelRunner {
             let mut pass = enc.begin_compute_pass(&Default::default());
             for _ in 0..repeat {
                 for (slot, &m) in rows.iter().enumerate() {
-                    record(&mut pass, &self.kernels, &p.step_group, slot as u32, m, &p.dispatches);
+                    record(
+                        &mut pass,
+                        &self.kernels,
+                        &p.step_group,
+                        slot as u32,
+                        m,
+                        &p.dispatches,
+                    );
                 }
             }
         }
@@ -127,17 +134,13 @@ impl KernelRunner {
         b: &wgpu::Buffer,
         c: &wgpu::Buffer,
     ) -> Prepared {
-        let kernel = match shape {
-            MatmulShape::Nn => Kernel::MatmulNn,
-            MatmulShape::Tn => Kernel::MatmulTn,
-            MatmulShape::Nt => Kernel::MatmulNt,
-        };
         let op = Op {
             m: m as u32,
             k: k as u32,
             n: n as u32,
             ..Op::default()
         };
+        let kernel = matmul_kernel(shape, &op);
         let binds = Bindings {
             in0: Some(a),
             in1: Some(b),
@@ -187,7 +190,10 @@ impl KernelRunner {
             out0: Some(&bz),
             out1: Some(&by),
         };
-        let p = self.prepare(vec![(kernel, op, x, Extent::fixed(1, 1), binds)], &[Step::default()]);
+        let p = self.prepare(
+            vec![(kernel, op, x, Extent::fixed(1, 1), binds)],
+            &[Step::default()],
+        );
         self.submit(&p, &[0], 1);
         self.ctx.read_buffer(&by, rows * cols).await
     }
@@ -211,7 +217,10 @@ impl KernelRunner {
         let (kernel, x) = if act == Activation::Softmax {
             (Kernel::SoftmaxBackward, Extent::fixed(rows as u32, 256))
         } else {
-            (Kernel::ActBackward, Extent::fixed((rows * cols) as u32, 256))
+            (
+                Kernel::ActBackward,
+                Extent::fixed((rows * cols) as u32, 256),
+            )
         };
         let op = Op {
             m: rows as u32,
@@ -225,7 +234,10 @@ impl KernelRunner {
             out0: Some(&bg),
             out1: None,
         };
-        let p = self.prepare(vec![(kernel, op, x, Extent::fixed(1, 1), binds)], &[Step::default()]);
+        let p = self.prepare(
+            vec![(kernel, op, x, Extent::fixed(1, 1), binds)],
+            &[Step::default()],
+        );
         self.submit(&p, &[0], 1);
         self.ctx.read_buffer(&bg, rows * cols).await
     }
@@ -247,7 +259,13 @@ impl KernelRunner {
             out1: None,
         };
         let p = self.prepare(
-            vec![(Kernel::ColSums, op, Extent::fixed(cols as u32, 256), Extent::fixed(1, 1), binds)],
+            vec![(
+                Kernel::ColSums,
+                op,
+                Extent::fixed(cols as u32, 256),
+                Extent::fixed(1, 1),
+                binds,
+            )],
             &[Step::default()],
         );
         self.submit(&p, &[0], 1);
@@ -255,10 +273,19 @@ impl KernelRunner {
     }
 
     /// Inverted dropout of `x` (rows×cols) with `rate` and a step seed; returns `x ⊙ mask`.
-    pub async fn dropout(&self, rate: f32, seed: u32, x: &[f32], rows: usize, cols: usize) -> Result<Vec<f32>> {
+    pub async fn dropout(
+        &self,
+        rate: f32,
+        seed: u32,
+        x: &[f32],
+        rows: usize,
+        cols: usize,
+    ) -> Result<Vec<f32>> {
         check_len("inputs", x.len(), rows * cols)?;
         if !(0.0..1.0).contains(&rate) {
-            return Err(Error::InvalidConfig(format!("dropout rate must be in [0, 1), got {rate}")));
+            return Err(Error::InvalidConfig(format!(
+                "dropout rate must be in [0, 1), got {rate}"
+            )));
         }
         let bx = self.ctx.storage_init("x", x);
         let by = self.ctx.storage("y", rows * cols)?;
@@ -275,7 +302,10 @@ impl KernelRunner {
             out0: Some(&by),
             out1: None,
         };
-        let step = Step { seed, ..Step::default() };
+        let step = Step {
+            seed,
+            ..Step::default()
+        };
         let p = self.prepare(
             vec![(
                 Kernel::DropoutForward,
@@ -300,7 +330,9 @@ impl KernelRunner {
         t: &Matrix,
     ) -> Result<(f32, Matrix)> {
         let (m, n) = p.shape();
-        if t.rows() != m || !(t.cols() == n || (kind == LossKind::CategoricalCrossentropy && t.cols() == 1)) {
+        if t.rows() != m
+            || !(t.cols() == n || (kind == LossKind::CategoricalCrossentropy && t.cols() == 1))
+        {
             return Err(Error::Shape(format!(
                 "targets {}×{} do not match predictions {m}×{n}",
                 t.rows(),
@@ -331,14 +363,24 @@ impl KernelRunner {
                     op,
                     Extent::fixed(m as u32, 256),
                     Extent::fixed(1, 1),
-                    Bindings { in0: Some(&bp), in1: Some(&bt), out0: Some(&bg), out1: Some(&brows) },
+                    Bindings {
+                        in0: Some(&bp),
+                        in1: Some(&bt),
+                        out0: Some(&bg),
+                        out1: Some(&brows),
+                    },
                 ),
                 (
                     Kernel::ReduceLoss,
                     reduce,
                     Extent::fixed(1, 1),
                     Extent::fixed(1, 1),
-                    Bindings { in0: Some(&brows), in1: None, out0: Some(&blosses), out1: None },
+                    Bindings {
+                        in0: Some(&brows),
+                        in1: None,
+                        out0: Some(&blosses),
+                        out1: None,
+                    },
                 ),
             ],
             &[Step::default()],
@@ -362,11 +404,15 @@ impl KernelRunner {
     ) -> Result<Vec<f32>> {
         let len = value.len();
         if grads.iter().any(|g| g.len() != len) {
-            return Err(Error::Shape("every gradient must match the parameter".into()));
+            return Err(Error::Shape(
+                "every gradient must match the parameter".into(),
+            ));
         }
         let mut opt = crate::nn::optim::Optimizer::new(spec.clone())?;
         let bv = self.ctx.storage_init("value", value);
-        let bstate = self.ctx.storage_init("state", &initial_state(spec.kind, len));
+        let bstate = self
+            .ctx
+            .storage_init("state", &initial_state(spec.kind, len));
         let status = self.ctx.storage("status", 1)?;
         // Each step reads its own gradient, so each gets its own buffer and dispatch.
         let per_step: Vec<wgpu::Buffer> = grads
@@ -378,13 +424,24 @@ impl KernelRunner {
         let mut ops = Vec::new();
         for (i, gbuf) in per_step.iter().enumerate() {
             let ctx = opt.begin_step();
-            steps.push(Step { index: i as u32, lr: ctx.lr, bias1: ctx.bias1, bias2: ctx.bias2, ..Step::default() });
+            steps.push(Step {
+                index: i as u32,
+                lr: ctx.lr,
+                bias1: ctx.bias1,
+                bias2: ctx.bias2,
+                ..Step::default()
+            });
             ops.push((
                 Kernel::Update,
                 op,
                 Extent::fixed(len as u32, 256),
                 Extent::fixed(1, 1),
-                Bindings { in0: Some(gbuf), in1: Some(&status), out0: Some(&bv), out1: Some(&bstate) },
+                Bindings {
+                    in0: Some(gbuf),
+                    in1: Some(&status),
+                    out0: Some(&bv),
+                    out1: Some(&bstate),
+                },
             ));
         }
         let p = self.prepare(ops, &steps);
@@ -392,7 +449,14 @@ impl KernelRunner {
         {
             let mut pass = enc.begin_compute_pass(&Default::default());
             for (i, d) in p.dispatches.iter().enumerate() {
-                record(&mut pass, &self.kernels, &p.step_group, i as u32, 0, std::slice::from_ref(d));
+                record(
+                    &mut pass,
+                    &self.kernels,
+                    &p.step_group,
+                    i as u32,
+                    0,
+                    std::slice::from_ref(d),
+                );
             }
         }
         self.ctx.queue.submit([enc.finish()]);
@@ -401,13 +465,24 @@ impl KernelRunner {
 
     /// Seconds per `m×k×n` matmul: `reps` dispatches in one submit, after a warm-up.
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn time_matmul(&self, shape: MatmulShape, m: usize, k: usize, n: usize, reps: usize) -> Result<f64> {
+    pub fn time_matmul(
+        &self,
+        shape: MatmulShape,
+        m: usize,
+        k: usize,
+        n: usize,
+        reps: usize,
+    ) -> Result<f64> {
         let (la, lb) = match shape {
             MatmulShape::Nn => (m * k, k * n),
             MatmulShape::Tn => (k * m, k * n),
             MatmulShape::Nt => (m * k, n * k),
         };
-        let fill = |len: usize| (0..len).map(|i| ((i * 7919) % 1000) as f32 * 1e-3).collect::<Vec<f32>>();
+        let fill = |len: usize| {
+            (0..len)
+                .map(|i| ((i * 7919) % 1000) as f32 * 1e-3)
+                .collect::<Vec<f32>>()
+        };
         let ba = self.ctx.storage_init("a", &fill(la));
         let bb = self.ctx.storage_init("b", &fill(lb));
         let bc = self.ctx.storage("c", m * n)?;
@@ -425,11 +500,27 @@ impl KernelRunner {
     pub fn time_dispatches(&self, count: usize) -> Result<f64> {
         let bx = self.ctx.storage("x", 64)?;
         let by = self.ctx.storage("y", 64)?;
-        let mut op = Op { m: 1, n: 64, k: 1, ..Op::default() };
+        let mut op = Op {
+            m: 1,
+            n: 64,
+            k: 1,
+            ..Op::default()
+        };
         op.f[0] = 1.0;
-        let binds = Bindings { in0: Some(&bx), in1: None, out0: Some(&by), out1: None };
+        let binds = Bindings {
+            in0: Some(&bx),
+            in1: None,
+            out0: Some(&by),
+            out1: None,
+        };
         let p = self.prepare(
-            vec![(Kernel::DropoutForward, op, Extent::fixed(64, 256), Extent::fixed(1, 1), binds)],
+            vec![(
+                Kernel::DropoutForward,
+                op,
+                Extent::fixed(64, 256),
+                Extent::fixed(1, 1),
+                binds,
+            )],
             &[Step::default()],
         );
         self.submit(&p, &[0], 1);
@@ -474,7 +565,9 @@ fn check_len(what: &str, got: usize, want: usize) -> Result<()> {
     if got == want {
         Ok(())
     } else {
-        Err(Error::Shape(format!("{what}: expected {want} values, got {got}")))
+        Err(Error::Shape(format!(
+            "{what}: expected {want} values, got {got}"
+        )))
     }
 }
 
@@ -492,14 +585,23 @@ pub(crate) fn loss_code(kind: LossKind) -> u32 {
 /// Optimiser state of a fresh tensor: slot 1 zero; slot 2 zero (Adagrad: its initial
 /// accumulator).
 pub(crate) fn initial_state(kind: OptimizerKind, len: usize) -> Vec<f32> {
-    let init2 = if kind == OptimizerKind::Adagrad { ADAGRAD_INITIAL_ACCUMULATOR } else { 0.0 };
+    let init2 = if kind == OptimizerKind::Adagrad {
+        ADAGRAD_INITIAL_ACCUMULATOR
+    } else {
+        0.0
+    };
     let mut s = vec![0.0; 2 * len];
     s[len..].iter_mut().for_each(|v| *v = init2);
     s
 }
 
 /// The `Op` of an update over a `len`-element tensor (see `optim.wgsl`).
-pub(crate) fn update_op(spec: &OptimizerSpec, reg: Regularization, is_weight: bool, len: usize) -> Op {
+pub(crate) fn update_op(
+    spec: &OptimizerSpec,
+    reg: Regularization,
+    is_weight: bool,
+    len: usize,
+) -> Op {
     let kind = match spec.kind {
         OptimizerKind::Sgd => 0,
         OptimizerKind::Momentum => 1,
@@ -519,7 +621,16 @@ pub(crate) fn update_op(spec: &OptimizerSpec, reg: Regularization, is_weight: bo
         flags: is_weight as u32,
         kind,
         extra,
-        f: [spec.momentum, spec.beta1, spec.beta2, spec.epsilon, spec.rho, spec.weight_decay, reg.rate, 0.0],
+        f: [
+            spec.momentum,
+            spec.beta1,
+            spec.beta2,
+            spec.epsilon,
+            spec.rho,
+            spec.weight_decay,
+            reg.rate,
+            0.0,
+        ],
         ..Op::default()
     }
 }

@@ -8,8 +8,8 @@
 
 use super::context::GpuContext;
 use super::kernels::{
-    activation_code, record, step_bytes, Bindings, Dispatch, Dummies, Extent, Kernel, Kernels,
-    Op, OpBuilder, Step, STEP_STRIDE,
+    activation_code, matmul_kernel, record, step_bytes, Bindings, Dispatch, Dummies, Extent,
+    Kernel, Kernels, MatmulShape, Op, OpBuilder, Step, STEP_STRIDE,
 };
 use super::ops::{initial_state, loss_code, update_op};
 use crate::nn::optim::Optimizer;
@@ -151,9 +151,9 @@ impl GpuTrainer {
                     use_bias,
                     ..
                 } => {
-                    let (w, b) = dense_iter
-                        .next()
-                        .ok_or_else(|| Error::Shape("model has fewer dense layers than its spec".into()))?;
+                    let (w, b) = dense_iter.next().ok_or_else(|| {
+                        Error::Shape("model has fewer dense layers than its spec".into())
+                    })?;
                     stages.push(Stage::Dense {
                         inputs: width,
                         units,
@@ -190,7 +190,10 @@ impl GpuTrainer {
                     params.push(Param {
                         value: ctx.storage_init("param", values),
                         grad: ctx.storage("grad", values.len())?,
-                        state: ctx.storage_init("state", &initial_state(compile.optimizer.kind, values.len())),
+                        state: ctx.storage_init(
+                            "state",
+                            &initial_state(compile.optimizer.kind, values.len()),
+                        ),
                         len: values.len(),
                         is_weight,
                     });
@@ -207,7 +210,9 @@ impl GpuTrainer {
         for s in &stages {
             acts.push(ctx.storage("activations", max_batch * s.width())?);
             zs.push(match s {
-                Stage::Dense { units, .. } => Some(ctx.storage("pre-activations", max_batch * units)?),
+                Stage::Dense { units, .. } => {
+                    Some(ctx.storage("pre-activations", max_batch * units)?)
+                }
                 Stage::Dropout { .. } => None,
             });
         }
@@ -297,17 +302,26 @@ impl GpuTrainer {
     pub fn upload_params(&mut self, values: &[Vec<f32>]) -> Result<()> {
         self.ctx.check_alive()?;
         if values.len() != self.params.len()
-            || values.iter().zip(&self.params).any(|(v, p)| v.len() != p.len)
+            || values
+                .iter()
+                .zip(&self.params)
+                .any(|(v, p)| v.len() != p.len)
         {
-            return Err(Error::Shape("parameter list does not match the model".into()));
+            return Err(Error::Shape(
+                "parameter list does not match the model".into(),
+            ));
         }
         if values.iter().flatten().any(|v| !v.is_finite()) {
             return Err(Error::InvalidData("parameters must be finite".into()));
         }
         for (v, p) in values.iter().zip(&self.params) {
-            self.ctx.queue.write_buffer(&p.value, 0, bytemuck::cast_slice(v));
+            self.ctx
+                .queue
+                .write_buffer(&p.value, 0, bytemuck::cast_slice(v));
             let state = initial_state(self.compile.optimizer.kind, p.len);
-            self.ctx.queue.write_buffer(&p.state, 0, bytemuck::cast_slice(&state));
+            self.ctx
+                .queue
+                .write_buffer(&p.state, 0, bytemuck::cast_slice(&state));
         }
         self.optimizer.reset_state();
         self.last_params = values.to_vec();
@@ -321,8 +335,12 @@ impl GpuTrainer {
         self.check_data(x, y)?;
         let xb = self.ctx.storage("training inputs", x.as_slice().len())?;
         let yb = self.ctx.storage("training targets", y.as_slice().len())?;
-        self.ctx.queue.write_buffer(&xb, 0, bytemuck::cast_slice(x.as_slice()));
-        self.ctx.queue.write_buffer(&yb, 0, bytemuck::cast_slice(y.as_slice()));
+        self.ctx
+            .queue
+            .write_buffer(&xb, 0, bytemuck::cast_slice(x.as_slice()));
+        self.ctx
+            .queue
+            .write_buffer(&yb, 0, bytemuck::cast_slice(y.as_slice()));
         let (ops, dispatches) = self.build_training(&xb, &yb, y.cols());
         self.data = Some(Data {
             _x: xb,
@@ -343,7 +361,9 @@ impl GpuTrainer {
             )));
         }
         if x.rows() == 0 {
-            return Err(Error::InvalidData("no training rows: add data before training".into()));
+            return Err(Error::InvalidData(
+                "no training rows: add data before training".into(),
+            ));
         }
         if y.rows() != x.rows() {
             return Err(Error::Shape(format!(
@@ -358,9 +378,14 @@ impl GpuTrainer {
             ));
         }
         let out = self.output_dim;
-        let sparse = self.compile.loss == LossKind::CategoricalCrossentropy && y.cols() == 1 && out > 1;
+        let sparse =
+            self.compile.loss == LossKind::CategoricalCrossentropy && y.cols() == 1 && out > 1;
         if sparse {
-            if let Some(bad) = y.as_slice().iter().find(|&&v| v < 0.0 || v.fract() != 0.0 || v as usize >= out) {
+            if let Some(bad) = y
+                .as_slice()
+                .iter()
+                .find(|&&v| v < 0.0 || v.fract() != 0.0 || v as usize >= out)
+            {
                 return Err(Error::InvalidData(format!(
                     "class label {bad} is not an integer in 0..{out}; the output layer has {out} units"
                 )));
@@ -375,7 +400,12 @@ impl GpuTrainer {
     }
 
     /// Records one training step's dispatches over the dataset buffers.
-    fn build_training(&self, xb: &wgpu::Buffer, yb: &wgpu::Buffer, t_cols: usize) -> (wgpu::Buffer, Vec<Dispatch>) {
+    fn build_training(
+        &self,
+        xb: &wgpu::Buffer,
+        yb: &wgpu::Buffer,
+        t_cols: usize,
+    ) -> (wgpu::Buffer, Vec<Dispatch>) {
         #[derive(Clone, Copy)]
         enum B {
             X,
@@ -403,72 +433,193 @@ impl GpuTrainer {
         for (i, s) in self.stages.iter().enumerate() {
             let rs = if i == 0 { self.input_dim as u32 } else { 0 };
             match *s {
-                Stage::Dense { inputs, units, activation, use_bias, param } => {
-                    let op = Op { m: 0, k: inputs as u32, n: units as u32, a_rs: rs, ..Op::default() };
-                    push(Kernel::MatmulNn, op, Extent::fixed(units as u32, 64), Extent::batch(1, 64),
-                        [Some(input(i)), Some(B::Value(param)), Some(B::Z(i)), None]);
-                    let op = Op { n: units as u32, flags: use_bias as u32, kind: activation_code(activation), ..Op::default() };
+                Stage::Dense {
+                    inputs,
+                    units,
+                    activation,
+                    use_bias,
+                    param,
+                } => {
+                    let op = Op {
+                        m: 0,
+                        k: inputs as u32,
+                        n: units as u32,
+                        a_rs: rs,
+                        ..Op::default()
+                    };
+                    push(
+                        matmul_kernel(MatmulShape::Nn, &op),
+                        op,
+                        Extent::fixed(units as u32, 64),
+                        Extent::batch(1, 64),
+                        [Some(input(i)), Some(B::Value(param)), Some(B::Z(i)), None],
+                    );
+                    let op = Op {
+                        n: units as u32,
+                        flags: use_bias as u32,
+                        kind: activation_code(activation),
+                        ..Op::default()
+                    };
                     let bias = use_bias.then_some(B::Value(param + 1));
                     if activation == Activation::Softmax {
-                        push(Kernel::BiasSoftmax, op, Extent::batch(1, 256), Extent::fixed(1, 1),
-                            [bias, None, Some(B::Z(i)), Some(B::Act(i))]);
+                        push(
+                            Kernel::BiasSoftmax,
+                            op,
+                            Extent::batch(1, 256),
+                            Extent::fixed(1, 1),
+                            [bias, None, Some(B::Z(i)), Some(B::Act(i))],
+                        );
                     } else {
-                        push(Kernel::BiasAct, op, Extent::batch(units as u32, 256), Extent::fixed(1, 1),
-                            [bias, None, Some(B::Z(i)), Some(B::Act(i))]);
+                        push(
+                            Kernel::BiasAct,
+                            op,
+                            Extent::batch(units as u32, 256),
+                            Extent::fixed(1, 1),
+                            [bias, None, Some(B::Z(i)), Some(B::Act(i))],
+                        );
                     }
                 }
                 Stage::Dropout { width, rate } => {
-                    let mut op = Op { n: width as u32, k: i as u32 + 1, a_rs: rs, ..Op::default() };
+                    let mut op = Op {
+                        n: width as u32,
+                        k: i as u32 + 1,
+                        a_rs: rs,
+                        ..Op::default()
+                    };
                     op.f[0] = 1.0 - rate;
-                    push(Kernel::DropoutForward, op, Extent::batch(width as u32, 256), Extent::fixed(1, 1),
-                        [Some(input(i)), None, Some(B::Act(i)), None]);
+                    push(
+                        Kernel::DropoutForward,
+                        op,
+                        Extent::batch(width as u32, 256),
+                        Extent::fixed(1, 1),
+                        [Some(input(i)), None, Some(B::Act(i)), None],
+                    );
                 }
             }
         }
         // Loss.
         let out = self.output_dim as u32;
-        let mut op = Op { n: out, kind: loss_code(loss), extra: t_cols as u32, ..Op::default() };
+        let mut op = Op {
+            n: out,
+            kind: loss_code(loss),
+            extra: t_cols as u32,
+            ..Op::default()
+        };
         op.f[0] = self.compile.huber_delta;
         let pred = if fused { B::Z(last) } else { B::Act(last) };
-        push(Kernel::LossRows, op, Extent::batch(1, 256), Extent::fixed(1, 1),
-            [Some(pred), Some(B::Y), Some(B::Grad(self.grad_slot[last])), Some(B::RowTerms)]);
-        push(Kernel::ReduceLoss, Op::default(), Extent::fixed(1, 1), Extent::fixed(1, 1),
-            [Some(B::RowTerms), None, Some(B::Losses), None]);
+        push(
+            Kernel::LossRows,
+            op,
+            Extent::batch(1, 256),
+            Extent::fixed(1, 1),
+            [
+                Some(pred),
+                Some(B::Y),
+                Some(B::Grad(self.grad_slot[last])),
+                Some(B::RowTerms),
+            ],
+        );
+        push(
+            Kernel::ReduceLoss,
+            Op::default(),
+            Extent::fixed(1, 1),
+            Extent::fixed(1, 1),
+            [Some(B::RowTerms), None, Some(B::Losses), None],
+        );
         // Backward.
         for (i, s) in self.stages.iter().enumerate().rev() {
             let g = B::Grad(self.grad_slot[i]);
             let rs = if i == 0 { self.input_dim as u32 } else { 0 };
             match *s {
-                Stage::Dense { inputs, units, activation, use_bias, param } => {
+                Stage::Dense {
+                    inputs,
+                    units,
+                    activation,
+                    use_bias,
+                    param,
+                } => {
                     if !(fused && i == last) && activation != Activation::Linear {
-                        let op = Op { n: units as u32, kind: activation_code(activation), ..Op::default() };
+                        let op = Op {
+                            n: units as u32,
+                            kind: activation_code(activation),
+                            ..Op::default()
+                        };
                         let (k, x) = if activation == Activation::Softmax {
                             (Kernel::SoftmaxBackward, Extent::batch(1, 256))
                         } else {
                             (Kernel::ActBackward, Extent::batch(units as u32, 256))
                         };
-                        push(k, op, x, Extent::fixed(1, 1), [Some(B::Z(i)), Some(B::Act(i)), Some(g), None]);
+                        push(
+                            k,
+                            op,
+                            x,
+                            Extent::fixed(1, 1),
+                            [Some(B::Z(i)), Some(B::Act(i)), Some(g), None],
+                        );
                     }
-                    let op = Op { m: inputs as u32, k: 0, n: units as u32, a_rs: rs, ..Op::default() };
-                    push(Kernel::MatmulTn, op, Extent::fixed(units as u32, 64), Extent::fixed(inputs as u32, 64),
-                        [Some(input(i)), Some(g), Some(B::PGrad(param)), None]);
+                    let op = Op {
+                        m: inputs as u32,
+                        k: 0,
+                        n: units as u32,
+                        a_rs: rs,
+                        ..Op::default()
+                    };
+                    push(
+                        matmul_kernel(MatmulShape::Tn, &op),
+                        op,
+                        Extent::fixed(units as u32, 64),
+                        Extent::fixed(inputs as u32, 64),
+                        [Some(input(i)), Some(g), Some(B::PGrad(param)), None],
+                    );
                     if use_bias {
-                        let op = Op { n: units as u32, ..Op::default() };
-                        push(Kernel::ColSums, op, Extent::fixed(units as u32, 256), Extent::fixed(1, 1),
-                            [Some(g), None, Some(B::PGrad(param + 1)), None]);
+                        let op = Op {
+                            n: units as u32,
+                            ..Op::default()
+                        };
+                        push(
+                            Kernel::ColSums,
+                            op,
+                            Extent::fixed(units as u32, 256),
+                            Extent::fixed(1, 1),
+                            [Some(g), None, Some(B::PGrad(param + 1)), None],
+                        );
                     }
                     if i > 0 {
-                        let op = Op { m: 0, k: units as u32, n: inputs as u32, ..Op::default() };
-                        push(Kernel::MatmulNt, op, Extent::fixed(inputs as u32, 64), Extent::batch(1, 64),
-                            [Some(g), Some(B::Value(param)), Some(B::Grad(self.grad_slot[i - 1])), None]);
+                        let op = Op {
+                            m: 0,
+                            k: units as u32,
+                            n: inputs as u32,
+                            ..Op::default()
+                        };
+                        push(
+                            matmul_kernel(MatmulShape::Nt, &op),
+                            op,
+                            Extent::fixed(inputs as u32, 64),
+                            Extent::batch(1, 64),
+                            [
+                                Some(g),
+                                Some(B::Value(param)),
+                                Some(B::Grad(self.grad_slot[i - 1])),
+                                None,
+                            ],
+                        );
                     }
                 }
                 Stage::Dropout { width, rate } => {
                     if i > 0 {
-                        let mut op = Op { n: width as u32, k: i as u32 + 1, ..Op::default() };
+                        let mut op = Op {
+                            n: width as u32,
+                            k: i as u32 + 1,
+                            ..Op::default()
+                        };
                         op.f[0] = 1.0 - rate;
-                        push(Kernel::DropoutBackward, op, Extent::batch(width as u32, 256), Extent::fixed(1, 1),
-                            [None, None, Some(g), None]);
+                        push(
+                            Kernel::DropoutBackward,
+                            op,
+                            Extent::batch(width as u32, 256),
+                            Extent::fixed(1, 1),
+                            [None, None, Some(g), None],
+                        );
                     }
                 }
             }
@@ -478,25 +629,51 @@ impl GpuTrainer {
         let norm_base = 1 + MAX_STEPS_PER_SUBMIT;
         if clip > 0.0 {
             for (j, p) in self.params.iter().enumerate() {
-                let op = Op { n: p.len as u32, c_off: (norm_base + j) as u32, ..Op::default() };
-                push(Kernel::SumSquares, op, Extent::fixed(1, 1), Extent::fixed(1, 1),
-                    [Some(B::PGrad(j)), None, Some(B::Losses), None]);
+                let op = Op {
+                    n: p.len as u32,
+                    c_off: (norm_base + j) as u32,
+                    ..Op::default()
+                };
+                push(
+                    Kernel::SumSquares,
+                    op,
+                    Extent::fixed(1, 1),
+                    Extent::fixed(1, 1),
+                    [Some(B::PGrad(j)), None, Some(B::Losses), None],
+                );
             }
         }
         for (j, p) in self.params.iter().enumerate() {
-            let mut op = update_op(&self.compile.optimizer, self.compile.regularization, p.is_weight, p.len);
+            let mut op = update_op(
+                &self.compile.optimizer,
+                self.compile.regularization,
+                p.is_weight,
+                p.len,
+            );
             op.m = norm_base as u32;
             op.k = self.params.len() as u32;
             op.f[7] = clip;
-            push(Kernel::Update, op, Extent::fixed(p.len as u32, 256), Extent::fixed(1, 1),
-                [Some(B::PGrad(j)), Some(B::Losses), Some(B::Value(j)), Some(B::State(j))]);
+            push(
+                Kernel::Update,
+                op,
+                Extent::fixed(p.len as u32, 256),
+                Extent::fixed(1, 1),
+                [
+                    Some(B::PGrad(j)),
+                    Some(B::Losses),
+                    Some(B::Value(j)),
+                    Some(B::State(j)),
+                ],
+            );
         }
         let resolve = |b: Option<B>| -> Option<&wgpu::Buffer> {
             b.map(|b| match b {
                 B::X => xb,
                 B::Y => yb,
                 B::Act(i) => &self.acts[i],
-                B::Z(i) => self.zs[i].as_ref().expect("dense stages have pre-activations"),
+                B::Z(i) => self.zs[i]
+                    .as_ref()
+                    .expect("dense stages have pre-activations"),
                 B::Grad(i) => &self.grad_bufs[i],
                 B::Value(j) => &self.params[j].value,
                 B::PGrad(j) => &self.params[j].grad,
@@ -507,7 +684,12 @@ impl GpuTrainer {
         };
         ops.finish(&self.ctx, &self.kernels, &self.dummies, |i| {
             let [a, b, c, d] = binds[i];
-            Bindings { in0: resolve(a), in1: resolve(b), out0: resolve(c), out1: resolve(d) }
+            Bindings {
+                in0: resolve(a),
+                in1: resolve(b),
+                out0: resolve(c),
+                out1: resolve(d),
+            }
         })
     }
 
@@ -519,7 +701,9 @@ impl GpuTrainer {
         let rows = self
             .data
             .as_ref()
-            .ok_or_else(|| Error::InvalidConfig("no training data on the GPU: call set_data first".into()))?
+            .ok_or_else(|| {
+                Error::InvalidConfig("no training data on the GPU: call set_data first".into())
+            })?
             .rows;
         if batch_size == 0 || batch_size > self.max_batch {
             return Err(Error::InvalidConfig(format!(
@@ -554,12 +738,20 @@ impl GpuTrainer {
             total += losses.iter().map(|&l| l as f64).sum::<f64>();
             done += k;
         }
-        Ok(if steps == 0 { 0.0 } else { (total / steps as f64) as f32 })
+        Ok(if steps == 0 {
+            0.0
+        } else {
+            (total / steps as f64) as f32
+        })
     }
 
     /// A fresh 32-bit dropout seed per step (splitmix64 over the model seed and step count).
     fn step_seed(&self) -> u32 {
-        let mut z = self.seed ^ self.optimizer.iterations.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.seed
+            ^ self
+                .optimizer
+                .iterations
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         (z ^ (z >> 31)) as u32
@@ -572,16 +764,26 @@ impl GpuTrainer {
         let q = &self.ctx.queue;
         q.write_buffer(&self.steps, 0, &step_bytes(slots));
         q.write_buffer(&self.losses, 0, bytemuck::cast_slice(&[0.0f32]));
-        let mut enc = self.ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("training steps"),
-        });
+        let mut enc = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("training steps"),
+            });
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("training steps"),
                 timestamp_writes: None,
             });
             for (slot, &m) in rows.iter().enumerate() {
-                record(&mut pass, &self.kernels, &self.step_group, slot as u32, m, &data.dispatches);
+                record(
+                    &mut pass,
+                    &self.kernels,
+                    &self.step_group,
+                    slot as u32,
+                    m,
+                    &data.dispatches,
+                );
             }
         }
         let head = (1 + slots.len()) as u64 * 4;
@@ -636,15 +838,32 @@ impl GpuTrainer {
             let end = (start + p.chunk).min(x.rows());
             let m = (end - start) as u32;
             let q = &self.ctx.queue;
-            q.write_buffer(&p.input, 0, bytemuck::cast_slice(&x.as_slice()[start * self.input_dim..end * self.input_dim]));
-            q.write_buffer(&p.steps, 0, &step_bytes(&[Step { m, ..Step::default() }]));
+            q.write_buffer(
+                &p.input,
+                0,
+                bytemuck::cast_slice(&x.as_slice()[start * self.input_dim..end * self.input_dim]),
+            );
+            q.write_buffer(
+                &p.steps,
+                0,
+                &step_bytes(&[Step {
+                    m,
+                    ..Step::default()
+                }]),
+            );
             let mut enc = self.ctx.device.create_command_encoder(&Default::default());
             {
                 let mut pass = enc.begin_compute_pass(&Default::default());
                 record(&mut pass, &self.kernels, &p.step_group, 0, m, &p.dispatches);
             }
             let len = (end - start) * out_dim;
-            enc.copy_buffer_to_buffer(&p.bufs[p.output], 0, &p.staging, 0, Some((len.max(1) * 4) as u64));
+            enc.copy_buffer_to_buffer(
+                &p.bufs[p.output],
+                0,
+                &p.staging,
+                0,
+                Some((len.max(1) * 4) as u64),
+            );
             q.submit([enc.finish()]);
             out.extend_from_slice(&self.ctx.read_staging(&p.staging, len).await?);
             start = end;
@@ -676,20 +895,52 @@ fn build_predict(
     let mut binds: Vec<[Option<P>; 4]> = Vec::new();
     let mut cur = P::Input;
     for s in stages {
-        if let Stage::Dense { inputs, units, activation, use_bias, param } = *s {
+        if let Stage::Dense {
+            inputs,
+            units,
+            activation,
+            use_bias,
+            param,
+        } = *s
+        {
             bufs.push(ctx.storage("prediction pre-activations", chunk * units)?);
             let z = P::Buf(bufs.len() - 1);
             bufs.push(ctx.storage("prediction outputs", chunk * units)?);
             let y = P::Buf(bufs.len() - 1);
-            let op = Op { m: 0, k: inputs as u32, n: units as u32, ..Op::default() };
-            ops.push(Kernel::MatmulNn, op, Extent::fixed(units as u32, 64), Extent::batch(1, 64));
+            let op = Op {
+                m: 0,
+                k: inputs as u32,
+                n: units as u32,
+                ..Op::default()
+            };
+            ops.push(
+                matmul_kernel(MatmulShape::Nn, &op),
+                op,
+                Extent::fixed(units as u32, 64),
+                Extent::batch(1, 64),
+            );
             binds.push([Some(cur), Some(P::Param(param)), Some(z), None]);
-            let op = Op { n: units as u32, flags: use_bias as u32, kind: activation_code(activation), ..Op::default() };
+            let op = Op {
+                n: units as u32,
+                flags: use_bias as u32,
+                kind: activation_code(activation),
+                ..Op::default()
+            };
             let bias = use_bias.then_some(P::Param(param + 1));
             if activation == Activation::Softmax {
-                ops.push(Kernel::BiasSoftmax, op, Extent::batch(1, 256), Extent::fixed(1, 1));
+                ops.push(
+                    Kernel::BiasSoftmax,
+                    op,
+                    Extent::batch(1, 256),
+                    Extent::fixed(1, 1),
+                );
             } else {
-                ops.push(Kernel::BiasAct, op, Extent::batch(units as u32, 256), Extent::fixed(1, 1));
+                ops.push(
+                    Kernel::BiasAct,
+                    op,
+                    Extent::batch(units as u32, 256),
+                    Extent::fixed(1, 1),
+                );
             }
             binds.push([bias, None, Some(z), Some(y)]);
             cur = y;
@@ -708,7 +959,12 @@ fn build_predict(
     };
     let (ops_buf, dispatches) = ops.finish(ctx, kernels, dummies, |i| {
         let [a, b, c, d] = binds[i];
-        Bindings { in0: resolve(a), in1: resolve(b), out0: resolve(c), out1: resolve(d) }
+        Bindings {
+            in0: resolve(a),
+            in1: resolve(b),
+            out0: resolve(c),
+            out1: resolve(d),
+        }
     });
     let steps = ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("prediction step"),
@@ -721,7 +977,10 @@ fn build_predict(
         Stage::Dense { units, .. } => Some(units),
         Stage::Dropout { .. } => None,
     });
-    let staging = ctx.staging("prediction read-back", (chunk * out_width.unwrap_or(1) * 4) as u64);
+    let staging = ctx.staging(
+        "prediction read-back",
+        (chunk * out_width.unwrap_or(1) * 4) as u64,
+    );
     Ok(Predict {
         chunk,
         input,
