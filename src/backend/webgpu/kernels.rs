@@ -2,6 +2,9 @@
 //! pipelines, the per-dispatch `Op` record and the per-step `Step` slot, and `Dispatch` (one
 //! recorded kernel launch whose grid may scale with the step's batch rows).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use bytemuck::{Pod, Zeroable};
 
 use super::context::GpuContext;
@@ -54,7 +57,7 @@ pub(crate) struct Step {
 }
 
 /// Every entry point.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Kernel {
     /// A matmul; `vec_a`/`vec_b`: that operand is read as `vec4`.
     Matmul {
@@ -75,41 +78,12 @@ pub(crate) enum Kernel {
     Update,
 }
 
-const OTHERS: [Kernel; 11] = [
-    Kernel::BiasAct,
-    Kernel::BiasSoftmax,
-    Kernel::ActBackward,
-    Kernel::SoftmaxBackward,
-    Kernel::ColSums,
-    Kernel::DropoutForward,
-    Kernel::DropoutBackward,
-    Kernel::LossRows,
-    Kernel::ReduceLoss,
-    Kernel::SumSquares,
-    Kernel::Update,
-];
-
-/// Every kernel: the twelve matmul variants, then the rest.
-fn all_kernels() -> Vec<Kernel> {
-    let mut all = Vec::new();
-    for shape in [MatmulShape::Nn, MatmulShape::Tn, MatmulShape::Nt] {
-        for (vec_a, vec_b) in [(false, false), (true, false), (false, true), (true, true)] {
-            all.push(Kernel::Matmul {
-                shape,
-                vec_a,
-                vec_b,
-            });
-        }
-    }
-    all.extend_from_slice(&OTHERS);
-    all
-}
-
 /// The matmul variant for `op`: an operand is read as `vec4` when the dimension it is
 /// contiguous in and all its offsets are multiples of 4 (so no vec4 straddles a row).
 pub(crate) fn matmul_kernel(shape: MatmulShape, op: &Op) -> Kernel {
-    let fits =
-        |len: u32, off: u32, rs: u32| len != 0 && len % 4 == 0 && off % 4 == 0 && rs % 4 == 0;
+    let fits = |len: u32, off: u32, rs: u32| {
+        len != 0 && len.is_multiple_of(4) && off.is_multiple_of(4) && rs.is_multiple_of(4)
+    };
     let (a_len, b_len) = match shape {
         MatmulShape::Nn => (op.k, op.n),
         MatmulShape::Tn => (op.m, op.n),
@@ -227,22 +201,20 @@ fn matmul_source(shape: MatmulShape, vec_a: bool, vec_b: bool) -> String {
         MatmulShape::Nt => (a_k, b_t),
     };
     let elem = |v: bool| if v { "vec4<f32>" } else { "f32" };
-    format!(
-        "{COMMON}\n{}",
-        MATMUL
-            .replace("ELEM_A", elem(vec_a))
-            .replace("ELEM_B", elem(vec_b))
-            .replace("TILE_A", &tile_load(&a, vec_a))
-            .replace("TILE_B", &tile_load(&b, vec_b))
-    )
+    MATMUL
+        .replace("ELEM_A", elem(vec_a))
+        .replace("ELEM_B", elem(vec_b))
+        .replace("TILE_A", &tile_load(&a, vec_a))
+        .replace("TILE_B", &tile_load(&b, vec_b))
 }
 
 /// Pipelines and layouts, created once per trainer (or per test run).
 pub(crate) struct Kernels {
     pub op_layout: wgpu::BindGroupLayout,
     pub step_layout: wgpu::BindGroupLayout,
-    kinds: Vec<Kernel>,
-    pipelines: Vec<wgpu::ComputePipeline>,
+    device: wgpu::Device,
+    layout: wgpu::PipelineLayout,
+    cache: Mutex<HashMap<Kernel, wgpu::ComputePipeline>>,
 }
 
 fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
@@ -293,66 +265,58 @@ impl Kernels {
             bind_group_layouts: &[Some(&op_layout), Some(&step_layout)],
             immediate_size: 0,
         });
-        let module = |label: &str, src: String| {
-            device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(label),
-                source: wgpu::ShaderSource::Wgsl(src.into()),
-            })
-        };
-        let ew = module("elementwise", format!("{COMMON}\n{ELEMENTWISE}"));
-        let loss = module("loss", format!("{COMMON}\n{LOSS}"));
-        let optim = module("optim", format!("{COMMON}\n{OPTIM}"));
-        let kinds = all_kernels();
-        let pipelines = kinds
-            .iter()
-            .map(|k| {
-                let matmul;
-                let (m, entry) = match *k {
-                    Kernel::Matmul {
-                        shape,
-                        vec_a,
-                        vec_b,
-                    } => {
-                        matmul = module("matmul", matmul_source(shape, vec_a, vec_b));
-                        (&matmul, "main")
-                    }
-                    Kernel::BiasAct => (&ew, "bias_act"),
-                    Kernel::BiasSoftmax => (&ew, "bias_softmax"),
-                    Kernel::ActBackward => (&ew, "act_backward"),
-                    Kernel::SoftmaxBackward => (&ew, "softmax_backward"),
-                    Kernel::ColSums => (&ew, "col_sums"),
-                    Kernel::DropoutForward => (&ew, "dropout_forward"),
-                    Kernel::DropoutBackward => (&ew, "dropout_backward"),
-                    Kernel::LossRows => (&loss, "loss_rows"),
-                    Kernel::ReduceLoss => (&loss, "reduce_loss"),
-                    Kernel::SumSquares => (&loss, "sum_squares"),
-                    Kernel::Update => (&optim, "update"),
-                };
-                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                    label: Some(entry),
-                    layout: Some(&layout),
-                    module: m,
-                    entry_point: Some(entry),
-                    compilation_options: Default::default(),
-                    cache: None,
-                })
-            })
-            .collect();
         Self {
+            device: device.clone(),
             op_layout,
             step_layout,
-            kinds,
-            pipelines,
+            layout,
+            cache: Mutex::new(HashMap::new()),
         }
     }
 
-    fn pipeline(&self, k: Kernel) -> &wgpu::ComputePipeline {
-        let i = self
-            .kinds
-            .iter()
-            .position(|x| *x == k)
-            .expect("every kernel has a pipeline");
-        &self.pipelines[i]
+    /// The pipeline of `k`, compiled on first use: a trainer compiles only the variants its
+    /// layers need (shader compilation dominates start-up on software adapters).
+    pub fn pipeline(&self, k: Kernel) -> wgpu::ComputePipeline {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = cache.get(&k) {
+            return p.clone();
+        }
+        let (body, entry) = match k {
+            Kernel::Matmul {
+                shape,
+                vec_a,
+                vec_b,
+            } => (matmul_source(shape, vec_a, vec_b), "main"),
+            Kernel::BiasAct => (ELEMENTWISE.to_string(), "bias_act"),
+            Kernel::BiasSoftmax => (ELEMENTWISE.to_string(), "bias_softmax"),
+            Kernel::ActBackward => (ELEMENTWISE.to_string(), "act_backward"),
+            Kernel::SoftmaxBackward => (ELEMENTWISE.to_string(), "softmax_backward"),
+            Kernel::ColSums => (ELEMENTWISE.to_string(), "col_sums"),
+            Kernel::DropoutForward => (ELEMENTWISE.to_string(), "dropout_forward"),
+            Kernel::DropoutBackward => (ELEMENTWISE.to_string(), "dropout_backward"),
+            Kernel::LossRows => (LOSS.to_string(), "loss_rows"),
+            Kernel::ReduceLoss => (LOSS.to_string(), "reduce_loss"),
+            Kernel::SumSquares => (LOSS.to_string(), "sum_squares"),
+            Kernel::Update => (OPTIM.to_string(), "update"),
+        };
+        let module = self
+            .device
+            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(entry),
+                source: wgpu::ShaderSource::Wgsl(format!("{COMMON}\n{body}").into()),
+            });
+        let pipeline = self
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: Some(&self.layout),
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            });
+        cache.insert(k, pipeline.clone());
+        pipeline
     }
 
     /// The step bind group over a buffer of step slots (bound at a dynamic offset per step).
@@ -431,7 +395,7 @@ impl Dummies {
 
 /// One recorded kernel launch.
 pub(crate) struct Dispatch {
-    kernel: Kernel,
+    pipeline: wgpu::ComputePipeline,
     group: wgpu::BindGroup,
     x: Extent,
     y: Extent,
@@ -512,7 +476,7 @@ impl OpBuilder {
                     ],
                 });
                 Dispatch {
-                    kernel,
+                    pipeline: kernels.pipeline(kernel),
                     group,
                     x,
                     y,
@@ -526,7 +490,6 @@ impl OpBuilder {
 /// Records `dispatches` for step slot `slot` whose batch has `m` rows.
 pub(crate) fn record(
     pass: &mut wgpu::ComputePass<'_>,
-    kernels: &Kernels,
     step_group: &wgpu::BindGroup,
     slot: u32,
     m: u32,
@@ -534,7 +497,7 @@ pub(crate) fn record(
 ) {
     pass.set_bind_group(1, step_group, &[slot * STEP_STRIDE as u32]);
     for d in dispatches {
-        pass.set_pipeline(kernels.pipeline(d.kernel));
+        pass.set_pipeline(&d.pipeline);
         pass.set_bind_group(0, &d.group, &[]);
         pass.dispatch_workgroups(d.x.groups(m), d.y.groups(m), 1);
     }

@@ -78,14 +78,7 @@ impl KernelRunner {
             let mut pass = enc.begin_compute_pass(&Default::default());
             for _ in 0..repeat {
                 for (slot, &m) in rows.iter().enumerate() {
-                    record(
-                        &mut pass,
-                        &self.kernels,
-                        &p.step_group,
-                        slot as u32,
-                        m,
-                        &p.dispatches,
-                    );
+                    record(&mut pass, &p.step_group, slot as u32, m, &p.dispatches);
                 }
             }
         }
@@ -451,7 +444,6 @@ impl KernelRunner {
             for (i, d) in p.dispatches.iter().enumerate() {
                 record(
                     &mut pass,
-                    &self.kernels,
                     &p.step_group,
                     i as u32,
                     0,

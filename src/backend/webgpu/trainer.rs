@@ -778,7 +778,6 @@ impl GpuTrainer {
             for (slot, &m) in rows.iter().enumerate() {
                 record(
                     &mut pass,
-                    &self.kernels,
                     &self.step_group,
                     slot as u32,
                     m,
@@ -854,7 +853,7 @@ impl GpuTrainer {
             let mut enc = self.ctx.device.create_command_encoder(&Default::default());
             {
                 let mut pass = enc.begin_compute_pass(&Default::default());
-                record(&mut pass, &self.kernels, &p.step_group, 0, m, &p.dispatches);
+                record(&mut pass, &p.step_group, 0, m, &p.dispatches);
             }
             let len = (end - start) * out_dim;
             enc.copy_buffer_to_buffer(
