@@ -13,7 +13,7 @@ use crate::common::{random_classes, random_matrix};
 use crate::{assert_close, gpu};
 
 /// Odd shapes take the scalar loads; multiples of 4 take vec4 loads of one or both operands.
-const SHAPES: [(usize, usize, usize); 12] = [
+const SHAPES: [(usize, usize, usize); 14] = [
     (1, 1, 1),
     (1, 3, 5),
     (3, 5, 1),
@@ -26,6 +26,9 @@ const SHAPES: [(usize, usize, usize); 12] = [
     (68, 36, 20),
     (12, 7, 8),
     (33, 12, 5),
+    // Wide (128×128) tiles from 2048² outputs on, with ragged edges and scalar loads.
+    (2049, 9, 2050),
+    (2048, 20, 2048),
 ];
 
 #[test]

@@ -59,11 +59,13 @@ pub(crate) struct Step {
 /// Every entry point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Kernel {
-    /// A matmul; `vec_a`/`vec_b`: that operand is read as `vec4`.
+    /// A matmul; `vec_a`/`vec_b`: that operand is read as `vec4`; `wide`: 128×128 tiles of
+    /// 8×8 outputs per invocation (else 64×64 of 4×4).
     Matmul {
         shape: MatmulShape,
         vec_a: bool,
         vec_b: bool,
+        wide: bool,
     },
     BiasAct,
     BiasSoftmax,
@@ -89,10 +91,14 @@ pub(crate) fn matmul_kernel(shape: MatmulShape, op: &Op) -> Kernel {
         MatmulShape::Tn => (op.m, op.n),
         MatmulShape::Nt => (op.k, op.k),
     };
+    // Wide tiles halve the loads per multiply-add but make a quarter as many workgroups:
+    // worth it once there are still ≥ 256 of them (a big GPU has ~100 compute units).
+    let wide = op.m != 0 && op.n != 0 && op.m as u64 * op.n as u64 >= 2048 * 2048;
     Kernel::Matmul {
         shape,
         vec_a: fits(a_len, op.a_off, op.a_rs),
         vec_b: fits(b_len, op.b_off, op.b_rs),
+        wide,
     }
 }
 
@@ -142,31 +148,32 @@ fn tile_load(o: &Operand, vec4: bool) -> String {
             format!("let i = idx % {width}; let p = idx / {width};")
         };
         return format!(
-            "for (var l = 0u; l < 4u; l++) {{ let idx = tid + l * 256u; {map} \
+            "for (var l = 0u; l < T; l++) {{ let idx = tid + l * 256u; {map} \
              let g = {first} + i; let pk = t + p; var v = 0.0; \
              if (g < {limit} && pk < K) {{ v = {buf}[{index}]; }} {tile}[p * {width} + i] = v; }}"
         );
     }
     let (map, store) = if along_k {
         (
-            "let i = tid / 4u; let p = (tid % 4u) * 4u;",
+            "let i = idx / 4u; let p = (idx % 4u) * 4u;".to_string(),
             format!("{tile}[(p + q) * {width} + i] = v[q];"),
         )
     } else {
         (
-            "let i = (tid % 16u) * 4u; let p = tid / 16u;",
+            format!("let i = (idx % ({width} / 4u)) * 4u; let p = idx / ({width} / 4u);"),
             format!("{tile}[p * {width} + i + q] = v[q];"),
         )
     };
     format!(
-        "{{ {map} let g = {first} + i; let pk = t + p; var v = vec4<f32>(0.0); \
+        "for (var l = 0u; l < TQ; l++) {{ let idx = tid + l * 256u; {map} \
+         let g = {first} + i; let pk = t + p; var v = vec4<f32>(0.0); \
          if (g < {limit} && pk < K) {{ v = {buf}[({index}) / 4u]; }} \
          for (var q = 0u; q < 4u; q++) {{ {store} }} }}"
     )
 }
 
-/// The matmul template for one shape and operand element types.
-fn matmul_source(shape: MatmulShape, vec_a: bool, vec_b: bool) -> String {
+/// The matmul template for one shape, operand element types and tile size.
+fn matmul_source(shape: MatmulShape, vec_a: bool, vec_b: bool, wide: bool) -> String {
     let a_k = Operand {
         buf: "in0",
         tile: "tile_a",
@@ -202,6 +209,7 @@ fn matmul_source(shape: MatmulShape, vec_a: bool, vec_b: bool) -> String {
     };
     let elem = |v: bool| if v { "vec4<f32>" } else { "f32" };
     MATMUL
+        .replace("TILE_T", if wide { "8u" } else { "4u" })
         .replace("ELEM_A", elem(vec_a))
         .replace("ELEM_B", elem(vec_b))
         .replace("TILE_A", &tile_load(&a, vec_a))
@@ -286,7 +294,8 @@ impl Kernels {
                 shape,
                 vec_a,
                 vec_b,
-            } => (matmul_source(shape, vec_a, vec_b), "main"),
+                wide,
+            } => (matmul_source(shape, vec_a, vec_b, wide), "main"),
             Kernel::BiasAct => (ELEMENTWISE.to_string(), "bias_act"),
             Kernel::BiasSoftmax => (ELEMENTWISE.to_string(), "bias_softmax"),
             Kernel::ActBackward => (ELEMENTWISE.to_string(), "act_backward"),
@@ -412,7 +421,12 @@ impl OpBuilder {
     }
 
     /// Queues a dispatch; returns its index in the op list.
-    pub fn push(&mut self, kernel: Kernel, op: Op, x: Extent, y: Extent) -> usize {
+    /// Matmul grids are given in 64-wide tiles; a wide variant's tiles are 128 wide.
+    pub fn push(&mut self, kernel: Kernel, op: Op, mut x: Extent, mut y: Extent) -> usize {
+        if let Kernel::Matmul { wide: true, .. } = kernel {
+            x.per = 128;
+            y.per = 128;
+        }
         self.ops.push((kernel, op, x, y));
         self.ops.len() - 1
     }
