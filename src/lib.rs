@@ -40,6 +40,8 @@ pub mod playground;
 pub mod rng;
 pub mod spec;
 pub mod tensor;
+#[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
+pub mod web_gpu;
 
 pub use error::{Error, Result};
 pub use model::{Callback, Evaluation, FitOptions, History, Logs, Sequential};

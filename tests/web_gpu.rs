@@ -136,3 +136,79 @@ async fn training_follows_the_cpu_curve_in_the_browser() {
         1e-2,
     );
 }
+
+/// The JavaScript export, driven as the page's worker would: create from a model file, train,
+/// download to continue on the CPU, upload the CPU's weights back and keep going. With SGD
+/// (no optimiser state to carry) every switch keeps the two runs in step.
+#[wasm_bindgen_test]
+async fn js_trainer_switches_backends_mid_training_without_losing_steps() {
+    use nn_playground::web_gpu::WebGpuTrainer;
+    use wasm_bindgen_futures::JsFuture;
+
+    let dense = |units, activation| LayerSpec::Dense {
+        units,
+        activation,
+        init: Init::GlorotUniform,
+        use_bias: true,
+    };
+    let spec = ModelSpec {
+        input_dim: 3,
+        layers: vec![dense(6, Activation::Relu), dense(2, Activation::Linear)],
+    };
+    let mut cpu = Sequential::new(spec, 9).unwrap();
+    cpu.compile(CompileSpec {
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::Sgd,
+            learning_rate: 0.05,
+            ..Default::default()
+        },
+        loss: LossKind::Mse,
+        ..Default::default()
+    })
+    .unwrap();
+    let x = random(24 * 3, 11);
+    let y = random(24 * 2, 12);
+    let (xm, ym) = (
+        Matrix::from_vec(24, 3, x.clone()).unwrap(),
+        Matrix::from_vec(24, 2, y.clone()).unwrap(),
+    );
+    let Ok(gpu) = WebGpuTrainer::create(cpu.to_json(), 8).await else {
+        panic!("GpuTrainer.create failed: no WebGPU adapter in this browser?");
+    };
+    assert!(!gpu.adapter().is_empty());
+    assert!(gpu.set_data(&x, 24, &y, 2).is_ok());
+    let train = |steps| JsFuture::from(gpu.train_steps(8, steps));
+    let got = train(6).await.unwrap().as_f64().unwrap() as f32;
+    let want = cpu.train_steps(&xm, &ym, 8, 6).unwrap();
+    assert!(
+        (got - want).abs() <= 1e-6 + 1e-3 * want.abs(),
+        "GPU {got} vs CPU {want}"
+    );
+    // GPU → CPU: the downloaded file holds the GPU's weights.
+    let Ok(json) = gpu.download() else {
+        panic!("download failed")
+    };
+    let mut resumed = Sequential::from_json(&json).unwrap();
+    for (g, c) in resumed.params().iter().zip(cpu.params()) {
+        close("downloaded weights", g, &c, 1e-4, 1e-3);
+    }
+    // CPU trains on, then CPU → GPU: both continue from the same weights.
+    resumed.train_steps(&xm, &ym, 8, 6).unwrap();
+    cpu.train_steps(&xm, &ym, 8, 6).unwrap();
+    assert!(gpu.upload(&resumed.to_json()).is_ok());
+    let got = train(6).await.unwrap().as_f64().unwrap() as f32;
+    let want = cpu.train_steps(&xm, &ym, 8, 6).unwrap();
+    assert!(
+        (got - want).abs() <= 1e-6 + 2e-3 * want.abs(),
+        "after switching back: GPU {got} vs CPU {want}"
+    );
+    let pred = JsFuture::from(gpu.predict(x.clone(), 24)).await.unwrap();
+    let pred = js_sys::Float32Array::from(pred).to_vec();
+    close(
+        "predictions",
+        &pred,
+        cpu.predict(&xm).unwrap().as_slice(),
+        1e-3,
+        1e-2,
+    );
+}
