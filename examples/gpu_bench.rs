@@ -89,9 +89,13 @@ fn run() -> Result<()> {
             cases.push((784, &mnist[..], 10, b, 10));
         }
     }
+    let mut ratios = Vec::new();
     for (input, hidden, out, batch, steps) in cases {
         let steps = if quick { steps / 4 + 1 } else { steps };
         let (gpu, cpu) = throughput(&ctx, input, hidden, out, batch, steps)?;
+        if input == 784 {
+            ratios.push((batch, gpu / cpu));
+        }
         let name = format!(
             "{input}-{}-{out}",
             hidden
