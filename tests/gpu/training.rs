@@ -254,7 +254,10 @@ fn divergence_is_reported_and_keeps_finite_weights() {
     let mut t = GpuTrainer::new(ctx, &cpu, 20).unwrap();
     t.set_data(&x, &y).unwrap();
     let err = pollster::block_on(t.train_steps(20, 200)).unwrap_err();
-    assert!(matches!(err, Error::Diverged { .. }), "{err}");
+    assert!(
+        matches!(err, Error::Diverged { epoch, step, .. } if epoch == step && step >= 1),
+        "{err}"
+    );
     assert!(
         t.last_params().iter().flatten().all(|v| v.is_finite()),
         "weights stayed finite"
@@ -324,4 +327,43 @@ fn unsupported_and_invalid_use_gives_clear_errors() {
         t.upload_params(&[vec![0.0; 3]]),
         Err(Error::Shape(_))
     ));
+}
+
+#[test]
+fn a_lost_device_keeps_the_last_weights_for_the_cpu() {
+    // Its own device: releasing it must not disturb the other tests.
+    let ctx = pollster::block_on(nn_playground::backend::webgpu::GpuContext::new()).unwrap();
+    let x = random_matrix(30, 2, -1.0, 1.0, 11);
+    let y = random_matrix(30, 1, -1.0, 1.0, 12);
+    let compile = CompileSpec {
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::Adam,
+            learning_rate: 0.01,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut cpu = model(
+        2,
+        vec![dense(5, Activation::Tanh), dense(1, Activation::Linear)],
+        compile,
+    );
+    let mut t = GpuTrainer::new(&ctx, &cpu, 10).unwrap();
+    t.set_data(&x, &y).unwrap();
+    pollster::block_on(t.train_steps(10, 9)).unwrap();
+    let kept = t.last_params().to_vec();
+    ctx.release();
+    let err = pollster::block_on(t.train_steps(10, 1)).unwrap_err();
+    assert!(
+        matches!(&err, Error::Backend(m) if m.contains("lost") && m.contains("CPU")),
+        "{err}"
+    );
+    assert!(pollster::block_on(t.predict(&x)).is_err());
+    // The CPU resumes from the weights read back before the loss, and keeps training.
+    t.download_into(&mut cpu).unwrap();
+    assert_eq!(cpu.params(), kept);
+    let before = cpu.evaluate(&x, &y).unwrap().loss;
+    cpu.train_steps(&x, &y, 10, 60).unwrap();
+    let after = cpu.evaluate(&x, &y).unwrap().loss;
+    assert!(after < before, "CPU training continues: {before} → {after}");
 }

@@ -81,6 +81,16 @@ impl GpuContext {
         self.device.limits()
     }
 
+    /// Gives the device up now (its memory is freed; every later GPU call on this context
+    /// returns [`Error::Backend`]), e.g. when the page switches to the CPU for good. Behaves
+    /// like a lost device, so it also exercises the fallback path.
+    pub fn release(&self) {
+        if let Ok(mut l) = self.lost.lock() {
+            l.get_or_insert_with(|| "released by the application".into());
+        }
+        self.device.destroy();
+    }
+
     /// `Err(Backend)` once the device was lost (driver reset, tab in background, GPU removed).
     pub fn check_alive(&self) -> Result<()> {
         match self.lost.lock().ok().and_then(|l| l.clone()) {

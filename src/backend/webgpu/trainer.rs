@@ -734,7 +734,8 @@ impl GpuTrainer {
                 row_counts.push((end - start) as u32);
                 start = if end == rows { 0 } else { end };
             }
-            let losses = self.submit_steps(&slots, &row_counts).await?;
+            let per_epoch = rows.div_ceil(batch_size) as u64;
+            let losses = self.submit_steps(&slots, &row_counts, per_epoch).await?;
             total += losses.iter().map(|&l| l as f64).sum::<f64>();
             done += k;
         }
@@ -758,7 +759,13 @@ impl GpuTrainer {
     }
 
     /// One submit of `slots.len()` steps, one read-back of their losses and the weights.
-    async fn submit_steps(&mut self, slots: &[Step], rows: &[u32]) -> Result<Vec<f32>> {
+    /// `per_epoch`: steps per pass over the data, to say in which epoch a divergence happened.
+    async fn submit_steps(
+        &mut self,
+        slots: &[Step],
+        rows: &[u32],
+        per_epoch: u64,
+    ) -> Result<Vec<f32>> {
         let first_step = self.optimizer.iterations - slots.len() as u64;
         let data = self.data.as_ref().expect("checked by train_steps");
         let q = &self.ctx.queue;
@@ -802,10 +809,10 @@ impl GpuTrainer {
         }
         let status = all[0];
         if status != 0.0 {
-            let bad = status as u64;
+            let step = first_step + status as u64;
             return Err(Error::Diverged {
-                epoch: 0,
-                step: (first_step + bad) as usize,
+                epoch: ((step - 1) / per_epoch.max(1) + 1) as usize,
+                step: step as usize,
                 hint: "Try a lower learning rate (e.g. ÷10), gradient clipping, or standardised inputs."
                     .into(),
             });
