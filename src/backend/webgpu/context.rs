@@ -1,5 +1,5 @@
 //! `GpuContext`: the adapter, device and queue, found once, with the device-lost flag and
-//! the buffer helpers (upload, asynchronous read-back) every GPU piece shares.
+//! the buffer utilities (upload, asynchronous read-back) every GPU piece shares.
 
 use std::sync::{Arc, Mutex};
 
@@ -28,6 +28,8 @@ impl GpuContext {
     /// Finds an adapter (high performance preferred) and opens a device with the adapter's own
     /// limits, so large datasets fit in one storage buffer where the hardware allows.
     pub async fn new() -> Result<Self> {
+        #[cfg(target_arch = "wasm32")]
+        browser_has_webgpu()?;
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
         let adapter = instance
             .request_adapter(&wgpu::RequestAdapterOptions {
@@ -199,5 +201,27 @@ impl GpuContext {
         );
         self.queue.submit([enc.finish()]);
         self.read_staging(&staging, len).await
+    }
+}
+
+/// `navigator.gpu` must exist before wgpu is asked for an adapter (wgpu panics where there
+/// is no navigator at all, e.g. in Node).
+#[cfg(target_arch = "wasm32")]
+fn browser_has_webgpu() -> Result<()> {
+    use wasm_bindgen::JsValue;
+    let get = |obj: &JsValue, key: &str| {
+        js_sys::Reflect::get(obj, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    };
+    let gpu = get(&js_sys::global().into(), "navigator").and_then(|n| get(&n, "gpu"));
+    match gpu {
+        Some(_) => Ok(()),
+        None => Err(Error::Backend(
+            "no WebGPU in this browser (navigator.gpu is missing; it needs a recent Chrome, Edge \
+             or Safari, or Firefox with WebGPU enabled, and a secure https:// page); training \
+             runs on the CPU instead"
+                .into(),
+        )),
     }
 }
