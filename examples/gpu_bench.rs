@@ -79,15 +79,15 @@ fn run() -> Result<()> {
     println!("| --- | ---: | ---: | ---: | ---: |");
     let small = [8, 8];
     let mnist = [256, 128];
-    let mut cases = vec![
-        (2, &small[..], 1, 10, 400),
-        (784, &mnist[..], 10, 64, 40),
-        (784, &mnist[..], 10, 512, 10),
-    ];
-    if !quick {
-        for b in [16, 128, 1024] {
-            cases.push((784, &mnist[..], 10, b, 10));
-        }
+    let batches: &[usize] = if quick {
+        &[64, 512]
+    } else {
+        &[16, 64, 128, 512, 1024]
+    };
+    let mut cases = vec![(2, &small[..], 1, 10, 400)];
+    for &b in batches {
+        // About 2·10⁴ samples per measurement.
+        cases.push((784, &mnist[..], 10, b, (20_000 / b).clamp(10, 200)));
     }
     let mut ratios = Vec::new();
     for (input, hidden, out, batch, steps) in cases {
@@ -109,8 +109,18 @@ fn run() -> Result<()> {
             gpu / cpu
         );
     }
+    ratios.sort_by_key(|r| r.0);
+    match ratios.iter().find(|r| r.1 > 1.0) {
+        Some((b, _)) => {
+            println!("\nCrossover (784-256-128-10): the GPU is faster from batch {b} on.")
+        }
+        None => println!(
+            "\nCrossover (784-256-128-10): not reached up to batch {}.",
+            ratios.last().map_or(0, |r| r.0)
+        ),
+    }
     println!(
-        "\nCPU: this build's native kernels on one thread (the browser runs the SIMD128 build)."
+        "CPU: this build's native kernels on one thread (the browser runs the SIMD128 build)."
     );
     Ok(())
 }
