@@ -86,8 +86,8 @@ fn run() -> Result<()> {
     };
     let mut cases = vec![(2, &small[..], 1, 10, 400)];
     for &b in batches {
-        // About 2·10⁴ samples per measurement.
-        cases.push((784, &mnist[..], 10, b, (20_000 / b).clamp(10, 200)));
+        // About 10⁴ samples per measurement.
+        cases.push((784, &mnist[..], 10, b, (10_000 / b).clamp(10, 100)));
     }
     let mut ratios = Vec::new();
     for (input, hidden, out, batch, steps) in cases {
