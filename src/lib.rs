@@ -28,6 +28,8 @@
 //! # Ok::<(), nn_playground::Error>(())
 //! ```
 
+#[cfg(feature = "webgpu")]
+pub mod backend;
 pub mod bench;
 pub mod bench_train;
 pub mod data;
@@ -48,6 +50,8 @@ pub mod web;
 pub mod web_bench;
 #[cfg(target_arch = "wasm32")]
 pub mod web_bench_train;
+#[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
+pub mod web_gpu;
 
 pub use error::{Error, Result};
 pub use model::{Callback, Evaluation, FitOptions, History, Logs, Sequential};

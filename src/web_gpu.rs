@@ -1,0 +1,150 @@
+//! The WebGPU trainer for JavaScript (wasm32 + feature `webgpu`): the page's worker builds one
+//! from its model file, trains K steps per call on the GPU, and takes the weights back as a
+//! model file to continue on the CPU (after a lost device too). Errors reject with the
+//! engine's message, in words a person can act on.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Float32Array, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::backend::webgpu::{GpuContext, GpuTrainer};
+use crate::{Error, Matrix, Sequential};
+
+fn js_err(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn js_val(e: Error) -> JsValue {
+    JsValue::from(js_err(e))
+}
+
+struct State {
+    trainer: GpuTrainer,
+    /// The CPU model the weights are written back into for `download`.
+    model: Sequential,
+}
+
+/// A compiled model training on the GPU (`GpuTrainer` in JavaScript).
+#[wasm_bindgen(js_name = GpuTrainer)]
+pub struct WebGpuTrainer {
+    state: Rc<RefCell<State>>,
+    adapter: String,
+}
+
+fn busy() -> JsValue {
+    js_val(Error::Backend(
+        "the GPU trainer is busy with another call; await it first".into(),
+    ))
+}
+
+#[wasm_bindgen(js_class = GpuTrainer)]
+impl WebGpuTrainer {
+    /// `await GpuTrainer.create(modelJson, maxBatch)`: opens the GPU and uploads a compiled
+    /// model file (`Sequential::to_json`). Rejects with the reason when WebGPU is missing
+    /// (no `navigator.gpu`, no adapter) or the model cannot run on it (batch norm).
+    pub async fn create(model_json: String, max_batch: usize) -> Result<WebGpuTrainer, JsError> {
+        let model = Sequential::from_json(&model_json).map_err(js_err)?;
+        let ctx = GpuContext::new().await.map_err(js_err)?;
+        let trainer = GpuTrainer::new(&ctx, &model, max_batch).map_err(js_err)?;
+        Ok(Self {
+            adapter: ctx.adapter_name(),
+            state: Rc::new(RefCell::new(State { trainer, model })),
+        })
+    }
+
+    /// The adapter's name and backend, for the page's status line.
+    #[wasm_bindgen(getter)]
+    pub fn adapter(&self) -> String {
+        self.adapter.clone()
+    }
+
+    /// Optimiser steps applied on the GPU so far.
+    #[wasm_bindgen(getter)]
+    pub fn iterations(&self) -> f64 {
+        self.state
+            .try_borrow()
+            .map_or(0.0, |s| s.trainer.iterations() as f64)
+    }
+
+    /// Uploads the training set once: `x` row-major `rows × inputs`, `y` row-major
+    /// `rows × yCols` (targets, or one class index per row for categorical cross-entropy).
+    #[wasm_bindgen(js_name = setData)]
+    pub fn set_data(
+        &self,
+        x: &[f32],
+        rows: usize,
+        y: &[f32],
+        y_cols: usize,
+    ) -> Result<(), JsError> {
+        let mut s = self
+            .state
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("the GPU trainer is busy; await the running call first"))?;
+        let cols = x.len().checked_div(rows).unwrap_or(0);
+        let xm = Matrix::from_vec(rows, cols, x.to_vec()).map_err(js_err)?;
+        let ym = Matrix::from_vec(rows, y_cols, y.to_vec()).map_err(js_err)?;
+        s.trainer.set_data(&xm, &ym).map_err(js_err)
+    }
+
+    /// `await trainer.trainSteps(batchSize, steps)`: the mean batch loss of `steps` steps over
+    /// consecutive batches, recorded into one submit (per 512 steps) with one read-back.
+    #[wasm_bindgen(js_name = trainSteps)]
+    // The borrow is held over the GPU wait on purpose: a second call meanwhile is refused
+    // with a message instead of interleaving with this one.
+    #[allow(clippy::await_holding_refcell_ref)]
+    pub fn train_steps(&self, batch_size: usize, steps: usize) -> Promise {
+        let state = Rc::clone(&self.state);
+        future_to_promise(async move {
+            let mut s = state.try_borrow_mut().map_err(|_| busy())?;
+            let loss = s
+                .trainer
+                .train_steps(batch_size, steps)
+                .await
+                .map_err(js_val)?;
+            Ok(JsValue::from_f64(loss as f64))
+        })
+    }
+
+    /// `await trainer.predict(x, rows)`: outputs (`Float32Array`, row-major `rows × outputs`)
+    /// in inference mode, e.g. for the decision-boundary grid.
+    #[allow(clippy::await_holding_refcell_ref)]
+    pub fn predict(&self, x: Vec<f32>, rows: usize) -> Promise {
+        let state = Rc::clone(&self.state);
+        future_to_promise(async move {
+            let s = state.try_borrow().map_err(|_| busy())?;
+            let cols = x.len().checked_div(rows).unwrap_or(0);
+            let xm = Matrix::from_vec(rows, cols, x).map_err(js_val)?;
+            let out = s.trainer.predict(&xm).await.map_err(js_val)?;
+            Ok(Float32Array::from(out.as_slice()).into())
+        })
+    }
+
+    /// The model file with the weights last read back from the GPU: what the CPU resumes
+    /// from. Works after the device is lost.
+    pub fn download(&self) -> Result<String, JsError> {
+        let mut s = self
+            .state
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("the GPU trainer is busy; await the running call first"))?;
+        let State { trainer, model } = &mut *s;
+        trainer.download_into(model).map_err(js_err)?;
+        Ok(model.to_json())
+    }
+
+    /// Replaces the GPU weights with those of a model file of the same architecture (after
+    /// CPU training or an edited weight); the optimiser state starts fresh.
+    pub fn upload(&self, model_json: &str) -> Result<(), JsError> {
+        let mut s = self
+            .state
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("the GPU trainer is busy; await the running call first"))?;
+        let mut m = Sequential::from_json(model_json).map_err(js_err)?;
+        let params = m.params();
+        s.trainer.upload_params(&params).map_err(js_err)?;
+        s.model = m;
+        Ok(())
+    }
+}
