@@ -20,16 +20,18 @@ pub enum Stage {
     Native,
     Fuzz,
     Wasm,
+    Gpu,
     E2e,
 }
 
-pub const ALL: [Stage; 7] = [
+pub const ALL: [Stage; 8] = [
     Stage::Setup,
     Stage::Fmt,
     Stage::Clippy,
     Stage::Native,
     Stage::Fuzz,
     Stage::Wasm,
+    Stage::Gpu,
     Stage::E2e,
 ];
 
@@ -42,6 +44,7 @@ impl Stage {
             Stage::Native => "native",
             Stage::Fuzz => "fuzz",
             Stage::Wasm => "wasm",
+            Stage::Gpu => "gpu",
             Stage::E2e => "e2e",
         }
     }
@@ -61,6 +64,7 @@ impl Stage {
             Stage::Native => "native cargo test --workspace",
             Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
             Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium",
+            Stage::Gpu => "the webgpu feature: clippy, native wgpu tests on lavapipe, browser tests on SwiftShader",
             Stage::E2e => "release pkg/ + end-to-end tests in headless Chromium",
         }
     }
@@ -148,10 +152,10 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             if wants(&[Stage::Fmt, Stage::Clippy]) {
                 ensure_rust_components(install)?;
             }
-            if wants(&[Stage::Clippy, Stage::Wasm, Stage::E2e]) {
+            if wants(&[Stage::Clippy, Stage::Wasm, Stage::Gpu, Stage::E2e]) {
                 ensure_wasm_target(install)?;
             }
-            if wants(&[Stage::Wasm, Stage::E2e]) {
+            if wants(&[Stage::Wasm, Stage::Gpu, Stage::E2e]) {
                 ensure_wasm_bindgen(install)?;
                 ensure_browser(install)?;
             }
@@ -201,6 +205,64 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             c.env("CHROMEDRIVER", CHROMEDRIVER)
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
             run(&mut c)
+        }
+        Stage::Gpu => {
+            // Software adapters (lavapipe natively, SwiftShader in Chromium) prove correctness;
+            // without one the tests fail loudly rather than skip.
+            let deny = ["--", "-D", "warnings"];
+            let mut lint = vec![
+                "clippy",
+                "--package",
+                "nn-playground",
+                "--features",
+                "webgpu",
+                "--all-targets",
+            ];
+            lint.extend(deny);
+            run(&mut cmd("cargo", &lint))?;
+            let mut lint_wasm = vec![
+                "clippy",
+                "--package",
+                "nn-playground",
+                "--features",
+                "webgpu",
+                "--lib",
+                "--tests",
+                "--target",
+                WASM_TARGET,
+            ];
+            lint_wasm.extend(deny);
+            run(&mut cmd("cargo", &lint_wasm))?;
+            run(&mut cmd(
+                "cargo",
+                &[
+                    "test",
+                    "--package",
+                    "nn-playground",
+                    "--features",
+                    "webgpu",
+                    "--test",
+                    "gpu",
+                ],
+            ))?;
+            let mut browser = cmd(
+                "cargo",
+                &[
+                    "test",
+                    "--package",
+                    "nn-playground",
+                    "--features",
+                    "webgpu",
+                    "--target",
+                    WASM_TARGET,
+                    "--test",
+                    "web_gpu",
+                ],
+            );
+            browser
+                .env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "300");
+            run(&mut browser)
         }
         Stage::E2e => {
             build_pkg(&BuildOptions {
