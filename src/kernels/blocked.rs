@@ -21,6 +21,9 @@ const NC: usize = 1024;
 /// Products with at most this many multiply-adds skip packing: for the playground's tiny
 /// layers (batch 10, widths 2–8) copying panels would cost more than the arithmetic.
 pub(crate) const SMALL_WORK: usize = 4096;
+/// Products with an inner dimension or a column count at most this take the unpacked path
+/// at any size.
+pub(crate) const SKINNY: usize = 8;
 
 /// A logical matrix `X` stored as `X[r][c] = data[r·rs + c·cs]`.
 #[derive(Clone, Copy)]
@@ -87,7 +90,11 @@ pub(crate) fn gemm<K: MicroKernel>(
         return;
     }
     assert!(c.len() >= m * n, "gemm output too small");
-    if m.saturating_mul(k).saturating_mul(n) <= SMALL_WORK {
+    // Skinny products (the playground's 2-input and 1-output layers at any batch or grid
+    // size) also skip packing: with k ≤ 8 or n ≤ 8 a packed panel is mostly padding and
+    // copies, while the row kernels below keep every output of a row in registers.
+    let skinny = k <= SKINNY || n <= SKINNY;
+    if skinny || m.saturating_mul(k).saturating_mul(n) <= SMALL_WORK {
         if b.cs != 1 && m >= 4 && n >= 4 {
             // NT with several rows: transpose B once (k·n ≤ 1024 floats here) so every row
             // takes the register row-block path instead of n short dot products.
@@ -155,12 +162,35 @@ pub(crate) fn gemm<K: MicroKernel>(
     });
 }
 
-/// The unpacked path for tiny products. With contiguous rows of `B` (NN, TN) it keeps 8 or
-/// 4 outputs of a row in registers while walking `p`, which vectorises over `j`; with `B`
-/// stored transposed (NT) both operands are contiguous along `p`, so it takes row·row dot
+/// The unpacked path for tiny and skinny products. With contiguous rows of `B` (NN, TN) it
+/// keeps 8 or 4 outputs of a row in registers while walking `p`, which vectorises over `j`;
+/// a single output column (`n = 1`, contiguous) is one sequential sum per row; with `B` stored
+/// transposed (NT) both operands are contiguous along `p`, so it takes row·row dot
 /// products. Leftover columns get plain dot products.
 fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accumulate: bool) {
-    if b.cs == 1 {
+    let m = c.len() / n;
+    // One check for the whole product (m, k, n ≥ 1 here), so the inner loops index the
+    // operands without per-element bounds checks.
+    assert!(
+        (m - 1) * a.rs + (k - 1) * a.cs < a.data.len()
+            && (k - 1) * b.rs + (n - 1) * b.cs < b.data.len(),
+        "gemm operand too small"
+    );
+    // SAFETY (both closures): every (i, p, j) the loops below pass lies inside the shapes
+    // just checked.
+    let at = |i: usize, p: usize| unsafe { *a.data.get_unchecked(i * a.rs + p * a.cs) };
+    let bt = |p: usize, j: usize| unsafe { *b.data.get_unchecked(p * b.rs + j * b.cs) };
+    let store = |x: &mut f32, s: f32| *x = if accumulate { *x + s } else { s };
+    if n == 1 && a.cs == 1 && b.rs == 1 {
+        // A column vector B against contiguous rows of A (the output layer's NN product).
+        // One running sum in `p` order, as every other path here takes: training is chaotic
+        // enough that reordering this sum changes where a long run ends up.
+        let bcol = &b.data[..k];
+        for (i, x) in c.iter_mut().enumerate() {
+            let arow = &a.data[i * a.rs..i * a.rs + k];
+            store(x, arow.iter().zip(bcol).fold(0.0, |s, (u, v)| s + u * v));
+        }
+    } else if b.cs == 1 {
         for (i, crow) in c.chunks_exact_mut(n).enumerate() {
             let mut j = 0;
             while j + 8 <= n {
@@ -174,9 +204,9 @@ fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accu
             for (jj, x) in crow.iter_mut().enumerate().skip(j) {
                 let mut s = 0.0f32;
                 for p in 0..k {
-                    s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + jj];
+                    s += at(i, p) * bt(p, jj);
                 }
-                *x = if accumulate { *x + s } else { s };
+                store(x, s);
             }
         }
     } else if a.cs == 1 && b.rs == 1 {
@@ -184,8 +214,7 @@ fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accu
         for (i, crow) in c.chunks_exact_mut(n).enumerate() {
             let arow = &a.data[i * a.rs..i * a.rs + k];
             for (j, x) in crow.iter_mut().enumerate() {
-                let s = dot(arow, &b.data[j * b.cs..j * b.cs + k]);
-                *x = if accumulate { *x + s } else { s };
+                store(x, dot(arow, &b.data[j * b.cs..j * b.cs + k]));
             }
         }
     } else {
@@ -193,9 +222,9 @@ fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accu
             for (j, x) in crow.iter_mut().enumerate() {
                 let mut s = 0.0f32;
                 for p in 0..k {
-                    s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + j * b.cs];
+                    s += at(i, p) * bt(p, j);
                 }
-                *x = if accumulate { *x + s } else { s };
+                store(x, s);
             }
         }
     }
@@ -203,7 +232,7 @@ fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accu
 
 /// `C[i][j..j+W] (+)= Σ_p A[i][p]·B[p][j..j+W]` with the `W` sums held in registers for
 /// the whole `p` loop (one vector multiply-add per four lanes per step); `B` rows must be
-/// contiguous.
+/// contiguous and the caller has checked that every `A[i][p]` and `B[p][j..j+W]` is inside.
 #[inline(always)]
 fn row_block<const W: usize>(
     k: usize,
@@ -214,11 +243,17 @@ fn row_block<const W: usize>(
     out: &mut [f32],
     accumulate: bool,
 ) {
+    debug_assert!((k - 1) * b.rs + j + W <= b.data.len());
     let mut acc = [0.0f32; W];
+    let (ap, bp) = (a.data.as_ptr(), b.data.as_ptr());
     for p in 0..k {
-        let aip = a.data[i * a.rs + p * a.cs];
-        let start = p * b.rs + j;
-        let brow: &[f32; W] = b.data[start..start + W].try_into().expect("W floats");
+        // SAFETY: `small` checked the extent of both operands; `j + W ≤ n`.
+        let (aip, brow) = unsafe {
+            (
+                *ap.add(i * a.rs + p * a.cs),
+                &*(bp.add(p * b.rs + j) as *const [f32; W]),
+            )
+        };
         for (s, &y) in acc.iter_mut().zip(brow) {
             *s += aip * y;
         }
