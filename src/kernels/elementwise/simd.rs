@@ -15,7 +15,10 @@ pub(super) fn forward(act: Activation, z: &[f32], y: &mut [f32]) -> bool {
             let neg = f32x4_mul(x, f32x4_splat(LEAKY_SLOPE));
             v128_bitselect(x, neg, f32x4_gt(x, zero()))
         }),
-        Activation::Tanh => map1(z, y, tanh),
+        Activation::Tanh => {
+            let t = Tanh::new();
+            map1(z, y, |x| t.eval(x))
+        }
         Activation::Sigmoid => map1(z, y, sigmoid),
         _ => return false,
     }
@@ -36,7 +39,10 @@ pub(super) fn forward_biased(act: Activation, z: &mut [f32], bias: &[f32], y: &m
             let neg = f32x4_mul(x, f32x4_splat(LEAKY_SLOPE));
             v128_bitselect(x, neg, f32x4_gt(x, zero()))
         }),
-        Activation::Tanh => map_biased(z, bias, y, tanh),
+        Activation::Tanh => {
+            let t = Tanh::new();
+            map_biased(z, bias, y, |x| t.eval(x))
+        }
         Activation::Sigmoid => map_biased(z, bias, y, sigmoid),
         _ => return false,
     }
@@ -69,17 +75,28 @@ fn map_biased(z: &mut [f32], bias: &[f32], y: &mut [f32], f: impl Fn(v128) -> v1
         }
         return;
     }
-    let n = bias.len();
-    for (zr, yr) in z.chunks_exact_mut(n).zip(y.chunks_exact_mut(n)) {
-        for ((zi, yi), bi) in zr
-            .chunks_exact_mut(4)
-            .zip(yr.chunks_exact_mut(4))
-            .zip(bias.chunks_exact(4))
-        {
-            let v = f32x4_add(load(zi), load(bi));
-            store(zi, v);
-            store(yi, f(v));
+    // Index loops rather than nested zips of chunk iterators, whose setup V8 was left
+    // calling once per row.
+    let (n, len) = (bias.len(), z.len());
+    assert!(n % 4 == 0 && len % n == 0 && y.len() == len);
+    let (zp, yp, bp) = (z.as_mut_ptr(), y.as_mut_ptr(), bias.as_ptr());
+    let mut row = 0;
+    while row < len {
+        let mut j = 0;
+        while j < n {
+            // SAFETY: `row + j + 4 ≤ len` and `j + 4 ≤ n` by the assert above; wasm loads
+            // need no alignment.
+            unsafe {
+                let v = f32x4_add(
+                    v128_load(zp.add(row + j) as *const v128),
+                    v128_load(bp.add(j) as *const v128),
+                );
+                v128_store(zp.add(row + j) as *mut v128, v);
+                v128_store(yp.add(row + j) as *mut v128, f(v));
+            }
+            j += 4;
         }
+        row += n;
     }
 }
 
@@ -204,26 +221,54 @@ pub(crate) fn sigmoid(x: v128) -> v128 {
 /// One division and eleven multiply-adds: about a third of the cost of the `exp` form.
 /// The clamp uses `pmin`/`pmax` (one instruction each on x86, unlike `min`/`max`); NaN still
 /// comes out NaN because both return their first operand when a comparison is false.
-#[inline(always)]
-pub(crate) fn tanh(x: v128) -> v128 {
-    let clamp = f32x4_splat(7.905_311);
-    let xc = f32x4_pmin(f32x4_pmax(x, f32x4_neg(clamp)), clamp);
-    let x2 = f32x4_mul(xc, xc);
-    let mut p = f32x4_splat(-2.760_768_5e-16);
-    for c in [
-        2.000_188e-13,
-        -8.604_672e-11,
-        5.122_297e-8,
-        1.485_722_4e-5,
-        6.372_619_3e-4,
-        4.893_524_6e-3,
-    ] {
-        p = f32x4_add(f32x4_mul(p, x2), f32x4_splat(c));
+#[derive(Clone, Copy)]
+pub(crate) struct Tanh {
+    clamp: v128,
+    p: [v128; 7],
+    q: [v128; 4],
+}
+
+impl Tanh {
+    /// The coefficients, built once per slice: V8 rematerialises every `v128.const` where
+    /// it is used (three instructions each), so inside the loop the thirteen constants
+    /// would cost more than the arithmetic. `black_box` keeps LLVM from folding them back
+    /// into constants; the loop then reads them from registers or the stack.
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
+        let v = |c: f32| f32x4_splat(core::hint::black_box(c));
+        Self {
+            clamp: v(7.905_311),
+            p: [
+                v(-2.760_768_5e-16),
+                v(2.000_188e-13),
+                v(-8.604_672e-11),
+                v(5.122_297e-8),
+                v(1.485_722_4e-5),
+                v(6.372_619_3e-4),
+                v(4.893_524_6e-3),
+            ],
+            q: [
+                v(1.198_258_4e-6),
+                v(1.185_347_1e-4),
+                v(2.268_434_6e-3),
+                v(4.893_525e-3),
+            ],
+        }
     }
-    let p = f32x4_mul(p, xc);
-    let mut q = f32x4_splat(1.198_258_4e-6);
-    for c in [1.185_347_1e-4, 2.268_434_6e-3, 4.893_525e-3] {
-        q = f32x4_add(f32x4_mul(q, x2), f32x4_splat(c));
+
+    #[inline(always)]
+    pub(crate) fn eval(&self, x: v128) -> v128 {
+        let xc = f32x4_pmin(f32x4_pmax(x, f32x4_neg(self.clamp)), self.clamp);
+        let x2 = f32x4_mul(xc, xc);
+        let mut p = self.p[0];
+        for &c in &self.p[1..] {
+            p = f32x4_add(f32x4_mul(p, x2), c);
+        }
+        let p = f32x4_mul(p, xc);
+        let mut q = self.q[0];
+        for &c in &self.q[1..] {
+            q = f32x4_add(f32x4_mul(q, x2), c);
+        }
+        f32x4_div(p, q)
     }
-    f32x4_div(p, q)
 }
