@@ -243,7 +243,7 @@ impl Sequential {
                         .map(|g| (*g as f64) * (*g as f64))
                         .sum::<f64>();
                 } else {
-                    finite &= all_finite(p.grad);
+                    finite &= crate::tensor::all_finite(p.grad);
                 }
             });
         }
@@ -515,20 +515,6 @@ impl Sequential {
         }
         build::check_targets(compiled.spec.loss, self.output_dim(), x.rows(), y)
     }
-}
-
-/// True when no value is NaN or infinite: `x·0` is `0` for finite `x` and NaN otherwise, and
-/// eight independent sums of those let the loop vectorise without reordering any sum.
-fn all_finite(values: &[f32]) -> bool {
-    let mut acc = [0.0f32; 8];
-    let chunks = values.chunks_exact(8);
-    let tail = chunks.remainder().iter().all(|v| v.is_finite());
-    for c in chunks {
-        for (a, &v) in acc.iter_mut().zip(c) {
-            *a += v * 0.0;
-        }
-    }
-    tail && acc.iter().all(|a| *a == 0.0)
 }
 
 fn not_compiled() -> Error {
