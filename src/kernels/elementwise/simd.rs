@@ -1,5 +1,6 @@
 //! SIMD128 activation kernels (wasm32): relu, leaky relu, tanh, sigmoid and linear, with a
-//! vector `exp` and a rational `tanh`, both accurate to a few ulp. Shape legend: flat slices of equal length,
+//! vector `exp` and a rational `tanh`, both accurate to a few ulp, and the fused
+//! bias-add + activation of a dense layer. Shape legend: flat slices of equal length,
 //! processed four lanes at a time; the tail goes through the same vector code on a padded
 //! copy so every element sees identical maths.
 
