@@ -104,19 +104,93 @@ impl Matrix {
     /// Copies the given rows of `src` (by index) into `self`, resizing it.
     pub fn gather_rows(&mut self, src: &Matrix, indices: &[usize]) {
         self.resize(indices.len(), src.cols);
-        for (dst, &i) in indices.iter().enumerate() {
-            let cols = src.cols;
-            self.data[dst * cols..(dst + 1) * cols].copy_from_slice(src.row(i));
+        // Narrow rows (the playground's 1–8 features and targets) are copied as fixed-size
+        // arrays: a run-time-length copy becomes a `memcpy` call per row, which costs more
+        // than the row.
+        match src.cols {
+            1 => gather_fixed::<1>(&mut self.data, &src.data, indices),
+            2 => gather_fixed::<2>(&mut self.data, &src.data, indices),
+            3 => gather_fixed::<3>(&mut self.data, &src.data, indices),
+            4 => gather_fixed::<4>(&mut self.data, &src.data, indices),
+            cols => {
+                for (dst, &i) in indices.iter().enumerate() {
+                    self.data[dst * cols..(dst + 1) * cols].copy_from_slice(src.row(i));
+                }
+            }
         }
     }
 
     /// True when every element is finite.
     pub fn all_finite(&self) -> bool {
-        self.data.iter().all(|v| v.is_finite())
+        all_finite(&self.data)
     }
 
     /// Fills every element with `v`.
     pub fn fill(&mut self, v: f32) {
         self.data.iter_mut().for_each(|x| *x = v);
+    }
+}
+
+/// True when no value is NaN or infinite: `x·0` is `0` for finite `x` and NaN otherwise, and
+/// eight independent sums of those let the loop vectorise (an early-exit `all` does not).
+pub(crate) fn all_finite(values: &[f32]) -> bool {
+    let mut acc = [0.0f32; 8];
+    let chunks = values.chunks_exact(8);
+    let tail = chunks.remainder().iter().all(|v| v.is_finite());
+    for c in chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a += v * 0.0;
+        }
+    }
+    tail && acc.iter().all(|a| *a == 0.0)
+}
+
+/// `dst` row `r` ← `src` row `indices[r]`, rows of `N` floats.
+fn gather_fixed<const N: usize>(dst: &mut [f32], src: &[f32], indices: &[usize]) {
+    for (d, &i) in dst.chunks_exact_mut(N).zip(indices) {
+        let s: &[f32; N] = src[i * N..(i + 1) * N].try_into().expect("N floats");
+        let d: &mut [f32; N] = d.try_into().expect("N floats");
+        *d = *s;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Finite data passes; one NaN or infinity anywhere (vector body or tail) fails.
+    #[test]
+    fn all_finite_finds_every_non_finite_value() {
+        for len in [0, 1, 7, 8, 9, 17] {
+            let ok: Vec<f32> = (0..len).map(|i| i as f32 - 3.5).collect();
+            assert!(all_finite(&ok), "len {len}");
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                for i in 0..len {
+                    let mut v = ok.clone();
+                    v[i] = bad;
+                    assert!(!all_finite(&v), "len {len}, {bad} at {i}");
+                }
+            }
+        }
+        assert!(all_finite(&[f32::MAX, -f32::MAX, f32::MIN_POSITIVE, -0.0]));
+    }
+
+    /// Every row width (the fixed-size copies for 1–4 columns and the general one) gathers
+    /// the same rows as indexing by hand, repeats and reordering included.
+    #[test]
+    fn gather_rows_copies_the_indexed_rows() {
+        let idx = [4, 0, 4, 2, 1];
+        for cols in 1..=6 {
+            let src_data: Vec<f32> = (0..5 * cols).map(|v| v as f32 * 0.5 - 3.0).collect();
+            let src = Matrix::from_vec(5, cols, src_data.clone()).unwrap();
+            let mut dst = Matrix::zeros(1, 1);
+            dst.gather_rows(&src, &idx);
+            let want: Vec<f32> = idx
+                .iter()
+                .flat_map(|&i| src_data[i * cols..(i + 1) * cols].to_vec())
+                .collect();
+            assert_eq!(dst.shape(), (idx.len(), cols));
+            assert_eq!(dst.as_slice(), &want[..], "{cols} columns");
+        }
     }
 }

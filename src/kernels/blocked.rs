@@ -21,6 +21,9 @@ const NC: usize = 1024;
 /// Products with at most this many multiply-adds skip packing: for the playground's tiny
 /// layers (batch 10, widths 2–8) copying panels would cost more than the arithmetic.
 pub(crate) const SMALL_WORK: usize = 4096;
+/// Products with an inner dimension or a column count at most this take the unpacked path
+/// at any size.
+pub(crate) const SKINNY: usize = 8;
 
 /// A logical matrix `X` stored as `X[r][c] = data[r·rs + c·cs]`.
 #[derive(Clone, Copy)]
@@ -87,7 +90,11 @@ pub(crate) fn gemm<K: MicroKernel>(
         return;
     }
     assert!(c.len() >= m * n, "gemm output too small");
-    if m.saturating_mul(k).saturating_mul(n) <= SMALL_WORK {
+    // Skinny products (the playground's 2-input and 1-output layers at any batch or grid
+    // size) also skip packing: with k ≤ 8 or n ≤ 8 a packed panel is mostly padding and
+    // copies, while the row kernels below keep every output of a row in registers.
+    let skinny = k <= SKINNY || n <= SKINNY;
+    if skinny || m.saturating_mul(k).saturating_mul(n) <= SMALL_WORK {
         if b.cs != 1 && m >= 4 && n >= 4 {
             // NT with several rows: transpose B once (k·n ≤ 1024 floats here) so every row
             // takes the register row-block path instead of n short dot products.
@@ -155,37 +162,42 @@ pub(crate) fn gemm<K: MicroKernel>(
     });
 }
 
-/// The unpacked path for tiny products. With contiguous rows of `B` (NN, TN) it keeps 8 or
-/// 4 outputs of a row in registers while walking `p`, which vectorises over `j`; with `B`
-/// stored transposed (NT) both operands are contiguous along `p`, so it takes row·row dot
+/// The unpacked path for tiny and skinny products. With contiguous rows of `B` (NN, TN) it
+/// keeps 8, 4 or 1 outputs of four rows in registers while walking `p`, which vectorises
+/// over `j` and overlaps four rows' add chains; with `B` stored
+/// transposed (NT) both operands are contiguous along `p`, so it takes row·row dot
 /// products. Leftover columns get plain dot products.
 fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accumulate: bool) {
+    let m = c.len() / n;
+    // One check for the whole product (m, k, n ≥ 1 here), so the inner loops index the
+    // operands without per-element bounds checks.
+    assert!(
+        (m - 1) * a.rs + (k - 1) * a.cs < a.data.len()
+            && (k - 1) * b.rs + (n - 1) * b.cs < b.data.len(),
+        "gemm operand too small"
+    );
+    // SAFETY (both closures): every (i, p, j) the loops below pass lies inside the shapes
+    // just checked.
+    let at = |i: usize, p: usize| unsafe { *a.data.get_unchecked(i * a.rs + p * a.cs) };
+    let bt = |p: usize, j: usize| unsafe { *b.data.get_unchecked(p * b.rs + j * b.cs) };
+    let store = |x: &mut f32, s: f32| *x = if accumulate { *x + s } else { s };
     if b.cs == 1 {
-        for (i, crow) in c.chunks_exact_mut(n).enumerate() {
-            let mut j = 0;
-            while j + 8 <= n {
-                row_block::<8>(k, i, j, a, b, &mut crow[j..j + 8], accumulate);
-                j += 8;
-            }
-            if j + 4 <= n {
-                row_block::<4>(k, i, j, a, b, &mut crow[j..j + 4], accumulate);
-                j += 4;
-            }
-            for (jj, x) in crow.iter_mut().enumerate().skip(j) {
-                let mut s = 0.0f32;
-                for p in 0..k {
-                    s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + jj];
-                }
-                *x = if accumulate { *x + s } else { s };
-            }
+        // Four rows at a time give four independent multiply-add chains per output column,
+        // so the loop is not bound by the add latency; each output still sums in `p` order
+        // (training is chaotic enough that reordering a sum changes where a run ends up).
+        let m4 = m / 4 * 4;
+        for i in (0..m4).step_by(4) {
+            row_blocks::<4>(k, n, i, a, b, c, accumulate);
+        }
+        for i in m4..m {
+            row_blocks::<1>(k, n, i, a, b, c, accumulate);
         }
     } else if a.cs == 1 && b.rs == 1 {
         // NT: rows of A and of the stored B are both contiguous along p.
         for (i, crow) in c.chunks_exact_mut(n).enumerate() {
             let arow = &a.data[i * a.rs..i * a.rs + k];
             for (j, x) in crow.iter_mut().enumerate() {
-                let s = dot(arow, &b.data[j * b.cs..j * b.cs + k]);
-                *x = if accumulate { *x + s } else { s };
+                store(x, dot(arow, &b.data[j * b.cs..j * b.cs + k]));
             }
         }
     } else {
@@ -193,41 +205,79 @@ fn small(k: usize, n: usize, a: Operand<'_>, b: Operand<'_>, c: &mut [f32], accu
             for (j, x) in crow.iter_mut().enumerate() {
                 let mut s = 0.0f32;
                 for p in 0..k {
-                    s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + j * b.cs];
+                    s += at(i, p) * bt(p, j);
                 }
-                *x = if accumulate { *x + s } else { s };
+                store(x, s);
             }
         }
     }
 }
 
-/// `C[i][j..j+W] (+)= Σ_p A[i][p]·B[p][j..j+W]` with the `W` sums held in registers for
-/// the whole `p` loop (one vector multiply-add per four lanes per step); `B` rows must be
-/// contiguous.
+/// Rows `i..i+R` of `C` (`n` columns, contiguous rows of `B`): column blocks of 8 and 4,
+/// then single columns.
 #[inline(always)]
-fn row_block<const W: usize>(
+fn row_blocks<const R: usize>(
     k: usize,
+    n: usize,
+    i: usize,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let mut j = 0;
+    while j + 8 <= n {
+        row_block::<R, 8>(k, n, i, j, a, b, c, accumulate);
+        j += 8;
+    }
+    if j + 4 <= n {
+        row_block::<R, 4>(k, n, i, j, a, b, c, accumulate);
+        j += 4;
+    }
+    while j < n {
+        row_block::<R, 1>(k, n, i, j, a, b, c, accumulate);
+        j += 1;
+    }
+}
+
+/// `C[i+r][j..j+W] (+)= Σ_p A[i+r][p]·B[p][j..j+W]` for `r < R`, with the `R×W` sums held
+/// in registers for the whole `p` loop (one vector multiply-add per four lanes per step);
+/// `B` rows must be contiguous and the caller has checked that every `A[i+r][p]` and
+/// `B[p][j..j+W]` is inside, and that `C` holds rows `i..i+R` of `n ≥ j + W` floats.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn row_block<const R: usize, const W: usize>(
+    k: usize,
+    n: usize,
     i: usize,
     j: usize,
     a: Operand<'_>,
     b: Operand<'_>,
-    out: &mut [f32],
+    c: &mut [f32],
     accumulate: bool,
 ) {
-    let mut acc = [0.0f32; W];
+    debug_assert!((k - 1) * b.rs + j + W <= b.data.len() && (i + R) * n <= c.len());
+    let mut acc = [[0.0f32; W]; R];
+    let (ap, bp) = (a.data.as_ptr(), b.data.as_ptr());
     for p in 0..k {
-        let aip = a.data[i * a.rs + p * a.cs];
-        let start = p * b.rs + j;
-        let brow: &[f32; W] = b.data[start..start + W].try_into().expect("W floats");
-        for (s, &y) in acc.iter_mut().zip(brow) {
-            *s += aip * y;
+        // SAFETY: `small` checked the extent of both operands; `j + W ≤ n`, `i + R ≤ m`.
+        let brow = unsafe { &*(bp.add(p * b.rs + j) as *const [f32; W]) };
+        for (r, acc_r) in acc.iter_mut().enumerate() {
+            // SAFETY: as above.
+            let air = unsafe { *ap.add((i + r) * a.rs + p * a.cs) };
+            for (s, &y) in acc_r.iter_mut().zip(brow) {
+                *s += air * y;
+            }
         }
     }
-    let out: &mut [f32; W] = out.try_into().expect("W floats");
-    if accumulate {
-        out.iter_mut().zip(&acc).for_each(|(o, s)| *o += s);
-    } else {
-        *out = acc;
+    for (r, acc_r) in acc.iter().enumerate() {
+        let start = (i + r) * n + j;
+        let out: &mut [f32; W] = (&mut c[start..start + W]).try_into().expect("W floats");
+        if accumulate {
+            out.iter_mut().zip(acc_r).for_each(|(o, s)| *o += s);
+        } else {
+            *out = *acc_r;
+        }
     }
 }
 

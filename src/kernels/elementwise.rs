@@ -19,6 +19,19 @@ pub fn forward(act: Activation, z: &[f32], y: &mut [f32], cols: usize) {
     forward_scalar(act, z, y, cols)
 }
 
+/// `z += bias` on every row (`bias.len()` columns), then `y = act(z)`: the two passes of a
+/// dense layer fused into one where a SIMD kernel allows it. Same results as [`super::add_bias`]
+/// followed by [`forward`].
+pub fn forward_biased(act: Activation, z: &mut [f32], bias: &[f32], y: &mut [f32], cols: usize) {
+    assert_eq!(z.len(), y.len(), "activation buffers differ in length");
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if bias.len() == cols && simd::forward_biased(act, z, bias, y) {
+        return;
+    }
+    super::add_bias(z, bias);
+    forward(act, z, y, cols)
+}
+
 /// `dz = dy ⊙ act'(z)` through the fastest kernel compiled in; see [`Activation::backward`].
 pub fn backward(act: Activation, z: &[f32], y: &[f32], dy: &[f32], dz: &mut [f32], cols: usize) {
     check4(z, y, dy, dz);

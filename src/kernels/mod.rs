@@ -14,8 +14,9 @@
 //! vectorised by LLVM) and, on wasm32 with `+simd128`, `simd128` (the same driver with an
 //! explicit `v128` 4×8 register tile; `+relaxed-simd` fuses its multiply-adds). Packing
 //! turns NN, TN and NT into the same inner loop, so the transposed products are as fast as
-//! NN. Products of at most 4096 multiply-adds (the playground's batch-10 layers) skip
-//! packing and its bookkeeping. Every fast kernel is compared with [`scalar`] on odd shapes
+//! NN. Products of at most 4096 multiply-adds (the playground's batch-10 layers), and
+//! skinny ones with k ≤ 8 or n ≤ 8 at any size (its 2-input and 1-output layers over a
+//! decision grid), skip packing and its bookkeeping. Every fast kernel is compared with [`scalar`] on odd shapes
 //! by `tests/kernels.rs` (native) and `tests/wasm_kernels.rs` (wasm32, in Node).
 
 mod blocked;

@@ -61,12 +61,19 @@ impl Dense {
             self.z.as_mut_slice(),
             false,
         );
-        if self.use_bias {
-            kernels::add_bias(self.z.as_mut_slice(), &self.b);
-        }
         y.resize(m, n);
-        self.activation
-            .forward(self.z.as_slice(), y.as_mut_slice(), n);
+        if self.use_bias {
+            kernels::elementwise::forward_biased(
+                self.activation,
+                self.z.as_mut_slice(),
+                &self.b,
+                y.as_mut_slice(),
+                n,
+            );
+        } else {
+            self.activation
+                .forward(self.z.as_slice(), y.as_mut_slice(), n);
+        }
     }
 
     /// Given `dY` (or `dZ` when `grad_is_preactivation`, for fused losses), sets `dW = Xᵀ·dZ`,

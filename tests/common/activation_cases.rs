@@ -164,6 +164,34 @@ pub fn backward_uses_the_derivative() {
     }
 }
 
+/// The fused `z += bias; y = act(z)` agrees with `add_bias` then the scalar oracle, on row
+/// lengths that take the fused SIMD kernel (1, 4, 8, 12) and ones that fall back (3, 5).
+pub fn forward_biased_matches_oracle() {
+    let mut rng = Rng::new(23);
+    for act in Activation::ALL {
+        for (rows, cols) in [(9, 1), (1, 1), (6, 4), (10, 8), (3, 12), (7, 3), (4, 5)] {
+            let z0 = inputs(&mut rng, rows * cols);
+            let bias: Vec<f32> = (0..cols).map(|_| rng.uniform(-1.0, 1.0)).collect();
+            let mut z_want = z0.clone();
+            nn_playground::kernels::add_bias(&mut z_want, &bias);
+            let mut want = vec![f32::NAN; z0.len()];
+            elementwise::forward_scalar(act, &z_want, &mut want, cols);
+            let mut z = z0.clone();
+            let mut got = vec![f32::NAN; z0.len()];
+            elementwise::forward_biased(act, &mut z, &bias, &mut got, cols);
+            assert_eq!(z, z_want, "{act:?} {rows}×{cols}: biased pre-activation");
+            for i in 0..z.len() {
+                let (g, w) = (f64::from(got[i]), f64::from(want[i]));
+                assert!(
+                    close(g, w, 2e-6, 1e-30),
+                    "{act:?} {rows}×{cols} fwd({}) = {g}, want {w}",
+                    z[i]
+                );
+            }
+        }
+    }
+}
+
 fn softmax64(row: &[f64]) -> Vec<f64> {
     let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let e: Vec<f64> = row.iter().map(|x| (x - max).exp()).collect();

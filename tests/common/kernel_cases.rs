@@ -53,11 +53,14 @@ pub fn families() -> Vec<Family> {
 }
 
 /// Odd sizes around the 4×8 tile, each paired with every other: products up to
-/// `SMALL_WORK` (4096) multiply-adds take the unpacked path, larger ones the packed one.
+/// `SMALL_WORK` (4096) multiply-adds, or with k ≤ 8 or n ≤ 8, take the unpacked path,
+/// larger ones the packed one.
 const DIMS: [usize; 7] = [1, 3, 5, 7, 8, 17, 33];
 
 /// `(m, k, n)` shapes that are non-square, long, or cross the cache-block boundaries.
-const EXTRA: [(usize, usize, usize); 12] = [
+/// The last seven are skinny (k ≤ 8 or n ≤ 8) but larger than `SMALL_WORK`, so they take
+/// the unpacked row kernels at sizes where the packed path used to run.
+const EXTRA: [(usize, usize, usize); 19] = [
     (1, 300, 17),
     (3, 2000, 1),
     (1, 127, 3),
@@ -70,6 +73,13 @@ const EXTRA: [(usize, usize, usize); 12] = [
     (2, 600, 2),
     (4, 8, 1100),
     (129, 257, 40),
+    (10, 1, 8),
+    (300, 2, 8),
+    (700, 8, 1),
+    (50, 100, 3),
+    (600, 8, 8),
+    (64, 8, 10),
+    (1000, 1, 3),
 ];
 
 fn all_shapes() -> Vec<(usize, usize, usize)> {
@@ -249,6 +259,10 @@ macro_rules! kernel_tests {
         #[$attr]
         fn activation_backward_uses_the_derivative() {
             activation_cases::backward_uses_the_derivative()
+        }
+        #[$attr]
+        fn activation_forward_biased_matches_oracle() {
+            activation_cases::forward_biased_matches_oracle()
         }
         #[$attr]
         fn softmax_rows_match_f64() {

@@ -5,6 +5,9 @@ use crate::util::{cmd, note, repo_root, run, target_dir, Result};
 use std::process::Stdio;
 use std::time::Instant;
 
+/// Set (to anything) to keep the wasm `name` section, for CPU profiles with function names.
+pub const KEEP_NAMES: &str = "NN_PLAYGROUND_KEEP_NAMES";
+
 /// What `build` may change from the defaults.
 #[derive(Debug, Default, Clone)]
 pub struct BuildOptions {
@@ -41,11 +44,14 @@ pub fn build_pkg(opts: &BuildOptions) -> Result<()> {
         .join("release")
         .join("nn_playground.wasm");
     let wasm = wasm.to_string_lossy().into_owned();
-    run(cmd(
-        "wasm-bindgen",
-        &["--target", "web", "--out-dir", "pkg", &wasm],
-    )
-    .stdout(Stdio::from(std::io::stderr())))?;
+    let mut bindgen = vec!["--target", "web", "--out-dir", "pkg"];
+    // Function names are ~100 KiB of the module and only serve profilers: dropped unless
+    // asked for (`NN_PLAYGROUND_KEEP_NAMES=1 cargo xtask build`).
+    if std::env::var_os(KEEP_NAMES).is_none() {
+        bindgen.extend(["--remove-name-section", "--remove-producers-section"]);
+    }
+    bindgen.push(&wasm);
+    run(cmd("wasm-bindgen", &bindgen).stdout(Stdio::from(std::io::stderr())))?;
 
     let size = std::fs::metadata(root.join("pkg/nn_playground_bg.wasm"))
         .map(|m| m.len())

@@ -22,6 +22,7 @@ usage: cargo xtask <task> [options]
 tasks:
   build   release wasm (SIMD128) + wasm-bindgen into pkg/
             --features <list>   engine features, e.g. webgpu
+            (function names are stripped; NN_PLAYGROUND_KEEP_NAMES=1 keeps them for profiles)
   serve   build, then serve the repository root over HTTP
             --port <n>          default 8080; 0 picks a free port
             --host <ip>         default 127.0.0.1 (loopback); anything else must be explicit
