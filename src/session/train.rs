@@ -51,8 +51,26 @@ impl Session {
         self.partial.is_some()
     }
 
-    /// One epoch, or one chunk of a large one; `None` when a stopping rule holds training back.
+    /// [`train_unit_unguarded`](Self::train_unit_unguarded), rolled back on divergence.
+    ///
+    /// The model stops at the first non-finite loss, but the update before it, though finite,
+    /// may already hold weights so large that every prediction overflows. The weights from
+    /// the start of the unit (≤ [`CHUNK_STEPS`] steps back, a finite loss then) are what a
+    /// user can train on from at a lower rate, so those are restored.
     fn train_unit(&mut self) -> Result<Option<usize>> {
+        let before = self.model.params();
+        match self.train_unit_unguarded() {
+            Err(e @ Error::Diverged { .. }) => {
+                self.model.set_params(&before)?;
+                self.grid_cache = None;
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    /// One epoch, or one chunk of a large one; `None` when a stopping rule holds training back.
+    fn train_unit_unguarded(&mut self) -> Result<Option<usize>> {
         if self.partial.is_none() && !self.may_start_epoch() {
             return Ok(None);
         }
@@ -110,8 +128,19 @@ impl Session {
     }
 
     fn finish_epoch(&mut self) -> Result<()> {
-        self.epoch += 1;
         let train = self.data.loss(&mut self.model, false);
+        // (The training split is never empty here, so NaN is arithmetic, not "no data".)
+        // Every batch loss was finite, yet the whole set overflows: the last updates have
+        // already diverged. Treated as divergence so the unit's weights are rolled back.
+        if !train.is_finite() {
+            return Err(Error::Diverged {
+                epoch: self.epoch + 1,
+                step: self.model.iterations() as usize,
+                hint: "Try a lower learning rate (e.g. ÷10), gradient clipping, or standardised inputs."
+                    .into(),
+            });
+        }
+        self.epoch += 1;
         let test = self.data.loss(&mut self.model, true);
         self.history.push(EpochLoss { train, test });
         self.check_early_stopping(test, train)
