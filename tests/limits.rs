@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use nn_playground::data::csv::{parse_csv, CsvOptions, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS};
 use nn_playground::model::MAX_MODEL_BYTES;
 use nn_playground::playground::{MAX_BATCH_SIZE, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_SAMPLES};
-use nn_playground::session::{Session, MAX_GRID_RESOLUTION};
+use nn_playground::session::{Session, MAX_GRID_RESOLUTION, MAX_HISTORY};
 use nn_playground::spec::{HiddenLayer, LayerSpec, ModelSpec, PlaygroundConfig};
 use nn_playground::{url_state, Error, Sequential};
 
@@ -206,4 +206,34 @@ fn oversized_model_files_and_links_are_refused() {
         peak < 4 * url_state::MAX_BLOB_BYTES,
         "inflating allocated {peak} bytes"
     );
+}
+
+#[test]
+fn the_loss_history_is_bounded_and_long_runs_hold_no_more_memory() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let cfg = PlaygroundConfig {
+        num_samples: Some(20),
+        batch_size: 10,
+        ..PlaygroundConfig::default()
+    };
+    let mut s = Session::new(cfg).expect("session");
+    s.train_epochs(100).expect("warm up");
+    let live = LIVE.load(Ordering::SeqCst);
+    let epochs = 2 * MAX_HISTORY + 100;
+    s.train_epochs(epochs).expect("long run");
+    let held = LIVE.load(Ordering::SeqCst) as isize - live as isize;
+    assert!(
+        held < 16 * 1024,
+        "{epochs} more epochs hold {held} more bytes"
+    );
+    let (h, stride) = (s.history(), s.history_stride());
+    assert!(
+        h.len() <= MAX_HISTORY && stride.is_power_of_two() && stride >= 4,
+        "{} entries, stride {stride}",
+        h.len()
+    );
+    assert_eq!(h.len(), s.epoch() / stride, "one entry per {stride} epochs");
+    assert!(s.train_loss().is_finite());
+    s.reset().expect("reset");
+    assert_eq!((s.history().len(), s.history_stride()), (0, 1));
 }

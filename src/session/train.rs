@@ -142,8 +142,29 @@ impl Session {
         }
         self.epoch += 1;
         let test = self.data.loss(&mut self.model, true);
-        self.history.push(EpochLoss { train, test });
+        self.record(EpochLoss { train, test });
         self.check_early_stopping(test, train)
+    }
+
+    /// Keeps the epoch just finished in the bounded history (see [`Session::history`]).
+    fn record(&mut self, e: EpochLoss) {
+        self.latest = Some(e);
+        if self.epoch % self.history_stride != 0 {
+            return;
+        }
+        if self.history.len() >= super::MAX_HISTORY {
+            // Entries are epochs s, 2s, 3s, …: keep the even multiples, in place.
+            let mut i = 0;
+            self.history.retain(|_| {
+                i += 1;
+                i % 2 == 0
+            });
+            self.history_stride *= 2;
+            if self.epoch % self.history_stride != 0 {
+                return;
+            }
+        }
+        self.history.push(e);
     }
 
     /// Keras-style early stopping on the test loss (the training loss without test points).
