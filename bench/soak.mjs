@@ -77,7 +77,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     console.log(`soak: ${r.steps.toLocaleString('en')} steps (${r.epochs.toLocaleString('en')} epochs) of the 2-8-8-1 circle problem in ${r.seconds.toFixed(1)} s`);
     console.log('| steps | wasm memory (MiB) | train loss | elapsed (s) |');
     console.log('| ---: | ---: | ---: | ---: |');
-    for (const s of r.samples) console.log(`| ${s.steps.toLocaleString('en')} | ${(s.bytes / MiB).toFixed(2)} | ${s.trainLoss.toFixed(4)} | ${s.seconds.toFixed(1)} |`);
+    for (const s of r.samples) console.log(`| ${s.steps.toLocaleString('en')} | ${(s.bytes / MiB).toFixed(2)} | ${s.trainLoss.toPrecision(3)} | ${s.seconds.toFixed(1)} |`);
     console.log(r.flat
       ? `wasm memory stayed flat at ${(r.lastBytes / MiB).toFixed(2)} MiB from the first sample to the last`
       : `wasm memory grew from ${(r.firstBytes / MiB).toFixed(2)} to ${(r.lastBytes / MiB).toFixed(2)} MiB after the first sample`);
