@@ -123,6 +123,21 @@ fn a_10000_unit_layer_is_refused_before_allocating_weights() {
 }
 
 #[test]
+fn too_many_layers_are_refused() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let spec = ModelSpec {
+        input_dim: 2,
+        layers: vec![dense(2); nn_playground::model::MAX_LAYERS + 1],
+    };
+    assert_limit(
+        Sequential::new(spec, 1).map(|_| ()),
+        &nn_playground::model::MAX_LAYERS.to_string(),
+    );
+    let shape = vec!["2"; url_state::MAX_LAYERS + 1].join(",");
+    assert!(url_state::from_hash(&format!("networkShape={shape}")).is_err());
+}
+
+#[test]
 fn too_many_parameters_are_refused_even_when_each_layer_fits() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     // 4096 units per layer is allowed; 2 × 4096² ≈ 33 M parameters is not.
