@@ -7,8 +7,11 @@ mod checks;
 use std::fs;
 use std::path::Path;
 
+/// A fuzz check: panics on a finding.
+type Check = fn(&[u8]);
+
 /// Every target in `fuzz/fuzz_targets/` with the check it runs.
-const TARGETS: [(&str, fn(&[u8])); 4] = [
+const TARGETS: [(&str, Check); 4] = [
     ("csv", checks::csv),
     ("model_json", checks::model_json),
     ("config_train", checks::config_train),

@@ -149,7 +149,7 @@ impl Session {
     /// Keeps the epoch just finished in the bounded history (see [`Session::history`]).
     fn record(&mut self, e: EpochLoss) {
         self.latest = Some(e);
-        if self.epoch % self.history_stride != 0 {
+        if !self.epoch.is_multiple_of(self.history_stride) {
             return;
         }
         if self.history.len() >= super::MAX_HISTORY {
@@ -160,7 +160,7 @@ impl Session {
                 i % 2 == 0
             });
             self.history_stride *= 2;
-            if self.epoch % self.history_stride != 0 {
+            if !self.epoch.is_multiple_of(self.history_stride) {
                 return;
             }
         }
