@@ -51,7 +51,11 @@ pub fn to_hash(cfg: &PlaygroundConfig, hide: &[String]) -> String {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut put = |k: &str, v: String| out.push((k.to_string(), v));
     put("dataset", name_of(&cfg.dataset));
-    if cfg.dataset == crate::spec::DatasetKind::KSpiral {
+    // Also kept for other datasets when set: the link then still means the same config
+    // (and switching to the K-class spiral later keeps the choice).
+    if cfg.dataset == crate::spec::DatasetKind::KSpiral
+        || cfg.classes != PlaygroundConfig::default().classes
+    {
         put("classes", cfg.classes.to_string());
     }
     put("noise", num(cfg.noise));
