@@ -4,14 +4,22 @@
 
 import { h, clear } from './dom.js';
 
+// The engine's caps (docs/limits.md), checked on the file's size before it is read into
+// memory, so a huge file costs nothing.
+const MAX_CSV_BYTES = 10 * 1024 * 1024;
+const MAX_MODEL_BYTES = 64 * 1024 * 1024;
+const mb = (bytes) => (bytes / 1048576).toFixed(1);
+
 export const fileMethods = {
   async readCsv() {
     const c = this.controls;
     const file = c.file.files?.[0];
     c.csvError.textContent = '';
     if (!file) return;
-    if (file.size > 20 * 1024 * 1024) {
-      c.csvError.textContent = `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; files up to 20 MB are read.`;
+    if (file.size > MAX_CSV_BYTES) {
+      c.csvError.textContent = `${file.name} is ${mb(file.size)} MB; files up to ${mb(MAX_CSV_BYTES)} MB can be loaded.`;
+      this.csvText = '';
+      c.csvLoad.disabled = true;
       return;
     }
     this.csvText = await file.text();
@@ -70,7 +78,11 @@ export const fileMethods = {
   async importModel(text) {
     const c = this.controls;
     try {
-      const json = text ?? (await c.importFile.files?.[0]?.text());
+      const file = c.importFile.files?.[0];
+      if (text === undefined && file && file.size > MAX_MODEL_BYTES) {
+        throw new Error(`${file.name} is ${mb(file.size)} MB; model files up to ${mb(MAX_MODEL_BYTES)} MB can be loaded`);
+      }
+      const json = text ?? (await file?.text());
       if (!json) return false;
       const cfg = await this.call('importModel', json);
       this.setConfig(cfg);

@@ -27,11 +27,58 @@ export class Playground {
     this.pendingDraw = false;
     this.hover = null;
     this.build();
+    // The worker's last good state ({config, model, data?}), posted every few seconds; a
+    // worker that dies is restarted from it.
+    this.lastGood = null;
+    this.restarts = [];
+    this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
+    this.startWorker({ type: 'init', hash: opts.hash || '' });
+  }
+
+  startWorker(initMessage) {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = (e) => this.onMessage(e.data);
-    this.worker.onerror = (e) => this.showError(`The training worker failed to start: ${e.message || 'unknown error'}`);
-    this.worker.postMessage({ type: 'init', hash: opts.hash || '' });
-    this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
+    this.worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.workerDied(e.message || 'unknown error');
+    };
+    this.worker.postMessage(initMessage);
+  }
+
+  /**
+   * The worker trapped, ran out of memory or threw outside any call. Its wasm instance cannot
+   * be trusted any more: replace it with a fresh worker built from the last good model and
+   * settings, tell the user, and train on if it was training. Three deaths within a minute
+   * stop the retries, so a fault that recurs at once cannot loop forever.
+   */
+  workerDied(reason) {
+    const wasRunning = this.root.dataset.running === 'true';
+    this.worker.terminate();
+    for (const p of this.calls.values()) p.reject(new Error('the training worker stopped'));
+    this.calls.clear();
+    this.setRunning(false);
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < 60_000);
+    if (!this.lastGood) {
+      this.showError(`The training worker failed to start: ${reason}`);
+      return;
+    }
+    if (this.restarts.length >= 3) {
+      this.showError(`The training worker keeps failing (${reason}). Reload the page to start again.`);
+      return;
+    }
+    this.restarts.push(now);
+    this.restarting = { reason, wasRunning };
+    this.root.dataset.workerRestarts = String((Number(this.root.dataset.workerRestarts) || 0) + 1);
+    this.startWorker({ type: 'init', restore: this.lastGood, hide: this.hide });
+  }
+
+  /**
+   * Test hook: makes the worker fail the way a wasm trap does, to exercise the restart.
+   * Changes nothing else; the UI never calls it.
+   */
+  __crashWorkerForTest() {
+    return this.call('crashForTest').catch(() => {});
   }
 
   /** Calls a worker method; resolves with its value or rejects with its message. */
@@ -166,6 +213,18 @@ export class Playground {
       this.setConfig(m.config);
       this.root.dataset.ready = 'true';
       this.resolveReady();
+      if (this.restarting) {
+        const { reason, wasRunning } = this.restarting;
+        this.restarting = null;
+        this.showError(`The training worker stopped (${reason}). It was restarted with the last saved model and settings${wasRunning ? '; training continues' : ''}.${m.warning ? ` ${m.warning}` : ''}`);
+        if (wasRunning) {
+          this.setRunning(true);
+          // Not `act`: it would clear the message just shown.
+          this.call('play').catch((err) => this.showError(err.message));
+        }
+      }
+    } else if (m.type === 'crashed') {
+      this.workerDied(m.message);
     } else if (m.type === 'frame') {
       this.acceptFrame(m);
     } else if (m.type === 'error') {
@@ -175,6 +234,7 @@ export class Playground {
   }
 
   acceptFrame(f) {
+    if (f.snapshot) this.lastGood = f.snapshot;
     if (f.historyFrom === 0) this.history = { train: [], test: [] };
     for (let i = 0; i + 1 < f.history.length; i += 2) {
       this.history.train.push(f.history[i]);

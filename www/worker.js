@@ -4,17 +4,23 @@
 //
 // Protocol — main → worker:
 //   {type: 'init', hash}                      build a session from a URL-hash config
+//   {type: 'init', restore, hide}             rebuild from a snapshot (after a crash)
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
 // worker → main:
 //   {type: 'ready', config, hide, unknown, backend, previews, warning?}
 //   {type: 'frame', …}                        see `frame()` below
 //   {type: 'error', message}                  a failure outside any call (e.g. divergence)
+//   {type: 'crashed', message}                the wasm instance trapped; this worker closes
+//
+// A frame carries `snapshot: {config, model, data?}` every few seconds (and whenever idle):
+// the last good state the page restarts a crashed worker from.
 
 import init, * as wasm from '../pkg/nn_playground.js';
 
 const SLICE_MS = 12;
 const HEAVY_MS = 250;
+const SNAPSHOT_MS = 2000;
 const backend = 'cpu (SIMD128)';
 
 let session = null;
@@ -24,7 +30,10 @@ let dirty = true;
 let pointsDirty = true;
 let structureDirty = true;
 let historySent = 0;
+let historyStride = 1;
 let lastHeavy = 0;
+let lastSnapshot = -Infinity;
+let snapshotDirty = true;
 let heavyDirty = true;
 let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true };
 let speed = { steps: 0, samples: 0, since: 0, stepsPerSec: 0, samplesPerSec: 0 };
@@ -48,13 +57,13 @@ self.onmessage = (e) => {
 async function handle(msg) {
   switch (msg.type) {
     case 'init':
-      ready = start(msg.hash);
+      ready = msg.restore ? restore(msg.restore, msg.hide) : start(msg.hash);
       await ready;
       for (const m of pending.splice(0)) handle(m);
       break;
     case 'ack':
       awaitingAck = false;
-      maybeFrame();
+      guarded(maybeFrame);
       break;
     case 'call': {
       await ready;
@@ -62,10 +71,11 @@ async function handle(msg) {
       try {
         reply = { type: 'reply', id: msg.id, ok: true, value: calls[msg.method](...(msg.args || [])) };
       } catch (err) {
+        if (fatal(err)) return;
         reply = { type: 'reply', id: msg.id, ok: false, error: message(err) };
       }
       self.postMessage(reply);
-      maybeFrame();
+      guarded(maybeFrame);
       break;
     }
     default:
@@ -110,6 +120,48 @@ async function start(hash) {
   dirty = pointsDirty = structureDirty = true;
 }
 
+/** Rebuilds the session from a page snapshot; anything that does not fit falls back. */
+async function restore(snap, hide) {
+  await init();
+  let warning;
+  try {
+    session = new wasm.Session(snap.config);
+    if (snap.data) {
+      session.loadCsv(snap.data, { label_column: 'label', has_header: true });
+      session.setConfig(snap.config);
+    }
+    session.importModel(snap.model);
+  } catch (err) {
+    warning = `The saved model could not be restored (${message(err)}); training starts afresh.`;
+    if (!session) session = new wasm.Session(wasm.configFromHash('').config);
+  }
+  self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend, previews: {}, warning });
+  batchSize = session.config().batch_size;
+  dirty = pointsDirty = structureDirty = snapshotDirty = true;
+}
+
+/**
+ * A trap (`RuntimeError`) or failed memory growth (`RangeError`) leaves the wasm instance in
+ * an unknown state: report it and close, so the page restarts a fresh worker. True if so.
+ */
+function fatal(err) {
+  if (!(err instanceof WebAssembly.RuntimeError || err instanceof RangeError)) return false;
+  running = false;
+  session = null;
+  self.postMessage({ type: 'crashed', message: message(err) });
+  self.close();
+  return true;
+}
+
+/** Runs `fn`; a fatal error closes the worker, any other is reported to the page. */
+function guarded(fn) {
+  try {
+    fn();
+  } catch (err) {
+    if (!fatal(err)) self.postMessage({ type: 'error', message: message(err) });
+  }
+}
+
 function previews() {
   const out = {};
   for (const kind of ['circle', 'xor', 'gauss', 'spiral', 'moons', 'checkerboard', 'k_spiral', 'plane', 'multi_gauss', 'sine']) {
@@ -130,6 +182,7 @@ function message(err) {
 function touched({ points = false, structure = false } = {}) {
   batchSize = session.config().batch_size;
   dirty = true;
+  snapshotDirty = true;
   heavyDirty = true;
   pointsDirty ||= points;
   structureDirty ||= structure;
@@ -235,6 +288,10 @@ const calls = {
   decisionGrid(res) {
     return session.decisionGrid(res);
   },
+  /** Test hook (see the page's `__crashWorkerForTest`): fails as a wasm trap would. */
+  crashForTest() {
+    throw new WebAssembly.RuntimeError('unreachable executed (forced by a test)');
+  },
   status() {
     return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss() };
   },
@@ -247,6 +304,7 @@ function tick() {
     speed.steps += steps;
     speed.samples += steps * batchSize;
   } catch (err) {
+    if (fatal(err)) return;
     running = false;
     self.postMessage({ type: 'error', message: message(err) });
   }
@@ -260,7 +318,8 @@ function tick() {
   }
   if (session.stopReason()) running = false;
   dirty = true;
-  maybeFrame();
+  snapshotDirty = true;
+  guarded(maybeFrame);
   if (running) scheduleTick();
 }
 
@@ -277,6 +336,12 @@ function frame() {
   const transfer = [];
   const grid = session.decisionGrid(view.gridRes);
   transfer.push(grid.buffer);
+  // The engine thins a long history (and doubles its stride); then the page starts over.
+  const stride = session.historyStride();
+  if (stride !== historyStride) {
+    historyStride = stride;
+    historySent = 0;
+  }
   const hist = session.lossHistoryFrom(historySent);
   const historyFrom = historySent;
   historySent += hist.length / 2;
@@ -320,6 +385,14 @@ function frame() {
   if (structureDirty) {
     f.config = session.config();
     structureDirty = false;
+  }
+  if (snapshotDirty && (!running || now - lastSnapshot >= SNAPSHOT_MS)) {
+    lastSnapshot = now;
+    snapshotDirty = false;
+    const config = session.config();
+    f.snapshot = { config, model: session.exportModel() };
+    // Generated data comes back from the seed; points added or uploaded must travel.
+    if (config.dataset === 'custom') f.snapshot.data = session.dataCsv();
   }
   return f;
 }

@@ -1,14 +1,7 @@
-//! Fuzzes the model-file loader: any bytes are either a model that predicts or an error.
+//! libFuzzer entry for the `model_json` check in `fuzz/checks.rs`.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use nn_playground::{Matrix, Sequential};
+#[path = "../checks.rs"]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(mut model) = Sequential::from_json(text) {
-        let x = Matrix::zeros(2, model.input_dim());
-        let _ = model.predict(&x);
-        let _ = Sequential::from_json(&model.to_json()).expect("a loaded model re-loads");
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::model_json(data));

@@ -9,9 +9,10 @@ mod evaluate;
 mod fit;
 mod io;
 
+pub use build::{MAX_LAYERS, MAX_PARAMS, MAX_UNITS};
 pub use evaluate::Evaluation;
 pub use fit::{Callback, FitOptions, History, Logs};
-pub use io::{MODEL_FORMAT, MODEL_VERSION};
+pub use io::{MAX_MODEL_BYTES, MODEL_FORMAT, MODEL_VERSION};
 
 use crate::nn::layer::Layer;
 use crate::nn::loss::loss_and_grad;

@@ -60,10 +60,14 @@ impl BatchNorm {
                 var /= m as f32;
                 let inv = 1.0 / (var + self.epsilon).sqrt();
                 self.inv_std[j] = inv;
-                self.running_mean[j] =
-                    self.momentum * self.running_mean[j] + (1.0 - self.momentum) * mean;
-                self.running_var[j] =
-                    self.momentum * self.running_var[j] + (1.0 - self.momentum) * var;
+                let new_mean = self.momentum * self.running_mean[j] + (1.0 - self.momentum) * mean;
+                let new_var = self.momentum * self.running_var[j] + (1.0 - self.momentum) * var;
+                // A non-finite batch is a diverging step, which training refuses; it must not
+                // poison the statistics that inference (and a rolled-back model) relies on.
+                if new_mean.is_finite() && new_var.is_finite() {
+                    self.running_mean[j] = new_mean;
+                    self.running_var[j] = new_var;
+                }
                 for i in 0..m {
                     let h = (x.get(i, j) - mean) * inv;
                     self.xhat.set(i, j, h);

@@ -19,6 +19,9 @@ pub use data::{scale_into_domain, DOMAIN};
 pub use train::CHUNK_STEPS;
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
 
+/// Most loss-history entries kept (see [`Session::history`]).
+pub const MAX_HISTORY: usize = 4096;
+
 use serde::Serialize;
 
 use crate::data::{Point, Task};
@@ -60,7 +63,10 @@ pub struct Session {
     data: data::SessionData,
     model: Sequential,
     epoch: usize,
+    /// One entry per `history_stride` epochs, at most [`MAX_HISTORY`].
     history: Vec<EpochLoss>,
+    history_stride: usize,
+    latest: Option<EpochLoss>,
     stop: Option<String>,
     early: Option<EarlyState>,
     grid_cache: Option<(usize, Matrix)>,
@@ -87,7 +93,9 @@ impl Session {
             data,
             model,
             epoch: 0,
-            history: Vec::new(),
+            history: Vec::with_capacity(MAX_HISTORY),
+            history_stride: 1,
+            latest: None,
             stop: None,
             early: None,
             grid_cache: None,
@@ -118,22 +126,28 @@ impl Session {
         self.epoch
     }
 
-    /// Train / test loss per epoch since the model was (re)built.
+    /// Train / test loss since the model was (re)built: entry `i` is epoch
+    /// `(i + 1) · history_stride()`. At most [`MAX_HISTORY`] entries: when full, every second
+    /// one is dropped and the stride doubles, so a run of any length keeps bounded memory
+    /// and an evenly spaced curve.
     pub fn history(&self) -> &[EpochLoss] {
         &self.history
     }
 
+    /// Epochs per [`history`](Self::history) entry (1 until the history first fills up).
+    pub fn history_stride(&self) -> usize {
+        self.history_stride
+    }
+
     /// Loss on the training points now (NaN without training points).
     pub fn train_loss(&mut self) -> f32 {
-        self.history
-            .last()
+        self.latest
             .map_or_else(|| self.data.loss(&mut self.model, false), |h| h.train)
     }
 
     /// Loss on the test points now (NaN without test points).
     pub fn test_loss(&mut self) -> f32 {
-        self.history
-            .last()
+        self.latest
             .map_or_else(|| self.data.loss(&mut self.model, true), |h| h.test)
     }
 
@@ -209,6 +223,8 @@ impl Session {
     fn restart(&mut self) {
         self.epoch = 0;
         self.history.clear();
+        self.history_stride = 1;
+        self.latest = None;
         self.stop = None;
         self.early = None;
         self.grid_cache = None;

@@ -51,8 +51,26 @@ impl Session {
         self.partial.is_some()
     }
 
-    /// One epoch, or one chunk of a large one; `None` when a stopping rule holds training back.
+    /// [`train_unit_unguarded`](Self::train_unit_unguarded), rolled back on divergence.
+    ///
+    /// The model stops at the first non-finite loss, but the update before it, though finite,
+    /// may already hold weights so large that every prediction overflows. The weights from
+    /// the start of the unit (≤ [`CHUNK_STEPS`] steps back, a finite loss then) are what a
+    /// user can train on from at a lower rate, so those are restored.
     fn train_unit(&mut self) -> Result<Option<usize>> {
+        let before = self.model.params();
+        match self.train_unit_unguarded() {
+            Err(e @ Error::Diverged { .. }) => {
+                self.model.set_params(&before)?;
+                self.grid_cache = None;
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    /// One epoch, or one chunk of a large one; `None` when a stopping rule holds training back.
+    fn train_unit_unguarded(&mut self) -> Result<Option<usize>> {
         if self.partial.is_none() && !self.may_start_epoch() {
             return Ok(None);
         }
@@ -110,11 +128,43 @@ impl Session {
     }
 
     fn finish_epoch(&mut self) -> Result<()> {
-        self.epoch += 1;
         let train = self.data.loss(&mut self.model, false);
+        // (The training split is never empty here, so NaN is arithmetic, not "no data".)
+        // Every batch loss was finite, yet the whole set overflows: the last updates have
+        // already diverged. Treated as divergence so the unit's weights are rolled back.
+        if !train.is_finite() {
+            return Err(Error::Diverged {
+                epoch: self.epoch + 1,
+                step: self.model.iterations() as usize,
+                hint: "Try a lower learning rate (e.g. ÷10), gradient clipping, or standardised inputs."
+                    .into(),
+            });
+        }
+        self.epoch += 1;
         let test = self.data.loss(&mut self.model, true);
-        self.history.push(EpochLoss { train, test });
+        self.record(EpochLoss { train, test });
         self.check_early_stopping(test, train)
+    }
+
+    /// Keeps the epoch just finished in the bounded history (see [`Session::history`]).
+    fn record(&mut self, e: EpochLoss) {
+        self.latest = Some(e);
+        if !self.epoch.is_multiple_of(self.history_stride) {
+            return;
+        }
+        if self.history.len() >= super::MAX_HISTORY {
+            // Entries are epochs s, 2s, 3s, …: keep the even multiples, in place.
+            let mut i = 0;
+            self.history.retain(|_| {
+                i += 1;
+                i % 2 == 0
+            });
+            self.history_stride *= 2;
+            if !self.epoch.is_multiple_of(self.history_stride) {
+                return;
+            }
+        }
+        self.history.push(e);
     }
 
     /// Keras-style early stopping on the test loss (the training loss without test points).

@@ -51,7 +51,11 @@ pub fn to_hash(cfg: &PlaygroundConfig, hide: &[String]) -> String {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut put = |k: &str, v: String| out.push((k.to_string(), v));
     put("dataset", name_of(&cfg.dataset));
-    if cfg.dataset == crate::spec::DatasetKind::KSpiral {
+    // Also kept for other datasets when set: the link then still means the same config
+    // (and switching to the K-class spiral later keeps the choice).
+    if cfg.dataset == crate::spec::DatasetKind::KSpiral
+        || cfg.classes != PlaygroundConfig::default().classes
+    {
         put("classes", cfg.classes.to_string());
     }
     put("noise", num(cfg.noise));
@@ -260,11 +264,16 @@ pub fn decode_blob(blob: &str) -> Result<String> {
     let bytes = URL_SAFE_NO_PAD
         .decode(blob.trim_end_matches('='))
         .map_err(|e| Error::Format(format!("the link's weights are not valid base64url: {e}")))?;
+    // Only the status goes into the message: the error also carries the partial output (up
+    // to the whole limit), whose debug form would be a message of tens of megabytes.
     let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_BLOB_BYTES).map_err(
-        |e| {
-            Error::Format(format!(
-                "the link's weights could not be decompressed: {e:?}"
-            ))
+        |e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => Error::Limit(format!(
+                "the link's weights inflate to more than {MAX_BLOB_BYTES} bytes"
+            )),
+            status => Error::Format(format!(
+                "the link's weights could not be decompressed ({status:?})"
+            )),
         },
     )?;
     String::from_utf8(raw)

@@ -126,7 +126,14 @@ impl WebSession {
         })
     }
 
-    /// Losses from epoch `start` on, interleaved `[train, test, train, test, …]`.
+    /// Epochs per history entry; when it changes the history was thinned and indices moved,
+    /// so a caller reading it incrementally starts again from 0.
+    #[wasm_bindgen(js_name = historyStride)]
+    pub fn history_stride(&self) -> u32 {
+        self.inner.history_stride() as u32
+    }
+
+    /// Losses from history entry `start` on, interleaved `[train, test, train, test, …]`.
     #[wasm_bindgen(js_name = lossHistoryFrom)]
     pub fn loss_history_from(&self, start: u32) -> Box<[f32]> {
         let h = self.inner.history();

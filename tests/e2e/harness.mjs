@@ -107,14 +107,15 @@ function reportCspViolations() {
  * launch its own temporary profile directory, removed on close).
  *
  * opts: `viewport` ({width, height}), `waitUntil` (Playwright's, default 'load'),
- * `goto: false` to open a blank page and navigate yourself, `timeout` (ms, default 60000).
+ * `goto: false` to open a blank page and navigate yourself, `timeout` (ms, default 60000),
+ * `args` (extra Chromium flags, e.g. `--enable-precise-memory-info`).
  */
 export async function openPage(server, path = '/index.html', opts = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'nnp-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
     env: { ...process.env, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
   });
   const context = await browser.newContext({

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: builds the release `pkg/` and runs the benchmark scripts in `bench/`.
 //!
 //! `bench/kernels.mjs` runs the wasm kernels in Node and prints its own table.
+//! `bench/soak.mjs` trains 10⁶ steps in Node and checks that wasm memory stays flat.
 //! `bench/browser.mjs` drives a benchmark page in headless Chromium; it gets the URL of a
 //! server started here (loopback, free port) in `BENCH_URL`, so it never builds or serves.
 
@@ -17,20 +18,32 @@ pub struct BenchOptions {
     pub skip_install: bool,
 }
 
-pub fn run_bench(opts: &BenchOptions) -> Result<()> {
-    let root = repo_root();
-    let install = !opts.skip_install;
+fn build_unless(opts: &BenchOptions) -> Result<()> {
     if !opts.no_build {
         build_pkg(&BuildOptions {
             features: None,
-            install,
+            install: !opts.skip_install,
         })?;
         crate::bench_relaxed::build_relaxed_pkg()?;
     }
+    Ok(())
+}
+
+/// `cargo xtask soak`: the long run alone (Node only, no npm packages needed).
+pub fn run_soak(opts: &BenchOptions) -> Result<()> {
+    build_unless(opts)?;
+    println!("\n==> bench/soak.mjs (Node)");
+    run(&mut cmd("node", &["bench/soak.mjs"]))
+}
+
+pub fn run_bench(opts: &BenchOptions) -> Result<()> {
+    let root = repo_root();
+    let install = !opts.skip_install;
+    build_unless(opts)?;
     let kernels = root.join("bench/kernels.mjs");
     let browser = root.join("bench/browser.mjs");
-    if !kernels.is_file() && !browser.is_file() {
-        note("no benchmarks yet: neither bench/kernels.mjs nor bench/browser.mjs exists");
+    if !kernels.is_file() && !browser.is_file() && !root.join("bench/soak.mjs").is_file() {
+        note("no benchmarks yet: none of bench/kernels.mjs, soak.mjs, browser.mjs exists");
         return Ok(());
     }
     // Peers (TF.js, brain.js …) are pinned dev dependencies of bench/.
@@ -39,6 +52,10 @@ pub fn run_bench(opts: &BenchOptions) -> Result<()> {
     if kernels.is_file() {
         println!("\n==> bench/kernels.mjs (Node)");
         run(&mut cmd("node", &["bench/kernels.mjs"]))?;
+    }
+    if root.join("bench/soak.mjs").is_file() {
+        println!("\n==> bench/soak.mjs (Node)");
+        run(&mut cmd("node", &["bench/soak.mjs"]))?;
     }
     if browser.is_file() {
         ensure_browser(install)?;

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 
 /// The fuzz targets in `fuzz/fuzz_targets/`.
-pub const TARGETS: [&str; 3] = ["csv", "model_json", "config_train"];
+pub const TARGETS: [&str; 4] = ["csv", "model_json", "config_train", "url_state"];
 
 /// `cargo install cargo-fuzz` unless `cargo fuzz` answers.
 pub fn ensure_cargo_fuzz(allow: bool) -> Result<()> {

@@ -35,8 +35,11 @@ tasks:
             --keep-going        run the remaining stages after a failure
   fuzz    bounded cargo-fuzz runs of every fuzz target from the committed seeds
             --seconds <n>       per target, default 60
-  bench   build, then run bench/kernels.mjs and bench/browser.mjs when present
+  bench   build, then run bench/kernels.mjs, bench/soak.mjs and bench/browser.mjs when present
             --no-build          benchmark the existing pkg/
+  soak    build, then only bench/soak.mjs: 10^6 training steps in the wasm build, wasm
+          memory sampled every 10^5 steps; fails if it grows
+            --no-build          use the existing pkg/
 
   build, serve, test and bench install what is missing (wasm target, wasm-bindgen CLI,
   Chromium + ChromeDriver, npm packages) and say so; --skip-install makes that an error.";
@@ -87,6 +90,14 @@ fn dispatch(args: &[String]) -> Result<()> {
             };
             flags.finish()?;
             bench::run_bench(&opts)
+        }
+        "soak" => {
+            let opts = bench::BenchOptions {
+                no_build: flags.switch("--no-build"),
+                skip_install: flags.switch("--skip-install"),
+            };
+            flags.finish()?;
+            bench::run_soak(&opts)
         }
         "fuzz" => {
             let seconds = match flags.value("--seconds")? {

@@ -126,15 +126,25 @@ pub(super) fn is_number(s: &str) -> bool {
     s.parse::<f32>().is_ok()
 }
 
+/// A value the data rows accept: a number that is finite in `f32`. Header detection uses
+/// this, not [`is_number`], so a name such as `1e99` or `inf`, which no data row could hold,
+/// marks its row as a header.
+fn is_data_value(s: &str) -> bool {
+    s.parse::<f32>().is_ok_and(f32::is_finite)
+}
+
 pub(super) fn looks_like_header(rows: &[Row]) -> bool {
     match rows {
         [] => false,
-        [only] => only.fields.iter().all(|f| !f.is_empty() && !is_number(f)),
+        [only] => only
+            .fields
+            .iter()
+            .all(|f| !f.is_empty() && !is_data_value(f)),
         [first, second, ..] => first
             .fields
             .iter()
             .zip(&second.fields)
-            .any(|(a, b)| !a.is_empty() && !is_number(a) && is_number(b)),
+            .any(|(a, b)| !a.is_empty() && !is_data_value(a) && is_number(b)),
     }
 }
 
