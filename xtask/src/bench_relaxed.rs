@@ -41,11 +41,7 @@ pub fn build_relaxed_pkg() -> Result<()> {
         .join("release")
         .join("nn_playground.wasm");
     let wasm = wasm.to_string_lossy().into_owned();
-    run(cmd(
-        "wasm-bindgen",
-        &["--target", "web", "--out-dir", "pkg-relaxed", &wasm],
-    )
-    .stdout(Stdio::from(std::io::stderr())))?;
+    crate::build::run_wasm_bindgen(&wasm, "pkg-relaxed")?;
     // A build output, like pkg/: keep it out of git without touching the shared ignore list.
     std::fs::write(root.join("pkg-relaxed/.gitignore"), "*\n")
         .map_err(|e| format!("cannot write pkg-relaxed/.gitignore: {e}"))?;

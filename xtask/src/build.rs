@@ -44,14 +44,7 @@ pub fn build_pkg(opts: &BuildOptions) -> Result<()> {
         .join("release")
         .join("nn_playground.wasm");
     let wasm = wasm.to_string_lossy().into_owned();
-    let mut bindgen = vec!["--target", "web", "--out-dir", "pkg"];
-    // Function names are ~100 KiB of the module and only serve profilers: dropped unless
-    // asked for (`NN_PLAYGROUND_KEEP_NAMES=1 cargo xtask build`).
-    if std::env::var_os(KEEP_NAMES).is_none() {
-        bindgen.extend(["--remove-name-section", "--remove-producers-section"]);
-    }
-    bindgen.push(&wasm);
-    run(cmd("wasm-bindgen", &bindgen).stdout(Stdio::from(std::io::stderr())))?;
+    run_wasm_bindgen(&wasm, "pkg")?;
 
     let size = std::fs::metadata(root.join("pkg/nn_playground_bg.wasm"))
         .map(|m| m.len())
@@ -62,4 +55,18 @@ pub fn build_pkg(opts: &BuildOptions) -> Result<()> {
         size.div_ceil(1024)
     ));
     Ok(())
+}
+
+/// `wasm-bindgen --target web` of `wasm` into `out_dir` (relative to the repository root).
+/// Function names are ~100 KiB of the module and only serve profilers: dropped unless asked
+/// for (`NN_PLAYGROUND_KEEP_NAMES=1 cargo xtask build`).
+pub fn run_wasm_bindgen(wasm: &str, out_dir: &str) -> Result<()> {
+    let mut bindgen = vec!["--target", "web", "--out-dir", out_dir];
+    if std::env::var_os(KEEP_NAMES).is_none() {
+        bindgen.extend(["--remove-name-section", "--remove-producers-section"]);
+    }
+    bindgen.push(wasm);
+    run(cmd("wasm-bindgen", &bindgen)
+        .current_dir(repo_root())
+        .stdout(Stdio::from(std::io::stderr())))
 }
