@@ -16,7 +16,8 @@ use base64::Engine as _;
 
 use values::{
     bad, list, name_of, num, parse_bool, parse_early_stopping, parse_name, parse_num,
-    parse_positive, parse_range, parse_schedule, per_layer, percent_decode, schedule_key,
+    parse_positive, parse_range, parse_schedule, per_layer, percent_decode, percent_encode,
+    schedule_key,
 };
 pub use values::{feature_key, parse_feature};
 
@@ -148,7 +149,9 @@ pub fn to_hash(cfg: &PlaygroundConfig, hide: &[String]) -> String {
         put("backend", name_of(&cfg.backend));
     }
     if !hide.is_empty() {
-        put("hide", hide.join(","));
+        // Names are escaped: a hostile one must not add keys or change on the way back.
+        let names: Vec<String> = hide.iter().map(|h| percent_encode(h)).collect();
+        put("hide", names.join(","));
     }
     out.iter()
         .map(|(k, v)| format!("{k}={v}"))

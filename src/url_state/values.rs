@@ -173,6 +173,20 @@ pub(super) fn bad(key: &str, v: &str, want: &str) -> Error {
 }
 
 /// Decodes `%XX` escapes (browsers escape `,` and `:` in some copy paths); bad escapes stay.
+/// Escapes every byte but unreserved URL characters as `%XX`, so a value cannot break the
+/// `key=value&…` structure; [`percent_decode`] reverses it.
+pub(super) fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub(super) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());

@@ -88,11 +88,20 @@ pub fn parse_csv(text: &str, opts: &CsvOptions) -> Result<Dataset> {
     }
     let label_col = resolve_label_column(opts.label_column.as_deref(), header.as_deref(), width)?;
     let feature_names: Vec<String> = match &header {
+        // A blank name gets the header-less default, so every column can be told apart and a
+        // written file is read back with its header (a blank one would not be detected).
         Some(h) => h
             .iter()
             .enumerate()
             .filter(|&(c, _)| c != label_col)
-            .map(|(_, s)| s.clone())
+            .enumerate()
+            .map(|(j, (_, s))| {
+                if s.trim().is_empty() {
+                    format!("x{}", j + 1)
+                } else {
+                    s.clone()
+                }
+            })
             .collect(),
         None => (1..width).map(|j| format!("x{j}")).collect(),
     };
