@@ -1,5 +1,6 @@
 //! Faults inside the engine: a diverging run stops with an error that suggests a fix, leaves
 //! weights that still predict finite values, and training goes on at a lower rate.
+#![cfg(not(target_arch = "wasm32"))]
 
 use nn_playground::session::Session;
 use nn_playground::spec::PlaygroundConfig;

@@ -1,5 +1,6 @@
 //! Replays every committed fuzz seed (`fuzz/seeds/<target>/*`) through the same checks the
 //! fuzz targets run, so an input that once crashed stays fixed under a plain `cargo test`.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "../fuzz/checks.rs"]
 mod checks;

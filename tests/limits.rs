@@ -1,6 +1,7 @@
 //! Every documented cap (docs/limits.md) refuses over-limit input with a message that names
 //! the limit, and refuses it before allocating memory in proportion to the request: a
 //! counting allocator measures what each refusal allocates.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
