@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{random_classes, random_matrix};
+use common::{dense, random_classes, random_matrix};
 use nn_playground::{
     Activation, CompileSpec, Init, LayerSpec, LossKind, Matrix, ModelSpec, Sequential,
 };
@@ -51,15 +51,6 @@ fn check(spec: ModelSpec, loss: LossKind, x: &Matrix, y: &Matrix, seed: u64) {
         "all gradients vanished: the check would be vacuous"
     );
     let _ = worst;
-}
-
-fn dense(units: usize, activation: Activation) -> LayerSpec {
-    LayerSpec::Dense {
-        units,
-        activation,
-        init: Init::GlorotUniform,
-        use_bias: true,
-    }
 }
 
 #[test]

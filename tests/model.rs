@@ -4,20 +4,11 @@
 
 mod common;
 
-use common::{random_classes, random_matrix};
+use common::{dense, random_classes, random_matrix};
 use nn_playground::{
-    Activation, Callback, CompileSpec, EarlyStoppingSpec, Error, FitOptions, Init, LayerSpec, Logs,
+    Activation, Callback, CompileSpec, EarlyStoppingSpec, Error, FitOptions, LayerSpec, Logs,
     LossKind, Matrix, MetricKind, ModelSpec, Monitor, OptimizerKind, OptimizerSpec, Sequential,
 };
-
-fn dense(units: usize, activation: Activation) -> LayerSpec {
-    LayerSpec::Dense {
-        units,
-        activation,
-        init: Init::GlorotUniform,
-        use_bias: true,
-    }
-}
 
 fn classifier() -> Sequential {
     let spec = ModelSpec {
