@@ -356,36 +356,8 @@ fn pack_b<K: MicroKernel>(
     nc: usize,
     dst: &mut [f32],
 ) {
-    let nr = K::NR;
-    for (s, strip) in dst
-        .chunks_exact_mut(kc * nr)
-        .take(nc.div_ceil(nr))
-        .enumerate()
-    {
-        let j0 = jc + s * nr;
-        let w = nr.min(jc + nc - j0);
-        if b.cs == 1 {
-            // Rows of B are contiguous (NN, TN): copy row pieces.
-            for (p, row) in strip.chunks_exact_mut(nr).enumerate() {
-                let src = (pc + p) * b.rs + j0;
-                copy_padded(row, &b.data[src..src + w]);
-            }
-        } else {
-            // Columns of B are contiguous (NT): transpose while packing.
-            for j in 0..nr {
-                if j < w {
-                    let col = &b.data[(j0 + j) * b.cs + pc * b.rs..];
-                    for p in 0..kc {
-                        strip[p * nr + j] = col[p * b.rs];
-                    }
-                } else {
-                    for p in 0..kc {
-                        strip[p * nr + j] = 0.0;
-                    }
-                }
-            }
-        }
-    }
+    // Lines are B's columns; the depth runs down its rows.
+    pack_strips(b.data, b.cs, b.rs, jc, nc, pc, kc, K::NR, dst);
 }
 
 /// Packs `A[ic..ic+mc][pc..pc+kc]` as `MR`-tall slivers: sliver `t` holds
@@ -398,31 +370,50 @@ fn pack_a<K: MicroKernel>(
     kc: usize,
     dst: &mut [f32],
 ) {
-    let mr = K::MR;
-    for (t, sliver) in dst
-        .chunks_exact_mut(kc * mr)
-        .take(mc.div_ceil(mr))
+    // Lines are A's rows; the depth runs along its columns.
+    pack_strips(a.data, a.rs, a.cs, ic, mc, pc, kc, K::MR, dst);
+}
+
+/// The packing both operands share. A "line" is an index along the strip axis (stride
+/// `line_stride`), the depth the summation axis (stride `depth_stride`). Lines
+/// `start..start+len`, depths `d0..d0+kc` go into `width`-wide strips:
+/// `dst[s·kc·width + p·width + j] = X[line start+s·width+j][depth d0+p]`, zero past `len`.
+#[allow(clippy::too_many_arguments)]
+fn pack_strips(
+    data: &[f32],
+    line_stride: usize,
+    depth_stride: usize,
+    start: usize,
+    len: usize,
+    d0: usize,
+    kc: usize,
+    width: usize,
+    dst: &mut [f32],
+) {
+    for (s, strip) in dst
+        .chunks_exact_mut(kc * width)
+        .take(len.div_ceil(width))
         .enumerate()
     {
-        let i0 = ic + t * mr;
-        let h = mr.min(ic + mc - i0);
-        if a.rs == 1 {
-            // Columns of A are contiguous (TN): copy column pieces.
-            for (p, col) in sliver.chunks_exact_mut(mr).enumerate() {
-                let src = (pc + p) * a.cs + i0;
-                copy_padded(col, &a.data[src..src + h]);
+        let l0 = start + s * width;
+        let w = width.min(start + len - l0);
+        if line_stride == 1 {
+            // Lines are contiguous within one depth (B in NN/TN, A in TN): copy pieces.
+            for (p, piece) in strip.chunks_exact_mut(width).enumerate() {
+                let src = (d0 + p) * depth_stride + l0;
+                copy_padded(piece, &data[src..src + w]);
             }
         } else {
-            // Rows of A are contiguous (NN, NT): transpose while packing.
-            for i in 0..mr {
-                if i < h {
-                    let row = &a.data[(i0 + i) * a.rs + pc * a.cs..];
+            // Depths are contiguous within one line: transpose while packing.
+            for j in 0..width {
+                if j < w {
+                    let line = &data[(l0 + j) * line_stride + d0 * depth_stride..];
                     for p in 0..kc {
-                        sliver[p * mr + i] = row[p * a.cs];
+                        strip[p * width + j] = line[p * depth_stride];
                     }
                 } else {
                     for p in 0..kc {
-                        sliver[p * mr + i] = 0.0;
+                        strip[p * width + j] = 0.0;
                     }
                 }
             }
