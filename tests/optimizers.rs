@@ -142,59 +142,47 @@ fn rmsprop_and_adagrad() {
 
 #[test]
 fn adam_and_adamw() {
-    let (b1, b2, eps, lr) = (0.9f64, 0.999f64, 1e-7f64, 0.01f64);
-    let mut m = [0.0f64; 2];
-    let mut v = [0.0f64; 2];
-    let want = reference(|i, w, g, t| {
-        m[i] = b1 * m[i] + (1.0 - b1) * g;
-        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-        let mh = m[i] / (1.0 - b1.powi(t as i32));
-        let vh = v[i] / (1.0 - b2.powi(t as i32));
-        w - lr * mh / (vh.sqrt() + eps)
-    });
     close(
         &run(
             spec(OptimizerKind::Adam, 0.01),
             Regularization::default(),
             true,
         ),
-        &want,
+        &adam_reference(0.0),
     );
     // AdamW: decoupled decay `w ← w − lr·λ·w` on weights, then the Adam step.
-    let mut m = [0.0f64; 2];
-    let mut v = [0.0f64; 2];
-    let want = reference(|i, w, g, t| {
-        m[i] = b1 * m[i] + (1.0 - b1) * g;
-        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-        let mh = m[i] / (1.0 - b1.powi(t as i32));
-        let vh = v[i] / (1.0 - b2.powi(t as i32));
-        w - lr * 0.01 * w - lr * mh / (vh.sqrt() + eps)
-    });
     close(
         &run(
             spec(OptimizerKind::Adamw, 0.01),
             Regularization::default(),
             true,
         ),
-        &want,
+        &adam_reference(0.01),
     );
     // Biases are not decayed.
-    let mut m = [0.0f64; 2];
-    let mut v = [0.0f64; 2];
-    let want = reference(|i, w, g, t| {
-        m[i] = b1 * m[i] + (1.0 - b1) * g;
-        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-        w - lr * (m[i] / (1.0 - b1.powi(t as i32)))
-            / ((v[i] / (1.0 - b2.powi(t as i32))).sqrt() + eps)
-    });
     close(
         &run(
             spec(OptimizerKind::Adamw, 0.01),
             Regularization::default(),
             false,
         ),
-        &want,
+        &adam_reference(0.0),
     );
+}
+
+/// Adam's published rule (bias-corrected moments) at lr 0.01, with decoupled weight decay
+/// `decay` (AdamW; 0 for Adam and for biases).
+fn adam_reference(decay: f64) -> Vec<[f64; 2]> {
+    let (b1, b2, eps, lr) = (0.9f64, 0.999f64, 1e-7f64, 0.01f64);
+    let mut m = [0.0f64; 2];
+    let mut v = [0.0f64; 2];
+    reference(|i, w, g, t| {
+        m[i] = b1 * m[i] + (1.0 - b1) * g;
+        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
+        let mh = m[i] / (1.0 - b1.powi(t as i32));
+        let vh = v[i] / (1.0 - b2.powi(t as i32));
+        w - lr * decay * w - lr * mh / (vh.sqrt() + eps)
+    })
 }
 
 #[test]
