@@ -5,7 +5,7 @@
 //! `bench/browser.mjs` drives a benchmark page in headless Chromium; it gets the URL of a
 //! server started here (loopback, free port) in `BENCH_URL`, so it never builds or serves.
 
-use crate::build::{build_pkg, BuildOptions};
+use crate::build::{build_page, BuildOptions};
 use crate::install::{ensure_browser, ensure_npm_deps};
 use crate::serve::{bind, serve_forever, url_of};
 use crate::util::{cmd, note, repo_root, run, Result};
@@ -20,11 +20,11 @@ pub struct BenchOptions {
 
 fn build_unless(opts: &BenchOptions) -> Result<()> {
     if !opts.no_build {
-        build_pkg(&BuildOptions {
+        build_page(&BuildOptions {
             features: None,
             install: !opts.skip_install,
         })?;
-        crate::bench_relaxed::build_relaxed_pkg()?;
+        crate::variants::build_relaxed_pkg()?;
     }
     Ok(())
 }

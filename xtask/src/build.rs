@@ -1,4 +1,5 @@
-//! `cargo xtask build`: the release wasm (SIMD128 through `.cargo/config.toml`) and `pkg/`.
+//! `cargo xtask build`: the release wasm (SIMD128 through `.cargo/config.toml`) into `pkg/`,
+//! and the page's on-demand GPU build `pkg-webgpu/`.
 
 use crate::install::{ensure_wasm_bindgen, ensure_wasm_target, WASM_TARGET};
 use crate::util::{cmd, note, repo_root, run, target_dir, Result};
@@ -55,6 +56,13 @@ pub fn build_pkg(opts: &BuildOptions) -> Result<()> {
         size.div_ceil(1024)
     ));
     Ok(())
+}
+
+/// Everything the page loads: `pkg/` and the GPU build `pkg-webgpu/` its worker imports
+/// when a person picks WebGPU.
+pub fn build_page(opts: &BuildOptions) -> Result<()> {
+    build_pkg(opts)?;
+    crate::variants::build_webgpu_pkg()
 }
 
 /// `wasm-bindgen --target web` of `wasm` into `out_dir` (relative to the repository root).

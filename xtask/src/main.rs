@@ -4,7 +4,7 @@
 //! else is installed; each task installs the tools it needs and says so.
 
 mod bench;
-mod bench_relaxed;
+mod variants;
 mod build;
 mod fuzz;
 mod http;
@@ -20,7 +20,7 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
-  build   release wasm (SIMD128) + wasm-bindgen into pkg/
+  build   release wasm (SIMD128) + wasm-bindgen into pkg/, and the GPU build pkg-webgpu/
             --features <list>   engine features, e.g. webgpu
             (function names are stripped; NN_PLAYGROUND_KEEP_NAMES=1 keeps them for profiles)
   serve   build, then serve the repository root over HTTP
@@ -66,7 +66,7 @@ fn dispatch(args: &[String]) -> Result<()> {
                 install: !flags.switch("--skip-install"),
             };
             flags.finish()?;
-            build::build_pkg(&opts)
+            build::build_page(&opts)
         }
         "serve" => serve_task(&mut flags),
         "test" => {
@@ -139,7 +139,7 @@ fn serve_task(flags: &mut Flags) -> Result<()> {
     flags.finish()?;
 
     if !no_build {
-        build::build_pkg(&build_opts)?;
+        build::build_page(&build_opts)?;
     }
     if !host.is_loopback() {
         util::note(&format!(

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test suite, as stages that fail fast and end in one summary.
 
-use crate::build::{build_pkg, BuildOptions};
+use crate::build::{build_page, BuildOptions};
 use crate::install::{
     ensure_browser, ensure_npm_deps, ensure_rust_components, ensure_wasm_bindgen,
     ensure_wasm_target, CHROMEDRIVER, WASM_TARGET,
@@ -265,7 +265,7 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             run(&mut browser)
         }
         Stage::E2e => {
-            build_pkg(&BuildOptions {
+            build_page(&BuildOptions {
                 features: None,
                 install,
             })?;

@@ -1,0 +1,91 @@
+//! The extra wasm builds next to `pkg/`: `pkg-webgpu/` (the crate with the `webgpu` feature,
+//! which the page's worker imports only when a person picks the GPU) and `pkg-relaxed/`
+//! (`+simd128,+relaxed-simd`, which the benchmark loads where `WebAssembly.validate` accepts
+//! it). Each has its own target directory, so that switching features or flags never
+//! invalidates the plain build's cache.
+
+use crate::install::WASM_TARGET;
+use crate::util::{cmd, note, repo_root, run, target_dir, Result};
+use std::process::Stdio;
+use std::time::Instant;
+
+/// Rust flags of the relaxed build (they replace `.cargo/config.toml`'s `+simd128`).
+pub const RELAXED_RUSTFLAGS: &str = "-C target-feature=+simd128,+relaxed-simd";
+
+/// One extra build: its output folder, target sub-directory, features and flags.
+struct Variant {
+    out_dir: &'static str,
+    target_sub: &'static str,
+    features: Option<&'static str>,
+    rustflags: Option<&'static str>,
+}
+
+const WEBGPU: Variant = Variant {
+    out_dir: "pkg-webgpu",
+    target_sub: "webgpu",
+    features: Some("webgpu"),
+    rustflags: None,
+};
+
+const RELAXED: Variant = Variant {
+    out_dir: "pkg-relaxed",
+    target_sub: "relaxed",
+    features: None,
+    rustflags: Some(RELAXED_RUSTFLAGS),
+};
+
+/// Builds `pkg-webgpu/`. Run after `build_pkg` (which installs the tools).
+pub fn build_webgpu_pkg() -> Result<()> {
+    build_variant(&WEBGPU)
+}
+
+/// Builds `pkg-relaxed/`. Run after `build_pkg` (which installs the tools).
+pub fn build_relaxed_pkg() -> Result<()> {
+    build_variant(&RELAXED)
+}
+
+fn build_variant(v: &Variant) -> Result<()> {
+    let start = Instant::now();
+    let root = repo_root();
+    let dir = target_dir(&root).join(v.target_sub);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let mut args = vec![
+        "build",
+        "--release",
+        "--target",
+        WASM_TARGET,
+        "--package",
+        "nn-playground",
+        "--lib",
+        "--target-dir",
+        &dir_arg,
+    ];
+    if let Some(f) = v.features {
+        args.extend(["--features", f]);
+    }
+    let mut build = cmd("cargo", &args);
+    if let Some(flags) = v.rustflags {
+        build.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", flags);
+    }
+    build.stdout(Stdio::from(std::io::stderr()));
+    run(&mut build)?;
+    let wasm = dir
+        .join(WASM_TARGET)
+        .join("release")
+        .join("nn_playground.wasm");
+    let wasm = wasm.to_string_lossy().into_owned();
+    crate::build::run_wasm_bindgen(&wasm, v.out_dir)?;
+    // A build output, like pkg/: keep it out of git without touching the shared ignore list.
+    std::fs::write(root.join(v.out_dir).join(".gitignore"), "*\n")
+        .map_err(|e| format!("cannot write {}/.gitignore: {e}", v.out_dir))?;
+    let size = std::fs::metadata(root.join(v.out_dir).join("nn_playground_bg.wasm"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    note(&format!(
+        "{}/ built in {:.1} s (nn_playground_bg.wasm: {} KiB)",
+        v.out_dir,
+        start.elapsed().as_secs_f64(),
+        size.div_ceil(1024)
+    ));
+    Ok(())
+}
