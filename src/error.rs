@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+/// What to try after training diverged, shown with every [`Error::Diverged`].
+pub const DIVERGENCE_HINT: &str =
+    "Try a lower learning rate (e.g. ÷10), gradient clipping, or standardised inputs.";
+
 /// Everything that can go wrong when a caller hands the engine a config, data or a file.
 ///
 /// `panic!` is kept for broken internal invariants; anything reachable from user input
@@ -25,6 +29,7 @@ pub enum Error {
     /// A size cap (rows, columns, units, file size, grid resolution) was exceeded.
     Limit(String),
     /// Training produced a non-finite loss; the weights were left at their last finite values.
+    /// `hint` says what to change (usually [`DIVERGENCE_HINT`]).
     Diverged {
         epoch: usize,
         step: usize,

@@ -122,6 +122,17 @@ impl WebGpuTrainer {
         })
     }
 
+    /// The weights last read back from the GPU, every tensor concatenated in the model
+    /// file's order (per dense layer W row-major, then b). Works after the device is lost.
+    pub fn weights(&self) -> Result<Float32Array, JsError> {
+        let s = self
+            .state
+            .try_borrow()
+            .map_err(|_| JsError::new("the GPU trainer is busy; await the running call first"))?;
+        let flat: Vec<f32> = s.trainer.last_params().concat();
+        Ok(Float32Array::from(flat.as_slice()))
+    }
+
     /// The model file with the weights last read back from the GPU: what the CPU resumes
     /// from. Works after the device is lost.
     pub fn download(&self) -> Result<String, JsError> {

@@ -91,6 +91,14 @@ impl Sequential {
         self.compiled.as_ref().map_or(0, |c| c.optimizer.iterations)
     }
 
+    /// Sets the optimiser's step count (after steps were taken by another backend), so that
+    /// schedules and bias corrections continue from there. No effect before `compile`.
+    pub fn set_iterations(&mut self, iterations: u64) {
+        if let Some(c) = self.compiled.as_mut() {
+            c.optimizer.iterations = iterations;
+        }
+    }
+
     pub fn input_dim(&self) -> usize {
         self.spec.input_dim
     }
@@ -400,9 +408,7 @@ impl Sequential {
         Error::Diverged {
             epoch: self.epochs_trained + 1,
             step: self.iterations() as usize + 1,
-            hint:
-                "Try a lower learning rate (e.g. ÷10), gradient clipping, or standardised inputs."
-                    .into(),
+            hint: crate::error::DIVERGENCE_HINT.into(),
         }
     }
 

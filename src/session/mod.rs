@@ -12,6 +12,7 @@
 //! ```
 
 mod data;
+mod external;
 mod train;
 mod views;
 

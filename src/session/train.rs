@@ -114,7 +114,7 @@ impl Session {
     }
 
     /// Applies the epoch limit; false when it is reached (and records why).
-    fn may_start_epoch(&mut self) -> bool {
+    pub(super) fn may_start_epoch(&mut self) -> bool {
         if self.stop.is_some() {
             return false;
         }
@@ -127,7 +127,7 @@ impl Session {
         true
     }
 
-    fn finish_epoch(&mut self) -> Result<()> {
+    pub(super) fn finish_epoch(&mut self) -> Result<()> {
         let train = self.data.loss(&mut self.model, false);
         // (The training split is never empty here, so NaN is arithmetic, not "no data".)
         // Every batch loss was finite, yet the whole set overflows: the last updates have
@@ -136,8 +136,7 @@ impl Session {
             return Err(Error::Diverged {
                 epoch: self.epoch + 1,
                 step: self.model.iterations() as usize,
-                hint: "Try a lower learning rate (e.g. ÷10), gradient clipping, or standardised inputs."
-                    .into(),
+                hint: crate::error::DIVERGENCE_HINT.into(),
             });
         }
         self.epoch += 1;

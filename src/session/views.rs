@@ -163,7 +163,7 @@ impl Session {
         })
     }
 
-    fn grid_inputs(&mut self, res: usize) -> Result<Matrix> {
+    pub(super) fn grid_inputs(&mut self, res: usize) -> Result<Matrix> {
         if let Some((r, m)) = &self.grid_cache {
             if *r == res {
                 return Ok(m.clone());
@@ -176,7 +176,7 @@ impl Session {
     }
 
     /// Maps raw model outputs to the display scale (see `decision_grid`).
-    fn to_display(&self, out: Matrix) -> Vec<f32> {
+    pub(super) fn to_display(&self, out: Matrix) -> Vec<f32> {
         let act = self.output_activation();
         let loss = self.model.compile_spec().map(|c| c.loss);
         let k = out.cols();

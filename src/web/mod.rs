@@ -3,6 +3,7 @@
 //! model API for scripts. Errors become `JsError`s carrying the engine's message.
 
 mod convert;
+mod external;
 mod keras;
 
 pub use keras::WebSequential;

@@ -57,9 +57,10 @@ struct Param {
 
 /// The uploaded dataset and the training recording that reads it.
 struct Data {
-    _x: wgpu::Buffer,
-    _y: wgpu::Buffer,
+    x: wgpu::Buffer,
+    y: wgpu::Buffer,
     rows: usize,
+    y_cols: usize,
     _ops: wgpu::Buffer,
     dispatches: Vec<Dispatch>,
 }
@@ -315,11 +316,21 @@ impl GpuTrainer {
         Ok(())
     }
 
-    /// Uploads the training set once (features `n×input_dim`, targets `n×outputs`, or `n×1`
+    /// Uploads the training set (features `n×input_dim`, targets `n×outputs`, or `n×1`
     /// class indices for categorical cross-entropy) and records the training step on it.
+    /// A set of the same shape as the last one (e.g. the next epoch's shuffle) is written
+    /// into the existing buffers: no GPU object is created.
     pub fn set_data(&mut self, x: &Matrix, y: &Matrix) -> Result<()> {
         self.ctx.check_alive()?;
         self.check_data(x, y)?;
+        if let Some(d) = &self.data {
+            if d.rows == x.rows() && d.y_cols == y.cols() {
+                let q = &self.ctx.queue;
+                q.write_buffer(&d.x, 0, bytemuck::cast_slice(x.as_slice()));
+                q.write_buffer(&d.y, 0, bytemuck::cast_slice(y.as_slice()));
+                return Ok(());
+            }
+        }
         let xb = self.ctx.storage("training inputs", x.as_slice().len())?;
         let yb = self.ctx.storage("training targets", y.as_slice().len())?;
         self.ctx
@@ -330,9 +341,10 @@ impl GpuTrainer {
             .write_buffer(&yb, 0, bytemuck::cast_slice(y.as_slice()));
         let (ops, dispatches) = self.build_training(&xb, &yb, y.cols());
         self.data = Some(Data {
-            _x: xb,
-            _y: yb,
+            x: xb,
+            y: yb,
             rows: x.rows(),
+            y_cols: y.cols(),
             _ops: ops,
             dispatches,
         });

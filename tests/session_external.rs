@@ -1,0 +1,125 @@
+//! The session's outside-training path (what the page's GPU backend drives): the shuffled
+//! epoch, adopting trained weights as a finished epoch, divergence and the grid from
+//! outside outputs.
+#![cfg(not(target_arch = "wasm32"))]
+
+use nn_playground::session::Session;
+use nn_playground::{Error, Matrix, PlaygroundConfig};
+
+fn session(cfg: PlaygroundConfig) -> Session {
+    Session::new(cfg).expect("default-like configs build")
+}
+
+/// Trains a copy of the session's model on one epoch of `epoch_training_set` in order, as
+/// the GPU walks it, and returns the flat parameters and the step count.
+fn train_outside(s: &mut Session) -> (Vec<f32>, u64) {
+    let (x, y) = s.epoch_training_set().unwrap();
+    let mut model = s.model().clone();
+    model
+        .train_epoch(&x, &y, s.effective_batch_size(), false)
+        .unwrap();
+    (model.params().concat(), model.iterations())
+}
+
+#[test]
+fn an_outside_epoch_counts_like_a_cpu_epoch() {
+    let mut s = session(PlaygroundConfig::default());
+    let (x, _) = s.epoch_training_set().unwrap();
+    assert_eq!(s.steps_per_epoch(), x.rows().div_ceil(10));
+    let (flat, iters) = train_outside(&mut s);
+    assert_eq!(iters as usize, s.steps_per_epoch());
+    let before = s.train_loss();
+    s.finish_external_epoch(&flat, iters).unwrap();
+    assert_eq!(s.epoch(), 1);
+    assert_eq!(s.history().len(), 1);
+    assert_eq!(s.model().iterations(), iters);
+    let mut adopted = s.model().clone();
+    assert_eq!(adopted.params().concat(), flat);
+    let after = s.train_loss();
+    assert!(after < before, "{after} !< {before}");
+    assert_eq!(s.history()[0].train, after);
+}
+
+#[test]
+fn the_shuffle_differs_per_epoch_but_holds_the_same_rows() {
+    let mut s = session(PlaygroundConfig::default());
+    let (a, _) = s.epoch_training_set().unwrap();
+    let (flat, iters) = train_outside(&mut s);
+    s.finish_external_epoch(&flat, iters).unwrap();
+    let (b, _) = s.epoch_training_set().unwrap();
+    assert_ne!(a.as_slice(), b.as_slice(), "each epoch needs its own order");
+    let sorted = |m: &Matrix| {
+        let mut rows: Vec<Vec<u32>> = m
+            .as_slice()
+            .chunks(m.cols())
+            .map(|r| r.iter().map(|v| v.to_bits()).collect())
+            .collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(sorted(&a), sorted(&b));
+}
+
+#[test]
+fn diverged_or_misshapen_weights_are_refused_and_nothing_changes() {
+    // Regression: a linear output, so huge weights overflow the loss (tanh would saturate).
+    let mut s = session(PlaygroundConfig {
+        dataset: nn_playground::DatasetKind::Plane,
+        ..PlaygroundConfig::default()
+    });
+    let (mut flat, iters) = train_outside(&mut s);
+    let mut kept = s.model().clone();
+    let kept = kept.params();
+    let err = s.finish_external_epoch(&flat[1..], iters).unwrap_err();
+    assert!(matches!(err, Error::Shape(_)), "{err}");
+    flat[3] = f32::NAN;
+    let err = s.finish_external_epoch(&flat, iters).unwrap_err();
+    assert!(matches!(err, Error::Diverged { .. }), "{err}");
+    assert!(err.to_string().contains("lower learning rate"), "{err}");
+    // Finite but huge: every prediction overflows, so the epoch's loss is not finite.
+    flat.iter_mut().for_each(|v| *v = 1e30);
+    let err = s.finish_external_epoch(&flat, iters).unwrap_err();
+    assert!(matches!(err, Error::Diverged { .. }), "{err}");
+    let mut now = s.model().clone();
+    assert_eq!(now.params(), kept);
+    assert_eq!(s.epoch(), 0);
+    assert!(s.history().is_empty());
+}
+
+#[test]
+fn stopping_rules_apply_to_outside_epochs() {
+    let cfg = PlaygroundConfig {
+        epoch_limit: Some(2),
+        ..PlaygroundConfig::default()
+    };
+    let mut s = session(cfg);
+    for _ in 0..2 {
+        assert!(s.may_train());
+        let (flat, iters) = train_outside(&mut s);
+        s.finish_external_epoch(&flat, iters).unwrap();
+    }
+    assert!(!s.may_train());
+    assert!(s.stop_reason().unwrap().contains("epoch limit"));
+}
+
+#[test]
+fn the_grid_from_outside_outputs_matches_the_cpu_grid() {
+    for dataset in [
+        nn_playground::DatasetKind::Circle,
+        nn_playground::DatasetKind::KSpiral,
+    ] {
+        let mut s = session(PlaygroundConfig {
+            dataset,
+            ..PlaygroundConfig::default()
+        });
+        s.train_epochs(2).unwrap();
+        let res = 9;
+        let inputs = s.grid_input_values(res).unwrap();
+        let cols = inputs.len() / (res * res);
+        let x = Matrix::from_vec(res * res, cols, inputs).unwrap();
+        let out = s.model().clone().predict(&x).unwrap();
+        let outside = s.grid_from_outputs(res, out.as_slice()).unwrap();
+        assert_eq!(outside, s.decision_grid(res).unwrap());
+        assert!(s.grid_from_outputs(res, &out.as_slice()[1..]).is_err());
+    }
+}
