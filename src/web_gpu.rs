@@ -32,6 +32,8 @@ struct State {
 pub struct WebGpuTrainer {
     state: Rc<RefCell<State>>,
     adapter: String,
+    /// Outside `state`, so that `release` works while a call holds the trainer.
+    ctx: GpuContext,
 }
 
 fn busy() -> JsValue {
@@ -52,6 +54,7 @@ impl WebGpuTrainer {
         Ok(Self {
             adapter: ctx.adapter_name(),
             state: Rc::new(RefCell::new(State { trainer, model })),
+            ctx,
         })
     }
 
@@ -120,6 +123,13 @@ impl WebGpuTrainer {
             let out = s.trainer.predict(&xm).await.map_err(js_val)?;
             Ok(Float32Array::from(out.as_slice()).into())
         })
+    }
+
+    /// Gives the GPU device up now, as if it were lost: every later call rejects, and
+    /// `weights()`/`download()` still return the last weights read back. For leaving the GPU
+    /// for good, and for testing the fallback to the CPU.
+    pub fn release(&self) {
+        self.ctx.release();
     }
 
     /// The weights last read back from the GPU, every tensor concatenated in the model

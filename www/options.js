@@ -19,3 +19,5 @@ export const SCHEDULE_SPECS = {
 export const MAX_LAYERS = 8;
 export const MAX_UNITS = 32;
 
+// Where training runs; 'auto' is WebGPU when the browser offers a working adapter.
+export const BACKENDS = [['cpu', 'CPU (SIMD128)'], ['webgpu', 'WebGPU'], ['auto', 'Auto']];

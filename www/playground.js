@@ -7,7 +7,7 @@ import { paintLossChart } from './render/chart.js';
 import { NetworkView } from './render/network.js';
 import { panelMethods } from './panels.js';
 import { fileMethods } from './files.js';
-import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, MAX_LAYERS, MAX_UNITS } from './options.js';
+import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
 export class Playground {
   /**
@@ -112,8 +112,9 @@ export class Playground {
     const regRate = select('Regularization rate', 'regularization', REG_RATES, (v) => this.edit((cfg) => { cfg.regularization.rate = Number(v); }));
     const opt = select('Optimizer', 'optimizer', OPTIMIZERS, (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
     const sched = select('LR schedule', 'schedule', SCHEDULES, (v) => this.edit((cfg) => { cfg.optimizer.schedule = SCHEDULE_SPECS[v]; }));
-    Object.assign(c, { lr: lr.input, act: act.input, reg: reg.input, regRate: regRate.input, opt: opt.input, sched: sched.input });
-    bar.append(lr.el, act.el, reg.el, regRate.el, opt.el, sched.el);
+    const backend = select('Backend', 'backend', BACKENDS, (v) => this.edit((cfg) => { cfg.backend = v; }));
+    Object.assign(c, { lr: lr.input, act: act.input, reg: reg.input, regRate: regRate.input, opt: opt.input, sched: sched.input, backend: backend.input });
+    bar.append(lr.el, act.el, reg.el, regRate.el, opt.el, sched.el, backend.el);
 
     // Data column.
     const data = h('section', { className: 'col data', 'aria-label': 'Data', dataset: { key: 'data' } }, h('h2', { textContent: 'Data' }));
@@ -230,6 +231,8 @@ export class Playground {
     } else if (m.type === 'error') {
       this.showError(m.message);
       this.setRunning(false);
+    } else if (m.type === 'notice') {
+      this.showStatus(m.message);
     }
   }
 
@@ -293,6 +296,8 @@ export class Playground {
     c.testLoss.textContent = fmt(f.testLoss);
     c.trainLoss.textContent = fmt(f.trainLoss);
     Object.assign(this.root.dataset, { epoch: String(f.epoch), testLoss: String(f.testLoss), trainLoss: String(f.trainLoss), points: String(this.points ? this.points.length / 4 : 0), task: f.task });
+    // Where training and the decision grid ran, for people (speed line) and tests alike.
+    Object.assign(this.root.dataset, { backend: f.backend.startsWith('webgpu') ? 'webgpu' : 'cpu', gridOn: f.gridOn });
     if (f.network) this.network.setWeights(f.network);
     if (f.neurons) {
       this.network.setNeuronGrids(f.neurons, f.neuronRes, this.activeFeatureRows());
@@ -358,6 +363,7 @@ export class Playground {
     setNumber(c.regRate, cfg.regularization.rate);
     c.opt.value = cfg.optimizer.kind;
     c.sched.value = cfg.optimizer.schedule?.type || 'constant';
+    c.backend.value = cfg.backend;
     for (const [kind, b] of c.datasetButtons) b.button.setAttribute('aria-pressed', String(kind === cfg.dataset));
     c.classes.value = String(cfg.classes);
     c.classesField.hidden = cfg.dataset !== 'k_spiral' || this.hide.includes('classes');

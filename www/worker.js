@@ -11,17 +11,24 @@
 //   {type: 'ready', config, hide, unknown, backend, previews, warning?}
 //   {type: 'frame', …}                        see `frame()` below
 //   {type: 'error', message}                  a failure outside any call (e.g. divergence)
+//   {type: 'notice', message}                 backend news (WebGPU started, or why the CPU)
 //   {type: 'crashed', message}                the wasm instance trapped; this worker closes
 //
 // A frame carries `snapshot: {config, model, data?}` every few seconds (and whenever idle):
 // the last good state the page restarts a crashed worker from.
+//
+// Backends: `config.backend` is 'cpu', 'webgpu' or 'auto' (WebGPU when it works). On the GPU
+// the session still owns everything; `gpu.js` trains whole epochs and the session adopts
+// them. Whatever stops the GPU (no WebGPU, no adapter, a lost device) is said in words and
+// training goes on on the CPU from the last weights read back.
 
 import init, * as wasm from '../pkg/nn_playground.js';
+import { GpuBackend, failureText, isDivergence } from './gpu.js';
 
 const SLICE_MS = 12;
 const HEAVY_MS = 250;
 const SNAPSHOT_MS = 2000;
-const backend = 'cpu (SIMD128)';
+const CPU_LABEL = 'cpu (SIMD128)';
 
 let session = null;
 let running = false;
@@ -40,6 +47,14 @@ let speed = { steps: 0, samples: 0, since: 0, stepsPerSec: 0, samplesPerSec: 0 }
 let ready = null;
 // Cached so the training loop does not convert the whole config every slice.
 let batchSize = 1;
+let backendChoice = 'cpu';
+// The GPU backend while WebGPU is chosen and working; null on the CPU.
+let gpu = null;
+// Bumped by every call that changes the session: GPU work begun before is not adopted.
+let version = 0;
+// A decision grid the GPU predicted for the session as of `version` and `epoch`.
+let gpuGrid = null;
+let gpuBusy = false;
 const pending = [];
 
 const tickChannel = new MessageChannel();
@@ -107,16 +122,16 @@ async function start(hash) {
       warning = `The link's weights were not loaded: ${message(err)}`;
     }
   }
+  followConfig();
   self.postMessage({
     type: 'ready',
     config: session.config(),
     hide: parsed.hide,
     unknown: parsed.unknown,
-    backend,
+    backend: backendLabel(),
     previews: previews(),
     warning,
   });
-  batchSize = session.config().batch_size;
   dirty = pointsDirty = structureDirty = true;
 }
 
@@ -135,8 +150,8 @@ async function restore(snap, hide) {
     warning = `The saved model could not be restored (${message(err)}); training starts afresh.`;
     if (!session) session = new wasm.Session(wasm.configFromHash('').config);
   }
-  self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend, previews: {}, warning });
-  batchSize = session.config().batch_size;
+  followConfig();
+  self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: {}, warning });
   dirty = pointsDirty = structureDirty = snapshotDirty = true;
 }
 
@@ -179,8 +194,37 @@ function message(err) {
   return String(err);
 }
 
+/** Picks up the config's batch size and backend choice (starting or stopping the GPU). */
+function followConfig() {
+  const cfg = session.config();
+  batchSize = cfg.batch_size;
+  // After a GPU failure the choice stays but the CPU trains, until the person chooses again.
+  if (cfg.backend === backendChoice) return;
+  backendChoice = cfg.backend;
+  if (backendChoice === 'cpu') {
+    if (gpu) {
+      gpu.dispose();
+      gpu = null;
+      notice('Training on the CPU.');
+    }
+  } else if (!gpu) {
+    gpu = new GpuBackend();
+  }
+}
+
+function backendLabel() {
+  return gpu ? gpu.label() : CPU_LABEL;
+}
+
+function notice(text) {
+  self.postMessage({ type: 'notice', message: text });
+}
+
 function touched({ points = false, structure = false } = {}) {
-  batchSize = session.config().batch_size;
+  followConfig();
+  version += 1;
+  gpuGrid = null;
+  if (gpu) gpu.stale = true;
   dirty = true;
   snapshotDirty = true;
   heavyDirty = true;
@@ -288,17 +332,27 @@ const calls = {
   decisionGrid(res) {
     return session.decisionGrid(res);
   },
+  /** Test hook: the GPU device goes away as if lost (true when the GPU was in use). */
+  loseGpuForTest() {
+    if (!gpu) return false;
+    gpu.loseDevice();
+    return true;
+  },
   /** Test hook (see the page's `__crashWorkerForTest`): fails as a wasm trap would. */
   crashForTest() {
     throw new WebAssembly.RuntimeError('unreachable executed (forced by a test)');
   },
   status() {
-    return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss() };
+    return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss(), backend: backendLabel(), gpuAdapter: gpu?.trainer ? gpu.adapter : null };
   },
 };
 
 function tick() {
   if (!running || !session) return;
+  if (gpu) {
+    if (!gpuBusy) gpuTick();
+    return;
+  }
   try {
     const steps = session.trainFor(SLICE_MS);
     speed.steps += steps;
@@ -308,6 +362,79 @@ function tick() {
     running = false;
     self.postMessage({ type: 'error', message: message(err) });
   }
+  countSpeed();
+  if (session.stopReason()) running = false;
+  dirty = true;
+  snapshotDirty = true;
+  guarded(maybeFrame);
+  if (running) scheduleTick();
+}
+
+/**
+ * A slice of GPU training: whole epochs for about `SLICE_MS` (at least one), then the
+ * decision grid predicted on the GPU. Work begun before a call changed the session, or
+ * before the GPU was switched off, is dropped.
+ */
+async function gpuTick() {
+  gpuBusy = true;
+  const g = gpu;
+  const v = version;
+  const current = () => gpu === g && version === v && running;
+  try {
+    if (g.stale) {
+      const first = !g.trainer;
+      await g.sync(session);
+      if (first && gpu === g) notice(`Training on WebGPU (${g.adapter}).`);
+    }
+    const start = performance.now();
+    while (current() && performance.now() - start < SLICE_MS) {
+      if (!session.mayTrain()) {
+        running = false;
+        break;
+      }
+      const steps = await g.trainEpoch(session, current);
+      speed.steps += steps;
+      speed.samples += steps * batchSize;
+    }
+    if (gpu === g && version === v) {
+      const res = view.gridRes;
+      const grid = await g.decisionGrid(session, res);
+      if (gpu === g && version === v) gpuGrid = { grid, res, version: v, epoch: session.epoch() };
+    }
+  } catch (err) {
+    if (fatal(err)) return;
+    // Errors of a GPU already switched off are not news.
+    if (gpu === g) gpuFailed(g, message(err));
+  } finally {
+    gpuBusy = false;
+  }
+  countSpeed();
+  if (session.stopReason()) running = false;
+  dirty = true;
+  snapshotDirty = true;
+  guarded(maybeFrame);
+  if (running) scheduleTick();
+}
+
+/** Divergence stops training as on the CPU; anything else moves training to the CPU. */
+function gpuFailed(g, text) {
+  if (isDivergence(text)) {
+    running = false;
+    self.postMessage({ type: 'error', message: text });
+    return;
+  }
+  const hadTrainer = !!g.trainer;
+  g.dispose();
+  gpu = null;
+  const why = backendChoice === 'auto' ? 'Auto chose the CPU' : 'WebGPU is not used';
+  const detail = failureText(text);
+  // The engine's own message often says already how training goes on.
+  const next = /on the CPU/.test(detail) ? '' : ` Training continues on the CPU${hadTrainer ? ' from the last weights read back' : ''}.`;
+  notice(`${why}: ${detail}.${next}`);
+  touched();
+}
+
+function countSpeed() {
   const now = performance.now();
   if (now - speed.since >= 500) {
     const dt = (now - speed.since) / 1000;
@@ -316,11 +443,6 @@ function tick() {
     speed.steps = speed.samples = 0;
     speed.since = now;
   }
-  if (session.stopReason()) running = false;
-  dirty = true;
-  snapshotDirty = true;
-  guarded(maybeFrame);
-  if (running) scheduleTick();
 }
 
 function maybeFrame() {
@@ -334,7 +456,10 @@ function maybeFrame() {
 
 function frame() {
   const transfer = [];
-  const grid = session.decisionGrid(view.gridRes);
+  // The GPU's grid when it is of this very model state (its buffer travels once).
+  const fresh = gpuGrid && gpuGrid.version === version && gpuGrid.epoch === session.epoch() && gpuGrid.res === view.gridRes;
+  const grid = fresh ? gpuGrid.grid : session.decisionGrid(view.gridRes);
+  gpuGrid = null;
   transfer.push(grid.buffer);
   // The engine thins a long history (and doubles its stride); then the page starts over.
   const stride = session.historyStride();
@@ -356,7 +481,8 @@ function frame() {
     stopReason: session.stopReason() || null,
     stepsPerSec: running ? speed.stepsPerSec : 0,
     samplesPerSec: running ? speed.samplesPerSec : 0,
-    backend,
+    backend: backendLabel(),
+    gridOn: fresh ? 'gpu' : 'cpu',
     task: session.task(),
     outputs: session.outputs(),
     grid,

@@ -108,14 +108,15 @@ function reportCspViolations() {
  *
  * opts: `viewport` ({width, height}), `waitUntil` (Playwright's, default 'load'),
  * `goto: false` to open a blank page and navigate yourself, `timeout` (ms, default 60000),
- * `args` (extra Chromium flags, e.g. `--enable-precise-memory-info`).
+ * `args` (extra Chromium flags, e.g. `--enable-precise-memory-info`), `argsOverride` (the
+ * whole flag list instead of `CHROMIUM_ARGS` + `args`, e.g. to leave WebGPU off).
  */
 export async function openPage(server, path = '/index.html', opts = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'nnp-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
+    args: opts.argsOverride ?? [...CHROMIUM_ARGS, ...(opts.args ?? [])],
     env: { ...process.env, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile },
   });
   const context = await browser.newContext({

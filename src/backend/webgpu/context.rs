@@ -75,7 +75,13 @@ impl GpuContext {
 
     /// The adapter's name and backend, e.g. `"llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"`.
     pub fn adapter_name(&self) -> String {
-        format!("{} ({:?})", self.info.name, self.info.backend)
+        // Browsers keep the adapter's name to themselves: say which API it is instead.
+        let name = if self.info.name.is_empty() {
+            "unnamed adapter"
+        } else {
+            &self.info.name
+        };
+        format!("{name} ({:?})", self.info.backend)
     }
 
     /// Device limits (buffer sizes, workgroup counts).

@@ -1,0 +1,117 @@
+// The backend choice in the page: switching CPU → WebGPU → CPU while training keeps
+// training (the GPU predicts the decision grid too); a lost GPU device and a browser without
+// WebGPU both leave training going on the CPU, with a message that says why. WebGPU here is
+// Chromium's software adapter (SwiftShader), so these check behaviour, not speed.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CHROMIUM_ARGS, openPage, startServer, waitFor } from './harness.mjs';
+
+const APP = '#app .nnp';
+// Shader compilation on a software adapter is slow on a small shared machine.
+const SLOW = 120_000;
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.close();
+});
+
+async function open(t, path, opts = {}) {
+  const s = await openPage(server, path, { timeout: SLOW, ...opts });
+  t.after(() => s.close());
+  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
+  return s;
+}
+
+const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
+const statusText = (page) => page.textContent(`${APP} .status`);
+const epoch = async (page) => Number((await state(page)).epoch);
+const chooseBackend = (page, v) => page.selectOption(`${APP} select[data-control=backend]`, v);
+
+/** Waits until training has gone `n` epochs past the current one. */
+async function trainsOn(page, n, what) {
+  const from = await epoch(page);
+  await waitFor(async () => (await epoch(page)) >= from + n, what, SLOW);
+}
+
+function clean(s) {
+  assert.deepEqual(s.pageErrors, [], 'page errors');
+  assert.deepEqual(s.cspViolations, [], 'CSP violations');
+}
+
+test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU draws the grid', async (t) => {
+  const s = await open(t, '/index.html#dataset=circle&learningRate=0.03');
+  const { page } = s;
+  assert.equal(await page.inputValue(`${APP} select[data-control=backend]`), 'cpu');
+  await page.click(`${APP} button.play`);
+  await trainsOn(page, 5, 'CPU training');
+  assert.equal((await state(page)).backend, 'cpu');
+  const cpuLoss = Number((await state(page)).trainLoss);
+
+  await chooseBackend(page, 'webgpu');
+  await waitFor(async () => /Training on WebGPU/.test(await statusText(page)), 'the WebGPU notice', SLOW);
+  await waitFor(async () => (await state(page)).backend === 'webgpu', 'frames from the GPU', SLOW);
+  await trainsOn(page, 10, 'WebGPU training');
+  await waitFor(async () => (await state(page)).gridOn === 'gpu', 'a decision grid predicted on the GPU', SLOW);
+  const st = await state(page);
+  assert.equal(st.running, 'true');
+  assert.match(await page.textContent(`${APP} .speed`), /webgpu \(/);
+  const gpuLoss = Number(st.trainLoss);
+  t.diagnostic(`${await statusText(page)} · ${await page.textContent(`${APP} .speed`)}`);
+  assert.ok(Number.isFinite(gpuLoss) && gpuLoss < cpuLoss, `loss went on falling on the GPU: ${cpuLoss} → ${gpuLoss}`);
+
+  await chooseBackend(page, 'cpu');
+  await waitFor(async () => /Training on the CPU/.test(await statusText(page)), 'the CPU notice', SLOW);
+  await waitFor(async () => (await state(page)).backend === 'cpu', 'frames from the CPU', SLOW);
+  await trainsOn(page, 10, 'CPU training after the GPU');
+  const end = await state(page);
+  assert.equal(end.running, 'true');
+  assert.equal(end.gridOn, 'cpu');
+  assert.ok(Number(end.trainLoss) <= gpuLoss * 1.5, `no jump back after the switch: ${gpuLoss} → ${end.trainLoss}`);
+  // The choice is part of the setup a link reproduces (the CPU, the default, is left out).
+  assert.doesNotMatch(await page.evaluate(() => globalThis.playground.call('hash', [], false)), /backend=/);
+  await page.click(`${APP} button.play`);
+  clean(s);
+});
+
+test('a GPU device lost mid-training: training continues on the CPU from the last weights read back', async (t) => {
+  const s = await open(t, '/index.html#dataset=xor&backend=webgpu');
+  const { page } = s;
+  assert.equal(await page.inputValue(`${APP} select[data-control=backend]`), 'webgpu');
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => (await state(page)).backend === 'webgpu', 'training on the GPU', SLOW);
+  await trainsOn(page, 3, 'WebGPU training');
+  assert.equal(await page.evaluate(() => globalThis.playground.call('loseGpuForTest')), true);
+  await waitFor(async () => /WebGPU is not used: the GPU device was lost .*on the CPU from the last weights read back/.test(await statusText(page)), 'the fallback message', SLOW);
+  await waitFor(async () => (await state(page)).backend === 'cpu', 'frames from the CPU', SLOW);
+  t.diagnostic(await statusText(page));
+  const resumed = await epoch(page);
+  await trainsOn(page, 10, 'CPU training after the loss');
+  const st = await state(page);
+  assert.equal(st.running, 'true');
+  assert.ok(Number.isFinite(Number(st.trainLoss)), `finite loss after the fallback: ${st.trainLoss}`);
+  assert.ok((await epoch(page)) > resumed);
+  // The choice stays (the person asked for WebGPU); picking it again retries.
+  assert.equal(await page.inputValue(`${APP} select[data-control=backend]`), 'webgpu');
+  assert.match(await page.evaluate(() => globalThis.playground.call('hash', [], false)), /backend=webgpu/);
+  await page.click(`${APP} button.play`);
+  clean(s);
+});
+
+test('a browser without WebGPU: auto trains on the CPU and says why', async (t) => {
+  // Without the flag that turns WebGPU on, headless Chromium here has no usable adapter.
+  const s = await open(t, '/index.html#dataset=circle&backend=auto', {
+    argsOverride: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu').concat(['--disable-webgpu']),
+  });
+  const { page } = s;
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => /Auto chose the CPU: .+ on the CPU/.test(await statusText(page)), 'the fallback message', SLOW);
+  await trainsOn(page, 5, 'CPU training');
+  t.diagnostic(await statusText(page));
+  assert.equal((await state(page)).backend, 'cpu');
+  assert.equal((await state(page)).running, 'true');
+  await page.click(`${APP} button.play`);
+  clean(s);
+});
