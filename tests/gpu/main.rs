@@ -7,6 +7,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod gradcheck;
 mod kernels;
 mod training;
 
