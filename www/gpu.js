@@ -33,6 +33,8 @@ export class GpuBackend {
     // True when the session's weights changed since the GPU last matched them.
     this.stale = true;
     this.adapter = '';
+    // Auto's verdict (see the worker): set once both backends were timed.
+    this.measured = false;
   }
 
   /** `webgpu (adapter)` for the speed line. */
@@ -54,8 +56,9 @@ export class GpuBackend {
         this.trainer.upload(json);
         this.stale = false;
         return;
-      } catch {
-        // Another architecture (or a lost device): build afresh below.
+      } catch (err) {
+        // A lost device is news for the page; another architecture is built afresh below.
+        if (/device was lost/.test(err.message)) throw err;
       }
     }
     this.dispose();
@@ -69,11 +72,14 @@ export class GpuBackend {
   }
 
   /**
-   * One epoch on the GPU over the session's shuffled training set; the session then adopts
+   * One epoch on the GPU over the session's shuffled training set (synced first when the
+   * session's weights moved); the session then adopts
    * the weights (recording the losses, applying the stopping rules) unless `stillCurrent()`
    * says the session changed meanwhile. Returns the optimiser steps taken.
    */
   async trainEpoch(session, stillCurrent) {
+    if (this.stale) await this.sync(session);
+    if (!stillCurrent()) return 0;
     const set = session.epochTrainingSet();
     const steps = session.stepsPerEpoch();
     const batch = session.effectiveBatchSize();

@@ -19,5 +19,5 @@ export const SCHEDULE_SPECS = {
 export const MAX_LAYERS = 8;
 export const MAX_UNITS = 32;
 
-// Where training runs; 'auto' is WebGPU when the browser offers a working adapter.
+// Where training runs; 'auto' times an epoch on each and keeps the faster.
 export const BACKENDS = [['cpu', 'CPU (SIMD128)'], ['webgpu', 'WebGPU'], ['auto', 'Auto']];

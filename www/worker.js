@@ -17,7 +17,7 @@
 // A frame carries `snapshot: {config, model, data?}` every few seconds (and whenever idle):
 // the last good state the page restarts a crashed worker from.
 //
-// Backends: `config.backend` is 'cpu', 'webgpu' or 'auto' (WebGPU when it works). On the GPU
+// Backends: `config.backend` is 'cpu', 'webgpu' or 'auto' (the faster of the two, timed). On the GPU
 // the session still owns everything; `gpu.js` trains whole epochs and the session adopts
 // them. Whatever stops the GPU (no WebGPU, no adapter, a lost device) is said in words and
 // training goes on on the CPU from the last weights read back.
@@ -384,10 +384,11 @@ async function gpuTick() {
     if (g.stale) {
       const first = !g.trainer;
       await g.sync(session);
-      if (first && gpu === g) notice(`Training on WebGPU (${g.adapter}).`);
+      if (first && gpu === g && backendChoice !== 'auto') notice(`Training on WebGPU (${g.adapter}).`);
     }
+    if (backendChoice === 'auto' && !g.measured && gpu === g) await autoChoose(g, current);
     const start = performance.now();
-    while (current() && performance.now() - start < SLICE_MS) {
+    while (gpu === g && current() && performance.now() - start < SLICE_MS) {
       if (!session.mayTrain()) {
         running = false;
         break;
@@ -396,7 +397,7 @@ async function gpuTick() {
       speed.steps += steps;
       speed.samples += steps * batchSize;
     }
-    if (gpu === g && version === v) {
+    if (gpu === g && g.trainer && !g.stale && version === v) {
       const res = view.gridRes;
       const grid = await g.decisionGrid(session, res);
       if (gpu === g && version === v) gpuGrid = { grid, res, version: v, epoch: session.epoch() };
@@ -414,6 +415,39 @@ async function gpuTick() {
   snapshotDirty = true;
   guarded(maybeFrame);
   if (running) scheduleTick();
+}
+
+/**
+ * Auto: trains one epoch on each backend (real training, after a first GPU epoch that
+ * compiles its pipelines) and keeps the faster, saying so with both times. A software
+ * adapter or a tiny network usually loses to the CPU; a large network on a real GPU wins.
+ */
+async function autoChoose(g, current) {
+  if (!session.mayTrain()) return;
+  await g.trainEpoch(session, current);
+  if (!current() || !session.mayTrain()) return;
+  const t0 = performance.now();
+  await g.trainEpoch(session, current);
+  const gpuMs = performance.now() - t0;
+  if (!current() || !session.mayTrain()) return;
+  const t1 = performance.now();
+  session.trainEpochs(1);
+  const cpuMs = performance.now() - t1;
+  // The CPU moved the weights: the GPU copy must follow before its next epoch.
+  g.stale = true;
+  g.measured = true;
+  const times = (a, b) => `an epoch took ${ms(a)} there and ${ms(b)}`;
+  if (gpuMs < cpuMs) {
+    notice(`Auto chose WebGPU (${g.adapter}): ${times(gpuMs, cpuMs)} on the CPU.`);
+  } else {
+    g.dispose();
+    gpu = null;
+    notice(`Auto chose the CPU: ${times(cpuMs, gpuMs)} on WebGPU (${g.adapter}).`);
+  }
+}
+
+function ms(t) {
+  return t < 10 ? `${t.toFixed(2)} ms` : `${Math.round(t).toLocaleString('en')} ms`;
 }
 
 /** Divergence stops training as on the CPU; anything else moves training to the CPU. */

@@ -100,6 +100,24 @@ test('a GPU device lost mid-training: training continues on the CPU from the las
   clean(s);
 });
 
+test('auto times an epoch on each backend and keeps the faster, saying so', async (t) => {
+  const s = await open(t, '/index.html#dataset=circle&backend=auto');
+  const { page } = s;
+  await page.click(`${APP} button.play`);
+  const verdict = /Auto chose (WebGPU \(.+\)|the CPU): an epoch took ([\d.,]+) ms there and ([\d.,]+) ms (on the CPU|on WebGPU \(.+\))\./;
+  await waitFor(async () => verdict.test(await statusText(page)), 'the verdict', SLOW);
+  const text = await statusText(page);
+  t.diagnostic(text);
+  const [, chose, mine, other] = verdict.exec(text);
+  const num = (v) => Number(v.replace(/,/g, ''));
+  assert.ok(num(mine) <= num(other), `the faster one was kept: ${text}`);
+  await trainsOn(page, 5, 'training after the choice');
+  assert.equal((await state(page)).backend, chose === 'the CPU' ? 'cpu' : 'webgpu');
+  assert.equal((await state(page)).running, 'true');
+  await page.click(`${APP} button.play`);
+  clean(s);
+});
+
 test('a browser without WebGPU: auto trains on the CPU and says why', async (t) => {
   // Without the flag that turns WebGPU on, headless Chromium here has no usable adapter.
   const s = await open(t, '/index.html#dataset=circle&backend=auto', {
