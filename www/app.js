@@ -1,5 +1,7 @@
 // The full-page playground: builds the UI into #app, keeps the URL hash in step with the
-// settings (seed included) so a link reproduces the setup, and reacts to edited hashes.
+// settings (seed included) so a link reproduces the setup, and reacts to edited hashes. The
+// worker's last snapshot (settings, weights, custom points) is kept in this tab's session
+// storage, so a plain reload of the same address comes back with the trained model.
 
 import { Playground } from './playground.js';
 
@@ -7,9 +9,34 @@ const host = document.getElementById('app');
 let playground = null;
 let writing = '';
 
-function start() {
+const SAVED = 'nn-playground:before-reload';
+// Session storage holds ~5 MB per origin (UTF-16); larger models are not kept.
+const MAX_SAVED_CHARS = 2_000_000;
+
+/** The snapshot saved for this very address, if any. */
+function savedSnapshot() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
+    return saved && saved.hash === location.hash.slice(1) ? saved.snapshot : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function saveSnapshot(p, snapshot) {
+  if (p !== playground || !snapshot) return;
+  try {
+    const text = JSON.stringify({ hash: location.hash.slice(1), snapshot });
+    if (text.length > MAX_SAVED_CHARS) sessionStorage.removeItem(SAVED);
+    else sessionStorage.setItem(SAVED, text);
+  } catch {
+    // Storage full or turned off: a reload then starts from the link alone.
+  }
+}
+
+function start(restore) {
   playground?.destroy();
-  playground = new Playground(host, { hash: location.hash.slice(1), onChange: syncHash });
+  playground = new Playground(host, { hash: location.hash.slice(1), onChange: syncHash, restore, onSnapshot: saveSnapshot });
   // A handle for scripted checks and the browser console; it exposes no more than the UI does.
   globalThis.playground = playground;
 }
@@ -24,6 +51,8 @@ function syncHash(p) {
       if (hash !== location.hash.slice(1)) {
         writing = hash;
         history.replaceState(null, '', `#${hash}`);
+        // The last snapshot belongs to the new address now.
+        saveSnapshot(p, p.lastGood);
       }
     } catch {
       // The worker reports its own errors in the page.
@@ -36,4 +65,4 @@ window.addEventListener('hashchange', () => {
   if (location.hash.slice(1) !== writing) start();
 });
 
-start();
+start(savedSnapshot());

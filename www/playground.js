@@ -12,7 +12,10 @@ import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, RE
 export class Playground {
   /**
    * @param {HTMLElement} host  where the UI is built
-   * @param {{hash?: string, hide?: string[], onChange?: (p: Playground) => void, compact?: boolean}} opts
+   * @param {{hash?: string, hide?: string[], onChange?: (p: Playground) => void, compact?: boolean,
+   *   restore?: object, onSnapshot?: (p: Playground, snapshot: object) => void}} opts
+   *   `restore`: a snapshot to start from (the page's own, kept over a reload); `onSnapshot`
+   *   receives every snapshot the worker posts.
    */
   constructor(host, opts = {}) {
     this.host = host;
@@ -32,7 +35,9 @@ export class Playground {
     this.lastGood = null;
     this.restarts = [];
     this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
-    this.startWorker({ type: 'init', hash: opts.hash || '' });
+    this.startWorker(opts.restore
+      ? { type: 'init', restore: opts.restore, hash: opts.hash || '' }
+      : { type: 'init', hash: opts.hash || '' });
   }
 
   startWorker(initMessage) {
@@ -210,6 +215,7 @@ export class Playground {
         if (b) paintThumbnail(b.canvas, pts, ['plane', 'multi_gauss', 'sine'].includes(kind) ? 'regression' : 'classification');
       }
       if (m.warning) this.showError(m.warning);
+      if (m.restored && this.opts.restore) this.showStatus('Restored the model, settings and data from before the reload.');
       if (m.unknown?.length) this.showStatus(`Ignored unknown link settings: ${m.unknown.join(', ')}`);
       this.setConfig(m.config);
       this.root.dataset.ready = 'true';
@@ -237,7 +243,10 @@ export class Playground {
   }
 
   acceptFrame(f) {
-    if (f.snapshot) this.lastGood = f.snapshot;
+    if (f.snapshot) {
+      this.lastGood = f.snapshot;
+      this.opts.onSnapshot?.(this, f.snapshot);
+    }
     if (f.historyFrom === 0) this.history = { train: [], test: [] };
     for (let i = 0; i + 1 < f.history.length; i += 2) {
       this.history.train.push(f.history[i]);

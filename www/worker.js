@@ -5,6 +5,8 @@
 // Protocol — main → worker:
 //   {type: 'init', hash}                      build a session from a URL-hash config
 //   {type: 'init', restore, hide}             rebuild from a snapshot (after a crash)
+//   {type: 'init', restore, hash}             the same after a reload (hide from the hash;
+//                                             a snapshot that fails falls back to the hash)
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
 // worker → main:
@@ -72,7 +74,7 @@ self.onmessage = (e) => {
 async function handle(msg) {
   switch (msg.type) {
     case 'init':
-      ready = msg.restore ? restore(msg.restore, msg.hide) : start(msg.hash);
+      ready = msg.restore ? restore(msg.restore, msg.hide, msg.hash) : start(msg.hash);
       await ready;
       for (const m of pending.splice(0)) handle(m);
       break;
@@ -98,9 +100,9 @@ async function handle(msg) {
   }
 }
 
-async function start(hash) {
+async function start(hash, earlierWarning) {
   await init();
-  let warning;
+  let warning = earlierWarning;
   let parsed;
   try {
     parsed = wasm.configFromHash(hash || '');
@@ -135,8 +137,11 @@ async function start(hash) {
   dirty = pointsDirty = structureDirty = true;
 }
 
-/** Rebuilds the session from a page snapshot; anything that does not fit falls back. */
-async function restore(snap, hide) {
+/**
+ * Rebuilds the session from a page snapshot; anything that does not fit falls back (to the
+ * link's `hash` when given, as after a reload).
+ */
+async function restore(snap, hide, hash) {
   await init();
   let warning;
   try {
@@ -148,10 +153,21 @@ async function restore(snap, hide) {
     session.importModel(snap.model);
   } catch (err) {
     warning = `The saved model could not be restored (${message(err)}); training starts afresh.`;
+    if (hash !== undefined) {
+      session = null;
+      return start(hash, warning);
+    }
     if (!session) session = new wasm.Session(wasm.configFromHash('').config);
   }
+  if (hash !== undefined) {
+    try {
+      hide = wasm.configFromHash(hash).hide;
+    } catch {
+      // The link was read when the snapshot was taken; a bad one now only loses `hide`.
+    }
+  }
   followConfig();
-  self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: {}, warning });
+  self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: hash === undefined ? {} : previews(), warning, restored: !warning });
   dirty = pointsDirty = structureDirty = snapshotDirty = true;
 }
 

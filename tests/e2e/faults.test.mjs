@@ -162,7 +162,7 @@ test('a 50 MB CSV is refused from its size without being read; the data stays', 
   clean(wide);
 });
 
-test('a link restores settings, data and model; a reload then keeps settings and data', async (t) => {
+test('a link restores settings, data and model; a reload keeps them all', async (t) => {
   const s = await open(t, '/index.html#dataset=spiral&seed=9&networkShape=6,3&learningRate=0.01&noise=10');
   const { page } = s;
   for (let i = 0; i < 2; i++) await page.click(`${APP} button[aria-label="Train one epoch"]`);
@@ -182,9 +182,28 @@ test('a link restores settings, data and model; a reload then keeps settings and
   await page.goto(new URL(`/index.html#${shared}`, server.url).href);
   await check('the link');
   assert.deepEqual(await probe(page), preds, 'the linked model');
-  // The page keeps only the settings in its own address (weights make links long), so a
-  // reload brings back the settings and the data.
+  // The address keeps only the settings (weights make links long); the tab's session storage
+  // keeps the last snapshot, so a reload brings back the trained model too.
+  for (let i = 0; i < 3; i++) await page.click(`${APP} button[aria-label="Train one epoch"]`);
+  await waitFor(async () => (await state(page)).epoch === '3', 'three more epochs');
+  await waitFor(() => page.evaluate(() => {
+    const saved = JSON.parse(sessionStorage.getItem('nn-playground:before-reload') || 'null');
+    return saved?.hash === location.hash.slice(1) && saved.snapshot.model === globalThis.playground.lastGood?.model;
+  }), 'the snapshot saved for this address');
+  const trained = await probe(page);
+  assert.notDeepEqual(trained, preds, 'training moved the model');
   await page.reload();
   await check('the reload');
+  assert.deepEqual(await probe(page), trained, 'the model trained before the reload');
+  assert.match(await page.textContent(`${APP} .status`), /Restored the model/);
+  // A stale or broken saved snapshot falls back to the address alone, with a message.
+  await page.evaluate(() => {
+    const saved = JSON.parse(sessionStorage.getItem('nn-playground:before-reload'));
+    saved.snapshot.model = '{"format": "nn-playground-model", "version": 1}';
+    sessionStorage.setItem('nn-playground:before-reload', JSON.stringify(saved));
+  });
+  await page.reload();
+  await check('a reload with a broken snapshot');
+  await waitFor(async () => /could not be restored/.test(await errorText(page)), 'the message');
   clean(s);
 });
