@@ -305,10 +305,80 @@ fn epoch_limit_and_early_stopping_stop_training() {
     s.train_epochs(50).unwrap();
     assert_eq!(
         s.epoch(),
-        5,
-        "first epoch sets the best, then 4 without improvement"
+        4,
+        "first epoch sets the best, then 3 without improvement (Keras' rule, as in fit)"
     );
-    assert!(s.stop_reason().unwrap().contains("early stopping"));
+    assert!(s
+        .stop_reason()
+        .unwrap()
+        .contains("the test loss did not improve for 3"));
+}
+
+/// Early stopping watches the monitor the config names; accuracy only where there are classes.
+#[test]
+fn early_stopping_follows_its_monitor() {
+    // A trained circle: accuracy is at (or next to) its ceiling, the loss still creeps down.
+    let mut trained = Session::new(PlaygroundConfig {
+        optimizer: OptimizerSpec {
+            learning_rate: 0.003,
+            ..OptimizerSpec::default()
+        },
+        ..circle()
+    })
+    .unwrap();
+    trained.train_epochs(300).unwrap();
+    let epochs_until_stop = |monitor: Monitor, min_delta: f32| {
+        let mut s = trained.clone();
+        let mut cfg = s.config().clone();
+        cfg.early_stopping = Some(EarlyStoppingSpec {
+            monitor,
+            patience: 2,
+            min_delta,
+            restore_best_weights: true,
+        });
+        s.set_config(cfg).unwrap();
+        let start = s.epoch();
+        s.train_epochs(40).unwrap();
+        (s.epoch() - start, s.stop_reason().unwrap_or("").to_owned())
+    };
+    // No epoch can raise accuracy by 5 points or cut the loss by 0.5: the first epoch sets
+    // the best, two more without improvement stop it.
+    for (monitor, delta, name) in [
+        (Monitor::ValAccuracy, 0.05, "the test accuracy"),
+        (Monitor::Accuracy, 0.05, "the training accuracy"),
+        (Monitor::Loss, 0.5, "the training loss"),
+        (Monitor::ValLoss, 0.5, "the test loss"),
+    ] {
+        let (n, why) = epochs_until_stop(monitor, delta);
+        assert_eq!(n, 3, "{monitor:?}: {why}");
+        assert!(
+            why.contains(&format!("{name} did not improve for 2")),
+            "{why}"
+        );
+    }
+    // The slowly falling training loss keeps improving where the saturated accuracy cannot.
+    let (by_loss, _) = epochs_until_stop(Monitor::Loss, 0.0);
+    let (by_accuracy, _) = epochs_until_stop(Monitor::Accuracy, 0.0);
+    assert!(
+        by_accuracy < by_loss,
+        "accuracy {by_accuracy} vs loss {by_loss} epochs"
+    );
+
+    // Regression has no accuracy: a clear error instead of a silent substitute.
+    let mut s = Session::new(PlaygroundConfig {
+        dataset: DatasetKind::Plane,
+        early_stopping: Some(EarlyStoppingSpec {
+            monitor: Monitor::ValAccuracy,
+            ..EarlyStoppingSpec::default()
+        }),
+        ..circle()
+    })
+    .unwrap();
+    let err = s.train_epochs(1).unwrap_err();
+    assert!(
+        err.to_string().contains("needs a classification dataset"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -19,5 +19,7 @@ export const SCHEDULE_SPECS = {
 export const MAX_LAYERS = 8;
 export const MAX_UNITS = 32;
 
+// What early stopping watches (the engine's `Monitor`); "test" is the page's held-out split.
+export const MONITORS = [['val_loss', 'test loss'], ['loss', 'training loss'], ['val_accuracy', 'test accuracy'], ['accuracy', 'training accuracy']];
 // Where training runs; 'auto' times an epoch on each and keeps the faster.
 export const BACKENDS = [['cpu', 'CPU (SIMD128)'], ['webgpu', 'WebGPU'], ['auto', 'Auto']];

@@ -3,7 +3,7 @@
 
 import { h, select, checkbox, clear } from './dom.js';
 import { classCss } from './render/colors.js';
-import { ACTIVATIONS } from './options.js';
+import { ACTIVATIONS, MONITORS } from './options.js';
 
 export const panelMethods = {
   buildUpload() {
@@ -40,10 +40,12 @@ export const panelMethods = {
   buildStopping() {
     const c = this.controls;
     c.epochLimit = h('input', { type: 'number', min: '0', step: '1', placeholder: 'none', 'aria-label': 'Epoch limit (empty for none)', onchange: () => this.edit((cfg) => { const n = parseInt(c.epochLimit.value, 10); cfg.epoch_limit = n > 0 ? n : null; }) });
-    const es = checkbox('Early stopping (test loss, patience', 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: 'val_loss', min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
+    c.monitor = h('select', { 'aria-label': 'Early stopping watches', dataset: { control: 'monitor' }, onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.monitor = c.monitor.value; }); } },
+      MONITORS.map(([v, text]) => h('option', { value: v, textContent: text })));
+    const es = checkbox('Early stopping on', 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: c.monitor.value, min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
     c.earlyStopping = es.input;
     c.patience = h('input', { type: 'number', min: '1', step: '1', value: '10', 'aria-label': 'Early stopping patience in epochs', className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || 10); }); } });
-    es.el.append(c.patience, ')');
+    es.el.append(' ', c.monitor, ' (patience ', c.patience, ')');
     return h('div', { className: 'stopping', dataset: { key: 'stopping' } }, h('label', {}, 'Epoch limit ', c.epochLimit), es.el);
   },
 

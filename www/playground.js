@@ -385,7 +385,10 @@ export class Playground {
     c.standardize.checked = !!cfg.standardize;
     c.epochLimit.value = cfg.epoch_limit ? String(cfg.epoch_limit) : '';
     c.earlyStopping.checked = !!cfg.early_stopping;
-    if (cfg.early_stopping) c.patience.value = String(cfg.early_stopping.patience);
+    if (cfg.early_stopping) {
+      c.patience.value = String(cfg.early_stopping.patience);
+      c.monitor.value = cfg.early_stopping.monitor;
+    }
     c.layerCount.textContent = `${cfg.hidden.length} hidden layer${cfg.hidden.length === 1 ? '' : 's'}`;
     this.updateAddClass();
     this.buildLayerTable();

@@ -11,6 +11,7 @@ mod io;
 
 pub use build::{MAX_LAYERS, MAX_PARAMS, MAX_UNITS};
 pub use evaluate::Evaluation;
+pub(crate) use fit::EarlyStopper;
 pub use fit::{Callback, FitOptions, History, Logs};
 pub use io::{MAX_MODEL_BYTES, MODEL_FORMAT, MODEL_VERSION};
 

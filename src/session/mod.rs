@@ -76,8 +76,8 @@ pub struct Session {
 
 #[derive(Debug, Clone)]
 struct EarlyState {
-    best: f32,
-    wait: usize,
+    stopper: crate::model::EarlyStopper,
+    /// The weights of the best epoch so far (when restoring them).
     best_params: Vec<Vec<f32>>,
 }
 

@@ -1,9 +1,12 @@
 //! Training for the page: whole epochs, or time-boxed slices that check the clock between
 //! epochs and, for large training sets, between chunks of an epoch; the loss history and
-//! the stopping rules (epoch limit, early stopping on the test loss).
+//! the stopping rules (epoch limit, early stopping on the chosen monitor).
+
+use std::collections::BTreeMap;
 
 use super::{EarlyState, EpochLoss, Session};
-use crate::{Error, Matrix, Result, Rng};
+use crate::model::EarlyStopper;
+use crate::{Error, Logs, Matrix, Monitor, Result, Rng};
 
 /// Optimiser steps per chunk: an epoch with more steps is trained in chunks of this many,
 /// so that `train_for` can stop inside it and the worker stays responsive.
@@ -166,46 +169,75 @@ impl Session {
         self.history.push(e);
     }
 
-    /// Keras-style early stopping on the test loss (the training loss without test points).
+    /// Keras-style early stopping on the config's monitor, by the rule `fit` uses: stop once
+    /// `patience` epochs in a row did not beat the best by `min_delta`, then (optionally)
+    /// restore the best epoch's weights. Without test points the test monitors fall back to
+    /// the training ones.
     fn check_early_stopping(&mut self, test: f32, train: f32) -> Result<()> {
         let Some(spec) = self.config.early_stopping else {
             return Ok(());
         };
-        let value = if test.is_finite() { test } else { train };
-        match &mut self.early {
-            Some(st) if value < st.best - spec.min_delta => {
-                st.best = value;
-                st.wait = 0;
-                if spec.restore_best_weights {
-                    st.best_params = self.model.params();
-                }
+        let logs = self.monitor_logs(spec.monitor, test, train)?;
+        if self.early.is_none() {
+            self.early = Some(EarlyState {
+                stopper: EarlyStopper::new(spec)?,
+                best_params: Vec::new(),
+            });
+        }
+        let st = self.early.as_mut().expect("set just above");
+        let (improved, stop) = st.stopper.observe(self.epoch, &logs)?;
+        if improved && spec.restore_best_weights {
+            st.best_params = self.model.params();
+        }
+        if stop {
+            if spec.restore_best_weights && !st.best_params.is_empty() {
+                let best = std::mem::take(&mut st.best_params);
+                self.model.set_params(&best)?;
             }
-            Some(st) => {
-                st.wait += 1;
-                if st.wait > spec.patience {
-                    if spec.restore_best_weights && !st.best_params.is_empty() {
-                        let best = std::mem::take(&mut st.best_params);
-                        self.model.set_params(&best)?;
-                    }
-                    self.stop = Some(format!(
-                        "early stopping: the loss did not improve for {} epochs",
-                        spec.patience
-                    ));
-                }
-            }
-            None => {
-                let best_params = if spec.restore_best_weights {
-                    self.model.params()
-                } else {
-                    Vec::new()
-                };
-                self.early = Some(EarlyState {
-                    best: value,
-                    wait: 0,
-                    best_params,
-                });
-            }
+            self.stop = Some(format!(
+                "early stopping: the {} did not improve for {} epochs",
+                monitor_name(spec.monitor),
+                spec.patience
+            ));
         }
         Ok(())
+    }
+
+    /// The epoch's figures early stopping may watch; accuracy is evaluated only when watched.
+    fn monitor_logs(&mut self, monitor: Monitor, test: f32, train: f32) -> Result<Logs> {
+        let has_test = test.is_finite();
+        let mut logs = Logs {
+            loss: train,
+            val_loss: Some(if has_test { test } else { train }),
+            metrics: BTreeMap::new(),
+        };
+        if monitor.maximise() {
+            let on_test = monitor == Monitor::ValAccuracy && has_test;
+            let (x, y) = self.data.split_xy(on_test);
+            let accuracy = self.model.evaluate(x, y)?.metrics.get("accuracy").copied();
+            let accuracy = accuracy.ok_or_else(|| {
+                Error::InvalidConfig(
+                    "early stopping on accuracy needs a classification dataset; watch the loss instead"
+                        .into(),
+                )
+            })?;
+            let key = if monitor == Monitor::ValAccuracy {
+                "val_accuracy"
+            } else {
+                "accuracy"
+            };
+            logs.metrics.insert(key.into(), accuracy);
+        }
+        Ok(logs)
+    }
+}
+
+/// How the stop message names a monitor.
+fn monitor_name(m: Monitor) -> &'static str {
+    match m {
+        Monitor::Loss => "training loss",
+        Monitor::ValLoss => "test loss",
+        Monitor::Accuracy => "training accuracy",
+        Monitor::ValAccuracy => "test accuracy",
     }
 }

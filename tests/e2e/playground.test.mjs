@@ -279,3 +279,18 @@ test('fits a laptop-width window, follows the dark theme, and shows each task it
   await waitFor(async () => (await page.locator(`${APP} [data-metric=r2]`).count()) === 1, 'R² in the metrics');
   clean(s);
 });
+
+test('early stopping watches the chosen monitor, from the controls and from a link', async (t) => {
+  const s = await open(t, '/index.html#dataset=gauss&earlyStopping=val_accuracy:3:0.05');
+  const { page } = s;
+  assert.equal(await page.isChecked(`${APP} input[data-control=stopping]`), true);
+  assert.equal(await page.inputValue(`${APP} select[data-control=monitor]`), 'val_accuracy');
+  await page.click(`${APP} button.play`);
+  // Nothing raises test accuracy by 5 points three epochs running on the easy Gaussian set.
+  await waitFor(async () => /the test accuracy did not improve for 3 epochs/.test(await page.textContent(`${APP} .status`)), 'the stop', 60_000);
+  assert.equal((await state(page)).running, 'false');
+  // Another monitor from the control: it is in the link, and training may go on.
+  await page.selectOption(`${APP} select[data-control=monitor]`, 'loss');
+  await waitFor(async () => /earlyStopping=loss:3/.test(await page.evaluate(() => location.hash)), 'the link');
+  clean(s);
+});
