@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod kernels;
+mod state;
 mod training;
 
 use std::sync::OnceLock;
