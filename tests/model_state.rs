@@ -187,9 +187,12 @@ fn load_edited(edit: impl FnOnce(&mut serde_json::Value)) -> String {
     }
 }
 
+/// A change to a model file's JSON.
+type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+
 #[test]
 fn malformed_state_sections_are_refused_with_clear_errors() {
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "\"iterations\" must be a whole number from 0",
             Box::new(|v| v["training"]["iterations"] = (-1).into()),
