@@ -25,6 +25,9 @@ use super::Sequential;
 use crate::nn::optim::{OptimizerState, MAX_ITERATIONS};
 use crate::{Error, Result, Rng};
 
+/// Largest epoch count a file may set: it counts on in a `usize`, 32 bits on wasm32.
+const MAX_EPOCHS: u64 = 1 << 31;
+
 impl Sequential {
     /// The optimiser's step count and moment slots; `None` until compiled.
     pub fn optimizer_state(&self) -> Option<OptimizerState> {
@@ -81,15 +84,19 @@ impl Sequential {
     /// field is wrong. On error the model may be partly updated: callers discard it.
     pub(super) fn restore_training(&mut self, t: TrainingSection) -> Result<()> {
         let bad = |m: String| Error::Format(format!("training state: {m}"));
-        let whole = |name: &str, n: &serde_json::Number| {
-            n.as_u64().filter(|&v| v <= MAX_ITERATIONS).ok_or_else(|| {
+        let whole = |name: &str, n: &serde_json::Number, max: u64| {
+            n.as_u64().filter(|&v| v <= max).ok_or_else(|| {
                 bad(format!(
-                    "\"{name}\" must be a whole number from 0 to {MAX_ITERATIONS}, got {n}"
+                    "\"{name}\" must be a whole number from 0 to {max}, got {n}"
                 ))
             })
         };
-        let iterations = whole("iterations", &t.iterations)?;
-        let epochs = t.epochs.as_ref().map(|e| whole("epochs", e)).transpose()?;
+        let iterations = whole("iterations", &t.iterations, MAX_ITERATIONS)?;
+        let epochs = t
+            .epochs
+            .as_ref()
+            .map(|e| whole("epochs", e, MAX_EPOCHS))
+            .transpose()?;
         let unwrap = |name: &str, slots: Vec<Vec<Option<f32>>>| {
             slots
                 .into_iter()
