@@ -64,7 +64,8 @@ impl WebGpuTrainer {
         self.adapter.clone()
     }
 
-    /// Optimiser steps applied on the GPU so far.
+    /// Optimiser steps so far, those carried in by a model file with state included (the
+    /// schedule and Adam's bias correction count on from there).
     #[wasm_bindgen(getter)]
     pub fn iterations(&self) -> f64 {
         self.state
@@ -125,10 +126,10 @@ impl WebGpuTrainer {
         })
     }
 
-    /// The model file with the weights last read back from the GPU: what the CPU resumes
-    /// from after the device is lost (the optimiser state is not read back with every step,
-    /// so it is lost with the device). Carries the training state the trainer was created
-    /// or last uploaded with, not the GPU's: use `downloadWithState` while the GPU is alive.
+    /// The model file (`to_json`, without training state) with the weights last read back
+    /// from the GPU: what the CPU resumes from after the device is lost. The optimiser state
+    /// is not read back with every step, so it is lost with the device; while the GPU is
+    /// alive, `downloadWithState` carries it.
     pub fn download(&self) -> Result<String, JsError> {
         let mut s = self
             .state

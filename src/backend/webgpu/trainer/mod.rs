@@ -270,7 +270,7 @@ impl GpuTrainer {
         self.max_batch
     }
 
-    /// Optimiser steps applied on the GPU so far.
+    /// Optimiser steps so far, including those carried in with the model's state.
     pub fn iterations(&self) -> u64 {
         self.optimizer.iterations
     }
