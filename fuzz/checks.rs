@@ -39,7 +39,8 @@ pub fn csv(data: &[u8]) {
     }
 }
 
-/// The model-file loader: any bytes are a model that predicts, or an error.
+/// The model-file loader: any bytes are a model that predicts and re-loads (its training
+/// state too), or an error.
 pub fn model_json(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -48,6 +49,9 @@ pub fn model_json(data: &[u8]) {
         let x = Matrix::zeros(2, model.input_dim());
         let _ = model.predict(&x);
         Sequential::from_json(&model.to_json()).expect("a loaded model re-loads");
+        let again = Sequential::from_json(&model.to_json_with_state())
+            .expect("a loaded model re-loads with its training state");
+        assert_eq!(again.optimizer_state(), model.optimizer_state());
     }
 }
 

@@ -25,6 +25,17 @@ impl Rng {
         }
     }
 
+    /// The generator's position in its stream, to save and resume it exactly.
+    pub fn state(&self) -> [u64; 4] {
+        self.s
+    }
+
+    /// Resumes a stream saved with [`state`](Self::state). `None` for the all-zero state,
+    /// which the generator never reaches and could not leave.
+    pub fn from_state(s: [u64; 4]) -> Option<Self> {
+        (s != [0; 4]).then_some(Self { s })
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = self.s[1] << 17;

@@ -1,7 +1,9 @@
 //! The WebGPU trainer for JavaScript (wasm32 + feature `webgpu`): the page's worker builds one
 //! from its model file, trains K steps per call on the GPU, and takes the weights back as a
-//! model file to continue on the CPU (after a lost device too). Errors reject with the
-//! engine's message, in words a person can act on.
+//! model file to continue on the CPU (after a lost device too). Model files that carry a
+//! training state (`Sequential::to_json_with_state`) move the optimiser's step count and
+//! moments along, both ways. Errors reject with the engine's message, in words a person can
+//! act on.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -45,7 +47,8 @@ fn busy() -> JsValue {
 #[wasm_bindgen(js_class = GpuTrainer)]
 impl WebGpuTrainer {
     /// `await GpuTrainer.create(modelJson, maxBatch)`: opens the GPU and uploads a compiled
-    /// model file (`Sequential::to_json`). Rejects with the reason when WebGPU is missing
+    /// model file (`Sequential::to_json`, or `to_json_with_state` to continue with the
+    /// optimiser's step count and moments). Rejects with the reason when WebGPU is missing
     /// (no `navigator.gpu`, no adapter) or the model cannot run on it (batch norm).
     pub async fn create(model_json: String, max_batch: usize) -> Result<WebGpuTrainer, JsError> {
         let model = Sequential::from_json(&model_json).map_err(js_err)?;
@@ -64,7 +67,8 @@ impl WebGpuTrainer {
         self.adapter.clone()
     }
 
-    /// Optimiser steps applied on the GPU so far.
+    /// Optimiser steps so far, those carried in by a model file with state included (the
+    /// schedule and Adam's bias correction count on from there).
     #[wasm_bindgen(getter)]
     pub fn iterations(&self) -> f64 {
         self.state
@@ -143,8 +147,10 @@ impl WebGpuTrainer {
         Ok(Float32Array::from(flat.as_slice()))
     }
 
-    /// The model file with the weights last read back from the GPU: what the CPU resumes
-    /// from. Works after the device is lost.
+    /// The model file (`to_json`, without training state) with the weights last read back
+    /// from the GPU: what the CPU resumes from after the device is lost. The optimiser state
+    /// is not read back with every step, so it is lost with the device; while the GPU is
+    /// alive, `downloadWithState` carries it.
     pub fn download(&self) -> Result<String, JsError> {
         let mut s = self
             .state
@@ -155,16 +161,34 @@ impl WebGpuTrainer {
         Ok(model.to_json())
     }
 
+    /// `await trainer.downloadWithState()`: the model file (`to_json_with_state`) with the
+    /// weights and the optimiser state read back from the GPU now, so the CPU continues
+    /// exactly where the GPU stopped. Rejects once the device is lost: then `download()`.
+    #[wasm_bindgen(js_name = downloadWithState)]
+    #[allow(clippy::await_holding_refcell_ref)]
+    pub fn download_with_state(&self) -> Promise {
+        let state = Rc::clone(&self.state);
+        future_to_promise(async move {
+            let mut s = state.try_borrow_mut().map_err(|_| busy())?;
+            let State { trainer, model } = &mut *s;
+            trainer
+                .download_with_state_into(model)
+                .await
+                .map_err(js_val)?;
+            Ok(JsValue::from_str(&model.to_json_with_state()))
+        })
+    }
+
     /// Replaces the GPU weights with those of a model file of the same architecture (after
-    /// CPU training or an edited weight); the optimiser state starts fresh.
+    /// CPU training or an edited weight). A file with a training state (same optimiser kind)
+    /// sets the GPU's step count and moments from it; one without starts them fresh.
     pub fn upload(&self, model_json: &str) -> Result<(), JsError> {
         let mut s = self
             .state
             .try_borrow_mut()
             .map_err(|_| JsError::new("the GPU trainer is busy; await the running call first"))?;
-        let mut m = Sequential::from_json(model_json).map_err(js_err)?;
-        let params = m.params();
-        s.trainer.upload_params(&params).map_err(js_err)?;
+        let m = Sequential::from_json(model_json).map_err(js_err)?;
+        s.trainer.upload_model(&m).map_err(js_err)?;
         s.model = m;
         Ok(())
     }

@@ -123,3 +123,40 @@ fn the_grid_from_outside_outputs_matches_the_cpu_grid() {
         assert!(s.grid_from_outputs(res, &out.as_slice()[1..]).is_err());
     }
 }
+
+#[test]
+fn an_outside_model_file_carries_the_optimiser_moments_into_the_session() {
+    let cfg = PlaygroundConfig {
+        optimizer: nn_playground::OptimizerSpec {
+            kind: nn_playground::OptimizerKind::Adam,
+            learning_rate: 0.01,
+            ..Default::default()
+        },
+        ..PlaygroundConfig::default()
+    };
+    let mut s = session(cfg);
+    let (x, y) = s.epoch_training_set().unwrap();
+    let mut outside = s.model().clone();
+    outside
+        .train_epoch(&x, &y, s.effective_batch_size(), false)
+        .unwrap();
+    s.finish_external_epoch_from_model(&outside.to_json_with_state())
+        .unwrap();
+    assert_eq!(s.epoch(), 1);
+    let state = s.model().optimizer_state().unwrap();
+    assert_eq!(state, outside.optimizer_state().unwrap());
+    assert!(state.iterations > 0 && !state.slot1.is_empty() && !state.slot2.is_empty());
+    let mut adopted = s.model().clone();
+    assert_eq!(adopted.params(), outside.params());
+
+    // Another architecture is refused with both descriptions, and nothing changes.
+    let mut other = session(PlaygroundConfig {
+        hidden: vec![Default::default()],
+        ..PlaygroundConfig::default()
+    });
+    let err = other
+        .finish_external_epoch_from_model(&outside.to_json_with_state())
+        .unwrap_err();
+    assert!(err.to_string().contains("other layers"), "{err}");
+    assert_eq!(other.epoch(), 0);
+}

@@ -97,6 +97,27 @@ fn session_trains_and_draws() {
     assert_eq!(t.decision_grid(8).unwrap(), s.decision_grid(8).unwrap());
 }
 
+#[wasm_bindgen_test]
+fn session_export_with_state_carries_the_optimizer_through_import() {
+    // Adam: moments and the bias-correction step count must travel.
+    let cfg = default_config().unwrap();
+    js_sys::Reflect::set(&get(&cfg, "optimizer"), &"kind".into(), &"adam".into()).unwrap();
+    let mut s = WebSession::new(cfg.clone()).unwrap();
+    s.train_epochs(2).unwrap();
+    let with_state = s.export_model_with_state();
+    let state = get(&json(&with_state), "training");
+    assert_eq!(get(&state, "iterations").as_f64(), Some(50.0));
+    assert!(get(&json(&s.export_model()), "training").is_undefined());
+    // Imported with its state, the run continues as the exporting session's does.
+    let mut t = WebSession::new(cfg).unwrap();
+    t.import_model(&with_state).unwrap();
+    s.train_epochs(1).unwrap();
+    t.train_epochs(1).unwrap();
+    assert_eq!(t.decision_grid(8).unwrap(), s.decision_grid(8).unwrap());
+    let after = get(&json(&t.export_model_with_state()), "training");
+    assert_eq!(get(&after, "iterations").as_f64(), Some(75.0));
+}
+
 fn xor_data() -> (JsValue, JsValue) {
     (json("[[0,0],[0,1],[1,0],[1,1]]"), json("[0,1,1,0]"))
 }

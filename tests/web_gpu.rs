@@ -212,3 +212,88 @@ async fn js_trainer_switches_backends_mid_training_without_losing_steps() {
         1e-2,
     );
 }
+
+/// The page's switch with a stateful optimiser (Adam): CPU → GPU → CPU → GPU through model
+/// files with state (`create`, `downloadWithState`, `upload`) follows the CPU-only run,
+/// moments and bias correction included.
+#[wasm_bindgen_test]
+async fn js_trainer_carries_adam_state_across_switches() {
+    use nn_playground::web_gpu::WebGpuTrainer;
+    use wasm_bindgen_futures::JsFuture;
+
+    let spec = ModelSpec {
+        input_dim: 3,
+        layers: vec![
+            LayerSpec::Dense {
+                units: 6,
+                activation: Activation::Tanh,
+                init: Init::GlorotUniform,
+                use_bias: true,
+            },
+            LayerSpec::Dense {
+                units: 2,
+                activation: Activation::Linear,
+                init: Init::GlorotUniform,
+                use_bias: true,
+            },
+        ],
+    };
+    let mut cpu = Sequential::new(spec, 9).unwrap();
+    cpu.compile(CompileSpec {
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::Adam,
+            learning_rate: 0.02,
+            ..Default::default()
+        },
+        loss: LossKind::Mse,
+        ..Default::default()
+    })
+    .unwrap();
+    // 24 rows in batches of 8: 3 steps per pass, so 6-step legs all start at row 0.
+    let x = random(24 * 3, 11);
+    let y = random(24 * 2, 12);
+    let (xm, ym) = (
+        Matrix::from_vec(24, 3, x.clone()).unwrap(),
+        Matrix::from_vec(24, 2, y.clone()).unwrap(),
+    );
+    let mut straight = cpu.clone();
+    straight.train_steps(&xm, &ym, 8, 24).unwrap();
+
+    cpu.train_steps(&xm, &ym, 8, 6).unwrap();
+    let Ok(gpu) = WebGpuTrainer::create(cpu.to_json_with_state(), 8).await else {
+        panic!("GpuTrainer.create failed: no WebGPU adapter in this browser?");
+    };
+    assert_eq!(gpu.iterations(), 6.0);
+    assert!(gpu.set_data(&x, 24, &y, 2).is_ok());
+    let train = |steps| JsFuture::from(gpu.train_steps(8, steps));
+    train(6).await.unwrap();
+    let json = JsFuture::from(gpu.download_with_state())
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let mut resumed = Sequential::from_json(&json).unwrap();
+    assert_eq!(resumed.iterations(), 12);
+    resumed.train_steps(&xm, &ym, 8, 6).unwrap();
+    assert!(gpu.upload(&resumed.to_json_with_state()).is_ok());
+    assert_eq!(gpu.iterations(), 18.0);
+    train(6).await.unwrap();
+    let json = JsFuture::from(gpu.download_with_state())
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let mut done = Sequential::from_json(&json).unwrap();
+    assert_eq!(done.iterations(), 24);
+    for (g, c) in done.params().iter().zip(straight.params()) {
+        close("switched run vs CPU only", g, &c, 2e-5, 1e-4);
+    }
+    // The sync download (the lost-device path) still hands over the weights.
+    let Ok(plain) = gpu.download() else {
+        panic!("download failed")
+    };
+    let mut weights_only = Sequential::from_json(&plain).unwrap();
+    for (g, c) in weights_only.params().iter().zip(done.params()) {
+        close("download()", g, &c, 0.0, 0.0);
+    }
+}

@@ -35,6 +35,8 @@ export class GpuBackend {
     this.adapter = '';
     // Auto's verdict (see the worker): set once both backends were timed.
     this.measured = false;
+    // Settings the trainer was built with changed: build a new one at the next sync.
+    this.rebuild = false;
   }
 
   /** `webgpu (adapter)` for the speed line. */
@@ -43,14 +45,19 @@ export class GpuBackend {
   }
 
   /**
-   * Makes the GPU copy match the session's model: uploads the weights when the architecture
-   * is unchanged and the batch fits, otherwise builds a new trainer. Rejects with the reason
+   * Makes the GPU copy match the session's model, optimiser state included: uploads it when
+   * the trainer's settings and architecture are unchanged and the batch fits, otherwise
+   * builds a new trainer. Rejects with the reason
    * (no WebGPU, no adapter, a layer the GPU backend lacks, a lost device).
    */
   async sync(session) {
+    if (this.rebuild) {
+      this.dispose();
+      this.rebuild = false;
+    }
     const batch = session.effectiveBatchSize();
     if (this.trainer && !this.stale && batch <= this.capacity) return;
-    const json = session.exportModel();
+    const json = session.exportModelWithState();
     if (this.trainer && batch <= this.capacity) {
       try {
         this.trainer.upload(json);
@@ -95,8 +102,15 @@ export class GpuBackend {
       this.stale = true;
       return 0;
     }
+    // Weights and optimiser state together, so the session could continue on the CPU from
+    // exactly here (a backend switch, a lost device before the next epoch).
+    const trained = await this.trainer.downloadWithState();
+    if (!stillCurrent()) {
+      this.stale = true;
+      return 0;
+    }
     try {
-      session.finishExternalEpoch(this.trainer.weights(), this.trainer.iterations);
+      session.finishExternalEpoch(trained);
     } catch (err) {
       this.stale = true;
       throw err;

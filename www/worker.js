@@ -236,16 +236,32 @@ function notice(text) {
   self.postMessage({ type: 'notice', message: text });
 }
 
-function touched({ points = false, structure = false } = {}) {
+/**
+ * After a call: redraw what changed. `gpu` says what the GPU copy needs: 'upload' (the
+ * session's weights or data moved) or 'rebuild' (settings the GPU trainer was built with
+ * changed); either way GPU work in flight is dropped.
+ */
+function touched({ points = false, structure = false, gpu: needs } = {}) {
   followConfig();
-  version += 1;
-  gpuGrid = null;
-  if (gpu) gpu.stale = true;
+  if (needs) {
+    version += 1;
+    gpuGrid = null;
+    if (gpu) {
+      gpu.stale = true;
+      if (needs === 'rebuild') gpu.rebuild = true;
+    }
+  }
   dirty = true;
   snapshotDirty = true;
   heavyDirty = true;
   pointsDirty ||= points;
   structureDirty ||= structure;
+}
+
+/** The settings a GPU trainer is built with (batch size aside: it only has to fit). */
+function trainingKey(cfg) {
+  const { optimizer, regularization, hidden, features, activation, output_activation, loss, init, standardize } = cfg;
+  return JSON.stringify({ optimizer, regularization, hidden, features, activation, output_activation, loss, init, standardize });
 }
 
 function resetHistory() {
@@ -254,9 +270,12 @@ function resetHistory() {
 
 const calls = {
   setConfig(config) {
+    const before = trainingKey(session.config());
     const change = session.setConfig(config);
     if (change !== 'kept') resetHistory();
-    touched({ points: change === 'regenerated', structure: true });
+    // Display, stopping and backend settings leave the GPU trainer as it is.
+    const retrain = change !== 'kept' || trainingKey(session.config()) !== before;
+    touched({ points: change === 'regenerated', structure: true, gpu: retrain ? 'rebuild' : undefined });
     return { change, config: session.config() };
   },
   play() {
@@ -276,25 +295,25 @@ const calls = {
   step() {
     running = false;
     session.trainEpochs(1);
-    touched();
+    touched({ gpu: 'upload' });
     return session.epoch();
   },
   trainEpochs(n) {
     session.trainEpochs(n);
-    touched();
+    touched({ gpu: 'upload' });
     return session.epoch();
   },
   reset() {
     running = false;
     session.reset();
     resetHistory();
-    touched({ structure: true });
+    touched({ structure: true, gpu: 'rebuild' });
     return true;
   },
   regenerate() {
     session.regenerate();
     resetHistory();
-    touched({ points: true });
+    touched({ points: true, gpu: 'rebuild' });
     return true;
   },
   setView(v) {
@@ -304,29 +323,29 @@ const calls = {
   },
   setWeight(d, from, to, value) {
     session.setWeight(d, from, to, value);
-    touched();
+    touched({ gpu: 'upload' });
     return true;
   },
   setBias(d, unit, value) {
     session.setBias(d, unit, value);
-    touched();
+    touched({ gpu: 'upload' });
     return true;
   },
   addPoint(x, y, label) {
     session.addPoint(x, y, label);
-    touched({ points: true, structure: true });
+    touched({ points: true, structure: true, gpu: 'upload' });
     return session.config();
   },
   removePointsNear(x, y, r) {
     const n = session.removePointsNear(x, y, r);
-    touched({ points: true, structure: true });
+    touched({ points: true, structure: true, gpu: 'upload' });
     return n;
   },
   loadCsv(text, options) {
     running = false;
     session.loadCsv(text, options);
     resetHistory();
-    touched({ points: true, structure: true });
+    touched({ points: true, structure: true, gpu: 'rebuild' });
     return session.config();
   },
   dataCsv: () => session.dataCsv(),
@@ -334,7 +353,7 @@ const calls = {
   importModel(json) {
     session.importModel(json);
     resetHistory();
-    touched({ structure: true });
+    touched({ structure: true, gpu: 'rebuild' });
     return session.config();
   },
   hash(hide, withWeights) {

@@ -1,8 +1,9 @@
 //! Saving and loading models: a versioned JSON file with architecture, compile settings
-//! (optimiser configuration) and weights.
+//! (optimiser configuration), weights, and optionally the training state (`state.rs`).
 
 use serde::{Deserialize, Serialize};
 
+use super::state::TrainingSection;
 use super::Sequential;
 use crate::nn::layer::Layer;
 use crate::spec::{CompileSpec, ModelSpec};
@@ -25,6 +26,9 @@ struct ModelFile {
     #[serde(default)]
     seed: u64,
     weights: Vec<LayerWeights>,
+    /// Written by `to_json_with_state` only, so plain files (and share links) stay small.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    training: Option<TrainingSection>,
 }
 
 /// Parameters of one layer, in `ModelSpec::layers` order.
@@ -51,8 +55,20 @@ struct Header {
 }
 
 impl Sequential {
-    /// The model as a versioned JSON document.
+    /// The model as a versioned JSON document: architecture, compile settings and weights.
+    /// Loading it starts the optimiser afresh.
     pub fn to_json(&self) -> String {
+        self.to_file(None)
+    }
+
+    /// [`to_json`](Self::to_json) plus the training state (optimiser step count and moments,
+    /// generator position, epochs), so that the loaded model continues `fit` / `train_steps`
+    /// exactly as this one would. Larger: up to three times the weights for Adam.
+    pub fn to_json_with_state(&self) -> String {
+        self.to_file(self.training_section())
+    }
+
+    fn to_file(&self, training: Option<TrainingSection>) -> String {
         let weights = self
             .layers
             .iter()
@@ -77,12 +93,15 @@ impl Sequential {
             compile: self.compile_spec().cloned(),
             seed: self.seed,
             weights,
+            training,
         };
         serde_json::to_string(&file).expect("model files contain only serialisable values")
     }
 
-    /// Reads a model written by [`to_json`](Self::to_json), checking format, version, shapes and
-    /// that every weight is finite. The model comes back compiled when the file says how.
+    /// Reads a model written by [`to_json`](Self::to_json) or
+    /// [`to_json_with_state`](Self::to_json_with_state), checking format, version, shapes and
+    /// that every weight (and saved moment) is finite. The model comes back compiled when the
+    /// file says how, with the training state when the file carries one.
     pub fn from_json(text: &str) -> Result<Self> {
         if text.len() > MAX_MODEL_BYTES {
             return Err(Error::Limit(format!(
@@ -152,6 +171,9 @@ impl Sequential {
         }
         if let Some(c) = file.compile {
             model.compile(c)?;
+        }
+        if let Some(t) = file.training {
+            model.restore_training(t)?;
         }
         Ok(model)
     }

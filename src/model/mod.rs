@@ -8,6 +8,7 @@ mod build;
 mod evaluate;
 mod fit;
 mod io;
+mod state;
 
 pub use build::{MAX_LAYERS, MAX_PARAMS, MAX_UNITS};
 pub use evaluate::Evaluation;

@@ -1,6 +1,10 @@
 //! Optimisers (SGD, momentum, Nesterov, RMSProp, Adagrad, Adam, AdamW), learning-rate
 //! schedules, gradient-norm clipping and L1/L2 weight penalties.
 
+mod state;
+
+pub use state::{initial_slot2, slot_usage, OptimizerState, MAX_ITERATIONS};
+
 use crate::nn::layer::Param;
 use crate::spec::{OptimizerKind, OptimizerSpec, Regularization, RegularizationKind, Schedule};
 use crate::{config_err, Result};
@@ -93,11 +97,7 @@ impl Optimizer {
             self.slot2.resize_with(idx + 1, Vec::new);
         }
         if self.slot1[idx].len() != p.value.len() {
-            let init2 = if s.kind == OptimizerKind::Adagrad {
-                ADAGRAD_INITIAL_ACCUMULATOR
-            } else {
-                0.0
-            };
+            let init2 = initial_slot2(s.kind);
             self.slot1[idx] = vec![0.0; p.value.len()];
             self.slot2[idx] = vec![init2; p.value.len()];
         }

@@ -4,7 +4,7 @@
 //! decision grid from outputs computed elsewhere.
 
 use super::Session;
-use crate::{Error, Matrix, Result, Rng};
+use crate::{Error, Matrix, Result, Rng, Sequential};
 
 impl Session {
     /// Optimiser steps in one epoch: batches of the configured size over the training split.
@@ -85,6 +85,27 @@ impl Session {
             }
             other => other,
         }
+    }
+
+    /// [`finish_external_epoch`](Self::finish_external_epoch) from a model file with training
+    /// state (`Sequential::to_json_with_state`, as `GpuTrainer.downloadWithState()` gives):
+    /// the weights and the optimiser's step count and moments are adopted, so that training
+    /// continues on the CPU exactly where the other backend stopped.
+    pub fn finish_external_epoch_from_model(&mut self, json: &str) -> Result<()> {
+        let mut trained = Sequential::from_json(json)?;
+        if trained.spec() != self.model.spec() {
+            return Err(Error::Shape(format!(
+                "the model trained elsewhere ({}) has other layers than the playground's ({})",
+                super::views::describe(trained.spec()),
+                super::views::describe(self.model.spec())
+            )));
+        }
+        let flat = trained.params().concat();
+        let iterations = trained.iterations();
+        if let Some(state) = trained.optimizer_state() {
+            self.model.set_optimizer_state(state)?;
+        }
+        self.finish_external_epoch(&flat, iterations)
     }
 
     fn diverged(&self, iterations: u64) -> Error {

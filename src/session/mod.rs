@@ -320,8 +320,17 @@ impl Session {
         self.model.to_json()
     }
 
+    /// The model file with its training state (optimiser step count and moments), for
+    /// moving the run to another backend (the GPU) and back without restarting them.
+    pub fn export_model_with_state(&self) -> String {
+        self.model.to_json_with_state()
+    }
+
     /// Loads a model file. It must fit the playground (inputs = active features, outputs =
-    /// the task's); its hidden layers replace the config's. On error nothing changes.
+    /// the task's); its hidden layers replace the config's. The page's optimiser settings
+    /// apply; a training state in the file (`export_model_with_state`) is kept when the
+    /// page's optimiser is the same kind, and otherwise it starts fresh. On error nothing
+    /// changes.
     pub fn import_model(&mut self, json: &str) -> Result<()> {
         let mut model = Sequential::from_json(json)?;
         let cfg = data::config_for_model(&self.config, model.spec(), self.data.task)?;
@@ -335,7 +344,18 @@ impl Session {
             )));
         }
         // The page's optimiser settings apply from here on; predictions do not depend on them.
-        model.compile(cfg.compile_spec(self.data.task))?;
+        // Moments only mean the same under the same update rule, so only then are they kept.
+        let compile = cfg.compile_spec(self.data.task);
+        let kept = model
+            .optimizer_state()
+            .filter(|_| model.has_optimizer_state())
+            .filter(|_| {
+                model.compile_spec().map(|c| c.optimizer.kind) == Some(compile.optimizer.kind)
+            });
+        model.compile(compile)?;
+        if let Some(state) = kept {
+            model.set_optimizer_state(state)?;
+        }
         let data = self.data.with_features(&cfg)?;
         self.config = cfg;
         self.data = data;

@@ -42,18 +42,14 @@ impl WebSession {
         Ok(o.into())
     }
 
-    /// Adopts the parameters (all tensors concatenated) another backend reached after one
-    /// epoch over `epochTrainingSet`, with `iterations` optimiser steps in all; records the
-    /// epoch's losses and applies the stopping rules. Throws (keeping the old weights) when
-    /// they diverged.
+    /// Adopts the model (a file with training state, e.g. `GpuTrainer.downloadWithState()`)
+    /// another backend reached after one epoch over `epochTrainingSet`: weights, step count
+    /// and optimiser moments. Records the epoch's losses and applies the stopping rules;
+    /// throws (keeping the old weights) when they diverged.
     #[wasm_bindgen(js_name = finishExternalEpoch)]
-    pub fn finish_external_epoch(
-        &mut self,
-        params: &[f32],
-        iterations: f64,
-    ) -> Result<(), JsError> {
+    pub fn finish_external_epoch(&mut self, model_json: &str) -> Result<(), JsError> {
         self.inner
-            .finish_external_epoch(params, iterations as u64)
+            .finish_external_epoch_from_model(model_json)
             .map_err(js_err)
     }
 

@@ -258,6 +258,13 @@ impl WebSession {
         self.inner.export_model()
     }
 
+    /// The model file with its training state (optimiser step count and moments), for
+    /// `GpuTrainer.create` / `upload` and back through `importModel`.
+    #[wasm_bindgen(js_name = exportModelWithState)]
+    pub fn export_model_with_state(&self) -> String {
+        self.inner.export_model_with_state()
+    }
+
     #[wasm_bindgen(js_name = importModel)]
     pub fn import_model(&mut self, json: &str) -> Result<(), JsError> {
         self.inner.import_model(json).map_err(js_err)

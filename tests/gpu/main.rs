@@ -9,6 +9,7 @@
 mod common;
 mod gradcheck;
 mod kernels;
+mod state;
 mod training;
 
 use std::sync::OnceLock;

@@ -8,6 +8,7 @@
 
 mod graph;
 mod predict;
+mod state;
 mod steps;
 
 use super::codes::initial_state;
@@ -114,8 +115,9 @@ fn losses_len(params: usize) -> usize {
 
 impl GpuTrainer {
     /// Builds the GPU copy of `model` (which must be compiled) for batches of up to
-    /// `max_batch` rows. The optimiser state starts fresh, as after `compile`.
-    pub fn new(ctx: &GpuContext, model: &Sequential, max_batch: usize) -> Result<Self> {
+    /// `max_batch` rows, with the optimiser state fresh, as after `compile`; `new` (in
+    /// `state.rs`) then takes the model's state over.
+    fn new_fresh(ctx: &GpuContext, model: &Sequential, max_batch: usize) -> Result<Self> {
         ctx.check_alive()?;
         let compile = model.compile_spec().cloned().ok_or_else(|| {
             Error::InvalidConfig(
@@ -269,7 +271,7 @@ impl GpuTrainer {
         self.max_batch
     }
 
-    /// Optimiser steps applied on the GPU so far.
+    /// Optimiser steps so far, including those carried in with the model's state.
     pub fn iterations(&self) -> u64 {
         self.optimizer.iterations
     }

@@ -124,6 +124,9 @@ impl GpuTrainer {
         let status = all[0];
         if status != 0.0 {
             let step = first_step + status as u64;
+            // The diverged step and those after it updated nothing: the step count (and
+            // with it the state `read_state` reports) stays at the last applied update.
+            self.optimizer.iterations = step - 1;
             return Err(Error::Diverged {
                 epoch: ((step - 1) / per_epoch.max(1) + 1) as usize,
                 step: step as usize,
