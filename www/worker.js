@@ -349,7 +349,8 @@ const calls = {
     return session.config();
   },
   dataCsv: () => session.dataCsv(),
-  exportModel: () => session.exportModel(),
+  // With the optimiser's state, so an imported file resumes the run exactly.
+  exportModel: () => session.exportModelWithState(),
   importModel(json) {
     session.importModel(json);
     resetHistory();
@@ -585,7 +586,7 @@ function frame() {
     lastSnapshot = now;
     snapshotDirty = false;
     const config = session.config();
-    f.snapshot = { config, model: session.exportModel() };
+    f.snapshot = { config, model: session.exportModelWithState() };
     // Generated data comes back from the seed; points added or uploaded must travel.
     if (config.dataset === 'custom') f.snapshot.data = session.dataCsv();
   }
