@@ -194,6 +194,7 @@ fn fit_with(m: &WebSequential, opts: &str) -> JsFuture {
     JsFuture::from(m.fit(x, y, json(opts)))
 }
 
+#[cfg(not(feature = "webgpu"))]
 fn losses(history: &JsValue) -> Vec<f64> {
     let arr: js_sys::Array = get(&get(history, "history"), "loss").dyn_into().unwrap();
     arr.iter().map(|v| v.as_f64().unwrap()).collect()
@@ -215,8 +216,7 @@ async fn backend_webgpu_is_refused_by_the_cpu_build_naming_pkg_webgpu() {
     );
     let err = m
         .compile(json(r#"{"optimizer": "adam", "backend": "webgpu"}"#))
-        .err()
-        .expect("compile refuses backend webgpu in the CPU build");
+        .expect_err("compile refuses backend webgpu in the CPU build");
     assert!(message(err.into()).contains("pkg-webgpu"));
 }
 
@@ -261,8 +261,7 @@ async fn unknown_backend_is_a_clear_error() {
     );
     let err = m
         .compile(json(r#"{"backend": "quantum"}"#))
-        .err()
-        .expect("compile refuses an unknown backend");
+        .expect_err("compile refuses an unknown backend");
     assert!(message(err.into()).contains("unknown backend"));
     // Without the option the history still says what trained.
     let h = fit_with(&m, r#"{"epochs": 1}"#).await.unwrap();
