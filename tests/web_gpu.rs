@@ -432,6 +432,54 @@ mod keras {
         assert!(get(&again, "backendNote").is_undefined());
     }
 
+    /// Without `navigator.gpu` (hidden here by an own property shadowing the prototype's
+    /// getter), `'webgpu'` rejects with the reason and `'auto'` trains on the CPU, exactly as
+    /// `'cpu'` does, saying why.
+    #[wasm_bindgen_test]
+    async fn without_navigator_gpu_webgpu_rejects_and_auto_trains_on_the_cpu() {
+        let (x, y) = quadrants(16, 25);
+        let opts = |backend: &str| {
+            json(&format!(
+                r#"{{"epochs": 3, "batchSize": 8, "backend": "{backend}"}}"#
+            ))
+        };
+        let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+        let navigator = js_sys::Object::from(navigator);
+        let hidden = js_sys::Object::new();
+        js_sys::Reflect::set(&hidden, &"value".into(), &JsValue::UNDEFINED).unwrap();
+        js_sys::Reflect::set(&hidden, &"configurable".into(), &JsValue::TRUE).unwrap();
+        js_sys::Object::define_property(&navigator, &"gpu".into(), &hidden);
+        // Fresh models: no device kept from earlier tests.
+        let rejected =
+            JsFuture::from(model("adam", None).fit(x.clone(), y.clone(), opts("webgpu"))).await;
+        let auto =
+            JsFuture::from(model("adam", None).fit(x.clone(), y.clone(), opts("auto"))).await;
+        js_sys::Reflect::delete_property(&navigator, &"gpu".into()).unwrap();
+        assert!(
+            !get(&navigator, "gpu").is_undefined(),
+            "navigator.gpu is back"
+        );
+
+        let err = rejected.expect_err("backend webgpu without navigator.gpu rejects");
+        let msg = err
+            .dyn_into::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_default();
+        assert!(
+            msg.contains("webgpu") && msg.contains("navigator.gpu is missing"),
+            "{msg}"
+        );
+        let auto = auto.expect("auto trains without a GPU");
+        assert_eq!(text(&auto, "backend"), "cpu");
+        assert!(
+            text(&auto, "backendNote").contains("navigator.gpu is missing"),
+            "{}",
+            text(&auto, "backendNote")
+        );
+        let cpu = fit(&model("adam", None), &x, &y, opts("cpu")).await;
+        assert_eq!(series(&auto, "loss"), series(&cpu, "loss"));
+    }
+
     /// Bad names and bad data are errors whichever backend is asked for.
     #[wasm_bindgen_test]
     async fn webgpu_fit_rejects_bad_options_with_a_message() {
