@@ -209,3 +209,82 @@ fn predict_has_rows_by_outputs_and_json_round_trips() {
     assert_eq!(data.to_vec(), d2.to_vec());
     assert!(WebSequential::from_json("{}").is_err());
 }
+
+fn fit_with(m: &WebSequential, opts: &str) -> JsFuture {
+    let (x, y) = xor_data();
+    JsFuture::from(m.fit(x, y, json(opts)))
+}
+
+#[cfg(not(feature = "webgpu"))]
+fn losses(history: &JsValue) -> Vec<f64> {
+    let arr: js_sys::Array = get(&get(history, "history"), "loss").dyn_into().unwrap();
+    arr.iter().map(|v| v.as_f64().unwrap()).collect()
+}
+
+/// The CPU package has no GPU backend: asking for it names the package that has it, in `fit`
+/// and already in `compile`.
+#[cfg(not(feature = "webgpu"))]
+#[wasm_bindgen_test]
+async fn backend_webgpu_is_refused_by_the_cpu_build_naming_pkg_webgpu() {
+    let m = small_model();
+    let err = fit_with(&m, r#"{"epochs": 2, "backend": "webgpu"}"#)
+        .await
+        .unwrap_err();
+    let msg = message(err);
+    assert!(
+        msg.contains("no WebGPU backend") && msg.contains("pkg-webgpu/nn_playground.js"),
+        "{msg}"
+    );
+    let err = m
+        .compile(json(r#"{"optimizer": "adam", "backend": "webgpu"}"#))
+        .expect_err("compile refuses backend webgpu in the CPU build");
+    assert!(message(err.into()).contains("pkg-webgpu"));
+}
+
+/// `'auto'` never fails for want of a GPU: it trains on the CPU, says so, and trains exactly
+/// as `'cpu'` does.
+#[cfg(not(feature = "webgpu"))]
+#[wasm_bindgen_test]
+async fn backend_auto_trains_on_the_cpu_in_the_cpu_build() {
+    let auto = fit_with(&small_model(), r#"{"epochs": 4, "backend": "auto"}"#)
+        .await
+        .unwrap();
+    assert_eq!(get(&auto, "backend").as_string().unwrap(), "cpu");
+    let note = get(&auto, "backendNote").as_string().unwrap_or_default();
+    assert!(note.contains("no WebGPU backend"), "{note}");
+    let cpu = fit_with(&small_model(), r#"{"epochs": 4, "backend": "cpu"}"#)
+        .await
+        .unwrap();
+    assert_eq!(get(&cpu, "backend").as_string().unwrap(), "cpu");
+    assert!(get(&cpu, "backendNote").is_undefined());
+    assert_eq!(losses(&auto).len(), 4);
+    assert_eq!(losses(&auto), losses(&cpu));
+
+    // The same through compile's default.
+    let m = small_model();
+    m.compile(json(
+        r#"{"optimizer": "adam", "loss": "binaryCrossentropy", "backend": "auto"}"#,
+    ))
+    .unwrap();
+    let h = fit_with(&m, r#"{"epochs": 1}"#).await.unwrap();
+    assert_eq!(get(&h, "backend").as_string().unwrap(), "cpu");
+    assert!(get(&h, "backendNote").is_string());
+}
+
+#[wasm_bindgen_test]
+async fn unknown_backend_is_a_clear_error() {
+    let m = small_model();
+    let err = fit_with(&m, r#"{"backend": "tpu"}"#).await.unwrap_err();
+    let msg = message(err);
+    assert!(
+        msg.contains("unknown backend \"tpu\"") && msg.contains("\"auto\""),
+        "{msg}"
+    );
+    let err = m
+        .compile(json(r#"{"backend": "quantum"}"#))
+        .expect_err("compile refuses an unknown backend");
+    assert!(message(err.into()).contains("unknown backend"));
+    // Without the option the history still says what trained.
+    let h = fit_with(&m, r#"{"epochs": 1}"#).await.unwrap();
+    assert_eq!(get(&h, "backend").as_string().unwrap(), "cpu");
+}

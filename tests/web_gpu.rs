@@ -297,3 +297,303 @@ async fn js_trainer_carries_adam_state_across_switches() {
         close("download()", g, &c, 0.0, 0.0);
     }
 }
+
+// ---- The Keras-style API's `backend` option (`Sequential.fit` on the GPU) ----
+
+mod keras {
+    use nn_playground::web::WebSequential;
+    use nn_playground::Rng;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::*;
+
+    fn json(text: &str) -> JsValue {
+        js_sys::JSON::parse(text).expect("test JSON parses")
+    }
+
+    fn get(v: &JsValue, key: &str) -> JsValue {
+        js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap()
+    }
+
+    fn series(history: &JsValue, key: &str) -> Vec<f32> {
+        let arr: js_sys::Array = get(&get(history, "history"), key)
+            .dyn_into()
+            .unwrap_or_else(|_| panic!("history.{key} is missing"));
+        arr.iter().map(|v| v.as_f64().unwrap() as f32).collect()
+    }
+
+    fn text(v: &JsValue, key: &str) -> String {
+        get(v, key).as_string().unwrap_or_default()
+    }
+
+    fn history_keys(history: &JsValue) -> Vec<String> {
+        let mut keys: Vec<String> = js_sys::Object::keys(&get(history, "history").into())
+            .iter()
+            .map(|k| k.as_string().unwrap())
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// 32 rows of an XOR-like task on [-1, 1]²: `({data, shape}, {data, shape})`.
+    fn quadrants(rows: usize, seed: u64) -> (JsValue, JsValue) {
+        let mut rng = Rng::new(seed);
+        let x: Vec<f32> = (0..rows * 2).map(|_| rng.uniform(-1.0, 1.0)).collect();
+        let y: Vec<f32> = x
+            .chunks(2)
+            .map(|r| (r[0] * r[1] > 0.0) as u8 as f32)
+            .collect();
+        let matrix = |data: &[f32], cols: u32| {
+            let o = js_sys::Object::new();
+            js_sys::Reflect::set(&o, &"data".into(), &js_sys::Float32Array::from(data)).unwrap();
+            js_sys::Reflect::set(
+                &o,
+                &"shape".into(),
+                &js_sys::Array::of2(&JsValue::from(rows as u32), &JsValue::from(cols)),
+            )
+            .unwrap();
+            JsValue::from(o)
+        };
+        (matrix(&x, 2), matrix(&y, 1))
+    }
+
+    fn model(optimizer: &str, backend: Option<&str>) -> WebSequential {
+        let m = WebSequential::new(json(
+            r#"{"inputDim": 2, "seed": 7, "layers": [
+                {"type": "dense", "units": 8, "activation": "tanh"},
+                {"type": "dense", "units": 8, "activation": "tanh"},
+                {"type": "dense", "units": 1, "activation": "sigmoid"}]}"#,
+        ))
+        .unwrap();
+        let backend = backend.map_or(String::new(), |b| format!(r#", "backend": "{b}""#));
+        m.compile(json(&format!(
+            r#"{{"optimizer": "{optimizer}", "learningRate": 0.05, "loss": "binaryCrossentropy",
+                "metrics": ["accuracy"]{backend}}}"#
+        )))
+        .unwrap();
+        m
+    }
+
+    async fn fit(m: &WebSequential, x: &JsValue, y: &JsValue, opts: JsValue) -> JsValue {
+        match JsFuture::from(m.fit(x.clone(), y.clone(), opts)).await {
+            Ok(h) => h,
+            Err(e) => panic!("fit rejected: {}", js_sys::JSON::stringify(&e).unwrap()),
+        }
+    }
+
+    fn close_series(what: &str, gpu: &[f32], cpu: &[f32], rel: f32) {
+        assert_eq!(gpu.len(), cpu.len(), "{what}: epochs");
+        for (e, (g, c)) in gpu.iter().zip(cpu).enumerate() {
+            assert!(
+                (g - c).abs() <= 1e-5 + rel * c.abs(),
+                "{what} epoch {e}: GPU {g} vs CPU {c} (GPU {gpu:?}, CPU {cpu:?})"
+            );
+        }
+    }
+
+    /// Same initial weights, same shuffles (the GPU path draws them from the model's own
+    /// generator), so the per-epoch losses agree to float rounding: within 0.2 % relative.
+    /// Validation loss and metrics come from the CPU on the downloaded weights.
+    #[wasm_bindgen_test]
+    async fn fit_on_webgpu_follows_the_cpu_fit_epoch_by_epoch() {
+        let (x, y) = quadrants(40, 21);
+        let opts = |backend: &str| {
+            json(&format!(
+                r#"{{"epochs": 12, "batchSize": 8, "validationSplit": 0.2, "backend": "{backend}"}}"#
+            ))
+        };
+        let cpu_model = model("adam", None);
+        let cpu = fit(&cpu_model, &x, &y, opts("cpu")).await;
+        let gpu_model = model("adam", None);
+        let gpu = fit(&gpu_model, &x, &y, opts("webgpu")).await;
+
+        assert_eq!(text(&cpu, "backend"), "cpu");
+        let backend = text(&gpu, "backend");
+        assert!(
+            backend.starts_with("webgpu (") && backend.ends_with(')'),
+            "{backend}"
+        );
+        assert!(get(&gpu, "backendNote").is_undefined());
+        assert_eq!(history_keys(&gpu), history_keys(&cpu));
+        assert_eq!(
+            history_keys(&gpu),
+            ["accuracy", "loss", "val_accuracy", "val_loss"]
+        );
+        let (g, c) = (series(&gpu, "loss"), series(&cpu, "loss"));
+        console_log!("loss per epoch, GPU {g:?}, CPU {c:?}");
+        close_series("loss", &g, &c, 2e-3);
+        close_series(
+            "val_loss",
+            &series(&gpu, "val_loss"),
+            &series(&cpu, "val_loss"),
+            2e-3,
+        );
+        assert!(
+            g[g.len() - 1] < 0.8 * g[0],
+            "the GPU loss should fall: {g:?}"
+        );
+        // The trained weights are in the model: predict agrees with the CPU-trained one.
+        let p = |m: &WebSequential| {
+            js_sys::Float32Array::from(get(&m.predict(x.clone()).unwrap(), "data")).to_vec()
+        };
+        for (a, b) in p(&gpu_model).iter().zip(p(&cpu_model)) {
+            assert!((a - b).abs() < 1e-3, "prediction GPU {a} vs CPU {b}");
+        }
+    }
+
+    /// `compile({backend: 'auto'})` trains on the GPU here, and `onEpochEnd` returning false
+    /// stops after that epoch as on the CPU.
+    #[wasm_bindgen_test]
+    async fn auto_trains_on_webgpu_and_on_epoch_end_false_stops() {
+        let (x, y) = quadrants(32, 22);
+        let m = model("adam", Some("auto"));
+        let seen = Rc::new(Cell::new(0u32));
+        let seen2 = Rc::clone(&seen);
+        let on_epoch =
+            Closure::<dyn FnMut(u32, JsValue) -> bool>::new(move |e: u32, logs: JsValue| {
+                seen2.set(seen2.get() + u32::from(get(&logs, "loss").as_f64().is_some()));
+                e < 2
+            });
+        // Once per GPU epoch, with the last batch's index (32 rows / 8 → batch 3).
+        let batches = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let batches2 = Rc::clone(&batches);
+        let on_batch = Closure::<dyn FnMut(u32, f32)>::new(move |b: u32, loss: f32| {
+            batches2.borrow_mut().push((b, loss.is_finite()));
+        });
+        let opts = json(r#"{"epochs": 10, "batchSize": 8}"#);
+        js_sys::Reflect::set(&opts, &"onEpochEnd".into(), on_epoch.as_ref()).unwrap();
+        js_sys::Reflect::set(&opts, &"onBatchEnd".into(), on_batch.as_ref()).unwrap();
+        let h = fit(&m, &x, &y, opts).await;
+        assert_eq!(seen.get(), 3, "onEpochEnd returned false at epoch 2");
+        assert_eq!(*batches.borrow(), [(3, true); 3]);
+        assert_eq!(series(&h, "loss").len(), 3);
+        assert!(
+            text(&h, "backend").starts_with("webgpu ("),
+            "{}",
+            text(&h, "backend")
+        );
+        assert!(get(&h, "backendNote").is_undefined());
+    }
+
+    /// The device given up after epoch 2: epochs 3 and 4 run on the CPU from epoch 2's
+    /// weights. With SGD (no optimiser state to lose) and no shuffle the whole run matches a
+    /// CPU-only run.
+    #[wasm_bindgen_test]
+    async fn fit_finishes_on_the_cpu_when_the_gpu_is_lost() {
+        let (x, y) = quadrants(32, 23);
+        let opts = |backend: &str| {
+            json(&format!(
+                r#"{{"epochs": 4, "batchSize": 8, "shuffle": false, "backend": "{backend}"}}"#
+            ))
+        };
+        let m = Rc::new(model("sgd", None));
+        let m2 = Rc::clone(&m);
+        let on_epoch = Closure::<dyn FnMut(u32, JsValue)>::new(move |e: u32, _logs: JsValue| {
+            if e == 1 {
+                m2.release_gpu();
+            }
+        });
+        let o = opts("webgpu");
+        js_sys::Reflect::set(&o, &"onEpochEnd".into(), on_epoch.as_ref()).unwrap();
+        let h = fit(&m, &x, &y, o).await;
+        let backend = text(&h, "backend");
+        assert!(
+            backend.starts_with("webgpu (") && backend.ends_with("), then cpu"),
+            "{backend}"
+        );
+        let note = text(&h, "backendNote");
+        assert!(
+            note.contains("epoch 3") && note.contains("weights of epoch 2"),
+            "{note}"
+        );
+        let cpu = fit(&model("sgd", None), &x, &y, opts("cpu")).await;
+        close_series("loss", &series(&h, "loss"), &series(&cpu, "loss"), 2e-3);
+        // A later fit opens the GPU afresh.
+        let again = fit(&m, &x, &y, opts("webgpu")).await;
+        assert!(text(&again, "backend").starts_with("webgpu ("));
+        assert!(get(&again, "backendNote").is_undefined());
+    }
+
+    /// Without `navigator.gpu` (hidden here by an own property shadowing the prototype's
+    /// getter), `'webgpu'` rejects with the reason and `'auto'` trains on the CPU, exactly as
+    /// `'cpu'` does, saying why.
+    #[wasm_bindgen_test]
+    async fn without_navigator_gpu_webgpu_rejects_and_auto_trains_on_the_cpu() {
+        let (x, y) = quadrants(16, 25);
+        let opts = |backend: &str| {
+            json(&format!(
+                r#"{{"epochs": 3, "batchSize": 8, "backend": "{backend}"}}"#
+            ))
+        };
+        let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+        let navigator = js_sys::Object::from(navigator);
+        let hidden = js_sys::Object::new();
+        js_sys::Reflect::set(&hidden, &"value".into(), &JsValue::UNDEFINED).unwrap();
+        js_sys::Reflect::set(&hidden, &"configurable".into(), &JsValue::TRUE).unwrap();
+        js_sys::Object::define_property(&navigator, &"gpu".into(), &hidden);
+        // Fresh models: no device kept from earlier tests.
+        let rejected =
+            JsFuture::from(model("adam", None).fit(x.clone(), y.clone(), opts("webgpu"))).await;
+        let auto =
+            JsFuture::from(model("adam", None).fit(x.clone(), y.clone(), opts("auto"))).await;
+        js_sys::Reflect::delete_property(&navigator, &"gpu".into()).unwrap();
+        assert!(
+            !get(&navigator, "gpu").is_undefined(),
+            "navigator.gpu is back"
+        );
+
+        let err = rejected.expect_err("backend webgpu without navigator.gpu rejects");
+        let msg = err
+            .dyn_into::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_default();
+        assert!(
+            msg.contains("webgpu") && msg.contains("navigator.gpu is missing"),
+            "{msg}"
+        );
+        let auto = auto.expect("auto trains without a GPU");
+        assert_eq!(text(&auto, "backend"), "cpu");
+        assert!(
+            text(&auto, "backendNote").contains("navigator.gpu is missing"),
+            "{}",
+            text(&auto, "backendNote")
+        );
+        let cpu = fit(&model("adam", None), &x, &y, opts("cpu")).await;
+        assert_eq!(series(&auto, "loss"), series(&cpu, "loss"));
+    }
+
+    /// Bad names and bad data are errors whichever backend is asked for.
+    #[wasm_bindgen_test]
+    async fn webgpu_fit_rejects_bad_options_with_a_message() {
+        let (x, y) = quadrants(16, 24);
+        let m = model("adam", None);
+        let message = |e: JsValue| {
+            e.dyn_into::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_default()
+        };
+        let err = JsFuture::from(m.fit(x.clone(), y.clone(), json(r#"{"backend": "tpu"}"#)))
+            .await
+            .unwrap_err();
+        assert!(message(err).contains("unknown backend \"tpu\""));
+        let err = JsFuture::from(m.fit(
+            x.clone(),
+            y.clone(),
+            json(r#"{"backend": "webgpu", "validationSplit": 1.5}"#),
+        ))
+        .await
+        .unwrap_err();
+        assert!(message(err).contains("validation split"));
+        let err = JsFuture::from(m.fit(
+            json("[[1, 2, 3]]"),
+            json("[1]"),
+            json(r#"{"backend": "auto"}"#),
+        ))
+        .await
+        .unwrap_err();
+        assert!(message(err).contains("input features"));
+    }
+}

@@ -137,19 +137,6 @@ impl Sequential {
         opts: &FitOptions,
         callbacks: &mut [&mut dyn Callback],
     ) -> Result<History> {
-        if !(opts.validation_split.is_finite() && (0.0..1.0).contains(&opts.validation_split)) {
-            return Err(config_err!(
-                "validation split must be in [0, 1), got {}",
-                opts.validation_split
-            ));
-        }
-        if x.rows() != y.rows() {
-            return Err(Error::Shape(format!(
-                "{} input rows but {} label rows",
-                x.rows(),
-                y.rows()
-            )));
-        }
         let (train_x, train_y, val) = split_validation(x, y, opts)?;
         let mut stopper = opts.early_stopping.map(EarlyStopper::new).transpose()?;
         let mut best_layers = None;
@@ -170,19 +157,7 @@ impl Sequential {
                     ok
                 },
             )?;
-            let mut logs = Logs {
-                loss,
-                ..Logs::default()
-            };
-            if !self.compiled_ref()?.spec.metrics.is_empty() {
-                logs.metrics = self.evaluate(&train_x, &train_y)?.metrics;
-            }
-            if let Some((vx, vy)) = &val {
-                let ev = self.evaluate(vx, vy)?;
-                logs.val_loss = Some(ev.loss);
-                logs.metrics
-                    .extend(ev.metrics.into_iter().map(|(k, v)| (format!("val_{k}"), v)));
-            }
+            let logs = self.epoch_logs(loss, &train_x, &train_y, val.as_ref())?;
             for cb in callbacks.iter_mut() {
                 keep_going &= cb.on_epoch_end(epoch, &logs);
             }
@@ -210,14 +185,57 @@ impl Sequential {
     }
 }
 
-/// Inputs and targets of one split.
-type LabelledData = (Matrix, Matrix);
+impl Sequential {
+    /// The logs of an epoch whose mean batch loss was `loss`: training metrics evaluated on
+    /// the training split after the epoch, validation loss and `val_` metrics on `val`.
+    /// Shared by `fit` and the backends that train an epoch outside it.
+    pub(crate) fn epoch_logs(
+        &mut self,
+        loss: f32,
+        train_x: &Matrix,
+        train_y: &Matrix,
+        val: Option<&LabelledData>,
+    ) -> Result<Logs> {
+        let mut logs = Logs {
+            loss,
+            ..Logs::default()
+        };
+        if !self.compiled_ref()?.spec.metrics.is_empty() {
+            logs.metrics = self.evaluate(train_x, train_y)?.metrics;
+        }
+        if let Some((vx, vy)) = val {
+            let ev = self.evaluate(vx, vy)?;
+            logs.val_loss = Some(ev.loss);
+            logs.metrics
+                .extend(ev.metrics.into_iter().map(|(k, v)| (format!("val_{k}"), v)));
+        }
+        Ok(logs)
+    }
+}
 
-fn split_validation(
+/// Inputs and targets of one split.
+pub(crate) type LabelledData = (Matrix, Matrix);
+
+/// The training split and the validation data `opts` asks for (the last rows when
+/// `validation_split` is set, as Keras takes them).
+pub(crate) fn split_validation(
     x: &Matrix,
     y: &Matrix,
     opts: &FitOptions,
 ) -> Result<(Matrix, Matrix, Option<LabelledData>)> {
+    if !(opts.validation_split.is_finite() && (0.0..1.0).contains(&opts.validation_split)) {
+        return Err(config_err!(
+            "validation split must be in [0, 1), got {}",
+            opts.validation_split
+        ));
+    }
+    if x.rows() != y.rows() {
+        return Err(Error::Shape(format!(
+            "{} input rows but {} label rows",
+            x.rows(),
+            y.rows()
+        )));
+    }
     if let Some((vx, vy)) = &opts.validation_data {
         return Ok((x.clone(), y.clone(), Some((vx.clone(), vy.clone()))));
     }

@@ -6,7 +6,7 @@
 
 mod build;
 mod evaluate;
-mod fit;
+pub(crate) mod fit;
 mod io;
 mod state;
 
@@ -464,11 +464,7 @@ impl Sequential {
         on_batch: &mut dyn FnMut(usize, f32) -> bool,
     ) -> Result<(f32, bool)> {
         self.check_training_data(x, y, batch_size)?;
-        let n = x.rows();
-        let mut perm: Vec<usize> = (0..n).collect();
-        if shuffle {
-            self.rng.shuffle(&mut perm);
-        }
+        let perm = self.epoch_order(x.rows(), shuffle);
         let mut weighted = 0.0f64;
         let mut seen = 0usize;
         let mut complete = true;
@@ -486,6 +482,25 @@ impl Sequential {
         }
         self.epochs_trained += 1;
         Ok(((weighted / seen.max(1) as f64) as f32, complete))
+    }
+
+    /// The order an epoch visits `n` rows in: shuffled with the model's generator when
+    /// `shuffle`, so that a backend training outside this loop (the Keras API's GPU path)
+    /// walks the very same batches a CPU epoch would.
+    pub(crate) fn epoch_order(&mut self, n: usize, shuffle: bool) -> Vec<usize> {
+        let mut perm: Vec<usize> = (0..n).collect();
+        if shuffle {
+            self.rng.shuffle(&mut perm);
+        }
+        perm
+    }
+
+    /// Counts an epoch trained by another backend whose weights were already written back
+    /// with [`set_params`](Self::set_params); `iterations` is the optimiser's step count now.
+    #[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
+    pub(crate) fn count_outside_epoch(&mut self, iterations: u64) {
+        self.set_iterations(iterations);
+        self.epochs_trained += 1;
     }
 
     fn load_batch(&mut self, x: &Matrix, y: &Matrix) {
@@ -511,7 +526,12 @@ impl Sequential {
         Ok(())
     }
 
-    fn check_training_data(&self, x: &Matrix, y: &Matrix, batch_size: usize) -> Result<()> {
+    pub(crate) fn check_training_data(
+        &self,
+        x: &Matrix,
+        y: &Matrix,
+        batch_size: usize,
+    ) -> Result<()> {
         let compiled = self.compiled_ref()?;
         if batch_size == 0 {
             return Err(Error::InvalidConfig("batch size must be at least 1".into()));

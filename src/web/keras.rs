@@ -10,8 +10,20 @@
 //!
 //! `x` / `y` are nested arrays (`[[x1, x2], …]`, or `[v, …]` for one column) or
 //! `{data: Float32Array, shape: [rows, cols]}`. `predict` returns the latter form.
+//!
+//! `backend: 'cpu' | 'webgpu' | 'auto'` (in `fit`'s options, or in `compile`'s as the default
+//! for every `fit`) picks the engine; the GPU side lives in [`gpu`] (only in builds with the
+//! `webgpu` feature), the choice and its report in [`backend`].
 
-use std::cell::RefCell;
+mod backend;
+#[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
+mod gpu;
+#[cfg(not(all(feature = "webgpu", target_arch = "wasm32")))]
+mod no_gpu;
+#[cfg(not(all(feature = "webgpu", target_arch = "wasm32")))]
+use no_gpu as gpu;
+
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -25,7 +37,8 @@ use crate::spec::{
     CompileSpec, LayerSpec, LossKind, MetricKind, ModelSpec, OptimizerKind, OptimizerSpec,
     Regularization,
 };
-use crate::{FitOptions, Sequential};
+use crate::{FitOptions, Logs, Matrix, Sequential};
+use backend::{Backend, Epoch, Report, NOT_IN_THIS_BUILD};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -80,6 +93,7 @@ struct CompileArgs {
     loss: Option<String>,
     metrics: Vec<String>,
     regularization: Option<Regularization>,
+    backend: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -89,6 +103,7 @@ struct FitArgs {
     batch_size: usize,
     validation_split: f32,
     shuffle: bool,
+    backend: Option<String>,
 }
 
 impl Default for FitArgs {
@@ -98,6 +113,7 @@ impl Default for FitArgs {
             batch_size: 32,
             validation_split: 0.0,
             shuffle: true,
+            backend: None,
         }
     }
 }
@@ -106,12 +122,40 @@ impl Default for FitArgs {
 struct JsHistory {
     epoch: Vec<usize>,
     history: BTreeMap<String, Vec<f32>>,
+    /// `"cpu"`, `"webgpu (adapter)"` or `"webgpu (adapter), then cpu"`.
+    backend: String,
+    /// Why the GPU was not used or stopped being used (absent otherwise).
+    #[serde(rename = "backendNote", skip_serializing_if = "Option::is_none")]
+    backend_note: Option<String>,
 }
 
 /// A Keras-style sequential model.
 #[wasm_bindgen(js_name = Sequential)]
 pub struct WebSequential {
     model: Rc<RefCell<Sequential>>,
+    /// `compile`'s `backend`, the default of every `fit`.
+    backend: Cell<Backend>,
+    /// The GPU device kept between `fit` calls (nothing in the CPU build).
+    gpu: gpu::Slot,
+}
+
+impl WebSequential {
+    fn wrap(model: Sequential) -> Self {
+        Self {
+            model: Rc::new(RefCell::new(model)),
+            backend: Cell::new(Backend::Cpu),
+            gpu: gpu::new_slot(),
+        }
+    }
+}
+
+/// Parses a `backend` name, refusing `'webgpu'` up front in a build that lacks it.
+fn backend_choice(name: &str) -> Result<Backend, JsError> {
+    let choice = Backend::parse(name)?;
+    if choice == Backend::WebGpu && !cfg!(all(feature = "webgpu", target_arch = "wasm32")) {
+        return Err(JsError::new(NOT_IN_THIS_BUILD));
+    }
+    Ok(choice)
 }
 
 #[wasm_bindgen(js_class = Sequential)]
@@ -147,14 +191,15 @@ impl WebSequential {
             layers,
         };
         let model = Sequential::new(spec, a.seed.unwrap_or(1)).map_err(js_err)?;
-        Ok(Self {
-            model: Rc::new(RefCell::new(model)),
-        })
+        Ok(Self::wrap(model))
     }
 
-    /// `compile({optimizer: 'adam' | {kind, learning_rate, …}, learningRate?, loss, metrics})`.
+    /// `compile({optimizer: 'adam' | {kind, learning_rate, …}, learningRate?, loss, metrics,
+    /// backend?})`. `backend` (`'cpu'` when absent) becomes the default of every `fit`; an
+    /// unknown name, or `'webgpu'` in a build without it, throws here already.
     pub fn compile(&self, args: JsValue) -> Result<(), JsError> {
         let a: CompileArgs = from_js(args, "the compile options")?;
+        let choice = a.backend.as_deref().map(backend_choice).transpose()?;
         let mut optimizer = match a.optimizer {
             None => OptimizerSpec::default(),
             Some(OptimizerArg::Spec(s)) => s,
@@ -182,14 +227,42 @@ impl WebSequential {
             regularization: a.regularization.unwrap_or_default(),
             ..CompileSpec::default()
         };
-        self.model.borrow_mut().compile(spec).map_err(js_err)
+        self.model.borrow_mut().compile(spec).map_err(js_err)?;
+        self.backend.set(choice.unwrap_or_default());
+        Ok(())
     }
 
-    /// Trains and resolves with `{epoch: [...], history: {loss: [...], val_loss: [...], …}}`,
-    /// yielding to the event loop after every epoch. `onEpochEnd(epoch, logs)` and
-    /// `onBatchEnd(batch, loss)` may return `false` to stop.
+    /// Trains and resolves with `{epoch: [...], history: {loss: [...], val_loss: [...], …},
+    /// backend, backendNote?}`, yielding to the event loop after every epoch.
+    ///
+    /// Options: `epochs` (1), `batchSize` (32), `validationSplit` (0: the last rows are held
+    /// out, as in Keras), `shuffle` (true), `backend` (`compile`'s, else `'cpu'`),
+    /// `onEpochEnd(epoch, logs)` and `onBatchEnd(batch, loss)`; either may return `false` to
+    /// stop.
+    ///
+    /// Backends:
+    /// - `'cpu'`: the CPU engine.
+    /// - `'webgpu'`: the GPU. Rejects when this build has no GPU backend (use
+    ///   `pkg-webgpu/nn_playground.js`), when WebGPU is missing (no `navigator.gpu`, no
+    ///   adapter) or when the model cannot run on it (e.g. batch normalisation), with the
+    ///   reason.
+    /// - `'auto'`: the GPU when that works, else the CPU; `backendNote` says why.
+    ///
+    /// On the GPU each epoch is one submit over the same shuffled batches a CPU epoch would
+    /// visit; its weights then come back into this model, so `predict`, `evaluate` and
+    /// `toJSON` see them. The logs are the CPU's: `loss` is the epoch's mean batch loss,
+    /// training metrics and `val_*` are evaluated on the CPU after the epoch (as the CPU path
+    /// does too). Differences: `loss` averages the batches unweighted (the CPU weights a short
+    /// last batch by its rows), `onBatchEnd` is called once per epoch, after it, with the last
+    /// batch's index and the epoch's mean loss (so `false` stops after that epoch), and the
+    /// GPU's optimiser state (Adam moments, momentum) starts fresh at every `fit` and does not
+    /// come back to the CPU (only the step count does). When the GPU fails mid-fit (device
+    /// lost, `releaseGpu()`), the model keeps the last finished epoch's weights and the
+    /// remaining epochs run on the CPU; `backend` then reads `"webgpu (…), then cpu"`.
     pub fn fit(&self, x: JsValue, y: JsValue, options: JsValue) -> js_sys::Promise {
         let model = Rc::clone(&self.model);
+        let slot = self.gpu.clone();
+        let default_backend = self.backend.get();
         wasm_bindgen_futures::future_to_promise(async move {
             let x = matrix_from_js(&x, "x").map_err(JsValue::from)?;
             let y = matrix_from_js(&y, "y").map_err(JsValue::from)?;
@@ -208,29 +281,41 @@ impl WebSequential {
             } else {
                 from_js(strip_functions(&options), "the fit options").map_err(JsValue::from)?
             };
+            let choice = match args.backend.as_deref() {
+                Some(name) => backend_choice(name)?,
+                None => default_backend,
+            };
+            let opts = FitOptions {
+                epochs: 1,
+                batch_size: args.batch_size,
+                shuffle: args.shuffle,
+                validation_split: args.validation_split,
+                ..FitOptions::default()
+            };
+            let opened = gpu::open(choice, &slot, &model, &x, &y, &opts).await?;
+            let mut run = opened.run;
+            let mut report = Report::new(opened.label, opened.note);
             let mut out = JsHistory::default();
             for epoch in 0..args.epochs {
-                let opts = FitOptions {
-                    epochs: 1,
-                    batch_size: args.batch_size,
-                    shuffle: args.shuffle,
-                    validation_split: args.validation_split,
-                    ..FitOptions::default()
-                };
-                let mut cb = BatchHook {
-                    f: on_batch.clone(),
-                    error: None,
-                    stopped: false,
-                };
-                let h = {
-                    let mut m = model.borrow_mut();
-                    m.fit(&x, &y, &opts, &mut [&mut cb])
-                        .map_err(|e| JsValue::from(js_err(e)))?
-                };
-                if let Some(e) = cb.error {
-                    return Err(e);
+                let mut on_gpu = None;
+                if let Some(g) = run.as_mut() {
+                    match g.epoch(&model).await? {
+                        Epoch::Trained { logs, last_batch } => on_gpu = Some((logs, last_batch)),
+                        Epoch::Lost(why) => {
+                            report.lost(epoch, &why);
+                            run = None;
+                        }
+                    }
                 }
-                let logs = h.epochs.into_iter().next().unwrap_or_default();
+                let (logs, batch_stop) = match on_gpu {
+                    Some((logs, last_batch)) => {
+                        report.gpu_epoch();
+                        let mut hook = BatchHook::new(on_batch.clone());
+                        crate::Callback::on_batch_end(&mut hook, last_batch, logs.loss);
+                        (logs, hook.finish()?)
+                    }
+                    None => cpu_epoch(&model, &x, &y, &opts, on_batch.clone())?,
+                };
                 out.epoch.push(epoch);
                 out.history
                     .entry("loss".into())
@@ -242,7 +327,6 @@ impl WebSequential {
                 for (k, v) in &logs.metrics {
                     out.history.entry(k.clone()).or_default().push(*v);
                 }
-                let stop = cb.stopped;
                 if let Some(f) = &on_epoch {
                     let r =
                         f.call2(&JsValue::NULL, &JsValue::from(epoch as u32), &to_js(&logs)?)?;
@@ -250,11 +334,13 @@ impl WebSequential {
                         break;
                     }
                 }
-                if stop {
+                if batch_stop {
                     break;
                 }
                 yield_to_event_loop().await?;
             }
+            out.backend = report.label();
+            out.backend_note = report.note();
             Ok(to_js(&out)?)
         })
     }
@@ -301,9 +387,7 @@ impl WebSequential {
     /// Loads a model file written by `toJSON`.
     #[wasm_bindgen(js_name = fromJSON)]
     pub fn from_json(text: &str) -> Result<WebSequential, JsError> {
-        Ok(Self {
-            model: Rc::new(RefCell::new(Sequential::from_json(text).map_err(js_err)?)),
-        })
+        Ok(Self::wrap(Sequential::from_json(text).map_err(js_err)?))
     }
 
     /// The layer description as a plain object (`{input_dim, layers}`).
@@ -312,10 +396,47 @@ impl WebSequential {
     }
 }
 
+/// One epoch on the CPU through `Sequential::fit`; returns its logs and whether
+/// `onBatchEnd` asked to stop.
+fn cpu_epoch(
+    model: &RefCell<Sequential>,
+    x: &Matrix,
+    y: &Matrix,
+    opts: &FitOptions,
+    on_batch: Option<js_sys::Function>,
+) -> Result<(Logs, bool), JsValue> {
+    let mut hook = BatchHook::new(on_batch);
+    let h = model
+        .borrow_mut()
+        .fit(x, y, opts, &mut [&mut hook])
+        .map_err(|e| JsValue::from(js_err(e)))?;
+    let stopped = hook.finish()?;
+    Ok((h.epochs.into_iter().next().unwrap_or_default(), stopped))
+}
+
+/// `onBatchEnd` as a `Callback`: remembers a `false` (stop) and a thrown error.
 struct BatchHook {
     f: Option<js_sys::Function>,
     error: Option<JsValue>,
     stopped: bool,
+}
+
+impl BatchHook {
+    fn new(f: Option<js_sys::Function>) -> Self {
+        Self {
+            f,
+            error: None,
+            stopped: false,
+        }
+    }
+
+    /// Whether the callback asked to stop, or the error it threw.
+    fn finish(self) -> Result<bool, JsValue> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.stopped),
+        }
+    }
 }
 
 impl crate::Callback for BatchHook {
