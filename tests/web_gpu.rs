@@ -444,6 +444,32 @@ mod keras {
         }
     }
 
+    /// Adam's moments cross backends between `fit` calls: 4 epochs on the GPU, then 4 on the
+    /// CPU, match 8 on the CPU. Without the moments the first CPU epochs after the switch
+    /// would take un-bias-corrected steps from zero moments and drift off (measured: epochs
+    /// 5–8 then differ by 2–3 %).
+    #[wasm_bindgen_test]
+    async fn adam_moments_carry_from_a_gpu_fit_to_a_cpu_fit() {
+        let (x, y) = quadrants(40, 5);
+        let opts = |epochs: u32, backend: &str| {
+            json(&format!(
+                r#"{{"epochs": {epochs}, "batchSize": 8, "backend": "{backend}"}}"#
+            ))
+        };
+        let straight = model("adam", None);
+        let all = series(&fit(&straight, &x, &y, opts(8, "cpu")).await, "loss");
+        let switched = model("adam", None);
+        let first = fit(&switched, &x, &y, opts(4, "webgpu")).await;
+        assert!(text(&first, "backend").starts_with("webgpu ("));
+        let mut both = series(&first, "loss");
+        both.extend(series(
+            &fit(&switched, &x, &y, opts(4, "cpu")).await,
+            "loss",
+        ));
+        console_log!("Adam GPU then CPU {both:?}, CPU only {all:?}");
+        close_series("GPU then CPU", &both, &all, 2e-3);
+    }
+
     /// `compile({backend: 'auto'})` trains on the GPU here, and `onEpochEnd` returning false
     /// stops after that epoch as on the CPU.
     #[wasm_bindgen_test]

@@ -254,9 +254,10 @@ impl WebSequential {
     /// training metrics and `val_*` are evaluated on the CPU after the epoch (as the CPU path
     /// does too). Differences: `loss` averages the batches unweighted (the CPU weights a short
     /// last batch by its rows), `onBatchEnd` is called once per epoch, after it, with the last
-    /// batch's index and the epoch's mean loss (so `false` stops after that epoch), and the
-    /// GPU's optimiser state (Adam moments, momentum) starts fresh at every `fit` and does not
-    /// come back to the CPU (only the step count does). When the GPU fails mid-fit (device
+    /// batch's index and the epoch's mean loss (so `false` stops after that epoch). The GPU
+    /// starts from this model's optimiser state (step count, moments) and hands it back
+    /// after every epoch, so switching backends between `fit`s continues the same run.
+    /// When the GPU fails mid-fit (device
     /// lost, `releaseGpu()`), the model keeps the last finished epoch's weights and the
     /// remaining epochs run on the CPU; `backend` then reads `"webgpu (…), then cpu"`.
     pub fn fit(&self, x: JsValue, y: JsValue, options: JsValue) -> js_sys::Promise {

@@ -5,8 +5,9 @@
 //! Per epoch: the training rows in the order a CPU epoch would visit them (the model's own
 //! shuffle generator), uploaded with `set_data` (same shape: no new GPU objects), then
 //! `train_steps(batch, ⌈rows / batch⌉)`, which walks those rows in consecutive batches exactly
-//! once, then `download_into` the model. A model without dropout therefore sees the same
-//! batches on both backends, and its losses agree up to float rounding.
+//! once, then the weights and the optimiser's state come back into the model. The GPU
+//! trainer starts from the model's state, so a model without dropout sees the same batches
+//! and the same updates on both backends, and its losses agree up to float rounding.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -37,8 +38,6 @@ pub(super) struct GpuFit {
     val: Option<LabelledData>,
     batch: usize,
     shuffle: bool,
-    /// The model's optimiser steps before this `fit`: the GPU's count continues from there.
-    base_iterations: u64,
     /// The epoch's rows in visiting order (reused buffers).
     epoch_x: Matrix,
     epoch_y: Matrix,
@@ -90,7 +89,6 @@ pub(super) async fn open(
             val,
             batch,
             shuffle: opts.shuffle,
-            base_iterations: model.borrow().iterations(),
             epoch_x: Matrix::default(),
             epoch_y: Matrix::default(),
         }),
@@ -140,9 +138,21 @@ impl GpuFit {
             Err(e @ Error::Backend(_)) => return Ok(Epoch::Lost(e.to_string())),
             Err(e) => return Err(to_js(e)),
         };
+        // The optimiser's moments too, so that CPU epochs after this one (a lost device, the
+        // next `fit` on the CPU) continue the same run. Read before the model is borrowed:
+        // nothing holds it across the wait.
+        let state = match self.trainer.read_state().await {
+            Ok(state) => Some(state),
+            // Lost after training: the weights read back with the losses are still good.
+            Err(Error::Backend(_)) => None,
+            Err(e) => return Err(to_js(e)),
+        };
         let mut m = model.borrow_mut();
         self.trainer.download_into(&mut m).map_err(to_js)?;
-        m.count_outside_epoch(self.base_iterations + self.trainer.iterations());
+        if let Some(state) = state {
+            m.set_optimizer_state(state).map_err(to_js)?;
+        }
+        m.count_outside_epoch(self.trainer.iterations());
         let logs = m
             .epoch_logs(loss, &self.train_x, &self.train_y, self.val.as_ref())
             .map_err(to_js)?;
