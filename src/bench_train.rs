@@ -305,7 +305,11 @@ mod tests {
             let mut copy = Sequential::from_json(&t.model().to_json()).unwrap();
             let (x, y, batch) = (t.x().clone(), t.y().clone(), t.batch_size());
             let want = t.run(3).unwrap();
-            assert_eq!(copy.train_steps(&x, &y, batch, 3).unwrap(), want, "{problem}");
+            assert_eq!(
+                copy.train_steps(&x, &y, batch, 3).unwrap(),
+                want,
+                "{problem}"
+            );
         }
     }
 

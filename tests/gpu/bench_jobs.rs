@@ -42,7 +42,9 @@ fn matmul_job_refuses_wrong_operands() {
     assert!(run
         .matmul_job(MatmulShape::Nn, 2, 3, 4, &[0.0; 6], &[0.0; 11])
         .is_err());
-    assert!(run.matmul_job(MatmulShape::Tn, 0, 3, 4, &[], &[0.0; 12]).is_err());
+    assert!(run
+        .matmul_job(MatmulShape::Tn, 0, 3, 4, &[], &[0.0; 12])
+        .is_err());
 }
 
 #[test]

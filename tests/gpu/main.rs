@@ -6,9 +6,9 @@
 //! with a message saying how to get one; nothing is skipped.
 #![cfg(all(feature = "webgpu", not(target_arch = "wasm32")))]
 
+mod bench_jobs;
 #[path = "../common/mod.rs"]
 mod common;
-mod bench_jobs;
 mod kernels;
 mod training;
 

@@ -4,7 +4,6 @@
 //! else is installed; each task installs the tools it needs and says so.
 
 mod bench;
-mod variants;
 mod build;
 mod fuzz;
 mod http;
@@ -12,6 +11,7 @@ mod install;
 mod serve;
 mod suite;
 mod util;
+mod variants;
 
 use std::io::Write;
 use util::Result;
