@@ -211,7 +211,7 @@ async function main() {
     Object.assign(env, gpu.env ?? {});
   }
   if (!SKIP.has('ourgpu')) {
-    Object.assign(env, await oursWebgpu({ load: loadOurs, measure, record, rows, note, sizes: GPU_SIZES, data }));
+    Object.assign(env, await oursWebgpu({ load: loadOurs, measure, record, rows, note, log, sizes: GPU_SIZES, data, tfBackends }));
   }
 }
 

@@ -4,11 +4,16 @@
 // WebGPU (or no pkg-webgpu/ build) every planned row is still recorded, with no value and
 // the reason, so the report says "no adapter" instead of the run failing.
 
+import { paired } from './measure.js';
+import { tfMatmul, tfTrain } from './peers.js';
+
 const SHAPES = ['nn', 'tn', 'nt'];
+/** The matmul size of the interleaved ratio against TF.js webgpu (else the first size). */
+const PAIR_SIZE = 256;
 const PROBLEMS = ['a', 'b'];
 export const IMPL = 'ours WebGPU';
 /** Seconds one matmul product may take before the next size up is skipped. */
-const MAX_PRODUCT_S = 2;
+const MAX_PRODUCT_S = 6;
 
 /** Adapters that are a CPU behind the WebGPU API. */
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i;
@@ -24,11 +29,13 @@ async function adapterInfo() {
 }
 
 /**
- * `ctx`: `{ load, measure, record, rows, note, sizes, data }` — `load(dir)` imports one of our
- * builds, `record` is the page's row recorder, `rows` its row list, `sizes` the matmul sizes
- * and `data` the training problems' data (or null). Returns the env entries to merge.
+ * `ctx`: `{ load, measure, record, rows, note, log, sizes, data, tfBackends }` — `load(dir)`
+ * imports one of our builds, `record` is the page's row recorder, `rows` its row list, `sizes`
+ * the matmul sizes, `data` the training problems' data (or null) and `tfBackends` the TF.js
+ * backends that work (with webgpu, two ratios are also timed interleaved against it).
+ * Returns the env entries to merge.
  */
-export async function oursWebgpu({ load, measure, record, rows, note, sizes, data }) {
+export async function oursWebgpu({ load, measure, record, rows, note, log, sizes, data, tfBackends }) {
   const planned = [
     ...sizes.flatMap((size) => SHAPES.map((shape) => ['matmul', `${shape.toUpperCase()} ${size}`, { shape, size }])),
     ['webgpu', 'dispatch + submit', {}],
@@ -99,6 +106,29 @@ export async function oursWebgpu({ load, measure, record, rows, note, sizes, dat
     }
   }
 
+  // Load on a shared machine drifts over the minutes between our rows and TF.js's: time
+  // the headline ratios again as interleaved pairs (ours, TF.js, ours, TF.js …).
+  const withTfGpu = tfBackends.includes('webgpu');
+  const pushPair = (id, stats) => {
+    rows.push({ group: 'paired', id, impl: 'ratio', value: stats.median, min: stats.min, max: stats.max, unit: '×', better: 'higher', reps: stats.reps, ...extra });
+    log(`paired      ${id}: ${stats.median.toPrecision(3)}× [${stats.min.toPrecision(3)} … ${stats.max.toPrecision(3)}]`);
+  };
+  const pairSize = sizes.includes(PAIR_SIZE) ? PAIR_SIZE : sizes[0];
+  if (withTfGpu && pairSize) {
+    await tryRow('paired matmul', async () => {
+      const job = gpu.matmul('nn', pairSize, pairSize, pairSize, 7);
+      await tf.setBackend('webgpu');
+      await tf.ready();
+      const t = tfMatmul('nn', pairSize);
+      try {
+        pushPair(`Matmul NN ${pairSize}: ${IMPL} ÷ TF.js webgpu`, await paired((n) => job.run(n), t.fn, { maxA: 64, maxB: 64 }));
+      } finally {
+        t.dispose();
+        job.free();
+      }
+    });
+  }
+
   const ms = (t) => t * 1e3;
   const each = (f) => async (n) => { for (let i = 0; i < n; i++) await f(); };
   await tryRow('dispatch', async () => {
@@ -130,8 +160,20 @@ export async function oursWebgpu({ load, measure, record, rows, note, sizes, dat
       const trainer = await m.GpuTrainer.create(json, d.batch);
       try {
         trainer.setData(d.x, d.samples, d.y, out);
-        const s = await measure((n) => trainer.trainSteps(d.batch, n), { minMs: 150, maxIters: 4096 });
+        const run = (n) => trainer.trainSteps(d.batch, n);
+        const s = await measure(run, { minMs: 150, maxIters: 4096 });
         record('train', problem, IMPL, s, (sec) => d.batch / sec, 'samples/s', 'higher', { problem, ...extra });
+        if (problem === 'b' && withTfGpu) {
+          await tf.setBackend('webgpu');
+          await tf.ready();
+          const job = await tfTrain(problem, d);
+          try {
+            // Per iteration: one step of `batch` samples (ours), one epoch of `job.samples` (TF.js).
+            pushPair(`Training (b): ${IMPL} ÷ TF.js webgpu`, await paired(run, job.fn, { maxA: 4096, maxB: 64, scale: d.batch / job.samples }));
+          } finally {
+            job.dispose();
+          }
+        }
       } finally {
         trainer.free();
       }

@@ -158,6 +158,11 @@ function webgpuSection(res) {
       out.push(`| ${PROBLEMS[r.id] ?? r.id} | ${gpuCell(o)} | ${cell(c)} | ${cell(tg)} | ${cell(tw)} | ${smallRatio(div(o.value, tg?.value))} | ${smallRatio(div(o.value, c?.value))} |`);
     }
   }
+  const pairs = res.rows.filter((r) => r.group === 'paired' && r.id.includes(GPU));
+  if (pairs.length) {
+    out.push('', 'Timed interleaved (ours, TF.js, ours, TF.js …, 5 rounds; median and range of the per-round ratios):', '');
+    for (const p of pairs) out.push(`- ${p.id}: **${fmt(p.value)}×** (${fmt(p.min)}–${fmt(p.max)})`);
+  }
   return out;
 }
 
