@@ -43,8 +43,9 @@ export async function oursWebgpu({ load, measure, record, rows, note, log, sizes
     ['webgpu', 'readback 4 B', {}],
     ...(data ? PROBLEMS.map((problem) => ['train', problem, { problem }]) : []),
   ];
-  const unavailable = (why) => {
-    note(`${IMPL}: ${why}; its rows have no value`);
+  // `why` goes into every row (a table cell), `detail` only into the notes.
+  const unavailable = (why, detail = '') => {
+    note(`${IMPL}: ${why}${detail ? ` (${detail})` : ''}; its rows have no value`);
     for (const [group, id, extra] of planned) {
       rows.push({ group, id, impl: IMPL, value: null, min: null, max: null, unit: null, note: why, ...extra });
     }
@@ -60,7 +61,7 @@ export async function oursWebgpu({ load, measure, record, rows, note, log, sizes
   try {
     gpu = await m.GpuKernelBench.create();
   } catch (e) {
-    return unavailable(`no adapter (${e.message ?? e})`);
+    return unavailable('no adapter', e.message ?? String(e));
   }
   const env = {
     oursWebgpu: 'measured',

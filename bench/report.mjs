@@ -125,7 +125,7 @@ function webgpuSection(res) {
   const e = res.env ?? {};
   const get = lookup(res);
   const ours = res.rows.filter((r) => r.impl === GPU);
-  const adapter = e.webgpuAdapter ?? 'n/a';
+  const adapter = e.webgpuAdapter ?? (e.oursWebgpu && e.oursWebgpu !== 'measured' ? e.oursWebgpu : 'n/a');
   const kind = e.webgpuSoftware === true ? '**software adapter**' : e.webgpuSoftware === false ? 'hardware adapter' : 'adapter kind unknown';
   const out = [
     `## WebGPU in the page: ${e.webgpuSoftware ? 'software adapter ' : ''}${adapter}`,
