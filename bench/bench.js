@@ -1,16 +1,22 @@
-// The side-by-side benchmark page: ours (pkg/, and pkg-relaxed/ where the browser validates
-// it) against TF.js (cpu, wasm, webgpu) and brain.js, every figure taken in this one page
-// session. Results land in `window.benchResults`; `bench/browser.mjs` collects them.
+// The side-by-side benchmark page: ours (pkg/, pkg-relaxed/ where the browser validates it,
+// and our WebGPU backend from pkg-webgpu/) against TF.js (cpu, wasm, webgpu) and brain.js,
+// every figure taken in this one page session. Results land in `window.benchResults`;
+// `bench/browser.mjs` collects them.
 import { measure } from './measure.js';
 import { tfSetup, tfMatmul, tfTrain, tfWasmVariant } from './peers.js';
 import { webgpuOverheads } from './webgpu.js';
+import { oursWebgpu } from './ourgpu.js';
 import { pairedRatios } from './pairs.js';
 
 const params = new URLSearchParams(location.search);
 const QUICK = params.has('quick');
 const SIZES = QUICK ? [64, 128] : [64, 128, 256, 512];
+// Our WebGPU kernels on a software adapter take tens of ms per 256³ product: two sizes only
+// (the quick run's size also has TF.js webgpu figures to compare with).
+const GPU_SIZES = QUICK ? [128] : [256, 512];
 const SHAPES = ['nn', 'tn', 'nt'];
-// `?tf=cpu,wasm` limits the TF.js backends, `?skip=ours,brain,gpu` skips sections (debugging).
+// `?tf=cpu,wasm` limits the TF.js backends, `?skip=ours,brain,gpu,ourgpu` skips sections
+// (debugging).
 const TF_BACKENDS = (params.get('tf') ?? 'cpu,wasm,webgpu').split(',').filter(Boolean);
 const SKIP = new Set((params.get('skip') ?? '').split(','));
 
@@ -204,7 +210,9 @@ async function main() {
     for (const r of gpu.rows ?? []) record('webgpu', r.id, 'raw WebGPU (JS)', r.stats, (s) => s * 1e3, 'ms', 'lower');
     Object.assign(env, gpu.env ?? {});
   }
-  note('our WebGPU backend is not built into pkg/: its matmul, training and overhead rows are skipped');
+  if (!SKIP.has('ourgpu')) {
+    Object.assign(env, await oursWebgpu({ load: loadOurs, measure, record, rows, note, log, sizes: GPU_SIZES, data, tfBackends }));
+  }
 }
 
 main()

@@ -34,7 +34,9 @@ function targetsPanel(targets, y0) {
 }
 
 function matmulPanel(res, y0) {
-  const rows = res.rows.filter((r) => r.group === 'matmul' && r.size === 256);
+  const rows = res.rows.filter((r) => r.group === 'matmul' && r.size === 256 && r.value != null);
+  // WebGPU bars on a software adapter are a CPU emulating a GPU: say so on the label.
+  const label = (impl) => (/webgpu/i.test(impl) && res.env?.webgpuSoftware ? `${impl} (software adapter)` : impl);
   const impls = [...new Set(rows.map((r) => r.impl))];
   const shapes = ['NN', 'TN', 'NT'];
   const max = Math.max(1, ...rows.map((r) => r.value), ...res.rows.filter((r) => r.group === 'calibration').map((r) => r.value));
@@ -45,7 +47,7 @@ function matmulPanel(res, y0) {
   let y = y0 + 26;
   const bar = 11;
   for (const impl of impls) {
-    out.push(`<text x="${x0 - 6}" y="${y + 14}" text-anchor="end">${esc(impl)}</text>`);
+    out.push(`<text x="${x0 - 6}" y="${y + 14}" text-anchor="end">${esc(label(impl))}</text>`);
     shapes.forEach((s, i) => {
       const r = rows.find((q) => q.impl === impl && q.shape === s.toLowerCase());
       if (!r) return;

@@ -112,6 +112,60 @@ function trainTable(res) {
   return out;
 }
 
+const GPU = 'ours WebGPU';
+
+/** A ratio that may be tiny (a software adapter against the CPU): also as 1/x. */
+const smallRatio = (v) => (v != null && v > 0 && v < 0.1 ? `${ratio(v)} (1/${fmt(1 / v)})` : ratio(v));
+
+/** A WebGPU row's cell: the figure, or why our backend has none ("no adapter …"). */
+const gpuCell = (r) => (r && r.value == null && r.note ? r.note : cell(r));
+
+/** Our WebGPU backend beside TF.js webgpu and the CPU builds, and the platform's overheads. */
+function webgpuSection(res) {
+  const e = res.env ?? {};
+  const get = lookup(res);
+  const ours = res.rows.filter((r) => r.impl === GPU);
+  const adapter = e.webgpuAdapter ?? (e.oursWebgpu && e.oursWebgpu !== 'measured' ? e.oursWebgpu : 'n/a');
+  const kind = e.webgpuSoftware === true ? '**software adapter**' : e.webgpuSoftware === false ? 'hardware adapter' : 'adapter kind unknown';
+  const out = [
+    `## WebGPU in the page: ${e.webgpuSoftware ? 'software adapter ' : ''}${adapter}`,
+    '',
+    `Adapter: ${adapter} (${kind}; our engine: ${e.oursWebgpuAdapter ?? e.oursWebgpu ?? 'n/a'}; TF.js webgpu: ${e.tfWebgpuAdapter ?? 'n/a'}).`,
+  ];
+  if (e.webgpuSoftware) {
+    out.push('These are **not GPU figures**: a software adapter runs the shaders on the CPU, so they show',
+      'fixed costs and how our kernels compare with TF.js webgpu on the same adapter only.',
+      'Native figures on a real GPU: `cargo run --release --features webgpu --example gpu_bench`.');
+  }
+  out.push('', '### Matmul, GFLOPS (square; ours: N products in one submit, one read-back)', '',
+    '| shape | ours WebGPU | TF.js webgpu | ours ÷ TF.js webgpu | ours SIMD128 (CPU) |', '| --- | ---: | ---: | ---: | ---: |');
+  for (const id of [...new Set(ours.filter((r) => r.group === 'matmul').map((r) => r.id))]) {
+    const [o, t] = [get('matmul', id, GPU), get('matmul', id, 'TF.js webgpu')];
+    out.push(`| ${id} | ${gpuCell(o)} | ${cell(t)} | ${smallRatio(div(o?.value, t?.value))} | ${cell(get('matmul', id, 'ours SIMD128'))} |`);
+  }
+  out.push('', '### Fixed costs, ms (each awaited to completion)', '',
+    '| operation | ours (wgpu) | raw WebGPU (JS) |', '| --- | ---: | ---: |');
+  const ops = [...new Set(res.rows.filter((r) => r.group === 'webgpu').map((r) => r.id))];
+  for (const id of ops) out.push(`| ${id} | ${gpuCell(get('webgpu', id, GPU))} | ${cell(get('webgpu', id, 'raw WebGPU (JS)'))} |`);
+  out.push('', '"dispatch in a shared submit": one submit of N tiny dispatches, per dispatch.');
+  const trainRows = ours.filter((r) => r.group === 'train');
+  if (trainRows.length) {
+    out.push('', '### Training, samples/s (ours: `GpuTrainer.trainSteps`, up to 512 steps per submit)', '',
+      '| problem | ours WebGPU | ours SIMD128 (CPU) | TF.js webgpu | TF.js wasm | ours WebGPU ÷ TF.js webgpu | ours WebGPU ÷ ours SIMD128 |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of trainRows) {
+      const [o, c, tg, tw] = [r, get('train', r.id, 'ours SIMD128'), get('train', r.id, 'TF.js webgpu'), get('train', r.id, 'TF.js wasm')];
+      out.push(`| ${PROBLEMS[r.id] ?? r.id} | ${gpuCell(o)} | ${cell(c)} | ${cell(tg)} | ${cell(tw)} | ${smallRatio(div(o.value, tg?.value))} | ${smallRatio(div(o.value, c?.value))} |`);
+    }
+  }
+  const pairs = res.rows.filter((r) => r.group === 'paired' && r.id.includes(GPU));
+  if (pairs.length) {
+    out.push('', 'Timed interleaved (ours, TF.js, ours, TF.js …, 5 rounds; median and range of the per-round ratios):', '');
+    for (const p of pairs) out.push(`- ${p.id}: **${fmt(p.value)}×** (${fmt(p.min)}–${fmt(p.max)})`);
+  }
+  return out;
+}
+
 export function markdown(res) {
   const e = res.env ?? {};
   const md = [
@@ -161,13 +215,7 @@ export function markdown(res) {
       : [`| navigation → first trained epoch | not measured: ${res.firstEpoch?.error ?? 'n/a'} |`]),
     ...Object.entries(res.sizes ?? {}).map(([k, s]) => `| ${k}: raw / gzip -9 | ${fmt(s.raw / 1000)} kB / ${fmt(s.gzip / 1000)} kB |`),
     '',
-    '## WebGPU overheads (platform floor, raw API from JS)',
-    '',
-    `Adapter: ${e.webgpuAdapter ?? 'n/a'}.`,
-    '',
-    '| operation | ms |',
-    '| --- | ---: |',
-    ...res.rows.filter((r) => r.group === 'webgpu').map((r) => `| ${r.id} | ${cell(r)} |`),
+    ...webgpuSection(res),
     '',
     '## Notes',
     '',

@@ -179,6 +179,12 @@ impl TrainBench {
         &self.y
     }
 
+    /// The compiled model (its file, `to_json`, lets another engine train the same network
+    /// from the same initial weights).
+    pub fn model(&self) -> &Sequential {
+        &self.model
+    }
+
     /// Layer widths, input first: `[2, 8, 8, 1]`, `[2, 4, 2, 1]` or `[784, 256, 128, 10]`.
     pub fn widths(&self) -> Vec<usize> {
         let mut w = vec![self.model.input_dim()];
@@ -290,6 +296,21 @@ mod tests {
         let (lp, lq) = (p.run(3).unwrap(), q.run(3).unwrap());
         assert!(lp.is_finite() && lp > 0.0);
         assert_eq!(lp, lq);
+    }
+
+    #[test]
+    fn model_file_trains_like_the_bench() {
+        for problem in ["a", "b"] {
+            let mut t = TrainBench::new(problem, 4).unwrap();
+            let mut copy = Sequential::from_json(&t.model().to_json()).unwrap();
+            let (x, y, batch) = (t.x().clone(), t.y().clone(), t.batch_size());
+            let want = t.run(3).unwrap();
+            assert_eq!(
+                copy.train_steps(&x, &y, batch, 3).unwrap(),
+                want,
+                "{problem}"
+            );
+        }
     }
 
     #[test]

@@ -43,6 +43,13 @@ impl WasmTrainBench {
         self.inner.steps_per_epoch() as u32
     }
 
+    /// The compiled model file (`Sequential::to_json`) with the initial weights, so that
+    /// `GpuTrainer.create` trains the same network as `run`.
+    #[wasm_bindgen(js_name = modelJson)]
+    pub fn model_json(&self) -> String {
+        self.inner.model().to_json()
+    }
+
     /// Layer widths, input first.
     pub fn widths(&self) -> Box<[u32]> {
         self.inner.widths().iter().map(|&w| w as u32).collect()

@@ -1,6 +1,7 @@
 //! The WebGPU backend in a real browser (headless Chromium with `--enable-unsafe-webgpu`,
 //! SwiftShader in CI): kernels against the CPU oracle and a short training run against the
-//! CPU run. Without an adapter the tests fail with the reason.
+//! CPU run, and the benchmark page's clock-free jobs. Without an adapter the tests fail with
+//! the reason.
 //!
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features webgpu --test web_gpu`
 #![cfg(all(feature = "webgpu", target_arch = "wasm32"))]
@@ -296,6 +297,47 @@ async fn js_trainer_carries_adam_state_across_switches() {
     for (g, c) in weights_only.params().iter().zip(done.params()) {
         close("download()", g, &c, 0.0, 0.0);
     }
+}
+
+#[wasm_bindgen_test]
+async fn benchmark_jobs_run_and_wait_in_the_browser() {
+    use nn_playground::web_gpu_bench::WebGpuKernelBench;
+    use wasm_bindgen_futures::JsFuture;
+
+    // The kernel jobs: the product's C[0,0] and the tiny dispatch seen through read-backs
+    // (the web's wait is the browser's onSubmittedWorkDone, not a poll).
+    let ctx = context().await;
+    let run = KernelRunner::new(&ctx).unwrap();
+    let (m, k, n) = (9, 13, 5);
+    let (a, b) = (random(m * k, 61), random(k * n, 62));
+    let mut want = vec![0.0; m * n];
+    scalar::gemm_nt(m, k, n, &a, &b, &mut want, false);
+    let job = run.matmul_job(MatmulShape::Nt, m, k, n, &a, &b).unwrap();
+    let got = run.run_matmul_job(&job, 3).await.unwrap();
+    assert!(
+        (got - want[0]).abs() < 1e-4,
+        "C[0,0]: GPU {got} vs CPU {}",
+        want[0]
+    );
+    let tiny = run.dispatch_job().unwrap();
+    assert_eq!(run.read_back_one(&tiny).await.unwrap(), 0.0);
+    run.run_dispatches(&tiny, 5).await.unwrap();
+    assert_eq!(run.read_back_one(&tiny).await.unwrap(), 3.0);
+
+    // The JS face the benchmark page drives.
+    let bench = WebGpuKernelBench::create().await.unwrap();
+    let mm = bench.matmul("tn", 8, 8, 8, 1).unwrap();
+    assert_eq!(mm.flops_per_iter(), 1024.0);
+    let c = JsFuture::from(mm.run(2)).await.unwrap().as_f64().unwrap();
+    assert!(c.is_finite());
+    JsFuture::from(bench.dispatches(3)).await.unwrap();
+    let v = JsFuture::from(bench.read_back())
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert_eq!(v, 3.0);
+    assert!(bench.matmul("tt", 8, 8, 8, 1).is_err());
 }
 
 // ---- The Keras-style API's `backend` option (`Sequential.fit` on the GPU) ----

@@ -1,10 +1,12 @@
 //! The WebGPU backend against the CPU engine, natively (lavapipe in CI, any Vulkan/Metal/DX12
-//! GPU elsewhere): each kernel vs the scalar oracle, and training runs vs the CPU run.
+//! GPU elsewhere): each kernel vs the scalar oracle, training runs vs the CPU run, and the
+//! clock-free jobs the browser benchmark times.
 //!
 //! Run with `cargo test --features webgpu --test gpu`. Without an adapter every test fails
 //! with a message saying how to get one; nothing is skipped.
 #![cfg(all(feature = "webgpu", not(target_arch = "wasm32")))]
 
+mod bench_jobs;
 #[path = "../common/mod.rs"]
 mod common;
 mod gradcheck;

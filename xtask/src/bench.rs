@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: builds the release `pkg/` and runs the benchmark scripts in `bench/`.
+//! `cargo xtask bench`: builds the release `pkg/` (with `pkg-webgpu/` and `pkg-relaxed/`)
+//! and runs the benchmark scripts in `bench/`.
 //!
 //! `bench/kernels.mjs` runs the wasm kernels in Node and prints its own table.
 //! `bench/soak.mjs` trains 10⁶ steps in Node and checks that wasm memory stays flat.

@@ -5,10 +5,12 @@
 //! - [`GpuContext`]: adapter and device, found once (`GpuContext::new().await`).
 //! - [`GpuTrainer`]: a compiled `Sequential` trained K steps per submit, predicting on the GPU.
 //! - [`KernelRunner`]: the single kernels on their own, for tests and the benchmark.
+//! - [`MatmulJob`], [`DispatchJob`]: clock-free benchmark jobs the browser page times.
 
 mod codes;
 mod context;
 mod dispatch;
+mod jobs;
 mod kernels;
 mod matmul;
 mod ops;
@@ -18,6 +20,7 @@ mod timing;
 mod trainer;
 
 pub use context::GpuContext;
+pub use jobs::{DispatchJob, MatmulJob};
 pub use matmul::MatmulShape;
 pub use ops::KernelRunner;
 pub use trainer::{GpuTrainer, MAX_STEPS_PER_SUBMIT};
