@@ -398,12 +398,7 @@ function tick() {
     running = false;
     self.postMessage({ type: 'error', message: message(err) });
   }
-  countSpeed();
-  if (session.stopReason()) running = false;
-  dirty = true;
-  snapshotDirty = true;
-  guarded(maybeFrame);
-  if (running) scheduleTick();
+  afterSlice();
 }
 
 /**
@@ -445,12 +440,7 @@ async function gpuTick() {
   } finally {
     gpuBusy = false;
   }
-  countSpeed();
-  if (session.stopReason()) running = false;
-  dirty = true;
-  snapshotDirty = true;
-  guarded(maybeFrame);
-  if (running) scheduleTick();
+  afterSlice();
 }
 
 /**
@@ -502,6 +492,16 @@ function gpuFailed(g, text) {
   const next = /on the CPU/.test(detail) ? '' : ` Training continues on the CPU${hadTrainer ? ' from the last weights read back' : ''}.`;
   notice(`${why}: ${detail}.${next}`);
   touched();
+}
+
+/** After a training slice: apply a stop, post a frame, and go on while running. */
+function afterSlice() {
+  countSpeed();
+  if (session.stopReason()) running = false;
+  dirty = true;
+  snapshotDirty = true;
+  guarded(maybeFrame);
+  if (running) scheduleTick();
 }
 
 function countSpeed() {

@@ -24,15 +24,7 @@ pub fn build_pkg(opts: &BuildOptions) -> Result<()> {
     ensure_wasm_target(opts.install)?;
     ensure_wasm_bindgen(opts.install)?;
     let start = Instant::now();
-    let mut args = vec![
-        "build",
-        "--release",
-        "--target",
-        WASM_TARGET,
-        "--package",
-        "nn-playground",
-        "--lib",
-    ];
+    let mut args = release_wasm_args();
     if let Some(f) = &opts.features {
         args.extend(["--features", f.as_str()]);
     }
@@ -56,6 +48,19 @@ pub fn build_pkg(opts: &BuildOptions) -> Result<()> {
         size.div_ceil(1024)
     ));
     Ok(())
+}
+
+/// `cargo` arguments of the engine's release wasm build (the library only).
+pub fn release_wasm_args() -> Vec<&'static str> {
+    vec![
+        "build",
+        "--release",
+        "--target",
+        WASM_TARGET,
+        "--package",
+        "nn-playground",
+        "--lib",
+    ]
 }
 
 /// Everything the page loads: `pkg/` and the GPU build `pkg-webgpu/` its worker imports

@@ -49,17 +49,8 @@ fn build_variant(v: &Variant) -> Result<()> {
     let root = repo_root();
     let dir = target_dir(&root).join(v.target_sub);
     let dir_arg = dir.to_string_lossy().into_owned();
-    let mut args = vec![
-        "build",
-        "--release",
-        "--target",
-        WASM_TARGET,
-        "--package",
-        "nn-playground",
-        "--lib",
-        "--target-dir",
-        &dir_arg,
-    ];
+    let mut args = crate::build::release_wasm_args();
+    args.extend(["--target-dir", dir_arg.as_str()]);
     if let Some(f) = v.features {
         args.extend(["--features", f]);
     }
