@@ -49,7 +49,7 @@ impl WebGpuTrainer {
     /// `await GpuTrainer.create(modelJson, maxBatch)`: opens the GPU and uploads a compiled
     /// model file (`Sequential::to_json`, or `to_json_with_state` to continue with the
     /// optimiser's step count and moments). Rejects with the reason when WebGPU is missing
-    /// (no `navigator.gpu`, no adapter) or the model cannot run on it (batch norm).
+    /// (no `navigator.gpu`, no adapter) or the model does not fit on it.
     pub async fn create(model_json: String, max_batch: usize) -> Result<WebGpuTrainer, JsError> {
         let model = Sequential::from_json(&model_json).map_err(js_err)?;
         let ctx = GpuContext::new().await.map_err(js_err)?;
@@ -147,10 +147,10 @@ impl WebGpuTrainer {
         Ok(Float32Array::from(flat.as_slice()))
     }
 
-    /// The model file (`to_json`, without training state) with the weights last read back
-    /// from the GPU: what the CPU resumes from after the device is lost. The optimiser state
-    /// is not read back with every step, so it is lost with the device; while the GPU is
-    /// alive, `downloadWithState` carries it.
+    /// The model file (`to_json`, without training state) with the weights and batch-norm
+    /// running statistics last read back from the GPU: what the CPU resumes from after the
+    /// device is lost. The optimiser state is not read back with every step, so it is lost
+    /// with the device; while the GPU is alive, `downloadWithState` carries it.
     pub fn download(&self) -> Result<String, JsError> {
         let mut s = self
             .state
@@ -179,9 +179,10 @@ impl WebGpuTrainer {
         })
     }
 
-    /// Replaces the GPU weights with those of a model file of the same architecture (after
-    /// CPU training or an edited weight). A file with a training state (same optimiser kind)
-    /// sets the GPU's step count and moments from it; one without starts them fresh.
+    /// Replaces the GPU weights and batch-norm running statistics with those of a model file
+    /// of the same architecture (after CPU training or an edited weight). A file with a
+    /// training state (same optimiser kind) sets the GPU's step count and moments from it; one
+    /// without starts them fresh.
     pub fn upload(&self, model_json: &str) -> Result<(), JsError> {
         let mut s = self
             .state

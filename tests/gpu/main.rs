@@ -5,6 +5,7 @@
 //! with a message saying how to get one; nothing is skipped.
 #![cfg(all(feature = "webgpu", not(target_arch = "wasm32")))]
 
+mod batch_norm;
 #[path = "../common/mod.rs"]
 mod common;
 mod gradcheck;

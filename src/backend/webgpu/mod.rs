@@ -6,12 +6,14 @@
 //! - [`GpuTrainer`]: a compiled `Sequential` trained K steps per submit, predicting on the GPU.
 //! - [`KernelRunner`]: the single kernels on their own, for tests and the benchmark.
 
+mod batch_norm;
 mod codes;
 mod context;
 mod dispatch;
 mod kernels;
 mod matmul;
 mod ops;
+mod ops_bn;
 mod ops_train;
 #[cfg(not(target_arch = "wasm32"))]
 mod timing;
@@ -20,4 +22,5 @@ mod trainer;
 pub use context::GpuContext;
 pub use matmul::MatmulShape;
 pub use ops::KernelRunner;
+pub use ops_bn::BatchNormStep;
 pub use trainer::{GpuTrainer, MAX_STEPS_PER_SUBMIT};

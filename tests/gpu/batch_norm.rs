@@ -1,0 +1,344 @@
+//! Batch normalisation on the GPU against the CPU layer (`nn::batch_norm::BatchNorm`): the
+//! kernels on odd shapes, and models with batch norm trained on both engines.
+//!
+//! The per-feature statistics and column sums add the rows in the CPU's order, so the kernels
+//! differ from the CPU only by the rounding of `/`, `sqrt` and fused multiply-adds: a few
+//! ulps, which the normalisation by σ can magnify where a feature's spread is small. The
+//! kernel tolerances below (1e-5 + 1e-5·|cpu|) are ~10× the differences measured on lavapipe,
+//! and far below what a wrong formula gives (an unbiased variance alone moves X̂ by ≥ 1/(2m)).
+
+use nn_playground::backend::webgpu::GpuTrainer;
+use nn_playground::nn::batch_norm::BatchNorm;
+use nn_playground::{
+    Activation, CompileSpec, Error, Init, LayerSpec, LossKind, Matrix, ModelSpec, OptimizerKind,
+    OptimizerSpec, Regularization, RegularizationKind, Sequential,
+};
+
+use crate::common::{dense, random_matrix};
+use crate::training::compare;
+use crate::{assert_close, gpu};
+
+const TOL: f32 = 1e-5;
+
+/// A layer with non-trivial γ, β and running statistics.
+fn layer(features: usize, momentum: f32, seed: u64) -> BatchNorm {
+    let mut bn = BatchNorm::new(features, momentum, 1e-3);
+    bn.gamma = random_matrix(1, features, 0.5, 2.0, seed).into_vec();
+    bn.beta = random_matrix(1, features, -1.0, 1.0, seed + 1).into_vec();
+    bn.running_mean = random_matrix(1, features, -0.5, 0.5, seed + 2).into_vec();
+    bn.running_var = random_matrix(1, features, 0.5, 1.5, seed + 3).into_vec();
+    bn
+}
+
+/// A batch whose features have different means and spreads (feature j: centre j − f/2,
+/// spread 0.1·(j + 1)), so normalising is far from the identity.
+fn batch(rows: usize, features: usize, seed: u64) -> Matrix {
+    let u = random_matrix(rows, features, -1.0, 1.0, seed);
+    let data = u
+        .as_slice()
+        .iter()
+        .enumerate()
+        .map(|(e, v)| {
+            let j = e % features;
+            (j as f32 - features as f32 / 2.0) + 0.1 * (j + 1) as f32 * v
+        })
+        .collect();
+    Matrix::from_vec(rows, features, data).unwrap()
+}
+
+fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+#[test]
+fn batch_norm_training_step_matches_the_cpu_layer() {
+    let (_, run) = gpu();
+    // Odd shapes; a single row (zero variance); more rows than one workgroup has invocations.
+    for (s, &(m, f)) in [(7, 13), (1, 5), (33, 3), (300, 17), (2, 257)]
+        .iter()
+        .enumerate()
+    {
+        let seed = 100 + 10 * s as u64;
+        let mut cpu = layer(f, 0.9, seed);
+        let start = cpu.clone();
+        let x = batch(m, f, seed + 5);
+        let dy = random_matrix(m, f, -1.0, 1.0, seed + 6);
+        let mut y = Matrix::default();
+        cpu.forward(&x, &mut y, true);
+        let mut dx = Matrix::default();
+        cpu.backward(&dy, &mut dx);
+        let got = pollster::block_on(run.batch_norm_train(&start, &x, &dy, false)).unwrap();
+        let what = |t: &str| format!("{t} ({m}×{f})");
+        assert_close(&what("Y"), got.y.as_slice(), y.as_slice(), TOL, TOL);
+        assert_close(&what("dX"), got.dx.as_slice(), dx.as_slice(), TOL, TOL);
+        assert_close(&what("dγ"), &got.dgamma, &cpu.dgamma, TOL, TOL);
+        assert_close(&what("dβ"), &got.dbeta, &cpu.dbeta, TOL, TOL);
+        assert_close(
+            &what("running mean"),
+            &got.running_mean,
+            &cpu.running_mean,
+            TOL,
+            TOL,
+        );
+        assert_close(
+            &what("running variance"),
+            &got.running_var,
+            &cpu.running_var,
+            TOL,
+            TOL,
+        );
+        eprintln!(
+            "batch norm {m}×{f}: max |GPU − CPU| Y {:.1e}, dX {:.1e}, dγ {:.1e}, dβ {:.1e}, running {:.1e}/{:.1e}",
+            max_abs_diff(got.y.as_slice(), y.as_slice()),
+            max_abs_diff(got.dx.as_slice(), dx.as_slice()),
+            max_abs_diff(&got.dgamma, &cpu.dgamma),
+            max_abs_diff(&got.dbeta, &cpu.dbeta),
+            max_abs_diff(&got.running_mean, &cpu.running_mean),
+            max_abs_diff(&got.running_var, &cpu.running_var),
+        );
+    }
+}
+
+#[test]
+fn batch_norm_inference_uses_the_running_statistics_like_the_cpu() {
+    let (_, run) = gpu();
+    for (m, f) in [(7, 13), (64, 1), (129, 6)] {
+        let mut cpu = layer(f, 0.99, 7 + m as u64);
+        let x = batch(m, f, 8 + m as u64);
+        let got = pollster::block_on(run.batch_norm_infer(&cpu, &x)).unwrap();
+        let mut want = Matrix::default();
+        cpu.forward(&x, &mut want, false);
+        assert_close(
+            &format!("inference {m}×{f}"),
+            got.as_slice(),
+            want.as_slice(),
+            TOL,
+            TOL,
+        );
+    }
+}
+
+#[test]
+fn running_statistics_skip_non_finite_batches_and_diverged_submits() {
+    let (_, run) = gpu();
+    let (m, f) = (4, 3);
+    let start = layer(f, 0.9, 300);
+    // Feature 1's variance overflows f32: like the CPU, only that feature keeps its statistics.
+    let mut x = batch(m, f, 301);
+    for i in 0..m {
+        x.set(i, 1, if i % 2 == 0 { 3e19 } else { -3e19 });
+    }
+    let dy = random_matrix(m, f, -1.0, 1.0, 302);
+    let mut cpu = start.clone();
+    let mut y = Matrix::default();
+    cpu.forward(&x, &mut y, true);
+    assert_eq!(
+        cpu.running_var[1], start.running_var[1],
+        "CPU kept feature 1"
+    );
+    assert_ne!(
+        cpu.running_var[0], start.running_var[0],
+        "CPU moved feature 0"
+    );
+    let got = pollster::block_on(run.batch_norm_train(&start, &x, &dy, false)).unwrap();
+    assert_close(
+        "running mean",
+        &got.running_mean,
+        &cpu.running_mean,
+        TOL,
+        TOL,
+    );
+    assert_close(
+        "running variance",
+        &got.running_var,
+        &cpu.running_var,
+        TOL,
+        TOL,
+    );
+    // After a diverged step of the same submit nothing moves (the CPU has stopped by then),
+    // while the step itself is still computed.
+    let x = batch(m, f, 303);
+    let got = pollster::block_on(run.batch_norm_train(&start, &x, &dy, true)).unwrap();
+    assert_eq!(got.running_mean, start.running_mean);
+    assert_eq!(got.running_var, start.running_var);
+    let mut cpu = start.clone();
+    cpu.forward(&x, &mut y, true);
+    assert_close(
+        "Y after divergence",
+        got.y.as_slice(),
+        y.as_slice(),
+        TOL,
+        TOL,
+    );
+}
+
+fn bn(momentum: f32) -> LayerSpec {
+    LayerSpec::BatchNorm {
+        momentum,
+        epsilon: 1e-3,
+    }
+}
+
+fn model(input_dim: usize, layers: Vec<LayerSpec>, compile: CompileSpec) -> Sequential {
+    let mut m = Sequential::new(ModelSpec { input_dim, layers }, 42).unwrap();
+    m.compile(compile).unwrap();
+    m
+}
+
+/// XOR-like quadrants: 47 rows, so batches of 10 end with a partial batch of 7.
+fn quadrants() -> (Matrix, Matrix) {
+    let x = random_matrix(47, 2, -1.0, 1.0, 1);
+    let y = x
+        .as_slice()
+        .chunks(2)
+        .map(|r| (r[0] * r[1] > 0.0) as u8 as f32)
+        .collect();
+    (x, Matrix::from_vec(47, 1, y).unwrap())
+}
+
+fn bce(kind: OptimizerKind, learning_rate: f32) -> CompileSpec {
+    CompileSpec {
+        optimizer: OptimizerSpec {
+            kind,
+            learning_rate,
+            ..Default::default()
+        },
+        loss: LossKind::BinaryCrossentropy,
+        ..Default::default()
+    }
+}
+
+/// 2-8-BN-8-1: batch norm between two hidden layers.
+fn hidden_bn(compile: CompileSpec) -> Sequential {
+    model(
+        2,
+        vec![
+            dense(8, Activation::Tanh),
+            bn(0.9),
+            dense(8, Activation::Relu),
+            dense(1, Activation::Sigmoid),
+        ],
+        compile,
+    )
+}
+
+// Loss tolerance (relative, per call of 7 steps) as for the dense models: BN's own kernels
+// agree to a few ulps, but the matmuls sum in another order, and dividing by the batch σ
+// passes those differences on undamped; measured differences stay below 1e-5 relative.
+
+#[test]
+fn batch_norm_model_with_sgd_follows_the_cpu_curve() {
+    let (x, y) = quadrants();
+    compare(
+        hidden_bn(bce(OptimizerKind::Sgd, 0.2)),
+        &x,
+        &y,
+        10,
+        10,
+        7,
+        1e-3,
+    );
+}
+
+#[test]
+fn batch_norm_model_with_adam_follows_the_cpu_curve() {
+    let (x, y) = quadrants();
+    compare(
+        hidden_bn(bce(OptimizerKind::Adam, 0.02)),
+        &x,
+        &y,
+        10,
+        10,
+        7,
+        1e-3,
+    );
+}
+
+#[test]
+fn batch_norm_first_and_last_with_penalties_follows_the_cpu_curve() {
+    // Batch norm straight on the dataset (reading it at each batch's row offset) and as the
+    // output layer; L2 and AdamW's decay must not touch γ and β, as on the CPU.
+    let x = random_matrix(50, 3, -1.0, 1.0, 4);
+    let y = Matrix::from_vec(
+        50,
+        2,
+        x.as_slice()
+            .chunks(3)
+            .flat_map(|r| [3.0 * r[0] - 2.0 * r[1] + 1.0, r[2] * r[0]])
+            .collect(),
+    )
+    .unwrap();
+    let compile = CompileSpec {
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::Adamw,
+            learning_rate: 0.01,
+            weight_decay: 0.05,
+            ..Default::default()
+        },
+        loss: LossKind::Mse,
+        regularization: Regularization {
+            kind: RegularizationKind::L2,
+            rate: 1e-2,
+        },
+        ..Default::default()
+    };
+    // No bias before the last batch norm: its gradient would be 0 up to rounding, which Adam's
+    // normalised step turns into lr-sized moves in a direction set by rounding noise.
+    let m = model(
+        3,
+        vec![
+            bn(0.8),
+            dense(16, Activation::Elu),
+            LayerSpec::Dense {
+                units: 2,
+                activation: Activation::Linear,
+                init: Init::GlorotUniform,
+                use_bias: false,
+            },
+            bn(0.8),
+        ],
+        compile,
+    );
+    compare(m, &x, &y, 16, 6, 9, 1e-3);
+}
+
+#[test]
+fn running_statistics_upload_with_the_weights_and_download_back() {
+    let (ctx, _) = gpu();
+    let (x, y) = quadrants();
+    let fresh = hidden_bn(bce(OptimizerKind::Adam, 0.02));
+    let mut cpu = fresh.clone();
+    cpu.train_steps(&x, &y, 10, 30).unwrap();
+    let mut t = GpuTrainer::new(ctx, &fresh, 16).unwrap();
+    assert_eq!(t.last_running_stats(), fresh.running_stats().as_slice());
+    // The CPU-trained weights and statistics replace the GPU's: predictions agree.
+    let mut values = cpu.params();
+    values.extend(cpu.running_stats());
+    t.upload_params(&values).unwrap();
+    let grid = random_matrix(200, 2, -2.0, 2.0, 5);
+    let want = cpu.predict(&grid).unwrap();
+    let got = pollster::block_on(t.predict(&grid)).unwrap();
+    assert_close("after upload", got.as_slice(), want.as_slice(), 1e-5, 1e-4);
+    // A fresh model downloaded from the trainer takes both and predicts the same.
+    let mut back = fresh.clone();
+    t.download_into(&mut back).unwrap();
+    assert_eq!(back.running_stats(), cpu.running_stats());
+    assert_eq!(back.params(), cpu.params());
+    // Weights alone leave the running statistics as they are.
+    t.upload_params(&fresh.clone().params()).unwrap();
+    assert_eq!(t.last_running_stats(), cpu.running_stats().as_slice());
+    // Malformed statistics are refused before anything is written.
+    let mut short = cpu.params();
+    short.push(vec![0.0; 8]);
+    assert!(matches!(t.upload_params(&short), Err(Error::Shape(_))));
+    let mut negative = cpu.params();
+    negative.extend([vec![0.0; 8], vec![-1.0; 8]]);
+    assert!(matches!(
+        t.upload_params(&negative),
+        Err(Error::InvalidData(_))
+    ));
+    assert_eq!(t.last_running_stats(), cpu.running_stats().as_slice());
+}
