@@ -345,3 +345,54 @@ fn running_statistics_upload_with_the_weights_and_download_back() {
     ));
     assert_eq!(t.last_running_stats(), cpu.running_stats().as_slice());
 }
+
+#[test]
+fn a_diverging_batch_norm_model_stops_where_the_cpu_does_with_its_statistics() {
+    let (ctx, _) = gpu();
+    let x = random_matrix(20, 2, -1.0, 1.0, 9);
+    let y = random_matrix(20, 1, 1e3, 1e4, 10);
+    let compile = CompileSpec {
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::Sgd,
+            learning_rate: 10.0,
+            ..Default::default()
+        },
+        loss: LossKind::Mse,
+        ..Default::default()
+    };
+    let fresh = model(
+        2,
+        vec![
+            dense(4, Activation::Relu),
+            bn(0.5),
+            dense(1, Activation::Linear),
+        ],
+        compile,
+    );
+    let mut cpu = fresh.clone();
+    let Err(Error::Diverged { step: cpu_step, .. }) = cpu.train_steps(&x, &y, 5, 200) else {
+        panic!("the CPU run diverges")
+    };
+    // Early in the submit (at step 3 here), so most of its steps run after the divergence.
+    assert!(cpu_step < 100, "diverged only at step {cpu_step}");
+    let mut t = GpuTrainer::new(ctx, &fresh, 5).unwrap();
+    t.set_data(&x, &y).unwrap();
+    let err = pollster::block_on(t.train_steps(5, 200)).unwrap_err();
+    assert!(
+        matches!(err, Error::Diverged { step, .. } if step == cpu_step),
+        "GPU: {err}; CPU stopped at step {cpu_step}"
+    );
+    // The steps after the diverged one (same submit) left the statistics where the CPU has
+    // them, and the resume point is finite and loads.
+    for (i, (g, w)) in t
+        .last_running_stats()
+        .iter()
+        .zip(cpu.running_stats())
+        .enumerate()
+    {
+        assert_close(&format!("running statistic {i}"), g, &w, 1e-4, 1e-3);
+    }
+    let mut back = fresh.clone();
+    t.download_into(&mut back).unwrap();
+    assert_eq!(back.running_stats(), t.last_running_stats());
+}
