@@ -136,14 +136,17 @@ impl WebGpuTrainer {
         self.ctx.release();
     }
 
-    /// The weights last read back from the GPU, every tensor concatenated in the model
-    /// file's order (per dense layer W row-major, then b). Works after the device is lost.
+    /// The weights last read back from the GPU, every tensor concatenated in
+    /// `Sequential::params` order (per dense layer W row-major, then b; per batch-norm layer
+    /// γ, then β), followed by the batch-norm running statistics (per layer mean, then
+    /// variance): what `Session.finishExternalEpoch` takes. Works after the device is lost.
     pub fn weights(&self) -> Result<Float32Array, JsError> {
         let s = self
             .state
             .try_borrow()
             .map_err(|_| JsError::new("the GPU trainer is busy; await the running call first"))?;
-        let flat: Vec<f32> = s.trainer.last_params().concat();
+        let mut flat: Vec<f32> = s.trainer.last_params().concat();
+        flat.extend(s.trainer.last_running_stats().concat());
         Ok(Float32Array::from(flat.as_slice()))
     }
 
