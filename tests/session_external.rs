@@ -211,3 +211,29 @@ fn batch_norm_running_statistics_come_with_the_outside_weights() {
         .unwrap();
     assert_eq!(s.model().running_stats(), stats);
 }
+
+#[test]
+fn a_model_file_from_outside_brings_its_running_statistics() {
+    let cfg = PlaygroundConfig {
+        hidden: vec![HiddenLayer {
+            units: 3,
+            batch_norm: true,
+            ..HiddenLayer::default()
+        }],
+        ..PlaygroundConfig::default()
+    };
+    let mut s = session(cfg);
+    let (x, y) = s.epoch_training_set().unwrap();
+    let mut outside = s.model().clone();
+    outside
+        .train_epoch(&x, &y, s.effective_batch_size(), false)
+        .unwrap();
+    assert_ne!(outside.running_stats(), s.model().running_stats());
+    s.finish_external_epoch_from_model(&outside.to_json_with_state())
+        .unwrap();
+    assert_eq!(s.model().running_stats(), outside.running_stats());
+    assert_eq!(
+        s.model().clone().predict(&x).unwrap(),
+        outside.predict(&x).unwrap()
+    );
+}

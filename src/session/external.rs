@@ -115,8 +115,9 @@ impl Session {
 
     /// [`finish_external_epoch`](Self::finish_external_epoch) from a model file with training
     /// state (`Sequential::to_json_with_state`, as `GpuTrainer.downloadWithState()` gives):
-    /// the weights and the optimiser's step count and moments are adopted, so that training
-    /// continues on the CPU exactly where the other backend stopped.
+    /// the weights, batch-norm running statistics and the optimiser's step count and moments
+    /// are adopted, so that training continues on the CPU exactly where the other backend
+    /// stopped.
     pub fn finish_external_epoch_from_model(&mut self, json: &str) -> Result<()> {
         let mut trained = Sequential::from_json(json)?;
         if trained.spec() != self.model.spec() {
@@ -126,7 +127,9 @@ impl Session {
                 super::views::describe(self.model.spec())
             )));
         }
-        let flat = trained.params().concat();
+        // The running statistics ride along: inference (the losses, the grid) needs them.
+        let mut flat = trained.params().concat();
+        flat.extend(trained.running_stats().concat());
         let iterations = trained.iterations();
         if let Some(state) = trained.optimizer_state() {
             self.model.set_optimizer_state(state)?;

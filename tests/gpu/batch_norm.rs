@@ -396,3 +396,35 @@ fn a_diverging_batch_norm_model_stops_where_the_cpu_does_with_its_statistics() {
     t.download_into(&mut back).unwrap();
     assert_eq!(back.running_stats(), t.last_running_stats());
 }
+
+#[test]
+fn model_uploads_and_downloads_with_state_carry_the_running_statistics() {
+    let (ctx, _) = gpu();
+    let (x, y) = quadrants();
+    let fresh = hidden_bn(bce(OptimizerKind::Adam, 0.02));
+    let mut cpu = fresh.clone();
+    cpu.train_steps(&x, &y, 10, 20).unwrap();
+    // CPU → GPU with the optimiser state: the statistics go up with the weights.
+    let mut t = GpuTrainer::new(ctx, &fresh, 16).unwrap();
+    t.upload_model(&cpu).unwrap();
+    assert_eq!(t.last_running_stats(), cpu.running_stats().as_slice());
+    t.set_data(&x, &y).unwrap();
+    pollster::block_on(t.train_steps(10, 5)).unwrap();
+    cpu.train_steps(&x, &y, 10, 5).unwrap();
+    // GPU → CPU with the state: they come back, matching the CPU that trained on.
+    let mut back = fresh.clone();
+    pollster::block_on(t.download_with_state_into(&mut back)).unwrap();
+    assert_eq!(back.running_stats(), t.last_running_stats());
+    for (i, (g, w)) in back
+        .running_stats()
+        .iter()
+        .zip(cpu.running_stats())
+        .enumerate()
+    {
+        assert_close(&format!("running statistic {i}"), g, &w, 1e-4, 1e-3);
+    }
+    let grid = random_matrix(100, 2, -2.0, 2.0, 6);
+    let want = pollster::block_on(t.predict(&grid)).unwrap();
+    let got = back.predict(&grid).unwrap();
+    assert_close("predictions", got.as_slice(), want.as_slice(), 1e-5, 1e-4);
+}
