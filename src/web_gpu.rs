@@ -49,7 +49,7 @@ impl WebGpuTrainer {
     /// `await GpuTrainer.create(modelJson, maxBatch)`: opens the GPU and uploads a compiled
     /// model file (`Sequential::to_json`, or `to_json_with_state` to continue with the
     /// optimiser's step count and moments). Rejects with the reason when WebGPU is missing
-    /// (no `navigator.gpu`, no adapter) or the model cannot run on it (batch norm).
+    /// (no `navigator.gpu`, no adapter) or the model does not fit on it.
     pub async fn create(model_json: String, max_batch: usize) -> Result<WebGpuTrainer, JsError> {
         let model = Sequential::from_json(&model_json).map_err(js_err)?;
         let ctx = GpuContext::new().await.map_err(js_err)?;
@@ -136,21 +136,24 @@ impl WebGpuTrainer {
         self.ctx.release();
     }
 
-    /// The weights last read back from the GPU, every tensor concatenated in the model
-    /// file's order (per dense layer W row-major, then b). Works after the device is lost.
+    /// The weights last read back from the GPU, every tensor concatenated in
+    /// `Sequential::params` order (per dense layer W row-major, then b; per batch-norm layer
+    /// γ, then β), followed by the batch-norm running statistics (per layer mean, then
+    /// variance): what `Session.finishExternalEpoch` takes. Works after the device is lost.
     pub fn weights(&self) -> Result<Float32Array, JsError> {
         let s = self
             .state
             .try_borrow()
             .map_err(|_| JsError::new("the GPU trainer is busy; await the running call first"))?;
-        let flat: Vec<f32> = s.trainer.last_params().concat();
+        let mut flat: Vec<f32> = s.trainer.last_params().concat();
+        flat.extend(s.trainer.last_running_stats().concat());
         Ok(Float32Array::from(flat.as_slice()))
     }
 
-    /// The model file (`to_json`, without training state) with the weights last read back
-    /// from the GPU: what the CPU resumes from after the device is lost. The optimiser state
-    /// is not read back with every step, so it is lost with the device; while the GPU is
-    /// alive, `downloadWithState` carries it.
+    /// The model file (`to_json`, without training state) with the weights and batch-norm
+    /// running statistics last read back from the GPU: what the CPU resumes from after the
+    /// device is lost. The optimiser state is not read back with every step, so it is lost
+    /// with the device; while the GPU is alive, `downloadWithState` carries it.
     pub fn download(&self) -> Result<String, JsError> {
         let mut s = self
             .state
@@ -179,9 +182,10 @@ impl WebGpuTrainer {
         })
     }
 
-    /// Replaces the GPU weights with those of a model file of the same architecture (after
-    /// CPU training or an edited weight). A file with a training state (same optimiser kind)
-    /// sets the GPU's step count and moments from it; one without starts them fresh.
+    /// Replaces the GPU weights and batch-norm running statistics with those of a model file
+    /// of the same architecture (after CPU training or an edited weight). A file with a
+    /// training state (same optimiser kind) sets the GPU's step count and moments from it; one
+    /// without starts them fresh.
     pub fn upload(&self, model_json: &str) -> Result<(), JsError> {
         let mut s = self
             .state

@@ -119,6 +119,64 @@ fn save_then_load_predicts_identically() {
 }
 
 #[test]
+fn running_statistics_move_between_models_and_are_checked() {
+    let (x, y) = disc_data(40, 4);
+    let bn = |momentum| LayerSpec::BatchNorm {
+        momentum,
+        epsilon: 1e-3,
+    };
+    let spec = ModelSpec {
+        input_dim: 2,
+        layers: vec![
+            bn(0.5),
+            dense(5, Activation::Tanh),
+            LayerSpec::Dropout { rate: 0.1 },
+            bn(0.5),
+            dense(1, Activation::Sigmoid),
+        ],
+    };
+    let mut trained = Sequential::new(spec.clone(), 2).unwrap();
+    trained
+        .compile(CompileSpec {
+            loss: LossKind::BinaryCrossentropy,
+            ..CompileSpec::default()
+        })
+        .unwrap();
+    let mut fresh = trained.clone();
+    assert_eq!(
+        fresh.running_stats(),
+        vec![vec![0.0; 2], vec![1.0; 2], vec![0.0; 5], vec![1.0; 5]],
+        "per layer: mean, then variance"
+    );
+    trained.train_epoch(&x, &y, 8, false).unwrap();
+    let (gamma, beta) = &trained.batch_norm_params()[1];
+    assert_eq!(trained.params()[4..6], [gamma.clone(), beta.clone()]);
+    // Weights alone predict differently; with the running statistics, identically.
+    fresh.set_params(&trained.params()).unwrap();
+    assert_ne!(fresh.predict(&x).unwrap(), trained.predict(&x).unwrap());
+    fresh.set_running_stats(&trained.running_stats()).unwrap();
+    assert_eq!(fresh.predict(&x).unwrap(), trained.predict(&x).unwrap());
+    let mut bad = trained.running_stats();
+    bad.pop();
+    assert!(matches!(
+        fresh.set_running_stats(&bad),
+        Err(Error::Shape(_))
+    ));
+    let mut bad = trained.running_stats();
+    bad[3][0] = -1.0;
+    assert!(matches!(
+        fresh.set_running_stats(&bad),
+        Err(Error::InvalidData(_))
+    ));
+    bad[3][0] = f32::NAN;
+    assert!(matches!(
+        fresh.set_running_stats(&bad),
+        Err(Error::InvalidData(_))
+    ));
+    assert_eq!(fresh.running_stats(), trained.running_stats(), "unchanged");
+}
+
+#[test]
 fn broken_or_newer_model_files_are_clear_errors() {
     let json = classifier().to_json();
     let newer = json.replacen("\"version\":1", "\"version\":7", 1);

@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use nn_playground::session::Session;
-use nn_playground::{Error, Matrix, PlaygroundConfig};
+use nn_playground::{Error, HiddenLayer, Matrix, PlaygroundConfig};
 
 fn session(cfg: PlaygroundConfig) -> Session {
     Session::new(cfg).expect("default-like configs build")
@@ -159,4 +159,81 @@ fn an_outside_model_file_carries_the_optimiser_moments_into_the_session() {
         .unwrap_err();
     assert!(err.to_string().contains("other layers"), "{err}");
     assert_eq!(other.epoch(), 0);
+}
+
+#[test]
+fn batch_norm_running_statistics_come_with_the_outside_weights() {
+    let cfg = PlaygroundConfig {
+        hidden: vec![
+            HiddenLayer {
+                units: 5,
+                batch_norm: true,
+                ..HiddenLayer::default()
+            },
+            HiddenLayer::default(),
+        ],
+        ..PlaygroundConfig::default()
+    };
+    let mut s = session(cfg);
+    let (x, y) = s.epoch_training_set().unwrap();
+    let mut outside = s.model().clone();
+    outside
+        .train_epoch(&x, &y, s.effective_batch_size(), false)
+        .unwrap();
+    let params = outside.params().concat();
+    let stats = outside.running_stats();
+    assert_ne!(stats, s.model().running_stats(), "training moved them");
+    let with_stats = [params.clone(), stats.concat()].concat();
+    let before = s.model().running_stats();
+    // Misshapen or negative statistics are refused and change nothing.
+    let err = s
+        .finish_external_epoch(&with_stats[1..], outside.iterations())
+        .unwrap_err();
+    assert!(matches!(err, Error::Shape(_)), "{err}");
+    let mut negative = with_stats.clone();
+    *negative.last_mut().unwrap() = -1.0;
+    let err = s
+        .finish_external_epoch(&negative, outside.iterations())
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidData(_)), "{err}");
+    assert_eq!(s.model().running_stats(), before);
+    assert_ne!(s.model().clone().params().concat(), params);
+    // With them the session's model is the outside one, so it predicts the same.
+    s.finish_external_epoch(&with_stats, outside.iterations())
+        .unwrap();
+    assert_eq!(s.model().running_stats(), stats);
+    assert_eq!(
+        s.model().clone().predict(&x).unwrap(),
+        outside.predict(&x).unwrap()
+    );
+    // Weights alone leave the statistics where they were.
+    s.finish_external_epoch(&params, outside.iterations())
+        .unwrap();
+    assert_eq!(s.model().running_stats(), stats);
+}
+
+#[test]
+fn a_model_file_from_outside_brings_its_running_statistics() {
+    let cfg = PlaygroundConfig {
+        hidden: vec![HiddenLayer {
+            units: 3,
+            batch_norm: true,
+            ..HiddenLayer::default()
+        }],
+        ..PlaygroundConfig::default()
+    };
+    let mut s = session(cfg);
+    let (x, y) = s.epoch_training_set().unwrap();
+    let mut outside = s.model().clone();
+    outside
+        .train_epoch(&x, &y, s.effective_batch_size(), false)
+        .unwrap();
+    assert_ne!(outside.running_stats(), s.model().running_stats());
+    s.finish_external_epoch_from_model(&outside.to_json_with_state())
+        .unwrap();
+    assert_eq!(s.model().running_stats(), outside.running_stats());
+    assert_eq!(
+        s.model().clone().predict(&x).unwrap(),
+        outside.predict(&x).unwrap()
+    );
 }

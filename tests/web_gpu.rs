@@ -8,6 +8,7 @@
 
 use nn_playground::backend::webgpu::{GpuContext, GpuTrainer, KernelRunner, MatmulShape};
 use nn_playground::kernels::scalar;
+use nn_playground::nn::batch_norm::BatchNorm;
 use nn_playground::nn::loss::loss_and_grad;
 use nn_playground::{
     Activation, CompileSpec, Init, LayerSpec, LossKind, Matrix, ModelSpec, OptimizerKind,
@@ -664,4 +665,127 @@ mod keras {
         .unwrap_err();
         assert!(message(err).contains("input features"));
     }
+}
+
+#[wasm_bindgen_test]
+async fn batch_norm_step_matches_the_cpu_layer_in_the_browser() {
+    let ctx = context().await;
+    let run = KernelRunner::new(&ctx).unwrap();
+    let (m, f) = (7, 13);
+    let mut cpu = BatchNorm::new(f, 0.9, 1e-3);
+    cpu.gamma = random(f, 20).iter().map(|v| 1.0 + 0.5 * v).collect();
+    cpu.beta = random(f, 21);
+    let start = cpu.clone();
+    let x = Matrix::from_vec(
+        m,
+        f,
+        random(m * f, 22).iter().map(|v| 3.0 * v + 1.0).collect(),
+    )
+    .unwrap();
+    let dy = Matrix::from_vec(m, f, random(m * f, 23)).unwrap();
+    let (mut y, mut dx) = (Matrix::default(), Matrix::default());
+    cpu.forward(&x, &mut y, true);
+    cpu.backward(&dy, &mut dx);
+    let got = run.batch_norm_train(&start, &x, &dy, false).await.unwrap();
+    close("Y", got.y.as_slice(), y.as_slice(), 1e-5, 1e-5);
+    close("dX", got.dx.as_slice(), dx.as_slice(), 1e-5, 1e-5);
+    close("dgamma", &got.dgamma, &cpu.dgamma, 1e-5, 1e-5);
+    close("dbeta", &got.dbeta, &cpu.dbeta, 1e-5, 1e-5);
+    close(
+        "running mean",
+        &got.running_mean,
+        &cpu.running_mean,
+        1e-6,
+        1e-5,
+    );
+    close(
+        "running variance",
+        &got.running_var,
+        &cpu.running_var,
+        1e-6,
+        1e-5,
+    );
+    let mut want = Matrix::default();
+    cpu.forward(&x, &mut want, false);
+    let got = run.batch_norm_infer(&cpu, &x).await.unwrap();
+    close("inference", got.as_slice(), want.as_slice(), 1e-5, 1e-5);
+}
+
+/// A batch-norm model through the JavaScript export: the downloaded file carries the GPU's
+/// running statistics, and an uploaded file replaces them (inference depends on them).
+#[wasm_bindgen_test]
+async fn js_trainer_carries_batch_norm_statistics_both_ways() {
+    use nn_playground::web_gpu::WebGpuTrainer;
+    use wasm_bindgen_futures::JsFuture;
+
+    let spec = ModelSpec {
+        input_dim: 2,
+        layers: vec![
+            LayerSpec::Dense {
+                units: 6,
+                activation: Activation::Tanh,
+                init: Init::GlorotUniform,
+                use_bias: true,
+            },
+            LayerSpec::BatchNorm {
+                momentum: 0.8,
+                epsilon: 1e-3,
+            },
+            LayerSpec::Dense {
+                units: 1,
+                activation: Activation::Linear,
+                init: Init::GlorotUniform,
+                use_bias: true,
+            },
+        ],
+    };
+    let mut cpu = Sequential::new(spec, 13).unwrap();
+    cpu.compile(CompileSpec {
+        optimizer: OptimizerSpec {
+            kind: OptimizerKind::Sgd,
+            learning_rate: 0.05,
+            ..Default::default()
+        },
+        loss: LossKind::Mse,
+        ..Default::default()
+    })
+    .unwrap();
+    let x = random(20 * 2, 14);
+    let y = random(20, 15);
+    let (xm, ym) = (
+        Matrix::from_vec(20, 2, x.clone()).unwrap(),
+        Matrix::from_vec(20, 1, y.clone()).unwrap(),
+    );
+    let Ok(gpu) = WebGpuTrainer::create(cpu.to_json(), 8).await else {
+        panic!("GpuTrainer.create failed: no WebGPU adapter in this browser?");
+    };
+    assert!(gpu.set_data(&x, 20, &y, 1).is_ok());
+    let got = JsFuture::from(gpu.train_steps(8, 9))
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap() as f32;
+    let want = cpu.train_steps(&xm, &ym, 8, 9).unwrap();
+    assert!(
+        (got - want).abs() <= 1e-6 + 1e-3 * want.abs(),
+        "GPU {got} vs CPU {want}"
+    );
+    let Ok(json) = gpu.download() else {
+        panic!("download failed")
+    };
+    let mut resumed = Sequential::from_json(&json).unwrap();
+    for (g, c) in resumed.running_stats().iter().zip(cpu.running_stats()) {
+        close("downloaded running statistics", g, &c, 1e-5, 1e-3);
+    }
+    resumed.train_steps(&xm, &ym, 8, 5).unwrap();
+    assert!(gpu.upload(&resumed.to_json()).is_ok());
+    let pred = JsFuture::from(gpu.predict(x.clone(), 20)).await.unwrap();
+    let pred = js_sys::Float32Array::from(pred).to_vec();
+    close(
+        "predictions after upload",
+        &pred,
+        resumed.predict(&xm).unwrap().as_slice(),
+        1e-5,
+        1e-4,
+    );
 }

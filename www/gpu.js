@@ -48,7 +48,7 @@ export class GpuBackend {
    * Makes the GPU copy match the session's model, optimiser state included: uploads it when
    * the trainer's settings and architecture are unchanged and the batch fits, otherwise
    * builds a new trainer. Rejects with the reason
-   * (no WebGPU, no adapter, a layer the GPU backend lacks, a lost device).
+   * (no WebGPU, no adapter, a model the GPU cannot hold, a lost device).
    */
   async sync(session) {
     if (this.rebuild) {

@@ -8,6 +8,7 @@ mod build;
 mod evaluate;
 pub(crate) mod fit;
 mod io;
+mod running_stats;
 mod state;
 
 pub use build::{MAX_LAYERS, MAX_PARAMS, MAX_UNITS};
@@ -15,6 +16,8 @@ pub use evaluate::Evaluation;
 pub(crate) use fit::EarlyStopper;
 pub use fit::{Callback, FitOptions, History, Logs};
 pub use io::{MAX_MODEL_BYTES, MODEL_FORMAT, MODEL_VERSION};
+#[cfg(feature = "webgpu")]
+pub(crate) use running_stats::check_running_stats;
 
 use crate::nn::layer::Layer;
 use crate::nn::loss::loss_and_grad;

@@ -51,36 +51,62 @@ impl Session {
 
     /// Adopts the parameters an outside trainer reached after one whole epoch over
     /// [`epoch_training_set`](Self::epoch_training_set), all tensors concatenated in
-    /// `Sequential::params` order, and `iterations` optimiser steps in all. The epoch is then
-    /// finished as a CPU one is: losses recorded, early stopping and the epoch limit applied.
-    /// When the result has diverged the previous weights stay and the error says so.
+    /// `Sequential::params` order, optionally followed by the batch-norm running statistics
+    /// in `Sequential::running_stats` order (without them those stay as they are), and
+    /// `iterations` optimiser steps in all. The epoch is then finished as a CPU one is: losses
+    /// recorded, early stopping and the epoch limit applied. When the result has diverged the
+    /// previous weights and statistics stay and the error says so.
     pub fn finish_external_epoch(&mut self, flat: &[f32], iterations: u64) -> Result<()> {
         let before = self.model.params();
-        let expected: usize = before.iter().map(Vec::len).sum();
-        if flat.len() != expected {
+        let stats_before = self.model.running_stats();
+        let params_len: usize = before.iter().map(Vec::len).sum();
+        let stats_len: usize = stats_before.iter().map(Vec::len).sum();
+        let with_stats = flat.len() == params_len + stats_len && stats_len > 0;
+        if flat.len() != params_len && !with_stats {
             return Err(Error::Shape(format!(
-                "{} parameters were trained but the model has {expected}",
-                flat.len()
+                "{} parameters were trained but the model has {params_len}{}",
+                flat.len(),
+                if stats_len > 0 {
+                    format!(
+                        " (or {} with its running statistics)",
+                        params_len + stats_len
+                    )
+                } else {
+                    String::new()
+                }
             )));
         }
-        let mut at = 0;
-        let values: Vec<Vec<f32>> = before
-            .iter()
-            .map(|p| {
-                let v = flat[at..at + p.len()].to_vec();
-                at += p.len();
-                v
-            })
-            .collect();
-        if values.iter().flatten().any(|v| !v.is_finite()) {
+        let split = |shapes: &[Vec<f32>], flat: &[f32]| -> Vec<Vec<f32>> {
+            let mut at = 0;
+            shapes
+                .iter()
+                .map(|p| {
+                    let v = flat[at..at + p.len()].to_vec();
+                    at += p.len();
+                    v
+                })
+                .collect()
+        };
+        let values = split(&before, &flat[..params_len]);
+        if flat.iter().any(|v| !v.is_finite()) {
             return Err(self.diverged(iterations));
         }
         self.model.set_params(&values)?;
+        if with_stats {
+            if let Err(e) = self
+                .model
+                .set_running_stats(&split(&stats_before, &flat[params_len..]))
+            {
+                self.model.set_params(&before)?;
+                return Err(e);
+            }
+        }
         self.model.set_iterations(iterations);
         self.partial = None;
         match self.finish_epoch() {
             Err(e @ Error::Diverged { .. }) => {
                 self.model.set_params(&before)?;
+                self.model.set_running_stats(&stats_before)?;
                 Err(e)
             }
             other => other,
@@ -89,8 +115,9 @@ impl Session {
 
     /// [`finish_external_epoch`](Self::finish_external_epoch) from a model file with training
     /// state (`Sequential::to_json_with_state`, as `GpuTrainer.downloadWithState()` gives):
-    /// the weights and the optimiser's step count and moments are adopted, so that training
-    /// continues on the CPU exactly where the other backend stopped.
+    /// the weights, batch-norm running statistics and the optimiser's step count and moments
+    /// are adopted, so that training continues on the CPU exactly where the other backend
+    /// stopped.
     pub fn finish_external_epoch_from_model(&mut self, json: &str) -> Result<()> {
         let mut trained = Sequential::from_json(json)?;
         if trained.spec() != self.model.spec() {
@@ -100,7 +127,9 @@ impl Session {
                 super::views::describe(self.model.spec())
             )));
         }
-        let flat = trained.params().concat();
+        // The running statistics ride along: inference (the losses, the grid) needs them.
+        let mut flat = trained.params().concat();
+        flat.extend(trained.running_stats().concat());
         let iterations = trained.iterations();
         if let Some(state) = trained.optimizer_state() {
             self.model.set_optimizer_state(state)?;

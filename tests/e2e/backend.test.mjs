@@ -76,6 +76,30 @@ test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU 
   clean(s);
 });
 
+test('a batch-norm network trains on WebGPU and carries its running statistics back to the CPU', async (t) => {
+  const s = await open(t, '/index.html#dataset=circle&learningRate=0.03&batchNorm=1,0&backend=webgpu');
+  const { page } = s;
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => (await state(page)).backend === 'webgpu', 'frames from the GPU', SLOW);
+  assert.doesNotMatch(await statusText(page), /WebGPU is not used/);
+  const start = Number((await state(page)).trainLoss);
+  await trainsOn(page, 10, 'WebGPU training with batch norm');
+  await waitFor(async () => (await state(page)).gridOn === 'gpu', 'a decision grid predicted on the GPU', SLOW);
+  const gpuLoss = Number((await state(page)).trainLoss);
+  t.diagnostic(`${start} → ${gpuLoss} · ${await statusText(page)}`);
+  // The session measures these losses on its own CPU model in inference mode, with the
+  // weights and running statistics it adopted from the GPU after each epoch.
+  assert.ok(Number.isFinite(gpuLoss) && gpuLoss < start, `loss fell on the GPU: ${start} → ${gpuLoss}`);
+
+  await chooseBackend(page, 'cpu');
+  await waitFor(async () => (await state(page)).backend === 'cpu', 'frames from the CPU', SLOW);
+  await trainsOn(page, 5, 'CPU training after the GPU');
+  const end = Number((await state(page)).trainLoss);
+  assert.ok(end <= gpuLoss * 1.5, `no jump back after the switch: ${gpuLoss} → ${end}`);
+  await page.click(`${APP} button.play`);
+  clean(s);
+});
+
 test('a GPU device lost mid-training: training continues on the CPU from the last weights read back', async (t) => {
   const s = await open(t, '/index.html#dataset=xor&backend=webgpu');
   const { page } = s;

@@ -139,3 +139,22 @@ fn regression_gradients_match_finite_differences() {
     check("MSE", &layers, LossKind::Mse, &x, &y);
     check("MAE", &layers, LossKind::Mae, &x, &y);
 }
+
+#[test]
+fn batch_norm_gradients_match_finite_differences() {
+    // Batch norm on the dataset (no input gradient) and between hidden layers (through its
+    // input gradient), differentiated through the batch statistics of the training forward.
+    let x = random_matrix(8, 3, -1.0, 1.0, 7);
+    let y = random_matrix(8, 2, -1.0, 1.0, 8);
+    let bn = LayerSpec::BatchNorm {
+        momentum: 0.9,
+        epsilon: 1e-3,
+    };
+    let layers = [
+        bn.clone(),
+        dense(5, Activation::Tanh),
+        bn,
+        dense(2, Activation::Linear),
+    ];
+    check("batch norm", &layers, LossKind::Mse, &x, &y);
+}

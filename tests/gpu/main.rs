@@ -6,6 +6,7 @@
 //! with a message saying how to get one; nothing is skipped.
 #![cfg(all(feature = "webgpu", not(target_arch = "wasm32")))]
 
+mod batch_norm;
 mod bench_jobs;
 #[path = "../common/mod.rs"]
 mod common;

@@ -14,6 +14,7 @@ const COMMON: &str = include_str!("common.wgsl");
 const ELEMENTWISE: &str = include_str!("elementwise.wgsl");
 const LOSS: &str = include_str!("loss.wgsl");
 const OPTIM: &str = include_str!("optim.wgsl");
+const BATCH_NORM: &str = include_str!("batch_norm.wgsl");
 
 /// Bytes between step slots in the step buffer (WebGPU's maximum dynamic-offset alignment).
 pub(crate) const STEP_STRIDE: u64 = 256;
@@ -78,6 +79,14 @@ pub(crate) enum Kernel {
     ReduceLoss,
     SumSquares,
     Update,
+    /// Batch normalisation (`batch_norm.wgsl`).
+    BnStats,
+    BnRunning,
+    BnNormalize,
+    BnAffine,
+    BnSums,
+    BnParamGrads,
+    BnInputGrad,
 }
 
 /// Pipelines and layouts, created once per trainer (or per test run).
@@ -171,6 +180,13 @@ impl Kernels {
             Kernel::ReduceLoss => (LOSS.to_string(), "reduce_loss"),
             Kernel::SumSquares => (LOSS.to_string(), "sum_squares"),
             Kernel::Update => (OPTIM.to_string(), "update"),
+            Kernel::BnStats => (BATCH_NORM.to_string(), "bn_stats"),
+            Kernel::BnRunning => (BATCH_NORM.to_string(), "bn_running"),
+            Kernel::BnNormalize => (BATCH_NORM.to_string(), "bn_normalize"),
+            Kernel::BnAffine => (BATCH_NORM.to_string(), "bn_affine"),
+            Kernel::BnSums => (BATCH_NORM.to_string(), "bn_sums"),
+            Kernel::BnParamGrads => (BATCH_NORM.to_string(), "bn_param_grads"),
+            Kernel::BnInputGrad => (BATCH_NORM.to_string(), "bn_input_grad"),
         };
         let module = self
             .device

@@ -7,6 +7,7 @@
 //! - [`KernelRunner`]: the single kernels on their own, for tests and the benchmark.
 //! - [`MatmulJob`], [`DispatchJob`]: clock-free benchmark jobs the browser page times.
 
+mod batch_norm;
 mod codes;
 mod context;
 mod dispatch;
@@ -14,6 +15,7 @@ mod jobs;
 mod kernels;
 mod matmul;
 mod ops;
+mod ops_bn;
 mod ops_train;
 #[cfg(not(target_arch = "wasm32"))]
 mod timing;
@@ -23,4 +25,5 @@ pub use context::GpuContext;
 pub use jobs::{DispatchJob, MatmulJob};
 pub use matmul::MatmulShape;
 pub use ops::KernelRunner;
+pub use ops_bn::BatchNormStep;
 pub use trainer::{GpuTrainer, MAX_STEPS_PER_SUBMIT};

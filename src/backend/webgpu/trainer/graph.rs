@@ -2,6 +2,7 @@
 //! as a list of dispatches over the trainer's buffers and the uploaded dataset.
 
 use super::{GpuTrainer, Stage, MAX_STEPS_PER_SUBMIT};
+use crate::backend::webgpu::batch_norm::{BnBuf, BnDispatch};
 use crate::backend::webgpu::codes::{activation_code, loss_code, update_op};
 use crate::backend::webgpu::dispatch::{Bindings, Dispatch, Extent, OpBuilder};
 use crate::backend::webgpu::kernels::{Kernel, Op};
@@ -28,6 +29,8 @@ impl GpuTrainer {
             State(usize),
             RowTerms,
             Losses,
+            BnStats(usize),
+            BnXhat(usize),
         }
         let mut ops = OpBuilder::new();
         let mut binds: Vec<[Option<B>; 4]> = Vec::new();
@@ -36,6 +39,31 @@ impl GpuTrainer {
             binds.push(b);
         };
         let input = |i: usize| if i == 0 { B::X } else { B::Act(i - 1) };
+        // A batch-norm dispatch of stage `i` on this recording's buffers.
+        let bn = |d: BnDispatch, i: usize| {
+            let Stage::BatchNorm { param, layer, .. } = self.stages[i] else {
+                unreachable!("batch-norm plans come from batch-norm stages")
+            };
+            let map = |b: BnBuf| match b {
+                BnBuf::Input => input(i),
+                BnBuf::Output => B::Act(i),
+                BnBuf::Grad => B::Grad(self.grad_slot[i]),
+                BnBuf::Gamma => B::Value(param),
+                BnBuf::Beta => B::Value(param + 1),
+                BnBuf::GammaGrad => B::PGrad(param),
+                BnBuf::BetaGrad => B::PGrad(param + 1),
+                BnBuf::Stats => B::BnStats(layer),
+                BnBuf::Xhat => B::BnXhat(layer),
+                BnBuf::Status => B::Losses,
+            };
+            (
+                d.kernel,
+                d.op,
+                d.x,
+                Extent::fixed(1, 1),
+                d.binds.map(|b| b.map(map)),
+            )
+        };
         let loss = self.compile.loss;
         let fused = loss.is_cross_entropy();
         let last = self.stages.len() - 1;
@@ -104,6 +132,13 @@ impl GpuTrainer {
                         Extent::fixed(1, 1),
                         [Some(input(i)), None, Some(B::Act(i)), None],
                     );
+                }
+                Stage::BatchNorm { .. } => {
+                    let shape = s.bn_shape(rs).expect("a batch-norm stage");
+                    for d in shape.training_forward() {
+                        let (k, op, x, y, b) = bn(d, i);
+                        push(k, op, x, y, b);
+                    }
                 }
             }
         }
@@ -232,6 +267,13 @@ impl GpuTrainer {
                         );
                     }
                 }
+                Stage::BatchNorm { .. } => {
+                    let shape = s.bn_shape(rs).expect("a batch-norm stage");
+                    for d in shape.backward(i > 0) {
+                        let (k, op, x, y, b) = bn(d, i);
+                        push(k, op, x, y, b);
+                    }
+                }
             }
         }
         // Clipping norms, then updates.
@@ -290,6 +332,8 @@ impl GpuTrainer {
                 B::State(j) => &self.params[j].state,
                 B::RowTerms => &self.row_terms,
                 B::Losses => &self.losses,
+                B::BnStats(l) => self.bn.stats(l),
+                B::BnXhat(l) => self.bn.xhat(l),
             })
         };
         ops.finish(&self.ctx, &self.kernels, &self.dummies, |i| {

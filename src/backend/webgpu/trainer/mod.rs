@@ -1,4 +1,5 @@
-//! `GpuTrainer`: a compiled `Sequential` (dense and dropout layers) trained on the GPU.
+//! `GpuTrainer`: a compiled `Sequential` (dense, dropout and batch-norm layers) trained on
+//! the GPU.
 //!
 //! Everything is created once: parameter, optimiser-state, activation and gradient buffers
 //! for `max_batch` rows, the pipelines, and one bind group per dispatch. `train_steps`
@@ -6,6 +7,7 @@
 //! once, and reads the K losses and the weights back with one asynchronous map. The weights
 //! read back are kept, so a lost device loses nothing that was reported.
 
+mod batch_norm;
 mod graph;
 mod predict;
 mod state;
@@ -18,6 +20,7 @@ use super::kernels::{Kernels, STEP_STRIDE};
 use crate::nn::optim::Optimizer;
 use crate::spec::{CompileSpec, LayerSpec, LossKind};
 use crate::{Activation, Error, Matrix, Result, Sequential};
+use batch_norm::BnLayers;
 use predict::{build_predict, Predict};
 
 /// Most optimiser steps recorded into one submit; `train_steps` splits longer runs.
@@ -37,14 +40,28 @@ enum Stage {
         width: usize,
         rate: f32,
     },
+    BatchNorm {
+        width: usize,
+        momentum: f32,
+        epsilon: f32,
+        /// Index of γ in the parameter list (β follows).
+        param: usize,
+        /// Index among the batch-norm stages (their buffers in `BnLayers`).
+        layer: usize,
+    },
 }
 
 impl Stage {
     fn width(&self) -> usize {
         match *self {
             Stage::Dense { units, .. } => units,
-            Stage::Dropout { width, .. } => width,
+            Stage::Dropout { width, .. } | Stage::BatchNorm { width, .. } => width,
         }
+    }
+
+    /// Backward writes the input gradient over the output gradient, so both share a buffer.
+    fn in_place_backward(&self) -> bool {
+        !matches!(self, Stage::Dense { .. })
     }
 }
 
@@ -78,6 +95,7 @@ pub struct GpuTrainer {
     output_dim: usize,
     max_batch: usize,
     params: Vec<Param>,
+    bn: BnLayers,
     /// Output of each stage (`max_batch × width`); a stage's input is the previous output or
     /// the dataset.
     acts: Vec<wgpu::Buffer>,
@@ -133,6 +151,7 @@ impl GpuTrainer {
         let mut width = spec.input_dim;
         let mut initial = Vec::new();
         let mut dense_iter = dense.into_iter();
+        let mut bn_iter = model.batch_norm_params().into_iter().enumerate();
         for layer in &spec.layers {
             match *layer {
                 LayerSpec::Dense {
@@ -158,12 +177,19 @@ impl GpuTrainer {
                     width = units;
                 }
                 LayerSpec::Dropout { rate } => stages.push(Stage::Dropout { width, rate }),
-                LayerSpec::BatchNorm { .. } => {
-                    return Err(Error::NotCompiled(
-                        "batch normalisation is not implemented on the GPU backend yet; \
-                         train this model on the CPU"
-                            .into(),
-                    ))
+                LayerSpec::BatchNorm { momentum, epsilon } => {
+                    let (layer, (gamma, beta)) = bn_iter.next().ok_or_else(|| {
+                        Error::Shape("model has fewer batch-norm layers than its spec".into())
+                    })?;
+                    stages.push(Stage::BatchNorm {
+                        width,
+                        momentum,
+                        epsilon,
+                        param: initial.len(),
+                        layer,
+                    });
+                    initial.push(gamma);
+                    initial.push(beta);
                 }
             }
         }
@@ -174,7 +200,14 @@ impl GpuTrainer {
         let dummies = Dummies::new(ctx)?;
         let mut params = Vec::new();
         for s in &stages {
-            if let Stage::Dense { use_bias, .. } = *s {
+            // Dense: W (a weight), then b; batch norm: γ, then β (neither is a weight, as on
+            // the CPU: no L1/L2 penalty, no decoupled decay).
+            let tensors = match *s {
+                Stage::Dense { use_bias, .. } => Some((true, use_bias)),
+                Stage::BatchNorm { .. } => Some((false, true)),
+                Stage::Dropout { .. } => None,
+            };
+            if let Some((first_is_weight, has_second)) = tensors {
                 let p = params.len();
                 let mut push = |values: &[f32], is_weight: bool| -> Result<()> {
                     params.push(Param {
@@ -189,8 +222,8 @@ impl GpuTrainer {
                     });
                     Ok(())
                 };
-                push(&initial[p], true)?;
-                if use_bias {
+                push(&initial[p], first_is_weight)?;
+                if has_second {
                     push(&initial[p + 1], false)?;
                 }
             }
@@ -203,7 +236,7 @@ impl GpuTrainer {
                 Stage::Dense { units, .. } => {
                     Some(ctx.storage("pre-activations", max_batch * units)?)
                 }
-                Stage::Dropout { .. } => None,
+                Stage::Dropout { .. } | Stage::BatchNorm { .. } => None,
             });
         }
         let mut grad_slot = vec![0; stages.len()];
@@ -211,7 +244,7 @@ impl GpuTrainer {
         let last = stages.len() - 1;
         grad_bufs.push(ctx.storage("gradients", max_batch * stages[last].width())?);
         for i in (1..stages.len()).rev() {
-            grad_slot[i - 1] = if matches!(stages[i], Stage::Dropout { .. }) {
+            grad_slot[i - 1] = if stages[i].in_place_backward() {
                 grad_slot[i]
             } else {
                 grad_bufs.push(ctx.storage("gradients", max_batch * stages[i - 1].width())?);
@@ -227,12 +260,21 @@ impl GpuTrainer {
             mapped_at_creation: false,
         });
         let step_group = kernels.step_group(ctx, &steps);
+        let bn = BnLayers::new(ctx, model, &stages, max_batch)?;
         let param_floats: usize = params.iter().map(|p| p.len).sum();
         let staging = ctx.staging(
             "training read-back",
-            ((losses_len(params.len()) + param_floats) * 4) as u64,
+            ((losses_len(params.len()) + param_floats + bn.readback_floats()) * 4) as u64,
         );
-        let predict = build_predict(ctx, &kernels, &dummies, &stages, &params, spec.input_dim)?;
+        let predict = build_predict(
+            ctx,
+            &kernels,
+            &dummies,
+            &stages,
+            &params,
+            &bn,
+            spec.input_dim,
+        )?;
         let optimizer = Optimizer::new(compile.optimizer.clone())?;
         Ok(Self {
             ctx: ctx.clone(),
@@ -244,6 +286,7 @@ impl GpuTrainer {
             output_dim: width,
             max_batch,
             params,
+            bn,
             acts,
             zs,
             grad_slot,
@@ -276,21 +319,33 @@ impl GpuTrainer {
         self.optimizer.iterations
     }
 
-    /// The weights as last read back (per dense: W then b), in `Sequential::params` order.
+    /// The weights as last read back (per dense: W then b; batch norm: γ then
+    /// β), in `Sequential::params` order.
     pub fn last_params(&self) -> &[Vec<f32>] {
         &self.last_params
     }
 
-    /// Writes the last read-back weights into `model` (same architecture). Works after the
-    /// device is lost: this is the CPU fallback's resume point.
+    /// The batch-norm running statistics as last read back, in `Sequential::running_stats`
+    /// order (per layer: mean, then variance).
+    pub fn last_running_stats(&self) -> &[Vec<f32>] {
+        self.bn.last()
+    }
+
+    /// Writes the last read-back weights and batch-norm running statistics into `model`
+    /// (same architecture). Works after the device is lost: this is the CPU fallback's resume
+    /// point.
     pub fn download_into(&self, model: &mut Sequential) -> Result<()> {
-        model.set_params(&self.last_params)
+        model.set_params(&self.last_params)?;
+        model.set_running_stats(self.bn.last())
     }
 
     /// Replaces the GPU weights (e.g. after the CPU trained or the user edited a weight);
-    /// the optimiser state starts fresh.
+    /// the optimiser state starts fresh. `values`: `Sequential::params`, optionally followed
+    /// by `Sequential::running_stats` to replace the batch-norm running statistics too
+    /// (without them those stay as they are, as `Sequential::set_params` leaves them).
     pub fn upload_params(&mut self, values: &[Vec<f32>]) -> Result<()> {
         self.ctx.check_alive()?;
+        let (values, running) = values.split_at(values.len().min(self.params.len()));
         if values.len() != self.params.len()
             || values
                 .iter()
@@ -303,6 +358,10 @@ impl GpuTrainer {
         }
         if values.iter().flatten().any(|v| !v.is_finite()) {
             return Err(Error::InvalidData("parameters must be finite".into()));
+        }
+        if !running.is_empty() {
+            self.bn.check(running)?;
+            self.bn.upload(&self.ctx, running);
         }
         for (v, p) in values.iter().zip(&self.params) {
             self.ctx

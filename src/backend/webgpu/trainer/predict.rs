@@ -1,7 +1,10 @@
 //! Prediction on the GPU: buffers for chunks of rows and the inference-mode forward recording
-//! (dropout is the identity), used for the decision-boundary grid.
+//! (dropout is the identity, batch norm uses the running statistics), used for the
+//! decision-boundary grid.
 
+use super::batch_norm::BnLayers;
 use super::{GpuTrainer, Param, Stage};
+use crate::backend::webgpu::batch_norm::BnBuf;
 use crate::backend::webgpu::codes::activation_code;
 use crate::backend::webgpu::context::GpuContext;
 use crate::backend::webgpu::dispatch::{
@@ -14,7 +17,8 @@ use crate::{Activation, Error, Matrix, Result};
 /// Floats of activations per prediction chunk (bounds the prediction buffers).
 const PREDICT_BUDGET: usize = 1 << 22;
 
-/// Prediction buffers and recording (inference mode: dropout is the identity).
+/// Prediction buffers and recording (inference mode: dropout is the identity, batch norm
+/// reads the training stats buffers' running statistics).
 pub(super) struct Predict {
     chunk: usize,
     input: wgpu::Buffer,
@@ -93,6 +97,7 @@ pub(super) fn build_predict(
     dummies: &Dummies,
     stages: &[Stage],
     params: &[Param],
+    bn: &BnLayers,
     input_dim: usize,
 ) -> Result<Predict> {
     let widest: usize = input_dim + stages.iter().map(|s| 2 * s.width()).sum::<usize>();
@@ -103,12 +108,41 @@ pub(super) fn build_predict(
         Input,
         Param(usize),
         Buf(usize),
+        BnStats(usize),
     }
     let mut bufs = Vec::new();
     let mut ops = OpBuilder::new();
     let mut binds: Vec<[Option<P>; 4]> = Vec::new();
     let mut cur = P::Input;
     for s in stages {
+        if let Stage::BatchNorm {
+            width,
+            param,
+            layer,
+            ..
+        } = *s
+        {
+            bufs.push(ctx.storage("prediction normalised inputs", chunk * width)?);
+            let xhat = P::Buf(bufs.len() - 1);
+            bufs.push(ctx.storage("prediction outputs", chunk * width)?);
+            let y = P::Buf(bufs.len() - 1);
+            let shape = s.bn_shape(0).expect("a batch-norm stage");
+            for d in shape.inference_forward() {
+                ops.push(d.kernel, d.op, d.x, Extent::fixed(1, 1));
+                binds.push(d.binds.map(|b| {
+                    b.map(|b| match b {
+                        BnBuf::Input => cur,
+                        BnBuf::Output => y,
+                        BnBuf::Gamma => P::Param(param),
+                        BnBuf::Beta => P::Param(param + 1),
+                        BnBuf::Stats => P::BnStats(layer),
+                        BnBuf::Xhat => xhat,
+                        other => unreachable!("inference binds no {other:?}"),
+                    })
+                }));
+            }
+            cur = y;
+        }
         if let Stage::Dense {
             inputs,
             units,
@@ -160,7 +194,8 @@ pub(super) fn build_predict(
             cur = y;
         }
     }
-    // Dropout is the identity at inference, so the last dense output is the model's.
+    // Dropout is the identity at inference, so the last dense or batch-norm output is the
+    // model's.
     let P::Buf(output) = cur else {
         return Err(Error::InvalidConfig("the model has no dense layer".into()));
     };
@@ -169,6 +204,7 @@ pub(super) fn build_predict(
             P::Input => &input,
             P::Param(j) => &params[j].value,
             P::Buf(i) => &bufs[i],
+            P::BnStats(l) => bn.stats(l),
         })
     };
     let (ops_buf, dispatches) = ops.finish(ctx, kernels, dummies, |i| {
@@ -189,6 +225,7 @@ pub(super) fn build_predict(
     let step_group = kernels.step_group(ctx, &steps);
     let out_width = stages.iter().rev().find_map(|s| match *s {
         Stage::Dense { units, .. } => Some(units),
+        Stage::BatchNorm { width, .. } => Some(width),
         Stage::Dropout { .. } => None,
     });
     let staging = ctx.staging(

@@ -41,7 +41,9 @@ impl GpuTrainer {
     /// [`upload_params`](Self::upload_params) does. The model's optimiser must be the kind
     /// this trainer was built for, since the slots mean different things per kind.
     pub fn upload_model(&mut self, model: &Sequential) -> Result<()> {
-        let values = model.clone().params();
+        // The batch-norm running statistics go up with the weights (see `upload_params`).
+        let mut values = model.clone().params();
+        values.extend(model.running_stats());
         if !model.has_optimizer_state() {
             return self.upload_params(&values);
         }
@@ -70,9 +72,9 @@ impl GpuTrainer {
         Ok(self.read_back(false).await?.1)
     }
 
-    /// Writes the weights and the optimiser state, read back together now, into `model`
-    /// (same architecture), so that it continues training on the CPU exactly where the GPU
-    /// stopped (up to f32 rounding). A model not compiled for this trainer's optimiser kind is
+    /// Writes the weights and the optimiser state, read back together now, and the batch-norm
+    /// running statistics into `model` (same architecture), so that it continues training on
+    /// the CPU exactly where the GPU stopped (up to f32 rounding). A model not compiled for this trainer's optimiser kind is
     /// first compiled with the trainer's settings, since the state only means something for
     /// that kind. After a lost device this fails; [`download_into`](Self::download_into)
     /// still hands over the last weights.
@@ -89,6 +91,21 @@ impl GpuTrainer {
         if weights.iter().flatten().any(|v| !v.is_finite()) {
             return Err(Error::InvalidData("parameters must be finite".into()));
         }
+        // The running statistics read back with the last submit are current: only training
+        // steps change them.
+        let running = self.last_running_stats();
+        let model_running = model.running_stats();
+        if running.len() != model_running.len()
+            || running
+                .iter()
+                .zip(&model_running)
+                .any(|(a, b)| a.len() != b.len())
+        {
+            return Err(Error::Shape(
+                "batch-norm layers do not match the model".into(),
+            ));
+        }
+        crate::model::check_running_stats(running)?;
         state
             .validate(ours, &lens)
             .map_err(|e| Error::Backend(format!("the GPU returned an unusable state: {e}")))?;
@@ -96,6 +113,7 @@ impl GpuTrainer {
             model.compile(self.compile.clone())?;
         }
         model.set_params(&weights)?;
+        model.set_running_stats(running)?;
         model.set_optimizer_state(state)
     }
 

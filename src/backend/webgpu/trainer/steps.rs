@@ -1,5 +1,6 @@
 //! Running steps: K steps recorded into one command buffer (one step slot each), one submit,
-//! one asynchronous read-back of the K losses, the divergence flag and the weights.
+//! one asynchronous read-back of the K losses, the divergence flag, the weights and the
+//! batch-norm running statistics.
 
 use super::{losses_len, GpuTrainer, MAX_STEPS_PER_SUBMIT};
 use crate::backend::webgpu::dispatch::{record, step_bytes};
@@ -113,6 +114,7 @@ impl GpuTrainer {
             enc.copy_buffer_to_buffer(&p.value, 0, &self.staging, at, Some((p.len * 4) as u64));
             at += (p.len * 4) as u64;
         }
+        let at = self.bn.copy_running(&mut enc, &self.staging, at);
         q.submit([enc.finish()]);
         let total = at as usize / 4;
         let all = self.ctx.read_staging(&self.staging, total).await?;
@@ -121,6 +123,7 @@ impl GpuTrainer {
             dst.copy_from_slice(&all[off..off + p.len]);
             off += p.len;
         }
+        self.bn.store_running(&all, off);
         let status = all[0];
         if status != 0.0 {
             let step = first_step + status as u64;
