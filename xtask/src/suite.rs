@@ -65,7 +65,7 @@ impl Stage {
             Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
             Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium",
             Stage::Gpu => "the webgpu feature: clippy, native wgpu tests on lavapipe, browser tests on SwiftShader",
-            Stage::E2e => "release pkg/ + end-to-end tests in headless Chromium",
+            Stage::E2e => "release pkg/ and pkg-webgpu/ + end-to-end tests in headless Chromium",
         }
     }
 }
