@@ -4,20 +4,26 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use nn_playground::session::Session;
-use nn_playground::{Error, HiddenLayer, Matrix, PlaygroundConfig};
+use nn_playground::{Error, HiddenLayer, Matrix, PlaygroundConfig, Sequential};
 
 fn session(cfg: PlaygroundConfig) -> Session {
     Session::new(cfg).expect("default-like configs build")
 }
 
-/// Trains a copy of the session's model on one epoch of `epoch_training_set` in order, as
-/// the GPU walks it, and returns the flat parameters and the step count.
-fn train_outside(s: &mut Session) -> (Vec<f32>, u64) {
+/// A copy of the session's model trained on one epoch of `epoch_training_set` in order, as
+/// the GPU walks it.
+fn trained_outside(s: &mut Session) -> Sequential {
     let (x, y) = s.epoch_training_set().unwrap();
     let mut model = s.model().clone();
     model
         .train_epoch(&x, &y, s.effective_batch_size(), false)
         .unwrap();
+    model
+}
+
+/// [`trained_outside`]'s flat parameters and step count.
+fn train_outside(s: &mut Session) -> (Vec<f32>, u64) {
+    let mut model = trained_outside(s);
     (model.params().concat(), model.iterations())
 }
 
@@ -135,11 +141,7 @@ fn an_outside_model_file_carries_the_optimiser_moments_into_the_session() {
         ..PlaygroundConfig::default()
     };
     let mut s = session(cfg);
-    let (x, y) = s.epoch_training_set().unwrap();
-    let mut outside = s.model().clone();
-    outside
-        .train_epoch(&x, &y, s.effective_batch_size(), false)
-        .unwrap();
+    let mut outside = trained_outside(&mut s);
     s.finish_external_epoch_from_model(&outside.to_json_with_state())
         .unwrap();
     assert_eq!(s.epoch(), 1);
@@ -175,11 +177,9 @@ fn batch_norm_running_statistics_come_with_the_outside_weights() {
         ..PlaygroundConfig::default()
     };
     let mut s = session(cfg);
-    let (x, y) = s.epoch_training_set().unwrap();
-    let mut outside = s.model().clone();
-    outside
-        .train_epoch(&x, &y, s.effective_batch_size(), false)
-        .unwrap();
+    let mut outside = trained_outside(&mut s);
+    // The same epoch's rows again: the order is fixed until the epoch is finished.
+    let (x, _) = s.epoch_training_set().unwrap();
     let params = outside.params().concat();
     let stats = outside.running_stats();
     assert_ne!(stats, s.model().running_stats(), "training moved them");
@@ -223,11 +223,9 @@ fn a_model_file_from_outside_brings_its_running_statistics() {
         ..PlaygroundConfig::default()
     };
     let mut s = session(cfg);
-    let (x, y) = s.epoch_training_set().unwrap();
-    let mut outside = s.model().clone();
-    outside
-        .train_epoch(&x, &y, s.effective_batch_size(), false)
-        .unwrap();
+    let mut outside = trained_outside(&mut s);
+    // The same epoch's rows again: the order is fixed until the epoch is finished.
+    let (x, _) = s.epoch_training_set().unwrap();
     assert_ne!(outside.running_stats(), s.model().running_stats());
     s.finish_external_epoch_from_model(&outside.to_json_with_state())
         .unwrap();

@@ -66,21 +66,48 @@ impl GpuTrainer {
         self.write_state(&state)
     }
 
-    /// Reads the optimiser state back from the GPU (one submit, one map): the step count and,
-    /// per parameter tensor, the slots this optimiser reads. Fails once the device is lost.
+    /// Reads the optimiser state back from the GPU (one copy of every state buffer into one
+    /// staging buffer, one submit, one map): the step count and, per parameter tensor, the
+    /// slots this optimiser reads. Fails once the device is lost.
     pub async fn read_state(&self) -> Result<OptimizerState> {
-        Ok(self.read_back(false).await?.1)
+        self.ctx.check_alive()?;
+        let total: usize = self.params.iter().map(|p| 2 * p.len).sum();
+        let staging = self
+            .ctx
+            .staging("optimiser state read-back", (total * 4) as u64);
+        let mut enc = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("optimiser state read-back"),
+            });
+        let mut at = 0u64;
+        for p in &self.params {
+            let bytes = (2 * p.len * 4) as u64;
+            enc.copy_buffer_to_buffer(&p.state, 0, &staging, at, Some(bytes));
+            at += bytes;
+        }
+        self.ctx.queue.submit([enc.finish()]);
+        let states = self.ctx.read_staging(&staging, total).await?;
+        Ok(from_gpu_layout(
+            self.compile.optimizer.kind,
+            self.optimizer.iterations,
+            &states,
+            &self.params,
+        ))
     }
 
-    /// Writes the weights and the optimiser state, read back together now, and the batch-norm
-    /// running statistics into `model` (same architecture), so that it continues training on
-    /// the CPU exactly where the GPU stopped (up to f32 rounding). A model not compiled for this trainer's optimiser kind is
+    /// Writes the weights and batch-norm running statistics (as read back with the last
+    /// submit: only training steps and uploads change them, and both keep that copy current)
+    /// and the optimiser state, read back now, into `model` (same architecture), so that it
+    /// continues training on the CPU exactly where the GPU stopped (up to f32 rounding). A model not compiled for this trainer's optimiser kind is
     /// first compiled with the trainer's settings, since the state only means something for
     /// that kind. After a lost device this fails; [`download_into`](Self::download_into)
     /// still hands over the last weights.
     pub async fn download_with_state_into(&self, model: &mut Sequential) -> Result<()> {
         let ours = self.compile.optimizer.kind;
-        let (weights, state) = self.read_back(true).await?;
+        let state = self.read_state().await?;
+        let weights = &self.last_params;
         // Both are checked before either is written, so an error leaves the model as it was.
         let lens = model.param_lens();
         if lens != self.param_lens() {
@@ -112,7 +139,7 @@ impl GpuTrainer {
         if model.compile_spec().map(|c| c.optimizer.kind) != Some(ours) {
             model.compile(self.compile.clone())?;
         }
-        model.set_params(&weights)?;
+        model.set_params(weights)?;
         model.set_running_stats(running)?;
         model.set_optimizer_state(state)
     }
@@ -135,53 +162,6 @@ impl GpuTrainer {
         }
         self.optimizer.iterations = state.iterations;
         Ok(())
-    }
-
-    /// One copy of every state buffer (and with `weights`, every value buffer) into one
-    /// staging buffer, one submit, one map.
-    async fn read_back(&self, weights: bool) -> Result<(Vec<Vec<f32>>, OptimizerState)> {
-        self.ctx.check_alive()?;
-        let state_floats: usize = self.params.iter().map(|p| 2 * p.len).sum();
-        let value_floats: usize = if weights {
-            self.params.iter().map(|p| p.len).sum()
-        } else {
-            0
-        };
-        let total = state_floats + value_floats;
-        let staging = self
-            .ctx
-            .staging("optimiser state read-back", (total * 4) as u64);
-        let mut enc = self
-            .ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("optimiser state read-back"),
-            });
-        let mut at = 0u64;
-        let mut copy = |src: &wgpu::Buffer, floats: usize| {
-            enc.copy_buffer_to_buffer(src, 0, &staging, at, Some((floats * 4) as u64));
-            at += (floats * 4) as u64;
-        };
-        for p in &self.params {
-            copy(&p.state, 2 * p.len);
-        }
-        if weights {
-            for p in &self.params {
-                copy(&p.value, p.len);
-            }
-        }
-        self.ctx.queue.submit([enc.finish()]);
-        let all = self.ctx.read_staging(&staging, total).await?;
-        let (states, values) = all.split_at(state_floats);
-        Ok((
-            split(values, &self.params, 1),
-            from_gpu_layout(
-                self.compile.optimizer.kind,
-                self.optimizer.iterations,
-                states,
-                &self.params,
-            ),
-        ))
     }
 }
 
