@@ -35,6 +35,7 @@ pub mod bench_train;
 pub mod data;
 pub mod error;
 pub mod kernels;
+pub mod linalg;
 pub mod metrics;
 pub mod model;
 pub mod nn;

@@ -24,6 +24,7 @@
 pub mod csv;
 pub mod features;
 pub mod generators;
+pub mod pca;
 pub mod split;
 
 use serde::{Deserialize, Serialize};
