@@ -384,6 +384,8 @@ pub struct PlaygroundConfig {
     pub discretize: bool,
     pub show_test: bool,
     pub backend: BackendChoice,
+    /// How an uploaded table was read: label and feature columns, task, missing cells.
+    pub table: crate::data::csv::CsvOptions,
 }
 
 impl Default for PlaygroundConfig {
@@ -419,6 +421,7 @@ impl Default for PlaygroundConfig {
             discretize: false,
             show_test: false,
             backend: BackendChoice::Cpu,
+            table: crate::data::csv::CsvOptions::default(),
         }
     }
 }

@@ -379,7 +379,7 @@ proptest! {
             1 => Task::Binary,
             k => Task::MultiClass(k),
         });
-        let opts = CsvOptions { label_column: label, has_header: header, task };
+        let opts = CsvOptions { label_column: label, has_header: header, task, ..CsvOptions::default() };
         if let Ok(ds) = parse_csv(&text, &opts) {
             prop_assert!(ds.validate().is_ok());
         }

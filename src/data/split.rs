@@ -21,6 +21,37 @@ pub fn shuffled_split(n: usize, train_percent: f32, rng: &mut Rng) -> (Vec<usize
     (idx, test)
 }
 
+/// A split that keeps each class's share: within every class (`classes[i]` in `0..k`) the
+/// rows are shuffled with `rng` and the first `round(n_c·train_percent/100)` go to training
+/// (at least one when the class has two or more rows). Both lists come out in row order of
+/// the shuffle, class by class, so the same seed gives the same split.
+pub fn stratified_split(
+    classes: &[usize],
+    k: usize,
+    train_percent: f32,
+    rng: &mut Rng,
+) -> (Vec<usize>, Vec<usize>) {
+    let p = if train_percent.is_nan() {
+        0.0
+    } else {
+        f64::from(train_percent.clamp(0.0, 100.0)) / 100.0
+    };
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); k.max(1)];
+    for (i, &c) in classes.iter().enumerate() {
+        by_class[c.min(k.max(1) - 1)].push(i);
+    }
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for mut rows in by_class {
+        rng.shuffle(&mut rows);
+        let n = rows.len();
+        let lo = usize::from(n >= 2);
+        let cut = ((n as f64 * p).round() as usize).clamp(lo, n);
+        test.extend(rows.split_off(cut));
+        train.extend(rows);
+    }
+    (train, test)
+}
+
 /// Per-column affine scaling `x' = (x − mean)/std`, fitted on training data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Standardizer {

@@ -1,7 +1,12 @@
-//! The session's data: points, their train/test split, and the feature / target matrices
-//! the model trains on. Every change builds a new value, so a failure leaves the old one.
+//! The session's data: its rows (2-D points or an uploaded table of any width), their
+//! train/test split, and the feature / target matrices the model trains on. Every change
+//! builds a new value, so a failure leaves the old one.
 
-use crate::data::csv::{parse_csv, CsvOptions};
+use std::sync::Arc;
+
+use crate::data::csv::prepare::{prepare, LoadReport, PreparedTable};
+use crate::data::csv::table::{read_table, RawTable};
+use crate::data::csv::CsvOptions;
 use crate::data::features::{feature_matrix, labels};
 use crate::data::generators::{default_count, generate};
 use crate::data::split::{shuffled_split, Standardizer};
@@ -12,9 +17,27 @@ use crate::{DatasetKind, Error, Matrix, PlaygroundConfig, Result, Rng, Sequentia
 /// Half-width of the square the playground draws: coordinates lie in `[-DOMAIN, DOMAIN]`.
 pub const DOMAIN: f32 = 6.0;
 
+/// Where the session's rows come from. Either way they end up as the same train/test
+/// matrices; only the way a row becomes model inputs differs.
+#[derive(Debug, Clone)]
+pub(super) enum Source {
+    /// Rows of two coordinates (built-in sets, clicked points, two-column uploads); the
+    /// config's features (x₁², sin x₁, …) are computed from them.
+    Plane(Vec<Point>),
+    /// An uploaded table of any width: its rows encoded by the table's preprocessing.
+    Table(Arc<TableData>),
+}
+
+/// An uploaded table with the choices applied.
+#[derive(Debug, Clone)]
+pub(super) struct TableData {
+    pub raw: Arc<RawTable>,
+    pub prepared: PreparedTable,
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct SessionData {
-    pub points: Vec<Point>,
+    pub source: Source,
     pub is_test: Vec<bool>,
     pub task: Task,
     pub standardizer: Option<Standardizer>,
@@ -41,15 +64,23 @@ impl SessionData {
         Self::split(points, task, cfg)
     }
 
-    /// The same points, split anew with the config's seed and ratio.
+    /// The split's generator for the config's seed: the second stream after the data's.
+    fn split_rng(cfg: &PlaygroundConfig) -> Rng {
+        let mut rng = Rng::new(cfg.seed);
+        let _data_stream = rng.fork();
+        rng.fork()
+    }
+
+    /// The same rows, split (and for a table, prepared) anew with the config's settings.
     pub fn resplit(&self, cfg: &PlaygroundConfig) -> Result<Self> {
-        Self::split(self.points.clone(), self.task, cfg)
+        match &self.source {
+            Source::Plane(points) => Self::split(points.clone(), self.task, cfg),
+            Source::Table(t) => Self::from_raw_table(cfg, t.raw.clone()),
+        }
     }
 
     fn split(points: Vec<Point>, task: Task, cfg: &PlaygroundConfig) -> Result<Self> {
-        let mut rng = Rng::new(cfg.seed);
-        let _data_stream = rng.fork();
-        let mut split_rng = rng.fork();
+        let mut split_rng = Self::split_rng(cfg);
         let (_, test) = shuffled_split(points.len(), cfg.train_ratio, &mut split_rng);
         let mut is_test = vec![false; points.len()];
         for i in test {
@@ -58,9 +89,14 @@ impl SessionData {
         Self::build(points, is_test, task, cfg)
     }
 
-    /// Same points and split, matrices rebuilt for the config's features and scaling.
+    /// Same rows and split, matrices rebuilt for the config's features and scaling.
     pub fn with_features(&self, cfg: &PlaygroundConfig) -> Result<Self> {
-        Self::build(self.points.clone(), self.is_test.clone(), self.task, cfg)
+        match &self.source {
+            Source::Plane(points) => {
+                Self::build(points.clone(), self.is_test.clone(), self.task, cfg)
+            }
+            Source::Table(t) => Self::from_raw_table(cfg, t.raw.clone()),
+        }
     }
 
     fn build(
@@ -69,32 +105,61 @@ impl SessionData {
         task: Task,
         cfg: &PlaygroundConfig,
     ) -> Result<Self> {
-        let (train, test): (Vec<Point>, Vec<Point>) = {
-            let mut tr = Vec::new();
-            let mut te = Vec::new();
-            for (p, &t) in points.iter().zip(&is_test) {
-                if t {
-                    te.push(*p)
-                } else {
-                    tr.push(*p)
-                }
-            }
-            (tr, te)
+        let x = feature_matrix(&points, &cfg.features);
+        let y = labels(&points);
+        Self::assemble(
+            Source::Plane(points),
+            x,
+            y,
+            is_test,
+            task,
+            cfg,
+            cfg.standardize,
+        )
+    }
+
+    /// Splits `x`/`y` by `is_test`, scales (fitting on the training rows when `fit_scaler`)
+    /// and encodes the targets for the config's output layer.
+    fn assemble(
+        source: Source,
+        x: Matrix,
+        y: Matrix,
+        is_test: Vec<bool>,
+        task: Task,
+        cfg: &PlaygroundConfig,
+        fit_scaler: bool,
+    ) -> Result<Self> {
+        let train: Vec<usize> = (0..is_test.len()).filter(|&i| !is_test[i]).collect();
+        let test: Vec<usize> = (0..is_test.len()).filter(|&i| is_test[i]).collect();
+        let rows = |m: &Matrix, idx: &[usize]| {
+            let mut out = Matrix::zeros(0, m.cols());
+            out.gather_rows(m, idx);
+            out
         };
-        let mut train_x = feature_matrix(&train, &cfg.features);
-        let mut test_x = feature_matrix(&test, &cfg.features);
-        let standardizer = if cfg.standardize {
-            let s = Standardizer::fit(&train_x);
+        let (mut train_x, mut test_x) = (rows(&x, &train), rows(&x, &test));
+        let (mut train_t, mut test_t) = (rows(&y, &train), rows(&y, &test));
+        let standardizer = match &source {
+            Source::Table(t) => t.prepared.prep.scaler.clone(),
+            Source::Plane(_) if fit_scaler => Some(Standardizer::fit(&train_x)),
+            Source::Plane(_) => None,
+        };
+        if let Some(s) = &standardizer {
             s.apply(&mut train_x)?;
             s.apply(&mut test_x)?;
-            Some(s)
-        } else {
-            None
-        };
-        let train_y = cfg.encode_targets(&labels(&train), task);
-        let test_y = cfg.encode_targets(&labels(&test), task);
+        }
+        if let Source::Table(t) = &source {
+            if let Some(ts) = t.prepared.prep.target {
+                for m in [&mut train_t, &mut test_t] {
+                    m.as_mut_slice()
+                        .iter_mut()
+                        .for_each(|v| *v = (*v - ts.mean) / ts.std);
+                }
+            }
+        }
+        let train_y = cfg.encode_targets(&train_t, task);
+        let test_y = cfg.encode_targets(&test_t, task);
         Ok(Self {
-            points,
+            source,
             is_test,
             task,
             standardizer,
@@ -106,7 +171,31 @@ impl SessionData {
     }
 
     pub fn input_dim(&self, cfg: &PlaygroundConfig) -> usize {
-        cfg.features.len()
+        match &self.source {
+            Source::Plane(_) => cfg.features.len(),
+            Source::Table(t) => t.prepared.prep.input_dim(),
+        }
+    }
+
+    /// The 2-D points, when the rows are points.
+    pub fn points(&self) -> Option<&[Point]> {
+        match &self.source {
+            Source::Plane(p) => Some(p),
+            Source::Table(_) => None,
+        }
+    }
+
+    /// The uploaded table, when the rows come from one.
+    pub fn table(&self) -> Option<&TableData> {
+        match &self.source {
+            Source::Plane(_) => None,
+            Source::Table(t) => Some(t),
+        }
+    }
+
+    /// Number of rows (both splits).
+    pub fn len(&self) -> usize {
+        self.is_test.len()
     }
 
     pub fn train_xy(&self) -> (&Matrix, &Matrix) {
@@ -132,6 +221,12 @@ impl SessionData {
 
     /// Features of arbitrary 2-D points, scaled like the training data.
     pub fn inputs_for(&self, pts: &[Point], cfg: &PlaygroundConfig) -> Result<Matrix> {
+        if self.table().is_some() {
+            return Err(Error::InvalidData(
+                "this data is a table of many columns; points of two coordinates do not apply"
+                    .into(),
+            ));
+        }
         let mut x = feature_matrix(pts, &cfg.features);
         if let Some(s) = &self.standardizer {
             s.apply(&mut x)?;
@@ -139,14 +234,24 @@ impl SessionData {
         Ok(x)
     }
 
+    fn plane_or_refuse(&self, what: &str) -> Result<&[Point]> {
+        self.points().ok_or_else(|| {
+            Error::InvalidData(format!(
+                "{what} works on 2-D data; this table has {} input columns (load a two-column table or pick a dataset)",
+                self.table().map_or(0, |t| t.prepared.prep.input_dim())
+            ))
+        })
+    }
+
     /// This data with one more training point.
     pub fn with_point(&self, cfg: &PlaygroundConfig, p: Point) -> Result<Self> {
+        let current = self.plane_or_refuse("adding points by clicking")?;
         if !(p.x.is_finite() && p.y.is_finite() && p.label.is_finite()) {
             return Err(Error::InvalidData(
                 "a point needs finite coordinates and label".into(),
             ));
         }
-        if self.points.len() >= crate::data::generators::MAX_POINTS {
+        if current.len() >= crate::data::generators::MAX_POINTS {
             return Err(Error::Limit(format!(
                 "the playground holds at most {} points",
                 crate::data::generators::MAX_POINTS
@@ -160,7 +265,7 @@ impl SessionData {
                 k - 1
             )));
         }
-        let mut points = self.points.clone();
+        let mut points = current.to_vec();
         let mut is_test = self.is_test.clone();
         points.push(p);
         is_test.push(false);
@@ -175,19 +280,18 @@ impl SessionData {
         y: f32,
         r: f32,
     ) -> Result<(Self, usize)> {
+        let current = self.plane_or_refuse("removing points by clicking")?;
         if !(x.is_finite() && y.is_finite() && r.is_finite() && r >= 0.0) {
             return Err(Error::InvalidData(
                 "removal needs a finite position and radius".into(),
             ));
         }
-        let keep: Vec<bool> = self
-            .points
+        let keep: Vec<bool> = current
             .iter()
             .map(|p| (p.x - x).hypot(p.y - y) > r)
             .collect();
         let removed = keep.iter().filter(|k| !**k).count();
-        let points = self
-            .points
+        let points = current
             .iter()
             .zip(&keep)
             .filter(|(_, k)| **k)
@@ -203,29 +307,71 @@ impl SessionData {
         Ok((Self::build(points, is_test, self.task, cfg)?, removed))
     }
 
-    /// Data from an uploaded table; updates `cfg` to a custom dataset of the file's task.
-    pub fn from_csv(cfg: &mut PlaygroundConfig, text: &str, options: &CsvOptions) -> Result<Self> {
-        let ds = parse_csv(text, options)?;
-        if ds.dim() != 2 {
-            return Err(Error::InvalidData(format!(
-                "the playground draws 2-D data: the file has {} feature column(s) besides the label; keep exactly two",
-                ds.dim()
-            )));
-        }
-        let mut points: Vec<Point> = (0..ds.len())
-            .map(|r| Point {
-                x: ds.x.get(r, 0),
-                y: ds.x.get(r, 1),
-                label: ds.y.get(r, 0),
-            })
-            .collect();
-        scale_into_domain(&mut points);
+    /// Data from an uploaded table and the config's table choices; updates `cfg` to a custom
+    /// dataset of the file's task. Two numeric feature columns become points on the
+    /// playground's square (so features and clicks work as for a built-in set); any other
+    /// choice trains on the table's encoded columns.
+    pub fn from_csv(
+        cfg: &mut PlaygroundConfig,
+        text: &str,
+        options: &CsvOptions,
+    ) -> Result<(Self, LoadReport)> {
+        let raw = Arc::new(read_table(text, options.has_header)?);
         cfg.dataset = DatasetKind::Custom;
-        if let Task::MultiClass(k) = ds.task {
+        cfg.table = options.clone();
+        cfg.table.has_header = Some(raw.has_header);
+        let mut probe = Self::split_rng(cfg);
+        let prepared = prepare(&raw, &cfg.table, cfg.train_ratio, true, &mut probe)?;
+        let plane = prepared.prep.columns.len() == 2
+            && prepared.prep.input_dim() == 2
+            && prepared.report.filled_cells == 0;
+        if let Task::MultiClass(k) = prepared.prep.task {
             cfg.classes = k;
         }
+        if plane {
+            let mut points: Vec<Point> = (0..prepared.x.rows())
+                .map(|r| Point {
+                    x: prepared.x.get(r, 0),
+                    y: prepared.x.get(r, 1),
+                    label: prepared.y[r],
+                })
+                .collect();
+            scale_into_domain(&mut points);
+            cfg.validate()?;
+            let report = prepared.report;
+            return Ok((Self::split(points, prepared.prep.task, cfg)?, report));
+        }
+        // Wide tables train on standardised inputs unless the user turns it off later.
+        cfg.standardize = true;
         cfg.validate()?;
-        Self::split(points, ds.task, cfg)
+        let report = prepared.report.clone();
+        Ok((Self::from_prepared(cfg, raw, prepared)?, report))
+    }
+
+    /// The table path: `raw` prepared with the config's choices, seed and ratio.
+    fn from_raw_table(cfg: &PlaygroundConfig, raw: Arc<RawTable>) -> Result<Self> {
+        let mut split_rng = Self::split_rng(cfg);
+        let prepared = prepare(
+            &raw,
+            &cfg.table,
+            cfg.train_ratio,
+            cfg.standardize,
+            &mut split_rng,
+        )?;
+        Self::from_prepared(cfg, raw, prepared)
+    }
+
+    fn from_prepared(
+        cfg: &PlaygroundConfig,
+        raw: Arc<RawTable>,
+        prepared: PreparedTable,
+    ) -> Result<Self> {
+        let task = prepared.prep.task;
+        let x = prepared.x.clone();
+        let y = Matrix::from_vec(prepared.y.len(), 1, prepared.y.clone())?;
+        let is_test = prepared.is_test.clone();
+        let source = Source::Table(Arc::new(TableData { raw, prepared }));
+        Self::assemble(source, x, y, is_test, task, cfg, false)
     }
 }
 

@@ -13,10 +13,13 @@
 
 mod data;
 mod external;
+mod slice;
+mod table;
 mod train;
 mod views;
 
 pub use data::{scale_into_domain, DOMAIN};
+pub use slice::{Axis, HeldValue, SliceInfo};
 pub use train::CHUNK_STEPS;
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
 
@@ -72,6 +75,10 @@ pub struct Session {
     early: Option<EarlyState>,
     grid_cache: Option<(usize, Matrix)>,
     partial: Option<train::PartialEpoch>,
+    /// The map's slice through a table's inputs (none for 2-D points).
+    slice: Option<slice::SliceView>,
+    /// What the last upload did to its rows and cells.
+    load_report: Option<crate::data::csv::prepare::LoadReport>,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +108,8 @@ impl Session {
             early: None,
             grid_cache: None,
             partial: None,
+            slice: None,
+            load_report: None,
         })
     }
 
@@ -165,6 +174,7 @@ impl Session {
         let data_changed = old.dataset != new.dataset
             || old.seed != new.seed
             || old.train_ratio != new.train_ratio
+            || (new.dataset == crate::DatasetKind::Custom && old.table != new.table)
             || (new.dataset != crate::DatasetKind::Custom
                 && (old.noise != new.noise
                     || old.num_samples != new.num_samples
@@ -219,6 +229,16 @@ impl Session {
         self.data = data;
         self.model = model;
         self.restart();
+        self.reslice();
+        self.load_report = None;
+    }
+
+    /// A fresh slice for table data (axes and held values at their defaults).
+    fn reslice(&mut self) {
+        self.slice = self
+            .data
+            .table()
+            .map(|t| slice::SliceView::new(t, &self.data.train_x));
     }
 
     fn restart(&mut self) {
@@ -263,17 +283,27 @@ impl Session {
         self.model.set_bias(dense_index, unit, value)
     }
 
-    /// Every point with its split: `(point, is_test)`.
-    pub fn points(&self) -> impl Iterator<Item = (&Point, bool)> {
-        self.data
-            .points
-            .iter()
-            .zip(self.data.is_test.iter().copied())
+    /// Every row as a point on the square with its split: `(point, is_test)`. For a table the
+    /// coordinates are the row's position on the map's two axes.
+    pub fn points(&self) -> Vec<(Point, bool)> {
+        let split = self.data.is_test.iter().copied();
+        match (self.data.points(), self.data.table(), &self.slice) {
+            (Some(p), _, _) => p.iter().copied().zip(split).collect(),
+            (None, Some(t), Some(s)) => s
+                .row_positions(t)
+                .into_iter()
+                .zip(&t.prepared.y)
+                .map(|([x, y], &label)| Point { x, y, label })
+                .zip(split)
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Points as `[x, y, label, is_test]` per point, for drawing.
     pub fn points_flat(&self) -> Vec<f32> {
         self.points()
+            .into_iter()
             .flat_map(|(p, t)| [p.x, p.y, p.label, if t { 1.0 } else { 0.0 }])
             .collect()
     }
@@ -300,30 +330,37 @@ impl Session {
         Ok(())
     }
 
-    /// Replaces the data with an uploaded table of two numeric feature columns and a label.
-    /// On any error the current data and model stay as they were.
+    /// Replaces the data with an uploaded table: any number of numeric or text columns, the
+    /// label, features, task and missing-value policy chosen by `options` (kept in the
+    /// config). On any error the current data and model stay as they were.
     pub fn load_csv(&mut self, text: &str, options: &crate::data::csv::CsvOptions) -> Result<()> {
         let mut cfg = self.config.clone();
-        let data = data::SessionData::from_csv(&mut cfg, text, options)?;
+        let (data, report) = data::SessionData::from_csv(&mut cfg, text, options)?;
         let model = build_model(&cfg, &data)?;
         self.replace(cfg, data, model);
+        self.load_report = Some(report);
         Ok(())
     }
 
-    /// The current points as CSV (`x,y,label`).
+    /// The current data as CSV: points as `x1,x2,label`, a table with its own columns.
     pub fn data_csv(&self) -> String {
-        crate::data::csv::points_to_csv(&self.data.points)
+        match (self.data.points(), self.data.table()) {
+            (Some(p), _) => crate::data::csv::points_to_csv(p),
+            (None, Some(t)) => t.raw.to_csv(),
+            _ => String::new(),
+        }
     }
 
-    /// The model as the versioned JSON file format.
+    /// The model as the versioned JSON file format; a table's model also carries its
+    /// preprocessing (columns, encoding, fill values, scalers).
     pub fn export_model(&self) -> String {
-        self.model.to_json()
+        self.with_preprocessing(self.model.to_json())
     }
 
     /// The model file with its training state (optimiser step count and moments), for
     /// moving the run to another backend (the GPU) and back without restarting them.
     pub fn export_model_with_state(&self) -> String {
-        self.model.to_json_with_state()
+        self.with_preprocessing(self.model.to_json_with_state())
     }
 
     /// Loads a model file. It must fit the playground (inputs = active features, outputs =
@@ -333,6 +370,7 @@ impl Session {
     /// changes.
     pub fn import_model(&mut self, json: &str) -> Result<()> {
         let mut model = Sequential::from_json(json)?;
+        self.check_preprocessing(json)?;
         let cfg = data::config_for_model(&self.config, model.spec(), self.data.task)?;
         let expected = cfg.model_spec(self.data.input_dim(&cfg), self.data.task);
         if &expected != model.spec() {
@@ -361,6 +399,7 @@ impl Session {
         self.data = data;
         self.model = model;
         self.restart();
+        self.reslice();
         Ok(())
     }
 }

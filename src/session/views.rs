@@ -76,9 +76,17 @@ impl Session {
     /// layer's units (after activation; the output in the decision grid's scale for one
     /// output). Node-major: node `n`'s cells start at `n·res²`.
     pub fn neuron_grids(&mut self, res: usize) -> Result<Vec<f32>> {
-        let pts = grid_points(res)?;
-        let raw = crate::data::features::feature_matrix(&pts, &self.config.features);
-        let x = self.grid_inputs(res)?;
+        let (x, raw) = match (self.data.table(), &self.slice) {
+            (Some(t), Some(s)) => {
+                check_resolution(res)?;
+                s.grid_inputs(t, res)?
+            }
+            _ => {
+                let pts = grid_points(res)?;
+                let raw = crate::data::features::feature_matrix(&pts, &self.config.features);
+                (self.grid_inputs(res)?, raw)
+            }
+        };
         let outs = self.model.layer_outputs(&x)?;
         let cells = res * res;
         let nodes = raw.cols() + outs.iter().map(Matrix::cols).sum::<usize>();
@@ -152,10 +160,22 @@ impl Session {
             });
         }
         let e = self.model.evaluate(x, y)?;
+        let mut values = e.metrics;
+        // A standardised regression target trains in its own scale; errors are reported
+        // in the target's units (R² does not depend on the scale).
+        if let Some(t) = self.preprocessing().and_then(|p| p.target) {
+            for (k, v) in values.iter_mut() {
+                match k.as_str() {
+                    "mae" | "rmse" => *v *= t.std,
+                    "mse" => *v *= t.std * t.std,
+                    _ => {}
+                }
+            }
+        }
         Ok(MetricsReport {
             split: if test { "test" } else { "train" },
             loss: e.loss,
-            values: e.metrics,
+            values,
             confusion: e.confusion.map(|c| Confusion {
                 classes: c.classes,
                 counts: c.counts,
@@ -169,8 +189,13 @@ impl Session {
                 return Ok(m.clone());
             }
         }
-        let pts = grid_points(res)?;
-        let m = self.data.inputs_for(&pts, &self.config)?;
+        let m = match (self.data.table(), &self.slice) {
+            (Some(t), Some(s)) => {
+                check_resolution(res)?;
+                s.grid_inputs(t, res)?.0
+            }
+            _ => self.data.inputs_for(&grid_points(res)?, &self.config)?,
+        };
         self.grid_cache = Some((res, m.clone()));
         Ok(m)
     }
@@ -217,13 +242,18 @@ impl Session {
     }
 }
 
-/// Cell centres of a `res × res` grid over the square, row 0 at the top.
-fn grid_points(res: usize) -> Result<Vec<Point>> {
+fn check_resolution(res: usize) -> Result<()> {
     if res == 0 || res > MAX_GRID_RESOLUTION {
         return Err(Error::Limit(format!(
             "grid resolution {res} is outside 1–{MAX_GRID_RESOLUTION}"
         )));
     }
+    Ok(())
+}
+
+/// Cell centres of a `res × res` grid over the square, row 0 at the top.
+fn grid_points(res: usize) -> Result<Vec<Point>> {
+    check_resolution(res)?;
     let step = 2.0 * DOMAIN / res as f32;
     Ok((0..res * res)
         .map(|i| Point {

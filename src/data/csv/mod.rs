@@ -4,8 +4,11 @@
 //! Numbers are read with Rust's `f32` syntax (`1`, `-0.5`, `2e3`); fields are trimmed.
 //! The delimiter is `,`, or a tab or `;` when the first line has no comma but one of those.
 
+pub mod encoding;
 mod labels;
+pub mod prepare;
 mod reader;
+pub mod table;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +42,13 @@ pub struct CsvOptions {
     /// `None` = detect: classification when some label is not a number, or when all are
     /// integers with at most [`MAX_DETECTED_CLASSES`] distinct values; else regression.
     pub task: Option<Task>,
+    /// Tables: the feature columns by name (or 0-based index), `None` = every usable column
+    /// besides the label.
+    pub features: Option<Vec<String>>,
+    /// Tables: the user's override of the detected task (wins over `task`).
+    pub kind: Option<prepare::TaskKind>,
+    /// Tables: rows with a missing feature cell are dropped or filled.
+    pub missing: encoding::MissingPolicy,
 }
 
 /// Reads a table whose columns are numeric features plus one label column.
