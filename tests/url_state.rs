@@ -69,6 +69,13 @@ fn rich_config() -> PlaygroundConfig {
         discretize: true,
         show_test: true,
         backend: BackendChoice::Cpu,
+        table: nn_playground::data::csv::CsvOptions {
+            label_column: Some("price, €".into()),
+            features: Some(vec!["a,b".into(), "size".into()]),
+            kind: Some(nn_playground::data::csv::prepare::TaskKind::Regression),
+            missing: nn_playground::data::csv::encoding::MissingPolicy::Fill,
+            ..Default::default()
+        },
     }
 }
 

@@ -148,6 +148,7 @@ pub fn to_hash(cfg: &PlaygroundConfig, hide: &[String]) -> String {
     if cfg.backend != crate::spec::BackendChoice::Cpu {
         put("backend", name_of(&cfg.backend));
     }
+    table_keys(&cfg.table, &mut put);
     if !hide.is_empty() {
         // Names are escaped: a hostile one must not add keys or change on the way back.
         let names: Vec<String> = hide.iter().map(|h| percent_encode(h)).collect();
@@ -226,6 +227,13 @@ pub fn from_hash(hash: &str) -> Result<UrlState> {
             "discretize" => cfg.discretize = parse_bool(key, v)?,
             "showTestData" => cfg.show_test = parse_bool(key, v)?,
             "backend" => cfg.backend = parse_name(key, v)?,
+            "label" => cfg.table.label_column = Some(v.to_string()),
+            // Split before decoding: a column name may itself hold a comma.
+            "columns" => {
+                cfg.table.features = Some(raw.split(',').map(percent_decode).collect())
+            }
+            "task" => cfg.table.kind = Some(parse_name(key, v)?),
+            "missing" => cfg.table.missing = parse_name(key, v)?,
             "hide" => st.hide = list(v).map(str::to_string).collect(),
             "weights" => st.weights = Some(value.clone()),
             _ => st.unknown.push(key.to_string()),
@@ -281,4 +289,21 @@ pub fn decode_blob(blob: &str) -> Result<String> {
     )?;
     String::from_utf8(raw)
         .map_err(|_| Error::Format("the link's weights are not UTF-8 text".into()))
+}
+
+/// The table choices of an upload, written only where they differ from the defaults.
+fn table_keys(t: &crate::data::csv::CsvOptions, put: &mut impl FnMut(&str, String)) {
+    if let Some(label) = &t.label_column {
+        put("label", percent_encode(label));
+    }
+    if let Some(cols) = &t.features {
+        let names: Vec<String> = cols.iter().map(|c| percent_encode(c)).collect();
+        put("columns", names.join(","));
+    }
+    if let Some(kind) = &t.kind {
+        put("task", name_of(kind));
+    }
+    if t.missing != crate::data::csv::encoding::MissingPolicy::Drop {
+        put("missing", name_of(&t.missing));
+    }
 }

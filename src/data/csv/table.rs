@@ -254,8 +254,10 @@ pub fn read_table(text: &str, has_header: Option<bool>) -> Result<RawTable> {
     }
     let names = column_names(has_header.then_some(&first.fields[..]), width)?;
 
-    // Pass 1: which columns hold only numbers (and missing cells).
-    let mut numeric = vec![true; width];
+    // Pass 1: which columns hold numbers. A column is text when most of its present cells
+    // are not numbers; a few stray words in a numeric column are reported where they are.
+    let mut numbers = vec![0usize; width];
+    let mut words = vec![0usize; width];
     let mut records = Records::new(text, delimiter);
     let mut record = csv::StringRecord::new();
     let mut skip = has_header;
@@ -274,11 +276,17 @@ pub fn read_table(text: &str, has_header: Option<bool>) -> Result<RawTable> {
             });
         }
         for (c, f) in record.iter().enumerate() {
-            if numeric[c] && !is_missing(f) && f.parse::<f32>().is_err() {
-                numeric[c] = false;
+            if is_missing(f) {
+                continue;
+            }
+            if f.parse::<f32>().is_ok() {
+                numbers[c] += 1;
+            } else {
+                words[c] += 1;
             }
         }
     }
+    let numeric: Vec<bool> = numbers.iter().zip(&words).map(|(n, w)| n >= w).collect();
 
     // Pass 2: the cells, typed.
     let mut builders: Vec<Builder> = numeric
@@ -365,17 +373,24 @@ impl Builder {
                     v.push(f32::NAN);
                     return Ok(());
                 }
+                let err = |message: String| Error::Csv {
+                    line,
+                    column: Some(column + 1),
+                    message,
+                };
                 match field.parse::<f32>() {
                     Ok(x) if x.is_finite() => v.push(x),
-                    _ => {
-                        return Err(Error::Csv {
-                            line,
-                            column: Some(column + 1),
-                            message: format!(
-                                "\"{}\" is too large for a number here; remove the row or scale the column",
-                                excerpt(field)
-                            ),
-                        })
+                    Ok(_) => {
+                        return Err(err(format!(
+                            "\"{}\" is too large for a number here; remove the row or scale the column",
+                            excerpt(field)
+                        )))
+                    }
+                    Err(_) => {
+                        return Err(err(format!(
+                            "expected a number like the rest of this column, found \"{}\"; fix the cell, or leave it empty to mark it missing",
+                            excerpt(field)
+                        )))
                     }
                 }
             }
