@@ -8,6 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::Matrix;
 
+pub mod report;
+pub mod roc;
+
+pub use report::{
+    class_report, regression_report, Averages, ClassReport, ClassRow, RegressionReport,
+};
+pub use roc::{roc_curve, RocCurve, RocPoint, DEFAULT_ROC_POINTS};
+
 /// Counts of (true class, predicted class) pairs: `counts[t * classes + p]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfusionMatrix {

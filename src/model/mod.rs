@@ -7,6 +7,7 @@
 mod build;
 mod evaluate;
 pub(crate) mod fit;
+pub mod importance;
 mod io;
 mod running_stats;
 mod state;
