@@ -370,3 +370,51 @@ fn raw_table_round_trips_through_csv() {
         }
     }
 }
+
+#[test]
+fn insight_and_importance_rank_the_informative_column_first() {
+    let mut rng = Rng::new(9);
+    let mut text = String::from("signal,weak,noise,kind,label\n");
+    for _ in 0..400 {
+        let (a, b, n) = (rng.normal(), rng.normal(), rng.normal());
+        let kind = ["x", "y"][usize::from(rng.next_f32() < 0.5)];
+        let yes = 2.0 * a + 0.3 * b > 0.0;
+        text.push_str(&format!("{a},{b},{n},{kind},{}\n", if yes { "yes" } else { "no" }));
+    }
+    let mut s = session();
+    s.load_csv(&text, &CsvOptions::default()).unwrap();
+    assert_eq!(s.task(), Task::Binary);
+    let mut cfg = s.config().clone();
+    cfg.optimizer.kind = nn_playground::OptimizerKind::Adam;
+    cfg.optimizer.learning_rate = 0.02;
+    s.set_config(cfg).unwrap();
+    s.train_epochs(40).unwrap();
+    let r = s.insight().unwrap();
+    let classes = r.classes.unwrap();
+    let mut names: Vec<&str> = classes.rows.iter().map(|r| r.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["no", "yes"]);
+    assert!(classes.accuracy > 0.9, "{classes:?}");
+    let roc = r.roc.unwrap();
+    assert!(roc.auc.unwrap() > 0.95, "{roc:?}");
+    assert!(roc.points.len() <= 200);
+
+    s.start_importance(3).unwrap();
+    let mut steps = 0;
+    while !s.importance_step().unwrap() {
+        steps += 1;
+        assert!(steps < 10);
+    }
+    let imp = s.importance().unwrap();
+    assert_eq!((imp.done, imp.total), (4, 4));
+    let mut ranked = imp.columns.clone();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    assert_eq!(ranked[0].0, "signal", "{ranked:?}");
+    assert!(ranked[0].1 > 0.2, "{ranked:?}");
+    let noise = imp.columns.iter().find(|c| c.0 == "noise").unwrap();
+    assert!(noise.1.abs() < 0.05, "{ranked:?}");
+    // Training in between ends the run in words.
+    s.start_importance(1).unwrap();
+    s.train_epochs(1).unwrap();
+    assert!(s.importance().is_none() || s.importance_step().is_err());
+}

@@ -13,12 +13,14 @@
 
 mod data;
 mod external;
+mod insight;
 mod slice;
 mod table;
 mod train;
 mod views;
 
 pub use data::{scale_into_domain, DOMAIN};
+pub use insight::{ImportanceReport, InsightReport, MAX_SCATTER_POINTS};
 pub use slice::{Axis, HeldValue, SliceInfo};
 pub use train::CHUNK_STEPS;
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
@@ -79,6 +81,8 @@ pub struct Session {
     slice: Option<slice::SliceView>,
     /// What the last upload did to its rows and cells.
     load_report: Option<crate::data::csv::prepare::LoadReport>,
+    /// A permutation-importance run in progress or finished.
+    importance: Option<crate::model::importance::PermutationImportance>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +114,7 @@ impl Session {
             partial: None,
             slice: None,
             load_report: None,
+            importance: None,
         })
     }
 
@@ -250,6 +255,7 @@ impl Session {
         self.early = None;
         self.grid_cache = None;
         self.partial = None;
+        self.importance = None;
     }
 
     /// Re-initialises the weights (from the seed, so a reset run repeats exactly); same data.
