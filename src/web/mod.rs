@@ -5,6 +5,7 @@
 mod convert;
 mod external;
 mod keras;
+mod table;
 
 pub use keras::WebSequential;
 
@@ -237,7 +238,8 @@ impl WebSession {
             .map_err(js_err)? as u32)
     }
 
-    /// Loads CSV text; `options` = `{label_column, has_header, task}` (all optional).
+    /// Loads CSV text; `options` = `{label_column, has_header, task, features, kind, missing}`
+    /// (all optional; see `CsvOptions`).
     #[wasm_bindgen(js_name = loadCsv)]
     pub fn load_csv(&mut self, text: &str, options: JsValue) -> Result<(), JsError> {
         let opts: CsvOptions = if options.is_undefined() || options.is_null() {

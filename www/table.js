@@ -1,0 +1,313 @@
+// Uploaded tables in the page: the column picker built from the engine's own preview, the
+// load report, the map's axes and held values, the model report (per-class table, ROC or
+// predicted-vs-actual scatter), feature importance and prediction downloads. Mixed into
+// `Playground.prototype`; `this` is the playground. The engine decides; this file draws.
+
+import { h, clear } from './dom.js';
+import { paintRoc, paintScatter, paintBars } from './render/insight.js';
+import { formatNumber } from './format.js';
+
+const MAX_CSV_BYTES = 10 * 1024 * 1024;
+const mb = (bytes) => (bytes / 1048576).toFixed(1);
+// Sliders for held values are folded away past this many input columns.
+const OPEN_HELD_UP_TO = 6;
+
+export const tableMethods = {
+  buildUpload() {
+    const c = this.controls;
+    c.file = h('input', { type: 'file', accept: '.csv,.tsv,text/csv,text/plain', id: `csv-${Math.random().toString(36).slice(2)}`, onchange: () => this.readCsv() });
+    c.labelColumn = h('select', { 'aria-label': 'Label column', onchange: () => this.markLabel() });
+    c.taskKind = h('select', { 'aria-label': 'Task' }, [['', 'detect'], ['classification', 'classification'], ['regression', 'regression']].map(([v, t]) => h('option', { value: v, textContent: t })));
+    c.missing = h('select', { 'aria-label': 'Missing cells' }, [['drop', 'drop the row'], ['fill', 'fill (mean / most frequent)']].map(([v, t]) => h('option', { value: v, textContent: t })));
+    c.columnList = h('div', { className: 'column-list', role: 'group', 'aria-label': 'Feature columns' });
+    c.csvPreview = h('table', { className: 'preview' });
+    c.csvError = h('p', { className: 'error csv-error', role: 'alert' });
+    c.csvReport = h('p', { className: 'csv-report', role: 'status' });
+    c.csvLoad = h('button', { type: 'button', textContent: 'Use this data', disabled: true, onclick: () => this.loadCsv() });
+    c.download = h('button', { type: 'button', className: 'text', textContent: 'Download data (CSV)', onclick: () => this.downloadCsv() });
+    c.csvOptions = h('div', { className: 'csv-options' },
+      h('label', {}, 'Label column ', c.labelColumn), h('label', {}, 'Task ', c.taskKind), h('label', {}, 'Missing cells: ', c.missing),
+      h('div', { className: 'caption', textContent: 'Feature columns' }), c.columnList);
+    c.csvOptions.hidden = true;
+    return h('details', { className: 'upload', dataset: { key: 'upload' } },
+      h('summary', { textContent: 'Your own data' }),
+      h('label', { htmlFor: c.file.id, textContent: 'CSV file ' }), c.file,
+      c.csvOptions, c.csvPreview, c.csvLoad, c.csvError, c.csvReport, c.download);
+  },
+
+  async readCsv() {
+    const c = this.controls;
+    const file = c.file.files?.[0];
+    c.csvError.textContent = '';
+    if (!file) return;
+    if (file.size > MAX_CSV_BYTES) {
+      c.csvError.textContent = `${file.name} is ${mb(file.size)} MB; files up to ${mb(MAX_CSV_BYTES)} MB can be loaded.`;
+      this.csvText = '';
+      c.csvLoad.disabled = true;
+      return;
+    }
+    if (file.size === 0) {
+      c.csvError.textContent = `${file.name} is empty; choose a CSV file with a header and rows.`;
+      c.csvLoad.disabled = true;
+      return;
+    }
+    await this.previewCsv(await file.text());
+  },
+
+  /** Reads the table with the engine's reader and offers its columns. */
+  async previewCsv(text) {
+    const c = this.controls;
+    c.csvError.textContent = '';
+    let p;
+    try {
+      p = await this.call('csvPreview', text);
+    } catch (err) {
+      c.csvError.textContent = err.message;
+      c.csvLoad.disabled = true;
+      return false;
+    }
+    this.csvText = text;
+    this.csvPreviewInfo = p;
+    clear(c.csvPreview);
+    clear(c.labelColumn);
+    clear(c.columnList);
+    c.csvPreview.append(h('tr', {}, p.columns.map((col) => h('th', { textContent: col.name }))));
+    for (const row of p.head) c.csvPreview.append(h('tr', {}, row.map((v) => h('td', { textContent: v }))));
+    p.columns.forEach((col, i) => {
+      c.labelColumn.append(h('option', { value: p.has_header ? col.name : String(i), textContent: col.name }));
+      const box = h('input', { type: 'checkbox', checked: true, value: p.has_header ? col.name : String(i), dataset: { column: col.name } });
+      c.columnList.append(h('label', { className: 'column', title: summary(col) }, box, ` ${col.name} `, h('span', { className: 'muted', textContent: summary(col) })));
+    });
+    c.labelColumn.value = c.labelColumn.options[c.labelColumn.options.length - 1]?.value ?? '';
+    c.csvOptions.hidden = false;
+    this.markLabel();
+    c.csvLoad.disabled = false;
+    c.csvReport.textContent = `${p.rows.toLocaleString('en')} rows × ${p.columns.length} columns (delimiter ${p.delimiter === ',' ? 'comma' : p.delimiter}${p.has_header ? ', with a header' : ', no header'}).`;
+    return true;
+  },
+
+  /** The label column cannot also be a feature: its box is unticked and disabled. */
+  markLabel() {
+    const c = this.controls;
+    for (const box of c.columnList.querySelectorAll('input')) {
+      const isLabel = box.value === c.labelColumn.value;
+      box.disabled = isLabel;
+      if (isLabel) box.checked = false;
+      else if (box.dataset.wasLabel) box.checked = true;
+      box.dataset.wasLabel = isLabel ? '1' : '';
+    }
+  },
+
+  /** The options the column picker describes: every ticked box, or `null` for all. */
+  csvOptionsFromForm() {
+    const c = this.controls;
+    const boxes = [...c.columnList.querySelectorAll('input')].filter((b) => !b.disabled);
+    const ticked = boxes.filter((b) => b.checked).map((b) => b.value);
+    return {
+      label_column: c.labelColumn.value || null,
+      has_header: this.csvPreviewInfo ? this.csvPreviewInfo.has_header : null,
+      features: ticked.length === boxes.length ? null : ticked,
+      kind: c.taskKind.value || null,
+      missing: c.missing.value,
+    };
+  },
+
+  /** Loads CSV text with the picker's choices. Errors leave the data as it was. */
+  async loadCsv(text = this.csvText, options = this.csvOptionsFromForm()) {
+    const c = this.controls;
+    c.csvError.textContent = '';
+    try {
+      const cfg = await this.call('loadCsv', text, options);
+      this.setConfig(cfg);
+      const info = await this.call('tableInfo');
+      this.setTableInfo(info);
+      c.csvReport.textContent = reportText(info.report);
+      this.showStatus('Loaded your data.');
+      this.setRunning(false);
+      return true;
+    } catch (err) {
+      c.csvError.textContent = err.message;
+      return false;
+    }
+  },
+
+  // ------------------------------------------------------------ the map's slice
+
+  buildSlice() {
+    const c = this.controls;
+    c.axisX = h('select', { 'aria-label': 'Map horizontal axis', onchange: () => this.sendSlice() });
+    c.axisY = h('select', { 'aria-label': 'Map vertical axis', onchange: () => this.sendSlice() });
+    c.heldList = h('div', { className: 'held-list' });
+    c.held = h('details', { className: 'held' }, h('summary', { textContent: 'Other inputs held at' }), c.heldList);
+    c.slice = h('div', { className: 'slice', dataset: { key: 'slice' } },
+      h('label', {}, '→ ', c.axisX), h('label', {}, '↑ ', c.axisY), c.held);
+    c.slice.hidden = true;
+    return c.slice;
+  },
+
+  /** Table facts from the worker: names, classes, slice, load report. */
+  setTableInfo(info) {
+    this.tableInfo = info && info.isTable ? info : null;
+    const c = this.controls;
+    this.root.dataset.table = String(!!this.tableInfo);
+    c.slice.hidden = !this.tableInfo;
+    c.insight.hidden = false;
+    if (!this.tableInfo) return;
+    const s = info.slice;
+    const key = (a) => `${a.kind}:${a.index}`;
+    for (const sel of [c.axisX, c.axisY]) {
+      clear(sel);
+      for (const [axis, name] of s.choices) sel.append(h('option', { value: key(axis), textContent: name }));
+    }
+    c.axisX.value = key(s.x);
+    c.axisY.value = key(s.y);
+    clear(c.heldList);
+    this.heldInputs = s.held.map((v) => {
+      let input;
+      if (v.categories.length) {
+        input = h('select', { 'aria-label': `Held value of ${v.name}`, onchange: () => this.sendSlice() }, v.categories.map((k, i) => h('option', { value: String(i), textContent: k })));
+        input.value = String(v.value);
+      } else {
+        const step = v.max > v.min ? (v.max - v.min) / 100 : 1;
+        input = h('input', { type: 'range', min: String(v.min), max: String(v.max), step: String(step), value: String(v.value), 'aria-label': `Held value of ${v.name}` });
+        const out = h('output', { textContent: formatNumber(v.value) });
+        input.addEventListener('input', () => { out.textContent = formatNumber(Number(input.value)); });
+        input.addEventListener('change', () => this.sendSlice());
+        c.heldList.append(h('label', { className: 'held-value' }, `${v.name} `, out, input));
+        return input;
+      }
+      c.heldList.append(h('label', { className: 'held-value' }, `${v.name} `, input));
+      return input;
+    });
+    c.held.open = s.held.length <= OPEN_HELD_UP_TO;
+    const explained = s.explained.length ? ` · PC1 ${pct(s.explained[0])}, PC2 ${pct(s.explained[1] ?? 0)} of the variance` : '';
+    c.held.title = `Inputs not on the map's axes${explained}`;
+  },
+
+  async sendSlice() {
+    const c = this.controls;
+    const axis = (v) => { const [kind, index] = v.split(':'); return { kind, index: Number(index) }; };
+    const held = this.heldInputs.map((i) => Number(i.value));
+    try {
+      await this.call('setSlice', axis(c.axisX.value), axis(c.axisY.value), held);
+      this.clearError();
+    } catch (err) {
+      this.showError(err.message);
+    }
+  },
+
+  // ------------------------------------------------------------ the model report
+
+  buildInsight() {
+    const c = this.controls;
+    c.classTable = h('table', { className: 'class-table', 'aria-label': 'Precision, recall and F1 per class (test data)' });
+    c.insightCanvas = h('canvas', { className: 'insight-plot', width: 220, height: 160, role: 'img', 'aria-label': 'ROC curve or predicted against actual' });
+    c.insightText = h('p', { className: 'insight-text' });
+    c.importanceBars = h('canvas', { className: 'importance', width: 260, height: 40, role: 'img', 'aria-label': 'Permutation importance per input column' });
+    c.importanceStatus = h('p', { className: 'importance-status', 'aria-live': 'polite' });
+    c.importanceStart = h('button', { type: 'button', textContent: 'Feature importance', onclick: () => this.startImportance() });
+    c.importanceCancel = h('button', { type: 'button', className: 'text', textContent: 'Cancel', hidden: true, onclick: () => this.act('cancelImportance') });
+    c.predAll = h('input', { type: 'checkbox', 'aria-label': 'All rows, not only the test rows' });
+    c.predDownload = h('button', { type: 'button', className: 'text', textContent: 'Download predictions (CSV)', onclick: () => this.downloadPredictions() });
+    c.insight = h('details', { className: 'insight', dataset: { key: 'insight' } },
+      h('summary', { textContent: 'Model report (test data)' }), c.classTable, c.insightCanvas, c.insightText,
+      h('div', {}, c.importanceStart, c.importanceCancel), c.importanceStatus, c.importanceBars,
+      h('div', {}, c.predDownload, h('label', {}, c.predAll, ' all rows')));
+    return c.insight;
+  },
+
+  drawInsight(r) {
+    const c = this.controls;
+    clear(c.classTable);
+    if (!r) return;
+    if (r.classes) {
+      c.classTable.append(h('tr', {}, ['class', 'precision', 'recall', 'F1', 'support'].map((t) => h('th', { textContent: t }))));
+      for (const row of r.classes.rows.slice(0, 50)) {
+        c.classTable.append(h('tr', { dataset: { class: row.name } }, h('th', { textContent: row.name }),
+          [row.precision, row.recall, row.f1].map((v) => h('td', { textContent: formatNumber(v) })), h('td', { textContent: String(row.support) })));
+      }
+      if (r.classes.rows.length > 50) c.classTable.append(h('tr', {}, h('td', { colSpan: 5, textContent: `… and ${r.classes.rows.length - 50} more classes` })));
+    }
+    if (r.roc) {
+      paintRoc(c.insightCanvas, r.roc);
+      c.insightText.textContent = r.roc.auc === null ? 'ROC: one class only in the test data.' : `ROC AUC ${formatNumber(r.roc.auc)}`;
+      c.insightCanvas.hidden = false;
+    } else if (r.regression) {
+      paintScatter(c.insightCanvas, r.scatter);
+      const g = r.regression;
+      c.insightText.textContent = `Predicted (↑) against actual (→): R² ${formatNumber(g.r2)} · MAE ${formatNumber(g.mae)} · RMSE ${formatNumber(g.rmse)}`;
+      c.insightCanvas.hidden = false;
+    } else {
+      c.insightCanvas.hidden = true;
+      c.insightText.textContent = '';
+    }
+    Object.assign(this.root.dataset, { auc: r.roc?.auc ?? '', r2: r.regression?.r2 ?? '' });
+  },
+
+  async startImportance() {
+    try {
+      await this.call('startImportance', 3);
+      this.setRunning(false);
+      this.clearError();
+    } catch (err) {
+      this.showError(err.message);
+    }
+  },
+
+  drawImportance(imp) {
+    const c = this.controls;
+    c.importanceCancel.hidden = !imp || imp.done >= imp.total;
+    if (!imp) {
+      c.importanceStatus.textContent = '';
+      return;
+    }
+    const what = imp.score === 'accuracy' ? 'accuracy' : imp.score === 'r2' ? 'R²' : 'loss';
+    c.importanceStatus.textContent = imp.done < imp.total
+      ? `Shuffling column ${imp.done + 1} of ${imp.total}…`
+      : `How much ${what} drops when a column is shuffled (baseline ${formatNumber(imp.baseline)}):`;
+    paintBars(c.importanceBars, imp.columns);
+    this.root.dataset.importance = imp.done >= imp.total ? JSON.stringify(imp.columns.map(([n, m]) => [n, m])) : '';
+  },
+
+  async downloadPredictions() {
+    try {
+      const csv = await this.call('predictionsCsv', this.controls.predAll.checked);
+      saveText(csv, 'predictions.csv', 'text/csv');
+    } catch (err) {
+      this.showError(err.message);
+    }
+  },
+};
+
+function summary(col) {
+  const missing = col.missing ? `, ${col.missing} missing` : '';
+  if (col.kind === 'numeric') {
+    const range = col.min === null ? 'no values' : `${formatNumber(col.min)} … ${formatNumber(col.max)}`;
+    return `number, ${range}${missing}`;
+  }
+  return `text, ${col.overflow ? 'over 256' : col.distinct} values${missing}`;
+}
+
+function reportText(r) {
+  if (!r) return '';
+  const parts = [`Using ${r.rows_used.toLocaleString('en')} of ${r.rows_read.toLocaleString('en')} rows.`];
+  if (r.dropped_missing_label) parts.push(`${r.dropped_missing_label} row(s) without a label left out.`);
+  if (r.dropped_missing_features) parts.push(`${r.dropped_missing_features} row(s) with missing cells left out.`);
+  if (r.filled_cells) parts.push(`${r.filled_cells} missing cell(s) filled.`);
+  for (const s of r.skipped) parts.push(`Skipped: ${s}.`);
+  return parts.join(' ');
+}
+
+function pct(v) {
+  return `${(v * 100).toFixed(0)} %`;
+}
+
+/** Offers `text` as a download named `name`. */
+export function saveText(text, name, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
