@@ -54,6 +54,8 @@ pub fn describe_field_error(path: &str, message: &str) -> String {
     } else {
         format!("`{path}` ")
     };
+    // serde-wasm-bindgen's errors are JS `Error`s, whose text starts with their name.
+    let message = message.strip_prefix("Error: ").unwrap_or(message);
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix) {
             if let Some((got, expected)) = rest.rsplit_once(", expected ") {
