@@ -6,6 +6,10 @@
 #![allow(dead_code)]
 
 use nn_playground::data::csv::{parse_csv, to_csv, CsvOptions};
+use nn_playground::input::{
+    describe_field_error, dimension, epoch_limit_from_text, EXCERPT_CHARS, MAX_DIMENSION,
+};
+use nn_playground::playground::MAX_EPOCH_LIMIT;
 use nn_playground::session::Session;
 use nn_playground::{url_state, Matrix, PlaygroundConfig, Sequential};
 
@@ -56,11 +60,26 @@ pub fn model_json(data: &[u8]) {
 }
 
 /// The URL-state parser: whatever parses is written back by `to_hash` to a hash that parses
-/// to the same settings; an embedded weights blob decodes or is refused.
+/// to the same settings; an embedded weights blob decodes or is refused. The forgiving
+/// reading keeps only a config that validates, lists at most `MAX_REJECTED` + 1 refusals,
+/// and what it keeps round-trips too.
 pub fn url_state(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    if let Ok(read) = url_state::read_hash(text) {
+        read.config
+            .validate()
+            .unwrap_or_else(|e| panic!("read_hash kept a config that does not validate: {e}"));
+        assert!(read.rejected.len() <= url_state::MAX_REJECTED + 1);
+        let hash = url_state::to_hash(&read.config, &read.hide);
+        let again = url_state::from_hash(&hash)
+            .unwrap_or_else(|e| panic!("to_hash wrote {hash:?}, which does not parse: {e}"));
+        assert_eq!(
+            again.config, read.config,
+            "hash {hash:?} changed the settings"
+        );
+    }
     let Ok(state) = url_state::from_hash(text) else {
         return;
     };
@@ -114,5 +133,46 @@ pub fn config_train(data: &[u8]) {
         session.export_model(),
         exported,
         "export → import changed the model"
+    );
+}
+
+/// Sizes from outside near overflow: bytes 0–7 and 8–15 are a `rows × cols` claim (any
+/// `u64`, so products past `usize` come up), byte 16 the values actually given, bytes
+/// 16–23 a JS number for a shape entry, the rest text for the epoch-limit field and a
+/// serde message. Nothing panics; what is accepted is what was claimed; messages stay short.
+pub fn shapes(data: &[u8]) {
+    let word = |at: usize| {
+        let mut b = [0u8; 8];
+        for (i, v) in data.iter().skip(at).take(8).enumerate() {
+            b[i] = *v;
+        }
+        u64::from_le_bytes(b)
+    };
+    let (rows, cols) = (word(0) as usize, word(8) as usize);
+    let given = usize::from(data.get(16).copied().unwrap_or(0));
+    match Matrix::from_vec(rows, cols, vec![0.0; given]) {
+        Ok(m) => assert_eq!(m.rows().checked_mul(m.cols()), Some(given)),
+        Err(e) => assert!(e.to_string().len() < 200, "{e}"),
+    }
+    let d = f64::from_bits(word(16));
+    if let Ok(n) = dimension(Some(d), "x") {
+        assert!(
+            (1..=MAX_DIMENSION).contains(&n) && n as f64 == d,
+            "{d} → {n}"
+        );
+    }
+    let text = String::from_utf8_lossy(data.get(24..).unwrap_or(&[]));
+    match epoch_limit_from_text(&text) {
+        Ok(Some(n)) => assert!((1..=MAX_EPOCH_LIMIT).contains(&n)),
+        Ok(None) => assert!(text.trim().is_empty()),
+        Err(e) => assert!(e.to_string().chars().count() < 200, "{e}"),
+    }
+    let (path, message) = text.split_at(text.len() / 2);
+    let said = describe_field_error(path, message);
+    let bound = path.chars().count() + 3 * EXCERPT_CHARS + 80;
+    assert!(
+        said.chars().count() <= bound,
+        "{} characters",
+        said.chars().count()
     );
 }

@@ -17,6 +17,10 @@ pub const MAX_HIDDEN_UNITS: usize = 256;
 pub const MAX_BATCH_SIZE: usize = 4096;
 /// Most generated points.
 pub const MAX_SAMPLES: usize = 100_000;
+/// Largest epoch limit: far past any run in a page, and an exact `u32` on every target.
+pub const MAX_EPOCH_LIMIT: usize = 1_000_000_000;
+/// Largest seed: 2^53, so a seed survives the trip through a JS number and a link.
+pub const MAX_SEED: u64 = 1 << 53;
 
 impl PlaygroundConfig {
     /// Checks every setting, with a message naming the setting and its allowed range.
@@ -112,8 +116,18 @@ impl PlaygroundConfig {
         if !(r.is_finite() && r >= 0.0) {
             return Err(config_err!("regularisation rate must be ≥ 0, got {r}"));
         }
-        if self.epoch_limit == Some(0) {
-            return Err(config_err!("the epoch limit must be at least 1 (or none)"));
+        if let Some(n) = self.epoch_limit {
+            if n == 0 || n > MAX_EPOCH_LIMIT {
+                return Err(config_err!(
+                    "the epoch limit must be a whole number from 1 to {MAX_EPOCH_LIMIT} (or none), got {n}"
+                ));
+            }
+        }
+        if self.seed > MAX_SEED {
+            return Err(config_err!(
+                "the seed must be a whole number from 0 to {MAX_SEED} (2^53, the largest JavaScript keeps exact), got {}",
+                self.seed
+            ));
         }
         Ok(())
     }

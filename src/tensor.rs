@@ -21,15 +21,21 @@ impl Matrix {
     }
 
     /// Wraps `data` (row-major) as a `rows × cols` matrix.
+    ///
+    /// `rows` and `cols` may come straight from a caller (a JS `shape`), so their product is
+    /// checked: a product past `usize` is refused like any other mismatch, never wrapped.
     pub fn from_vec(rows: usize, cols: usize, data: Vec<f32>) -> Result<Self> {
-        if data.len() != rows * cols {
-            return Err(Error::Shape(format!(
-                "{} values cannot fill a {rows}×{cols} matrix (needs {})",
-                data.len(),
-                rows * cols
-            )));
+        match rows.checked_mul(cols) {
+            Some(n) if n == data.len() => Ok(Self { rows, cols, data }),
+            Some(n) => Err(Error::Shape(format!(
+                "{} values cannot fill a {rows}×{cols} matrix (needs {n})",
+                data.len()
+            ))),
+            None => Err(Error::Shape(format!(
+                "{} values cannot fill a {rows}×{cols} matrix (more elements than this machine can address)",
+                data.len()
+            ))),
         }
-        Ok(Self { rows, cols, data })
     }
 
     /// Builds a matrix from equal-length rows.

@@ -12,11 +12,12 @@ use std::path::Path;
 type Check = fn(&[u8]);
 
 /// Every target in `fuzz/fuzz_targets/` with the check it runs.
-const TARGETS: [(&str, Check); 4] = [
+const TARGETS: [(&str, Check); 5] = [
     ("csv", checks::csv),
     ("model_json", checks::model_json),
     ("config_train", checks::config_train),
     ("url_state", checks::url_state),
+    ("shapes", checks::shapes),
 ];
 
 fn seeds(target: &str) -> Vec<std::path::PathBuf> {

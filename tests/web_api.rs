@@ -63,15 +63,20 @@ fn bad_input_is_an_error_with_a_message() {
         .expect("unknown dataset is refused");
     assert!(message(err.into()).contains("configuration"));
 
-    let err = config_from_hash("activation=nope").err().unwrap();
-    assert!(message(err.into()).contains("activation"));
+    // A bad link value is left out and explained; the rest of the link is kept.
+    let st = config_from_hash("activation=nope&dataset=xor").unwrap();
+    assert!(stringify(&get(&st, "rejected")).contains("activation"));
+    assert_eq!(
+        get(&get(&st, "config"), "dataset").as_string().unwrap(),
+        "xor"
+    );
 
     let mut s = WebSession::new(JsValue::UNDEFINED).unwrap();
     let err = s
-        .load_csv("x,y,label\n1,2,0\n3,oops,1\n", JsValue::UNDEFINED)
+        .load_csv("x,y,label\n1,2,0\n3,oops,1\n".into(), JsValue::UNDEFINED)
         .err()
         .unwrap();
-    assert!(message(err.into()).contains("line 3"));
+    assert!(message(err).contains("line 3"));
     let err = s.decision_grid(100_000).err().unwrap();
     assert!(message(err.into()).contains("resolution"));
 }
@@ -93,7 +98,7 @@ fn session_trains_and_draws() {
     assert_eq!(layers.length(), 3);
     let json = s.export_model();
     let mut t = WebSession::new(JsValue::UNDEFINED).unwrap();
-    t.import_model(&json).unwrap();
+    t.import_model(json.into()).unwrap();
     assert_eq!(t.decision_grid(8).unwrap(), s.decision_grid(8).unwrap());
 }
 
@@ -110,7 +115,7 @@ fn session_export_with_state_carries_the_optimizer_through_import() {
     assert!(get(&json(&s.export_model()), "training").is_undefined());
     // Imported with its state, the run continues as the exporting session's does.
     let mut t = WebSession::new(cfg).unwrap();
-    t.import_model(&with_state).unwrap();
+    t.import_model(with_state.into()).unwrap();
     s.train_epochs(1).unwrap();
     t.train_epochs(1).unwrap();
     assert_eq!(t.decision_grid(8).unwrap(), s.decision_grid(8).unwrap());
@@ -203,11 +208,11 @@ fn predict_has_rows_by_outputs_and_json_round_trips() {
     assert_eq!(stringify(&get(&out, "shape")), "[2,4]");
     let data: js_sys::Float32Array = get(&out, "data").dyn_into().unwrap();
     assert_eq!(data.length(), 8);
-    let copy = WebSequential::from_json(&m.to_json()).unwrap();
+    let copy = WebSequential::from_json(m.to_json().unwrap().into()).unwrap();
     let again = copy.predict(x.into()).unwrap();
     let d2: js_sys::Float32Array = get(&again, "data").dyn_into().unwrap();
     assert_eq!(data.to_vec(), d2.to_vec());
-    assert!(WebSequential::from_json("{}").is_err());
+    assert!(WebSequential::from_json("{}".into()).is_err());
 }
 
 fn fit_with(m: &WebSequential, opts: &str) -> JsFuture {

@@ -1,7 +1,8 @@
 // The full-page playground: builds the UI into #app, keeps the URL hash in step with the
-// settings (seed included) so a link reproduces the setup, and reacts to edited hashes. The
-// worker's last snapshot (settings, weights, custom points) is kept in this tab's session
-// storage, so a plain reload of the same address comes back with the trained model.
+// settings (seed included) once they change, so a link reproduces the setup, and reacts to
+// edited hashes. The worker's last snapshot (settings, weights, custom points) is kept in
+// this tab's session storage, so a plain reload of the same address comes back with the
+// trained model.
 
 import { Playground } from './playground.js';
 
@@ -36,9 +37,13 @@ function saveSnapshot(p, snapshot) {
 
 function start(restore) {
   playground?.destroy();
-  playground = new Playground(host, { hash: location.hash.slice(1), onChange: syncHash, restore, onSnapshot: saveSnapshot });
+  const p = new Playground(host, { hash: location.hash.slice(1), onChange: syncHash, restore, onSnapshot: saveSnapshot });
+  playground = p;
   // A handle for scripted checks and the browser console; it exposes no more than the UI does.
-  globalThis.playground = playground;
+  globalThis.playground = p;
+  // The settings as the link gave them: until the person changes one, the address stays as
+  // pasted (with a refused key or the weights in it), so Back and a copy still have it.
+  p.ready.then(() => p.shareHash(false)).then((hash) => { p.linkHash = hash; }, () => { p.linkHash = null; });
 }
 
 let pendingSync = null;
@@ -48,6 +53,9 @@ function syncHash(p) {
   pendingSync = setTimeout(async () => {
     try {
       const hash = await p.shareHash(false);
+      if (p.linkHash === undefined) return;
+      if (!p.changedSinceLink && hash === p.linkHash) return;
+      p.changedSinceLink = true;
       if (hash !== location.hash.slice(1)) {
         writing = hash;
         history.replaceState(null, '', `#${hash}`);

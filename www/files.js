@@ -83,7 +83,8 @@ export const fileMethods = {
         throw new Error(`${file.name} is ${mb(file.size)} MB; model files up to ${mb(MAX_MODEL_BYTES)} MB can be loaded`);
       }
       const json = text ?? (await file?.text());
-      if (!json) return false;
+      // No file chosen: nothing to do. An empty file goes on, so the engine says so.
+      if (json === undefined) return false;
       const cfg = await this.call('importModel', json);
       this.setConfig(cfg);
       this.showStatus('Model imported.');

@@ -4,6 +4,7 @@
 import { h, select, checkbox, clear } from './dom.js';
 import { classCss } from './render/colors.js';
 import { ACTIVATIONS, MONITORS } from './options.js';
+import { formatNumber } from './format.js';
 
 export const panelMethods = {
   buildUpload() {
@@ -39,7 +40,9 @@ export const panelMethods = {
 
   buildStopping() {
     const c = this.controls;
-    c.epochLimit = h('input', { type: 'number', min: '0', step: '1', placeholder: 'none', 'aria-label': 'Epoch limit (empty for none)', onchange: () => this.edit((cfg) => { const n = parseInt(c.epochLimit.value, 10); cfg.epoch_limit = n > 0 ? n : null; }) });
+    // Plain text, read by the engine: a number field would hand over "" for what it cannot
+    // parse, and parseInt reads "1e9" as 1.
+    c.epochLimit = h('input', { type: 'text', inputmode: 'numeric', placeholder: 'none', className: 'short', dataset: { control: 'epochLimit' }, 'aria-label': 'Epoch limit (empty for none)', onchange: () => this.setEpochLimit(c.epochLimit.value) });
     c.monitor = h('select', { 'aria-label': 'Early stopping watches', dataset: { control: 'monitor' }, onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.monitor = c.monitor.value; }); } },
       MONITORS.map(([v, text]) => h('option', { value: v, textContent: text })));
     const es = checkbox('Early stopping on', 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: c.monitor.value, min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
@@ -47,6 +50,18 @@ export const panelMethods = {
     c.patience = h('input', { type: 'number', min: '1', step: '1', value: '10', 'aria-label': 'Early stopping patience in epochs', className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || 10); }); } });
     es.el.append(' ', c.monitor, ' (patience ', c.patience, ')');
     return h('div', { className: 'stopping', dataset: { key: 'stopping' } }, h('label', {}, 'Epoch limit ', c.epochLimit), es.el);
+  },
+
+  async setEpochLimit(text) {
+    let limit;
+    try {
+      limit = await this.call('epochLimitFromText', text);
+    } catch (err) {
+      this.showError(err.message);
+      this.setConfig(this.config);
+      return;
+    }
+    await this.edit((cfg) => { cfg.epoch_limit = limit ?? null; });
   },
 
   buildModelIo() {
@@ -69,7 +84,7 @@ export const panelMethods = {
     const names = f.task === 'regression' ? [['r2', 'R²'], ['mae', 'MAE'], ['mse', 'MSE']] : [['accuracy', 'Accuracy'], ['precision', 'Precision'], ['recall', 'Recall'], ['f1', 'F1']];
     for (const [k, label] of names) {
       if (typeof m[k] !== 'number') continue;
-      c.metricList.append(h('dt', { textContent: label }), h('dd', { textContent: k === 'mae' || k === 'mse' || k === 'r2' ? m[k].toFixed(3) : `${(m[k] * 100).toFixed(1)} %`, dataset: { metric: k } }));
+      c.metricList.append(h('dt', { textContent: label }), h('dd', { textContent: k === 'mae' || k === 'mse' || k === 'r2' ? formatNumber(m[k]) : `${formatNumber(m[k] * 100, 3)} %`, dataset: { metric: k } }));
     }
     clear(c.confusion);
     const cm = m.confusion;

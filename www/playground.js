@@ -7,6 +7,7 @@ import { paintLossChart } from './render/chart.js';
 import { NetworkView } from './render/network.js';
 import { panelMethods } from './panels.js';
 import { fileMethods } from './files.js';
+import { formatNumber } from './format.js';
 import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
 export class Playground {
@@ -188,7 +189,13 @@ export class Playground {
 
     c.status = h('p', { className: 'status', role: 'status' });
     c.error = h('p', { className: 'error', role: 'alert' });
-    root.append(bar, h('div', { className: 'messages' }, c.status, c.error), h('div', { className: 'cols' }, data, net, out));
+    // What the link or a restore could not use stays until the person dismisses it: the
+    // next click must not wipe the only word on why a setting is not as linked.
+    c.noticeText = h('span', { className: 'notice-text' });
+    c.notice = h('p', { className: 'notice', role: 'alert' }, c.noticeText,
+      h('button', { type: 'button', className: 'text dismiss', 'aria-label': 'Dismiss this message', textContent: 'Dismiss', onclick: () => this.showNotice('') }));
+    c.notice.hidden = true;
+    root.append(bar, h('div', { className: 'messages' }, c.notice, c.status, c.error), h('div', { className: 'cols' }, data, net, out));
     this.host.appendChild(root);
     this.resizeObserver = new ResizeObserver(() => this.schedule(true));
     this.resizeObserver.observe(root);
@@ -214,7 +221,7 @@ export class Playground {
         const b = this.controls.datasetButtons.get(kind);
         if (b) paintThumbnail(b.canvas, pts, ['plane', 'multi_gauss', 'sine'].includes(kind) ? 'regression' : 'classification');
       }
-      if (m.warning) this.showError(m.warning);
+      if (m.warning) this.showNotice(m.warning);
       if (m.restored && this.opts.restore) this.showStatus('Restored the model, settings and data from before the reload.');
       if (m.unknown?.length) this.showStatus(`Ignored unknown link settings: ${m.unknown.join(', ')}`);
       this.setConfig(m.config);
@@ -302,8 +309,8 @@ export class Playground {
     }
     paintLossChart(c.chart, this.history.train, this.history.test);
     c.epoch.textContent = String(f.epoch).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    c.testLoss.textContent = fmt(f.testLoss);
-    c.trainLoss.textContent = fmt(f.trainLoss);
+    c.testLoss.textContent = formatNumber(f.testLoss);
+    c.trainLoss.textContent = formatNumber(f.trainLoss);
     Object.assign(this.root.dataset, { epoch: String(f.epoch), testLoss: String(f.testLoss), trainLoss: String(f.trainLoss), points: String(this.points ? this.points.length / 4 : 0), task: f.task });
     // Where training and the decision grid ran, for people (speed line) and tests alike.
     Object.assign(this.root.dataset, { backend: f.backend.startsWith('webgpu') ? 'webgpu' : 'cpu', gridOn: f.gridOn });
@@ -535,6 +542,12 @@ export class Playground {
     this.controls.error.textContent = text;
   }
 
+  /** A message that stays until dismissed (empty text hides it). */
+  showNotice(text) {
+    this.controls.noticeText.textContent = text;
+    this.controls.notice.hidden = !text;
+  }
+
   clearError() {
     this.controls.error.textContent = '';
   }
@@ -542,10 +555,6 @@ export class Playground {
 
 function sameKey(a, b) {
   return !!b && a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-function fmt(v) {
-  return Number.isFinite(v) ? v.toFixed(3) : '—';
 }
 
 /** Selects the option nearest to `v` (configs carry f32 values such as 0.029999999). */

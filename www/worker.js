@@ -10,7 +10,8 @@
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
 // worker → main:
-//   {type: 'ready', config, hide, unknown, backend, previews, warning?}
+//   {type: 'ready', config, hide, unknown, backend, previews, warning?}   (the page keeps
+//                                             `warning` on screen until it is dismissed)
 //   {type: 'frame', …}                        see `frame()` below
 //   {type: 'error', message}                  a failure outside any call (e.g. divergence)
 //   {type: 'notice', message}                 backend news (WebGPU started, or why the CPU)
@@ -117,11 +118,14 @@ async function start(hash, earlierWarning) {
     parsed = wasm.configFromHash('');
     session = new wasm.Session(parsed.config);
   }
+  if (parsed.rejected?.length) {
+    warning = `Some of the link's settings were not used (the others were): ${parsed.rejected.join('; ')}`;
+  }
   if (parsed.weights) {
     try {
       session.importModel(wasm.decodeWeights(parsed.weights));
     } catch (err) {
-      warning = `The link's weights were not loaded: ${message(err)}`;
+      warning = `${warning ? `${warning} ` : ''}The link's weights were not loaded: ${message(err)}`;
     }
   }
   followConfig();
@@ -277,6 +281,9 @@ const calls = {
     const retrain = change !== 'kept' || trainingKey(session.config()) !== before;
     touched({ points: change === 'regenerated', structure: true, gpu: retrain ? 'rebuild' : undefined });
     return { change, config: session.config() };
+  },
+  epochLimitFromText(text) {
+    return wasm.epochLimitFromText(String(text)) ?? null;
   },
   play() {
     if (!running) {

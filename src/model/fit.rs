@@ -101,6 +101,11 @@ impl EarlyStopper {
     }
 
     /// Records an epoch; returns (improved, should_stop).
+    ///
+    /// Keras's rule: an epoch that beats the best by more than `min_delta` resets the wait;
+    /// any other adds one, and training stops once the wait reaches `patience`. With
+    /// `patience` 0 that is the first epoch without improvement, as with 1 (Keras checks
+    /// `wait >= patience` only after a non-improving epoch has raised the wait).
     pub fn observe(&mut self, epoch: usize, logs: &Logs) -> Result<(bool, bool)> {
         let Some(value) = logs.monitored(self.spec.monitor) else {
             return Err(config_err!(

@@ -109,11 +109,21 @@ impl Sequential {
                 text.len()
             )));
         }
-        let header: Header = serde_json::from_str(text)
-            .map_err(|e| Error::Format(format!("not a JSON model file ({e})")))?;
+        if text.trim().is_empty() {
+            return Err(Error::Format(format!(
+                "the model file is empty ({} bytes); export a model again, or pick the file that export wrote",
+                text.len()
+            )));
+        }
+        let header: Header = serde_json::from_str(text).map_err(|e| {
+            Error::Format(format!(
+                "not a JSON model file ({})",
+                crate::input::json_error(&e)
+            ))
+        })?;
         match header.format.as_deref() {
             Some(MODEL_FORMAT) => {}
-            Some(other) => return Err(Error::Format(format!("format is \"{other}\", expected \"{MODEL_FORMAT}\""))),
+            Some(other) => return Err(Error::Format(format!("format is \"{}\", expected \"{MODEL_FORMAT}\"", crate::input::excerpt(other)))),
             None => return Err(Error::Format(format!("missing \"format\": \"{MODEL_FORMAT}\"; is this a model exported from nn-playground?"))),
         }
         match header.version {
@@ -126,7 +136,7 @@ impl Sequential {
             Some(_) => {}
         }
         let file: ModelFile =
-            serde_json::from_str(text).map_err(|e| Error::Format(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| Error::Format(crate::input::json_error(&e)))?;
         let mut model = Sequential::new(file.spec, file.seed)?;
         if file.weights.len() != model.layers.len() {
             return Err(Error::Format(format!(

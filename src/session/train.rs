@@ -194,10 +194,13 @@ impl Session {
                 let best = std::mem::take(&mut st.best_params);
                 self.model.set_params(&best)?;
             }
+            // Keras counts the same way: patience 0 and 1 both stop at the first epoch
+            // without improvement, so the message names the epochs actually waited.
+            let waited = spec.patience.max(1);
             self.stop = Some(format!(
-                "early stopping: the {} did not improve for {} epochs",
+                "early stopping: the {} did not improve for {waited} epoch{}",
                 monitor_name(spec.monitor),
-                spec.patience
+                if waited == 1 { "" } else { "s" }
             ));
         }
         Ok(())

@@ -42,6 +42,9 @@ pub struct UrlState {
     pub weights: Option<String>,
     /// Keys that were not understood; the page may warn about them.
     pub unknown: Vec<String>,
+    /// Settings that were given but not valid, and so not used (see [`read_hash`]); at most
+    /// [`MAX_REJECTED`] and one count of the rest.
+    pub rejected: Vec<Error>,
 }
 
 /// Encodes `cfg` (and the controls to hide) as `key=value&…`, without the leading `#`.
@@ -165,8 +168,29 @@ pub fn to_hash_with_weights(cfg: &PlaygroundConfig, hide: &[String], model_json:
     format!("{}&weights={}", to_hash(cfg, hide), encode_blob(model_json))
 }
 
-/// Parses a hash (with or without the leading `#`). Keys not given keep their defaults.
+/// Parses a hash (with or without the leading `#`), refusing it whole at the first value
+/// that is not valid (see [`read_hash`] for the forgiving reading the page uses). Keys not
+/// given keep their defaults.
 pub fn from_hash(hash: &str) -> Result<UrlState> {
+    let st = read_hash(hash)?;
+    match st.rejected.first() {
+        Some(first) => Err(first.clone()),
+        None => Ok(st),
+    }
+}
+
+/// Most refused settings [`read_hash`] lists one by one; a further one ends the list with
+/// a count, so a link of ten thousand bad pairs is one short message.
+pub const MAX_REJECTED: usize = 8;
+
+/// Parses a hash, keeping every valid setting and dropping only the bad ones, each listed
+/// in [`UrlState::rejected`] with a message naming its key.
+///
+/// A value is kept when it parses and the config with it still passes
+/// [`PlaygroundConfig::validate`]; otherwise the config stays as it was before that key
+/// (so `noise=55` among good keys costs only the noise). Only a hash longer than
+/// [`MAX_HASH_LEN`] is refused whole.
+pub fn read_hash(hash: &str) -> Result<UrlState> {
     let hash = hash.strip_prefix('#').unwrap_or(hash);
     if hash.len() > MAX_HASH_LEN {
         return Err(Error::Limit(format!(
@@ -175,13 +199,73 @@ pub fn from_hash(hash: &str) -> Result<UrlState> {
         )));
     }
     let mut st = UrlState::default();
-    let cfg = &mut st.config;
+    let mut refused = 0usize;
     // Per-layer lists are applied after networkShape, whatever order the keys came in.
     let (mut acts, mut drops, mut bns) = (None, None, None);
     for pair in hash.split('&').filter(|p| !p.is_empty()) {
         let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
         let value = percent_decode(raw);
-        let v = value.as_str();
+        match key {
+            "layerActivations" => acts = Some(value),
+            "dropout" => drops = Some(value),
+            "batchNorm" => bns = Some(value),
+            "hide" => st.hide = list(&value).map(str::to_string).collect(),
+            "weights" => st.weights = Some(value),
+            // Split before decoding: a column name may itself hold a comma.
+            "columns" => {
+                st.config.table.features = Some(raw.split(',').map(percent_decode).collect())
+            }
+            _ => {
+                let mut cfg = st.config.clone();
+                match apply(&mut cfg, key, &value) {
+                    None => st.unknown.push(key.to_string()),
+                    Some(r) => match r.and_then(|()| still_valid(&cfg, key, &value)) {
+                        Ok(()) => st.config = cfg,
+                        Err(e) => refuse(&mut st.rejected, &mut refused, e),
+                    },
+                }
+            }
+        }
+    }
+    for (key, list) in [
+        ("layerActivations", acts),
+        ("dropout", drops),
+        ("batchNorm", bns),
+    ] {
+        let Some(v) = list else { continue };
+        let mut cfg = st.config.clone();
+        match apply_per_layer(&mut cfg, key, &v).and_then(|()| still_valid(&cfg, key, &v)) {
+            Ok(()) => st.config = cfg,
+            Err(e) => refuse(&mut st.rejected, &mut refused, e),
+        }
+    }
+    if refused > MAX_REJECTED {
+        st.rejected.push(Error::InvalidConfig(format!(
+            "{} more link settings were not valid and were not used",
+            refused - MAX_REJECTED
+        )));
+    }
+    Ok(st)
+}
+
+fn refuse(list: &mut Vec<Error>, count: &mut usize, e: Error) {
+    *count += 1;
+    if list.len() < MAX_REJECTED {
+        list.push(e);
+    }
+}
+
+/// The config with one more key must still be a config the engine runs.
+fn still_valid(cfg: &PlaygroundConfig, key: &str, v: &str) -> Result<()> {
+    cfg.validate().map_err(|e| match e {
+        Error::InvalidConfig(m) | Error::Limit(m) => bad(key, v, &m),
+        other => other,
+    })
+}
+
+/// Applies one `key=value`; `None` for a key this format does not have.
+fn apply(cfg: &mut PlaygroundConfig, key: &str, v: &str) -> Option<Result<()>> {
+    let r = (|| -> Result<bool> {
         match key {
             "dataset" => cfg.dataset = parse_name(key, v)?,
             "classes" => cfg.classes = parse_num(key, v)?,
@@ -209,9 +293,6 @@ pub fn from_hash(hash: &str) -> Result<UrlState> {
                     .collect();
             }
             "activation" => cfg.activation = parse_name(key, v)?,
-            "layerActivations" => acts = Some(value.clone()),
-            "dropout" => drops = Some(value.clone()),
-            "batchNorm" => bns = Some(value.clone()),
             "outputActivation" => cfg.output_activation = Some(parse_name(key, v)?),
             "loss" => cfg.loss = Some(parse_name(key, v)?),
             "init" => cfg.init = parse_name(key, v)?,
@@ -228,41 +309,37 @@ pub fn from_hash(hash: &str) -> Result<UrlState> {
             "showTestData" => cfg.show_test = parse_bool(key, v)?,
             "backend" => cfg.backend = parse_name(key, v)?,
             "label" => cfg.table.label_column = Some(v.to_string()),
-            // Split before decoding: a column name may itself hold a comma.
-            "columns" => {
-                cfg.table.features = Some(raw.split(',').map(percent_decode).collect())
-            }
             "task" => cfg.table.kind = Some(parse_name(key, v)?),
             "missing" => cfg.table.missing = parse_name(key, v)?,
-            "hide" => st.hide = list(v).map(str::to_string).collect(),
-            "weights" => st.weights = Some(value.clone()),
-            _ => st.unknown.push(key.to_string()),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })();
+    match r {
+        Ok(false) => None,
+        Ok(true) => Some(Ok(())),
+        Err(e) => Some(Err(e)),
+    }
+}
+
+/// Applies a per-layer list (`layerActivations`, `dropout`, `batchNorm`) to the layers the
+/// config has.
+fn apply_per_layer(cfg: &mut PlaygroundConfig, key: &str, v: &str) -> Result<()> {
+    let items = per_layer(key, v, cfg.hidden.len())?;
+    for (h, s) in cfg.hidden.iter_mut().zip(items) {
+        match key {
+            "layerActivations" => {
+                h.activation = if s == "-" {
+                    None
+                } else {
+                    Some(parse_name::<Activation>(key, s)?)
+                }
+            }
+            "dropout" => h.dropout = parse_range(key, s, 0.0, 0.95)?,
+            _ => h.batch_norm = parse_bool(key, s)?,
         }
     }
-    let layers = st.config.hidden.len();
-    if let Some(a) = acts {
-        let items = per_layer("layerActivations", &a, layers)?;
-        for (h, s) in st.config.hidden.iter_mut().zip(items) {
-            h.activation = if s == "-" {
-                None
-            } else {
-                Some(parse_name::<Activation>("layerActivations", s)?)
-            };
-        }
-    }
-    if let Some(d) = drops {
-        let items = per_layer("dropout", &d, layers)?;
-        for (h, s) in st.config.hidden.iter_mut().zip(items) {
-            h.dropout = parse_range("dropout", s, 0.0, 0.95)?;
-        }
-    }
-    if let Some(b) = bns {
-        let items = per_layer("batchNorm", &b, layers)?;
-        for (h, s) in st.config.hidden.iter_mut().zip(items) {
-            h.batch_norm = parse_bool("batchNorm", s)?;
-        }
-    }
-    Ok(st)
+    Ok(())
 }
 
 /// Deflates `text` and encodes it as unpadded base64url, safe in a URL hash.

@@ -69,10 +69,9 @@ pub(super) fn matrix_from_js(v: &JsValue, name: &str) -> Result<Matrix, JsError>
         }
         let dims: Vec<usize> = js_sys::Array::from(&shape)
             .iter()
-            .map(|d| d.as_f64().unwrap_or(-1.0))
-            .filter(|d| *d >= 0.0)
-            .map(|d| d as usize)
-            .collect();
+            .map(|d| crate::input::dimension(d.as_f64(), name))
+            .collect::<crate::Result<_>>()
+            .map_err(js_err)?;
         let values: Vec<f32> = if let Some(f) = data.dyn_ref::<js_sys::Float32Array>() {
             f.to_vec()
         } else if js_sys::Array::is_array(&data) {
@@ -83,6 +82,7 @@ pub(super) fn matrix_from_js(v: &JsValue, name: &str) -> Result<Matrix, JsError>
         } else {
             return Err(bad());
         };
+        // The shape is checked before `data` is copied out of JS: a lie costs nothing.
         return match dims.as_slice() {
             [r, c] => Matrix::from_vec(*r, *c, values).map_err(js_err),
             [r] => Matrix::from_vec(*r, 1, values).map_err(js_err),

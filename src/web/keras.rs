@@ -23,7 +23,7 @@ mod no_gpu;
 #[cfg(not(all(feature = "webgpu", target_arch = "wasm32")))]
 use no_gpu as gpu;
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -32,7 +32,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{matrix_from_js, parse_name, strip_functions, yield_to_event_loop};
-use super::{from_js, js_err, to_js};
+use super::{from_js, js_err, string_arg, to_js};
 use crate::spec::{
     CompileSpec, LayerSpec, LossKind, MetricKind, ModelSpec, OptimizerKind, OptimizerSpec,
     Regularization,
@@ -137,7 +137,15 @@ pub struct WebSequential {
     backend: Cell<Backend>,
     /// The GPU device kept between `fit` calls (nothing in the CPU build).
     gpu: gpu::Slot,
+    /// True from a `fit` call until its promise settles: a second `fit` is refused, so two
+    /// runs cannot interleave their epochs on one model.
+    fitting: Rc<Cell<bool>>,
 }
+
+/// Why a call made from inside `onBatchEnd` cannot see the model.
+const BUSY: &str = "the model is busy inside fit (this call came from onBatchEnd, in the middle of an epoch); call predict, evaluate, toJSON or spec from onEpochEnd or after fit resolves";
+/// Why a second `fit` is refused.
+const ALREADY_FITTING: &str = "this model is already training: a fit call has not finished; await its promise before calling fit again";
 
 impl WebSequential {
     fn wrap(model: Sequential) -> Self {
@@ -145,7 +153,27 @@ impl WebSequential {
             model: Rc::new(RefCell::new(model)),
             backend: Cell::new(Backend::Cpu),
             gpu: gpu::new_slot(),
+            fitting: Rc::new(Cell::new(false)),
         }
+    }
+
+    /// The model for reading; an error (not a trap) while an epoch holds it.
+    fn read(&self) -> Result<Ref<'_, Sequential>, JsError> {
+        self.model.try_borrow().map_err(|_| JsError::new(BUSY))
+    }
+
+    /// The model for a call that updates it (`predict` caches activations).
+    fn write(&self) -> Result<RefMut<'_, Sequential>, JsError> {
+        self.model.try_borrow_mut().map_err(|_| JsError::new(BUSY))
+    }
+}
+
+/// Clears the `fitting` flag when the `fit` future ends, however it ends.
+struct FitGuard(Rc<Cell<bool>>);
+
+impl Drop for FitGuard {
+    fn drop(&mut self) {
+        self.0.set(false);
     }
 }
 
@@ -227,13 +255,22 @@ impl WebSequential {
             regularization: a.regularization.unwrap_or_default(),
             ..CompileSpec::default()
         };
-        self.model.borrow_mut().compile(spec).map_err(js_err)?;
+        if self.fitting.get() {
+            return Err(JsError::new(
+                "cannot compile while fit is running; await fit's promise first",
+            ));
+        }
+        self.write()?.compile(spec).map_err(js_err)?;
         self.backend.set(choice.unwrap_or_default());
         Ok(())
     }
 
     /// Trains and resolves with `{epoch: [...], history: {loss: [...], val_loss: [...], …},
     /// backend, backendNote?}`, yielding to the event loop after every epoch.
+    ///
+    /// One `fit` at a time: a call while another is running rejects and leaves the first
+    /// alone. Inside `onBatchEnd` the model is mid-epoch, so `predict`, `evaluate`, `toJSON`
+    /// and `spec` throw a message saying so; inside `onEpochEnd` they work.
     ///
     /// Options: `epochs` (1), `batchSize` (32), `validationSplit` (0: the last rows are held
     /// out, as in Keras), `shuffle` (true), `backend` (`compile`'s, else `'cpu'`),
@@ -264,7 +301,12 @@ impl WebSequential {
         let model = Rc::clone(&self.model);
         let slot = self.gpu.clone();
         let default_backend = self.backend.get();
+        if self.fitting.replace(true) {
+            return js_sys::Promise::reject(&JsError::new(ALREADY_FITTING).into());
+        }
+        let guard = FitGuard(Rc::clone(&self.fitting));
         wasm_bindgen_futures::future_to_promise(async move {
+            let _guard = guard;
             let x = matrix_from_js(&x, "x").map_err(JsValue::from)?;
             let y = matrix_from_js(&y, "y").map_err(JsValue::from)?;
             let get = |k: &str| {
@@ -350,7 +392,7 @@ impl WebSequential {
     pub fn evaluate(&self, x: JsValue, y: JsValue) -> Result<JsValue, JsError> {
         let x = matrix_from_js(&x, "x")?;
         let y = matrix_from_js(&y, "y")?;
-        let e = self.model.borrow_mut().evaluate(&x, &y).map_err(js_err)?;
+        let e = self.write()?.evaluate(&x, &y).map_err(js_err)?;
         #[derive(Serialize)]
         struct Out {
             loss: f32,
@@ -365,7 +407,7 @@ impl WebSequential {
     /// `{data: Float32Array, shape: [rows, outputs]}`.
     pub fn predict(&self, x: JsValue) -> Result<JsValue, JsError> {
         let x = matrix_from_js(&x, "x")?;
-        let out = self.model.borrow_mut().predict(&x).map_err(js_err)?;
+        let out = self.write()?.predict(&x).map_err(js_err)?;
         let obj = js_sys::Object::new();
         let shape = js_sys::Array::of2(
             &JsValue::from(out.rows() as u32),
@@ -381,19 +423,21 @@ impl WebSequential {
 
     /// The versioned model file (architecture, compile settings, weights) as JSON text.
     #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json(&self) -> String {
-        self.model.borrow().to_json()
+    pub fn to_json(&self) -> Result<String, JsError> {
+        Ok(self.read()?.to_json())
     }
 
-    /// Loads a model file written by `toJSON`.
+    /// Loads a model file written by `toJSON`; `text` must be that file's text (a
+    /// `TypeError` otherwise: pass `JSON.stringify(obj)` for a parsed file).
     #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(text: &str) -> Result<WebSequential, JsError> {
-        Ok(Self::wrap(Sequential::from_json(text).map_err(js_err)?))
+    pub fn from_json(text: JsValue) -> Result<WebSequential, JsValue> {
+        let text = string_arg(&text, "Sequential.fromJSON's text")?;
+        Ok(Self::wrap(Sequential::from_json(&text).map_err(js_err)?))
     }
 
     /// The layer description as a plain object (`{input_dim, layers}`).
     pub fn spec(&self) -> Result<JsValue, JsError> {
-        to_js(self.model.borrow().spec())
+        to_js(self.read()?.spec())
     }
 }
 
@@ -408,7 +452,8 @@ fn cpu_epoch(
 ) -> Result<(Logs, bool), JsValue> {
     let mut hook = BatchHook::new(on_batch);
     let h = model
-        .borrow_mut()
+        .try_borrow_mut()
+        .map_err(|_| JsValue::from(JsError::new(BUSY)))?
         .fit(x, y, opts, &mut [&mut hook])
         .map_err(|e| JsValue::from(js_err(e)))?;
     let stopped = hook.finish()?;

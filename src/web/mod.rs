@@ -34,9 +34,30 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("could not convert a result for JavaScript: {e}")))
 }
 
+/// Deserialises `v`; a failure names the setting it happened at, in words
+/// ("the fit options are not valid: `epochs` must be a whole number ≥ 0, got 2.5").
 pub(crate) fn from_js<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(v)
-        .map_err(|e| JsError::new(&format!("{what} is not valid: {e}")))
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        JsError::new(&format!(
+            "{what} is not valid: {}",
+            crate::input::describe_field_error(&path, &inner)
+        ))
+    })
+}
+
+/// The text of a string argument, or a `TypeError` naming the argument: a non-string must
+/// not reach wasm-bindgen's string copy, which reads it as a pointer.
+pub(crate) fn string_arg(v: &JsValue, name: &str) -> Result<String, JsValue> {
+    v.as_string().ok_or_else(|| {
+        let got = if v.is_null() {
+            "null".to_string()
+        } else {
+            v.js_typeof().as_string().unwrap_or_default()
+        };
+        js_sys::TypeError::new(&format!("{name} must be a string, got {got}")).into()
+    })
 }
 
 fn config_from_js(v: JsValue) -> Result<PlaygroundConfig, JsError> {
@@ -239,15 +260,16 @@ impl WebSession {
     }
 
     /// Loads CSV text; `options` = `{label_column, has_header, task, features, kind, missing}`
-    /// (all optional; see `CsvOptions`).
+    /// (all optional; see `CsvOptions`). A `text` that is not a string throws a `TypeError`.
     #[wasm_bindgen(js_name = loadCsv)]
-    pub fn load_csv(&mut self, text: &str, options: JsValue) -> Result<(), JsError> {
+    pub fn load_csv(&mut self, text: JsValue, options: JsValue) -> Result<(), JsValue> {
+        let text = string_arg(&text, "loadCsv's text")?;
         let opts: CsvOptions = if options.is_undefined() || options.is_null() {
             CsvOptions::default()
         } else {
             from_js(options, "the CSV options")?
         };
-        self.inner.load_csv(text, &opts).map_err(js_err)
+        Ok(self.inner.load_csv(&text, &opts).map_err(js_err)?)
     }
 
     #[wasm_bindgen(js_name = dataCsv)]
@@ -267,9 +289,11 @@ impl WebSession {
         self.inner.export_model_with_state()
     }
 
+    /// Loads a model file's text; a `json` that is not a string throws a `TypeError`.
     #[wasm_bindgen(js_name = importModel)]
-    pub fn import_model(&mut self, json: &str) -> Result<(), JsError> {
-        self.inner.import_model(json).map_err(js_err)
+    pub fn import_model(&mut self, json: JsValue) -> Result<(), JsValue> {
+        let json = string_arg(&json, "importModel's model file text")?;
+        Ok(self.inner.import_model(&json).map_err(js_err)?)
     }
 
     /// Outputs for `[x, y, x, y, …]`, in the decision grid's scale.
@@ -288,18 +312,31 @@ struct HashState {
     hide: Vec<String>,
     weights: Option<String>,
     unknown: Vec<String>,
+    rejected: Vec<String>,
 }
 
-/// Parses a URL hash into `{config, hide, weights, unknown}`.
+/// Parses a URL hash into `{config, hide, weights, unknown, rejected}`: every valid setting
+/// is kept, each bad one is left out and explained in `rejected` (see
+/// `url_state::read_hash`). Throws only for a hash past the length cap.
 #[wasm_bindgen(js_name = configFromHash)]
 pub fn config_from_hash(hash: &str) -> Result<JsValue, JsError> {
-    let st = url_state::from_hash(hash).map_err(js_err)?;
+    let st = url_state::read_hash(hash).map_err(js_err)?;
     to_js(&HashState {
         config: st.config,
         hide: st.hide,
         weights: st.weights,
         unknown: st.unknown,
+        rejected: st.rejected.iter().map(ToString::to_string).collect(),
     })
+}
+
+/// Reads the page's epoch-limit field: `null` for empty, else the limit; throws a message
+/// in the field's words (see `input::epoch_limit_from_text`).
+#[wasm_bindgen(js_name = epochLimitFromText)]
+pub fn epoch_limit_from_text(text: &str) -> Result<Option<u32>, JsError> {
+    let n = crate::input::epoch_limit_from_text(text).map_err(js_err)?;
+    // The cap (10^9) fits a u32.
+    Ok(n.map(|n| n as u32))
 }
 
 /// The URL hash (without `#`) for a config and the controls to hide.

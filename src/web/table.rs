@@ -3,21 +3,17 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, js_err, to_js, WebSession};
+use super::{from_js, js_err, string_arg, to_js, WebSession};
 use crate::data::csv::table::read_table;
 use crate::session::Axis;
 
 /// The table as the engine reads it: `{rows, delimiter, has_header, columns: [{name, kind,
 /// missing, min, max, distinct, overflow}], head}`. `hasHeader`: `undefined` detects it.
 #[wasm_bindgen(js_name = csvPreview)]
-pub fn csv_preview(text: JsValue, has_header: Option<bool>) -> Result<JsValue, JsError> {
-    let Some(text) = text.as_string() else {
-        return Err(JsError::new(
-            "csvPreview: the CSV text must be a string (read the file with file.text())",
-        ));
-    };
+pub fn csv_preview(text: JsValue, has_header: Option<bool>) -> Result<JsValue, JsValue> {
+    let text = string_arg(&text, "csvPreview's text")?;
     let table = read_table(&text, has_header).map_err(js_err)?;
-    to_js(&table.preview())
+    Ok(to_js(&table.preview())?)
 }
 
 #[wasm_bindgen(js_class = Session)]
@@ -97,10 +93,8 @@ impl WebSession {
 
     /// Predictions for every row of a new CSV with the trained columns.
     #[wasm_bindgen(js_name = predictCsv)]
-    pub fn predict_csv(&mut self, text: JsValue) -> Result<String, JsError> {
-        let Some(text) = text.as_string() else {
-            return Err(JsError::new("predictCsv: the CSV text must be a string"));
-        };
-        self.inner.predict_csv(&text).map_err(js_err)
+    pub fn predict_csv(&mut self, text: JsValue) -> Result<String, JsValue> {
+        let text = string_arg(&text, "predictCsv's text")?;
+        Ok(self.inner.predict_csv(&text).map_err(js_err)?)
     }
 }

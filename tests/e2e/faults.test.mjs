@@ -29,6 +29,8 @@ async function open(t, path = '/index.html') {
 
 const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
 const errorText = (page) => page.textContent(`${APP} .error`);
+// What a link or a saved snapshot could not use: it stays until dismissed.
+const noticeText = (page) => page.textContent(`${APP} .notice-text`);
 const PROBE = [0, 0, 1.5, -2, -4, 3, 5.5, 5.5];
 const probe = (page) => page.evaluate(async (xy) => Array.from(await globalThis.playground.call('predict', new Float32Array(xy))), PROBE);
 
@@ -156,7 +158,7 @@ test('a 50 MB CSV is refused from its size without being read; the data stays', 
 
   // A 10 000-unit layer from a link is refused with a message; the page runs the defaults.
   const wide = await open(t, '/index.html#networkShape=10000');
-  assert.match(await errorText(wide.page), /settings were not used.*networkShape.*10000/);
+  assert.match(await noticeText(wide.page), /settings were not used.*networkShape.*10000/);
   assert.equal((await state(wide.page)).layers, '4,2');
   clean(s);
   clean(wide);
@@ -204,6 +206,6 @@ test('a link restores settings, data and model; a reload keeps them all', async 
   });
   await page.reload();
   await check('a reload with a broken snapshot');
-  await waitFor(async () => /could not be restored/.test(await errorText(page)), 'the message');
+  await waitFor(async () => /could not be restored/.test(await noticeText(page)), 'the message');
   clean(s);
 });

@@ -61,7 +61,7 @@ test('hostile markup in files and links stays text; no CSP violation, no foreign
   const loadedRequests = s.requests.length;
 
   // A hostile link: refused, and its text shown as text.
-  assert.match(await page.textContent(`${APP} .error`), /settings were not used.*<img src=x onerror=alert\(1\)>/);
+  assert.match(await page.textContent(`${APP} .notice-text`), /settings were not used.*<img src=x onerror=alert\(1\)>/);
 
   // Every control, once.
   await page.click(`${APP} button[data-dataset=xor]`);

@@ -255,7 +255,8 @@ export class NetworkView {
     label.textContent = `${name} `;
     const input = el('input', '', label);
     input.type = 'number';
-    input.step = '0.01';
+    // Any finite value is a weight: a fixed step makes the browser refuse most values.
+    input.step = 'any';
     input.value = String(Number(value).toFixed(3));
     const ok = el('button', '', pop);
     ok.type = 'submit';

@@ -20,7 +20,9 @@ pub(super) fn detect_regression(
     for (i, s) in labels.iter().enumerate() {
         let (line, column) = at(i);
         let v = parse_finite(s, line, column - 1)? + 0.0;
-        if v.fract() != 0.0 {
+        // Past 2^24 an f32 no longer holds every integer: such "labels" are measurements
+        // (ids, timestamps, 1e18), not class numbers.
+        if v.fract() != 0.0 || v.abs() > MAX_CLASS_VALUE {
             return Ok(true);
         }
         if !distinct.contains(&v) {
@@ -32,6 +34,9 @@ pub(super) fn detect_regression(
     }
     Ok(false)
 }
+
+/// Largest integer label magnitude still read as a class number (2^24).
+const MAX_CLASS_VALUE: f32 = 16_777_216.0;
 
 pub(super) fn regression_labels(
     labels: &[String],
@@ -67,7 +72,7 @@ pub(super) fn class_labels(
     if found < 2 {
         return Err(Error::InvalidData(format!(
             "every row has the label \"{}\"; a classifier needs at least two classes",
-            labels[0]
+            crate::input::excerpt(&labels[0])
         )));
     }
     let task = match forced {
@@ -85,7 +90,8 @@ pub(super) fn class_labels(
         let list = if names.is_empty() {
             format!("0 to {}", found - 1)
         } else {
-            names.join(", ")
+            let shown: Vec<String> = names.iter().map(|n| crate::input::excerpt(n)).collect();
+            shown.join(", ")
         };
         return Err(Error::InvalidData(format!(
             "the label column has {found} classes ({list}) but the task has {wanted}; choose a multi-class task with at least {found} classes"

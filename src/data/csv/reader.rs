@@ -170,7 +170,7 @@ pub(super) fn resolve_label_column(
         Some(h) => format!(
             "the columns are {}, or give a 0-based index from 0 to {}",
             h.iter()
-                .map(|s| format!("\"{s}\""))
+                .map(|s| format!("\"{}\"", crate::input::excerpt(s)))
                 .collect::<Vec<_>>()
                 .join(", "),
             width - 1
@@ -181,7 +181,8 @@ pub(super) fn resolve_label_column(
         ),
     };
     Err(Error::InvalidConfig(format!(
-        "label column \"{wanted}\" does not exist; {choices}"
+        "label column \"{}\" does not exist; {choices}",
+        crate::input::excerpt(wanted)
     )))
 }
 
@@ -192,14 +193,16 @@ pub(super) fn parse_finite(field: &str, line: usize, column: usize) -> Result<f3
         column: Some(column + 1),
         message,
     };
+    // A field may be megabytes long; the message quotes only its start.
+    let shown = crate::input::excerpt(field);
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err(err(format!(
-            "expected a finite number, found \"{field}\"; remove the row or fill in a value"
+            "expected a finite number, found \"{shown}\"; remove the row or fill in a value"
         ))),
         Err(_) if field.is_empty() => Err(err(
             "expected a number, found an empty field; remove the row or fill in a value".into(),
         )),
-        Err(_) => Err(err(format!("expected a number, found \"{field}\""))),
+        Err(_) => Err(err(format!("expected a number, found \"{shown}\""))),
     }
 }
