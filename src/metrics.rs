@@ -14,7 +14,7 @@ pub mod roc;
 pub use report::{
     class_report, regression_report, Averages, ClassReport, ClassRow, RegressionReport,
 };
-pub use roc::{roc_curve, RocCurve, RocPoint, DEFAULT_ROC_POINTS};
+pub use roc::{positive_scores, roc_curve, RocCurve, RocPoint, DEFAULT_ROC_POINTS};
 
 /// Counts of (true class, predicted class) pairs: `counts[t * classes + p]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -249,3 +249,19 @@ fn accuracy_of_a_regression_model_is_refused() {
     let r = PermutationImportance::new(&mut m, &x, &y, &groups(), ImportanceOptions::default());
     assert!(matches!(r, Err(Error::InvalidConfig(_))), "{r:?}");
 }
+
+/// Options read from the worker's JSON: missing fields take their defaults.
+#[test]
+fn options_from_json() {
+    let o: ImportanceOptions = serde_json::from_str(r#"{"score": "r2", "seed": 4}"#).unwrap();
+    assert_eq!(
+        o,
+        ImportanceOptions {
+            score: ImportanceScore::R2,
+            repeats: 5,
+            seed: 4
+        }
+    );
+    let loss: ImportanceScore = serde_json::from_str(r#""loss""#).unwrap();
+    assert_eq!(loss, ImportanceScore::Loss);
+}

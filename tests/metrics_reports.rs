@@ -3,9 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use nn_playground::metrics::{
-    class_report, regression_report, roc_curve, ConfusionMatrix, RocPoint, DEFAULT_ROC_POINTS,
+    class_report, positive_scores, regression_report, roc_curve, ConfusionMatrix, RocPoint,
+    DEFAULT_ROC_POINTS,
 };
-use nn_playground::{Error, Rng};
+use nn_playground::{Error, Matrix, Rng};
 
 fn close(a: f32, b: f32) -> bool {
     (a - b).abs() < 1e-6
@@ -186,4 +187,13 @@ fn regression_report_by_hand_and_in_other_units() {
     assert!((s.r2 - r.r2).abs() < 1e-5);
     let e = regression_report(&[], &[]);
     assert_eq!((e.n, e.r2, e.mae, e.rmse), (0, 0.0, 0.0, 0.0));
+}
+
+#[test]
+fn positive_scores_of_one_and_two_column_outputs() {
+    let one = Matrix::from_vec(3, 1, vec![0.2, -1.0, 0.9]).unwrap();
+    assert_eq!(positive_scores(&one), [0.2, -1.0, 0.9]);
+    let two = Matrix::from_vec(2, 2, vec![0.7, 0.3, 0.1, 0.9]).unwrap();
+    assert_eq!(positive_scores(&two), [0.3, 0.9]);
+    assert!(positive_scores(&Matrix::zeros(4, 0)).is_empty());
 }

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::Matrix;
+
 /// Points [`roc_curve`] keeps by default: enough for a smooth line on a small chart.
 pub const DEFAULT_ROC_POINTS: usize = 200;
 
@@ -95,6 +97,17 @@ pub fn roc_curve(scores: &[f32], truth: &[usize], max_points: usize) -> RocCurve
         auc,
         positives,
         negatives,
+    }
+}
+
+/// The class-1 score of each row of model outputs, for [`roc_curve`]: the only column of a
+/// one-output model (a probability, tanh value or logit: any monotone score works), or
+/// column 1 (class 1's probability) of a two-or-more-column one; empty for no columns.
+pub fn positive_scores(outputs: &Matrix) -> Vec<f32> {
+    match outputs.cols() {
+        0 => Vec::new(),
+        1 => outputs.as_slice().to_vec(),
+        _ => (0..outputs.rows()).map(|r| outputs.get(r, 1)).collect(),
     }
 }
 

@@ -6,7 +6,7 @@
 //! shuffled across the rows of the evaluation set (breaking their link to the target while
 //! keeping their distribution), averaged over `repeats` shuffles.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Sequential;
 use crate::data::Task;
@@ -15,8 +15,8 @@ use crate::{metrics, Error, Matrix, Result, Rng};
 /// Most shuffles per group accepted.
 pub const MAX_REPEATS: usize = 100;
 
-/// What "worse" is measured with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What "worse" is measured with (JSON: `"accuracy"`, `"r2"`, `"loss"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportanceScore {
     /// Accuracy from [`Sequential::evaluate`]'s confusion matrix (so the model's own
@@ -41,8 +41,10 @@ impl ImportanceScore {
     }
 }
 
-/// Settings of a [`PermutationImportance`] run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// Settings of a [`PermutationImportance`] run; fields missing from JSON take their
+/// [`Default`] (accuracy, 5 shuffles, seed 0).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ImportanceOptions {
     pub score: ImportanceScore,
     /// Shuffles per group, `1..=MAX_REPEATS`.
