@@ -379,7 +379,10 @@ fn insight_and_importance_rank_the_informative_column_first() {
         let (a, b, n) = (rng.normal(), rng.normal(), rng.normal());
         let kind = ["x", "y"][usize::from(rng.next_f32() < 0.5)];
         let yes = 2.0 * a + 0.3 * b > 0.0;
-        text.push_str(&format!("{a},{b},{n},{kind},{}\n", if yes { "yes" } else { "no" }));
+        text.push_str(&format!(
+            "{a},{b},{n},{kind},{}\n",
+            if yes { "yes" } else { "no" }
+        ));
     }
     let mut s = session();
     s.load_csv(&text, &CsvOptions::default()).unwrap();

@@ -7,20 +7,6 @@ import { ACTIVATIONS, MONITORS } from './options.js';
 import { formatNumber } from './format.js';
 
 export const panelMethods = {
-  buildUpload() {
-    const c = this.controls;
-    c.file = h('input', { type: 'file', accept: '.csv,text/csv,text/plain', id: `csv-${Math.random().toString(36).slice(2)}`, onchange: () => this.readCsv() });
-    c.labelColumn = h('select', { 'aria-label': 'Label column' });
-    c.csvPreview = h('table', { className: 'preview' });
-    c.csvError = h('p', { className: 'error csv-error', role: 'alert' });
-    c.csvLoad = h('button', { type: 'button', textContent: 'Use this data', disabled: true, onclick: () => this.loadCsv() });
-    c.download = h('button', { type: 'button', className: 'text', textContent: 'Download data (CSV)', onclick: () => this.downloadCsv() });
-    return h('details', { className: 'upload', dataset: { key: 'upload' } },
-      h('summary', { textContent: 'Your own data' }),
-      h('label', { htmlFor: c.file.id, textContent: 'CSV file ' }), c.file,
-      h('label', {}, 'Label column ', c.labelColumn), c.csvPreview, c.csvLoad, c.csvError, c.download);
-  },
-
   buildAdvanced() {
     const c = this.controls;
     c.layerTable = h('div', { className: 'layer-table' });
@@ -111,7 +97,7 @@ export const panelMethods = {
     for (let k = 0; k < f.outputs; k++) {
       const chip = h('span', { className: 'chip' });
       chip.style.background = classCss(k);
-      c.classLegend.append(h('span', { className: 'class-key' }, chip, `class ${k}`));
+      c.classLegend.append(h('span', { className: 'class-key' }, chip, this.tableInfo?.classNames?.[k] ?? `class ${k}`));
     }
   },
 

@@ -7,6 +7,7 @@ import { paintLossChart } from './render/chart.js';
 import { NetworkView } from './render/network.js';
 import { panelMethods } from './panels.js';
 import { fileMethods } from './files.js';
+import { tableMethods } from './table.js';
 import { formatNumber } from './format.js';
 import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
@@ -174,7 +175,7 @@ export class Playground {
     c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': 'Decision boundary with data points; click to add a point, shift-click for the other class, alt- or ctrl-click to delete' });
     c.pointsLayer.addEventListener('click', (ev) => this.canvasClick(ev));
     c.pointsLayer.addEventListener('contextmenu', (ev) => { if (ev.ctrlKey) ev.preventDefault(); });
-    out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer));
+    out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer), this.buildSlice());
     c.legend = h('div', { className: 'legend', 'aria-hidden': 'true' }, h('span', { className: 'neg', textContent: '−1' }), h('span', { className: 'bar-scale' }), h('span', { className: 'pos', textContent: '+1' }));
     c.classLegend = h('div', { className: 'legend classes', 'aria-hidden': 'true' });
     out.append(c.legend, c.classLegend);
@@ -183,7 +184,7 @@ export class Playground {
     const disc = checkbox('Discretize output', 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
     Object.assign(c, { showTest: showTest.input, discretize: disc.input });
     out.append(showTest.el, disc.el, c.addClass.el);
-    out.append(this.buildMetrics(), this.buildStopping(), this.buildModelIo());
+    out.append(this.buildMetrics(), this.buildInsight(), this.buildStopping(), this.buildModelIo());
     c.speed = h('p', { className: 'speed', dataset: { key: 'speed' }, 'aria-live': 'off', textContent: '' });
     out.append(c.speed);
 
@@ -260,6 +261,7 @@ export class Playground {
       this.history.test.push(f.history[i + 1]);
     }
     if (f.points) this.points = f.points;
+    if (f.table !== undefined) this.setTableInfo(f.table);
     if (f.config) this.setConfig(f.config);
     this.frame = f;
     this.schedule(false);
@@ -319,6 +321,8 @@ export class Playground {
       this.network.setNeuronGrids(f.neurons, f.neuronRes, this.activeFeatureRows());
       this.paintHover();
     }
+    if (f.insight !== undefined) this.drawInsight(f.insight);
+    if (f.importance !== undefined) this.drawImportance(f.importance);
     if (f.metrics) {
       this.drawMetrics(f);
       c.speed.textContent = `${Math.round(f.stepsPerSec).toLocaleString('en')} steps/s · ${Math.round(f.samplesPerSec).toLocaleString('en')} samples/s · ${f.backend}`;
@@ -356,6 +360,14 @@ export class Playground {
 
   structure() {
     const cfg = this.config;
+    if (this.tableInfo) {
+      // A table's inputs are its (encoded) columns: named, always on.
+      return {
+        features: this.tableInfo.inputNames.map((name) => ({ key: name, label: name, active: true, fixed: true })),
+        hidden: cfg.hidden.map((l) => l.units),
+        outputs: this.frame?.outputs ?? 1,
+      };
+    }
     const active = new Set(cfg.features);
     return {
       features: FEATURES.map(([key, label], i) => ({ key, label, active: active.has(FEATURE_SERDE[i]) })),
@@ -365,6 +377,7 @@ export class Playground {
   }
 
   activeFeatureRows() {
+    if (this.tableInfo) return this.tableInfo.inputNames.map((_, i) => i);
     // The engine orders feature inputs as the config lists them.
     return this.config.features.map((f) => FEATURE_SERDE.indexOf(f)).filter((i) => i >= 0);
   }
@@ -408,7 +421,7 @@ export class Playground {
   }
 
   structureKey(cfg) {
-    return [cfg.features, cfg.hidden.map((l) => l.units), cfg.dataset, cfg.classes, this.frame?.outputs];
+    return [cfg.features, cfg.hidden.map((l) => l.units), cfg.dataset, cfg.classes, this.frame?.outputs, this.tableInfo?.inputNames];
   }
 
   updateAddClass() {
@@ -569,4 +582,4 @@ function setNumber(sel, v) {
   sel.value = text;
 }
 
-Object.assign(Playground.prototype, panelMethods, fileMethods);
+Object.assign(Playground.prototype, panelMethods, fileMethods, tableMethods);

@@ -6,6 +6,7 @@
 import { h, clear } from './dom.js';
 import { paintRoc, paintScatter, paintBars } from './render/insight.js';
 import { formatNumber } from './format.js';
+import { save } from './files.js';
 
 const MAX_CSV_BYTES = 10 * 1024 * 1024;
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
@@ -135,8 +136,8 @@ export const tableMethods = {
 
   buildSlice() {
     const c = this.controls;
-    c.axisX = h('select', { 'aria-label': 'Map horizontal axis', onchange: () => this.sendSlice() });
-    c.axisY = h('select', { 'aria-label': 'Map vertical axis', onchange: () => this.sendSlice() });
+    c.axisX = h('select', { 'aria-label': 'Map horizontal axis', onchange: () => this.sendSlice(c.axisX) });
+    c.axisY = h('select', { 'aria-label': 'Map vertical axis', onchange: () => this.sendSlice(c.axisY) });
     c.heldList = h('div', { className: 'held-list' });
     c.held = h('details', { className: 'held' }, h('summary', { textContent: 'Other inputs held at' }), c.heldList);
     c.slice = h('div', { className: 'slice', dataset: { key: 'slice' } },
@@ -147,11 +148,16 @@ export const tableMethods = {
 
   /** Table facts from the worker: names, classes, slice, load report. */
   setTableInfo(info) {
+    const names = JSON.stringify(this.tableInfo?.inputNames);
     this.tableInfo = info && info.isTable ? info : null;
+    // The network's inputs are the table's columns: redraw it when they change.
+    if (this.config && JSON.stringify(this.tableInfo?.inputNames) !== names) this.network.setStructure(this.structure());
     const c = this.controls;
     this.root.dataset.table = String(!!this.tableInfo);
     c.slice.hidden = !this.tableInfo;
-    c.insight.hidden = false;
+    // Rows of a table cannot be clicked in: the map is a slice through many inputs.
+    c.addClass.el.hidden = !!this.tableInfo || this.frame?.task === 'regression' || this.hide.includes('addClass');
+    if (this.frame) this.updateLegend(this.frame);
     if (!this.tableInfo) return;
     const s = info.slice;
     const key = (a) => `${a.kind}:${a.index}`;
@@ -184,8 +190,19 @@ export const tableMethods = {
     c.held.title = `Inputs not on the map's axes${explained}`;
   },
 
-  async sendSlice() {
+  /** Sends the chosen axes; components go together (PC1 across, PC2 up), columns apart. */
+  async sendSlice(changed) {
     const c = this.controls;
+    const other = changed === c.axisX ? c.axisY : c.axisX;
+    if (changed && changed.value.startsWith('component')) {
+      c.axisX.value = 'component:0';
+      c.axisY.value = 'component:1';
+    } else if (changed && (other.value.startsWith('component') || other.value === changed.value)) {
+      // Leaving the components (or picking the other axis's column): the other axis takes
+      // the first column not in use.
+      const free = [...other.options].find((o) => o.value.startsWith('column') && o.value !== changed.value);
+      if (free) other.value = free.value;
+    }
     const axis = (v) => { const [kind, index] = v.split(':'); return { kind, index: Number(index) }; };
     const held = this.heldInputs.map((i) => Number(i.value));
     try {
@@ -209,7 +226,7 @@ export const tableMethods = {
     c.importanceCancel = h('button', { type: 'button', className: 'text', textContent: 'Cancel', hidden: true, onclick: () => this.act('cancelImportance') });
     c.predAll = h('input', { type: 'checkbox', 'aria-label': 'All rows, not only the test rows' });
     c.predDownload = h('button', { type: 'button', className: 'text', textContent: 'Download predictions (CSV)', onclick: () => this.downloadPredictions() });
-    c.insight = h('details', { className: 'insight', dataset: { key: 'insight' } },
+    c.insight = h('details', { className: 'insight', open: true, dataset: { key: 'insight' } },
       h('summary', { textContent: 'Model report (test data)' }), c.classTable, c.insightCanvas, c.insightText,
       h('div', {}, c.importanceStart, c.importanceCancel), c.importanceStatus, c.importanceBars,
       h('div', {}, c.predDownload, h('label', {}, c.predAll, ' all rows')));
@@ -272,7 +289,7 @@ export const tableMethods = {
   async downloadPredictions() {
     try {
       const csv = await this.call('predictionsCsv', this.controls.predAll.checked);
-      saveText(csv, 'predictions.csv', 'text/csv');
+      save(csv, 'predictions.csv', 'text/csv');
     } catch (err) {
       this.showError(err.message);
     }
@@ -300,14 +317,4 @@ function reportText(r) {
 
 function pct(v) {
   return `${(v * 100).toFixed(0)} %`;
-}
-
-/** Offers `text` as a download named `name`. */
-export function saveText(text, name, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -45,7 +45,7 @@ let lastHeavy = 0;
 let lastSnapshot = -Infinity;
 let snapshotDirty = true;
 let heavyDirty = true;
-let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true };
+let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true };
 let speed = { steps: 0, samples: 0, since: 0, stepsPerSec: 0, samplesPerSec: 0 };
 let ready = null;
 // Cached so the training loop does not convert the whole config every slice.
@@ -58,6 +58,8 @@ let version = 0;
 // A decision grid the GPU predicted for the session as of `version` and `epoch`.
 let gpuGrid = null;
 let gpuBusy = false;
+// A permutation-importance run takes the ticks until it is done or cancelled.
+let importanceRunning = false;
 const pending = [];
 
 const tickChannel = new MessageChannel();
@@ -151,7 +153,8 @@ async function restore(snap, hide, hash) {
   try {
     session = new wasm.Session(snap.config);
     if (snap.data) {
-      session.loadCsv(snap.data, { label_column: 'label', has_header: true });
+      // Points travel as `x1,x2,label`; a table as its own columns, read with its choices.
+      session.loadCsv(snap.data, snap.table ? snap.config.table : { label_column: 'label', has_header: true });
       session.setConfig(snap.config);
     }
     session.importModel(snap.model);
@@ -356,6 +359,31 @@ const calls = {
     return session.config();
   },
   dataCsv: () => session.dataCsv(),
+  csvPreview: (text) => wasm.csvPreview(text),
+  tableInfo: () => tableInfo(),
+  setSlice(x, y, held) {
+    session.setSlice(x, y, held);
+    touched({ points: true });
+    return true;
+  },
+  insight: () => session.insight(),
+  predictionsCsv: (all) => session.predictionsCsv(!!all),
+  predictCsv: (text) => session.predictCsv(text),
+  startImportance(repeats) {
+    // Importance measures one fixed model: training pauses while it runs.
+    running = false;
+    session.startImportance(repeats);
+    importanceRunning = true;
+    scheduleTick();
+    touched();
+    return true;
+  },
+  cancelImportance() {
+    session.cancelImportance();
+    importanceRunning = false;
+    touched();
+    return true;
+  },
   // With the optimiser's state, so an imported file resumes the run exactly.
   exportModel: () => session.exportModelWithState(),
   importModel(json) {
@@ -390,7 +418,17 @@ const calls = {
   },
 };
 
+/** Table facts the page draws (names, classes, slice, load report), or null for points. */
+function tableInfo() {
+  if (!session.isTable()) return { isTable: false, report: session.loadReport() };
+  return { isTable: true, inputNames: session.inputNames(), classNames: session.classNames(), slice: session.sliceInfo(), report: session.loadReport() };
+}
+
 function tick() {
+  if (importanceRunning && session) {
+    importanceTick();
+    return;
+  }
   if (!running || !session) return;
   if (gpu) {
     if (!gpuBusy) gpuTick();
@@ -501,6 +539,21 @@ function gpuFailed(g, text) {
   touched();
 }
 
+/** One column of permutation importance per tick, so calls (cancel) get in between. */
+function importanceTick() {
+  try {
+    if (session.importanceStep()) importanceRunning = false;
+  } catch (err) {
+    if (fatal(err)) return;
+    importanceRunning = false;
+    self.postMessage({ type: 'error', message: message(err) });
+  }
+  dirty = true;
+  heavyDirty = true;
+  guarded(maybeFrame);
+  if (importanceRunning) scheduleTick();
+}
+
 /** After a training slice: apply a stop, post a frame, and go on while running. */
 function afterSlice() {
   countSpeed();
@@ -573,6 +626,8 @@ function frame() {
     lastHeavy = now;
     heavyDirty = false;
     f.metrics = session.metrics();
+    f.insight = view.insight ? session.insight() : null;
+    f.importance = session.importance();
     if (view.network) f.network = session.network();
     if (view.neurons) {
       f.neurons = session.neuronGrids(view.neuronRes);
@@ -587,6 +642,7 @@ function frame() {
   }
   if (structureDirty) {
     f.config = session.config();
+    f.table = tableInfo();
     structureDirty = false;
   }
   if (snapshotDirty && (!running || now - lastSnapshot >= SNAPSHOT_MS)) {
@@ -595,7 +651,10 @@ function frame() {
     const config = session.config();
     f.snapshot = { config, model: session.exportModelWithState() };
     // Generated data comes back from the seed; points added or uploaded must travel.
-    if (config.dataset === 'custom') f.snapshot.data = session.dataCsv();
+    if (config.dataset === 'custom') {
+      f.snapshot.data = session.dataCsv();
+      f.snapshot.table = session.isTable();
+    }
   }
   return f;
 }

@@ -172,7 +172,13 @@ impl Session {
             columns: r
                 .groups
                 .iter()
-                .map(|g| (names.get(g.group).cloned().unwrap_or_default(), g.mean, g.std))
+                .map(|g| {
+                    (
+                        names.get(g.group).cloned().unwrap_or_default(),
+                        g.mean,
+                        g.std,
+                    )
+                })
                 .collect(),
         })
     }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::data::{TableData, DOMAIN};
 use crate::data::csv::encoding::ColumnEncoding;
 use crate::data::pca::Pca;
+use crate::data::slice::{map_coords, slice_grid, SliceAxes};
 use crate::{Error, Matrix, Result};
 
 /// Rows the principal components are fitted on (an even subsample of larger tables).
@@ -175,6 +176,16 @@ impl SliceView {
                 )));
             }
         }
+        let pair_ok = match (x, y) {
+            (Axis::Column(a), Axis::Column(b)) => a != b || self.held.len() == 1,
+            (Axis::Component(0), Axis::Component(1)) => true,
+            _ => false,
+        };
+        if !pair_ok {
+            return Err(Error::InvalidConfig(
+                "the map's axes must be two different columns, or PC1 across and PC2 up".into(),
+            ));
+        }
         if held.len() != self.held.len() {
             return Err(Error::InvalidConfig(format!(
                 "{} held values for {} input columns; give one per column",
@@ -258,71 +269,82 @@ impl SliceView {
         row
     }
 
+    /// The axes as the slice module takes them: two different numeric columns (model
+    /// input indices) or the first two principal components; `None` when the table has a
+    /// single input, so only the horizontal axis varies.
+    fn slice_axes(&self, t: &TableData) -> Option<SliceAxes<'_>> {
+        let groups = t.prepared.prep.groups();
+        match (self.x, self.y, &self.pca) {
+            (Axis::Column(a), Axis::Column(b), _) if a != b => Some(SliceAxes::Columns {
+                u: groups[a][0],
+                v: groups[b][0],
+            }),
+            (Axis::Component(_), Axis::Component(_), Some(p)) => Some(SliceAxes::Pca(p)),
+            _ => None,
+        }
+    }
+
     /// Model inputs (scaled) at the centres of a `res × res` grid over the square (row 0 at
-    /// the top), and the same inputs unscaled.
+    /// the top), and the same inputs before scaling (for the input thumbnails).
     pub fn grid_inputs(&self, t: &TableData, res: usize) -> Result<(Matrix, Matrix)> {
         let prep = &t.prepared.prep;
-        let groups = prep.groups();
-        let d = prep.input_dim();
         let (xr, yr) = (self.range(t, self.x), self.range(t, self.y));
-        let step = 2.0 * DOMAIN / res as f32;
-        let to_input =
-            |s: f32, (lo, hi): (f32, f32)| lo + (s + DOMAIN) / (2.0 * DOMAIN) * (hi - lo);
         let base = self.base_row(t);
-        let mut raw = Vec::with_capacity(res * res * d);
-        for i in 0..res * res {
-            let u = to_input(-DOMAIN + (i % res) as f32 * step + step / 2.0, xr);
-            let v = to_input(DOMAIN - (i / res) as f32 * step - step / 2.0, yr);
-            let mut row = base.clone();
-            for (a, s) in [(self.x, u), (self.y, v)] {
-                if let Axis::Column(c) = a {
-                    row[groups[c][0]] = s;
-                }
+        match self.slice_axes(t) {
+            Some(axes @ SliceAxes::Columns { .. }) => {
+                let raw = slice_grid(&base, axes, xr, yr, res)?;
+                let mut scaled = raw.clone();
+                prep.scale(&mut scaled)?;
+                Ok((scaled, raw))
             }
-            raw.extend_from_slice(&row);
-        }
-        let raw = Matrix::from_vec(res * res, d, raw)?;
-        let mut scaled = raw.clone();
-        prep.scale(&mut scaled)?;
-        if let Some(p) = self.pca.as_ref().filter(|_| {
-            matches!(self.x, Axis::Component(_)) || matches!(self.y, Axis::Component(_))
-        }) {
-            // Component axes move the scaled point within the components' plane only: each
-            // cell is the held row with its coordinates on the chosen components replaced.
-            let coords_now = p.project(&scaled)?;
-            for i in 0..res * res {
-                let mut coords = coords_now.row(i).to_vec();
-                let u = to_input(-DOMAIN + (i % res) as f32 * step + step / 2.0, xr);
-                let v = to_input(DOMAIN - (i / res) as f32 * step - step / 2.0, yr);
-                for (a, s) in [(self.x, u), (self.y, v)] {
-                    if let Axis::Component(k) = a {
-                        coords[k] = s;
-                    }
-                }
-                let point = p.unproject(scaled.row(i), &coords)?;
-                scaled.row_mut(i).copy_from_slice(&point);
+            Some(axes @ SliceAxes::Pca(_)) => {
+                // Components live in the scaled space the model reads.
+                let mut b = Matrix::from_vec(1, base.len(), base)?;
+                prep.scale(&mut b)?;
+                let scaled = slice_grid(b.row(0), axes, xr, yr, res)?;
+                Ok((scaled.clone(), scaled))
+            }
+            None => {
+                // One input: it follows the horizontal axis; the map is constant upwards.
+                let (lo, hi) = xr;
+                let step = (hi - lo) / res as f32;
+                let raw: Vec<f32> = (0..res * res)
+                    .map(|i| lo + (i % res) as f32 * step + step / 2.0)
+                    .collect();
+                let raw = Matrix::from_vec(res * res, 1, raw)?;
+                let mut scaled = raw.clone();
+                prep.scale(&mut scaled)?;
+                Ok((scaled, raw))
             }
         }
-        Ok((scaled, raw))
     }
 
     /// Each row's position on the square along the two axes: `[u, v]` per row, in `[−6, 6]`
     /// for rows inside the axes' ranges.
     pub fn row_positions(&self, t: &TableData) -> Vec<[f32; 2]> {
-        let prep = &t.prepared.prep;
-        let groups = prep.groups();
-        let n = t.prepared.x.rows();
-        let coords = |a: Axis| -> Vec<f32> {
-            let (lo, hi) = self.range(t, a);
-            let raw: Vec<f32> = match a {
-                Axis::Column(c) => (0..n).map(|r| t.prepared.x.get(r, groups[c][0])).collect(),
-                Axis::Component(k) => self.component_coords(t, k),
-            };
-            raw.iter()
-                .map(|&v| (v - lo) / (hi - lo).max(f32::MIN_POSITIVE) * 2.0 * DOMAIN - DOMAIN)
-                .collect()
+        let (xr, yr) = (self.range(t, self.x), self.range(t, self.y));
+        let to_square = |v: f32, (lo, hi): (f32, f32)| {
+            (v - lo) / (hi - lo).max(f32::MIN_POSITIVE) * 2.0 * DOMAIN - DOMAIN
         };
-        let (us, vs) = (coords(self.x), coords(self.y));
-        us.into_iter().zip(vs).map(|(u, v)| [u, v]).collect()
+        let coords = match self.slice_axes(t) {
+            Some(axes @ SliceAxes::Pca(_)) => {
+                let mut x = t.prepared.x.clone();
+                t.prepared
+                    .prep
+                    .scale(&mut x)
+                    .ok()
+                    .and_then(|()| map_coords(&x, axes).ok())
+            }
+            Some(axes) => map_coords(&t.prepared.x, axes).ok(),
+            None => None,
+        };
+        match coords {
+            Some(c) => (0..c.rows())
+                .map(|r| [to_square(c.get(r, 0), xr), to_square(c.get(r, 1), yr)])
+                .collect(),
+            None => (0..t.prepared.x.rows())
+                .map(|r| [to_square(t.prepared.x.get(r, 0), xr), 0.0])
+                .collect(),
+        }
     }
 }

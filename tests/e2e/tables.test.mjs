@@ -1,0 +1,181 @@
+// End-to-end tests of wide uploaded tables in the page: the column picker from the engine's
+// reader, training to an epoch limit, the metrics and model report, the map's axes and held
+// values, prediction downloads checked against the page's metrics, a regression table's
+// scatter, and a bad table that keeps the old data.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { openPage, screenshot, startServer, waitFor } from './harness.mjs';
+
+const APP = '#app .nnp';
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.close();
+});
+
+async function open(t, path = '/index.html') {
+  const s = await openPage(server, path);
+  t.after(() => s.close());
+  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
+  return s;
+}
+
+const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
+
+function clean(s) {
+  assert.deepEqual(s.pageErrors, [], 'page errors');
+  assert.deepEqual(s.cspViolations, [], 'CSP violations');
+  assert.deepEqual(s.consoleErrors, [], 'console errors');
+}
+
+/** A small seeded generator (mulberry32) and a normal deviate from it. */
+function rng(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
+  return { next, normal };
+}
+
+/** 17 numeric columns (informative, redundant, noise), a text column, missing cells, label. */
+function clusterCsv(rows, seed) {
+  const r = rng(seed);
+  const names = [...Array.from({ length: 17 }, (_, j) => `f${j}`), 'shape', 'species'];
+  const lines = [names.join(',')];
+  const species = ['setosa', 'versicolor', 'virginica'];
+  for (let i = 0; i < rows; i++) {
+    const c = i % 3;
+    const info = Array.from({ length: 6 }, (_, j) => (j % 3 === c ? 2 : -0.5) + 0.8 * r.normal());
+    const cells = [...info, ...info.map((v, j) => 0.5 * v + 0.5 * info[(j + 1) % 6]), ...Array.from({ length: 5 }, () => 3 * r.normal())].map((v) => v.toFixed(4));
+    cells.push(['round', 'square', 'star'][(c + (r.next() < 0.2 ? 1 : 0)) % 3]);
+    if (i % 11 === 3) cells[(i * 7) % 18] = ['', 'NA', '?'][i % 3];
+    cells.push(species[c]);
+    lines.push(cells.join(','));
+  }
+  return lines.join('\n');
+}
+
+async function upload(page, name, text) {
+  await page.setInputFiles(`${APP} .upload input[type=file]`, { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+}
+
+async function trainTo(page, epochs) {
+  const field = `${APP} input[data-control=epochLimit]`;
+  await page.fill(field, String(epochs));
+  await page.press(field, 'Enter');
+  await page.locator(field).dispatchEvent('change');
+  await waitFor(async () => (await page.evaluate((sel) => document.querySelector(sel).value, field)) === String(epochs), 'the epoch limit');
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => Number((await state(page)).epoch) >= epochs && (await state(page)).running === 'false', `${epochs} epochs`, 60_000);
+}
+
+test('a 20-column table with text and missing cells trains; views, slice and predictions agree', async (t) => {
+  const s = await open(t, '/index.html#dataset=circle&seed=3');
+  const { page } = s;
+  await page.click(`${APP} .upload summary`);
+  await upload(page, 'clusters.csv', clusterCsv(300, 7));
+  await waitFor(async () => (await page.locator(`${APP} .column-list input`).count()) === 19, 'the column picker');
+  assert.equal(await page.inputValue(`${APP} .upload select[aria-label="Label column"]`), 'species');
+  assert.match(await page.textContent(`${APP} .column-list`), /shape text, 3 values/);
+  await page.selectOption(`${APP} .upload select[aria-label="Missing cells"]`, 'fill');
+  await page.click(`${APP} button:has-text("Use this data")`);
+  await waitFor(async () => (await state(page)).table === 'true', 'the table to load');
+  assert.match(await page.textContent(`${APP} .csv-report`), /Using 300 of 300 rows\. .* missing cell\(s\) filled/);
+  // The network names its 17 + 3 inputs.
+  const net = await page.textContent(`${APP} .net-host`);
+  assert.match(net, /shape=star/);
+
+  await trainTo(page, 40);
+  const accuracyText = await page.textContent(`${APP} [data-metric=accuracy]`);
+  const accuracy = parseFloat(accuracyText) / (accuracyText.includes('%') ? 100 : 1);
+  assert.ok(accuracy > 0.85, `accuracy ${accuracyText}`);
+  // The per-class table names the classes.
+  const classes = await page.locator(`${APP} .class-table tr[data-class]`).allTextContents();
+  assert.deepEqual(classes.map((r) => r.split(/\d/)[0]), ['setosa', 'versicolor', 'virginica']);
+
+  // Predictions of the test rows, checked against the page's accuracy.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`${APP} button:has-text("Download predictions")`)]);
+  const rows = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  const header = rows[0].split(',');
+  assert.deepEqual(header.slice(-5), ['truth', 'prediction', 'p(setosa)', 'p(versicolor)', 'p(virginica)']);
+  assert.equal(rows.length - 1, 150);
+  const ti = header.indexOf('truth');
+  const right = rows.slice(1).filter((l) => { const f = l.split(','); return f[ti] === f[ti + 1]; }).length;
+  assert.ok(Math.abs(right / 150 - accuracy) < 0.01, `downloaded ${right}/150 against ${accuracyText}`);
+
+  // Switching the map's axes and a held value changes the map.
+  const grid = async () => page.evaluate((sel) => document.querySelector(`${sel} canvas.heat`).toDataURL(), APP);
+  const before = await grid();
+  await page.selectOption(`${APP} select[aria-label="Map horizontal axis"]`, 'column:5');
+  await waitFor(async () => (await grid()) !== before, 'the map on a new axis');
+  const onF5 = await grid();
+  await page.selectOption(`${APP} select[aria-label="Map vertical axis"]`, 'component:1');
+  await waitFor(async () => (await page.inputValue(`${APP} select[aria-label="Map horizontal axis"]`)) === 'component:0', 'PC1 across');
+  await waitFor(async () => (await grid()) !== onF5, 'the map on the principal components');
+  await page.selectOption(`${APP} select[aria-label="Map horizontal axis"]`, 'column:0');
+  await page.click(`${APP} .held summary`).catch(() => {});
+  const pcs = await grid();
+  const slider = page.locator(`${APP} input[aria-label="Held value of f3"]`);
+  await slider.evaluate((e) => { e.value = e.max; e.dispatchEvent(new Event('change')); });
+  await waitFor(async () => (await grid()) !== pcs, 'the map after moving a held value');
+
+  // Feature importance ranks the informative columns above the noise.
+  await page.click(`${APP} button:has-text("Feature importance")`);
+  await waitFor(async () => (await state(page)).importance?.length > 2, 'feature importance', 60_000);
+  const imp = JSON.parse((await state(page)).importance);
+  const mean = Object.fromEntries(imp);
+  assert.ok(mean.f0 > mean.f16, JSON.stringify(imp));
+  await screenshot(page, 'table-upload');
+  clean(s);
+});
+
+test('a regression table shows the scatter and errors in its own units', async (t) => {
+  const s = await open(t);
+  const { page } = s;
+  const r = rng(5);
+  const lines = ['a,b,c,noise,price'];
+  for (let i = 0; i < 300; i++) {
+    const [a, b, c, n] = [r.normal(), r.normal(), r.normal(), r.normal()];
+    lines.push([a, b, c, n, 1000 + 300 * a - 200 * b + 150 * Math.sin(2 * c)].map((v) => v.toFixed(4)).join(','));
+  }
+  await page.click(`${APP} .upload summary`);
+  await upload(page, 'prices.csv', lines.join('\n'));
+  await waitFor(async () => (await page.locator(`${APP} .column-list input`).count()) === 5, 'the column picker');
+  await page.click(`${APP} button:has-text("Use this data")`);
+  await waitFor(async () => (await state(page)).task === 'regression' && (await state(page)).table === 'true', 'the regression table');
+  await page.selectOption(`${APP} select[data-control=optimizer]`, 'adam').catch(() => {});
+  await trainTo(page, 60);
+  await waitFor(async () => Number((await state(page)).r2) > 0.8, 'R² above 0.8', 30_000);
+  assert.match(await page.textContent(`${APP} .insight-text`), /R² .* MAE .* RMSE/);
+  const mae = Number((await page.textContent(`${APP} .insight-text`)).match(/MAE ([\d.e+-]+)/)[1]);
+  assert.ok(mae > 5 && mae < 200, `MAE ${mae} in the price's units`);
+  clean(s);
+});
+
+test('a bad table says what is wrong and keeps the data and model', async (t) => {
+  const s = await open(t, '/index.html#dataset=xor&seed=2');
+  const { page } = s;
+  const before = await state(page);
+  await page.click(`${APP} .upload summary`);
+  await upload(page, 'dup.csv', 'a,b,a\n1,2,3\n4,5,6\n');
+  await waitFor(async () => (await page.textContent(`${APP} .csv-error`)).length > 0, 'the header refusal');
+  assert.match(await page.textContent(`${APP} .csv-error`), /column 1 and column 3 both "a"/);
+  await upload(page, 'one-class.csv', 'x,y,z,label\n1,2,3,a\n4,5,6,a\n7,8,9,a\n');
+  await waitFor(async () => (await page.locator(`${APP} .column-list input`).count()) === 4, 'the column picker');
+  await page.click(`${APP} button:has-text("Use this data")`);
+  await waitFor(async () => /single class|at least two/.test(await page.textContent(`${APP} .csv-error`)), 'the one-class refusal');
+  const after = await state(page);
+  assert.equal(after.dataset, 'xor');
+  assert.equal(after.points, before.points);
+  assert.notEqual(after.table, 'true');
+  clean(s);
+});
