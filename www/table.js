@@ -8,7 +8,6 @@ import { paintRoc, paintScatter, paintBars } from './render/insight.js';
 import { formatNumber } from './format.js';
 import { save } from './files.js';
 
-const MAX_CSV_BYTES = 10 * 1024 * 1024;
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
 // Sliders for held values are folded away past this many input columns.
 const OPEN_HELD_UP_TO = 6;
@@ -41,8 +40,11 @@ export const tableMethods = {
     const file = c.file.files?.[0];
     c.csvError.textContent = '';
     if (!file) return;
-    if (file.size > MAX_CSV_BYTES) {
-      c.csvError.textContent = `${file.name} is ${mb(file.size)} MB; files up to ${mb(MAX_CSV_BYTES)} MB can be loaded.`;
+    // The engine's cap, checked on the file's size so a huge file is never read.
+    this.csvLimits ||= await this.call('csvLimits');
+    const maxBytes = this.csvLimits.max_bytes;
+    if (file.size > maxBytes) {
+      c.csvError.textContent = `${file.name} is ${mb(file.size)} MB; files up to ${mb(maxBytes)} MB can be loaded.`;
       this.csvText = '';
       c.csvLoad.disabled = true;
       return;

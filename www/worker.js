@@ -360,6 +360,7 @@ const calls = {
   },
   dataCsv: () => session.dataCsv(),
   csvPreview: (text) => wasm.csvPreview(text),
+  csvLimits: () => wasm.csvLimits(),
   tableInfo: () => tableInfo(),
   setSlice(x, y, held) {
     session.setSlice(x, y, held);

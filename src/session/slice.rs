@@ -69,6 +69,8 @@ pub struct SliceView {
     y: Axis,
     held: Vec<HeldValue>,
     pca: Option<Pca>,
+    /// The rows' range on each principal component, measured once (it needs every row).
+    pc_ranges: Vec<(f32, f32)>,
 }
 
 impl SliceView {
@@ -122,12 +124,23 @@ impl SliceView {
             ([a], None) => (Axis::Column(*a), Axis::Column(*a)),
             ([], None) => (Axis::Component(0), Axis::Component(0)),
         };
-        SliceView {
+        let mut view = SliceView {
             x: ax,
             y: ay,
             held,
             pca,
-        }
+            pc_ranges: Vec::new(),
+        };
+        view.pc_ranges = (0..view.pca.as_ref().map_or(0, Pca::k))
+            .map(|k| {
+                view.component_coords(t, k)
+                    .iter()
+                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                        (a.min(v), b.max(v))
+                    })
+            })
+            .collect();
+        view
     }
 
     fn choices(&self, t: &TableData) -> Vec<(Axis, String)> {
@@ -155,8 +168,8 @@ impl SliceView {
             y: self.y,
             choices: self.choices(t),
             held: self.held.clone(),
-            x_range: self.range(t, self.x),
-            y_range: self.range(t, self.y),
+            x_range: self.range(self.x),
+            y_range: self.range(self.y),
             explained: self
                 .pca
                 .as_ref()
@@ -219,17 +232,14 @@ impl SliceView {
 
     /// The input range an axis spans: a column's range over every row, or the range of the
     /// rows' coordinates on a component; 5 % margin each side.
-    fn range(&self, t: &TableData, a: Axis) -> (f32, f32) {
+    fn range(&self, a: Axis) -> (f32, f32) {
         let (lo, hi) = match a {
             Axis::Column(c) => (self.held[c].min, self.held[c].max),
-            Axis::Component(k) => {
-                let coords = self.component_coords(t, k);
-                coords
-                    .iter()
-                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
-                        (a.min(v), b.max(v))
-                    })
-            }
+            Axis::Component(k) => self
+                .pc_ranges
+                .get(k)
+                .copied()
+                .unwrap_or((f32::NAN, f32::NAN)),
         };
         if !(lo.is_finite() && hi.is_finite()) {
             return (-1.0, 1.0);
@@ -288,7 +298,7 @@ impl SliceView {
     /// the top), and the same inputs before scaling (for the input thumbnails).
     pub fn grid_inputs(&self, t: &TableData, res: usize) -> Result<(Matrix, Matrix)> {
         let prep = &t.prepared.prep;
-        let (xr, yr) = (self.range(t, self.x), self.range(t, self.y));
+        let (xr, yr) = (self.range(self.x), self.range(self.y));
         let base = self.base_row(t);
         match self.slice_axes(t) {
             Some(axes @ SliceAxes::Columns { .. }) => {
@@ -322,7 +332,7 @@ impl SliceView {
     /// Each row's position on the square along the two axes: `[u, v]` per row, in `[−6, 6]`
     /// for rows inside the axes' ranges.
     pub fn row_positions(&self, t: &TableData) -> Vec<[f32; 2]> {
-        let (xr, yr) = (self.range(t, self.x), self.range(t, self.y));
+        let (xr, yr) = (self.range(self.x), self.range(self.y));
         let to_square = |v: f32, (lo, hi): (f32, f32)| {
             (v - lo) / (hi - lo).max(f32::MIN_POSITIVE) * 2.0 * DOMAIN - DOMAIN
         };

@@ -16,6 +16,22 @@ pub fn csv_preview(text: JsValue, has_header: Option<bool>) -> Result<JsValue, J
     Ok(to_js(&table.preview())?)
 }
 
+/// The upload caps, so the page can refuse a file before reading it:
+/// `{max_bytes, max_rows, max_columns, max_categories, max_classes}`.
+#[wasm_bindgen(js_name = csvLimits)]
+pub fn csv_limits() -> Result<JsValue, JsError> {
+    use crate::data::csv::{
+        prepare::MAX_CATEGORIES, MAX_CLASSES, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS,
+    };
+    to_js(&serde_json::json!({
+        "max_bytes": MAX_CSV_BYTES,
+        "max_rows": MAX_ROWS,
+        "max_columns": MAX_COLUMNS,
+        "max_categories": MAX_CATEGORIES,
+        "max_classes": MAX_CLASSES,
+    }))
+}
+
 #[wasm_bindgen(js_class = Session)]
 impl WebSession {
     /// True when the data is an uploaded table of many columns (not 2-D points).

@@ -151,7 +151,7 @@ test('a 50 MB CSV is refused from its size without being read; the data stays', 
   await page.click(`${APP} .upload summary`);
   await page.setInputFiles(`${APP} .upload input[type=file]`, big);
   await waitFor(async () => (await page.textContent(`${APP} .csv-error`)).length > 0, 'the refusal');
-  assert.match(await page.textContent(`${APP} .csv-error`), /big\.csv is 50\.0 MB; files up to 10\.0 MB/);
+  assert.match(await page.textContent(`${APP} .csv-error`), /big\.csv is 50\.0 MB; files up to 32\.0 MB/);
   assert.equal(await page.evaluate(() => globalThis.fileReads), 0, 'the file was read');
   assert.equal(await page.isDisabled(`${APP} button:has-text("Use this data")`), true);
   assert.equal(await page.evaluate(() => globalThis.playground.call('dataCsv')), before);

@@ -59,6 +59,9 @@ function classMix(grid, base, k, discretize, out) {
  * Draws points ([x, y, label, isTest] × n) on a transparent overlay canvas sized in CSS pixels.
  * Test points get a dark outline, train points a white one (as in the playground).
  */
+/** Most data points drawn on the map (docs/limits.md). */
+export const MAX_DRAWN_POINTS = 4000;
+
 export function paintPoints(canvas, points, task, { showTest = false, radius = 3 } = {}) {
   const dpr = globalThis.devicePixelRatio || 1;
   const w = canvas.clientWidth || canvas.width;
@@ -69,7 +72,10 @@ export function paintPoints(canvas, points, task, { showTest = false, radius = 3
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
   if (!points) return;
-  for (let i = 0; i + 3 < points.length; i += 4) {
+  // A large table draws an even subsample: past a few thousand circles the map is covered
+  // anyway, and drawing 100 000 would hold the main thread for a long task.
+  const stride = 4 * Math.max(1, Math.ceil(points.length / 4 / MAX_DRAWN_POINTS));
+  for (let i = 0; i + 3 < points.length; i += stride) {
     const test = points[i + 3] > 0.5;
     if (test && !showTest) continue;
     const x = ((points[i] + DOMAIN) / (2 * DOMAIN)) * w;

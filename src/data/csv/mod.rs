@@ -19,7 +19,8 @@ use reader::{detect_delimiter, looks_like_header, resolve_label_column, scan, to
 use reader::{parse_finite, Records};
 
 /// Largest text accepted, in bytes.
-pub const MAX_CSV_BYTES: usize = 10 * 1024 * 1024;
+/// (Room for 100 000 rows of 64 short numbers, the largest table the page is built for.)
+pub const MAX_CSV_BYTES: usize = 32 * 1024 * 1024;
 /// Most data rows (not counting a header).
 pub const MAX_ROWS: usize = 100_000;
 /// Most columns, label included.

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::reader::{detect_delimiter, looks_like_header, scan, too_many_rows, Records};
-use super::{MAX_CLASSES, MAX_CSV_BYTES, MAX_ROWS};
+use super::reader::{detect_delimiter, looks_like_header, too_many_rows, Records, Row};
+use super::{MAX_CLASSES, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS};
 use crate::{Error, Result};
 
 /// Code of a missing cell in a text column.
@@ -221,10 +221,14 @@ fn summarise(name: &str, col: &RawColumn) -> ColumnSummary {
 
 /// Reads `text` into typed columns. `has_header: None` detects it as [`super::parse_csv`] does.
 ///
+/// One pass over the text: every cell is parsed as a number once; a column turns to text
+/// at its first word (its earlier numbers kept as text in their shortest form), and at the
+/// end a column is text when most of its present cells are words.
+///
 /// Errors: [`Error::Limit`] past the byte, row or column caps; [`Error::Csv`] (1-based line
-/// and column) for a row of the wrong width or a number that overflows `f32`;
-/// [`Error::InvalidData`] for an empty file, a header without rows, or a header that repeats
-/// a name.
+/// and column) for a row of the wrong width, a number that overflows `f32` or a stray word
+/// in a numeric column; [`Error::InvalidData`] for an empty file, a header without rows,
+/// or a header that repeats a name.
 pub fn read_table(text: &str, has_header: Option<bool>) -> Result<RawTable> {
     if text.len() > MAX_CSV_BYTES {
         return Err(Error::Limit(format!(
@@ -235,7 +239,18 @@ pub fn read_table(text: &str, has_header: Option<bool>) -> Result<RawTable> {
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = detect_delimiter(text);
-    let (first_rows, record_count) = scan(text, delimiter)?;
+    let mut records = Records::new(text, delimiter);
+    let mut record = csv::StringRecord::new();
+    let mut first_rows: Vec<Row> = Vec::with_capacity(2);
+    while first_rows.len() < 2 {
+        let Some(line) = records.next(&mut record)? else {
+            break;
+        };
+        check_width(line, record.len())?;
+        first_rows.push(Row {
+            fields: record.iter().map(str::to_string).collect(),
+        });
+    }
     let Some(first) = first_rows.first() else {
         return Err(Error::InvalidData(
             "the file is empty; expected a header and rows separated by commas".into(),
@@ -243,29 +258,18 @@ pub fn read_table(text: &str, has_header: Option<bool>) -> Result<RawTable> {
     };
     let width = first.fields.len();
     let has_header = has_header.unwrap_or_else(|| looks_like_header(&first_rows));
-    let rows = record_count - usize::from(has_header);
-    if rows > MAX_ROWS {
-        return Err(too_many_rows());
-    }
-    if rows == 0 {
-        return Err(Error::InvalidData(
-            "the file has a header row but no data rows".into(),
-        ));
-    }
     let names = column_names(has_header.then_some(&first.fields[..]), width)?;
 
-    // Pass 1: which columns hold numbers. A column is text when most of its present cells
-    // are not numbers; a few stray words in a numeric column are reported where they are.
-    let mut numbers = vec![0usize; width];
-    let mut words = vec![0usize; width];
+    let mut builders: Vec<Builder> = (0..width).map(|_| Builder::default()).collect();
+    let mut lines = Vec::new();
     let mut records = Records::new(text, delimiter);
-    let mut record = csv::StringRecord::new();
     let mut skip = has_header;
     while let Some(line) = records.next(&mut record)? {
         if std::mem::take(&mut skip) {
             continue;
         }
         if record.len() != width {
+            check_width(line, record.len())?;
             return Err(Error::Csv {
                 line,
                 column: None,
@@ -275,54 +279,41 @@ pub fn read_table(text: &str, has_header: Option<bool>) -> Result<RawTable> {
                 ),
             });
         }
-        for (c, f) in record.iter().enumerate() {
-            if is_missing(f) {
-                continue;
-            }
-            if f.parse::<f32>().is_ok() {
-                numbers[c] += 1;
-            } else {
-                words[c] += 1;
-            }
+        if lines.len() == MAX_ROWS {
+            return Err(too_many_rows());
         }
-    }
-    let numeric: Vec<bool> = numbers.iter().zip(&words).map(|(n, w)| n >= w).collect();
-
-    // Pass 2: the cells, typed.
-    let mut builders: Vec<Builder> = numeric
-        .iter()
-        .map(|&num| {
-            if num {
-                Builder::Numeric(Vec::with_capacity(rows))
-            } else {
-                Builder::Text {
-                    codes: Vec::with_capacity(rows),
-                    index: HashMap::new(),
-                    values: Vec::new(),
-                    overflow: false,
-                }
-            }
-        })
-        .collect();
-    let mut lines = Vec::with_capacity(rows);
-    let mut records = Records::new(text, delimiter);
-    let mut skip = has_header;
-    while let Some(line) = records.next(&mut record)? {
-        if std::mem::take(&mut skip) {
-            continue;
-        }
-        for (c, f) in record.iter().enumerate() {
-            builders[c].push(f, line, c)?;
+        let row = lines.len();
+        for (b, f) in builders.iter_mut().zip(record.iter()) {
+            b.push(f, row, line);
         }
         lines.push(line);
     }
+    if lines.is_empty() {
+        return Err(Error::InvalidData(
+            "the file has a header row but no data rows".into(),
+        ));
+    }
+    let columns = builders
+        .into_iter()
+        .enumerate()
+        .map(|(c, b)| b.finish(c))
+        .collect::<Result<Vec<_>>>()?;
     Ok(RawTable {
         names,
-        columns: builders.into_iter().map(Builder::finish).collect(),
+        columns,
         lines,
         delimiter: char::from(delimiter),
         has_header,
     })
+}
+
+fn check_width(line: usize, fields: usize) -> Result<()> {
+    if fields > MAX_COLUMNS {
+        return Err(Error::Limit(format!(
+            "line {line} has {fields} columns; at most {MAX_COLUMNS} are allowed"
+        )));
+    }
+    Ok(())
 }
 
 fn column_names(header: Option<&[String]>, width: usize) -> Result<Vec<String>> {
@@ -355,87 +346,118 @@ fn column_names(header: Option<&[String]>, width: usize) -> Result<Vec<String>> 
     Ok(names)
 }
 
-enum Builder {
-    Numeric(Vec<f32>),
-    Text {
-        codes: Vec<u32>,
-        index: HashMap<String, u32>,
-        values: Vec<String>,
-        overflow: bool,
-    },
+/// One column as it is read: every cell as a number (NaN when missing or a word), and once
+/// a word appears, every cell as text too.
+#[derive(Default)]
+struct Builder {
+    nums: Vec<f32>,
+    numbers: usize,
+    words: usize,
+    /// The first word's line and text, for the message when the column stays numeric.
+    first_word: Option<(usize, String)>,
+    /// The first number too large for `f32`.
+    first_overflow: Option<(usize, String)>,
+    text: Option<TextColumn>,
+}
+
+#[derive(Default)]
+struct TextColumn {
+    codes: Vec<u32>,
+    index: HashMap<String, u32>,
+    values: Vec<String>,
+    overflow: bool,
+}
+
+impl TextColumn {
+    fn code(&mut self, value: &str) -> u32 {
+        if let Some(&c) = self.index.get(value) {
+            return c;
+        }
+        if self.values.len() < MAX_CLASSES {
+            let c = self.values.len() as u32;
+            self.index.insert(value.to_string(), c);
+            self.values.push(value.to_string());
+            c
+        } else {
+            self.overflow = true;
+            OVERFLOW_CODE
+        }
+    }
 }
 
 impl Builder {
-    fn push(&mut self, field: &str, line: usize, column: usize) -> Result<()> {
-        match self {
-            Builder::Numeric(v) => {
-                if is_missing(field) {
-                    v.push(f32::NAN);
-                    return Ok(());
+    fn push(&mut self, field: &str, row: usize, line: usize) {
+        if is_missing(field) {
+            self.nums.push(f32::NAN);
+            if let Some(t) = &mut self.text {
+                t.codes.push(MISSING_CODE);
+            }
+            return;
+        }
+        match field.parse::<f32>() {
+            Ok(v) => {
+                self.numbers += 1;
+                if !v.is_finite() && self.first_overflow.is_none() {
+                    self.first_overflow = Some((line, excerpt(field)));
                 }
-                let err = |message: String| Error::Csv {
-                    line,
-                    column: Some(column + 1),
-                    message,
-                };
-                match field.parse::<f32>() {
-                    Ok(x) if x.is_finite() => v.push(x),
-                    Ok(_) => {
-                        return Err(err(format!(
-                            "\"{}\" is too large for a number here; remove the row or scale the column",
-                            excerpt(field)
-                        )))
-                    }
-                    Err(_) => {
-                        return Err(err(format!(
-                            "expected a number like the rest of this column, found \"{}\"; fix the cell, or leave it empty to mark it missing",
-                            excerpt(field)
-                        )))
-                    }
+                self.nums.push(v);
+                if let Some(t) = &mut self.text {
+                    let code = t.code(&v.to_string());
+                    t.codes.push(code);
                 }
             }
-            Builder::Text {
-                codes,
-                index,
-                values,
-                overflow,
-            } => {
-                if is_missing(field) {
-                    codes.push(MISSING_CODE);
-                    return Ok(());
+            Err(_) => {
+                self.words += 1;
+                if self.first_word.is_none() {
+                    self.first_word = Some((line, excerpt(field)));
                 }
-                let code = match index.get(field) {
-                    Some(&c) => c,
-                    None if values.len() < MAX_CLASSES => {
-                        let c = values.len() as u32;
-                        index.insert(field.to_string(), c);
-                        values.push(field.to_string());
-                        c
+                let t = self.text.get_or_insert_with(|| {
+                    // The numbers before the first word, as text in their shortest form.
+                    let mut t = TextColumn::default();
+                    t.codes.reserve(row + 1);
+                    for &v in &self.nums[..row] {
+                        let code = if v.is_nan() {
+                            MISSING_CODE
+                        } else {
+                            t.code(&v.to_string())
+                        };
+                        t.codes.push(code);
                     }
-                    None => {
-                        *overflow = true;
-                        OVERFLOW_CODE
-                    }
-                };
-                codes.push(code);
+                    t
+                });
+                let code = t.code(field);
+                t.codes.push(code);
+                self.nums.push(f32::NAN);
             }
         }
-        Ok(())
     }
 
-    fn finish(self) -> RawColumn {
-        match self {
-            Builder::Numeric(v) => RawColumn::Numeric(v),
-            Builder::Text {
-                codes,
-                values,
-                overflow,
-                ..
-            } => RawColumn::Text {
-                codes,
-                values,
-                overflow,
-            },
+    /// The column; `c` (0-based) names it in errors.
+    fn finish(self, c: usize) -> Result<RawColumn> {
+        let err = |line: usize, message: String| Error::Csv {
+            line,
+            column: Some(c + 1),
+            message,
+        };
+        match self.text {
+            Some(t) if self.words > self.numbers => Ok(RawColumn::Text {
+                codes: t.codes,
+                values: t.values,
+                overflow: t.overflow,
+            }),
+            _ => {
+                if let Some((line, word)) = self.first_word {
+                    return Err(err(line, format!(
+                        "expected a number like the rest of this column, found \"{word}\"; fix the cell, or leave it empty to mark it missing"
+                    )));
+                }
+                if let Some((line, field)) = self.first_overflow {
+                    return Err(err(line, format!(
+                        "\"{field}\" is too large for a number here; remove the row or scale the column"
+                    )));
+                }
+                Ok(RawColumn::Numeric(self.nums))
+            }
         }
     }
 }
