@@ -10,7 +10,7 @@
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
 // worker → main:
-//   {type: 'ready', config, hide, unknown, backend, previews, warning?}
+//   {type: 'ready', config, hide, unknown, backend, previews, choices, warning?}
 //   {type: 'frame', …}                        see `frame()` below
 //   {type: 'error', message}                  a failure outside any call (e.g. divergence)
 //   {type: 'notice', message}                 backend news (WebGPU started, or why the CPU)
@@ -132,9 +132,15 @@ async function start(hash, earlierWarning) {
     unknown: parsed.unknown,
     backend: backendLabel(),
     previews: previews(),
+    choices: choices(),
     warning,
   });
   dirty = pointsDirty = structureDirty = true;
+}
+
+/** The engine's lists of allowed values that the page's controls offer. */
+function choices() {
+  return { classes: Array.from(wasm.spiralClassChoices()) };
 }
 
 /**
@@ -167,7 +173,7 @@ async function restore(snap, hide, hash) {
     }
   }
   followConfig();
-  self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: hash === undefined ? {} : previews(), warning, restored: !warning });
+  self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: hash === undefined ? {} : previews(), choices: choices(), warning, restored: !warning });
   dirty = pointsDirty = structureDirty = snapshotDirty = true;
 }
 
@@ -566,7 +572,15 @@ function frame() {
     lastHeavy = now;
     heavyDirty = false;
     f.metrics = session.metrics();
-    if (view.network) f.network = session.network();
+    if (view.network) {
+      f.network = session.network();
+      // Moved, not copied: a 16 × 256 network's million plain numbers took the page ~200 ms
+      // to clone from each message.
+      for (const l of f.network.layers) {
+        l.weights = Float32Array.from(l.weights);
+        transfer.push(l.weights.buffer);
+      }
+    }
     if (view.neurons) {
       f.neurons = session.neuronGrids(view.neuronRes);
       f.neuronRes = view.neuronRes;
