@@ -225,7 +225,6 @@ test('200 classes: the confusion matrix is a canvas heat map with a hover readou
   const s = await open(t, '/index.html');
   const { page } = s;
   await upload(page, 200, { perClass: 3 });
-  await waitFor(async () => (await page.$$(`${APP} select[data-control=addClass] option`)).length === 200, '200 classes to add');
   await waitFor(async () => !(await page.locator(`${APP} .confusion-map`).isHidden()), 'the heat map');
   assert.equal(await page.locator(`${APP} .confusion td`).count(), 0, 'no table cells');
   assert.match(await page.textContent(`${APP} .confusion-readout`), /200 classes/);
@@ -234,6 +233,7 @@ test('200 classes: the confusion matrix is a canvas heat map with a hover readou
   const box = await map.boundingBox();
   await map.hover({ position: { x: box.width * 0.75, y: box.height * 0.25 } });
   await waitFor(async () => /^true \d+ → predicted \d+: \d+/.test(await page.textContent(`${APP} .confusion-readout`)), 'the readout of a cell');
+  await waitFor(async () => (await page.$$(`${APP} select[data-control=addClass] option`)).length === 200, '200 classes to add');
   // Its cost per update, beside the 60–120 ms of the 40 000-cell table it replaces; and a
   // few classes keep the table. On a view of its own, so the page's frames cannot interfere.
   const r = await page.evaluate(async () => {
