@@ -93,6 +93,18 @@ test('a 16 × 256 network from a link: few elements, frames within the bound whi
   await strip.hover({ position: { x: 10, y: 40 } });
   await waitFor(async () => !(await page.locator(`${APP} .hover-card`).isHidden()), 'the hover card');
   assert.match(await strip.getAttribute('title'), /^layer 4 neuron \d+ · bias -?\d/);
+  // From the keyboard: arrows pick a unit, Enter edits its bias, and the engine takes it.
+  await page.mouse.move(0, 0);
+  await strip.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.match(await strip.getAttribute('aria-label'), /layer 4 neuron 3 · bias/);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`${APP} .edit-pop`);
+  assert.match(await page.textContent(`${APP} .edit-pop label`), /bias of layer 4 neuron 3/);
+  await page.fill(`${APP} .edit-pop input`, '0.5');
+  await page.press(`${APP} .edit-pop input`, 'Enter');
+  await waitFor(async () => (await page.evaluate(() => globalThis.playground.frame?.network?.layers[3].biases[2])) === 0.5, 'the edited bias', 60_000);
   clean(s);
 });
 

@@ -257,23 +257,39 @@ export class NetworkView {
       return Math.max(0, Math.min(units - 1, Math.floor(((ev.clientY - r.top) / r.height) * units)));
     };
     const name = (u) => (isOutput ? `output ${u + 1}` : `layer ${c} neuron ${u + 1}`);
-    strip.addEventListener('mousemove', (ev) => {
-      const u = unitAt(ev);
+    const show = (u) => {
       if (u === info.hovered) return;
       info.hovered = u;
       thumb.style.top = `${((u + 0.5) * height) / units - 12}px`;
-      strip.title = `${name(u)} · bias ${this.biasValue(c - 1, u).toFixed(3)}`;
+      const text = `${name(u)} · bias ${this.biasValue(c - 1, u).toFixed(3)}`;
+      strip.title = text;
+      strip.setAttribute('aria-label', `${units} ${what}: ${text}`);
       this.paintStripThumb(info);
       this.h.onHover?.(c, u, thumb);
-    });
-    strip.addEventListener('mouseleave', () => {
+    };
+    const hide = () => {
       info.hovered = -1;
       this.h.onHover?.(null);
-    });
+    };
+    const edit = (u, anchor) => this.openEditor(anchor, `bias of ${name(u)}`, this.biasValue(c - 1, u), (v) => this.h.onEditBias?.(c - 1, u, v));
+    strip.addEventListener('mousemove', (ev) => show(unitAt(ev)));
+    strip.addEventListener('mouseleave', hide);
     strip.addEventListener('click', (ev) => {
-      const u = unitAt(ev);
-      const at = { getBoundingClientRect: () => new DOMRect(ev.clientX, ev.clientY, 0, 0) };
-      this.openEditor(at, `bias of ${name(u)}`, this.biasValue(c - 1, u), (v) => this.h.onEditBias?.(c - 1, u, v));
+      edit(unitAt(ev), { getBoundingClientRect: () => new DOMRect(ev.clientX, ev.clientY, 0, 0) });
+    });
+    // From the keyboard: arrows walk the units, Enter edits the bias of the one shown.
+    strip.tabIndex = 0;
+    strip.addEventListener('focus', () => show(Math.max(0, info.hovered)));
+    strip.addEventListener('blur', hide);
+    strip.addEventListener('keydown', (ev) => {
+      const step = { ArrowDown: 1, ArrowUp: -1, PageDown: 16, PageUp: -16 }[ev.key];
+      if (step) {
+        ev.preventDefault();
+        show(Math.max(0, Math.min(units - 1, Math.max(0, info.hovered) + step)));
+      } else if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        edit(Math.max(0, info.hovered), thumb);
+      }
     });
     this.strips[c] = info;
     return { x, right: x + NODE, y: (u) => top + ((u + 0.5) * height) / units };
