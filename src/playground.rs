@@ -46,9 +46,12 @@ impl PlaygroundConfig {
                 self.batch_size
             )));
         }
-        if self.dataset == DatasetKind::KSpiral && !(2..=8).contains(&self.classes) {
+        use crate::data::generators::{MAX_SPIRAL_CLASSES, MIN_SPIRAL_CLASSES};
+        if self.dataset == DatasetKind::KSpiral
+            && !(MIN_SPIRAL_CLASSES..=MAX_SPIRAL_CLASSES).contains(&self.classes)
+        {
             return Err(config_err!(
-                "the K-class spiral needs 2 to 8 classes, got {}",
+                "the K-class spiral needs {MIN_SPIRAL_CLASSES} to {MAX_SPIRAL_CLASSES} classes, got {}",
                 self.classes
             ));
         }

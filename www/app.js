@@ -27,6 +27,12 @@ function savedSnapshot() {
 function saveSnapshot(p, snapshot) {
   if (p !== playground || !snapshot) return;
   try {
+    // Over the cap before stringifying: a large network's model is tens of MB of text, and
+    // stringifying it blocked the page for ~50 ms every snapshot.
+    if ((snapshot.model?.length || 0) + (snapshot.data?.length || 0) > MAX_SAVED_CHARS) {
+      sessionStorage.removeItem(SAVED);
+      return;
+    }
     const text = JSON.stringify({ hash: location.hash.slice(1), snapshot });
     if (text.length > MAX_SAVED_CHARS) sessionStorage.removeItem(SAVED);
     else sessionStorage.setItem(SAVED, text);

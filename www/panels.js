@@ -3,6 +3,7 @@
 
 import { h, select, checkbox, clear } from './dom.js';
 import { classCss } from './render/colors.js';
+import { ConfusionView } from './render/confusion.js';
 import { ACTIVATIONS, MONITORS } from './options.js';
 import { formatNumber } from './format.js';
 
@@ -20,7 +21,8 @@ export const panelMethods = {
   buildMetrics() {
     const c = this.controls;
     c.metricList = h('dl', { className: 'metric-list' });
-    c.confusion = h('table', { className: 'confusion', 'aria-label': 'Confusion matrix on test data (rows: true class, columns: predicted)' });
+    c.confusion = h('div', { className: 'confusion-host' });
+    this.confusionView = new ConfusionView(c.confusion);
     return h('details', { className: 'metrics', open: true, dataset: { key: 'metrics' } }, h('summary', { textContent: 'Metrics (test data)' }), c.metricList, c.confusion);
   },
 
@@ -72,18 +74,7 @@ export const panelMethods = {
       if (typeof m[k] !== 'number') continue;
       c.metricList.append(h('dt', { textContent: label }), h('dd', { textContent: k === 'mae' || k === 'mse' || k === 'r2' ? formatNumber(m[k]) : `${formatNumber(m[k] * 100, 3)} %`, dataset: { metric: k } }));
     }
-    clear(c.confusion);
-    const cm = m.confusion;
-    if (cm && cm.classes > 0) {
-      const head = h('tr', {}, h('th', { textContent: 'true \\ pred' }));
-      for (let j = 0; j < cm.classes; j++) head.append(h('th', { textContent: String(j) }));
-      c.confusion.append(head);
-      for (let i = 0; i < cm.classes; i++) {
-        const row = h('tr', {}, h('th', { textContent: String(i) }));
-        for (let j = 0; j < cm.classes; j++) row.append(h('td', { textContent: String(cm.counts[i * cm.classes + j]), className: i === j ? 'diag' : '' }));
-        c.confusion.append(row);
-      }
-    }
+    this.confusionView.draw(m.confusion, this.tableInfo?.classNames || []);
   },
 
   /** Diverging scale for binary and regression outputs, one swatch per class otherwise. */

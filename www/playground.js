@@ -135,7 +135,8 @@ export class Playground {
     };
     sets.append(h('div', { className: 'caption', textContent: 'Classification' }), h('div', { className: 'thumbs' }, CLASSIFICATION.map(addSet)),
       h('div', { className: 'caption', textContent: 'Regression' }), h('div', { className: 'thumbs' }, REGRESSION.map(addSet)));
-    const classes = select('Classes (K-spiral)', 'classes', [3, 4, 5], (v) => this.edit((cfg) => { cfg.classes = Number(v); }));
+    // Its options are the engine's (`choices` of the worker's ready message).
+    const classes = select('Classes (K-spiral)', 'classes', [], (v) => this.edit((cfg) => { cfg.classes = Number(v); }));
     c.classes = classes.input;
     c.classesField = classes.el;
     c.ratio = slider('Training data (%):', 'ratio', 10, 90, 10, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
@@ -218,6 +219,10 @@ export class Playground {
       this.hide = [...new Set([...(m.hide || []), ...(this.opts.hide || [])])];
       this.backend = m.backend;
       this.applyHide();
+      if (m.choices?.classes) {
+        clear(this.controls.classes);
+        this.controls.classes.append(...m.choices.classes.map((k) => h('option', { value: String(k), textContent: String(k) })));
+      }
       for (const [kind, pts] of Object.entries(m.previews || {})) {
         const b = this.controls.datasetButtons.get(kind);
         if (b) paintThumbnail(b.canvas, pts, ['plane', 'multi_gauss', 'sine'].includes(kind) ? 'regression' : 'classification');
@@ -428,8 +433,9 @@ export class Playground {
     const s = this.controls.addClass.input;
     const cfg = this.config;
     // Regression points get +1 on a click and −1 on a shift-click; there is no class to pick.
-    this.controls.addClass.el.hidden = this.frame?.task === 'regression' || this.hide.includes('addClass');
-    const k = cfg.dataset === 'k_spiral' ? cfg.classes : 0;
+    // A table's rows cannot be clicked in: its map is a slice through many inputs.
+    this.controls.addClass.el.hidden = this.frame?.task === 'regression' || this.hide.includes('addClass') || !!this.tableInfo;
+    const k = this.classCount();
     const want = k ? Array.from({ length: k }, (_, i) => [i, `class ${i}`]) : [[1, 'blue (+1)'], [0, 'orange (−1)']];
     if (s.options.length !== want.length || s.options[0].value !== String(want[0][0])) {
       const keep = s.value;
@@ -440,6 +446,12 @@ export class Playground {
   }
 
 
+
+  /** Classes of multi-class data (the engine's output units), 0 for binary and regression. */
+  classCount() {
+    if (this.frame) return this.frame.task === 'multiclass' ? this.frame.outputs : 0;
+    return this.config.dataset === 'k_spiral' ? this.config.classes : 0;
+  }
 
   /** Applies `fn` to a copy of the config and sends it; the worker's answer is the truth. */
   async edit(fn, { local = false } = {}) {
@@ -520,7 +532,7 @@ export class Playground {
       let label = Number(this.controls.addClass.input.value);
       const task = this.frame?.task;
       if (ev.shiftKey) {
-        const k = this.config.dataset === 'k_spiral' ? this.config.classes : 2;
+        const k = this.classCount() || 2;
         label = task === 'regression' ? -1 : (label + 1) % k;
       } else if (task === 'regression') {
         label = 1;

@@ -10,8 +10,8 @@
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
 // worker → main:
-//   {type: 'ready', config, hide, unknown, backend, previews, warning?}   (the page keeps
-//                                             `warning` on screen until it is dismissed)
+//   {type: 'ready', config, hide, unknown, backend, previews, choices, warning?}   (the
+//                                             page keeps `warning` on screen until dismissed)
 //   {type: 'frame', …}                        see `frame()` below
 //   {type: 'error', message}                  a failure outside any call (e.g. divergence)
 //   {type: 'notice', message}                 backend news (WebGPU started, or why the CPU)
@@ -138,9 +138,15 @@ async function start(hash, earlierWarning) {
     unknown: parsed.unknown,
     backend: backendLabel(),
     previews: previews(),
+    choices: choices(),
     warning,
   });
   dirty = pointsDirty = structureDirty = true;
+}
+
+/** The engine's lists of allowed values that the page's controls offer. */
+function choices() {
+  return { classes: Array.from(wasm.spiralClassChoices()) };
 }
 
 /**
@@ -174,7 +180,7 @@ async function restore(snap, hide, hash) {
     }
   }
   followConfig();
-  self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: hash === undefined ? {} : previews(), warning, restored: !warning });
+  self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: hash === undefined ? {} : previews(), choices: choices(), warning, restored: !warning });
   dirty = pointsDirty = structureDirty = snapshotDirty = true;
 }
 
@@ -629,7 +635,15 @@ function frame() {
     f.metrics = session.metrics();
     f.insight = view.insight ? session.insight() : null;
     f.importance = session.importance();
-    if (view.network) f.network = session.network();
+    if (view.network) {
+      f.network = session.network();
+      // Moved, not copied: a 16 × 256 network's million plain numbers took the page ~200 ms
+      // to clone from each message.
+      for (const l of f.network.layers) {
+        l.weights = Float32Array.from(l.weights);
+        transfer.push(l.weights.buffer);
+      }
+    }
     if (view.neurons) {
       f.neurons = session.neuronGrids(view.neuronRes);
       f.neuronRes = view.neuronRes;

@@ -386,6 +386,16 @@ pub fn dataset_preview(kind: &str, classes: u32, n: u32, seed: u32) -> Result<Bo
     Ok(pts.iter().flat_map(|p| [p.x, p.y, p.label]).collect())
 }
 
+/// The class counts the K-class spiral accepts, fewest first: the page's classes control
+/// offers exactly these.
+#[wasm_bindgen(js_name = spiralClassChoices)]
+pub fn spiral_class_choices() -> Box<[u32]> {
+    use crate::data::generators::{MAX_SPIRAL_CLASSES, MIN_SPIRAL_CLASSES};
+    (MIN_SPIRAL_CLASSES..=MAX_SPIRAL_CLASSES)
+        .map(|k| k as u32)
+        .collect()
+}
+
 fn hide_list(v: JsValue) -> Result<Vec<String>, JsError> {
     if v.is_undefined() || v.is_null() {
         return Ok(Vec::new());

@@ -1,9 +1,12 @@
 // The network view: feature nodes, hidden neurons and outputs as small heatmap thumbnails,
 // links as SVG curves whose width and colour show each weight; clicking a link or a bias
-// opens a small editor. Built with DOM APIs only (no markup strings).
+// opens a small editor. Built with DOM APIs only (no markup strings). Past a size it keeps
+// to a frame budget: wide layers become strips, many inputs a scrollable list, and links
+// move to one canvas (network_links.js).
 
-import { divergingCss } from './colors.js';
+import { diverging, divergingCss } from './colors.js';
 import { paintGrid } from './heatmap.js';
+import { LinkCanvas, linkWidth } from './network_links.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -23,6 +26,19 @@ const NODE = 34;
 const GAP = 12;
 // Room for the feature names left of the first column.
 const LEFT = 64;
+// Level of detail. Up to these sizes the view is TF Playground's (every node a box, every
+// link an SVG path); past them one element per weight would block the page for seconds.
+export const VIEW_LIMITS = {
+  // Units shown as boxes with thumbnails; a wider layer is a strip with one row per unit.
+  nodesPerColumn: 32,
+  // Inputs shown as boxes; more become a scrollable list of names.
+  inputNodes: 16,
+  // SVG paths, one per weight; more and every link is drawn on one canvas.
+  svgLinks: 2000,
+};
+// Row height of the input list and the tallest a strip or the list grows.
+const ROW = 18;
+const STRIP_MAX = 480;
 
 function el(tag, cls, parent) {
   const e = document.createElement(tag);
@@ -47,6 +63,7 @@ export class NetworkView {
     this.root.appendChild(this.svg);
     this.nodes = []; // [column][row] → {box, canvas, bias}
     this.links = []; // [dense][from][to] → path
+    this.strips = []; // [column] → strip of a layer too wide for boxes
     this.structure = null;
     this.network = null;
     this.pop = null;
@@ -61,20 +78,45 @@ export class NetworkView {
     this.closeEditor();
     while (this.root.lastChild !== this.svg) this.root.removeChild(this.root.lastChild);
     while (this.svg.firstChild) this.svg.removeChild(this.svg.firstChild);
+    this.linkCanvas?.remove();
+    this.linkCanvas = null;
+    this.svg.style.display = '';
+    this.links = [];
     this.nodes = [];
+    this.strips = [];
+    this.inputList = null;
     const columns = [s.features.length, ...s.hidden, s.outputs];
-    const tallest = Math.max(...columns);
-    const height = tallest * (NODE + GAP) + 40;
+    const listed = s.features.length > VIEW_LIMITS.inputNodes;
+    const striped = columns.map((n, c) => c > 0 && n > VIEW_LIMITS.nodesPerColumn);
+    const nodeRows = columns.filter((n, c) => !striped[c] && !(c === 0 && listed));
+    const boxes = Math.max(0, ...nodeRows) * (NODE + GAP);
+    const stripH = (n) => Math.max(NODE, Math.min(STRIP_MAX, n * 2, Math.max(boxes - GAP, 120)));
+    const listH = listed ? Math.min(s.features.length * ROW, Math.max(boxes - GAP, STRIP_MAX)) : 0;
+    const tallest = Math.max(boxes, listH + GAP, ...columns.map((n, c) => (striped[c] ? stripH(n) + GAP : 0)));
+    const height = tallest + 40;
     const width = Math.max(this.host.clientWidth || 420, LEFT + 80 * columns.length);
     this.root.style.height = `${height}px`;
     this.svg.setAttribute('width', String(width));
     this.svg.setAttribute('height', String(height));
     const colX = (c) => LEFT + (c * (width - LEFT - 16 - NODE)) / Math.max(columns.length - 1, 1);
+    // Per column, for the canvas links: left and right edge, and the centre y of each unit.
+    const geoColumns = [];
     columns.forEach((count, c) => {
       const col = [];
       const isFeature = c === 0;
       const isOutput = c === columns.length - 1;
       if (!isFeature && !isOutput) this.addUnitButtons(c - 1, colX(c));
+      if (isFeature && listed) {
+        geoColumns.push(this.buildInputList(s.features, colX(0) + NODE, listH));
+        this.nodes.push(col);
+        return;
+      }
+      if (striped[c]) {
+        geoColumns.push(this.buildStrip(c, count, colX(c), stripH(count), isOutput));
+        this.nodes.push(col);
+        return;
+      }
+      geoColumns.push({ x: colX(c), right: colX(c) + NODE, y: (r) => 32 + r * (NODE + GAP) + NODE / 2 });
       for (let r = 0; r < count; r++) {
         const box = el(isFeature ? 'button' : 'div', 'node', this.root);
         box.style.left = `${colX(c)}px`;
@@ -116,7 +158,15 @@ export class NetworkView {
       }
       this.nodes.push(col);
     });
-    this.buildLinks();
+    const activeRows = s.features.map((f, i) => (f.active ? i : -1)).filter((i) => i >= 0);
+    const sources = [activeRows, ...columns.slice(1, -1).map((n) => Array.from({ length: n }, (_, i) => i))];
+    const svgLinks = sources.reduce((sum, src, d) => sum + src.length * columns[d + 1], 0);
+    if (listed || striped.some(Boolean) || svgLinks > VIEW_LIMITS.svgLinks) {
+      this.linkCanvas = new LinkCanvas(this.root, { width, height, columns: geoColumns, sources });
+      this.listenCanvasLinks();
+    } else {
+      this.buildLinks();
+    }
     this.paintFeatureFormulas();
     if (this.network) this.setWeights(this.network);
   }
@@ -134,6 +184,149 @@ export class NetworkView {
     plus.textContent = '+';
     plus.setAttribute('aria-label', `add a neuron to layer ${layer + 1}`);
     plus.addEventListener('click', () => this.h.onUnits?.(layer, +1));
+  }
+
+  /**
+   * Many inputs: a scrollable list of names (toggling like the feature boxes). Returns the
+   * column's geometry; a row scrolled out of view sits at the list's nearer edge.
+   */
+  buildInputList(features, right, height) {
+    const top = 32;
+    const list = el('div', 'net-inputs', this.root);
+    list.style.top = `${top}px`;
+    list.style.width = `${right}px`;
+    list.style.height = `${height}px`;
+    list.setAttribute('role', 'group');
+    list.setAttribute('aria-label', `${features.length} inputs`);
+    features.forEach((f) => {
+      const row = el('button', 'input-row', list);
+      row.type = 'button';
+      row.textContent = f.label;
+      row.title = f.label;
+      row.classList.toggle('inactive', !f.active);
+      row.setAttribute('aria-pressed', String(f.active));
+      row.setAttribute('aria-label', `feature ${f.label}: ${f.active ? 'on' : 'off'}`);
+      row.dataset.feature = f.key;
+      row.addEventListener('click', () => this.h.onToggleFeature?.(f.key));
+    });
+    // Links follow the rows; one redraw per frame however fast the wheel turns.
+    let queued = false;
+    list.addEventListener('scroll', () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        this.linkCanvas?.draw();
+      });
+    }, { passive: true });
+    this.inputList = list;
+    const rowY = (r) => top + r * ROW + ROW / 2 - list.scrollTop;
+    return {
+      x: 0,
+      right,
+      y: (r) => Math.max(top, Math.min(top + height, rowY(r))),
+      shown: (r) => rowY(r) >= top && rowY(r) <= top + height,
+    };
+  }
+
+  /**
+   * A layer too wide for boxes: a strip with one row per unit, coloured by its bias; hovering
+   * a row shows that unit's thumbnail and clicking it edits the bias.
+   */
+  buildStrip(c, units, x, height, isOutput) {
+    const top = 32;
+    const strip = el('div', 'net-strip', this.root);
+    strip.style.left = `${x}px`;
+    strip.style.top = `${top}px`;
+    strip.style.height = `${height}px`;
+    const what = isOutput ? 'outputs' : `layer ${c} neurons`;
+    strip.setAttribute('role', 'img');
+    strip.setAttribute('aria-label', `${units} ${what}, one row each`);
+    strip.dataset.units = String(units);
+    const canvas = el('canvas', 'strip', strip);
+    canvas.width = 1;
+    canvas.height = units;
+    // Stands in for the hovered unit's thumbnail: the hover card copies it and places itself
+    // beside it, so it sits on the hovered row.
+    const thumb = el('canvas', 'strip-thumb', strip);
+    thumb.width = 24;
+    thumb.height = 24;
+    const info = { c, units, top, height, canvas, thumb, hovered: -1 };
+    const unitAt = (ev) => {
+      const r = canvas.getBoundingClientRect();
+      return Math.max(0, Math.min(units - 1, Math.floor(((ev.clientY - r.top) / r.height) * units)));
+    };
+    const name = (u) => (isOutput ? `output ${u + 1}` : `layer ${c} neuron ${u + 1}`);
+    const show = (u) => {
+      if (u === info.hovered) return;
+      info.hovered = u;
+      thumb.style.top = `${((u + 0.5) * height) / units - 12}px`;
+      const text = `${name(u)} · bias ${this.biasValue(c - 1, u).toFixed(3)}`;
+      strip.title = text;
+      strip.setAttribute('aria-label', `${units} ${what}: ${text}`);
+      this.paintStripThumb(info);
+      this.h.onHover?.(c, u, thumb);
+    };
+    const hide = () => {
+      info.hovered = -1;
+      this.h.onHover?.(null);
+    };
+    const edit = (u, anchor) => this.openEditor(anchor, `bias of ${name(u)}`, this.biasValue(c - 1, u), (v) => this.h.onEditBias?.(c - 1, u, v));
+    strip.addEventListener('mousemove', (ev) => show(unitAt(ev)));
+    strip.addEventListener('mouseleave', hide);
+    strip.addEventListener('click', (ev) => {
+      edit(unitAt(ev), { getBoundingClientRect: () => new DOMRect(ev.clientX, ev.clientY, 0, 0) });
+    });
+    // From the keyboard: arrows walk the units, Enter edits the bias of the one shown.
+    strip.tabIndex = 0;
+    strip.addEventListener('focus', () => show(Math.max(0, info.hovered)));
+    strip.addEventListener('blur', hide);
+    strip.addEventListener('keydown', (ev) => {
+      const step = { ArrowDown: 1, ArrowUp: -1, PageDown: 16, PageUp: -16 }[ev.key];
+      if (step) {
+        ev.preventDefault();
+        show(Math.max(0, Math.min(units - 1, Math.max(0, info.hovered) + step)));
+      } else if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        edit(Math.max(0, info.hovered), thumb);
+      }
+    });
+    this.strips[c] = info;
+    return { x, right: x + NODE, y: (u) => top + ((u + 0.5) * height) / units };
+  }
+
+  /** A hovered strip row's thumbnail, from the last neuron grids. */
+  paintStripThumb(info) {
+    const g = this.grids;
+    if (!g || info.hovered < 0) return;
+    const per = g.res * g.res;
+    const k = g.offsets[info.c] + info.hovered;
+    if ((k + 1) * per > g.data.length) return;
+    paintGrid(info.thumb, g.data.subarray(k * per, (k + 1) * per), g.res, 1, { normalize: true });
+  }
+
+  /** Canvas links: a click on a drawn link opens its editor, hovering names its weight. */
+  listenCanvasLinks() {
+    const canvas = this.linkCanvas.canvas;
+    // The (empty) SVG sits above the canvas and would take its clicks.
+    this.svg.style.display = 'none';
+    const at = (ev) => {
+      const r = canvas.getBoundingClientRect();
+      return this.linkCanvas.hit(ev.clientX - r.left, ev.clientY - r.top);
+    };
+    canvas.addEventListener('mousemove', (ev) => {
+      const hit = at(ev);
+      canvas.classList.toggle('on-link', !!hit);
+      canvas.title = hit ? `weight ${hit.d + 1}: ${hit.i + 1} → ${hit.j + 1} = ${hit.w.toFixed(3)}` : '';
+    });
+    canvas.addEventListener('click', (ev) => {
+      const hit = at(ev);
+      if (!hit) return;
+      const { d, i, j } = hit;
+      const anchor = { getBoundingClientRect: () => new DOMRect(ev.clientX, ev.clientY, 0, 0) };
+      this.openEditor(anchor, `weight ${d + 1}: ${i + 1} → ${j + 1}`, this.weightValue(d, i, j), (v) =>
+        this.h.onEditWeight?.(d, i, j, v));
+    });
   }
 
   /** Links from the active features, then between consecutive dense layers. */
@@ -184,7 +377,13 @@ export class NetworkView {
   /** network: {layers: [{inputs, units, weights (inputs×units row-major), biases}]}. */
   setWeights(network) {
     this.network = network;
-    if (!network || !this.links.length) return;
+    if (!network) return;
+    if (this.linkCanvas) {
+      this.linkCanvas.draw(network);
+      this.paintBiases(network);
+      return;
+    }
+    if (!this.links.length) return;
     network.layers.forEach((layer, d) => {
       const links = this.links[d];
       if (!links) return;
@@ -210,6 +409,29 @@ export class NetworkView {
     });
   }
 
+  /** Bias squares of the boxes and the rows of the strips. */
+  paintBiases(network) {
+    network.layers.forEach((layer, d) => {
+      const col = this.nodes[d + 1];
+      layer.biases.forEach((b, j) => {
+        if (col?.[j]?.bias) {
+          col[j].bias.style.background = divergingCss(b);
+          col[j].bias.title = `bias ${b.toFixed(3)}`;
+        }
+      });
+      const strip = this.strips[d + 1];
+      if (!strip) return;
+      const ctx = strip.canvas.getContext('2d');
+      const img = ctx.createImageData(1, strip.units);
+      const rgb = [0, 0, 0];
+      for (let j = 0; j < strip.units && j < layer.biases.length; j++) {
+        diverging(layer.biases[j], rgb);
+        img.data.set([rgb[0], rgb[1], rgb[2], 255], j * 4);
+      }
+      ctx.putImageData(img, 0, 0);
+    });
+  }
+
   weightValue(d, i, j) {
     const l = this.network?.layers[d];
     return l ? l.weights[i * l.units + j] : 0;
@@ -224,8 +446,9 @@ export class NetworkView {
     const res = 16;
     const grid = new Float32Array(res * res);
     this.structure.features.forEach((f, r) => {
-      if (f.active) return;
       const fn = FEATURE_FNS[f.key];
+      // Listed inputs have no thumbnails; uploaded columns have no formula.
+      if (f.active || !fn || !this.nodes[0][r]) return;
       for (let i = 0; i < res * res; i++) {
         const x = -6 + ((i % res) + 0.5) * (12 / res);
         const y = 6 - (Math.floor(i / res) + 0.5) * (12 / res);
@@ -237,15 +460,21 @@ export class NetworkView {
 
   /** grids: Float32Array of every node's res² values, features (active only) first. */
   setNeuronGrids(grids, res, activeFeatureRows) {
+    if (!this.structure) return;
     const per = res * res;
-    let k = 0;
-    const paint = (item) => {
-      if (k * per + per > grids.length) return;
+    // Where each column's units start in `grids`; strips and the input list paint none but
+    // keep their place, and a strip's hovered row reads its own.
+    const offsets = [0];
+    const counts = [activeFeatureRows.length, ...this.structure.hidden, this.structure.outputs];
+    for (let c = 1; c < counts.length; c++) offsets.push(offsets[c - 1] + counts[c - 1]);
+    this.grids = { data: grids, res, offsets };
+    const paint = (item, k) => {
+      if (!item || k * per + per > grids.length) return;
       paintGrid(item.canvas, grids.subarray(k * per, (k + 1) * per), res, 1, { normalize: true });
-      k++;
     };
-    activeFeatureRows.forEach((r) => paint(this.nodes[0][r]));
-    for (let c = 1; c < this.nodes.length; c++) this.nodes[c].forEach(paint);
+    activeFeatureRows.forEach((r, i) => paint(this.nodes[0][r], i));
+    for (let c = 1; c < this.nodes.length; c++) this.nodes[c].forEach((item, r) => paint(item, offsets[c] + r));
+    for (const strip of this.strips) if (strip) this.paintStripThumb(strip);
   }
 
   openEditor(anchor, name, value, apply) {
