@@ -5,6 +5,9 @@
 //! failed assertion below) is a finding.
 #![allow(dead_code)]
 
+use nn_playground::data::csv::encoding::MissingPolicy;
+use nn_playground::data::csv::prepare::TaskKind;
+use nn_playground::data::csv::table::read_table;
 use nn_playground::data::csv::{parse_csv, to_csv, CsvOptions};
 use nn_playground::input::{
     describe_field_error, dimension, epoch_limit_from_text, EXCERPT_CHARS, MAX_DIMENSION,
@@ -40,6 +43,59 @@ pub fn csv(data: &[u8]) {
     if let Ok(ds) = parse_csv(text, &opts) {
         let again = parse_csv(&to_csv(&ds), &CsvOptions::default());
         assert!(again.is_ok(), "round trip failed: {:?}", again.err());
+    }
+    table(opt, text, opts);
+}
+
+/// The table path of the same text: the typed reader round-trips through its own CSV, and
+/// the session loads it with the option byte's table choices (task, missing cells, a subset
+/// of columns), then trains, draws, reports and predicts, or refuses it and keeps its data.
+fn table(opt: u8, text: &str, mut opts: CsvOptions) {
+    let Ok(raw) = read_table(text, opts.has_header) else {
+        return;
+    };
+    let again = read_table(&raw.to_csv(), Some(true))
+        .unwrap_or_else(|e| panic!("the table's own CSV is refused: {e}"));
+    assert_eq!(again.names, raw.names, "names after a round trip");
+    for (a, b) in raw.columns.iter().zip(&again.columns) {
+        for r in 0..raw.rows() {
+            assert_eq!(a.text(r), b.text(r), "cell after a round trip");
+        }
+    }
+    opts.missing = if opt & 0x08 == 0 {
+        MissingPolicy::Drop
+    } else {
+        MissingPolicy::Fill
+    };
+    opts.kind = match opt >> 6 & 1 {
+        0 => None,
+        _ => Some(TaskKind::Classification),
+    };
+    if opt & 0x80 != 0 {
+        opts.features = Some(raw.names.iter().step_by(2).cloned().collect());
+    }
+    let mut s = Session::new(PlaygroundConfig {
+        dataset: nn_playground::DatasetKind::Custom,
+        ..PlaygroundConfig::default()
+    })
+    .expect("the default custom session builds");
+    let before = s.points_flat();
+    if s.load_csv(text, &opts).is_err() {
+        assert_eq!(s.points_flat(), before, "a refused table changed the data");
+        return;
+    }
+    let _ = s.train_epochs(1);
+    let grid = s.decision_grid(8).expect("an 8 × 8 grid is within limits");
+    assert_eq!(grid.len(), 64 * s.grid_channels(), "grid size");
+    let _ = s.metrics();
+    let _ = s.insight();
+    let _ = s.predictions_csv(true);
+    if s.is_table() {
+        let _ = s.predict_csv(text);
+        let info = s.slice_info().expect("a table has a slice");
+        let held: Vec<f32> = info.held.iter().map(|h| h.max).collect();
+        let _ = s.set_slice(info.x, info.y, &held);
+        let _ = s.decision_grid(8);
     }
 }
 
