@@ -421,3 +421,27 @@ fn insight_and_importance_rank_the_informative_column_first() {
     s.train_epochs(1).unwrap();
     assert!(s.importance().is_none() || s.importance_step().is_err());
 }
+
+#[test]
+fn the_page_and_sequential_fit_agree_on_the_same_rows() {
+    let mut s = session();
+    s.load_csv(&cluster_table(240, 8, 5), &opts(MissingPolicy::Fill))
+        .unwrap();
+    let mut cfg = s.config().clone();
+    cfg.batch_size = 16;
+    s.set_config(cfg).unwrap();
+    let mut model = s.model().clone();
+    let (tx, ty, vx, vy) = s.split_matrices();
+    let (tx, ty, vx, vy) = (tx.clone(), ty.clone(), vx.clone(), vy.clone());
+    let fit = nn_playground::FitOptions {
+        epochs: 6,
+        batch_size: 16,
+        ..Default::default()
+    };
+    model.fit(&tx, &ty, &fit, &mut []).unwrap();
+    s.train_epochs(6).unwrap();
+    let page = s.metrics().unwrap();
+    let api = model.evaluate(&vx, &vy).unwrap();
+    assert_eq!(page.values["accuracy"], api.metrics["accuracy"]);
+    assert!((page.loss - api.loss).abs() < 1e-6, "{} vs {}", page.loss, api.loss);
+}

@@ -32,6 +32,15 @@ impl Session {
         self.data.table().map(|t| &t.prepared.prep)
     }
 
+    /// The rows the model trains and is tested on, as it reads them (features computed,
+    /// inputs encoded and scaled, targets encoded): `(train_x, train_y, test_x, test_y)`.
+    /// Fitting a copy of [`model`](Self::model) on them with the Keras-style API gives the
+    /// session's own run.
+    pub fn split_matrices(&self) -> (&Matrix, &Matrix, &Matrix, &Matrix) {
+        let d = &self.data;
+        (&d.train_x, &d.train_y, &d.test_x, &d.test_y)
+    }
+
     /// One name per model input: feature names for points, column names (or
     /// `column=category`) for a table.
     pub fn input_names(&self) -> Vec<String> {
