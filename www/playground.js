@@ -474,6 +474,15 @@ export class Playground {
   }
 
   toggleFeature(key) {
+    if (this.tableInfo) {
+      // A table's input leaves the chosen columns (a one-hot input takes its whole column);
+      // the column picker adds columns back.
+      const columns = this.tableInfo.slice.held.map((v) => v.name);
+      const column = columns.find((n) => key === n || key.startsWith(`${n}=`));
+      if (!column || columns.length < 2) return;
+      this.edit((cfg) => { cfg.table.features = columns.filter((n) => n !== column); });
+      return;
+    }
     const serde = FEATURE_SERDE[FEATURES.findIndex(([k]) => k === key)];
     this.edit((cfg) => {
       const on = new Set(cfg.features);
