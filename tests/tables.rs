@@ -443,5 +443,10 @@ fn the_page_and_sequential_fit_agree_on_the_same_rows() {
     let page = s.metrics().unwrap();
     let api = model.evaluate(&vx, &vy).unwrap();
     assert_eq!(page.values["accuracy"], api.metrics["accuracy"]);
-    assert!((page.loss - api.loss).abs() < 1e-6, "{} vs {}", page.loss, api.loss);
+    assert!(
+        (page.loss - api.loss).abs() < 1e-6,
+        "{} vs {}",
+        page.loss,
+        api.loss
+    );
 }

@@ -28,12 +28,19 @@ function saveSnapshot(p, snapshot) {
   if (p !== playground || !snapshot) return;
   try {
     // Over the cap before stringifying: a large network's model is tens of MB of text, and
-    // stringifying it blocked the page for ~50 ms every snapshot.
-    if ((snapshot.model?.length || 0) + (snapshot.data?.length || 0) > MAX_SAVED_CHARS) {
-      sessionStorage.removeItem(SAVED);
-      return;
+    // stringifying it blocked the page for ~50 ms every snapshot. What does not fit is left
+    // out and named, so the reload can say what to load again: the data first, then the model.
+    const size = (s) => (s.model?.length || 0) + (s.dataPacked?.length || 0) + (s.data?.length || 0);
+    let kept = snapshot;
+    if (size(kept) > MAX_SAVED_CHARS && (kept.dataPacked || kept.data)) {
+      const { dataPacked, data, ...rest } = kept;
+      kept = { ...rest, dataLost: { rows: snapshot.dataRows } };
     }
-    const text = JSON.stringify({ hash: location.hash.slice(1), snapshot });
+    if (size(kept) > MAX_SAVED_CHARS) {
+      const { model, ...rest } = kept;
+      kept = rest;
+    }
+    const text = JSON.stringify({ hash: location.hash.slice(1), snapshot: kept });
     if (text.length > MAX_SAVED_CHARS) sessionStorage.removeItem(SAVED);
     else sessionStorage.setItem(SAVED, text);
   } catch {

@@ -58,7 +58,7 @@ export const fileMethods = {
       const url = `${location.origin}${location.pathname}#${hash}`;
       try {
         await navigator.clipboard.writeText(url);
-        this.showStatus('Link copied.');
+        this.showStatus(this.config.dataset === 'custom' ? 'Link copied. It carries the settings (and weights, if ticked) but not your data: share the CSV file with it.' : 'Link copied.');
       } catch {
         this.showStatus(`Link: ${url}`);
       }

@@ -58,6 +58,8 @@ let version = 0;
 // A decision grid the GPU predicted for the session as of `version` and `epoch`.
 let gpuGrid = null;
 let gpuBusy = false;
+// The data of the last snapshot, deflated; null when the data changed since.
+let packedData = null;
 // A permutation-importance run takes the ticks until it is done or cancelled.
 let importanceRunning = false;
 const pending = [];
@@ -130,6 +132,9 @@ async function start(hash, earlierWarning) {
       warning = `${warning ? `${warning} ` : ''}The link's weights were not loaded: ${message(err)}`;
     }
   }
+  if (session.config().dataset === 'custom' && session.points().length === 0 && !warning) {
+    warning = 'This link is for data that was uploaded or clicked in, and links do not carry data: load the CSV file under "Your own data" (ask whoever shared the link for it), or pick a dataset.';
+  }
   followConfig();
   self.postMessage({
     type: 'ready',
@@ -156,14 +161,24 @@ function choices() {
 async function restore(snap, hide, hash) {
   await init();
   let warning;
+  const lost = snap.dataLost ? dataLostText(snap.dataLost) : '';
   try {
     session = new wasm.Session(snap.config);
-    if (snap.data) {
+    const data = snap.dataPacked ? wasm.unpackText(snap.dataPacked) : snap.data;
+    if (data) {
       // Points travel as `x1,x2,label`; a table as its own columns, read with its choices.
-      session.loadCsv(snap.data, snap.table ? snap.config.table : { label_column: 'label', has_header: true });
+      session.loadCsv(data, snap.table ? snap.config.table : { label_column: 'label', has_header: true });
       session.setConfig(snap.config);
     }
-    session.importModel(snap.model);
+    if (snap.model) {
+      try {
+        session.importModel(snap.model);
+      } catch (err) {
+        // Without its data a table's model has nothing to read; the settings still hold.
+        if (!lost) throw err;
+      }
+    }
+    if (lost) warning = lost;
   } catch (err) {
     warning = `The saved model could not be restored (${message(err)}); training starts afresh.`;
     if (hash !== undefined) {
@@ -218,6 +233,12 @@ function previews() {
   return out;
 }
 
+/** What a reload could not keep of the uploaded data, and how to get it back. */
+function dataLostText(lost) {
+  const rows = lost.rows ? `${Number(lost.rows).toLocaleString('en')} rows` : 'it';
+  return `Your own data (${rows}) was too large to keep over a reload (the tab keeps about 2 MB), so it is not here: load the CSV file again. Before leaving a page, "Download data (CSV)" and "Export model" take both with you.`;
+}
+
 function message(err) {
   if (err instanceof Error) return err.message;
   return String(err);
@@ -269,6 +290,7 @@ function touched({ points = false, structure = false, gpu: needs } = {}) {
   heavyDirty = true;
   pointsDirty ||= points;
   structureDirty ||= structure;
+  if (points) packedData = null;
 }
 
 /** The settings a GPU trainer is built with (batch size aside: it only has to fit). */
@@ -667,7 +689,10 @@ function frame() {
     f.snapshot = { config, model: session.exportModelWithState() };
     // Generated data comes back from the seed; points added or uploaded must travel.
     if (config.dataset === 'custom') {
-      f.snapshot.data = session.dataCsv();
+      // Packed once per change of the data, not per snapshot: a table can be megabytes.
+      packedData ||= { packed: wasm.packText(session.dataCsv()), rows: session.points().length / 4 };
+      f.snapshot.dataPacked = packedData.packed;
+      f.snapshot.dataRows = packedData.rows;
       f.snapshot.table = session.isTable();
     }
   }

@@ -349,23 +349,38 @@ pub fn encode_blob(text: &str) -> String {
 
 /// Reverses [`encode_blob`]; refuses output larger than [`MAX_BLOB_BYTES`].
 pub fn decode_blob(blob: &str) -> Result<String> {
+    inflate(blob, MAX_BLOB_BYTES, "the link's weights")
+}
+
+/// `text` deflated at `level` (1 fast … 9 small) as unpadded base64url: the compact form the
+/// page keeps its uploaded data in over a reload.
+pub fn pack_text(text: &str, level: u8) -> String {
+    URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(
+        text.as_bytes(),
+        level.clamp(1, 9),
+    ))
+}
+
+/// Reverses [`pack_text`] (and [`encode_blob`]); refuses output larger than `max_bytes`.
+pub fn unpack_text(blob: &str, max_bytes: usize) -> Result<String> {
+    inflate(blob, max_bytes, "the saved data")
+}
+
+fn inflate(blob: &str, max_bytes: usize, what: &str) -> Result<String> {
     let bytes = URL_SAFE_NO_PAD
         .decode(blob.trim_end_matches('='))
-        .map_err(|e| Error::Format(format!("the link's weights are not valid base64url: {e}")))?;
+        .map_err(|e| Error::Format(format!("{what} are not valid base64url: {e}")))?;
     // Only the status goes into the message: the error also carries the partial output (up
     // to the whole limit), whose debug form would be a message of tens of megabytes.
-    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_BLOB_BYTES).map_err(
+    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, max_bytes).map_err(
         |e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => Error::Limit(format!(
-                "the link's weights inflate to more than {MAX_BLOB_BYTES} bytes"
-            )),
-            status => Error::Format(format!(
-                "the link's weights could not be decompressed ({status:?})"
-            )),
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                Error::Limit(format!("{what} inflate to more than {max_bytes} bytes"))
+            }
+            status => Error::Format(format!("{what} could not be decompressed ({status:?})")),
         },
     )?;
-    String::from_utf8(raw)
-        .map_err(|_| Error::Format("the link's weights are not UTF-8 text".into()))
+    String::from_utf8(raw).map_err(|_| Error::Format(format!("{what} are not UTF-8 text")))
 }
 
 /// The table choices of an upload, written only where they differ from the defaults.

@@ -32,6 +32,18 @@ pub fn csv_limits() -> Result<JsValue, JsError> {
     }))
 }
 
+/// `text` deflated (fast) as base64url, for the page's snapshot over a reload.
+#[wasm_bindgen(js_name = packText)]
+pub fn pack_text(text: &str) -> String {
+    crate::url_state::pack_text(text, 1)
+}
+
+/// Reverses `packText`, up to the largest CSV the engine reads.
+#[wasm_bindgen(js_name = unpackText)]
+pub fn unpack_text(blob: &str) -> Result<String, JsError> {
+    crate::url_state::unpack_text(blob, crate::data::csv::MAX_CSV_BYTES).map_err(js_err)
+}
+
 #[wasm_bindgen(js_class = Session)]
 impl WebSession {
     /// True when the data is an uploaded table of many columns (not 2-D points).

@@ -179,3 +179,41 @@ test('a bad table says what is wrong and keeps the data and model', async (t) =>
   assert.notEqual(after.table, 'true');
   clean(s);
 });
+
+test('a reload keeps an uploaded table that fits, and says so plainly for one that does not', async (t) => {
+  const s = await open(t, '/index.html#dataset=circle&seed=4');
+  const { page } = s;
+  await page.click(`${APP} .upload summary`);
+  await upload(page, 'small.csv', clusterCsv(120, 3));
+  await waitFor(async () => (await page.locator(`${APP} .column-list input`).count()) === 19, 'the column picker');
+  await page.click(`${APP} button:has-text("Use this data")`);
+  await waitFor(async () => (await state(page)).table === 'true', 'the table');
+  const saved = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('nn-playground:before-reload') || 'null'));
+  await waitFor(async () => (await saved())?.snapshot?.dataPacked, 'the packed snapshot', 20_000);
+  const rowsUsed = (await state(page)).points;
+  await page.reload();
+  await page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
+  await waitFor(async () => (await state(page)).table === 'true' && (await state(page)).points === rowsUsed, 'the table after a reload', 20_000);
+  await page.click(`${APP} .upload summary`);
+
+  // 100 000 rows of 8 random numbers: about 5 MB of text, too much for the tab's storage.
+  const r = rng(11);
+  const lines = ['a,b,c,d,e,f,g,h,label'];
+  for (let i = 0; i < 100_000; i++) lines.push([...Array.from({ length: 8 }, () => r.next().toFixed(4)), i % 2].join(','));
+  await upload(page, 'big.csv', lines.join('\n'));
+  await waitFor(async () => (await page.locator(`${APP} .column-list input`).count()) === 9, 'the big column picker', 60_000);
+  await page.click(`${APP} button:has-text("Use this data")`);
+  await waitFor(async () => (await state(page)).points === '100000', 'the big table', 60_000);
+  await waitFor(async () => (await saved())?.snapshot?.dataLost, 'a snapshot without the data', 30_000);
+  await page.reload();
+  await page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
+  await waitFor(async () => /too large to keep over a reload/.test(await page.textContent(`${APP} .messages`)), 'the message', 20_000);
+  assert.match(await page.textContent(`${APP} .messages`), /100,000 rows.*load the CSV file again/);
+  clean(s);
+});
+
+test('a link to uploaded data says that links do not carry data', async (t) => {
+  const s = await open(t, '/index.html#dataset=custom&seed=2');
+  await waitFor(async () => /links do not carry data/.test(await s.page.textContent(`${APP} .messages`)), 'the message');
+  clean(s);
+});
