@@ -34,13 +34,13 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
 }
 
 /// Deserialises `v`; a failure names the setting it happened at, in words
-/// ("the fit options are not valid: `epochs` must be a whole number ≥ 0, got 2.5").
+/// ("the fit options: `epochs` must be a whole number ≥ 0, got 2.5").
 pub(crate) fn from_js<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         JsError::new(&format!(
-            "{what} is not valid: {}",
+            "{what}: {}",
             crate::input::describe_field_error(&path, &inner)
         ))
     })
