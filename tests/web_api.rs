@@ -43,7 +43,7 @@ fn config_round_trips_through_session_and_hash() {
         hash.contains("dataset=spiral") && hash.contains("seed=42") && hash.contains("hide=noise"),
         "{hash}"
     );
-    let back = config_from_hash(&hash).unwrap();
+    let back = config_from_hash(hash.into()).unwrap();
     assert_eq!(stringify(&get(&back, "config")), stringify(&cfg));
     assert_eq!(stringify(&get(&back, "hide")), r#"["noise"]"#);
 }
@@ -64,7 +64,7 @@ fn bad_input_is_an_error_with_a_message() {
     assert!(message(err.into()).contains("configuration"));
 
     // A bad link value is left out and explained; the rest of the link is kept.
-    let st = config_from_hash("activation=nope&dataset=xor").unwrap();
+    let st = config_from_hash("activation=nope&dataset=xor".into()).unwrap();
     assert!(stringify(&get(&st, "rejected")).contains("activation"));
     assert_eq!(
         get(&get(&st, "config"), "dataset").as_string().unwrap(),

@@ -3,7 +3,9 @@
 //! that name the setting instead of a Rust type.
 #![cfg(target_arch = "wasm32")]
 
-use nn_playground::web::{config_from_hash, WebSequential, WebSession};
+use nn_playground::web::{
+    config_from_hash, decode_weights, epoch_limit_from_text, WebSequential, WebSession,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -99,6 +101,23 @@ fn non_string_arguments_are_type_errors_naming_the_argument() {
             .unwrap_err(),
         "loadCsv",
     );
+    for (e, what) in [
+        (
+            config_from_hash(JsValue::from(7)).unwrap_err(),
+            "configFromHash",
+        ),
+        (decode_weights(json("[]")).unwrap_err(), "decodeWeights"),
+        (
+            epoch_limit_from_text(JsValue::NULL).unwrap_err(),
+            "epochLimitFromText",
+        ),
+        (
+            s.finish_external_epoch(json("{}")).unwrap_err(),
+            "finishExternalEpoch",
+        ),
+    ] {
+        type_error_naming(e, what);
+    }
     // The session is untouched and still trains.
     s.train_epochs(1).unwrap();
     let err = s.import_model("".into()).unwrap_err();
@@ -186,7 +205,7 @@ async fn option_messages_name_the_setting_in_words() {
     assert!(!msg.contains("usize"), "{msg}");
 
     // A seed past 2^53 names the seed, from a link and from a config object.
-    let st = config_from_hash("seed=9007199254740993&dataset=xor").unwrap();
+    let st = config_from_hash("seed=9007199254740993&dataset=xor".into()).unwrap();
     let rejected = js_sys::JSON::stringify(&get(&st, "rejected")).unwrap();
     assert!(String::from(rejected).contains("seed"));
     let err = WebSession::new(json(r#"{"seed": 1e300}"#)).err().unwrap();

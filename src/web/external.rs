@@ -47,10 +47,12 @@ impl WebSession {
     /// and optimiser moments. Records the epoch's losses and applies the stopping rules;
     /// throws (keeping the old weights) when they diverged.
     #[wasm_bindgen(js_name = finishExternalEpoch)]
-    pub fn finish_external_epoch(&mut self, model_json: &str) -> Result<(), JsError> {
-        self.inner
-            .finish_external_epoch_from_model(model_json)
-            .map_err(js_err)
+    pub fn finish_external_epoch(&mut self, model_json: JsValue) -> Result<(), JsValue> {
+        let model_json = super::string_arg(&model_json, "finishExternalEpoch's model file text")?;
+        Ok(self
+            .inner
+            .finish_external_epoch_from_model(&model_json)
+            .map_err(js_err)?)
     }
 
     /// The decision grid's model inputs (`res² × inputs`, row-major).

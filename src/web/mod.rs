@@ -35,13 +35,13 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
 }
 
 /// Deserialises `v`; a failure names the setting it happened at, in words
-/// ("the fit options are not valid: `epochs` must be a whole number ≥ 0, got 2.5").
+/// ("the fit options: `epochs` must be a whole number ≥ 0, got 2.5").
 pub(crate) fn from_js<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         JsError::new(&format!(
-            "{what} is not valid: {}",
+            "{what}: {}",
             crate::input::describe_field_error(&path, &inner)
         ))
     })
@@ -319,22 +319,24 @@ struct HashState {
 /// is kept, each bad one is left out and explained in `rejected` (see
 /// `url_state::read_hash`). Throws only for a hash past the length cap.
 #[wasm_bindgen(js_name = configFromHash)]
-pub fn config_from_hash(hash: &str) -> Result<JsValue, JsError> {
-    let st = url_state::read_hash(hash).map_err(js_err)?;
-    to_js(&HashState {
+pub fn config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
+    let hash = string_arg(&hash, "configFromHash's hash")?;
+    let st = url_state::read_hash(&hash).map_err(js_err)?;
+    Ok(to_js(&HashState {
         config: st.config,
         hide: st.hide,
         weights: st.weights,
         unknown: st.unknown,
         rejected: st.rejected.iter().map(ToString::to_string).collect(),
-    })
+    })?)
 }
 
 /// Reads the page's epoch-limit field: `null` for empty, else the limit; throws a message
 /// in the field's words (see `input::epoch_limit_from_text`).
 #[wasm_bindgen(js_name = epochLimitFromText)]
-pub fn epoch_limit_from_text(text: &str) -> Result<Option<u32>, JsError> {
-    let n = crate::input::epoch_limit_from_text(text).map_err(js_err)?;
+pub fn epoch_limit_from_text(text: JsValue) -> Result<Option<u32>, JsValue> {
+    let text = string_arg(&text, "epochLimitFromText's text")?;
+    let n = crate::input::epoch_limit_from_text(&text).map_err(js_err)?;
     // The cap (10^9) fits a u32.
     Ok(n.map(|n| n as u32))
 }
@@ -353,19 +355,21 @@ pub fn config_to_hash(config: JsValue, hide: JsValue) -> Result<String, JsError>
 pub fn config_to_hash_with_weights(
     config: JsValue,
     hide: JsValue,
-    model_json: &str,
-) -> Result<String, JsError> {
+    model_json: JsValue,
+) -> Result<String, JsValue> {
+    let model_json = string_arg(&model_json, "configToHashWithWeights's model file text")?;
     Ok(url_state::to_hash_with_weights(
         &config_from_js(config)?,
         &hide_list(hide)?,
-        model_json,
+        &model_json,
     ))
 }
 
 /// Inflates a link's `weights=` entry back to model JSON.
 #[wasm_bindgen(js_name = decodeWeights)]
-pub fn decode_weights(blob: &str) -> Result<String, JsError> {
-    url_state::decode_blob(blob).map_err(js_err)
+pub fn decode_weights(blob: JsValue) -> Result<String, JsValue> {
+    let blob = string_arg(&blob, "decodeWeights's blob")?;
+    Ok(url_state::decode_blob(&blob).map_err(js_err)?)
 }
 
 /// The default playground config object.
@@ -376,10 +380,16 @@ pub fn default_config() -> Result<JsValue, JsError> {
 
 /// `n` points of a built-in dataset as `[x, y, label]` triples, for thumbnails.
 #[wasm_bindgen(js_name = datasetPreview)]
-pub fn dataset_preview(kind: &str, classes: u32, n: u32, seed: u32) -> Result<Box<[f32]>, JsError> {
+pub fn dataset_preview(
+    kind: JsValue,
+    classes: u32,
+    n: u32,
+    seed: u32,
+) -> Result<Box<[f32]>, JsValue> {
     #[derive(Deserialize)]
     struct K(DatasetKind);
-    let K(kind) = from_js(JsValue::from_str(kind), "the dataset name")?;
+    let kind = string_arg(&kind, "datasetPreview's dataset name")?;
+    let K(kind) = from_js(JsValue::from_str(&kind), "the dataset name")?;
     let mut rng = Rng::new(u64::from(seed));
     let pts = crate::data::generators::generate(kind, n as usize, 0.0, classes as usize, &mut rng)
         .map_err(js_err)?;
