@@ -103,7 +103,9 @@ function tfTableJob(set) {
   const ys = tf.tensor2d(y, [rows, classes]);
   return {
     // Shuffled like the session's epochs (it trains each epoch in a fresh seeded order).
-    fn: async (epochs) => { await model.fit(xs, ys, { batchSize: BATCH, epochs, shuffle: true, verbose: 0 }); },
+    // `yieldEvery: 'never'`: by default `fit` waits for an animation frame every 125 ms (up
+    // to a tenth of an epoch's time here), which `trainEpochs` has no counterpart of.
+    fn: async (epochs) => { await model.fit(xs, ys, { batchSize: BATCH, epochs, shuffle: true, verbose: 0, yieldEvery: 'never' }); },
     dispose: () => { tf.dispose([xs, ys]); model.dispose(); },
   };
 }
