@@ -113,7 +113,7 @@ function tfTableJob(set) {
 /**
  * Runs the table benchmark with our module `mod` (the page's `pkg/` build). `ctx`:
  * `{ record, rows, note, log, tfWasm, quick }`; `tfWasm` says whether TF.js wasm works.
- * Rows go to group `table` (`load <rows>`, `train <rows>`) and `paired`.
+ * Rows go to group `table` (`load <id>`, `preview <id>`, `train <id>`) and `paired`.
  */
 export async function tableBench(mod, { record, rows, note, log, tfWasm, quick }) {
   if (typeof mod.Session !== 'function' || typeof mod.Session.prototype.loadCsv !== 'function') {
