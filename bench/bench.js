@@ -1,12 +1,13 @@
 // The side-by-side benchmark page: ours (pkg/, pkg-relaxed/ where the browser validates it,
 // and our WebGPU backend from pkg-webgpu/) against TF.js (cpu, wasm, webgpu) and brain.js,
-// every figure taken in this one page session. Results land in `window.benchResults`;
-// `bench/browser.mjs` collects them.
+// and uploaded wide tables (tables.js), every figure taken in this one page session.
+// Results land in `window.benchResults`; `bench/browser.mjs` collects them.
 import { measure } from './measure.js';
 import { tfSetup, tfMatmul, tfTrain, tfWasmVariant } from './peers.js';
 import { webgpuOverheads } from './webgpu.js';
 import { oursWebgpu } from './ourgpu.js';
 import { pairedRatios } from './pairs.js';
+import { tableBench } from './tables.js';
 
 const params = new URLSearchParams(location.search);
 const QUICK = params.has('quick');
@@ -15,10 +16,12 @@ const SIZES = QUICK ? [64, 128] : [64, 128, 256, 512];
 // (the quick run's size also has TF.js webgpu figures to compare with).
 const GPU_SIZES = QUICK ? [128] : [256, 512];
 const SHAPES = ['nn', 'tn', 'nt'];
-// `?tf=cpu,wasm` limits the TF.js backends, `?skip=ours,brain,gpu,ourgpu` skips sections
-// (debugging).
+// `?tf=cpu,wasm` limits the TF.js backends, `?skip=ours,brain,gpu,ourgpu,tables` skips
+// sections (debugging); `?only=tables` runs the uploaded-table benchmark alone (TF.js wasm
+// only), which `browser.mjs --only tables` merges into the committed results.
 const TF_BACKENDS = (params.get('tf') ?? 'cpu,wasm,webgpu').split(',').filter(Boolean);
 const SKIP = new Set((params.get('skip') ?? '').split(','));
+const ONLY = params.get('only');
 
 const rows = [];
 const notes = [];
@@ -185,6 +188,13 @@ async function main() {
   env.relaxedSimd = relaxed.mod ? 'validated and loaded' : relaxed.missing ? 'no pkg-relaxed/ build' : 'not supported by this browser';
   env.chosenBuild = relaxed.mod ? 'pkg-relaxed' : 'pkg';
   log(`ours: pkg/ ${plain.bytes} bytes; relaxed SIMD: ${env.relaxedSimd}`);
+  const tables = (tfWasm) => tableBench(plain.mod, { record, rows, note, log, tfWasm, quick: QUICK });
+  if (ONLY === 'tables') {
+    const got = await tfSetup(note, ['wasm']);
+    Object.assign(env, got.env, await tables(got.backends.includes('wasm')));
+    return;
+  }
+  if (ONLY) throw new Error(`?only=${ONLY}: only 'tables' can run alone`);
 
   if (!SKIP.has('ours')) {
     await oursKernels(plain, 'ours');
@@ -202,6 +212,14 @@ async function main() {
     for (const { id, stats } of pairs) {
       rows.push({ group: 'paired', id, impl: 'ratio', value: stats.median, min: stats.min, max: stats.max, unit: '×', better: 'higher', reps: stats.reps });
       log(`paired      ${id}: ${stats.median.toPrecision(3)}× [${stats.min.toPrecision(3)} … ${stats.max.toPrecision(3)}]`);
+    }
+  }
+  if (!SKIP.has('tables')) {
+    // A failure here is reported, not fatal: the long run's other figures still stand.
+    try {
+      Object.assign(env, await tables(tfBackends.includes('wasm')));
+    } catch (e) {
+      note(`table benchmark failed: ${e.message}`);
     }
   }
   if (!SKIP.has('gpu')) {

@@ -1,10 +1,12 @@
 // Drives the benchmark page in headless Chromium and writes bench/results.json,
 // bench/results.md and bench/chart.svg. Builds and installs nothing: `cargo xtask bench`
 // builds pkg/ (and runs `npm ci` here when node_modules is missing) and passes BENCH_URL.
-// By hand: `node bench/browser.mjs [--quick]` starts `xtask serve --no-build --port 0`.
+// By hand: `node bench/browser.mjs [--quick] [--only tables]` starts `xtask serve --no-build
+// --port 0`. `--only tables` (or BENCH_ONLY=tables) runs the uploaded-table benchmark alone
+// and merges its rows into the existing results.json instead of replacing the full run's.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +16,9 @@ import { writeReports } from './report.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const QUICK = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = (onlyAt >= 0 ? process.argv[onlyAt + 1] : process.env.BENCH_ONLY) || null;
+if (ONLY && ONLY !== 'tables') throw new Error(`--only ${ONLY}: only 'tables' can run alone`);
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -62,7 +67,11 @@ async function runBenchPage(browser, url) {
     else if (m.type() === 'log') process.stdout.write(`  ${m.text()}\n`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e}`));
-  await page.goto(new URL(`bench/${QUICK ? '?quick' : ''}`, url).href);
+  const query = new URLSearchParams();
+  if (QUICK) query.set('quick', '');
+  if (ONLY) query.set('only', ONLY);
+  const search = query.toString().replace(/=(&|$)/g, '$1');
+  await page.goto(new URL(`bench/${search ? `?${search}` : ''}`, url).href);
   await page.waitForFunction(() => window.benchResults, null, { timeout: BENCH_TIMEOUT_MS, polling: 500 });
   const results = await page.evaluate(() => window.benchResults);
   await context.close();
@@ -134,6 +143,24 @@ function sizes() {
   return out;
 }
 
+const isTableRow = (r) => r.group === 'table' || (r.group === 'paired' && r.id.startsWith('Table '));
+
+/** A table-only run's rows and environment in place of the table rows of the committed
+ *  results.json (the other figures stay those of the last full run). */
+function mergeTables(page, tablesRun) {
+  const file = join(here, 'results.json');
+  const old = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { date: tablesRun.date, rows: [], notes: [], env: {} };
+  const tableEnv = Object.fromEntries(Object.entries(page.env).filter(([k]) => k.startsWith('table')));
+  return {
+    ...old,
+    env: { ...old.env, ...tableEnv },
+    rows: [...old.rows.filter((r) => !isTableRow(r)), ...page.rows.filter(isTableRow)],
+    notes: [...new Set([...(old.notes ?? []).filter((n) => !n.startsWith('table ')), ...page.notes])],
+    tablesRun: { ...tablesRun, tfVersion: page.env.tfVersion, tfWasmVariant: page.env.tfWasmVariant, problems: page.browserProblems },
+    ...(page.error ? { error: page.error } : {}),
+  };
+}
+
 async function main() {
   if (!existsSync(join(root, 'pkg', 'nn_playground_bg.wasm'))) {
     throw new Error('pkg/ is not built: run `cargo xtask bench` (it builds pkg/ first)');
@@ -141,14 +168,21 @@ async function main() {
   const server = await startServer();
   console.log(`benchmark page: ${new URL('bench/', server.url).href}`);
   try {
+    // The 1-minute load average around the run: the figures are only as quiet as the machine.
+    const loadStart = loadavg()[0];
     const { page, first } = await withBrowser(async (browser) => {
       const version = browser.version();
       const page = await runBenchPage(browser, server.url);
       page.env.browserVersion = version;
-      const first = await firstEpoch(browser, server.url);
+      const first = ONLY ? null : await firstEpoch(browser, server.url);
       return { page, first };
     });
-    const results = { date: new Date().toISOString(), quick: QUICK, ...page, firstEpoch: first, sizes: sizes() };
+    const date = new Date().toISOString();
+    const tablesRun = { date, quick: QUICK, browserVersion: page.env.browserVersion, alone: Boolean(ONLY),
+      loadavg: [loadStart, loadavg()[0]], cpus: cpus().length };
+    const results = ONLY
+      ? mergeTables(page, tablesRun)
+      : { date, quick: QUICK, ...page, firstEpoch: first, sizes: sizes(), tablesRun };
     writeReports(here, results);
     if (results.error) throw new Error(`the benchmark page failed: ${results.error}`);
   } finally {

@@ -53,12 +53,15 @@ async function sizeIters(fn, minMs, maxIters) {
 /**
  * A ratio robust to a machine whose load drifts: `a` and `b` are timed alternately, `reps`
  * rounds, and each round gives one ratio of rates, `(unitsA / timeA) ÷ (unitsB / timeB)`
- * per iteration. Returns `{ median, min, max, reps }` of those ratios.
+ * per iteration. Returns `{ median, min, max, reps }` of those ratios, and in `a` and `b`
+ * each side's seconds per iteration (`measure`'s shape), so that one interleaved run also
+ * gives both absolute figures.
  */
 export async function paired(a, b, { minMs = 60, maxA = 1 << 20, maxB = 1 << 20, reps = REPS, scale = 1 } = {}) {
   const ia = await sizeIters(a, minMs, maxA);
   const ib = await sizeIters(b, minMs, maxB);
   const ratios = [];
+  const [sa, sb] = [[], []];
   for (let i = 0; i < reps; i++) {
     await yieldToBrowser();
     let t0 = performance.now();
@@ -68,7 +71,13 @@ export async function paired(a, b, { minMs = 60, maxA = 1 << 20, maxB = 1 << 20,
     await b(ib);
     const tb = (performance.now() - t0) / ib;
     ratios.push((scale * tb) / ta);
+    sa.push(ta / 1e3);
+    sb.push(tb / 1e3);
   }
+  const stat = (xs, iters) => {
+    const t = [...xs].sort((x, y) => x - y);
+    return { median: t[t.length >> 1], min: t[0], max: t[t.length - 1], reps, iters, samples: xs };
+  };
   const s = [...ratios].sort((x, y) => x - y);
-  return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1], reps, ratios };
+  return { median: s[s.length >> 1], min: s[0], max: s[s.length - 1], reps, ratios, a: stat(sa, ia), b: stat(sb, ib) };
 }

@@ -1,6 +1,10 @@
 // Where the time goes: samples Chromium's CPU profiler while our wasm runs one benchmark
 // workload, and prints the functions with the most self time. Needs a built pkg/.
-//   node bench/profile.mjs [a|a-4-2|b|grid100|grid256] [--relaxed] [--seconds 2]
+//   node bench/profile.mjs [a|a-4-2|b|grid100|grid256|load10k|load100k|table10k|table100k]
+//     [--relaxed] [--seconds 2]
+// `load…` repeats `Session.loadCsv` of the generated table of that many rows (bench/tables.js),
+// `table…` its training (`trainEpochs`, the table model). Function names need a build that
+// keeps them: `NN_PLAYGROUND_KEEP_NAMES=1 cargo xtask build`.
 // Uses BENCH_URL when set, otherwise starts `xtask serve --no-build --port 0` itself.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,11 +38,29 @@ async function workload({ pkg, work, ms }) {
   const m = await import(`/${pkg}/nn_playground.js`);
   await m.default();
   const grid = /^grid(\d+)$/.exec(work);
-  const b = grid ? new m.WasmGridBench(Number(grid[1])) : new m.WasmTrainBench(work, 1);
+  const table = /^(load|table)(\d+)k$/.exec(work);
+  let b;
+  if (table) {
+    // Text and session are made in the warm-up call and kept, so that the profiled call
+    // holds only the workload itself.
+    const t = await import('/bench/tables.js');
+    window.__tableBench ??= {};
+    b = window.__tableBench[work];
+    if (!b) {
+      const text = t.tableCsv(Number(table[2]) * 1000);
+      const s = new m.Session(undefined);
+      s.loadCsv(text, t.LOAD_OPTIONS);
+      s.setConfig(t.tableConfig(s.config()));
+      const run = table[1] === 'load' ? () => s.loadCsv(text, t.LOAD_OPTIONS) : () => s.trainEpochs(1);
+      b = window.__tableBench[work] = { run, free: () => {} };
+    }
+  } else {
+    b = grid ? new m.WasmGridBench(Number(grid[1])) : new m.WasmTrainBench(work, 1);
+  }
   b.run(1);
   const t0 = performance.now();
   let calls = 0;
-  while (performance.now() - t0 < ms) { b.run(grid ? 1 : 25); calls++; }
+  while (performance.now() - t0 < ms) { b.run(grid || table ? 1 : 25); calls++; }
   b.free();
   return { calls, ms: performance.now() - t0 };
 }
