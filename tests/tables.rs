@@ -58,6 +58,18 @@ fn session() -> Session {
     .unwrap()
 }
 
+/// One hidden layer of 16 and Adam at 0.01: enough for the generated tables.
+fn use_adam_16(s: &mut Session) {
+    let mut cfg = s.config().clone();
+    cfg.hidden = vec![nn_playground::spec::HiddenLayer {
+        units: 16,
+        ..Default::default()
+    }];
+    cfg.optimizer.kind = nn_playground::OptimizerKind::Adam;
+    cfg.optimizer.learning_rate = 0.01;
+    s.set_config(cfg).unwrap();
+}
+
 fn opts(missing: MissingPolicy) -> CsvOptions {
     CsvOptions {
         label_column: Some("label".into()),
@@ -114,14 +126,7 @@ fn wide_clusters_train_to_high_accuracy() {
     let mut s = session();
     s.load_csv(&cluster_table(600, 11, 9), &opts(MissingPolicy::Fill))
         .unwrap();
-    let mut cfg = s.config().clone();
-    cfg.hidden = vec![nn_playground::spec::HiddenLayer {
-        units: 16,
-        ..Default::default()
-    }];
-    cfg.optimizer.kind = nn_playground::OptimizerKind::Adam;
-    cfg.optimizer.learning_rate = 0.01;
-    s.set_config(cfg).unwrap();
+    use_adam_16(&mut s);
     s.train_epochs(30).unwrap();
     let m = s.metrics().unwrap();
     assert!(m.values["accuracy"] > 0.9, "{m:?}");
@@ -182,14 +187,7 @@ fn regression_table_reports_in_the_targets_units() {
     let mut s = session();
     s.load_csv(&text, &CsvOptions::default()).unwrap();
     assert_eq!(s.task(), Task::Regression);
-    let mut cfg = s.config().clone();
-    cfg.hidden = vec![nn_playground::spec::HiddenLayer {
-        units: 16,
-        ..Default::default()
-    }];
-    cfg.optimizer.kind = nn_playground::OptimizerKind::Adam;
-    cfg.optimizer.learning_rate = 0.01;
-    s.set_config(cfg).unwrap();
+    use_adam_16(&mut s);
     s.train_epochs(60).unwrap();
     let m = s.metrics().unwrap();
     assert!(m.values["r2"] > 0.9, "{m:?}");

@@ -4,9 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openPage, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
 
-const APP = '#app .nnp';
 const SLOW = 90_000;
 let server;
 before(async () => {
@@ -16,21 +15,12 @@ after(async () => {
   await server?.close();
 });
 
-async function open(t, path = '/index.html') {
-  const s = await openPage(server, path, { timeout: SLOW });
-  t.after(() => s.close());
-  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
-  return s;
-}
+const open = (t, path = '/index.html') => openApp(server, t, path, { timeout: SLOW });
+const state = appState;
+const clean = (s) => assertClean(s, { console: false });
 
-const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
 const text = (page, sel) => page.textContent(`${APP} ${sel}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function clean(s) {
-  assert.deepEqual(s.pageErrors, [], 'page errors');
-  assert.deepEqual(s.cspViolations, [], 'CSP violations');
-}
 
 test('a link with one bad value keeps the rest, keeps its address and its message', async (t) => {
   const link = 'dataset=xor&networkShape=8,8&learningRate=0.1&noise=55';

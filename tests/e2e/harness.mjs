@@ -2,6 +2,7 @@
 // system Chromium through playwright-core, recording everything a test may want to assert
 // on (requests, responses, console errors, page errors, CSP violations).
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -200,4 +201,28 @@ export async function screenshot(page, name) {
 export function isSameOrigin(server, url) {
   if (url.startsWith('data:') || url.startsWith('blob:')) return true;
   return new URL(url).origin === new URL(server.url).origin;
+}
+
+/** The playground's root in the page. */
+export const APP = '#app .nnp';
+
+/**
+ * Opens the playground at `path` and waits until its worker has built a session and drawn
+ * a frame; the page closes when test `t` ends. `opts` as for `openPage`.
+ */
+export async function openApp(server, t, path = '/index.html', opts = {}) {
+  const s = await openPage(server, path, opts);
+  t.after(() => s.close());
+  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
+  return s;
+}
+
+/** The playground root's data attributes (epoch, losses, points, task, …). */
+export const appState = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
+
+/** No page error, CSP violation or (unless `console: false`) console error was seen. */
+export function assertClean(s, { console = true } = {}) {
+  assert.deepEqual(s.pageErrors, [], 'page errors');
+  assert.deepEqual(s.cspViolations, [], 'CSP violations');
+  if (console) assert.deepEqual(s.consoleErrors, [], 'console errors');
 }

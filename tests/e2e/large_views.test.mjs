@@ -4,9 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openPage, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
 
-const APP = '#app .nnp';
 // Generous: the test machine may be shared and slow. The old view blocked for ~60 s here.
 const FRAME_BOUND_MS = 250;
 const SVG_CAP = 2000;
@@ -20,20 +19,9 @@ after(async () => {
   await server?.close();
 });
 
-async function open(t, path) {
-  const s = await openPage(server, path);
-  t.after(() => s.close());
-  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
-  return s;
-}
-
-const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
-
-function clean(s) {
-  assert.deepEqual(s.pageErrors, [], 'page errors');
-  assert.deepEqual(s.cspViolations, [], 'CSP violations');
-  assert.deepEqual(s.consoleErrors, [], 'console errors');
-}
+const open = (t, path = '/index.html') => openApp(server, t, path);
+const state = appState;
+const clean = assertClean;
 
 /** Gaps between animation frames over `ms`, measured in the page. */
 function frameGaps(page, ms) {

@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { openPage, screenshot, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, openApp, screenshot, startServer, waitFor } from './harness.mjs';
 
-const APP = '#app .nnp';
 let server;
 before(async () => {
   server = await startServer();
@@ -17,20 +16,9 @@ after(async () => {
   await server?.close();
 });
 
-async function open(t, path = '/index.html') {
-  const s = await openPage(server, path);
-  t.after(() => s.close());
-  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
-  return s;
-}
-
-const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
-
-function clean(s) {
-  assert.deepEqual(s.pageErrors, [], 'page errors');
-  assert.deepEqual(s.cspViolations, [], 'CSP violations');
-  assert.deepEqual(s.consoleErrors, [], 'console errors');
-}
+const open = (t, path = '/index.html') => openApp(server, t, path);
+const state = appState;
+const clean = assertClean;
 
 /** A small seeded generator (mulberry32) and a normal deviate from it. */
 function rng(seed) {

@@ -4,6 +4,7 @@
 // (x = −6); cell (r, c) is at index (r·res + c)·channels + k.
 
 import { diverging, CLASS_COLORS, labelCss } from './colors.js';
+import { fitCanvas } from './canvas.js';
 
 export const DOMAIN = 6;
 const ALPHA = 200;
@@ -55,22 +56,15 @@ function classMix(grid, base, k, discretize, out) {
   out[2] = 235 + (c[2] - 235) * s;
 }
 
+/** Most data points drawn on the map (docs/limits.md). */
+export const MAX_DRAWN_POINTS = 4000;
+
 /**
  * Draws points ([x, y, label, isTest] × n) on a transparent overlay canvas sized in CSS pixels.
  * Test points get a dark outline, train points a white one (as in the playground).
  */
-/** Most data points drawn on the map (docs/limits.md). */
-export const MAX_DRAWN_POINTS = 4000;
-
 export function paintPoints(canvas, points, task, { showTest = false, radius = 3 } = {}) {
-  const dpr = globalThis.devicePixelRatio || 1;
-  const w = canvas.clientWidth || canvas.width;
-  const h = canvas.clientHeight || canvas.height;
-  if (canvas.width !== Math.round(w * dpr)) canvas.width = Math.round(w * dpr);
-  if (canvas.height !== Math.round(h * dpr)) canvas.height = Math.round(h * dpr);
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
+  const { ctx, w, h } = fitCanvas(canvas);
   if (!points) return;
   // A large table draws an even subsample: past a few thousand circles the map is covered
   // anyway, and drawing 100 000 would hold the main thread for a long task.

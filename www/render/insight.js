@@ -2,17 +2,11 @@
 // predicted-against-actual scatter with its identity line, and horizontal importance bars.
 
 import { formatNumber } from '../format.js';
+import { fitCanvas } from './canvas.js';
 
-/** Sizes `canvas` for the device's pixels and returns its 2-D context in CSS pixels. */
+/** The canvas fitted and cleared (`fitCanvas`), with the theme's colours read once. */
 function prepare(canvas) {
-  const dpr = globalThis.devicePixelRatio || 1;
-  const w = canvas.clientWidth || canvas.width;
-  const h = canvas.clientHeight || canvas.height;
-  if (canvas.width !== Math.round(w * dpr)) canvas.width = Math.round(w * dpr);
-  if (canvas.height !== Math.round(h * dpr)) canvas.height = Math.round(h * dpr);
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
+  const { ctx, w, h } = fitCanvas(canvas);
   if (!canvas.themeColors) {
     const s = getComputedStyle(canvas);
     canvas.themeColors = {

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use super::{Dataset, Point, Task};
 use crate::{Error, Matrix, Result};
 use labels::{class_labels, detect_regression, regression_labels};
-use reader::{detect_delimiter, looks_like_header, resolve_label_column, scan, too_many_rows};
+use reader::{
+    check_size, detect_delimiter, looks_like_header, resolve_label_column, scan, too_many_rows,
+};
 use reader::{parse_finite, Records};
 
 /// Largest text accepted, in bytes.
@@ -68,13 +70,7 @@ pub struct CsvOptions {
 /// a single class, or more classes than the chosen task has; [`Error::InvalidConfig`] for a
 /// label column that does not exist.
 pub fn parse_csv(text: &str, opts: &CsvOptions) -> Result<Dataset> {
-    if text.len() > MAX_CSV_BYTES {
-        return Err(Error::Limit(format!(
-            "the file is {:.1} MB; files up to {} MB can be loaded",
-            text.len() as f64 / (1024.0 * 1024.0),
-            MAX_CSV_BYTES / (1024 * 1024)
-        )));
-    }
+    check_size(text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = detect_delimiter(text);
     let (first_rows, record_count) = scan(text, delimiter)?;

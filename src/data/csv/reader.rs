@@ -1,7 +1,7 @@
 //! Reading records: the size-cap scan, line numbers that count blank lines, delimiter and
 //! header detection, label-column lookup and number parsing.
 
-use super::{MAX_COLUMNS, MAX_ROWS};
+use super::{MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS};
 use crate::{Error, Result};
 
 /// One early record kept from the scan for header detection.
@@ -35,6 +35,18 @@ pub(super) fn scan(text: &str, delimiter: u8) -> Result<(Vec<Row>, usize)> {
         }
     }
     Ok((rows, count))
+}
+
+/// Refuses a text over [`MAX_CSV_BYTES`] before anything is read.
+pub(super) fn check_size(text: &str) -> Result<()> {
+    if text.len() > MAX_CSV_BYTES {
+        return Err(Error::Limit(format!(
+            "the file is {:.1} MB; files up to {} MB can be loaded",
+            text.len() as f64 / (1024.0 * 1024.0),
+            MAX_CSV_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(())
 }
 
 pub(super) fn too_many_rows() -> Error {

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::reader::{detect_delimiter, looks_like_header, too_many_rows, Records, Row};
-use super::{MAX_CLASSES, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS};
+use super::reader::{check_size, detect_delimiter, looks_like_header, too_many_rows, Records, Row};
+use super::{MAX_CLASSES, MAX_COLUMNS, MAX_ROWS};
 use crate::{Error, Result};
 
 /// Code of a missing cell in a text column.
@@ -230,13 +230,7 @@ fn summarise(name: &str, col: &RawColumn) -> ColumnSummary {
 /// in a numeric column; [`Error::InvalidData`] for an empty file, a header without rows,
 /// or a header that repeats a name.
 pub fn read_table(text: &str, has_header: Option<bool>) -> Result<RawTable> {
-    if text.len() > MAX_CSV_BYTES {
-        return Err(Error::Limit(format!(
-            "the file is {:.1} MB; files up to {} MB can be loaded",
-            text.len() as f64 / (1024.0 * 1024.0),
-            MAX_CSV_BYTES / (1024 * 1024)
-        )));
-    }
+    check_size(text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = detect_delimiter(text);
     let mut records = Records::new(text, delimiter);
