@@ -5,14 +5,13 @@
 // trained model.
 
 import { Playground } from './playground.js';
+import { MAX_SAVED_CHARS } from './storage.js';
 
 const host = document.getElementById('app');
 let playground = null;
 let writing = '';
 
 const SAVED = 'nn-playground:before-reload';
-// Session storage holds ~5 MB per origin (UTF-16); larger models are not kept.
-const MAX_SAVED_CHARS = 2_000_000;
 
 /** The snapshot saved for this very address, if any. */
 function savedSnapshot() {

@@ -27,6 +27,7 @@
 
 import init, * as wasm from '../pkg/nn_playground.js';
 import { GpuBackend, failureText, isDivergence } from './gpu.js';
+import { MAX_SAVED_CHARS } from './storage.js';
 
 const SLICE_MS = 12;
 const HEAVY_MS = 250;
@@ -60,6 +61,8 @@ let gpuGrid = null;
 let gpuBusy = false;
 // The data of the last snapshot, deflated; null when the data changed since.
 let packedData = null;
+// The text of the table last loaded (a table's rows never change after loading).
+let tableText = null;
 // A permutation-importance run takes the ticks until it is done or cancelled.
 let importanceRunning = false;
 const pending = [];
@@ -166,6 +169,7 @@ async function restore(snap, hide, hash) {
     session = new wasm.Session(snap.config);
     const data = snap.dataPacked ? wasm.unpackText(snap.dataPacked) : snap.data;
     if (data) {
+      tableText = data;
       // Points travel as `x1,x2,label`; a table as its own columns, read with its choices.
       session.loadCsv(data, snap.table ? snap.config.table : { label_column: 'label', has_header: true });
       session.setConfig(snap.config);
@@ -382,6 +386,7 @@ const calls = {
   loadCsv(text, options) {
     running = false;
     session.loadCsv(text, options);
+    tableText = text;
     resetHistory();
     touched({ points: true, structure: true, gpu: 'rebuild' });
     return session.config();
@@ -613,6 +618,20 @@ function maybeFrame() {
   delete f.transfer;
 }
 
+/**
+ * The data for the snapshot, deflated once per change of the data (a table can be tens of
+ * megabytes): a table as the file it came from, points as CSV. Data that could never fit
+ * the tab's storage is not packed or posted at all, only counted.
+ */
+function packData() {
+  const rows = session.points().length / 4;
+  const text = session.isTable() && tableText ? tableText : session.dataCsv();
+  // Deflated numbers take about a third of their text, and base64 adds a third.
+  if (text.length > 4 * MAX_SAVED_CHARS) return { packed: null, rows };
+  const packed = wasm.packText(text);
+  return { packed: packed.length <= MAX_SAVED_CHARS ? packed : null, rows };
+}
+
 function frame() {
   const transfer = [];
   // The GPU's grid when it is of this very model state (its buffer travels once).
@@ -689,9 +708,9 @@ function frame() {
     f.snapshot = { config, model: session.exportModelWithState() };
     // Generated data comes back from the seed; points added or uploaded must travel.
     if (config.dataset === 'custom') {
-      // Packed once per change of the data, not per snapshot: a table can be megabytes.
-      packedData ||= { packed: wasm.packText(session.dataCsv()), rows: session.points().length / 4 };
-      f.snapshot.dataPacked = packedData.packed;
+      packedData ||= packData();
+      if (packedData.packed) f.snapshot.dataPacked = packedData.packed;
+      else f.snapshot.dataLost = { rows: packedData.rows };
       f.snapshot.dataRows = packedData.rows;
       f.snapshot.table = session.isTable();
     }
