@@ -157,6 +157,7 @@ export const tableMethods = {
     const c = this.controls;
     this.root.dataset.table = String(!!this.tableInfo);
     c.slice.hidden = !this.tableInfo;
+    c.predictFileLabel.hidden = !this.tableInfo;
     // Rows of a table cannot be clicked in: the map is a slice through many inputs.
     c.addClass.el.hidden = !!this.tableInfo || this.frame?.task === 'regression' || this.hide.includes('addClass');
     if (this.frame) this.updateLegend(this.frame);
@@ -228,10 +229,12 @@ export const tableMethods = {
     c.importanceCancel = h('button', { type: 'button', className: 'text', textContent: 'Cancel', hidden: true, onclick: () => this.act('cancelImportance') });
     c.predAll = h('input', { type: 'checkbox', 'aria-label': 'All rows, not only the test rows' });
     c.predDownload = h('button', { type: 'button', className: 'text', textContent: 'Download predictions (CSV)', onclick: () => this.downloadPredictions() });
+    c.predictFile = h('input', { type: 'file', accept: '.csv,.tsv,text/csv,text/plain', className: 'visually-hidden', onchange: () => this.predictFile() });
+    c.predictFileLabel = h('label', { className: 'button', title: 'Predictions for a new file with the columns this model was trained on' }, 'Predict a file', c.predictFile);
     c.insight = h('details', { className: 'insight', open: true, dataset: { key: 'insight' } },
       h('summary', { textContent: 'Model report (test data)' }), c.classTable, c.insightCanvas, c.insightText,
       h('div', {}, c.importanceStart, c.importanceCancel), c.importanceStatus, c.importanceBars,
-      h('div', {}, c.predDownload, h('label', {}, c.predAll, ' all rows')));
+      h('div', {}, c.predDownload, h('label', {}, c.predAll, ' all rows')), h('div', {}, c.predictFileLabel));
     return c.insight;
   },
 
@@ -286,6 +289,24 @@ export const tableMethods = {
       : `How much ${what} drops when a column is shuffled (baseline ${formatNumber(imp.baseline)}):`;
     paintBars(c.importanceBars, imp.columns);
     this.root.dataset.importance = imp.done >= imp.total ? JSON.stringify(imp.columns.map(([n, m]) => [n, m])) : '';
+  },
+
+  /** A new file with the trained columns: the engine encodes its raw cells as in training. */
+  async predictFile() {
+    const c = this.controls;
+    const file = c.predictFile.files?.[0];
+    try {
+      if (!file) return;
+      this.csvLimits ||= await this.call('csvLimits');
+      if (file.size > this.csvLimits.max_bytes) throw new Error(`${file.name} is ${mb(file.size)} MB; files up to ${mb(this.csvLimits.max_bytes)} MB can be read`);
+      const csv = await this.call('predictCsv', await file.text());
+      save(csv, file.name.replace(/(\.[^.]*)?$/, '-predictions.csv'), 'text/csv');
+      this.clearError();
+    } catch (err) {
+      this.showError(`Prediction failed: ${err.message}`);
+    } finally {
+      c.predictFile.value = '';
+    }
   },
 
   async downloadPredictions() {

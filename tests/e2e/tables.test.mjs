@@ -100,6 +100,16 @@ test('a 20-column table with text and missing cells trains; views, slice and pre
   const right = rows.slice(1).filter((l) => { const f = l.split(','); return f[ti] === f[ti + 1]; }).length;
   assert.ok(Math.abs(right / 150 - accuracy) < 0.01, `downloaded ${right}/150 against ${accuracyText}`);
 
+  // A new file with the same columns (no label needed) gets predictions; one without a
+  // trained column is refused, naming it.
+  const fresh = clusterCsv(30, 99).split('\n').map((l) => l.split(',').slice(0, -1).join(',')).join('\n');
+  const [pred] = await Promise.all([page.waitForEvent('download'), page.setInputFiles(`${APP} .insight input[type=file]`, { name: 'new.csv', mimeType: 'text/csv', buffer: Buffer.from(fresh) })]);
+  const predicted = readFileSync(await pred.path(), 'utf8').trim().split('\n');
+  assert.equal(predicted.length, 31);
+  assert.match(predicted[0], /,prediction,p\(setosa\),p\(versicolor\),p\(virginica\)$/);
+  await page.setInputFiles(`${APP} .insight input[type=file]`, { name: 'short.csv', mimeType: 'text/csv', buffer: Buffer.from('f0,f1\n1,2\n') });
+  await waitFor(async () => /Prediction failed: .*"f2"/.test(await page.textContent(`${APP} .messages`)), 'the refusal naming f2');
+
   // Switching the map's axes and a held value changes the map.
   const grid = async () => page.evaluate((sel) => document.querySelector(`${sel} canvas.heat`).toDataURL(), APP);
   const before = await grid();
