@@ -223,7 +223,11 @@ pub fn shapes(data: &[u8]) {
         Ok(None) => assert!(text.trim().is_empty()),
         Err(e) => assert!(e.to_string().chars().count() < 200, "{e}"),
     }
-    let (path, message) = text.split_at(text.len() / 2);
+    let half = text
+        .char_indices()
+        .nth(text.chars().count() / 2)
+        .map_or(text.len(), |(i, _)| i);
+    let (path, message) = text.split_at(half);
     let said = describe_field_error(path, message);
     let bound = path.chars().count() + 3 * EXCERPT_CHARS + 80;
     assert!(

@@ -152,7 +152,16 @@ impl Session {
 
     /// [`decision_grid`](Self::decision_grid) from model outputs computed elsewhere on
     /// [`grid_input_values`](Self::grid_input_values) (`res² × outputs`, row-major).
+    ///
+    /// `res` comes from the caller: it is held to the grid cap before `res²` is formed, so
+    /// a huge one is refused instead of wrapping on 32-bit targets.
     pub fn grid_from_outputs(&self, res: usize, outputs: &[f32]) -> Result<Vec<f32>> {
+        if res == 0 || res > super::MAX_GRID_RESOLUTION {
+            return Err(Error::Limit(format!(
+                "grid resolution {res} is outside 1–{}",
+                super::MAX_GRID_RESOLUTION
+            )));
+        }
         let k = self.model.output_dim();
         let out = Matrix::from_vec(res * res, k, outputs.to_vec())?;
         Ok(self.to_display(out))

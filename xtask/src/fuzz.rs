@@ -1,12 +1,13 @@
 //! `cargo xtask fuzz`: bounded coverage-guided fuzzing (cargo fuzz / libFuzzer) of the CSV
-//! parser, the model-file loader, the URL state and the config → train path.
+//! parser, the model-file loader, the URL state, the config → train path and sizes from
+//! outside (shapes near overflow, the epoch-limit text).
 
 use crate::util::{capture, cmd, note, repo_root, run, Result};
 use std::fs;
 use std::path::Path;
 
 /// The fuzz targets in `fuzz/fuzz_targets/`.
-pub const TARGETS: [&str; 4] = ["csv", "model_json", "config_train", "url_state"];
+pub const TARGETS: [&str; 5] = ["csv", "model_json", "config_train", "url_state", "shapes"];
 
 /// `cargo install cargo-fuzz` unless `cargo fuzz` answers.
 pub fn ensure_cargo_fuzz(allow: bool) -> Result<()> {
