@@ -76,9 +76,9 @@ export const tableMethods = {
     clear(c.columnList);
     c.csvPreview.append(h('tr', {}, p.columns.map((col) => h('th', { textContent: col.name }))));
     for (const row of p.head) c.csvPreview.append(h('tr', {}, row.map((v) => h('td', { textContent: v }))));
-    p.columns.forEach((col, i) => {
-      c.labelColumn.append(h('option', { value: p.has_header ? col.name : String(i), textContent: col.name }));
-      const box = h('input', { type: 'checkbox', checked: true, value: p.has_header ? col.name : String(i), dataset: { column: col.name } });
+    p.columns.forEach((col) => {
+      c.labelColumn.append(h('option', { value: col.key, textContent: col.name }));
+      const box = h('input', { type: 'checkbox', checked: true, value: col.key, dataset: { column: col.name } });
       c.columnList.append(h('label', { className: 'column', title: summary(col) }, box, ` ${col.name} `, h('span', { className: 'muted', textContent: summary(col) })));
     });
     c.labelColumn.value = c.labelColumn.options[c.labelColumn.options.length - 1]?.value ?? '';

@@ -15,6 +15,8 @@ pub const MISSING_CODE: u32 = u32::MAX;
 /// Code of a value past [`MAX_CLASSES`] distinct values in a text column (the column can be
 /// neither a label nor a feature, but the file still loads for its other columns).
 pub const OVERFLOW_CODE: u32 = u32::MAX - 1;
+/// Longest column name the preview hands back as the column's key (longer ones go by index).
+pub const MAX_KEY_CHARS: usize = 256;
 /// Longest excerpt of a user's value quoted in a message or a column name shown.
 pub const MAX_EXCERPT_CHARS: usize = 40;
 
@@ -95,7 +97,11 @@ pub struct RawTable {
 /// What the page shows per column before the user picks the label and features.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnSummary {
+    /// The name to show (at most [`MAX_EXCERPT_CHARS`] characters).
     pub name: String,
+    /// What picks this column in `CsvOptions` (label, features): the whole name, or its
+    /// 0-based index as text when the name is too long to travel well.
+    pub key: String,
     /// `"numeric"` or `"text"`.
     pub kind: &'static str,
     pub missing: usize,
@@ -158,7 +164,15 @@ impl RawTable {
             .names
             .iter()
             .zip(&self.columns)
-            .map(|(name, col)| summarise(name, col))
+            .enumerate()
+            .map(|(i, (name, col))| ColumnSummary {
+                key: if name.chars().count() <= MAX_KEY_CHARS {
+                    name.clone()
+                } else {
+                    i.to_string()
+                },
+                ..summarise(name, col)
+            })
             .collect();
         let head = (0..self.rows().min(5))
             .map(|r| self.columns.iter().map(|c| excerpt(&c.text(r))).collect())
@@ -197,6 +211,7 @@ fn summarise(name: &str, col: &RawColumn) -> ColumnSummary {
             }
             ColumnSummary {
                 name: excerpt(name),
+                key: String::new(),
                 kind: "numeric",
                 missing,
                 min: lo.is_finite().then_some(lo),
@@ -209,6 +224,7 @@ fn summarise(name: &str, col: &RawColumn) -> ColumnSummary {
             values, overflow, ..
         } => ColumnSummary {
             name: excerpt(name),
+            key: String::new(),
             kind: "text",
             missing,
             min: None,
@@ -473,6 +489,17 @@ mod tests {
         assert_eq!(codes, &[0, 1, 1]);
         assert_eq!(t.columns[2].missing_count(), 1);
         assert_eq!(t.lines, [2, 3, 4]);
+    }
+
+    #[test]
+    fn long_names_are_shown_short_and_picked_by_index() {
+        let long = "n".repeat(9000);
+        let t = read_table(&format!("a,{long},c\n1,2,x\n3,4,y\n"), None).unwrap();
+        let p = t.preview();
+        assert_eq!(p.columns[0].key, "a");
+        assert_eq!(p.columns[1].key, "1");
+        assert!(p.columns[1].name.chars().count() <= MAX_EXCERPT_CHARS + 1);
+        assert_eq!(t.find(&p.columns[1].key), Some(1));
     }
 
     #[test]
