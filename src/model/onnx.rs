@@ -13,8 +13,8 @@ mod proto;
 #[cfg(test)]
 mod tests;
 
-pub use graph::{IR_VERSION, OPSET};
 pub(crate) use graph::{Attr, Graph};
+pub use graph::{IR_VERSION, OPSET};
 
 use crate::nn::layer::Layer;
 use crate::{Error, Result, Sequential};

@@ -102,7 +102,8 @@ impl Graph {
         for i in inputs {
             n.str(1, i);
         }
-        n.str(2, output).str(3, &format!("{op}_{}", self.nodes.len()));
+        n.str(2, output)
+            .str(3, &format!("{op}_{}", self.nodes.len()));
         n.str(4, op);
         for (name, a) in attrs {
             let mut m = Msg::new();

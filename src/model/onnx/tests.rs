@@ -60,7 +60,10 @@ fn a_non_finite_weight_is_refused_naming_the_layer() {
         d.b[2] = f32::INFINITY;
     }
     let msg = m.to_onnx().unwrap_err().to_string();
-    assert!(msg.contains("layer 1") && msg.contains("bias (inf"), "{msg}");
+    assert!(
+        msg.contains("layer 1") && msg.contains("bias (inf"),
+        "{msg}"
+    );
 
     let mut m = model();
     if let Layer::BatchNorm(b) = &mut m.layers[1] {
