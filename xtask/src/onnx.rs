@@ -66,9 +66,19 @@ pub fn run_onnx_check() -> Result<()> {
             .map_err(|e| format!("could not clear {}: {e}", cases.display()))?;
     }
     let dir = cases.display().to_string();
+    // The test profile: the `native` stage has built the library that way already.
     run(&mut cmd(
         "cargo",
-        &["run", "--quiet", "--example", "onnx_cases", "--", &dir],
+        &[
+            "run",
+            "--quiet",
+            "--profile",
+            "test",
+            "--example",
+            "onnx_cases",
+            "--",
+            &dir,
+        ],
     ))?;
     let python = venv_python();
     run(&mut cmd(python.as_os_str(), &["tests/onnx/check.py", &dir]))
