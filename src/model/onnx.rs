@@ -117,7 +117,10 @@ impl Sequential {
 /// The layer as the page names it, for messages.
 fn layer_name(layer: &Layer) -> String {
     match layer {
-        Layer::Dense(d) => format!("dense, {} units, {}", d.units(), d.activation.name()),
+        Layer::Dense(d) => {
+            let plural = if d.units() == 1 { "" } else { "s" };
+            format!("dense, {} unit{plural}, {}", d.units(), d.activation.name())
+        }
         Layer::Dropout(_) => "dropout".into(),
         Layer::BatchNorm(_) => "batch norm".into(),
     }

@@ -52,7 +52,7 @@ fn a_non_finite_weight_is_refused_naming_the_layer() {
     let Error::InvalidData(msg) = &err else {
         panic!("{err:?}")
     };
-    assert!(msg.contains("layer 3 (dense, 1 units, sigmoid)"), "{msg}");
+    assert!(msg.contains("layer 3 (dense, 1 unit, sigmoid)"), "{msg}");
     assert!(msg.contains("non-finite weight (NaN at index 1)"), "{msg}");
 
     let mut m = model();
