@@ -3,10 +3,10 @@
 //!
 //! Why our own and not a crate: an ONNX export only *writes* seven message types
 //! (ModelProto, GraphProto, NodeProto, TensorProto, ValueInfoProto, AttributeProto,
-//! OperatorSetIdProto and the small messages inside them), which takes the four wire types below.
-//! A protobuf crate would bring a code generator or a runtime with decoding, reflection and
-//! a dependency tree for that, and weigh on the page's wasm; these few functions add a few
-//! kilobytes and nothing to `Cargo.lock`.
+//! OperatorSetIdProto and the small messages inside them), which takes the four wire
+//! types below. A protobuf crate would bring a code generator or a runtime with decoding,
+//! reflection and a dependency tree for that, and weigh on the page's wasm; these few
+//! functions add a few kilobytes and nothing to `Cargo.lock`.
 
 /// Wire type of varint fields (`int64`, `int32`, enums).
 const VARINT: u64 = 0;
