@@ -26,6 +26,15 @@ export const fileMethods = {
     }
   },
 
+  /** The model with its features and scalers as `model.onnx` (docs/onnx.md). */
+  async exportOnnx() {
+    try {
+      save(await this.call('exportOnnx'), 'model.onnx', 'application/octet-stream');
+    } catch (err) {
+      this.showError(`ONNX export failed: ${err.message}`);
+    }
+  },
+
   async importModel(text) {
     const c = this.controls;
     try {
@@ -68,7 +77,7 @@ export const fileMethods = {
   },
 };
 
-/** Offers `text` as a download named `name`. */
+/** Offers `text` (a string or bytes) as a download named `name`. */
 export function save(text, name, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = h('a', { href: url, download: name });

@@ -59,6 +59,7 @@ export const panelMethods = {
     return h('div', { className: 'model-io' },
       h('div', { dataset: { key: 'model' } },
         h('button', { type: 'button', textContent: 'Export model', onclick: () => this.exportModel() }),
+        h('button', { type: 'button', textContent: 'Export ONNX', title: 'The model with its input features and scaling, for onnxruntime', onclick: () => this.exportOnnx() }),
         h('label', { className: 'button' }, 'Import model', c.importFile)),
       h('div', { dataset: { key: 'share' } },
         h('button', { type: 'button', textContent: 'Copy share link', onclick: () => this.copyLink() }),

@@ -420,6 +420,7 @@ const calls = {
   },
   // With the optimiser's state, so an imported file resumes the run exactly.
   exportModel: () => session.exportModelWithState(),
+  exportOnnx: () => session.exportOnnx(),
   importModel(json) {
     session.importModel(json);
     resetHistory();

@@ -9,6 +9,7 @@ mod evaluate;
 pub(crate) mod fit;
 pub mod importance;
 mod io;
+pub mod onnx;
 mod running_stats;
 mod state;
 

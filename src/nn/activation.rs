@@ -170,9 +170,9 @@ impl Activation {
 pub const LEAKY_SLOPE: f32 = 0.01;
 
 /// √(2/π), the scale inside the tanh approximation of GELU.
-const GELU_C: f32 = 0.797_884_6;
+pub(crate) const GELU_C: f32 = 0.797_884_6;
 /// The cubic coefficient of the GELU approximation.
-const GELU_K: f32 = 0.044_715;
+pub(crate) const GELU_K: f32 = 0.044_715;
 
 /// `√(2/π)·(x + 0.044715·x³)`.
 fn gelu_inner(x: f32) -> f32 {

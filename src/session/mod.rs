@@ -14,6 +14,7 @@
 mod data;
 mod external;
 mod insight;
+mod onnx;
 mod slice;
 mod table;
 mod train;

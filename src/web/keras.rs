@@ -158,7 +158,7 @@ impl WebSequential {
     }
 
     /// The model for reading; an error (not a trap) while an epoch holds it.
-    fn read(&self) -> Result<Ref<'_, Sequential>, JsError> {
+    pub(super) fn read(&self) -> Result<Ref<'_, Sequential>, JsError> {
         self.model.try_borrow().map_err(|_| JsError::new(BUSY))
     }
 

@@ -5,6 +5,7 @@
 mod convert;
 mod external;
 mod keras;
+mod onnx;
 mod table;
 
 pub use keras::WebSequential;

@@ -229,6 +229,18 @@ test('export then import gives identical predictions', async (t) => {
   clean(s);
 });
 
+test('Export ONNX downloads model.onnx', async (t) => {
+  const s = await open(t);
+  const { page } = s;
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`${APP} button:has-text("Export ONNX")`)]);
+  assert.equal(download.suggestedFilename(), 'model.onnx');
+  const bytes = readFileSync(await download.path());
+  // ModelProto field 1, ir_version 8; then the graph with the playground's features.
+  assert.deepEqual([...bytes.subarray(0, 2)], [0x08, 0x08]);
+  assert.ok(bytes.includes('Gemm') && bytes.includes('input_columns'), 'a dense layer and the column names');
+  clean(s);
+});
+
 test('every control is labelled and reachable from the keyboard', async (t) => {
   const s = await open(t);
   const { page } = s;

@@ -8,6 +8,7 @@ mod build;
 mod fuzz;
 mod http;
 mod install;
+mod onnx;
 mod serve;
 mod suite;
 mod util;
@@ -29,9 +30,9 @@ tasks:
             --no-build          serve the existing pkg/
             --features <list>   engine features for the build
             --quiet             no per-request log on stderr
-  test    every suite: fmt, clippy, native, fuzz, wasm, gpu (Node + headless Chromium), e2e
+  test    every suite: fmt, clippy, native, onnx, fuzz, wasm, gpu (Node + headless Chromium), e2e
             --only <stage>      run only this stage (repeatable or comma-separated):
-                                fmt, clippy, native, fuzz, wasm, gpu, e2e
+                                fmt, clippy, native, onnx, fuzz, wasm, gpu, e2e
             --keep-going        run the remaining stages after a failure
   fuzz    bounded cargo-fuzz runs of every fuzz target from the committed seeds
             --seconds <n>       per target, default 60

@@ -18,17 +18,19 @@ pub enum Stage {
     Fmt,
     Clippy,
     Native,
+    Onnx,
     Fuzz,
     Wasm,
     Gpu,
     E2e,
 }
 
-pub const ALL: [Stage; 8] = [
+pub const ALL: [Stage; 9] = [
     Stage::Setup,
     Stage::Fmt,
     Stage::Clippy,
     Stage::Native,
+    Stage::Onnx,
     Stage::Fuzz,
     Stage::Wasm,
     Stage::Gpu,
@@ -42,6 +44,7 @@ impl Stage {
             Stage::Fmt => "fmt",
             Stage::Clippy => "clippy",
             Stage::Native => "native",
+            Stage::Onnx => "onnx",
             Stage::Fuzz => "fuzz",
             Stage::Wasm => "wasm",
             Stage::Gpu => "gpu",
@@ -62,6 +65,7 @@ impl Stage {
             Stage::Fmt => "cargo fmt --check",
             Stage::Clippy => "clippy, native and wasm32, warnings denied",
             Stage::Native => "native cargo test --workspace",
+            Stage::Onnx => "ONNX exports checked by onnx and onnxruntime (Python venv)",
             Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
             Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium",
             Stage::Gpu => "the webgpu feature: clippy, native wgpu tests on lavapipe, browser tests on SwiftShader",
@@ -159,6 +163,9 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                 ensure_wasm_bindgen(install)?;
                 ensure_browser(install)?;
             }
+            if wants(&[Stage::Onnx]) {
+                crate::onnx::ensure_onnx_venv(install)?;
+            }
             if wants(&[Stage::Fuzz]) {
                 crate::fuzz::ensure_cargo_fuzz(install)?;
             }
@@ -187,6 +194,7 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             run(&mut cmd("cargo", &wasm))
         }
         Stage::Native => run(&mut cmd("cargo", &["test", "--workspace"])),
+        Stage::Onnx => crate::onnx::run_onnx_check(),
         Stage::Fuzz => crate::fuzz::run_fuzz(FUZZ_SECONDS_PER_TARGET),
         Stage::Wasm => {
             // Test files with `run_in_browser` go to headless Chromium (flags in
