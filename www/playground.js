@@ -8,6 +8,7 @@ import { NetworkView } from './render/network.js';
 import { panelMethods } from './panels.js';
 import { fileMethods } from './files.js';
 import { tableMethods } from './table.js';
+import { healthMethods } from './health.js';
 import { formatNumber } from './format.js';
 import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
@@ -185,7 +186,7 @@ export class Playground {
     const disc = checkbox('Discretize output', 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
     Object.assign(c, { showTest: showTest.input, discretize: disc.input });
     out.append(showTest.el, disc.el, c.addClass.el);
-    out.append(this.buildMetrics(), this.buildInsight(), this.buildStopping(), this.buildModelIo());
+    out.append(this.buildMetrics(), this.buildInsight(), this.buildHealth(), this.buildStopping(), this.buildModelIo());
     c.speed = h('p', { className: 'speed', dataset: { key: 'speed' }, 'aria-live': 'off', textContent: '' });
     out.append(c.speed);
 
@@ -327,6 +328,7 @@ export class Playground {
       this.paintHover();
     }
     if (f.insight !== undefined) this.drawInsight(f.insight);
+    if (f.health) this.drawHealth(f.health);
     if (f.importance !== undefined) this.drawImportance(f.importance);
     if (f.metrics) {
       this.drawMetrics(f);
@@ -603,4 +605,4 @@ function setNumber(sel, v) {
   sel.value = text;
 }
 
-Object.assign(Playground.prototype, panelMethods, fileMethods, tableMethods);
+Object.assign(Playground.prototype, panelMethods, fileMethods, tableMethods, healthMethods);

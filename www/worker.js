@@ -46,7 +46,7 @@ let lastHeavy = 0;
 let lastSnapshot = -Infinity;
 let snapshotDirty = true;
 let heavyDirty = true;
-let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true };
+let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true, health: false };
 let speed = { steps: 0, samples: 0, since: 0, stepsPerSec: 0, samplesPerSec: 0 };
 let ready = null;
 // Cached so the training loop does not convert the whole config every slice.
@@ -677,6 +677,7 @@ function frame() {
     f.metrics = session.metrics();
     f.insight = view.insight ? session.insight() : null;
     f.importance = session.importance();
+    if (view.health) f.health = session.health();
     if (view.network) {
       f.network = session.network();
       // Moved, not copied: a 16 × 256 network's million plain numbers took the page ~200 ms

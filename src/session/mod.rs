@@ -13,6 +13,7 @@
 
 mod data;
 mod external;
+mod health;
 mod insight;
 mod onnx;
 mod slice;
@@ -21,6 +22,7 @@ mod train;
 mod views;
 
 pub use data::{scale_into_domain, DOMAIN};
+pub use health::{LayerHealth, HEALTH_BINS, HEALTH_ROWS};
 pub use insight::{ImportanceReport, InsightReport, MAX_SCATTER_POINTS};
 pub use slice::{Axis, HeldValue, SliceInfo};
 pub use train::CHUNK_STEPS;

@@ -4,6 +4,7 @@
 
 mod convert;
 mod external;
+mod health;
 mod keras;
 mod onnx;
 mod table;
