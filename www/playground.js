@@ -9,6 +9,7 @@ import { panelMethods } from './panels.js';
 import { fileMethods } from './files.js';
 import { tableMethods } from './table.js';
 import { healthMethods } from './health.js';
+import { explainMethods } from './explain.js';
 import { formatNumber } from './format.js';
 import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
@@ -186,7 +187,7 @@ export class Playground {
     const disc = checkbox('Discretize output', 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
     Object.assign(c, { showTest: showTest.input, discretize: disc.input });
     out.append(showTest.el, disc.el, c.addClass.el);
-    out.append(this.buildMetrics(), this.buildInsight(), this.buildHealth(), this.buildStopping(), this.buildModelIo());
+    out.append(this.buildMetrics(), this.buildInsight(), this.buildHealth(), this.buildExplain(), this.buildStopping(), this.buildModelIo());
     c.speed = h('p', { className: 'speed', dataset: { key: 'speed' }, 'aria-live': 'off', textContent: '' });
     out.append(c.speed);
 
@@ -535,6 +536,7 @@ export class Playground {
   async canvasClick(ev) {
     const { x, y } = eventToData(this.controls.pointsLayer, ev);
     try {
+      if (await this.pickExample(x, y)) return;
       if (ev.altKey || ev.ctrlKey || ev.metaKey) {
         const n = await this.call('removePointsNear', x, y, 0.4);
         this.showStatus(n ? `Removed ${n} point${n === 1 ? '' : 's'}.` : 'No point there to remove.');
@@ -605,4 +607,4 @@ function setNumber(sel, v) {
   sel.value = text;
 }
 
-Object.assign(Playground.prototype, panelMethods, fileMethods, tableMethods, healthMethods);
+Object.assign(Playground.prototype, panelMethods, fileMethods, tableMethods, healthMethods, explainMethods);

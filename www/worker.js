@@ -401,6 +401,8 @@ const calls = {
     return true;
   },
   insight: () => session.insight(),
+  explainStep: (row) => session.explainStep(row),
+  nearestTrainingRow: (x, y) => session.nearestTrainingRow(x, y),
   predictionsCsv: (all) => session.predictionsCsv(!!all),
   predictCsv: (text) => session.predictCsv(text),
   startImportance(repeats) {

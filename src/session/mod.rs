@@ -12,6 +12,7 @@
 //! ```
 
 mod data;
+mod explain;
 mod external;
 mod health;
 mod insight;
@@ -22,6 +23,7 @@ mod train;
 mod views;
 
 pub use data::{scale_into_domain, DOMAIN};
+pub use explain::ExplainedStep;
 pub use health::{LayerHealth, HEALTH_BINS, HEALTH_ROWS};
 pub use insight::{ImportanceReport, InsightReport, MAX_SCATTER_POINTS};
 pub use slice::{Axis, HeldValue, SliceInfo};

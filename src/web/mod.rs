@@ -3,6 +3,7 @@
 //! model API for scripts. Errors become `JsError`s carrying the engine's message.
 
 mod convert;
+mod explain;
 mod external;
 mod health;
 mod keras;

@@ -1,9 +1,10 @@
-// End-to-end test of the training-health panel: a deep sigmoid net's gradients vanish
-// towards the first layer, and the same net with batch norm keeps them.
+// End-to-end tests of the panels inside the network: the training-health panel (a deep
+// sigmoid net's gradients vanish towards the first layer, batch norm keeps them) and one
+// step explained (ΔW = xᵀδ per layer; an example picked on the map).
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { APP, assertClean, openApp, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -31,4 +32,31 @@ test('the health panel shows a deep sigmoid net vanish, and batch norm keep its 
   const normed = await gradientRatio(t, true);
   assert.ok(plain > 10, `last/first gradient without batch norm: ${plain}`);
   assert.ok(plain > 5 * normed, `without ${plain}, with batch norm ${normed}`);
+});
+
+test('one step, explained: every layer with ΔW = xᵀδ, and an example picked on the map', async (t) => {
+  const s = await openApp(server, t, '/index.html#dataset=xor&seed=3&networkShape=3,2');
+  const { page } = s;
+  await page.click(`${APP} .explain summary`);
+  await waitFor(async () => (await page.locator(`${APP} .explain-layer`).count()) === 3, 'three layers');
+  for (let k = 0; k < 3; k++) {
+    const layer = page.locator(`${APP} .explain-layer[data-layer="${k}"]`);
+    const delta = (await layer.locator('[data-delta]').getAttribute('data-delta')).split(',').map(Number);
+    const dw = (await layer.locator('[data-dw]').getAttribute('data-dw')).split(';').map((col) => col.split(',').map(Number));
+    assert.equal(dw.length, delta.length, `layer ${k}: one ΔW column per unit`);
+    // Every column of ΔW is x scaled by that unit's δ: columns are proportional.
+    if (delta[0] !== 0 && delta.length > 1 && delta[1] !== 0) {
+      const ratio = delta[1] / delta[0];
+      dw[0].forEach((v, i) => assert.ok(Math.abs(dw[1][i] - ratio * v) <= 1e-5 * Math.max(1, Math.abs(v)), `layer ${k} ΔW column 2 = (δ₂/δ₁)·column 1`));
+    }
+  }
+  const first = await page.textContent(`${APP} .explain-row`);
+  await page.check(`${APP} .explain input[aria-label="Pick the example with a click on the map"]`);
+  const n0 = (await appState(page)).points;
+  const plot = page.locator(`${APP} canvas.points`);
+  const box = await plot.boundingBox();
+  await plot.click({ position: { x: box.width * 0.9, y: box.height * 0.9 } });
+  await waitFor(async () => (await page.textContent(`${APP} .explain-row`)) !== first, 'another example');
+  assert.equal((await appState(page)).points, n0, 'picking adds no point');
+  assertClean(s);
 });
