@@ -90,3 +90,24 @@ fn statistics_match_a_hand_computed_layer() {
         h[0].update_ratio
     );
 }
+
+#[test]
+fn a_links_gradient_and_a_nodes_range_come_from_the_engine() {
+    let mut s = Session::new(PlaygroundConfig::default()).unwrap();
+    s.train_epochs(2).unwrap();
+    let (w, g) = s.link_info(1, 0, 1).unwrap();
+    let net = s.network();
+    assert_eq!(w, net.layers[1].weights[1]);
+    // The gradient of the same weight on the same rows (all 250 training points).
+    let (tx, ty, _, _) = s.split_matrices();
+    let (tx, ty) = (tx.clone(), ty.clone());
+    let (_, grads) = s.model().clone().gradients(&tx, &ty).unwrap();
+    assert_eq!(g, grads[2][1]);
+    let (lo, hi) = s.unit_range(1, 0).unwrap();
+    assert!(
+        -1.0 <= lo && lo <= hi && hi <= 1.0,
+        "tanh outputs: {lo} … {hi}"
+    );
+    assert!(s.link_info(9, 0, 0).is_err());
+    assert!(s.unit_range(1, 99).is_err());
+}

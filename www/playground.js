@@ -162,10 +162,16 @@ export class Playground {
       onEditWeight: (d, i, j, v) => this.act('setWeight', d, i, j, v),
       onEditBias: (d, j, v) => this.act('setBias', d, j, v),
       onHover: (col, row, canvas) => this.showHover(col, row, canvas),
+      linkInfo: async (d, i, j) => {
+        const [w, g] = await this.call('linkInfo', d, i, j);
+        return `weight ${d + 1}: ${i + 1} → ${j + 1} = ${formatNumber(w)} · ∂L/∂w = ${formatNumber(g)}`;
+      },
     });
     c.hoverCard = h('canvas', { className: 'hover-card', width: 160, height: 160, 'aria-hidden': 'true' });
     c.hoverCard.hidden = true;
-    net.append(c.hoverCard);
+    c.hoverInfo = h('output', { className: 'hover-info', 'aria-live': 'polite' });
+    c.hoverInfo.hidden = true;
+    net.append(c.hoverCard, c.hoverInfo);
 
     // Output column.
     const out = h('section', { className: 'col output', 'aria-label': 'Output' }, h('h2', { textContent: 'Output' }));
@@ -342,17 +348,31 @@ export class Playground {
 
   showHover(col, row, canvas) {
     const card = this.controls.hoverCard;
+    const info = this.controls.hoverInfo;
     if (col === null || col === undefined) {
       this.hover = null;
       card.hidden = true;
+      info.hidden = true;
       return;
     }
+    // The node's output range on the training data, from the engine (inputs: the active
+    // ones only, in the model's order).
+    const unit = col === 0 ? this.activeFeatureRows().indexOf(row) : row;
+    if (unit < 0) {
+      info.hidden = true;
+    } else this.call('unitRange', col, unit).then(([lo, hi]) => {
+      if (this.hover !== canvas) return;
+      info.textContent = `output on the data: ${formatNumber(lo)} … ${formatNumber(hi)}`;
+      info.hidden = false;
+    }, () => { info.hidden = true; });
     this.hover = canvas;
     card.hidden = false;
     const r = canvas.getBoundingClientRect();
     const host = card.parentElement.getBoundingClientRect();
     card.style.left = `${Math.min(r.right - host.left + 8, host.width - 170)}px`;
     card.style.top = `${r.top - host.top}px`;
+    info.style.left = card.style.left;
+    info.style.top = `${r.top - host.top + 162}px`;
     this.paintHover();
   }
 

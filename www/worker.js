@@ -402,6 +402,8 @@ const calls = {
   },
   insight: () => session.insight(),
   explainStep: (row) => session.explainStep(row),
+  linkInfo: (d, i, j) => Array.from(session.linkInfo(d, i, j)),
+  unitRange: (c, u) => Array.from(session.unitRange(c, u)),
   nearestTrainingRow: (x, y) => session.nearestTrainingRow(x, y),
   predictionsCsv: (all) => session.predictionsCsv(!!all),
   predictCsv: (text) => session.predictCsv(text),

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Session;
 use crate::spec::LayerSpec;
-use crate::{Activation, Matrix, Result};
+use crate::{Activation, Error, Matrix, Result};
 
 /// Training rows the statistics are measured on (an even subsample of larger sets).
 pub const HEALTH_ROWS: usize = 256;
@@ -40,18 +40,98 @@ pub struct LayerHealth {
 }
 
 impl Session {
-    /// See [`LayerHealth`]; one entry per dense layer. Empty without training rows.
-    pub fn health(&mut self) -> Result<Vec<LayerHealth>> {
+    /// Up to [`HEALTH_ROWS`] training rows, evenly spaced; `None` without any.
+    fn health_sample(&self) -> Option<(Matrix, Matrix)> {
         let (tx, ty) = self.data.train_xy();
         if tx.rows() == 0 {
-            return Ok(Vec::new());
+            return None;
         }
         let step = tx.rows().div_ceil(HEALTH_ROWS).max(1);
         let idx: Vec<usize> = (0..tx.rows()).step_by(step).collect();
         let (mut x, mut y) = (Matrix::default(), Matrix::default());
         x.gather_rows(tx, &idx);
         y.gather_rows(ty, &idx);
+        Some((x, y))
+    }
 
+    /// Weight `W[from][to]` of dense layer `dense` and its gradient ∂L/∂w on the health
+    /// sample (for the network view's hover), measured on a copy of the model.
+    pub fn link_info(&self, dense: usize, from: usize, to: usize) -> Result<(f32, f32)> {
+        let params = self.model.dense_params();
+        let Some((w, _)) = params.get(dense) else {
+            return Err(Error::InvalidConfig(format!(
+                "dense layer {dense} does not exist; the network has {}",
+                params.len()
+            )));
+        };
+        if from >= w.rows() || to >= w.cols() {
+            return Err(Error::InvalidConfig(format!(
+                "weight {from} → {to} does not exist in a {}×{} layer",
+                w.rows(),
+                w.cols()
+            )));
+        }
+        let Some((x, y)) = self.health_sample() else {
+            return Ok((w.get(from, to), f32::NAN));
+        };
+        let (_, grads) = self.model.clone().gradients(&x, &y)?;
+        let t = self.weight_tensors()[dense];
+        Ok((w.get(from, to), grads[t][from * w.cols() + to]))
+    }
+
+    /// The smallest and largest output of node `unit` of network column `column` (0: the
+    /// inputs, 1…: the dense layers) over the training rows' health sample.
+    pub fn unit_range(&self, column: usize, unit: usize) -> Result<(f32, f32)> {
+        let Some((x, _)) = self.health_sample() else {
+            return Ok((f32::NAN, f32::NAN));
+        };
+        let m = if column == 0 {
+            x
+        } else {
+            let mut outs = self.model.clone().layer_outputs(&x)?;
+            if column > outs.len() {
+                return Err(Error::InvalidConfig(format!(
+                    "network column {column} does not exist; there are {}",
+                    outs.len() + 1
+                )));
+            }
+            outs.swap_remove(column - 1)
+        };
+        if unit >= m.cols() {
+            return Err(Error::InvalidConfig(format!(
+                "node {unit} does not exist in a column of {}",
+                m.cols()
+            )));
+        }
+        Ok((0..m.rows())
+            .map(|r| m.get(r, unit))
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            }))
+    }
+
+    /// The index of each dense layer's weight tensor in `Sequential::params` order.
+    fn weight_tensors(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for l in &self.model.spec().layers {
+            match l {
+                LayerSpec::Dense { use_bias, .. } => {
+                    out.push(at);
+                    at += 1 + usize::from(*use_bias);
+                }
+                LayerSpec::BatchNorm { .. } => at += 2,
+                LayerSpec::Dropout { .. } => {}
+            }
+        }
+        out
+    }
+
+    /// See [`LayerHealth`]; one entry per dense layer. Empty without training rows.
+    pub fn health(&mut self) -> Result<Vec<LayerHealth>> {
+        let Some((x, y)) = self.health_sample() else {
+            return Ok(Vec::new());
+        };
         let mut probe = self.model.clone();
         let (_, grads) = probe.gradients(&x, &y)?;
         let outs = probe.layer_outputs(&x)?;
@@ -60,25 +140,11 @@ impl Session {
         stepped.train_steps(&x, &y, x.rows(), 1)?;
         let after = stepped.params();
 
-        // Which parameter tensor is each dense layer's weight matrix.
-        let mut weight_tensor = Vec::new();
-        let mut acts = Vec::new();
-        let mut at = 0;
-        for l in &self.model.spec().layers {
-            match l {
-                LayerSpec::Dense {
-                    use_bias,
-                    activation,
-                    ..
-                } => {
-                    weight_tensor.push(at);
-                    acts.push(*activation);
-                    at += 1 + usize::from(*use_bias);
-                }
-                LayerSpec::BatchNorm { .. } => at += 2,
-                LayerSpec::Dropout { .. } => {}
-            }
-        }
+        let weight_tensor = self.weight_tensors();
+        let acts = self.model.spec().layers.iter().filter_map(|l| match l {
+            LayerSpec::Dense { activation, .. } => Some(*activation),
+            _ => None,
+        });
         Ok(weight_tensor
             .iter()
             .zip(acts)

@@ -60,3 +60,17 @@ test('one step, explained: every layer with ΔW = xᵀδ, and an example picked 
   assert.equal((await appState(page)).points, n0, 'picking adds no point');
   assertClean(s);
 });
+
+test('hovering a link shows its weight and gradient; hovering a neuron its output range', async (t) => {
+  const s = await openApp(server, t, '/index.html#dataset=circle&seed=2');
+  const { page } = s;
+  // A straight link has no height, which Playwright counts as invisible: the event is sent.
+  const link = page.locator(`${APP} path.link`).first();
+  await link.dispatchEvent('mouseenter');
+  await waitFor(async () => /∂L\/∂w = /.test((await link.locator('title').textContent().catch(() => '')) || ''), 'the link tooltip');
+  // The first hidden neuron: after the nine feature boxes.
+  const node = page.locator(`${APP} .net-host div.node`).first();
+  await node.hover();
+  await waitFor(async () => /output on the data: .* … /.test(await page.textContent(`${APP} .hover-info`)), 'the range readout');
+  assertClean(s);
+});
