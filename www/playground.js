@@ -455,12 +455,14 @@ export class Playground {
   updateAddClass() {
     const s = this.controls.addClass.input;
     const cfg = this.config;
-    // Regression points get +1 on a click and −1 on a shift-click; there is no class to pick.
-    // A table's rows cannot be clicked in: its map is a slice through many inputs.
-    this.controls.addClass.el.hidden = this.frame?.task === 'regression' || this.hide.includes('addClass') || !!this.tableInfo;
+    // A table's rows cannot be clicked in: its map is a slice through many inputs. The last
+    // choice deletes, so a touch screen (no shift or alt) can do everything a mouse can.
+    this.controls.addClass.el.hidden = this.hide.includes('addClass') || !!this.tableInfo;
     const k = this.classCount();
-    const want = k ? Array.from({ length: k }, (_, i) => [i, `class ${i}`]) : [[1, 'blue (+1)'], [0, 'orange (−1)']];
-    if (s.options.length !== want.length || s.options[0].value !== String(want[0][0])) {
+    const names = this.tableInfo?.classNames ?? [];
+    const classes = k ? Array.from({ length: k }, (_, i) => [i, names[i] ?? `class ${i}`]) : [[1, 'blue (+1)'], [0, 'orange (−1)']];
+    const want = [...(this.frame?.task === 'regression' ? [[1, 'value +1'], [-1, 'value −1']] : classes), ['delete', 'delete points']];
+    if (s.options.length !== want.length || s.options[0].value !== String(want[0][0]) || s.options[0].textContent !== want[0][1]) {
       const keep = s.value;
       clear(s);
       for (const [v, t] of want) s.append(h('option', { value: String(v), textContent: t }));
@@ -557,7 +559,7 @@ export class Playground {
     const { x, y } = eventToData(this.controls.pointsLayer, ev);
     try {
       if (await this.pickExample(x, y)) return;
-      if (ev.altKey || ev.ctrlKey || ev.metaKey) {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || this.controls.addClass.input.value === 'delete') {
         const n = await this.call('removePointsNear', x, y, 0.4);
         this.showStatus(n ? `Removed ${n} point${n === 1 ? '' : 's'}.` : 'No point there to remove.');
         return;
@@ -566,9 +568,7 @@ export class Playground {
       const task = this.frame?.task;
       if (ev.shiftKey) {
         const k = this.classCount() || 2;
-        label = task === 'regression' ? -1 : (label + 1) % k;
-      } else if (task === 'regression') {
-        label = 1;
+        label = task === 'regression' ? -label : (label + 1) % k;
       }
       const cfg = await this.call('addPoint', x, y, label);
       this.setConfig(cfg);

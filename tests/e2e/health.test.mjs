@@ -74,3 +74,31 @@ test('hovering a link shows its weight and gradient; hovering a neuron its outpu
   await waitFor(async () => /output on the data: .* … /.test(await page.textContent(`${APP} .hover-info`)), 'the range readout');
   assertClean(s);
 });
+
+test('on a 390 px touch screen: taps add points of either class and delete them; the output neuron is reachable', async (t) => {
+  const s = await openApp(server, t, '/index.html#dataset=xor&seed=5', { viewport: { width: 390, height: 844 }, touch: true });
+  const { page } = s;
+  const plot = page.locator(`${APP} canvas.points`);
+  await plot.scrollIntoViewIfNeeded();
+  const box = await plot.boundingBox();
+  const n0 = Number((await appState(page)).points);
+  const where = { x: box.width * 0.08, y: box.height * 0.08 };
+  await plot.tap({ position: where });
+  await waitFor(async () => Number((await appState(page)).points) === n0 + 1, 'a tapped point');
+  await page.selectOption(`${APP} select[data-control=addClass]`, '0');
+  await plot.tap({ position: { x: where.x + 12, y: where.y } });
+  await waitFor(async () => Number((await appState(page)).points) === n0 + 2, 'a tapped point of the other class');
+  await page.selectOption(`${APP} select[data-control=addClass]`, 'delete');
+  await plot.tap({ position: where });
+  await waitFor(async () => Number((await appState(page)).points) < n0 + 2, 'a tapped deletion');
+  // The output neuron: inside the network's own scrolling box.
+  const output = page.locator(`${APP} .net-host div.node`).last();
+  await output.scrollIntoViewIfNeeded();
+  assert.ok(await output.isVisible(), 'the output neuron is visible after scrolling its box');
+  const hostBox = await page.locator(`${APP} .net-host`).boundingBox();
+  const outBox = await output.boundingBox();
+  assert.ok(outBox.x >= hostBox.x - 1 && outBox.x + outBox.width <= hostBox.x + hostBox.width + 1, 'the output sits inside the network box');
+  const doc = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(doc <= 392, `the page itself does not scroll sideways (${doc} px)`);
+  assertClean(s);
+});
