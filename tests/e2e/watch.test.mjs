@@ -191,3 +191,19 @@ test('the replay scrubber shows an earlier map that differs from the final one',
   assert.equal(await pixels(), live);
   clean(s);
 });
+
+test('the element takes its pace from the speed attribute', async (t) => {
+  const s = await openPage(server, '/www/embed.html', { viewport: { width: 1280, height: 1000 } });
+  t.after(() => s.close());
+  const { page } = s;
+  const A = '#demo-spiral .nnp';
+  const B = '#demo-circle .nnp';
+  await page.waitForSelector(`${B}[data-ready=true][data-epoch]`);
+  assert.equal(await page.inputValue(`${A} select[data-control=pace]`), '60');
+  await page.evaluate(() => document.getElementById('demo-circle').setAttribute('speed', 'max'));
+  await page.waitForSelector(`${B}[data-ready=true][data-epoch]`);
+  await waitFor(async () => (await page.inputValue(`${B} select[data-control=pace]`)) === 'max', 'the max pace');
+  await page.evaluate(() => document.getElementById('demo-circle').setAttribute('speed', '5'));
+  await waitFor(async () => (await page.inputValue(`${B} select[data-control=pace]`)) === '5', 'a pace of 5');
+  clean(s);
+});
