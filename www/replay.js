@@ -27,6 +27,8 @@ export const replayMethods = {
     const r = this.replay;
     const c = this.controls;
     const live = r.index === null;
+    // Most frames bring no new snapshot: no DOM writes then.
+    if (n === r.length && (!live || c.replayScrub.value === String(n))) return;
     r.length = n;
     c.replayScrub.max = String(n);
     // Fewer than before: the run started over, and what was shown is gone.
@@ -77,7 +79,10 @@ export const replayMethods = {
     else this.playReplay();
   },
 
-  /** Steps through the snapshots from the one shown (the first when live) to live. */
+  /**
+   * Steps through the snapshots from the one shown (the first when live) to live; with
+   * `onEnd`, stops at the last snapshot and calls it instead (a clip keeps one map size).
+   */
   playReplay(onEnd) {
     const r = this.replay;
     if (r.length === 0) return;
@@ -87,11 +92,15 @@ export const replayMethods = {
     c.replayPlay.textContent = '❚❚';
     c.replayPlay.setAttribute('aria-label', 'Pause the replay');
     const step = () => {
+      if (onEnd && i >= r.length) {
+        this.stopReplay();
+        onEnd();
+        return;
+      }
       this.showReplay(i);
       i += 1;
       if (i > r.length) {
         this.stopReplay();
-        onEnd?.();
         return;
       }
       r.timer = setTimeout(step, 1000 / REPLAY_FPS);
@@ -109,9 +118,13 @@ export const replayMethods = {
   },
 
   /** Records the map while the replay plays from the start, then offers the WebM file. */
-  recordClip() {
+  async recordClip() {
     const c = this.controls;
     if (this.replay.length === 0 || this.recorder) return;
+    c.record.disabled = true;
+    // The first snapshot drawn before recording starts, so the clip opens on it.
+    await this.showReplay(0, { stop: true });
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
     const stream = c.heat.captureStream(REPLAY_FPS);
     const type = ['video/webm;codecs=vp9', 'video/webm'].find((t) => MediaRecorder.isTypeSupported?.(t)) || '';
     const rec = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
@@ -120,6 +133,7 @@ export const replayMethods = {
     rec.onstop = () => {
       this.recorder = null;
       c.record.disabled = false;
+      this.showReplay(this.replay.length);
       const url = URL.createObjectURL(new Blob(chunks, { type: 'video/webm' }));
       const a = h('a', { href: url, download: 'nn-playground-replay.webm' });
       a.click();
@@ -127,8 +141,6 @@ export const replayMethods = {
       this.showStatus('Recorded the replay as nn-playground-replay.webm.');
     };
     this.recorder = rec;
-    c.record.disabled = true;
-    this.showReplay(0, { stop: true });
     rec.start();
     this.playReplay(() => setTimeout(() => rec.stop(), 200));
   },

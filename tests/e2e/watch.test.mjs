@@ -189,6 +189,15 @@ test('the replay scrubber shows an earlier map that differs from the final one',
   assert.equal(await page.textContent(`${APP} .replay-readout`), 'live');
   await page.waitForTimeout(100);
   assert.equal(await pixels(), live);
+
+  // "Record clip" plays the replay into a WebM file through the browser's MediaRecorder.
+  const download = page.waitForEvent('download', { timeout: 60_000 });
+  await page.click(`${APP} .replay button:has-text("Record clip")`);
+  const file = await download;
+  assert.equal(file.suggestedFilename(), 'nn-playground-replay.webm');
+  const { size } = await import('node:fs').then((fs) => file.path().then((p) => fs.statSync(p)));
+  assert.ok(size > 1000, `a clip of ${size} bytes`);
+  await waitFor(async () => (await state(page)).replayEpoch === undefined, 'live after the clip');
   clean(s);
 });
 
