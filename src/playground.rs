@@ -21,8 +21,15 @@ pub const MAX_SAMPLES: usize = 100_000;
 pub const MAX_EPOCH_LIMIT: usize = 1_000_000_000;
 /// The paces the page offers, in epochs per second, slowest first; `None` is "max" (as fast
 /// as the machine trains). A link may ask for any whole pace from 1 to [`MAX_SPEED`].
-pub const SPEED_CHOICES: [Option<u32>; 7] =
-    [Some(1), Some(5), Some(20), Some(60), Some(250), Some(1000), None];
+pub const SPEED_CHOICES: [Option<u32>; 7] = [
+    Some(1),
+    Some(5),
+    Some(20),
+    Some(60),
+    Some(250),
+    Some(1000),
+    None,
+];
 /// The default pace: about one epoch per displayed frame, as TF Playground trains, so the
 /// boundary forms over seconds instead of settling before the first glance.
 pub const DEFAULT_SPEED: u32 = 60;

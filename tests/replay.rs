@@ -27,7 +27,10 @@ fn snapshots_start_untrained_and_thin_out_geometrically() {
     assert_ne!(first.grid, last.grid, "the map moved while training");
     // A snapshot's losses are that epoch's (history entry i is epoch i + 1).
     let at = s.replay().iter().find(|f| f.epoch == 29).unwrap();
-    assert_eq!((at.train, at.test), (s.history()[28].train, s.history()[28].test));
+    assert_eq!(
+        (at.train, at.test),
+        (s.history()[28].train, s.history()[28].test)
+    );
     // And its map is the one the session draws: the next one is at epoch 31.
     s.train_epochs(1).unwrap();
     assert!(s.replay().iter().all(|f| f.epoch != 30));
@@ -60,7 +63,10 @@ fn a_long_run_keeps_at_most_the_cap_and_stays_spread() {
     // Spread over the whole run: something from the last third of 200 000 epochs, and
     // still the first few epochs.
     assert!(*epochs.last().unwrap() > 130_000, "{epochs:?}");
-    assert!(epochs.iter().filter(|&&e| e <= 20).count() >= 5, "{epochs:?}");
+    assert!(
+        epochs.iter().filter(|&&e| e <= 20).count() >= 5,
+        "{epochs:?}"
+    );
     assert!(s.replay_bytes() <= MAX_REPLAY_BYTES);
 }
 
@@ -68,8 +74,11 @@ fn a_long_run_keeps_at_most_the_cap_and_stays_spread() {
 fn many_classes_get_coarser_snapshots_within_the_same_budget() {
     for channels in [1, 3, 8, 256, 100_000] {
         let res = replay_resolution(channels);
-        assert!(res >= 1 && res <= MAX_REPLAY_RESOLUTION);
-        assert!(res * res * channels <= REPLAY_FRAME_VALUES.max(channels), "{channels}");
+        assert!((1..=MAX_REPLAY_RESOLUTION).contains(&res));
+        assert!(
+            res * res * channels <= REPLAY_FRAME_VALUES.max(channels),
+            "{channels}"
+        );
     }
     let mut s = session(PlaygroundConfig {
         dataset: DatasetKind::KSpiral,
@@ -135,6 +144,10 @@ fn a_pace_below_one_epoch_per_slice_trains_large_epochs_in_chunks() {
     while s.mid_epoch() || s.epoch() == 0 {
         s.train_paced(5.0, 1, &mut clock).unwrap();
     }
-    assert_eq!(s.epoch(), 1, "the epoch finished and the count held the next back");
+    assert_eq!(
+        s.epoch(),
+        1,
+        "the epoch finished and the count held the next back"
+    );
     assert!(!s.mid_epoch());
 }

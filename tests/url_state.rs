@@ -111,7 +111,10 @@ fn speed_round_trips_as_a_display_setting() {
             ..PlaygroundConfig::default()
         };
         let hash = to_hash(&cfg, &[]);
-        let want = format!("speed={}", speed.map_or("max".to_string(), |v| v.to_string()));
+        let want = format!(
+            "speed={}",
+            speed.map_or("max".to_string(), |v| v.to_string())
+        );
         assert!(hash.contains(&want), "{want} missing from {hash}");
         assert_eq!(from_hash(&hash).unwrap().config, cfg);
     }
