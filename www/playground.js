@@ -186,7 +186,7 @@ export class Playground {
     const disc = checkbox('Discretize output', 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
     Object.assign(c, { showTest: showTest.input, discretize: disc.input });
     out.append(showTest.el, disc.el, c.addClass.el);
-    out.append(this.buildMetrics(), this.buildInsight(), this.buildStopping(), this.buildModelIo());
+    out.append(this.buildMetrics(), this.buildHealth(), this.buildInsight(), this.buildStopping(), this.buildModelIo());
     c.speed = h('p', { className: 'speed', dataset: { key: 'speed' }, 'aria-live': 'off', textContent: '' });
     out.append(c.speed);
 
@@ -333,6 +333,7 @@ export class Playground {
       this.paintHover();
     }
     if (f.insight !== undefined) this.drawInsight(f.insight);
+    if (f.health) this.healthView.draw(f.health);
     if (f.importance !== undefined) this.drawImportance(f.importance);
     if (f.metrics) {
       this.drawMetrics(f);

@@ -19,7 +19,7 @@ export const replayMethods = {
     c.record = h('button', { type: 'button', className: 'text', textContent: 'Record clip', title: 'Record the map as a WebM clip while the replay plays', onclick: () => this.recordClip() });
     c.record.hidden = typeof MediaRecorder === 'undefined' || !HTMLCanvasElement.prototype.captureStream;
     this.replay = { length: 0, index: null, frame: null, timer: null, request: 0 };
-    return h('div', { className: 'replay', dataset: { key: 'replay' } }, c.replayPlay, c.replayScrub, c.replayReadout, c.record);
+    return h('div', { className: 'replay', dataset: { key: 'replay' } }, c.replayPlay, c.replayScrub, c.record, c.replayReadout);
   },
 
   /** A frame said how many snapshots the engine holds; the scrubber's right end is live. */

@@ -1,10 +1,11 @@
-// Watching a run: the pace control (epochs per second, offered as the engine lists them),
+// Watching a run: the training-health panel, the pace control (epochs per second, offered as the engine lists them),
 // the speed readout (the pace, what training reaches, and what max would reach), and the
 // loss chart's box (legend, log-scale toggle, hover readout). Mixed into
 // `Playground.prototype`; `this` is the playground.
 
 import { h, select, checkbox, clear } from './dom.js';
 import { LossChart } from './render/loss_chart.js';
+import { HealthView } from './render/health.js';
 
 export const watchMethods = {
   /** The speed select; its options come with the worker's ready message. */
@@ -59,6 +60,15 @@ export const watchMethods = {
 
   drawChart(f) {
     this.lossChart.setData(this.history.train, this.history.test, f.historyStride, /^early stopping/.test(f.stopReason || ''));
+  },
+
+  /** The training-health panel: closed at first; the worker measures only while it is open. */
+  buildHealth() {
+    const host = h('div', { className: 'health-host' });
+    this.healthView = new HealthView(host);
+    const panel = h('details', { className: 'health-panel', dataset: { key: 'health' } }, h('summary', { textContent: 'Training health' }), host);
+    panel.addEventListener('toggle', () => this.call('setView', { health: panel.open }).catch((err) => this.showError(err.message)));
+    return panel;
   },
 
   /** The speed line: the pace and the rate reached, what max would reach, steps, backend. */

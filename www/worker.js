@@ -49,7 +49,7 @@ let lastHeavy = 0;
 let lastSnapshot = -Infinity;
 let snapshotDirty = true;
 let heavyDirty = true;
-let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true };
+let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true, health: false };
 const pacer = new Pacer();
 // The sleep of a paced run until its next epoch is due.
 let sleepTimer = null;
@@ -689,6 +689,8 @@ function frame() {
     f.metrics = session.metrics();
     f.insight = view.insight ? session.insight() : null;
     f.importance = session.importance();
+    // Gradients on a sample of rows: only while the panel is open.
+    if (view.health) f.health = session.health();
     if (view.network) {
       f.network = session.network();
       // Moved, not copied: a 16 × 256 network's million plain numbers took the page ~200 ms

@@ -13,6 +13,7 @@
 
 mod data;
 mod external;
+mod health;
 mod insight;
 mod replay;
 mod slice;
@@ -21,6 +22,7 @@ mod train;
 mod views;
 
 pub use data::{scale_into_domain, DOMAIN};
+pub use health::{HealthReport, LayerHealth, HEALTH_BINS, HEALTH_ROWS};
 pub use insight::{ImportanceReport, InsightReport, MAX_SCATTER_POINTS};
 pub use replay::{
     replay_resolution, Replay, ReplayFrame, MAX_REPLAY_BYTES, MAX_REPLAY_FRAMES,

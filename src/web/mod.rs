@@ -225,6 +225,13 @@ impl WebSession {
             .collect()
     }
 
+    /// The training-health panel object: per dense layer mean |weight|, mean |gradient|,
+    /// the update-to-weight ratio, dead or saturated units and an output histogram, plus
+    /// the last-to-first gradient ratio (see `HealthReport`).
+    pub fn health(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.health().map_err(js_err)?)
+    }
+
     /// The metrics panel object (see `MetricsReport`).
     pub fn metrics(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.inner.metrics().map_err(js_err)?)

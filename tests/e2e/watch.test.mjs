@@ -216,3 +216,25 @@ test('the element takes its pace from the speed attribute', async (t) => {
   await waitFor(async () => (await page.inputValue(`${B} select[data-control=pace]`)) === '5', 'a pace of 5');
   clean(s);
 });
+
+test('the health panel shows a deep sigmoid net losing its gradient and batch norm keeping it', async (t) => {
+  const measure = async (hash) => {
+    const s = await open(t, `/index.html#${hash}`);
+    const { page } = s;
+    await page.click(`${APP} details[data-key=health] summary`);
+    await waitFor(() => page.$eval(`${APP} .health-host`, (e) => e.dataset.gradientRatio !== undefined), 'the health figures');
+    assert.equal(await page.locator(`${APP} table.health tbody tr`).count(), 7, 'six hidden layers and the output');
+    const summary = await page.textContent(`${APP} .health-summary`);
+    const cells = await page.locator(`${APP} table.health tbody tr`).first().locator('td').allTextContents();
+    clean(s);
+    return { ratio: Number(await page.$eval(`${APP} .health-host`, (e) => e.dataset.gradientRatio)), summary, cells };
+  };
+  const deep = 'dataset=circle&activation=sigmoid&init=glorot_uniform&networkShape=8,8,8,8,8,8';
+  const plain = await measure(deep);
+  const normed = await measure(`${deep}&batchNorm=1,1,1,1,1,1`);
+  console.log(`health: last/first gradient ${plain.ratio} plain, ${normed.ratio} with batch norm; ${plain.summary}; first layer ${plain.cells.join(' | ')}`);
+  assert.match(plain.summary, /^Gradient, last layer ÷ first: /);
+  assert.match(plain.cells[0], /^8 sigmoid$/);
+  assert.ok(plain.ratio > 10, `plain ratio ${plain.ratio}`);
+  assert.ok(plain.ratio > 5 * normed.ratio, `${plain.ratio} vs ${normed.ratio}`);
+});
