@@ -20,8 +20,8 @@ fn snapshots_start_untrained_and_thin_out_geometrically() {
     // Every early epoch (the untrained map first), then about 5 % apart.
     assert_eq!(&epochs[..21], &(0..=20).collect::<Vec<_>>()[..]);
     assert_eq!(&epochs[21..], &[21, 23, 25, 27, 29]);
-    let first = &s.replay()[0];
-    let last = s.replay().last().unwrap();
+    let first = s.replay().get(0).unwrap();
+    let last = s.replay().get(s.replay().len() - 1).unwrap();
     assert_eq!((first.res, first.channels), (MAX_REPLAY_RESOLUTION, 1));
     assert_eq!(first.grid.len(), first.res * first.res);
     assert_ne!(first.grid, last.grid, "the map moved while training");
@@ -34,9 +34,10 @@ fn snapshots_start_untrained_and_thin_out_geometrically() {
     // And its map is the one the session draws: the next one is at epoch 31.
     s.train_epochs(1).unwrap();
     assert!(s.replay().iter().all(|f| f.epoch != 30));
-    assert_eq!(s.replay().last().unwrap().epoch, 31);
     let grid = s.decision_grid(MAX_REPLAY_RESOLUTION).unwrap();
-    assert_eq!(s.replay().last().unwrap().grid, grid);
+    let newest = s.replay().get(s.replay().len() - 1).unwrap();
+    assert_eq!(newest.epoch, 31);
+    assert_eq!(newest.grid, &grid[..]);
 }
 
 #[test]
@@ -86,7 +87,7 @@ fn many_classes_get_coarser_snapshots_within_the_same_budget() {
         ..PlaygroundConfig::default()
     });
     s.train_epochs(2).unwrap();
-    let f = &s.replay()[1];
+    let f = s.replay().get(1).unwrap();
     assert_eq!(f.channels, 5);
     assert_eq!(f.grid.len(), f.res * f.res * 5);
     assert!(f.grid.len() <= REPLAY_FRAME_VALUES);

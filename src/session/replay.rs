@@ -22,22 +22,35 @@ const GROWTH: f64 = 1.05;
 
 /// One snapshot: the map as [`Session::decision_grid`] draws it, at `res × res` cells of
 /// `channels` values each.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReplayFrame {
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ReplayFrame<'a> {
     pub epoch: usize,
     pub train: f32,
     pub test: f32,
     pub res: usize,
     pub channels: usize,
-    pub grid: Vec<f32>,
+    pub grid: &'a [f32],
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Meta {
+    epoch: usize,
+    train: f32,
+    test: f32,
 }
 
 /// Snapshots at epochs 0, 1, 2, … then each about 5 % past the one before. When
 /// [`MAX_REPLAY_FRAMES`] are kept, every second one is dropped (the first stays) and the
 /// growth is squared, so what is kept stays geometrically spaced.
+///
+/// The maps live in one buffer sized for every snapshot at the first one: a long run's
+/// memory stays flat from then on, however many snapshots come and go.
 #[derive(Debug, Clone)]
 pub struct Replay {
-    frames: Vec<ReplayFrame>,
+    meta: Vec<Meta>,
+    grids: Vec<f32>,
+    res: usize,
+    channels: usize,
     growth: f64,
     next: usize,
 }
@@ -45,7 +58,10 @@ pub struct Replay {
 impl Default for Replay {
     fn default() -> Self {
         Self {
-            frames: Vec::new(),
+            meta: Vec::new(),
+            grids: Vec::new(),
+            res: 0,
+            channels: 0,
             growth: GROWTH,
             next: 0,
         }
@@ -53,8 +69,35 @@ impl Default for Replay {
 }
 
 impl Replay {
-    pub fn frames(&self) -> &[ReplayFrame] {
-        &self.frames
+    pub fn len(&self) -> usize {
+        self.meta.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.meta.is_empty()
+    }
+
+    fn per_frame(&self) -> usize {
+        self.res * self.res * self.channels
+    }
+
+    /// Snapshot `i`, oldest first.
+    pub fn get(&self, i: usize) -> Option<ReplayFrame<'_>> {
+        let m = self.meta.get(i)?;
+        let n = self.per_frame();
+        Some(ReplayFrame {
+            epoch: m.epoch,
+            train: m.train,
+            test: m.test,
+            res: self.res,
+            channels: self.channels,
+            grid: &self.grids[i * n..(i + 1) * n],
+        })
+    }
+
+    /// Every snapshot, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = ReplayFrame<'_>> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
     }
 
     /// True when `epoch` should be kept.
@@ -62,29 +105,53 @@ impl Replay {
         epoch >= self.next
     }
 
-    /// Keeps `frame` (thinning first when full) and sets the next epoch due.
-    pub fn push(&mut self, frame: ReplayFrame) {
-        if self.frames.len() >= MAX_REPLAY_FRAMES {
-            let mut i = 0;
-            self.frames.retain(|_| {
-                i += 1;
-                i % 2 == 1
-            });
+    /// Keeps a snapshot (thinning first when full) and sets the next epoch due. Every
+    /// snapshot of one replay has the first one's `res` and `channels` (one model's map).
+    fn push(
+        &mut self,
+        epoch: usize,
+        train: f32,
+        test: f32,
+        res: usize,
+        channels: usize,
+        grid: &[f32],
+    ) {
+        if self.meta.is_empty() {
+            self.res = res;
+            self.channels = channels;
+            let n = self.per_frame();
+            self.grids = Vec::with_capacity(MAX_REPLAY_FRAMES * n);
+            self.meta = Vec::with_capacity(MAX_REPLAY_FRAMES);
+        }
+        let n = self.per_frame();
+        if grid.len() != n {
+            return;
+        }
+        if self.meta.len() >= MAX_REPLAY_FRAMES {
+            // Keep snapshots 0, 2, 4, …, moved down in place.
+            let kept = self.meta.len().div_ceil(2);
+            for k in 0..kept {
+                self.meta[k] = self.meta[2 * k];
+                self.grids.copy_within(2 * k * n..(2 * k + 1) * n, k * n);
+            }
+            self.meta.truncate(kept);
+            self.grids.truncate(kept * n);
             self.growth *= self.growth;
         }
-        let e = frame.epoch;
-        self.frames.push(frame);
-        let grown = (e as f64 * self.growth).ceil();
-        self.next = (e + 1).max(if grown.is_finite() && grown < usize::MAX as f64 {
+        self.meta.push(Meta { epoch, train, test });
+        self.grids.extend_from_slice(grid);
+        let grown = (epoch as f64 * self.growth).ceil();
+        self.next = (epoch + 1).max(if grown.is_finite() && grown < usize::MAX as f64 {
             grown as usize
         } else {
             usize::MAX
         });
     }
 
-    /// Bytes of map data held now (at most [`MAX_REPLAY_BYTES`]).
+    /// Bytes of map data held now (at most [`MAX_REPLAY_BYTES`]; the buffer is reserved
+    /// for all of them at the first snapshot).
     pub fn bytes(&self) -> usize {
-        self.frames.iter().map(|f| f.grid.len() * 4).sum()
+        self.grids.len() * 4
     }
 }
 
@@ -96,9 +163,9 @@ pub fn replay_resolution(channels: usize) -> usize {
 }
 
 impl Session {
-    /// The run's snapshots, oldest first (cleared whenever the model is rebuilt or reset).
-    pub fn replay(&self) -> &[ReplayFrame] {
-        self.replay.frames()
+    /// The run's snapshots (cleared whenever the model is rebuilt or reset).
+    pub fn replay(&self) -> &Replay {
+        &self.replay
     }
 
     /// Bytes of map data the replay holds (see [`MAX_REPLAY_BYTES`]).
@@ -117,20 +184,14 @@ impl Session {
         let x = self.grid_inputs_uncached(res)?;
         let out = self.model.predict(&x)?;
         let grid = self.to_display(out);
-        self.replay.push(ReplayFrame {
-            epoch: self.epoch,
-            train,
-            test,
-            res,
-            channels,
-            grid,
-        });
+        self.replay
+            .push(self.epoch, train, test, res, channels, &grid);
         Ok(())
     }
 
     /// The map before the first epoch, so a replay starts from the untrained network.
     pub(super) fn record_replay_start(&mut self) -> Result<()> {
-        if self.epoch == 0 && self.partial.is_none() && self.replay.frames().is_empty() {
+        if self.epoch == 0 && self.partial.is_none() && self.replay.is_empty() {
             let train = self.data.loss(&mut self.model, false);
             let test = self.data.loss(&mut self.model, true);
             self.record_replay(train, test)?;

@@ -161,7 +161,7 @@ impl WebSession {
         self.inner
             .replay()
             .get(i as usize)
-            .map(|f| f.grid.clone().into_boxed_slice())
+            .map(|f| f.grid.into())
             .unwrap_or_default()
     }
 
