@@ -15,7 +15,7 @@ export class Pacer {
     this.speed = null;
     this.reset();
     this.rates = { epochsPerSec: 0, stepsPerSec: 0, samplesPerSec: 0, maxEpochsPerSec: 0 };
-    this.window = { since: performance.now(), epochs: 0, steps: 0, samples: 0, trainMs: 0 };
+    this.window = { since: performance.now(), epochs: 0, steps: 0, samples: 0, timedSteps: 0, trainMs: 0 };
   }
 
   /** Epochs per second, or null for max (the config's `speed`). */
@@ -34,7 +34,7 @@ export class Pacer {
 
   /** Starts a fresh measuring window (play), keeping the last rates on screen meanwhile. */
   restartWindow() {
-    this.window = { since: performance.now(), epochs: 0, steps: 0, samples: 0, trainMs: 0 };
+    this.window = { since: performance.now(), epochs: 0, steps: 0, samples: 0, timedSteps: 0, trainMs: 0 };
   }
 
   /**
@@ -58,19 +58,26 @@ export class Pacer {
     return Math.min(MAX_SLEEP_MS, Math.max(1, Math.ceil(ms)));
   }
 
-  /** A slice trained `epochs` epochs and `steps` steps of `batch` rows in `ms`. */
-  trained(epochs, steps, batch, ms, stepsPerEpoch) {
+  /**
+   * A slice trained `epochs` epochs and `steps` steps of `batch` rows in `ms`. `timed`:
+   * the slice did only training (no replay snapshot was taken), so its time says what max
+   * would reach; the early epochs, each snapshotted, would make max look slower.
+   */
+  trained(epochs, steps, batch, ms, stepsPerEpoch, timed = true) {
     if (this.speed !== null) this.owed = Math.max(-1, this.owed - epochs);
     const w = this.window;
     w.epochs += epochs;
     w.steps += steps;
     w.samples += steps * batch;
-    w.trainMs += ms;
+    if (timed) {
+      w.timedSteps += steps;
+      w.trainMs += ms;
+    }
     const now = performance.now();
     if (now - w.since < WINDOW_MS) return;
     const dt = (now - w.since) / 1000;
     // Max is what the training itself reaches per millisecond, sleeping and drawing aside.
-    const max = w.trainMs > 0 && stepsPerEpoch > 0 ? (w.steps / w.trainMs) * 1000 / stepsPerEpoch : this.rates.maxEpochsPerSec;
+    const max = w.trainMs > 0 && stepsPerEpoch > 0 ? (w.timedSteps / w.trainMs) * 1000 / stepsPerEpoch : this.rates.maxEpochsPerSec;
     this.rates = { epochsPerSec: w.epochs / dt, stepsPerSec: w.steps / dt, samplesPerSec: w.samples / dt, maxEpochsPerSec: max };
     this.restartWindow();
   }

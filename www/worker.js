@@ -500,9 +500,11 @@ function tick() {
   }
   try {
     const e0 = session.epoch();
+    const r0 = session.replayLength();
     const t0 = performance.now();
     const steps = allowed === Infinity ? session.trainFor(SLICE_MS) : session.trainPaced(SLICE_MS, allowed);
-    pacer.trained(session.epoch() - e0, steps, batchSize, performance.now() - t0, session.stepsPerEpoch());
+    const ms = performance.now() - t0;
+    pacer.trained(session.epoch() - e0, steps, batchSize, ms, session.stepsPerEpoch(), session.replayLength() === r0);
   } catch (err) {
     if (fatal(err)) return;
     running = false;
