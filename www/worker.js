@@ -490,7 +490,10 @@ function tick() {
   }
   if (!running || !session) return;
   if (gpu) {
-    if (!gpuBusy) gpuTick();
+    if (gpuBusy) return;
+    // Nothing due at this pace: sleep without a slice (and without a frame of no change).
+    if (pacer.allowance(false) === 0) scheduleNext(pacer.sleep(false));
+    else gpuTick();
     return;
   }
   const allowed = pacer.allowance(session.midEpoch());
