@@ -3,13 +3,14 @@
 
 import { h, select, slider, checkbox, clear } from './dom.js';
 import { paintGrid, paintPoints, paintThumbnail, eventToData } from './render/heatmap.js';
-import { paintLossChart } from './render/chart.js';
 import { NetworkView } from './render/network.js';
 import { panelMethods } from './panels.js';
 import { fileMethods } from './files.js';
 import { tableMethods } from './table.js';
 import { healthMethods } from './health.js';
 import { explainMethods } from './explain.js';
+import { watchMethods } from './watch.js';
+import { replayMethods } from './replay.js';
 import { formatNumber } from './format.js';
 import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
@@ -100,6 +101,7 @@ export class Playground {
   }
 
   destroy() {
+    this.stopReplay();
     this.worker.terminate();
     clear(this.host);
   }
@@ -114,7 +116,7 @@ export class Playground {
     c.play = h('button', { type: 'button', className: 'round play', 'aria-label': 'Train', title: 'Train / pause', textContent: '▶', onclick: () => this.togglePlay() });
     c.step = h('button', { type: 'button', className: 'round', 'aria-label': 'Train one epoch', title: 'Step', textContent: '▶|', onclick: () => this.act('step') });
     c.epoch = h('output', { className: 'epoch', 'aria-live': 'off', textContent: '000,000' });
-    bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: 'Epoch' }), c.epoch));
+    bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: 'Epoch' }), c.epoch), this.buildPace());
     const lr = select('Learning rate', 'learningRate', LEARNING_RATES, (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
     const act = select('Activation', 'activation', ACTIVATIONS, (v) => this.edit((cfg) => { cfg.activation = v; }));
     const reg = select('Regularization', 'regularization', [['none', 'None'], ['l1', 'L1'], ['l2', 'L2']], (v) => this.edit((cfg) => { cfg.regularization.kind = v; }));
@@ -178,13 +180,12 @@ export class Playground {
     c.testLoss = h('output', { className: 'loss test', textContent: '—' });
     c.trainLoss = h('output', { className: 'loss train', textContent: '—' });
     out.append(h('div', { className: 'losses' }, h('div', {}, 'Test loss ', c.testLoss), h('div', {}, 'Training loss ', c.trainLoss)));
-    c.chart = h('canvas', { className: 'chart', dataset: { key: 'chart' }, role: 'img', 'aria-label': 'Loss per epoch: training (light) and test (dark)' });
-    out.append(c.chart);
+    out.append(this.buildChart());
     c.heat = h('canvas', { className: 'heat', width: 64, height: 64 });
     c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': 'Decision boundary with data points; click to add a point, shift-click for the other class, alt- or ctrl-click to delete' });
     c.pointsLayer.addEventListener('click', (ev) => this.canvasClick(ev));
     c.pointsLayer.addEventListener('contextmenu', (ev) => { if (ev.ctrlKey) ev.preventDefault(); });
-    out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer), this.buildSlice());
+    out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer), this.buildReplay(), this.buildSlice());
     c.legend = h('div', { className: 'legend', 'aria-hidden': 'true' }, h('span', { className: 'neg', textContent: '−1' }), h('span', { className: 'bar-scale' }), h('span', { className: 'pos', textContent: '+1' }));
     c.classLegend = h('div', { className: 'legend classes', 'aria-hidden': 'true' });
     out.append(c.legend, c.classLegend);
@@ -231,6 +232,7 @@ export class Playground {
         clear(this.controls.classes);
         this.controls.classes.append(...m.choices.classes.map((k) => h('option', { value: String(k), textContent: String(k) })));
       }
+      if (m.choices?.speeds) this.setPaceChoices(m.choices.speeds);
       for (const [kind, pts] of Object.entries(m.previews || {})) {
         const b = this.controls.datasetButtons.get(kind);
         if (b) paintThumbnail(b.canvas, pts, ['plane', 'multi_gauss', 'sine'].includes(kind) ? 'regression' : 'classification');
@@ -276,6 +278,7 @@ export class Playground {
     if (f.points) this.points = f.points;
     if (f.table !== undefined) this.setTableInfo(f.table);
     if (f.config) this.setConfig(f.config);
+    this.updateReplayLength(f.replayLength ?? 0);
     this.frame = f;
     this.schedule(false);
   }
@@ -315,14 +318,17 @@ export class Playground {
     }
     const discretize = c.discretize.checked;
     const channels = f.task === 'multiclass' ? f.outputs : 1;
-    paintGrid(c.heat, f.grid, f.gridRes, channels, { discretize });
+    // A replayed snapshot replaces the live map until the scrubber is back at its end.
+    const shown = this.replayGrid();
+    if (shown) paintGrid(c.heat, shown.grid, shown.res, shown.channels, { discretize });
+    else paintGrid(c.heat, f.grid, f.gridRes, channels, { discretize });
     // Points change rarely; repainting hundreds of circles every frame is wasted raster work.
     const pointsKey = [this.points, c.showTest.checked, f.task, this.layoutGen];
     if (!sameKey(pointsKey, this.pointsKey)) {
       this.pointsKey = pointsKey;
       paintPoints(c.pointsLayer, this.points, f.task, { showTest: c.showTest.checked, radius: this.opts.compact ? 2.5 : 3 });
     }
-    paintLossChart(c.chart, this.history.train, this.history.test);
+    this.drawChart(f);
     c.epoch.textContent = String(f.epoch).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     c.testLoss.textContent = formatNumber(f.testLoss);
     c.trainLoss.textContent = formatNumber(f.trainLoss);
@@ -339,7 +345,7 @@ export class Playground {
     if (f.importance !== undefined) this.drawImportance(f.importance);
     if (f.metrics) {
       this.drawMetrics(f);
-      c.speed.textContent = `${Math.round(f.stepsPerSec).toLocaleString('en')} steps/s · ${Math.round(f.samplesPerSec).toLocaleString('en')} samples/s · ${f.backend}`;
+      this.drawSpeed(f);
     }
     this.setRunning(f.running);
     if (f.stopReason) this.showStatus(`Stopped: ${f.stopReason}`);
@@ -429,6 +435,7 @@ export class Playground {
     c.batch.set(cfg.batch_size);
     c.showTest.checked = !!cfg.show_test;
     c.discretize.checked = !!cfg.discretize;
+    this.showPace(cfg.speed);
     c.init.value = cfg.init;
     c.standardize.checked = !!cfg.standardize;
     c.epochLimit.value = cfg.epoch_limit ? String(cfg.epoch_limit) : '';
@@ -627,4 +634,4 @@ function setNumber(sel, v) {
   sel.value = text;
 }
 
-Object.assign(Playground.prototype, panelMethods, fileMethods, tableMethods, healthMethods, explainMethods);
+Object.assign(Playground.prototype, panelMethods, fileMethods, tableMethods, healthMethods, explainMethods, watchMethods, replayMethods);

@@ -48,7 +48,7 @@ const netCounts = (page) => page.evaluate((sel) => {
 test('a 16 × 256 network from a link: few elements, frames within the bound while training', async (t) => {
   const shape = Array(16).fill(256).join(',');
   const started = Date.now();
-  const s = await open(t, `/index.html#dataset=xor&networkShape=${shape}`);
+  const s = await open(t, `/index.html#dataset=xor&networkShape=${shape}&speed=max`);
   const { page } = s;
   t.diagnostic(`ready after ${Date.now() - started} ms`);
   assert.equal((await state(page)).layers, shape);

@@ -33,7 +33,7 @@ function clean(s) {
 }
 
 test('play on circle: test loss < 0.05 within 1000 epochs; the main thread keeps drawing', async (t) => {
-  const s = await open(t, '/index.html#dataset=circle&seed=1');
+  const s = await open(t, '/index.html#dataset=circle&seed=1&speed=max');
   const { page } = s;
   await page.evaluate(() => {
     globalThis.longTasks = [];

@@ -187,7 +187,12 @@ test('a reload keeps an uploaded table that fits, and says so plainly for one th
   await page.click(`${APP} button:has-text("Use this data")`);
   await waitFor(async () => (await state(page)).table === 'true', 'the table');
   const saved = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('nn-playground:before-reload') || 'null'));
-  await waitFor(async () => (await saved())?.snapshot?.dataPacked, 'the packed snapshot', 20_000);
+  // The address follows the new data a moment later (and the snapshot is saved for it):
+  // a reload before that would load the old address, which the snapshot no longer matches.
+  await waitFor(async () => {
+    const v = await saved();
+    return v?.snapshot?.dataPacked && v.hash.includes('dataset=custom') && v.hash === (await page.evaluate(() => location.hash.slice(1)));
+  }, 'the packed snapshot for the new address', 20_000);
   const rowsUsed = (await state(page)).points;
   await page.reload();
   await page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
@@ -202,7 +207,10 @@ test('a reload keeps an uploaded table that fits, and says so plainly for one th
   await waitFor(async () => (await page.locator(`${APP} .column-list input`).count()) === 9, 'the big column picker', 60_000);
   await page.click(`${APP} button:has-text("Use this data")`);
   await waitFor(async () => (await state(page)).points === '100000', 'the big table', 60_000);
-  await waitFor(async () => (await saved())?.snapshot?.dataLost, 'a snapshot without the data', 30_000);
+  await waitFor(async () => {
+    const v = await saved();
+    return v?.snapshot?.dataLost && v.hash.includes('label=label') && v.hash === (await page.evaluate(() => location.hash.slice(1)));
+  }, 'a snapshot without the data, for the new address', 30_000);
   await page.reload();
   await page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
   await waitFor(async () => /too large to keep over a reload/.test(await page.textContent(`${APP} .messages`)), 'the message', 20_000);
