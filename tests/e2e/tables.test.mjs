@@ -223,3 +223,24 @@ test('a link to uploaded data says that links do not carry data', async (t) => {
   await waitFor(async () => /links do not carry data/.test(await s.page.textContent(`${APP} .messages`)), 'the message');
   clean(s);
 });
+
+test('semicolon and tab files preview with the engine\'s reader, quoted fields included', async (t) => {
+  const s = await open(t);
+  const { page } = s;
+  await page.click(`${APP} .upload summary`);
+  const rows = ['x;y;"name; with semicolon";label'];
+  for (let i = 0; i < 20; i++) rows.push(`${i % 5};${i % 3};"a ""quoted""; field ${i % 2}";${i % 2 ? 'yes' : 'no'}`);
+  await upload(page, 'semi.csv', rows.join('\n'));
+  await waitFor(async () => (await page.locator(`${APP} .column-list input`).count()) === 4, 'four columns');
+  const heads = await page.locator(`${APP} .preview th`).allTextContents();
+  assert.deepEqual(heads, ['x', 'y', 'name; with semicolon', 'label']);
+  assert.match(await page.textContent(`${APP} .csv-report`), /delimiter ;/);
+  assert.equal(await page.textContent(`${APP} .preview tr:nth-child(2) td:nth-child(3)`), 'a "quoted"; field 0');
+  const tabs = ['a\tb\tlabel', ...Array.from({ length: 12 }, (_, i) => `${i}\t${i % 4}\t${i % 2}`)];
+  await upload(page, 'tabs.tsv', tabs.join('\n'));
+  await waitFor(async () => (await page.locator(`${APP} .column-list input`).count()) === 3, 'three tab-separated columns');
+  assert.match(await page.textContent(`${APP} .csv-report`), /delimiter tab/);
+  await page.click(`${APP} button:has-text("Use this data")`);
+  await waitFor(async () => (await state(page)).points === '12', 'the tab-separated data');
+  clean(s);
+});
