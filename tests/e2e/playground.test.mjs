@@ -286,7 +286,8 @@ test('fits a laptop-width window, follows the dark theme, and shows each task it
   await page.click(`${APP} button[data-dataset=plane]`);
   await waitFor(async () => (await state(page)).task === 'regression', 'the regression set');
   assert.equal(await page.isVisible(`${APP} .bar-scale`), true);
-  assert.equal(await page.isVisible(`${APP} [data-key=addClass]`), false);
+  // Regression clicks add +1 or −1 (or delete): the control offers those, for touch too.
+  await waitFor(async () => (await page.$$eval(`${APP} select[data-control=addClass] option`, (o) => o.map((e) => e.value))).join() === '1,-1,delete', 'the regression click choices');
   await page.click(`${APP} button[aria-label="Train one epoch"]`);
   await waitFor(async () => (await page.locator(`${APP} [data-metric=r2]`).count()) === 1, 'R² in the metrics');
   clean(s);
