@@ -505,6 +505,23 @@ export class Playground {
     }
   }
 
+  /**
+   * A field the engine reads (`parse`, a worker call that turns the typed text into a value
+   * or refuses it in the field's words), then `apply(cfg, value)`. A refusal is shown and the
+   * field goes back to the config's value.
+   */
+  async editFromText(parse, text, apply, opts) {
+    let value;
+    try {
+      value = await this.call(parse, text);
+    } catch (err) {
+      this.showError(err.message);
+      this.setConfig(this.config);
+      return;
+    }
+    await this.edit((cfg) => apply(cfg, value), opts);
+  }
+
   toggleFeature(key) {
     if (this.tableInfo) {
       // A table's input leaves the chosen columns (a one-hot input takes its whole column);

@@ -30,16 +30,8 @@ export const watchMethods = {
     s.value = v;
   },
 
-  async setPace(text) {
-    let speed;
-    try {
-      speed = await this.call('speedFromText', text);
-    } catch (err) {
-      this.showError(err.message);
-      this.setConfig(this.config);
-      return;
-    }
-    await this.edit((cfg) => { cfg.speed = speed; }, { local: true });
+  setPace(text) {
+    return this.editFromText('speedFromText', text, (cfg, speed) => { cfg.speed = speed; }, { local: true });
   },
 
   /** The chart canvas (its data-key kept) with its legend, scale toggle and readout. */

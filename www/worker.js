@@ -155,7 +155,7 @@ async function start(hash, earlierWarning) {
       warning = `${warning ? `${warning} ` : ''}The link's weights were not loaded: ${message(err)}`;
     }
   }
-  if (session.config().dataset === 'custom' && session.points().length === 0 && !warning) {
+  if (session.config().dataset === 'custom' && session.rowCount() === 0 && !warning) {
     warning = 'This link is for data that was uploaded or clicked in, and links do not carry data: load the CSV file under "Your own data" (ask whoever shared the link for it), or pick a dataset.';
   }
   followConfig();
@@ -661,7 +661,7 @@ function maybeFrame() {
  * the tab's storage is not packed or posted at all, only counted.
  */
 function packData() {
-  const rows = session.points().length / 4;
+  const rows = session.rowCount();
   const text = session.isTable() && tableText ? tableText : session.dataCsv();
   // Deflated numbers take about a third of their text, and base64 adds a third.
   if (text.length > 4 * MAX_SAVED_CHARS) return { packed: null, rows };

@@ -5,9 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CHROMIUM_ARGS, openPage, startServer, waitFor } from './harness.mjs';
+import { APP, CHROMIUM_ARGS, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
 
-const APP = '#app .nnp';
 // Shader compilation on a software adapter is slow on a small shared machine.
 const SLOW = 120_000;
 let server;
@@ -18,14 +17,9 @@ after(async () => {
   await server?.close();
 });
 
-async function open(t, path, opts = {}) {
-  const s = await openPage(server, path, { timeout: SLOW, ...opts });
-  t.after(() => s.close());
-  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
-  return s;
-}
+const open = (t, path, opts = {}) => openApp(server, t, path, { timeout: SLOW, ...opts });
 
-const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
+const state = appState;
 const statusText = (page) => page.textContent(`${APP} .status`);
 const epoch = async (page) => Number((await state(page)).epoch);
 const chooseBackend = (page, v) => page.selectOption(`${APP} select[data-control=backend]`, v);
@@ -36,10 +30,7 @@ async function trainsOn(page, n, what) {
   await waitFor(async () => (await epoch(page)) >= from + n, what, SLOW);
 }
 
-function clean(s) {
-  assert.deepEqual(s.pageErrors, [], 'page errors');
-  assert.deepEqual(s.cspViolations, [], 'CSP violations');
-}
+const clean = (s) => assertClean(s, { console: false });
 
 test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU draws the grid', async (t) => {
   const s = await open(t, '/index.html#dataset=circle&learningRate=0.03&speed=max');

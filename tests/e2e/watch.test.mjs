@@ -4,9 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { openPage, screenshot, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, openApp, openPage, screenshot, startServer, waitFor } from './harness.mjs';
 
-const APP = '#app .nnp';
 let server;
 before(async () => {
   server = await startServer();
@@ -15,20 +14,11 @@ after(async () => {
   await server?.close();
 });
 
-async function open(t, path) {
-  const s = await openPage(server, path);
-  t.after(() => s.close());
-  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
-  return s;
-}
+const open = (t, path) => openApp(server, t, path);
 
-const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
+const state = appState;
 
-function clean(s) {
-  assert.deepEqual(s.pageErrors, [], 'page errors');
-  assert.deepEqual(s.cspViolations, [], 'CSP violations');
-  assert.deepEqual(s.consoleErrors, [], 'console errors');
-}
+const clean = assertClean;
 
 /** Plays for `ms` and returns the epochs trained and the speed line. */
 async function trainFor(page, ms) {
