@@ -43,6 +43,81 @@ pub enum LayerSpec {
         #[serde(default = "default_bn_epsilon")]
         epsilon: f32,
     },
+    /// Token id → learned vector: tokens `B×L` in, `(B·L)×dim` out. Only as the first layer.
+    Embedding { vocab: usize, dim: usize },
+    /// Adds a vector per position (learned, or the fixed sinusoids when `sinusoidal`).
+    PositionalEmbedding {
+        max_len: usize,
+        #[serde(default)]
+        sinusoidal: bool,
+    },
+    /// Scaled dot-product self-attention with `heads` heads; `causal` hides later positions.
+    MultiHeadSelfAttention {
+        heads: usize,
+        #[serde(default)]
+        causal: bool,
+        /// Dropout on the attention weights in training.
+        #[serde(default)]
+        dropout: f32,
+    },
+    /// Normalises each position's features, with learned scale and shift.
+    LayerNorm {
+        #[serde(default = "default_ln_epsilon")]
+        epsilon: f32,
+    },
+    /// Pre-norm block: attention and a per-position feed-forward of `ff_units`, each with a
+    /// residual connection.
+    TransformerBlock {
+        heads: usize,
+        ff_units: usize,
+        #[serde(default)]
+        causal: bool,
+        #[serde(default)]
+        dropout: f32,
+    },
+    /// Mean over each sequence's positions: `(B·L)×d` → `B×d`.
+    #[serde(
+        rename = "global_average_pooling_1d",
+        alias = "global_average_pooling1d"
+    )]
+    GlobalAveragePooling1d,
+    /// Each sequence's first position: `(B·L)×d` → `B×d`.
+    FirstTokenPooling,
+}
+
+impl LayerSpec {
+    /// The layer's name in messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LayerSpec::Dense { .. } => "dense",
+            LayerSpec::Dropout { .. } => "dropout",
+            LayerSpec::BatchNorm { .. } => "batch norm",
+            LayerSpec::Embedding { .. } => "embedding",
+            LayerSpec::PositionalEmbedding { .. } => "positional embedding",
+            LayerSpec::MultiHeadSelfAttention { .. } => "multi-head self-attention",
+            LayerSpec::LayerNorm { .. } => "layer norm",
+            LayerSpec::TransformerBlock { .. } => "transformer block",
+            LayerSpec::GlobalAveragePooling1d => "global average pooling",
+            LayerSpec::FirstTokenPooling => "first-token pooling",
+        }
+    }
+
+    /// True for the layers that read token sequences (embeddings, attention, layer norm,
+    /// blocks, poolings), which the GPU trainer and the ONNX export do not have yet.
+    pub fn is_sequence_layer(&self) -> bool {
+        !matches!(
+            self,
+            LayerSpec::Dense { .. } | LayerSpec::Dropout { .. } | LayerSpec::BatchNorm { .. }
+        )
+    }
+}
+
+fn is_zero(v: &usize) -> bool {
+    *v == 0
+}
+
+fn default_ln_epsilon() -> f32 {
+    1e-5
 }
 
 fn yes() -> bool {
@@ -55,11 +130,34 @@ fn default_bn_epsilon() -> f32 {
     1e-3
 }
 
-/// A feed-forward model: input width and layers in order.
+/// A feed-forward model: input width and layers in order. A model whose first layer is an
+/// [`LayerSpec::Embedding`] reads token sequences; `input_dim` is then the longest sequence
+/// it takes (rows of `input_dim` token ids, or fewer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSpec {
     pub input_dim: usize,
     pub layers: Vec<LayerSpec>,
+}
+
+impl ModelSpec {
+    /// The vocabulary when the model reads tokens (its first layer is an embedding).
+    pub fn vocab(&self) -> Option<usize> {
+        match self.layers.first() {
+            Some(LayerSpec::Embedding { vocab, .. }) => Some(*vocab),
+            _ => None,
+        }
+    }
+
+    /// True for a token model that gives one output per position (no pooling layer).
+    pub fn per_position(&self) -> bool {
+        self.vocab().is_some()
+            && !self.layers.iter().any(|l| {
+                matches!(
+                    l,
+                    LayerSpec::GlobalAveragePooling1d | LayerSpec::FirstTokenPooling
+                )
+            })
+    }
 }
 
 /// The training objective.
@@ -144,6 +242,10 @@ pub struct OptimizerSpec {
     /// AdamW decoupled weight decay.
     pub weight_decay: f32,
     pub schedule: Schedule,
+    /// Updates over which the learning rate rises linearly to its value, before the
+    /// schedule starts (update `t < warmup_steps` uses `lr·(t+1)/warmup_steps`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub warmup_steps: usize,
     /// When set, gradients are scaled so their global L2 norm is at most this.
     pub clip_norm: Option<f32>,
 }
@@ -160,6 +262,7 @@ impl Default for OptimizerSpec {
             rho: 0.9,
             weight_decay: 0.01,
             schedule: Schedule::Constant,
+            warmup_steps: 0,
             clip_norm: None,
         }
     }
@@ -194,6 +297,11 @@ pub enum MetricKind {
     Mse,
     Mae,
     R2,
+    /// Share of (non-padding) positions whose predicted token is right.
+    TokenAccuracy,
+    /// Share of sequences whose every (non-padding) position is right; for a model with
+    /// one output per sequence, the plain accuracy.
+    SequenceAccuracy,
 }
 
 impl MetricKind {
@@ -206,6 +314,8 @@ impl MetricKind {
             MetricKind::Mse => "mse",
             MetricKind::Mae => "mae",
             MetricKind::R2 => "r2",
+            MetricKind::TokenAccuracy => "token_accuracy",
+            MetricKind::SequenceAccuracy => "sequence_accuracy",
         }
     }
 }
@@ -219,6 +329,10 @@ pub struct CompileSpec {
     pub metrics: Vec<MetricKind>,
     pub regularization: Regularization,
     pub huber_delta: f32,
+    /// For models that predict a token per position: target positions holding this token
+    /// are left out of the loss and of the token and sequence accuracies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub padding_token: Option<usize>,
 }
 
 impl Default for CompileSpec {
@@ -229,6 +343,7 @@ impl Default for CompileSpec {
             metrics: Vec::new(),
             regularization: Regularization::default(),
             huber_delta: 1.0,
+            padding_token: None,
         }
     }
 }
