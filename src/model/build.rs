@@ -66,9 +66,9 @@ pub(super) fn build_layers(spec: &ModelSpec, rng: &mut Rng) -> Result<Vec<Layer>
                 heads,
                 causal,
                 dropout,
-            } => Layer::Attention(MultiHeadSelfAttention::new(
+            } => Layer::Attention(Box::new(MultiHeadSelfAttention::new(
                 width, heads, causal, dropout, rng,
-            )),
+            ))),
             LayerSpec::LayerNorm { epsilon } => Layer::LayerNorm(LayerNorm::new(width, epsilon)),
             LayerSpec::TransformerBlock {
                 heads,
@@ -169,7 +169,7 @@ pub fn validate_spec(spec: &ModelSpec) -> Result<()> {
                 params += 2 * width;
             }
             LayerSpec::Embedding { vocab, dim } => {
-                if vocab < 2 || vocab > MAX_VOCAB {
+                if !(2..=MAX_VOCAB).contains(&vocab) {
                     return Err(config_err!(
                         "the embedding's vocabulary must be 2 to {MAX_VOCAB} tokens, got {vocab}"
                     ));
@@ -275,7 +275,7 @@ fn check_heads(width: usize, heads: usize, dropout: f32, i: usize) -> Result<()>
             i + 1
         ));
     }
-    if width % heads != 0 {
+    if !width.is_multiple_of(heads) {
         return Err(config_err!(
             "layer {}: the model width {width} is not divisible by {heads} heads; pick a width that is a multiple of {heads}",
             i + 1

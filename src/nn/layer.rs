@@ -14,7 +14,7 @@ pub enum Layer {
     BatchNorm(BatchNorm),
     Embedding(Embedding),
     PositionalEmbedding(PositionalEmbedding),
-    Attention(MultiHeadSelfAttention),
+    Attention(Box<MultiHeadSelfAttention>),
     LayerNorm(LayerNorm),
     TransformerBlock(Box<TransformerBlock>),
     Pooling(Pooling),
