@@ -42,7 +42,9 @@ pub enum SequenceTask {
     /// One class per sequence: the token that occurs most often (inputs have one mode).
     MostFrequent,
     /// One class per sequence: 1 when the brackets `(` (token 0) and `)` (token 1) are
-    /// balanced, else 0; half of the sequences are. The length must be even.
+    /// balanced, else 0. Half of the draws are balanced; as sequences are distinct, fewer
+    /// are when the length has few balanced strings (42 for length 10, 1430 for 16). The
+    /// length must be even.
     BalancedBrackets,
     /// Per position: `a + b` for two `(L−1)/2`-digit numbers written `a₁…aₙ + b₁…bₙ`; the
     /// last `n+1` targets are the sum's digits (most significant first), the others padding.
