@@ -1,7 +1,14 @@
 //! The one description of a model and of a playground setup: the serde types the UI edits,
 //! the URL hash encodes, saved files hold and the builder reads.
 
+mod sequence;
+
 use serde::{Deserialize, Serialize};
+
+pub use sequence::{
+    SequenceConfig, SequencePooling, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_FF,
+    MAX_SEQUENCE_HEADS, MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
+};
 
 use crate::nn::activation::Activation;
 

@@ -53,6 +53,14 @@ impl Sequential {
         )))
     }
 
+    /// The token embedding table (`vocab×dim`) of a token model.
+    pub fn embedding_table(&self) -> Option<&Matrix> {
+        match self.layers.first() {
+            Some(crate::nn::layer::Layer::Embedding(e)) => Some(&e.table),
+            _ => None,
+        }
+    }
+
     /// Runs `tokens` (`B×L`) in inference mode and returns the attention weights of every
     /// attention layer and transformer block, in layer order.
     pub fn attention_maps(&mut self, tokens: &Matrix) -> Result<Vec<AttentionMap>> {
