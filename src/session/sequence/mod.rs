@@ -162,28 +162,56 @@ impl SequenceSession {
                 "{steps} steps in one call; the limit is {MAX_STEPS_PER_CALL}"
             )));
         }
-        let n = self.split.train.inputs.rows();
-        let batch = self.config.batch_size.min(n);
         let mut total = 0.0f64;
         for _ in 0..steps {
-            if self.cursor + batch > self.order.len() {
-                self.order = (0..n).collect();
-                self.shuffle_rng.shuffle(&mut self.order);
-                self.cursor = 0;
-            }
-            let rows = &self.order[self.cursor..self.cursor + batch];
-            self.batch_x.gather_rows(&self.split.train.inputs, rows);
-            self.batch_y.gather_rows(&self.split.train.targets, rows);
-            self.cursor += batch;
-            total += self
-                .model
-                .train_steps(&self.batch_x, &self.batch_y, batch, 1)? as f64;
+            total += self.step_once()? as f64;
         }
-        let point = self.measure(if steps == 0 {
+        self.record(total, steps)
+    }
+
+    /// Steps for about `budget_ms` milliseconds of `now()` (at least one step), then
+    /// measures as [`train_steps`](Self::train_steps) does: the page's frame-sized slice.
+    pub fn train_for(
+        &mut self,
+        budget_ms: f64,
+        now: &mut dyn FnMut() -> f64,
+    ) -> Result<SequencePoint> {
+        let start = now();
+        let (mut total, mut steps) = (0.0f64, 0usize);
+        loop {
+            total += self.step_once()? as f64;
+            steps += 1;
+            if now() - start >= budget_ms || steps >= MAX_STEPS_PER_CALL {
+                break;
+            }
+        }
+        self.record(total, steps)
+    }
+
+    /// One optimiser step on the next shuffled mini-batch; returns its loss.
+    fn step_once(&mut self) -> Result<f32> {
+        let n = self.split.train.inputs.rows();
+        let batch = self.config.batch_size.min(n);
+        if self.cursor + batch > self.order.len() {
+            self.order = (0..n).collect();
+            self.shuffle_rng.shuffle(&mut self.order);
+            self.cursor = 0;
+        }
+        let rows = &self.order[self.cursor..self.cursor + batch];
+        self.batch_x.gather_rows(&self.split.train.inputs, rows);
+        self.batch_y.gather_rows(&self.split.train.targets, rows);
+        self.cursor += batch;
+        self.model
+            .train_steps(&self.batch_x, &self.batch_y, batch, 1)
+    }
+
+    fn record(&mut self, total: f64, steps: usize) -> Result<SequencePoint> {
+        let mean = if steps == 0 {
             0.0
         } else {
             (total / steps as f64) as f32
-        })?;
+        };
+        let point = self.measure(mean)?;
         if self.history.len() >= MAX_SEQUENCE_HISTORY {
             let kept: Vec<SequencePoint> = self.history.iter().step_by(2).cloned().collect();
             self.history = kept;
