@@ -331,3 +331,52 @@ fn onnx_export_refuses_sequence_layers_by_name() {
     let text = err.to_string();
     assert!(text.contains("layer 1 (embedding)"), "{text}");
 }
+
+#[test]
+fn attention_memory_is_capped_before_it_is_allocated() {
+    use nn_playground::model::{MAX_ATTENTION_WEIGHTS, MAX_HEADS};
+    let text = err_text(ModelSpec {
+        input_dim: 4,
+        layers: vec![
+            LayerSpec::Embedding { vocab: 4, dim: 64 },
+            LayerSpec::MultiHeadSelfAttention {
+                heads: 32,
+                causal: false,
+                dropout: 0.0,
+            },
+            dense(4, Activation::Linear),
+        ],
+    });
+    assert!(
+        text.contains(&format!("the limit is {MAX_HEADS}")),
+        "{text}"
+    );
+    // 16 heads over 256 positions: 16 sequences fill the cap exactly, 17 do not fit.
+    let mut m = Sequential::new(
+        ModelSpec {
+            input_dim: 256,
+            layers: vec![
+                LayerSpec::Embedding { vocab: 4, dim: 16 },
+                LayerSpec::MultiHeadSelfAttention {
+                    heads: 16,
+                    causal: false,
+                    dropout: 0.0,
+                },
+                dense(4, Activation::Linear),
+            ],
+        },
+        1,
+    )
+    .unwrap();
+    m.compile(CompileSpec {
+        loss: LossKind::CategoricalCrossentropy,
+        ..CompileSpec::default()
+    })
+    .unwrap();
+    assert_eq!(16 * 16 * 256 * 256, MAX_ATTENTION_WEIGHTS);
+    let x = Matrix::zeros(17, 256);
+    let text = m.train_steps(&x, &x, 17, 1).unwrap_err().to_string();
+    assert!(text.contains("use batches of at most 16"), "{text}");
+    // Prediction splits the rows instead: 17 sequences come back whole.
+    assert_eq!(m.predict(&x).unwrap().rows(), 17 * 256);
+}

@@ -24,6 +24,8 @@ pub const MAX_PARAMS: usize = 16 * 1024 * 1024;
 pub const MAX_SEQUENCE_LEN: usize = 256;
 /// Largest token vocabulary.
 pub const MAX_VOCAB: usize = 65536;
+/// Most heads of one attention layer.
+pub const MAX_HEADS: usize = 16;
 
 pub(super) fn build_layers(spec: &ModelSpec, rng: &mut Rng) -> Result<Vec<Layer>> {
     validate_spec(spec)?;
@@ -274,6 +276,12 @@ fn check_heads(width: usize, heads: usize, dropout: f32, i: usize) -> Result<()>
             "layer {} needs at least 1 attention head",
             i + 1
         ));
+    }
+    if heads > MAX_HEADS {
+        return Err(Error::Limit(format!(
+            "layer {} has {heads} attention heads; the limit is {MAX_HEADS}",
+            i + 1
+        )));
     }
     if !width.is_multiple_of(heads) {
         return Err(config_err!(

@@ -15,7 +15,7 @@ mod sequence;
 mod state;
 pub mod trace;
 
-pub use build::{MAX_LAYERS, MAX_PARAMS, MAX_SEQUENCE_LEN, MAX_UNITS, MAX_VOCAB};
+pub use build::{MAX_HEADS, MAX_LAYERS, MAX_PARAMS, MAX_SEQUENCE_LEN, MAX_UNITS, MAX_VOCAB};
 pub use evaluate::Evaluation;
 pub(crate) use fit::EarlyStopper;
 pub use fit::{Callback, FitOptions, History, Logs};
@@ -23,6 +23,7 @@ pub use io::{MAX_MODEL_BYTES, MODEL_FORMAT, MODEL_VERSION};
 #[cfg(feature = "webgpu")]
 pub(crate) use running_stats::check_running_stats;
 pub use sequence::AttentionMap;
+pub use sequence::MAX_ATTENTION_WEIGHTS;
 
 use crate::nn::layer::Layer;
 use crate::nn::loss::loss_and_grad;
@@ -168,9 +169,10 @@ impl Sequential {
         };
         let mut out = Matrix::zeros(x.rows() * per_row, out_dim);
         let cols = x.cols();
+        let chunk = PREDICT_CHUNK.min(self.sequences_per_pass(cols));
         let mut start = 0;
         while start < x.rows() {
-            let end = (start + PREDICT_CHUNK).min(x.rows());
+            let end = (start + chunk).min(x.rows());
             // Rows are contiguous: copy the chunk straight into the input buffer.
             self.acts[0].resize(end - start, cols);
             self.acts[0]
@@ -576,6 +578,7 @@ impl Sequential {
                 "no training rows: add data before training".into(),
             ));
         }
+        self.check_attention_size(batch_size.min(x.rows()), x.cols())?;
         if self.spec.per_position() {
             return sequence::check_token_targets(
                 x,

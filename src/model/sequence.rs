@@ -8,6 +8,10 @@ use super::Sequential;
 use crate::metrics::argmax_rows;
 use crate::{Error, Matrix, Result};
 
+/// Most attention weights one layer keeps for a batch (`B·H·L²`, 64 MiB of `f32`): training
+/// batches above it are refused, and `predict` splits its input to stay below it.
+pub const MAX_ATTENTION_WEIGHTS: usize = 1 << 24;
+
 /// The attention weights of one attention layer (or transformer block) for a batch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AttentionMap {
@@ -51,6 +55,33 @@ impl Sequential {
         Err(Error::InvalidConfig(format!(
             "this data is token sequences, but the model starts with a {first} layer; start the model with an embedding layer ({{ type: 'embedding', vocab, dim }})"
         )))
+    }
+
+    fn max_heads(&self) -> usize {
+        self.layers
+            .iter()
+            .filter_map(|l| l.attention().map(|a| a.heads))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Sequences of `len` tokens one forward pass may hold (`usize::MAX` without attention).
+    pub(super) fn sequences_per_pass(&self, len: usize) -> usize {
+        match self.max_heads() {
+            0 => usize::MAX,
+            h => (MAX_ATTENTION_WEIGHTS / (h * len * len).max(1)).max(1),
+        }
+    }
+
+    /// Refuses a training batch whose attention weights would pass the cap.
+    pub(super) fn check_attention_size(&self, batch: usize, len: usize) -> Result<()> {
+        let fits = self.sequences_per_pass(len);
+        if self.is_token_model() && batch > fits {
+            return Err(Error::Limit(format!(
+                "a batch of {batch} sequences of {len} tokens needs more than {MAX_ATTENTION_WEIGHTS} attention weights per layer; use batches of at most {fits}"
+            )));
+        }
+        Ok(())
     }
 
     /// The token embedding table (`vocab×dim`) of a token model.
