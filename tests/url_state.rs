@@ -271,3 +271,106 @@ fn broken_weights_blob_is_a_format_error() {
     ));
     assert!(matches!(decode_blob("AAAAAAAA"), Err(Error::Format(_))));
 }
+
+mod sequence_links {
+    use nn_playground::data::sequence::SequenceTask;
+    use nn_playground::url_state::{is_sequence_hash, read_sequence_hash, sequence_to_hash};
+    use nn_playground::*;
+
+    fn rich_sequence() -> SequenceConfig {
+        let mut cfg = SequenceConfig::default();
+        cfg.task.task = SequenceTask::CopyOffset;
+        cfg.task.length = 12;
+        cfg.task.vocab = 7;
+        cfg.task.offset = 3;
+        cfg.task.train = 900;
+        cfg.task.seed = 42;
+        cfg.blocks = 3;
+        cfg.heads = 3;
+        cfg.width = 48;
+        cfg.ff_units = 96;
+        cfg.dropout = 0.125;
+        cfg.causal = true;
+        cfg.sinusoidal = true;
+        cfg.batch_size = 17;
+        cfg.optimizer.kind = OptimizerKind::Adamw;
+        cfg.optimizer.learning_rate = 0.0015;
+        cfg.optimizer.warmup_steps = 7;
+        cfg.seed = 987_654_321_012;
+        cfg
+    }
+
+    #[test]
+    fn a_sequence_setup_and_its_pace_round_trip() {
+        let cfg = rich_sequence();
+        for speed in [None, Some(20)] {
+            let hash = sequence_to_hash(&cfg, speed);
+            assert!(is_sequence_hash(&hash), "{hash}");
+            let st = read_sequence_hash(&hash).unwrap();
+            assert_eq!(st.config, cfg, "{hash}");
+            assert_eq!(st.speed, speed);
+            assert!(st.unknown.is_empty() && st.rejected.is_empty(), "{st:?}");
+        }
+        let default = sequence_to_hash(&SequenceConfig::default(), None);
+        assert!(
+            !default.contains("offset=") && !default.contains("taskSeed="),
+            "{default}"
+        );
+        assert!(sequence_to_hash(&cfg, None).contains("offset=3"));
+    }
+
+    #[test]
+    fn key_order_does_not_matter_for_heads_and_width() {
+        // heads=3 alone would not divide the default width 32: the shape is checked whole.
+        let st = read_sequence_hash("#mode=sequence&heads=3&width=48").unwrap();
+        assert!(st.rejected.is_empty(), "{:?}", st.rejected);
+        assert_eq!((st.config.heads, st.config.width), (3, 48));
+    }
+
+    #[test]
+    fn a_bad_value_costs_only_its_setting_and_names_it() {
+        let st = read_sequence_hash("mode=sequence&task=juggle&blocks=9&vocab=5&dropout=x&nope=1")
+            .unwrap();
+        assert_eq!(st.config.task.vocab, 5);
+        assert_eq!(st.config.task.task, SequenceTask::Reverse);
+        assert_eq!(st.config.blocks, SequenceConfig::default().blocks);
+        let text: Vec<String> = st.rejected.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        for key in ["task=", "blocks=", "dropout="] {
+            assert!(text.iter().any(|m| m.contains(key)), "{key} in {text:?}");
+        }
+        assert_eq!(st.unknown, vec!["nope".to_string()]);
+    }
+
+    #[test]
+    fn an_indivisible_width_falls_back_to_the_default_shape_and_says_why() {
+        let st = read_sequence_hash("mode=sequence&heads=3&width=32&length=6").unwrap();
+        assert_eq!(st.config.task.length, 6);
+        let d = SequenceConfig::default();
+        assert_eq!((st.config.heads, st.config.width), (d.heads, d.width));
+        assert_eq!(st.rejected.len(), 1);
+        assert!(
+            st.rejected[0].to_string().contains("not divisible"),
+            "{:?}",
+            st.rejected
+        );
+    }
+
+    #[test]
+    fn playground_links_are_not_sequence_links() {
+        assert!(!is_sequence_hash(&url_state::to_hash(
+            &PlaygroundConfig::default(),
+            &[]
+        )));
+        assert!(!is_sequence_hash("mode=sequences"));
+        let st = url_state::read_hash("mode=playground&dataset=xor").unwrap();
+        assert!(st.unknown.is_empty() && st.rejected.is_empty());
+        assert!(
+            read_sequence_hash("mode=sequence&speed=7")
+                .unwrap()
+                .rejected
+                .len()
+                == 1
+        );
+    }
+}

@@ -9,11 +9,13 @@
 //! assert_eq!(url_state::from_hash(&hash).unwrap().config, cfg);
 //! ```
 
+mod sequence;
 mod values;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+pub use sequence::{is_sequence_hash, read_sequence_hash, sequence_to_hash, SequenceUrlState};
 use values::{
     bad, list, name_of, num, parse_bool, parse_early_stopping, parse_name, parse_num,
     parse_positive, parse_range, parse_schedule, per_layer, percent_decode, percent_encode,
@@ -268,6 +270,9 @@ fn still_valid(cfg: &PlaygroundConfig, key: &str, v: &str) -> Result<()> {
 fn apply(cfg: &mut PlaygroundConfig, key: &str, v: &str) -> Option<Result<()>> {
     let r = (|| -> Result<bool> {
         match key {
+            // The Sequences mode has its own keys (see `sequence`); a playground link may name
+            // its mode.
+            "mode" if v == "playground" => {}
             "dataset" => cfg.dataset = parse_name(key, v)?,
             "classes" => cfg.classes = parse_num(key, v)?,
             "noise" => cfg.noise = parse_range(key, v, 0.0, 100.0)?,

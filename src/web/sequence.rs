@@ -11,6 +11,7 @@ use crate::spec::{
     SequenceConfig, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_FF, MAX_SEQUENCE_HEADS,
     MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
 };
+use crate::url_state;
 
 fn sequence_config_from_js(v: JsValue) -> Result<SequenceConfig, JsError> {
     if v.is_undefined() || v.is_null() {
@@ -51,6 +52,47 @@ pub fn sequence_choices() -> Result<JsValue, JsError> {
         max_ff_units: MAX_SEQUENCE_FF,
         max_batch_size: MAX_SEQUENCE_BATCH,
     })
+}
+
+#[derive(Serialize)]
+struct SequenceHashState {
+    config: SequenceConfig,
+    speed: Option<u32>,
+    unknown: Vec<String>,
+    rejected: Vec<String>,
+}
+
+/// True when a link hash is for the Sequences mode (`mode=sequence`).
+#[wasm_bindgen(js_name = isSequenceHash)]
+pub fn is_sequence_hash(hash: JsValue) -> Result<bool, JsValue> {
+    Ok(url_state::is_sequence_hash(&string_arg(
+        &hash,
+        "isSequenceHash's hash",
+    )?))
+}
+
+/// Reads a Sequences-mode hash into `{config, speed, unknown, rejected}`: every valid setting
+/// is kept, each bad one left out and explained (see `url_state::read_sequence_hash`).
+#[wasm_bindgen(js_name = sequenceConfigFromHash)]
+pub fn sequence_config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
+    let hash = string_arg(&hash, "sequenceConfigFromHash's hash")?;
+    let st = url_state::read_sequence_hash(&hash).map_err(js_err)?;
+    Ok(to_js(&SequenceHashState {
+        config: st.config,
+        speed: st.speed,
+        unknown: st.unknown,
+        rejected: st.rejected.iter().map(ToString::to_string).collect(),
+    })?)
+}
+
+/// The link hash (without `#`) of a Sequences-mode config and its pace (steps per second,
+/// `null` for max).
+#[wasm_bindgen(js_name = sequenceConfigToHash)]
+pub fn sequence_config_to_hash(config: JsValue, speed: Option<u32>) -> Result<String, JsError> {
+    Ok(url_state::sequence_to_hash(
+        &sequence_config_from_js(config)?,
+        speed,
+    ))
 }
 
 #[wasm_bindgen(js_name = SequenceSession)]
