@@ -2,12 +2,17 @@
 // settings (seed included) once they change, so a link reproduces the setup, and reacts to
 // edited hashes. The worker's last snapshot (settings, weights, custom points) is kept in
 // this tab's session storage, so a plain reload of the same address comes back with the
-// trained model.
+// trained model. A switch at the top picks the mode: the 2-D playground or Sequences; each
+// mode keeps its own UI, worker and state while the other is shown, and the address holds
+// the shown mode's link.
 
 import { Playground } from './playground.js';
 import { MAX_SAVED_CHARS } from './storage.js';
+import { ModeSwitch, isSequenceLink } from './sequence/mode.js';
 
-const host = document.getElementById('app');
+const app = document.getElementById('app');
+const modes = new ModeSwitch(app, (mode) => showMode(mode));
+const host = modes.hosts.playground;
 let playground = null;
 let writing = '';
 
@@ -47,9 +52,9 @@ function saveSnapshot(p, snapshot) {
   }
 }
 
-function start(restore) {
+function start(restore, hash = location.hash.slice(1)) {
   playground?.destroy();
-  const p = new Playground(host, { hash: location.hash.slice(1), onChange: syncHash, restore, onSnapshot: saveSnapshot });
+  const p = new Playground(host, { hash, onChange: syncHash, restore, onSnapshot: saveSnapshot });
   playground = p;
   // A handle for scripted checks and the browser console; it exposes no more than the UI does.
   globalThis.playground = p;
@@ -80,9 +85,43 @@ function syncHash(p) {
   }, 100);
 }
 
+/** Shows `mode`, starting it the first time, and puts its link in the address. */
+async function showMode(mode) {
+  modes.show(mode);
+  if (mode === 'sequence') {
+    if (playground?.root?.dataset.running === 'true') playground.togglePlay();
+    const seq = modes.sequence || modes.startSequence('mode=sequence', writeHash);
+    await seq.ready;
+    writeHash(await seq.shareHash());
+  } else {
+    modes.pauseSequence();
+    // Started from a Sequences link, the playground begins at its defaults.
+    if (!playground) start(undefined, '');
+    await playground.ready;
+    writeHash(await playground.shareHash(false));
+  }
+}
+
+function writeHash(hash) {
+  if (hash === location.hash.slice(1)) return;
+  writing = hash;
+  history.replaceState(null, '', `#${hash}`);
+}
+
+function route(restore) {
+  const hash = location.hash.slice(1);
+  if (isSequenceLink(hash)) {
+    modes.show('sequence');
+    modes.startSequence(hash, writeHash);
+  } else {
+    modes.show('playground');
+    start(restore);
+  }
+}
+
 window.addEventListener('hashchange', () => {
   // Our own replaceState does not fire this; a pasted link does.
-  if (location.hash.slice(1) !== writing) start();
+  if (location.hash.slice(1) !== writing) route();
 });
 
-start(savedSnapshot());
+route(savedSnapshot());

@@ -7,8 +7,14 @@
 // Attributes: dataset, layers ("8,8"), activation, learning-rate, noise, seed, features
 // ("x1,x2,sinx1"), batch-size, speed (epochs per second, or max), hide (control keys),
 // autoplay, or config (a full link hash).
+//
+// mode="sequence" embeds the Sequences mode instead (an attention demo):
+//   <nn-playground mode="sequence" task="reverse" length="6" vocab="8" blocks="1" heads="2" autoplay>
+// with task, length, vocab, offset, modulus, blocks, heads, width, ff-units, dropout, causal,
+// optimizer, learning-rate, warmup, batch-size, seed, speed (steps per second, or max).
 
 import { Playground } from './playground.js';
+import { SequencePage } from './sequence/page.js';
 
 const STYLE_URL = new URL('./style.css', import.meta.url).href;
 
@@ -26,9 +32,29 @@ const ATTRS = {
   speed: 'speed',
 };
 
+const SEQUENCE_ATTRS = {
+  task: 'task',
+  length: 'length',
+  vocab: 'vocab',
+  offset: 'offset',
+  modulus: 'modulus',
+  blocks: 'blocks',
+  heads: 'heads',
+  width: 'width',
+  'ff-units': 'ffUnits',
+  dropout: 'dropout',
+  causal: 'causal',
+  optimizer: 'optimizer',
+  'learning-rate': 'learningRate',
+  warmup: 'warmup',
+  'batch-size': 'batchSize',
+  seed: 'seed',
+  speed: 'speed',
+};
+
 export class NnPlayground extends HTMLElement {
   static get observedAttributes() {
-    return ['config', 'hide', ...Object.keys(ATTRS)];
+    return [...new Set(['config', 'hide', 'mode', ...Object.keys(ATTRS), ...Object.keys(SEQUENCE_ATTRS)])];
   }
 
   connectedCallback() {
@@ -54,12 +80,16 @@ export class NnPlayground extends HTMLElement {
     if (this.playground) this.start();
   }
 
-  /** The link hash the attributes describe. */
+  isSequence() {
+    return this.getAttribute('mode') === 'sequence';
+  }
+
+  /** The link hash the attributes describe (the engine reads it, in either mode). */
   hash() {
-    const parts = [];
+    const parts = this.isSequence() ? ['mode=sequence'] : [];
     const base = this.getAttribute('config');
     if (base) parts.push(base.replace(/^#/, ''));
-    for (const [attr, key] of Object.entries(ATTRS)) {
+    for (const [attr, key] of Object.entries(this.isSequence() ? SEQUENCE_ATTRS : ATTRS)) {
       const v = this.getAttribute(attr);
       if (v !== null) parts.push(`${key}=${encodeURIComponent(v.trim()).replace(/%2C/gi, ',')}`);
     }
@@ -68,6 +98,11 @@ export class NnPlayground extends HTMLElement {
 
   start() {
     this.playground?.destroy();
+    if (this.isSequence()) {
+      this.playground = new SequencePage(this.mount, { hash: this.hash(), compact: true });
+      if (this.hasAttribute('autoplay')) this.playground.ready.then(() => this.playground?.togglePlay());
+      return;
+    }
     const hide = (this.getAttribute('hide') || '').split(',').map((s) => s.trim()).filter(Boolean);
     this.playground = new Playground(this.mount, { hash: this.hash(), hide, compact: true });
     if (this.hasAttribute('autoplay')) this.playground.ready.then(() => this.playground?.togglePlay());

@@ -9,6 +9,7 @@
 //                                             a snapshot that fails falls back to the hash)
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
+//   {type: 'seq-…'}                           the Sequences mode (see sequence/worker_side.js)
 // worker → main:
 //   {type: 'ready', config, hide, unknown, backend, previews, choices, warning?}   (the
 //                                             page keeps `warning` on screen until dismissed)
@@ -32,6 +33,7 @@ import init, * as wasm from '../pkg/nn_playground.js';
 import { GpuBackend, failureText, isDivergence } from './gpu.js';
 import { MAX_SAVED_CHARS } from './storage.js';
 import { Pacer } from './pace.js';
+import { handleSequence } from './sequence/worker_side.js';
 
 const SLICE_MS = 12;
 const HEAVY_MS = 250;
@@ -92,6 +94,11 @@ function scheduleNext(ms) {
 }
 
 self.onmessage = (e) => {
+  // A Sequences-mode worker never gets the playground's messages, nor the other way round.
+  if (e.data.type.startsWith('seq-')) {
+    handleSequence(e.data);
+    return;
+  }
   if (!ready && e.data.type !== 'init') {
     pending.push(e.data);
     return;

@@ -1,0 +1,223 @@
+// The Sequences mode inside the training worker: owns the wasm `SequenceSession`, trains in
+// slices at the chosen pace (steps per second, or max), and posts frames with the newest
+// figures, and a few times a second the history, the chosen held-out example with its
+// attention maps and the token embeddings. worker.js hands it every `seq-*` message.
+//
+// Protocol — main → worker:
+//   {type: 'seq-init', hash}                  build a session from a Sequences-mode link
+//   {type: 'seq-call', id, method, args}      reply {type: 'seq-reply', id, ok, value | error}
+//   {type: 'seq-ack'}                         the last frame was drawn; the next may come
+// worker → main:
+//   {type: 'seq-ready', config, speed, info, choices, speeds, warning?}
+//   {type: 'seq-frame', running, step, point, rates, history?, example?, embedding?}
+//   {type: 'seq-error', message}              training stopped (e.g. divergence)
+
+import init, * as wasm from '../../pkg/nn_playground.js';
+import { Pacer } from '../pace.js';
+
+// A slice at max pace: long enough that the figures measured after it (about a thousand
+// sequences) stay a small share of the time.
+const MAX_SLICE_MS = 60;
+const VIEW_MS = 250;
+
+let session = null;
+let speed = null;
+let running = false;
+let awaitingAck = false;
+let exampleIndex = 0;
+let lastView = -Infinity;
+let viewDirty = true;
+// Something a frame shows changed since the last one.
+let dirty = true;
+let batchSize = 1;
+let lastPoint = null;
+let ready = null;
+const pacer = new Pacer();
+const pending = [];
+let sleepTimer = null;
+
+const message = (err) => (err && err.message) || String(err);
+
+export function handleSequence(msg) {
+  if (msg.type === 'seq-init') {
+    ready = start(msg.hash);
+    ready.then(() => pending.splice(0).forEach(handleSequence));
+    return;
+  }
+  if (!session) {
+    pending.push(msg);
+    return;
+  }
+  if (msg.type === 'seq-ack') {
+    awaitingAck = false;
+    if (!running) maybeFrame();
+    return;
+  }
+  if (msg.type === 'seq-call') {
+    let reply;
+    try {
+      reply = { type: 'seq-reply', id: msg.id, ok: true, value: calls[msg.method](...(msg.args || [])) };
+    } catch (err) {
+      reply = { type: 'seq-reply', id: msg.id, ok: false, error: message(err) };
+    }
+    self.postMessage(reply);
+    dirty = true;
+    maybeFrame();
+  }
+}
+
+async function start(hash) {
+  await init();
+  let warning;
+  let parsed = wasm.sequenceConfigFromHash(hash || 'mode=sequence');
+  if (parsed.rejected.length) warning = `Some of the link's settings were not used (the others were): ${parsed.rejected.join('; ')}`;
+  try {
+    session = new wasm.SequenceSession(parsed.config);
+  } catch (err) {
+    warning = `The link's settings were not used: ${message(err)}`;
+    parsed = wasm.sequenceConfigFromHash('mode=sequence');
+    session = new wasm.SequenceSession(parsed.config);
+  }
+  batchSize = session.config().batch_size;
+  speed = parsed.speed ?? null;
+  pacer.setSpeed(speed);
+  self.postMessage({
+    type: 'seq-ready',
+    config: session.config(),
+    speed,
+    info: session.taskInfo(),
+    choices: wasm.sequenceChoices(),
+    speeds: Array.from(wasm.speedChoices()),
+    warning,
+  });
+  viewDirty = true;
+  maybeFrame();
+}
+
+const calls = {
+  /** A new setup: the old session stays if the engine refuses it (the error says why). */
+  setConfig(config) {
+    const next = new wasm.SequenceSession(config);
+    session.free();
+    session = next;
+    batchSize = session.config().batch_size;
+    exampleIndex = 0;
+    lastPoint = null;
+    viewDirty = true;
+    return { config: session.config(), info: session.taskInfo() };
+  },
+  play() {
+    running = true;
+    pacer.reset();
+    pacer.restartWindow();
+    scheduleNext(0);
+  },
+  pause() {
+    running = false;
+    viewDirty = true;
+  },
+  step() {
+    lastPoint = session.trainSteps(1);
+    viewDirty = true;
+    return lastPoint;
+  },
+  reset() {
+    session.reset();
+    lastPoint = null;
+    viewDirty = true;
+  },
+  setSpeed(s) {
+    speed = s ?? null;
+    pacer.setSpeed(speed);
+  },
+  setLearningRate(lr) {
+    session.setLearningRate(lr);
+  },
+  /** Which held-out sequence the views show: an index, or 'next'. */
+  setExample(which) {
+    const n = session.taskInfo().test_size;
+    exampleIndex = which === 'next' ? (exampleIndex + 1) % n : Math.max(0, Math.min(n - 1, Math.floor(Number(which) || 0)));
+    viewDirty = true;
+    return exampleIndex;
+  },
+  /** The model on typed text: `{input, predicted, attention, …}`; throws the engine's message. */
+  predict(text) {
+    return session.predictText(text);
+  },
+  shareHash() {
+    return wasm.sequenceConfigToHash(session.config(), speed);
+  },
+  modelJSON() {
+    return session.modelJSON();
+  },
+  state() {
+    return { step: session.step(), point: lastPoint, running, speed, config: session.config() };
+  },
+};
+
+function scheduleNext(ms) {
+  if (sleepTimer !== null) clearTimeout(sleepTimer);
+  sleepTimer = setTimeout(() => {
+    sleepTimer = null;
+    tick();
+  }, ms);
+}
+
+function tick() {
+  if (!running || !session) return;
+  const t0 = performance.now();
+  let steps = 0;
+  try {
+    if (speed === null) {
+      const before = session.step();
+      lastPoint = session.trainFor(MAX_SLICE_MS);
+      steps = session.step() - before;
+    } else {
+      const due = pacer.allowance(false);
+      if (due > 0) {
+        steps = Math.min(due, 1000);
+        lastPoint = session.trainSteps(steps);
+      }
+    }
+  } catch (err) {
+    running = false;
+    self.postMessage({ type: 'seq-error', message: message(err) });
+    viewDirty = dirty = true;
+    maybeFrame();
+    return;
+  }
+  if (steps > 0) {
+    pacer.trained(steps, steps, batchSize, performance.now() - t0, 1);
+    viewDirty = dirty = true;
+  }
+  maybeFrame();
+  scheduleNext(speed === null ? 0 : pacer.sleep(false));
+}
+
+function maybeFrame() {
+  if (awaitingAck || !session || !(dirty || viewDirty)) return;
+  const now = performance.now();
+  const frame = {
+    type: 'seq-frame',
+    running,
+    step: session.step(),
+    point: lastPoint,
+    rates: pacer.rates,
+  };
+  // The heavier views a few times a second while training, at once when idle.
+  if (viewDirty && (!running || now - lastView >= VIEW_MS)) {
+    try {
+      frame.history = session.history();
+      frame.exampleIndex = exampleIndex;
+      frame.example = session.example(exampleIndex);
+      frame.embedding = session.embeddingMap();
+    } catch (err) {
+      frame.viewError = message(err);
+    }
+    lastView = now;
+    viewDirty = false;
+  }
+  awaitingAck = true;
+  dirty = false;
+  self.postMessage(frame);
+}
