@@ -8,6 +8,7 @@ import { webgpuOverheads } from './webgpu.js';
 import { oursWebgpu } from './ourgpu.js';
 import { pairedRatios } from './pairs.js';
 import { tableBench } from './tables.js';
+import { sequenceBench } from './sequence.js';
 
 const params = new URLSearchParams(location.search);
 const QUICK = params.has('quick');
@@ -194,7 +195,12 @@ async function main() {
     Object.assign(env, got.env, await tables(got.backends.includes('wasm')));
     return;
   }
-  if (ONLY) throw new Error(`?only=${ONLY}: only 'tables' can run alone`);
+  if (ONLY === 'sequence') {
+    const got = await tfSetup(note, ['wasm', 'cpu']);
+    Object.assign(env, got.env, await sequenceBench(plain.mod, { record, note, log, tfBackends: got.backends, quick: QUICK }));
+    return;
+  }
+  if (ONLY) throw new Error(`?only=${ONLY}: only 'tables' or 'sequence' can run alone`);
 
   if (!SKIP.has('ours')) {
     await oursKernels(plain, 'ours');
@@ -220,6 +226,13 @@ async function main() {
       Object.assign(env, await tables(tfBackends.includes('wasm')));
     } catch (e) {
       note(`table benchmark failed: ${e.message}`);
+    }
+  }
+  if (!SKIP.has('sequence')) {
+    try {
+      Object.assign(env, await sequenceBench(plain.mod, { record, note, log, tfBackends, quick: QUICK }));
+    } catch (e) {
+      note(`sequence benchmark failed: ${e.message}`);
     }
   }
   if (!SKIP.has('gpu')) {

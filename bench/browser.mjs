@@ -3,6 +3,7 @@
 // builds pkg/ (and runs `npm ci` here when node_modules is missing) and passes BENCH_URL.
 // By hand: `node bench/browser.mjs [--quick] [--only tables]` starts `xtask serve --no-build
 // --port 0`. `--only tables` (or BENCH_ONLY=tables) runs the uploaded-table benchmark alone
+// (`--only sequence`: the sequence-model benchmark)
 // and merges its rows into the existing results.json instead of replacing the full run's.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +19,7 @@ const root = resolve(here, '..');
 const QUICK = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = (onlyAt >= 0 ? process.argv[onlyAt + 1] : process.env.BENCH_ONLY) || null;
-if (ONLY && ONLY !== 'tables') throw new Error(`--only ${ONLY}: only 'tables' can run alone`);
+if (ONLY && ONLY !== 'tables' && ONLY !== 'sequence') throw new Error(`--only ${ONLY}: only 'tables' or 'sequence' can run alone`);
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -144,6 +145,21 @@ function sizes() {
 }
 
 const isTableRow = (r) => r.group === 'table' || (r.group === 'paired' && r.id.startsWith('Table '));
+const isSequenceRow = (r) => r.group === 'sequence';
+
+/** A sequence-only run's rows in place of those of the committed results.json. */
+function mergeSequence(page, run) {
+  const file = join(here, 'results.json');
+  const old = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { date: run.date, rows: [], notes: [], env: {} };
+  return {
+    ...old,
+    env: { ...old.env, sequenceShape: page.env.sequenceShape },
+    rows: [...old.rows.filter((r) => !isSequenceRow(r)), ...page.rows.filter(isSequenceRow)],
+    notes: [...new Set([...(old.notes ?? []).filter((n) => !n.startsWith('sequence ')), ...page.notes])],
+    sequenceRun: { ...run, tfVersion: page.env.tfVersion, tfWasmVariant: page.env.tfWasmVariant },
+    ...(page.error ? { error: page.error } : {}),
+  };
+}
 
 /** A table-only run's rows and environment in place of the table rows of the committed
  *  results.json (the other figures stay those of the last full run). */
@@ -180,7 +196,9 @@ async function main() {
     const date = new Date().toISOString();
     const tablesRun = { date, quick: QUICK, browserVersion: page.env.browserVersion, alone: Boolean(ONLY),
       loadavg: [loadStart, loadavg()[0]], cpus: cpus().length };
-    const results = ONLY
+    const results = ONLY === 'sequence'
+      ? mergeSequence(page, tablesRun)
+      : ONLY
       ? mergeTables(page, tablesRun)
       : { date, quick: QUICK, ...page, firstEpoch: first, sizes: sizes(), tablesRun };
     writeReports(here, results);

@@ -165,6 +165,32 @@ const smallRatio = (v) => (v != null && v > 0 && v < 0.1 ? `${ratio(v)} (1/${fmt
 const gpuCell = (r) => (r && r.value == null && r.note ? r.note : cell(r));
 
 /** Our WebGPU backend beside TF.js webgpu and the CPU builds, and the platform's overheads. */
+/** The sequence-model benchmark (bench/sequence.js): training tokens/s beside the same
+ *  transformer in TF.js ops with `tf.train.adam`. */
+function sequenceSection(res) {
+  const get = lookup(res);
+  const ours = get('sequence', 'train', 'ours SIMD128');
+  if (!ours) return [];
+  const sh = res.env?.sequenceShape ?? {};
+  const run = res.sequenceRun ?? {};
+  const row = (impl) => {
+    const r = get('sequence', 'train', impl);
+    return r ? `| ${impl} | ${cell(r)} | ${impl.startsWith('ours') ? '1×' : ratio(div(ours.value, r.value))} |` : `| ${impl} | not measured | – |`;
+  };
+  return [
+    `## Sequence model: ${sh.blocks ?? 2} blocks × ${sh.heads ?? 4} heads, width ${sh.width ?? 64}, feed-forward ${sh.ffUnits ?? 128}, length ${sh.length ?? 16}, ${sh.vocab ?? 32} tokens, batch ${sh.batch ?? 32}`,
+    '',
+    `Measured ${run.date ?? res.date}${run.quick ? ', **quick run**' : ''}${run.alone ? ' by `node bench/browser.mjs --only sequence` (the other sections are from the full run above)' : ''}.`,
+    'Training on reverse, Adam 1e-3; TF.js runs the same pre-norm transformer written with its ops (`bench/sequence.js`) on the same batches.',
+    '',
+    '| implementation | training tokens/s (median, range) | ours ÷ it |',
+    '| --- | --- | --- |',
+    row('ours SIMD128'),
+    row('TF.js wasm'),
+    row('TF.js cpu'),
+  ];
+}
+
 function webgpuSection(res) {
   const e = res.env ?? {};
   const get = lookup(res);
@@ -260,6 +286,8 @@ export function markdown(res) {
     ...Object.entries(res.sizes ?? {}).map(([k, s]) => `| ${k}: raw / gzip -9 | ${fmt(s.raw / 1000)} kB / ${fmt(s.gzip / 1000)} kB |`),
     '',
     ...tableSection(res),
+    '',
+    ...sequenceSection(res),
     '',
     ...webgpuSection(res),
     '',
