@@ -1,11 +1,13 @@
 // Tests of the packed npm package (`cargo xtask pack`'s tarball), each installed into a fresh
 // project under the system temp dir: (a) bundled by Vite and served, (b) a static page with
 // an import map, both training the circle in the element in headless Chromium under the
-// strict CSP of `xtask serve`; (c) Node importing the JS API and training XOR; and a
-// package without its wasm failing at init with the file's name.
+// strict CSP of `xtask serve`; (c) Node importing the JS API and training XOR; (d) its
+// TypeScript types checked by tsc; and a package without its wasm failing at init with the
+// file's name.
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +103,7 @@ test('(a) Vite bundles the element; the build trains the circle under the strict
 
 const IMPORT_MAP = `<script type="importmap">{"imports": {
     "nn-playground": "./node_modules/nn-playground/index.js",
+    "nn-playground/webgpu": "./node_modules/nn-playground/webgpu.js",
     "nn-playground/element": "./node_modules/nn-playground/www/element.js"
   }}</script>`;
 
@@ -123,6 +126,37 @@ document.body.dataset.xor = JSON.stringify(model.evaluate(x, [0, 1, 1, 0]));
   const { s } = await trainCircle(t, dir);
   const xor = JSON.parse(await waitFor(() => s.page.evaluate(() => document.body.dataset.xor), 'the JS API to fit XOR'));
   assert.equal(xor.metrics.accuracy, 1, JSON.stringify(xor));
+});
+
+test('(b) the GPU entry loads its own wasm beside it and trains on WebGPU', async (t) => {
+  const dir = project('webgpu', {
+    'index.html': `<!doctype html><html><head><meta charset="utf-8"><title>GPU entry</title><link rel="icon" href="data:,">
+  ${IMPORT_MAP}
+  <script type="module" src="./gpu.js"></script></head><body></body></html>`,
+    'gpu.js': `// The GPU entry's JS API on the (software) WebGPU adapter.
+import init, { Sequential } from 'nn-playground/webgpu';
+try {
+  await init();
+  const model = new Sequential({ inputDim: 2, layers: [
+    { type: 'dense', units: 4, activation: 'tanh' }, { type: 'dense', units: 1, activation: 'sigmoid' }] });
+  model.compile({ optimizer: 'adam', learningRate: 0.05, loss: 'binaryCrossentropy' });
+  const h = await model.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], { epochs: 3, batchSize: 4, backend: 'webgpu' });
+  document.body.dataset.backend = h.backend;
+} catch (e) {
+  document.body.dataset.backend = \`error: \${e.message}\`;
+}
+`,
+  });
+  const server = await startServer({ root: dir });
+  t.after(() => server.close());
+  const s = await openPage(server, '/index.html');
+  t.after(() => s.close());
+  const backend = await waitFor(() => s.page.evaluate(() => document.body.dataset.backend), 'the GPU fit', 120_000);
+  assert.match(backend, /^webgpu \(/);
+  const wasm = s.responses.filter((r) => r.url.endsWith('.wasm')).map((r) => new URL(r.url).pathname);
+  assert.deepEqual(wasm, ['/node_modules/nn-playground/pkg-webgpu/nn_playground_bg.wasm']);
+  assert.deepEqual(s.cspViolations, [], 'CSP violations');
+  assert.deepEqual(s.pageErrors, [], 'page errors');
 });
 
 test('(b) without its wasm the package fails at init, naming the file', async (t) => {
@@ -170,4 +204,33 @@ console.log(JSON.stringify({ evaluation: model.evaluate(x, y), backend: history.
   const missing = run();
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /cannot read the engine's nn_playground_bg\.wasm at .*nn_playground_bg\.wasm \(ENOENT\)/);
+});
+
+test('(d) the types: tsc checks a program against the JS API, the GPU entry and the element', () => {
+  const dir = project('types', {
+    'main.ts': `// A TypeScript user of the package: each entry's types, and the element's tag.
+import init, { Sequential } from 'nn-playground';
+import gpuInit, { GpuTrainer } from 'nn-playground/webgpu';
+import type { NnPlayground, NnPlaygroundAttributes } from 'nn-playground/element';
+
+await init();
+await gpuInit();
+const model: Sequential = new Sequential({ inputDim: 2, layers: [{ type: 'dense', units: 1, activation: 'sigmoid' }] });
+model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+const el: NnPlayground | null = document.querySelector('nn-playground');
+const hash: string | undefined = el?.hash();
+const attrs: NnPlaygroundAttributes = { dataset: 'circle', layers: '4,2', 'learning-rate': '0.03' };
+console.log(hash, attrs, typeof GpuTrainer);
+// @ts-expect-error: the element has no such method
+el?.noSuchMethod();
+`,
+    // esnext: wasm-bindgen's declarations use Symbol.dispose.
+    'tsconfig.json': JSON.stringify({
+      compilerOptions: { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, lib: ['esnext', 'dom'] },
+      files: ['main.ts'],
+    }),
+  });
+  const tsc = createRequire(import.meta.url).resolve('typescript/package.json').replace(/package\.json$/, 'bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', '.'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
 });
