@@ -19,6 +19,22 @@ pub const MAX_BATCH_SIZE: usize = 4096;
 pub const MAX_SAMPLES: usize = 100_000;
 /// Largest epoch limit: far past any run in a page, and an exact `u32` on every target.
 pub const MAX_EPOCH_LIMIT: usize = 1_000_000_000;
+/// The paces the page offers, in epochs per second, slowest first; `None` is "max" (as fast
+/// as the machine trains). A link may ask for any whole pace from 1 to [`MAX_SPEED`].
+pub const SPEED_CHOICES: [Option<u32>; 7] = [
+    Some(1),
+    Some(5),
+    Some(20),
+    Some(60),
+    Some(250),
+    Some(1000),
+    None,
+];
+/// The default pace: about one epoch per displayed frame, as TF Playground trains, so the
+/// boundary forms over seconds instead of settling before the first glance.
+pub const DEFAULT_SPEED: u32 = 60;
+/// Fastest pace a link may ask for by number; past it only "max" is faster.
+pub const MAX_SPEED: u32 = 100_000;
 /// Largest seed: 2^53, so a seed survives the trip through a JS number and a link.
 pub const MAX_SEED: u64 = 1 << 53;
 
@@ -123,6 +139,13 @@ impl PlaygroundConfig {
             if n == 0 || n > MAX_EPOCH_LIMIT {
                 return Err(config_err!(
                     "the epoch limit must be a whole number from 1 to {MAX_EPOCH_LIMIT} (or none), got {n}"
+                ));
+            }
+        }
+        if let Some(v) = self.speed {
+            if v == 0 || v > MAX_SPEED {
+                return Err(config_err!(
+                    "the speed must be a whole number of epochs per second from 1 to {MAX_SPEED}, or max, got {v}"
                 ));
             }
         }

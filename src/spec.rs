@@ -383,6 +383,9 @@ pub struct PlaygroundConfig {
     pub standardize: bool,
     pub discretize: bool,
     pub show_test: bool,
+    /// The page's training pace in epochs per second; `None` trains as fast as it can. A
+    /// display setting: changing it keeps the model (see `playground::SPEED_CHOICES`).
+    pub speed: Option<u32>,
     pub backend: BackendChoice,
     /// How an uploaded table was read: label and feature columns, task, missing cells.
     pub table: crate::data::csv::CsvOptions,
@@ -420,6 +423,7 @@ impl Default for PlaygroundConfig {
             standardize: false,
             discretize: false,
             show_test: false,
+            speed: Some(crate::playground::DEFAULT_SPEED),
             backend: BackendChoice::Cpu,
             table: crate::data::csv::CsvOptions::default(),
         }

@@ -238,6 +238,8 @@ fn the_loss_history_is_bounded_and_long_runs_hold_no_more_memory() {
     let epochs = 2 * MAX_HISTORY + 100;
     s.train_epochs(epochs).expect("long run");
     let held = LIVE.load(Ordering::SeqCst) as isize - live as isize;
+    // The replay's maps have their own cap and are reserved at the first snapshot.
+    assert!(s.replay_bytes() <= nn_playground::session::MAX_REPLAY_BYTES);
     assert!(
         held < 16 * 1024,
         "{epochs} more epochs hold {held} more bytes"

@@ -68,6 +68,7 @@ fn rich_config() -> PlaygroundConfig {
         standardize: true,
         discretize: true,
         show_test: true,
+        speed: Some(250),
         backend: BackendChoice::Cpu,
         table: nn_playground::data::csv::CsvOptions {
             label_column: Some("price, €".into()),
@@ -97,6 +98,44 @@ fn default_round_trips_and_reads_like_the_playground() {
     let st = from_hash(&format!("#{hash}")).unwrap();
     assert_eq!(st.config, cfg);
     assert!(st.hide.is_empty() && st.weights.is_none() && st.unknown.is_empty());
+}
+
+#[test]
+fn speed_round_trips_as_a_display_setting() {
+    // Every pace the page offers, and one only a link asks for.
+    let mut paces = nn_playground::playground::SPEED_CHOICES.to_vec();
+    paces.push(Some(7));
+    for speed in paces {
+        let cfg = PlaygroundConfig {
+            speed,
+            ..PlaygroundConfig::default()
+        };
+        let hash = to_hash(&cfg, &[]);
+        let want = format!(
+            "speed={}",
+            speed.map_or("max".to_string(), |v| v.to_string())
+        );
+        assert!(hash.contains(&want), "{want} missing from {hash}");
+        assert_eq!(from_hash(&hash).unwrap().config, cfg);
+    }
+    // A link without the key gets the watchable default; `max` is as fast as it goes.
+    assert_eq!(
+        from_hash("dataset=spiral").unwrap().config.speed,
+        Some(nn_playground::playground::DEFAULT_SPEED)
+    );
+    assert_eq!(from_hash("speed=max").unwrap().config.speed, None);
+    // The pace is a display setting: the session keeps its model when it changes.
+    let mut s = nn_playground::session::Session::new(PlaygroundConfig::default()).unwrap();
+    s.train_epochs(3).unwrap();
+    let cfg = PlaygroundConfig {
+        speed: None,
+        ..PlaygroundConfig::default()
+    };
+    assert_eq!(
+        s.set_config(cfg).unwrap(),
+        nn_playground::session::Change::Kept
+    );
+    assert_eq!(s.epoch(), 3);
 }
 
 #[test]
@@ -183,6 +222,10 @@ fn bad_values_are_errors_naming_the_key() {
         ("schedule=sometimes", "schedule"),
         ("earlyStopping=val_loss", "earlyStopping"),
         ("seed=-3", "seed"),
+        ("speed=fast", "speed"),
+        ("speed=0", "speed"),
+        ("speed=1000000", "speed"),
+        ("speed=-5", "speed"),
     ] {
         let err = from_hash(hash).expect_err(hash);
         assert!(matches!(err, Error::InvalidConfig(_)), "{hash}: {err:?}");

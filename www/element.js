@@ -5,7 +5,8 @@
 //   <nn-playground dataset="spiral" layers="8,8" activation="tanh" hide="regularization,noise">
 //
 // Attributes: dataset, layers ("8,8"), activation, learning-rate, noise, seed, features
-// ("x1,x2,sinx1"), batch-size, hide (control keys), autoplay, or config (a full link hash).
+// ("x1,x2,sinx1"), batch-size, speed (epochs per second, or max), hide (control keys),
+// autoplay, or config (a full link hash).
 
 import { Playground } from './playground.js';
 
@@ -22,6 +23,7 @@ const ATTRS = {
   'batch-size': 'batchSize',
   regularization: 'regularization',
   optimizer: 'optimizer',
+  speed: 'speed',
 };
 
 export class NnPlayground extends HTMLElement {

@@ -40,16 +40,8 @@ export const panelMethods = {
     return h('div', { className: 'stopping', dataset: { key: 'stopping' } }, h('label', {}, 'Epoch limit ', c.epochLimit), es.el);
   },
 
-  async setEpochLimit(text) {
-    let limit;
-    try {
-      limit = await this.call('epochLimitFromText', text);
-    } catch (err) {
-      this.showError(err.message);
-      this.setConfig(this.config);
-      return;
-    }
-    await this.edit((cfg) => { cfg.epoch_limit = limit ?? null; });
+  setEpochLimit(text) {
+    return this.editFromText('epochLimitFromText', text, (cfg, limit) => { cfg.epoch_limit = limit ?? null; });
   },
 
   buildModelIo() {

@@ -3,11 +3,14 @@
 
 import { h, select, slider, checkbox, clear } from './dom.js';
 import { paintGrid, paintPoints, paintThumbnail, eventToData } from './render/heatmap.js';
-import { paintLossChart } from './render/chart.js';
 import { NetworkView } from './render/network.js';
 import { panelMethods } from './panels.js';
 import { fileMethods } from './files.js';
 import { tableMethods } from './table.js';
+import { healthMethods } from './health.js';
+import { explainMethods } from './explain.js';
+import { watchMethods } from './watch.js';
+import { replayMethods } from './replay.js';
 import { formatNumber } from './format.js';
 import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
@@ -98,6 +101,7 @@ export class Playground {
   }
 
   destroy() {
+    this.stopReplay();
     this.worker.terminate();
     clear(this.host);
   }
@@ -112,7 +116,7 @@ export class Playground {
     c.play = h('button', { type: 'button', className: 'round play', 'aria-label': 'Train', title: 'Train / pause', textContent: '▶', onclick: () => this.togglePlay() });
     c.step = h('button', { type: 'button', className: 'round', 'aria-label': 'Train one epoch', title: 'Step', textContent: '▶|', onclick: () => this.act('step') });
     c.epoch = h('output', { className: 'epoch', 'aria-live': 'off', textContent: '000,000' });
-    bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: 'Epoch' }), c.epoch));
+    bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: 'Epoch' }), c.epoch), this.buildPace());
     const lr = select('Learning rate', 'learningRate', LEARNING_RATES, (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
     const act = select('Activation', 'activation', ACTIVATIONS, (v) => this.edit((cfg) => { cfg.activation = v; }));
     const reg = select('Regularization', 'regularization', [['none', 'None'], ['l1', 'L1'], ['l2', 'L2']], (v) => this.edit((cfg) => { cfg.regularization.kind = v; }));
@@ -160,23 +164,28 @@ export class Playground {
       onEditWeight: (d, i, j, v) => this.act('setWeight', d, i, j, v),
       onEditBias: (d, j, v) => this.act('setBias', d, j, v),
       onHover: (col, row, canvas) => this.showHover(col, row, canvas),
+      linkInfo: async (d, i, j) => {
+        const [w, g] = await this.call('linkInfo', d, i, j);
+        return `weight ${d + 1}: ${i + 1} → ${j + 1} = ${formatNumber(w)} · ∂L/∂w = ${formatNumber(g)}`;
+      },
     });
     c.hoverCard = h('canvas', { className: 'hover-card', width: 160, height: 160, 'aria-hidden': 'true' });
     c.hoverCard.hidden = true;
-    net.append(c.hoverCard);
+    c.hoverInfo = h('output', { className: 'hover-info', 'aria-live': 'polite' });
+    c.hoverInfo.hidden = true;
+    net.append(c.hoverCard, c.hoverInfo);
 
     // Output column.
     const out = h('section', { className: 'col output', 'aria-label': 'Output' }, h('h2', { textContent: 'Output' }));
     c.testLoss = h('output', { className: 'loss test', textContent: '—' });
     c.trainLoss = h('output', { className: 'loss train', textContent: '—' });
     out.append(h('div', { className: 'losses' }, h('div', {}, 'Test loss ', c.testLoss), h('div', {}, 'Training loss ', c.trainLoss)));
-    c.chart = h('canvas', { className: 'chart', dataset: { key: 'chart' }, role: 'img', 'aria-label': 'Loss per epoch: training (light) and test (dark)' });
-    out.append(c.chart);
+    out.append(this.buildChart());
     c.heat = h('canvas', { className: 'heat', width: 64, height: 64 });
     c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': 'Decision boundary with data points; click to add a point, shift-click for the other class, alt- or ctrl-click to delete' });
     c.pointsLayer.addEventListener('click', (ev) => this.canvasClick(ev));
     c.pointsLayer.addEventListener('contextmenu', (ev) => { if (ev.ctrlKey) ev.preventDefault(); });
-    out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer), this.buildSlice());
+    out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer), this.buildReplay(), this.buildSlice());
     c.legend = h('div', { className: 'legend', 'aria-hidden': 'true' }, h('span', { className: 'neg', textContent: '−1' }), h('span', { className: 'bar-scale' }), h('span', { className: 'pos', textContent: '+1' }));
     c.classLegend = h('div', { className: 'legend classes', 'aria-hidden': 'true' });
     out.append(c.legend, c.classLegend);
@@ -185,7 +194,7 @@ export class Playground {
     const disc = checkbox('Discretize output', 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
     Object.assign(c, { showTest: showTest.input, discretize: disc.input });
     out.append(showTest.el, disc.el, c.addClass.el);
-    out.append(this.buildMetrics(), this.buildInsight(), this.buildStopping(), this.buildModelIo());
+    out.append(this.buildMetrics(), this.buildInsight(), this.buildHealth(), this.buildExplain(), this.buildStopping(), this.buildModelIo());
     c.speed = h('p', { className: 'speed', dataset: { key: 'speed' }, 'aria-live': 'off', textContent: '' });
     out.append(c.speed);
 
@@ -223,6 +232,7 @@ export class Playground {
         clear(this.controls.classes);
         this.controls.classes.append(...m.choices.classes.map((k) => h('option', { value: String(k), textContent: String(k) })));
       }
+      if (m.choices?.speeds) this.setPaceChoices(m.choices.speeds);
       for (const [kind, pts] of Object.entries(m.previews || {})) {
         const b = this.controls.datasetButtons.get(kind);
         if (b) paintThumbnail(b.canvas, pts, ['plane', 'multi_gauss', 'sine'].includes(kind) ? 'regression' : 'classification');
@@ -268,6 +278,7 @@ export class Playground {
     if (f.points) this.points = f.points;
     if (f.table !== undefined) this.setTableInfo(f.table);
     if (f.config) this.setConfig(f.config);
+    this.updateReplayLength(f.replayLength ?? 0);
     this.frame = f;
     this.schedule(false);
   }
@@ -307,14 +318,17 @@ export class Playground {
     }
     const discretize = c.discretize.checked;
     const channels = f.task === 'multiclass' ? f.outputs : 1;
-    paintGrid(c.heat, f.grid, f.gridRes, channels, { discretize });
+    // A replayed snapshot replaces the live map until the scrubber is back at its end.
+    const shown = this.replayGrid();
+    if (shown) paintGrid(c.heat, shown.grid, shown.res, shown.channels, { discretize });
+    else paintGrid(c.heat, f.grid, f.gridRes, channels, { discretize });
     // Points change rarely; repainting hundreds of circles every frame is wasted raster work.
     const pointsKey = [this.points, c.showTest.checked, f.task, this.layoutGen];
     if (!sameKey(pointsKey, this.pointsKey)) {
       this.pointsKey = pointsKey;
       paintPoints(c.pointsLayer, this.points, f.task, { showTest: c.showTest.checked, radius: this.opts.compact ? 2.5 : 3 });
     }
-    paintLossChart(c.chart, this.history.train, this.history.test);
+    this.drawChart(f);
     c.epoch.textContent = String(f.epoch).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     c.testLoss.textContent = formatNumber(f.testLoss);
     c.trainLoss.textContent = formatNumber(f.trainLoss);
@@ -327,10 +341,11 @@ export class Playground {
       this.paintHover();
     }
     if (f.insight !== undefined) this.drawInsight(f.insight);
+    if (f.health) this.drawHealth(f.health);
     if (f.importance !== undefined) this.drawImportance(f.importance);
     if (f.metrics) {
       this.drawMetrics(f);
-      c.speed.textContent = `${Math.round(f.stepsPerSec).toLocaleString('en')} steps/s · ${Math.round(f.samplesPerSec).toLocaleString('en')} samples/s · ${f.backend}`;
+      this.drawSpeed(f);
     }
     this.setRunning(f.running);
     if (f.stopReason) this.showStatus(`Stopped: ${f.stopReason}`);
@@ -339,17 +354,31 @@ export class Playground {
 
   showHover(col, row, canvas) {
     const card = this.controls.hoverCard;
+    const info = this.controls.hoverInfo;
     if (col === null || col === undefined) {
       this.hover = null;
       card.hidden = true;
+      info.hidden = true;
       return;
     }
+    // The node's output range on the training data, from the engine (inputs: the active
+    // ones only, in the model's order).
+    const unit = col === 0 ? this.activeFeatureRows().indexOf(row) : row;
+    if (unit < 0) {
+      info.hidden = true;
+    } else this.call('unitRange', col, unit).then(([lo, hi]) => {
+      if (this.hover !== canvas) return;
+      info.textContent = `output on the data: ${formatNumber(lo)} … ${formatNumber(hi)}`;
+      info.hidden = false;
+    }, () => { info.hidden = true; });
     this.hover = canvas;
     card.hidden = false;
     const r = canvas.getBoundingClientRect();
     const host = card.parentElement.getBoundingClientRect();
     card.style.left = `${Math.min(r.right - host.left + 8, host.width - 170)}px`;
     card.style.top = `${r.top - host.top}px`;
+    info.style.left = card.style.left;
+    info.style.top = `${r.top - host.top + 162}px`;
     this.paintHover();
   }
 
@@ -406,6 +435,7 @@ export class Playground {
     c.batch.set(cfg.batch_size);
     c.showTest.checked = !!cfg.show_test;
     c.discretize.checked = !!cfg.discretize;
+    this.showPace(cfg.speed);
     c.init.value = cfg.init;
     c.standardize.checked = !!cfg.standardize;
     c.epochLimit.value = cfg.epoch_limit ? String(cfg.epoch_limit) : '';
@@ -432,12 +462,14 @@ export class Playground {
   updateAddClass() {
     const s = this.controls.addClass.input;
     const cfg = this.config;
-    // Regression points get +1 on a click and −1 on a shift-click; there is no class to pick.
-    // A table's rows cannot be clicked in: its map is a slice through many inputs.
-    this.controls.addClass.el.hidden = this.frame?.task === 'regression' || this.hide.includes('addClass') || !!this.tableInfo;
+    // A table's rows cannot be clicked in: its map is a slice through many inputs. The last
+    // choice deletes, so a touch screen (no shift or alt) can do everything a mouse can.
+    this.controls.addClass.el.hidden = this.hide.includes('addClass') || !!this.tableInfo;
     const k = this.classCount();
-    const want = k ? Array.from({ length: k }, (_, i) => [i, `class ${i}`]) : [[1, 'blue (+1)'], [0, 'orange (−1)']];
-    if (s.options.length !== want.length || s.options[0].value !== String(want[0][0])) {
+    const names = this.tableInfo?.classNames ?? [];
+    const classes = k ? Array.from({ length: k }, (_, i) => [i, names[i] ?? `class ${i}`]) : [[1, 'blue (+1)'], [0, 'orange (−1)']];
+    const want = [...(this.frame?.task === 'regression' ? [[1, 'value +1'], [-1, 'value −1']] : classes), ['delete', 'delete points']];
+    if (s.options.length !== want.length || s.options[0].value !== String(want[0][0]) || s.options[0].textContent !== want[0][1]) {
       const keep = s.value;
       clear(s);
       for (const [v, t] of want) s.append(h('option', { value: String(v), textContent: t }));
@@ -471,6 +503,23 @@ export class Playground {
       this.showError(err.message);
       this.setConfig(this.config);
     }
+  }
+
+  /**
+   * A field the engine reads (`parse`, a worker call that turns the typed text into a value
+   * or refuses it in the field's words), then `apply(cfg, value)`. A refusal is shown and the
+   * field goes back to the config's value.
+   */
+  async editFromText(parse, text, apply, opts) {
+    let value;
+    try {
+      value = await this.call(parse, text);
+    } catch (err) {
+      this.showError(err.message);
+      this.setConfig(this.config);
+      return;
+    }
+    await this.edit((cfg) => apply(cfg, value), opts);
   }
 
   toggleFeature(key) {
@@ -533,7 +582,8 @@ export class Playground {
   async canvasClick(ev) {
     const { x, y } = eventToData(this.controls.pointsLayer, ev);
     try {
-      if (ev.altKey || ev.ctrlKey || ev.metaKey) {
+      if (await this.pickExample(x, y)) return;
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || this.controls.addClass.input.value === 'delete') {
         const n = await this.call('removePointsNear', x, y, 0.4);
         this.showStatus(n ? `Removed ${n} point${n === 1 ? '' : 's'}.` : 'No point there to remove.');
         return;
@@ -542,9 +592,7 @@ export class Playground {
       const task = this.frame?.task;
       if (ev.shiftKey) {
         const k = this.classCount() || 2;
-        label = task === 'regression' ? -1 : (label + 1) % k;
-      } else if (task === 'regression') {
-        label = 1;
+        label = task === 'regression' ? -label : (label + 1) % k;
       }
       const cfg = await this.call('addPoint', x, y, label);
       this.setConfig(cfg);
@@ -603,4 +651,4 @@ function setNumber(sel, v) {
   sel.value = text;
 }
 
-Object.assign(Playground.prototype, panelMethods, fileMethods, tableMethods);
+Object.assign(Playground.prototype, panelMethods, fileMethods, tableMethods, healthMethods, explainMethods, watchMethods, replayMethods);

@@ -17,6 +17,9 @@
 //   {type: 'notice', message}                 backend news (WebGPU started, or why the CPU)
 //   {type: 'crashed', message}                the wasm instance trapped; this worker closes
 //
+// Pace: `config.speed` epochs per second (null: as fast as it goes). A paced run trains only
+// the epochs due (see `pace.js`) and sleeps in between, so neither thread spins.
+//
 // A frame carries `snapshot: {config, model, data?}` every few seconds (and whenever idle):
 // the last good state the page restarts a crashed worker from.
 //
@@ -28,6 +31,7 @@
 import init, * as wasm from '../pkg/nn_playground.js';
 import { GpuBackend, failureText, isDivergence } from './gpu.js';
 import { MAX_SAVED_CHARS } from './storage.js';
+import { Pacer } from './pace.js';
 
 const SLICE_MS = 12;
 const HEAVY_MS = 250;
@@ -46,8 +50,10 @@ let lastHeavy = 0;
 let lastSnapshot = -Infinity;
 let snapshotDirty = true;
 let heavyDirty = true;
-let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true };
-let speed = { steps: 0, samples: 0, since: 0, stepsPerSec: 0, samplesPerSec: 0 };
+let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true, health: false };
+const pacer = new Pacer();
+// The sleep of a paced run until its next epoch is due.
+let sleepTimer = null;
 let ready = null;
 // Cached so the training loop does not convert the whole config every slice.
 let batchSize = 1;
@@ -70,6 +76,20 @@ const pending = [];
 const tickChannel = new MessageChannel();
 tickChannel.port1.onmessage = () => tick();
 const scheduleTick = () => tickChannel.port2.postMessage(0);
+
+/** The next tick: at once, or after a paced run's sleep (one sleep pending at most). */
+function scheduleNext(ms) {
+  if (sleepTimer !== null) clearTimeout(sleepTimer);
+  sleepTimer = null;
+  if (ms > 0) {
+    sleepTimer = setTimeout(() => {
+      sleepTimer = null;
+      tick();
+    }, ms);
+  } else {
+    scheduleTick();
+  }
+}
 
 self.onmessage = (e) => {
   if (!ready && e.data.type !== 'init') {
@@ -135,7 +155,7 @@ async function start(hash, earlierWarning) {
       warning = `${warning ? `${warning} ` : ''}The link's weights were not loaded: ${message(err)}`;
     }
   }
-  if (session.config().dataset === 'custom' && session.points().length === 0 && !warning) {
+  if (session.config().dataset === 'custom' && session.rowCount() === 0 && !warning) {
     warning = 'This link is for data that was uploaded or clicked in, and links do not carry data: load the CSV file under "Your own data" (ask whoever shared the link for it), or pick a dataset.';
   }
   followConfig();
@@ -154,7 +174,7 @@ async function start(hash, earlierWarning) {
 
 /** The engine's lists of allowed values that the page's controls offer. */
 function choices() {
-  return { classes: Array.from(wasm.spiralClassChoices()) };
+  return { classes: Array.from(wasm.spiralClassChoices()), speeds: Array.from(wasm.speedChoices()) };
 }
 
 /**
@@ -252,6 +272,7 @@ function message(err) {
 function followConfig() {
   const cfg = session.config();
   batchSize = cfg.batch_size;
+  pacer.setSpeed(cfg.speed);
   // After a GPU failure the choice stays but the CPU trains, until the person chooses again.
   if (cfg.backend === backendChoice) return;
   backendChoice = cfg.backend;
@@ -317,14 +338,23 @@ const calls = {
     touched({ points: change === 'regenerated', structure: true, gpu: retrain ? 'rebuild' : undefined });
     return { change, config: session.config() };
   },
+  speedFromText(text) {
+    return wasm.speedFromText(String(text)) ?? null;
+  },
+  /** Snapshot `i` of the replay with its map, or null past the end. */
+  replayFrame(i) {
+    const meta = session.replayFrame(i);
+    return meta && { ...meta, grid: session.replayGrid(i) };
+  },
   epochLimitFromText(text) {
     return wasm.epochLimitFromText(String(text)) ?? null;
   },
   play() {
     if (!running) {
       running = true;
-      speed = { steps: 0, samples: 0, since: performance.now(), stepsPerSec: speed.stepsPerSec, samplesPerSec: speed.samplesPerSec };
-      scheduleTick();
+      pacer.reset();
+      pacer.restartWindow();
+      scheduleNext(0);
     }
     touched();
     return true;
@@ -401,6 +431,10 @@ const calls = {
     return true;
   },
   insight: () => session.insight(),
+  explainStep: (row) => session.explainStep(row),
+  linkInfo: (d, i, j) => Array.from(session.linkInfo(d, i, j)),
+  unitRange: (c, u) => Array.from(session.unitRange(c, u)),
+  nearestTrainingRow: (x, y) => session.nearestTrainingRow(x, y),
   predictionsCsv: (all) => session.predictionsCsv(!!all),
   predictCsv: (text) => session.predictCsv(text),
   startImportance(repeats) {
@@ -466,13 +500,24 @@ function tick() {
   }
   if (!running || !session) return;
   if (gpu) {
-    if (!gpuBusy) gpuTick();
+    if (gpuBusy) return;
+    // Nothing due at this pace: sleep without a slice (and without a frame of no change).
+    if (pacer.allowance(false) === 0) scheduleNext(pacer.sleep(false));
+    else gpuTick();
+    return;
+  }
+  const allowed = pacer.allowance(session.midEpoch());
+  if (allowed === 0) {
+    scheduleNext(pacer.sleep(false));
     return;
   }
   try {
-    const steps = session.trainFor(SLICE_MS);
-    speed.steps += steps;
-    speed.samples += steps * batchSize;
+    const e0 = session.epoch();
+    const r0 = session.replayLength();
+    const t0 = performance.now();
+    const steps = allowed === Infinity ? session.trainFor(SLICE_MS) : session.trainPaced(SLICE_MS, allowed);
+    const ms = performance.now() - t0;
+    pacer.trained(session.epoch() - e0, steps, batchSize, ms, session.stepsPerEpoch(), session.replayLength() === r0);
   } catch (err) {
     if (fatal(err)) return;
     running = false;
@@ -499,16 +544,19 @@ async function gpuTick() {
     }
     if (backendChoice === 'auto' && !g.measured && gpu === g) await autoChoose(g, current);
     const start = performance.now();
-    while (gpu === g && current() && performance.now() - start < SLICE_MS) {
+    const allowed = pacer.allowance(false);
+    let trained = 0;
+    while (gpu === g && current() && trained < allowed && performance.now() - start < SLICE_MS) {
       if (!session.mayTrain()) {
         running = false;
         break;
       }
+      const t0 = performance.now();
       const steps = await g.trainEpoch(session, current);
-      speed.steps += steps;
-      speed.samples += steps * batchSize;
+      trained += 1;
+      pacer.trained(1, steps, batchSize, performance.now() - t0, session.stepsPerEpoch());
     }
-    if (gpu === g && g.trainer && !g.stale && version === v) {
+    if (trained > 0 && gpu === g && g.trainer && !g.stale && version === v) {
       const res = view.gridRes;
       const grid = await g.decisionGrid(session, res);
       if (gpu === g && version === v) gpuGrid = { grid, res, version: v, epoch: session.epoch() };
@@ -591,23 +639,11 @@ function importanceTick() {
 
 /** After a training slice: apply a stop, post a frame, and go on while running. */
 function afterSlice() {
-  countSpeed();
   if (session.stopReason()) running = false;
   dirty = true;
   snapshotDirty = true;
   guarded(maybeFrame);
-  if (running) scheduleTick();
-}
-
-function countSpeed() {
-  const now = performance.now();
-  if (now - speed.since >= 500) {
-    const dt = (now - speed.since) / 1000;
-    speed.stepsPerSec = speed.steps / dt;
-    speed.samplesPerSec = speed.samples / dt;
-    speed.steps = speed.samples = 0;
-    speed.since = now;
-  }
+  if (running) scheduleNext(pacer.sleep(!gpu && session.midEpoch()));
 }
 
 function maybeFrame() {
@@ -625,7 +661,7 @@ function maybeFrame() {
  * the tab's storage is not packed or posted at all, only counted.
  */
 function packData() {
-  const rows = session.points().length / 4;
+  const rows = session.rowCount();
   const text = session.isTable() && tableText ? tableText : session.dataCsv();
   // Deflated numbers take about a third of their text, and base64 adds a third.
   if (text.length > 4 * MAX_SAVED_CHARS) return { packed: null, rows };
@@ -656,10 +692,15 @@ function frame() {
     testLoss: session.testLoss(),
     history: hist,
     historyFrom,
+    historyStride: stride,
+    replayLength: session.replayLength(),
     running,
     stopReason: session.stopReason() || null,
-    stepsPerSec: running ? speed.stepsPerSec : 0,
-    samplesPerSec: running ? speed.samplesPerSec : 0,
+    stepsPerSec: running ? pacer.rates.stepsPerSec : 0,
+    samplesPerSec: running ? pacer.rates.samplesPerSec : 0,
+    epochsPerSec: running ? pacer.rates.epochsPerSec : 0,
+    maxEpochsPerSec: pacer.rates.maxEpochsPerSec,
+    pace: pacer.speed,
     backend: backendLabel(),
     gridOn: fresh ? 'gpu' : 'cpu',
     task: session.task(),
@@ -677,6 +718,7 @@ function frame() {
     f.metrics = session.metrics();
     f.insight = view.insight ? session.insight() : null;
     f.importance = session.importance();
+    if (view.health) f.health = session.health();
     if (view.network) {
       f.network = session.network();
       // Moved, not copied: a 16 × 256 network's million plain numbers took the page ~200 ms

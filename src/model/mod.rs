@@ -12,6 +12,7 @@ mod io;
 pub mod onnx;
 mod running_stats;
 mod state;
+pub mod trace;
 
 pub use build::{MAX_LAYERS, MAX_PARAMS, MAX_UNITS};
 pub use evaluate::Evaluation;

@@ -39,6 +39,7 @@ impl Session {
             ));
         }
         self.partial = None;
+        self.record_replay_start()?;
         let mut order: Vec<usize> = (0..rows).collect();
         Rng::new(self.config.seed ^ (self.epoch as u64).wrapping_mul(0x9E37_79B9))
             .shuffle(&mut order);

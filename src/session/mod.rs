@@ -12,16 +12,25 @@
 //! ```
 
 mod data;
+mod explain;
 mod external;
+mod health;
 mod insight;
 mod onnx;
+mod replay;
 mod slice;
 mod table;
 mod train;
 mod views;
 
 pub use data::{scale_into_domain, DOMAIN};
+pub use explain::ExplainedStep;
+pub use health::{LayerHealth, HEALTH_BINS, HEALTH_ROWS};
 pub use insight::{ImportanceReport, InsightReport, MAX_SCATTER_POINTS};
+pub use replay::{
+    replay_resolution, Replay, ReplayFrame, MAX_REPLAY_BYTES, MAX_REPLAY_FRAMES,
+    MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
+};
 pub use slice::{Axis, HeldValue, SliceInfo};
 pub use train::CHUNK_STEPS;
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
@@ -38,7 +47,8 @@ use crate::{Error, Matrix, PlaygroundConfig, Result, Rng, Sequential};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
-    /// Weights kept (learning rate, batch size, optimiser, display or stopping settings).
+    /// Weights kept (learning rate, batch size, optimiser, display settings such as the
+    /// pace, or stopping settings).
     Kept,
     /// Same data, a freshly initialised model (architecture or features changed).
     Rebuilt,
@@ -84,6 +94,8 @@ pub struct Session {
     load_report: Option<crate::data::csv::prepare::LoadReport>,
     /// A permutation-importance run in progress or finished.
     importance: Option<crate::model::importance::PermutationImportance>,
+    /// Snapshots of the map for the page's replay of the run.
+    replay: replay::Replay,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +128,7 @@ impl Session {
             slice: None,
             load_report: None,
             importance: None,
+            replay: replay::Replay::default(),
         })
     }
 
@@ -257,6 +270,7 @@ impl Session {
         self.grid_cache = None;
         self.partial = None;
         self.importance = None;
+        self.replay = replay::Replay::default();
     }
 
     /// Re-initialises the weights (from the seed, so a reset run repeats exactly); same data.

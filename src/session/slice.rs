@@ -315,13 +315,24 @@ impl SliceView {
                 Ok((scaled.clone(), scaled))
             }
             None => {
-                // One input: it follows the horizontal axis; the map is constant upwards.
+                // No two axes: the held row everywhere, with the horizontal axis's column
+                // (if it is a column) varied across; the map is constant upwards.
                 let (lo, hi) = xr;
                 let step = (hi - lo) / res as f32;
-                let raw: Vec<f32> = (0..res * res)
-                    .map(|i| lo + (i % res) as f32 * step + step / 2.0)
-                    .collect();
-                let raw = Matrix::from_vec(res * res, 1, raw)?;
+                let d = base.len();
+                let varied = match self.x {
+                    Axis::Column(c) => prep.groups().get(c).map(|g| g[0]),
+                    Axis::Component(_) => None,
+                };
+                let mut raw = Vec::with_capacity(res * res * d);
+                for i in 0..res * res {
+                    let at = raw.len();
+                    raw.extend_from_slice(&base);
+                    if let Some(j) = varied {
+                        raw[at + j] = lo + (i % res) as f32 * step + step / 2.0;
+                    }
+                }
+                let raw = Matrix::from_vec(res * res, d, raw)?;
                 let mut scaled = raw.clone();
                 prep.scale(&mut scaled)?;
                 Ok((scaled, raw))

@@ -19,6 +19,11 @@ impl Session {
         self.data.table().is_some()
     }
 
+    /// Rows of the data, both splits.
+    pub fn row_count(&self) -> usize {
+        self.data.len()
+    }
+
     /// What loading the table did to its rows and cells.
     pub fn load_report(&self) -> Option<&LoadReport> {
         match self.data.table() {

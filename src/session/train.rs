@@ -49,6 +49,32 @@ impl Session {
         Ok(steps)
     }
 
+    /// Like [`train_for`](Self::train_for), but stops once `max_epochs` epochs have finished
+    /// (an epoch already in progress counts when it finishes), for a pace slower than the
+    /// machine: the page asks for as many epochs as its pace allows per tick. A large epoch
+    /// is still trained in chunks within the budget, so a pace below one epoch per slice
+    /// works too. At least one unit unless stopped; `max_epochs == 0` trains nothing.
+    pub fn train_paced(
+        &mut self,
+        budget_ms: f64,
+        max_epochs: usize,
+        now: &mut dyn FnMut() -> f64,
+    ) -> Result<usize> {
+        let start = now();
+        let target = self.epoch + max_epochs;
+        let mut steps = 0;
+        while self.epoch < target {
+            match self.train_unit()? {
+                Some(s) => steps += s,
+                None => break,
+            }
+            if now() - start >= budget_ms {
+                break;
+            }
+        }
+        Ok(steps)
+    }
+
     /// True while an epoch is partly trained (large training sets train in chunks).
     pub fn mid_epoch(&self) -> bool {
         self.partial.is_some()
@@ -83,6 +109,7 @@ impl Session {
                 "there are no training points: add some by clicking the output, upload a CSV or pick a dataset".into(),
             ));
         }
+        self.record_replay_start()?;
         let batch = self.config.batch_size.clamp(1, rows);
         if rows.div_ceil(batch) <= CHUNK_STEPS && self.partial.is_none() {
             let (x, y) = self.data.train_xy();
@@ -145,6 +172,7 @@ impl Session {
         self.epoch += 1;
         let test = self.data.loss(&mut self.model, true);
         self.record(EpochLoss { train, test });
+        self.record_replay(train, test)?;
         self.check_early_stopping(test, train)
     }
 

@@ -189,15 +189,20 @@ impl Session {
                 return Ok(m.clone());
             }
         }
-        let m = match (self.data.table(), &self.slice) {
+        let m = self.grid_inputs_uncached(res)?;
+        self.grid_cache = Some((res, m.clone()));
+        Ok(m)
+    }
+
+    /// The model's inputs over a `res × res` grid (the map's slice for a table), not cached.
+    pub(super) fn grid_inputs_uncached(&self, res: usize) -> Result<Matrix> {
+        Ok(match (self.data.table(), &self.slice) {
             (Some(t), Some(s)) => {
                 check_resolution(res)?;
                 s.grid_inputs(t, res)?.0
             }
             _ => self.data.inputs_for(&grid_points(res)?, &self.config)?,
-        };
-        self.grid_cache = Some((res, m.clone()));
-        Ok(m)
+        })
     }
 
     /// Maps raw model outputs to the display scale (see `decision_grid`).

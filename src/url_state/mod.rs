@@ -19,7 +19,7 @@ use values::{
     parse_positive, parse_range, parse_schedule, per_layer, percent_decode, percent_encode,
     schedule_key,
 };
-pub use values::{feature_key, parse_feature};
+pub use values::{feature_key, parse_feature, parse_speed, speed_key};
 
 use crate::spec::{HiddenLayer, Init, PlaygroundConfig, Schedule};
 use crate::{Activation, Error, Result};
@@ -148,6 +148,7 @@ pub fn to_hash(cfg: &PlaygroundConfig, hide: &[String]) -> String {
     put("standardize", cfg.standardize.to_string());
     put("discretize", cfg.discretize.to_string());
     put("showTestData", cfg.show_test.to_string());
+    put("speed", speed_key(cfg.speed));
     if cfg.backend != crate::spec::BackendChoice::Cpu {
         put("backend", name_of(&cfg.backend));
     }
@@ -307,6 +308,7 @@ fn apply(cfg: &mut PlaygroundConfig, key: &str, v: &str) -> Option<Result<()>> {
             "standardize" => cfg.standardize = parse_bool(key, v)?,
             "discretize" => cfg.discretize = parse_bool(key, v)?,
             "showTestData" => cfg.show_test = parse_bool(key, v)?,
+            "speed" => cfg.speed = parse_speed(v)?,
             "backend" => cfg.backend = parse_name(key, v)?,
             "label" => cfg.table.label_column = Some(v.to_string()),
             "task" => cfg.table.kind = Some(parse_name(key, v)?),

@@ -97,6 +97,21 @@ pub(super) fn parse_early_stopping(v: &str) -> Result<EarlyStoppingSpec> {
     })
 }
 
+/// A pace in a link: epochs per second, or `max`.
+pub fn speed_key(speed: Option<u32>) -> String {
+    speed.map_or_else(|| "max".to_string(), |v| v.to_string())
+}
+
+/// Reads [`speed_key`] back (the range is checked with the rest of the config).
+pub fn parse_speed(v: &str) -> Result<Option<u32>> {
+    if v == "max" {
+        return Ok(None);
+    }
+    v.parse()
+        .map(Some)
+        .map_err(|_| bad("speed", v, "epochs per second (a whole number) or max"))
+}
+
 /// The serde (snake_case) name of a unit enum variant.
 pub(super) fn name_of<T: Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {

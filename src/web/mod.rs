@@ -3,7 +3,9 @@
 //! model API for scripts. Errors become `JsError`s carrying the engine's message.
 
 mod convert;
+mod explain;
 mod external;
+mod health;
 mod keras;
 mod onnx;
 mod table;
@@ -106,6 +108,64 @@ impl WebSession {
         let mut now = js_sys::Date::now;
         let steps = self.inner.train_for(ms, &mut now).map_err(js_err)?;
         Ok(steps as u32)
+    }
+
+    /// Trains for about `ms` milliseconds but at most until `epochs` more epochs have
+    /// finished (the page's pace); returns optimiser steps taken. A large epoch is trained in
+    /// chunks, so a slice ends on time even mid-epoch (see `midEpoch`).
+    #[wasm_bindgen(js_name = trainPaced)]
+    pub fn train_paced(&mut self, ms: f64, epochs: u32) -> Result<u32, JsError> {
+        let mut now = js_sys::Date::now;
+        let steps = self
+            .inner
+            .train_paced(ms, epochs as usize, &mut now)
+            .map_err(js_err)?;
+        Ok(steps as u32)
+    }
+
+    /// True while an epoch is partly trained: a pace goes on with it before counting.
+    #[wasm_bindgen(js_name = midEpoch)]
+    pub fn mid_epoch(&self) -> bool {
+        self.inner.mid_epoch()
+    }
+
+    /// Snapshots of the map kept for the replay (at most `MAX_REPLAY_FRAMES`).
+    #[wasm_bindgen(js_name = replayLength)]
+    pub fn replay_length(&self) -> u32 {
+        self.inner.replay().len() as u32
+    }
+
+    /// Snapshot `i` without its grid: `{epoch, train, test, res, channels}`, or `null`.
+    #[wasm_bindgen(js_name = replayFrame)]
+    pub fn replay_frame(&self, i: u32) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Meta {
+            epoch: usize,
+            train: f32,
+            test: f32,
+            res: usize,
+            channels: usize,
+        }
+        match self.inner.replay().get(i as usize) {
+            None => Ok(JsValue::NULL),
+            Some(f) => to_js(&Meta {
+                epoch: f.epoch,
+                train: f.train,
+                test: f.test,
+                res: f.res,
+                channels: f.channels,
+            }),
+        }
+    }
+
+    /// Snapshot `i`'s map (`res × res × channels`, row 0 at the top); empty past the end.
+    #[wasm_bindgen(js_name = replayGrid)]
+    pub fn replay_grid(&self, i: u32) -> Box<[f32]> {
+        self.inner
+            .replay()
+            .get(i as usize)
+            .map(|f| f.grid.into())
+            .unwrap_or_default()
     }
 
     /// Trains `n` epochs; returns optimiser steps taken.
@@ -405,6 +465,24 @@ pub fn spiral_class_choices() -> Box<[u32]> {
     (MIN_SPIRAL_CLASSES..=MAX_SPIRAL_CLASSES)
         .map(|k| k as u32)
         .collect()
+}
+
+/// The paces the page's speed control offers, slowest first, as the link writes them
+/// (`"1"` … `"1000"`, `"max"`); see `playground::SPEED_CHOICES`.
+#[wasm_bindgen(js_name = speedChoices)]
+pub fn speed_choices() -> Vec<String> {
+    crate::playground::SPEED_CHOICES
+        .iter()
+        .map(|s| url_state::speed_key(*s))
+        .collect()
+}
+
+/// The config's pace from a speed control's value (`"60"`, `"max"`): epochs per second,
+/// or `null` for max; throws for anything else.
+#[wasm_bindgen(js_name = speedFromText)]
+pub fn speed_from_text(text: JsValue) -> Result<Option<u32>, JsValue> {
+    let text = string_arg(&text, "speedFromText's text")?;
+    Ok(url_state::parse_speed(&text).map_err(js_err)?)
 }
 
 fn hide_list(v: JsValue) -> Result<Vec<String>, JsError> {

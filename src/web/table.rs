@@ -46,6 +46,13 @@ pub fn unpack_text(blob: &str) -> Result<String, JsError> {
 
 #[wasm_bindgen(js_class = Session)]
 impl WebSession {
+    /// Rows of the data, both splits (cheaper than `points().length / 4` for a table, whose
+    /// points are projected onto the map's axes).
+    #[wasm_bindgen(js_name = rowCount)]
+    pub fn row_count(&self) -> u32 {
+        self.inner.row_count() as u32
+    }
+
     /// True when the data is an uploaded table of many columns (not 2-D points).
     #[wasm_bindgen(js_name = isTable)]
     pub fn is_table(&self) -> bool {

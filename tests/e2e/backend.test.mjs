@@ -5,9 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CHROMIUM_ARGS, openPage, startServer, waitFor } from './harness.mjs';
+import { APP, CHROMIUM_ARGS, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
 
-const APP = '#app .nnp';
 // Shader compilation on a software adapter is slow on a small shared machine.
 const SLOW = 120_000;
 let server;
@@ -18,14 +17,9 @@ after(async () => {
   await server?.close();
 });
 
-async function open(t, path, opts = {}) {
-  const s = await openPage(server, path, { timeout: SLOW, ...opts });
-  t.after(() => s.close());
-  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
-  return s;
-}
+const open = (t, path, opts = {}) => openApp(server, t, path, { timeout: SLOW, ...opts });
 
-const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
+const state = appState;
 const statusText = (page) => page.textContent(`${APP} .status`);
 const epoch = async (page) => Number((await state(page)).epoch);
 const chooseBackend = (page, v) => page.selectOption(`${APP} select[data-control=backend]`, v);
@@ -36,13 +30,10 @@ async function trainsOn(page, n, what) {
   await waitFor(async () => (await epoch(page)) >= from + n, what, SLOW);
 }
 
-function clean(s) {
-  assert.deepEqual(s.pageErrors, [], 'page errors');
-  assert.deepEqual(s.cspViolations, [], 'CSP violations');
-}
+const clean = (s) => assertClean(s, { console: false });
 
 test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU draws the grid', async (t) => {
-  const s = await open(t, '/index.html#dataset=circle&learningRate=0.03');
+  const s = await open(t, '/index.html#dataset=circle&learningRate=0.03&speed=max');
   const { page } = s;
   assert.equal(await page.inputValue(`${APP} select[data-control=backend]`), 'cpu');
   await page.click(`${APP} button.play`);
@@ -77,7 +68,7 @@ test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU 
 });
 
 test('a batch-norm network trains on WebGPU and carries its running statistics back to the CPU', async (t) => {
-  const s = await open(t, '/index.html#dataset=circle&learningRate=0.03&batchNorm=1,0&backend=webgpu');
+  const s = await open(t, '/index.html#dataset=circle&learningRate=0.03&batchNorm=1,0&backend=webgpu&speed=max');
   const { page } = s;
   await page.click(`${APP} button.play`);
   await waitFor(async () => (await state(page)).backend === 'webgpu', 'frames from the GPU', SLOW);
@@ -101,7 +92,7 @@ test('a batch-norm network trains on WebGPU and carries its running statistics b
 });
 
 test('a GPU device lost mid-training: training continues on the CPU from the last weights read back', async (t) => {
-  const s = await open(t, '/index.html#dataset=xor&backend=webgpu');
+  const s = await open(t, '/index.html#dataset=xor&backend=webgpu&speed=max');
   const { page } = s;
   assert.equal(await page.inputValue(`${APP} select[data-control=backend]`), 'webgpu');
   await page.click(`${APP} button.play`);
@@ -125,7 +116,7 @@ test('a GPU device lost mid-training: training continues on the CPU from the las
 });
 
 test('auto times an epoch on each backend and keeps the faster, saying so', async (t) => {
-  const s = await open(t, '/index.html#dataset=circle&backend=auto');
+  const s = await open(t, '/index.html#dataset=circle&backend=auto&speed=max');
   const { page } = s;
   await page.click(`${APP} button.play`);
   const verdict = /Auto chose (WebGPU \(.+\)|the CPU): an epoch took ([\d.,]+) ms there and ([\d.,]+) ms (on the CPU|on WebGPU \(.+\))\./;
@@ -144,7 +135,7 @@ test('auto times an epoch on each backend and keeps the faster, saying so', asyn
 
 test('a browser without WebGPU: auto trains on the CPU and says why', async (t) => {
   // Without the flag that turns WebGPU on, headless Chromium here has no usable adapter.
-  const s = await open(t, '/index.html#dataset=circle&backend=auto', {
+  const s = await open(t, '/index.html#dataset=circle&backend=auto&speed=max', {
     argsOverride: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu').concat(['--disable-webgpu']),
   });
   const { page } = s;

@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { openPage, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
 
-const APP = '#app .nnp';
 // Generous: this suite runs on small shared machines.
 const SLOW = 90_000;
 let server;
@@ -20,14 +19,9 @@ after(async () => {
   await server?.close();
 });
 
-async function open(t, path = '/index.html') {
-  const s = await openPage(server, path, { timeout: SLOW });
-  t.after(() => s.close());
-  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
-  return s;
-}
+const open = (t, path = '/index.html') => openApp(server, t, path, { timeout: SLOW });
 
-const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
+const state = appState;
 const errorText = (page) => page.textContent(`${APP} .error`);
 // What a link or a saved snapshot could not use: it stays until dismissed.
 const noticeText = (page) => page.textContent(`${APP} .notice-text`);
@@ -38,10 +32,7 @@ const probe = (page) => page.evaluate(async (xy) => Array.from(await globalThis.
 const snapshotAt = (page, epoch) =>
   waitFor(() => page.evaluate((e) => globalThis.playground.lastGood && document.querySelector('#app .nnp').dataset.epoch === String(e), epoch), 'a snapshot', SLOW);
 
-function clean(s) {
-  assert.deepEqual(s.pageErrors, [], 'page errors');
-  assert.deepEqual(s.cspViolations, [], 'CSP violations');
-}
+const clean = (s) => assertClean(s, { console: false });
 
 test('a worker that traps is restarted with the last good model, settings and data; training continues', async (t) => {
   const s = await open(t, '/index.html#dataset=xor&seed=3');

@@ -111,7 +111,8 @@ function reportCspViolations() {
  * opts: `viewport` ({width, height}), `waitUntil` (Playwright's, default 'load'),
  * `goto: false` to open a blank page and navigate yourself, `timeout` (ms, default 60000),
  * `args` (extra Chromium flags, e.g. `--enable-precise-memory-info`), `argsOverride` (the
- * whole flag list instead of `CHROMIUM_ARGS` + `args`, e.g. to leave WebGPU off).
+ * whole flag list instead of `CHROMIUM_ARGS` + `args`, e.g. to leave WebGPU off), `touch`
+ * (a touch screen with a coarse pointer, for phone-sized tests with `viewport`).
  */
 export async function openPage(server, path = '/index.html', opts = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'nnp-chromium-'));
@@ -123,6 +124,8 @@ export async function openPage(server, path = '/index.html', opts = {}) {
   });
   const context = await browser.newContext({
     viewport: opts.viewport ?? { width: 1280, height: 800 },
+    // A phone: touch events and a coarse pointer (the page's tap-sized controls).
+    ...(opts.touch ? { hasTouch: true, isMobile: true } : {}),
   });
   context.setDefaultTimeout(opts.timeout ?? 60_000);
 

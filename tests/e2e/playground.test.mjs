@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { openPage, screenshot, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, openApp, openPage, screenshot, startServer, waitFor } from './harness.mjs';
 
-const APP = '#app .nnp';
 let server;
 before(async () => {
   server = await startServer();
@@ -17,23 +16,14 @@ after(async () => {
 });
 
 /** Opens the page and waits until the worker has built its session and drawn a frame. */
-async function open(t, path = '/index.html') {
-  const s = await openPage(server, path);
-  t.after(() => s.close());
-  await s.page.waitForSelector(`${APP}[data-ready=true][data-epoch]`);
-  return s;
-}
+const open = (t, path = '/index.html') => openApp(server, t, path);
 
-const state = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
+const state = appState;
 
-function clean(s) {
-  assert.deepEqual(s.pageErrors, [], 'page errors');
-  assert.deepEqual(s.cspViolations, [], 'CSP violations');
-  assert.deepEqual(s.consoleErrors, [], 'console errors');
-}
+const clean = assertClean;
 
 test('play on circle: test loss < 0.05 within 1000 epochs; the main thread keeps drawing', async (t) => {
-  const s = await open(t, '/index.html#dataset=circle&seed=1');
+  const s = await open(t, '/index.html#dataset=circle&seed=1&speed=max');
   const { page } = s;
   await page.evaluate(() => {
     globalThis.longTasks = [];
@@ -180,7 +170,8 @@ test('a malformed CSV shows an error with its line and leaves the data; a good o
   await waitFor(async () => (await page.locator(`${APP} .preview tr`).count()) > 1, 'the preview');
   assert.equal(await page.inputValue(`${APP} .upload select`), 'class');
   await page.click(`${APP} button:has-text("Use this data")`);
-  await waitFor(async () => (await state(page)).dataset === 'custom', 'the uploaded data');
+  // The config comes with the call's reply, the points with the next frame.
+  await waitFor(async () => (await state(page)).dataset === 'custom' && (await state(page)).points === '30', 'the uploaded data');
   assert.equal((await state(page)).points, '30');
   assert.equal(await page.textContent(`${APP} .csv-error`), '');
   clean(s);
@@ -286,7 +277,8 @@ test('fits a laptop-width window, follows the dark theme, and shows each task it
   await page.click(`${APP} button[data-dataset=plane]`);
   await waitFor(async () => (await state(page)).task === 'regression', 'the regression set');
   assert.equal(await page.isVisible(`${APP} .bar-scale`), true);
-  assert.equal(await page.isVisible(`${APP} [data-key=addClass]`), false);
+  // Regression clicks add +1 or −1 (or delete): the control offers those, for touch too.
+  await waitFor(async () => (await page.$$eval(`${APP} select[data-control=addClass] option`, (o) => o.map((e) => e.value))).join() === '1,-1,delete', 'the regression click choices');
   await page.click(`${APP} button[aria-label="Train one epoch"]`);
   await waitFor(async () => (await page.locator(`${APP} [data-metric=r2]`).count()) === 1, 'R² in the metrics');
   clean(s);

@@ -23,7 +23,7 @@ after(async () => {
 });
 
 test(`a minute of training grows the page's JS heap by less than ${HEAP_BOUND / 1048576} MiB`, { timeout: WARM_MS + RUN_MS + 120_000 }, async (t) => {
-  const s = await openPage(server, '/index.html#dataset=spiral&networkShape=8,8&seed=4', {
+  const s = await openPage(server, '/index.html#dataset=spiral&networkShape=8,8&seed=4&speed=max', {
     args: ['--enable-precise-memory-info', '--js-flags=--expose-gc'],
     timeout: 90_000,
   });

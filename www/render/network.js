@@ -51,7 +51,8 @@ export class NetworkView {
   /**
    * @param {HTMLElement} host
    * @param {{onToggleFeature?: Function, onUnits?: Function, onEditWeight?: Function,
-   *          onEditBias?: Function, onHover?: Function}} handlers
+   *          onEditBias?: Function, onHover?: Function, linkInfo?: Function}} handlers
+   *   `linkInfo(d, i, j)` resolves to the text a hovered link shows (its weight and gradient).
    */
   constructor(host, handlers = {}) {
     this.host = host;
@@ -314,10 +315,15 @@ export class NetworkView {
       const r = canvas.getBoundingClientRect();
       return this.linkCanvas.hit(ev.clientX - r.left, ev.clientY - r.top);
     };
+    let last = '';
     canvas.addEventListener('mousemove', (ev) => {
       const hit = at(ev);
       canvas.classList.toggle('on-link', !!hit);
+      const key = hit ? `${hit.d}:${hit.i}:${hit.j}` : '';
+      if (key === last) return;
+      last = key;
       canvas.title = hit ? `weight ${hit.d + 1}: ${hit.i + 1} → ${hit.j + 1} = ${hit.w.toFixed(3)}` : '';
+      if (hit) this.h.linkInfo?.(hit.d, hit.i, hit.j).then((text) => { if (last === key) canvas.title = text; }, () => {});
     });
     canvas.addEventListener('click', (ev) => {
       const hit = at(ev);
@@ -358,6 +364,7 @@ export class NetworkView {
           const open = () => this.openEditor(path, name, this.weightValue(d, fi, ti), (v) =>
             this.h.onEditWeight?.(d, fi, ti, v));
           path.addEventListener('click', open);
+          path.addEventListener('mouseenter', () => this.describeLink(path, d, fi, ti));
           path.addEventListener('focus', () => path.setAttribute('aria-label', `${name} = ${path.dataset.weight ?? '?'}`));
           path.addEventListener('keydown', (ev) => {
             if (ev.key === 'Enter' || ev.key === ' ') {
@@ -430,6 +437,15 @@ export class NetworkView {
       }
       ctx.putImageData(img, 0, 0);
     });
+  }
+
+  /** Puts the link's weight and gradient, from the engine, in its SVG tooltip. */
+  describeLink(path, d, i, j) {
+    this.h.linkInfo?.(d, i, j).then((text) => {
+      let title = path.querySelector('title');
+      if (!title) title = path.appendChild(document.createElementNS(SVG, 'title'));
+      title.textContent = text;
+    }, () => {});
   }
 
   weightValue(d, i, j) {

@@ -18,7 +18,7 @@ use labels::{class_labels, detect_regression, regression_labels};
 use reader::{
     check_size, detect_delimiter, looks_like_header, resolve_label_column, scan, too_many_rows,
 };
-use reader::{parse_finite, Records};
+use reader::{parse_finite, wrong_width, Records};
 
 /// Largest text accepted, in bytes.
 /// (Room for 100 000 rows of 64 short numbers, the largest table the page is built for.)
@@ -125,14 +125,7 @@ pub fn parse_csv(text: &str, opts: &CsvOptions) -> Result<Dataset> {
             continue;
         }
         if record.len() != width {
-            return Err(Error::Csv {
-                line,
-                column: None,
-                message: format!(
-                    "found {} fields, expected {width} like the first row",
-                    record.len()
-                ),
-            });
+            return Err(wrong_width(line, record.len(), width));
         }
         for (c, field) in record.iter().enumerate() {
             if c == label_col {

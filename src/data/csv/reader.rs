@@ -49,6 +49,15 @@ pub(super) fn check_size(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// A data row whose width differs from the first row's.
+pub(super) fn wrong_width(line: usize, found: usize, width: usize) -> Error {
+    Error::Csv {
+        line,
+        column: None,
+        message: format!("found {found} fields, expected {width} like the first row"),
+    }
+}
+
 pub(super) fn too_many_rows() -> Error {
     Error::Limit(format!(
         "the file has more than {MAX_ROWS} data rows; keep at most {MAX_ROWS}"

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::reader::{check_size, detect_delimiter, looks_like_header, too_many_rows, Records, Row};
+use super::reader::{
+    check_size, detect_delimiter, looks_like_header, too_many_rows, wrong_width, Records, Row,
+};
 use super::{MAX_CLASSES, MAX_COLUMNS, MAX_ROWS};
 use crate::{Error, Result};
 
@@ -280,14 +282,7 @@ pub fn read_table(text: &str, has_header: Option<bool>) -> Result<RawTable> {
         }
         if record.len() != width {
             check_width(line, record.len())?;
-            return Err(Error::Csv {
-                line,
-                column: None,
-                message: format!(
-                    "found {} fields, expected {width} like the first row",
-                    record.len()
-                ),
-            });
+            return Err(wrong_width(line, record.len(), width));
         }
         if lines.len() == MAX_ROWS {
             return Err(too_many_rows());

@@ -1,0 +1,66 @@
+// Watching a run: the pace control (epochs per second, offered as the engine lists them),
+// the speed readout (the pace, what training reaches, and what max would reach), and the
+// loss chart's box (legend, log-scale toggle, hover readout). Mixed into
+// `Playground.prototype`; `this` is the playground.
+
+import { h, select, checkbox, clear } from './dom.js';
+import { LossChart } from './render/loss_chart.js';
+
+export const watchMethods = {
+  /** The speed select; its options come with the worker's ready message. */
+  buildPace() {
+    const pace = select('Speed (epochs/s)', 'pace', [], (v) => this.setPace(v));
+    this.controls.pace = pace.input;
+    return pace.el;
+  },
+
+  /** Fills the speed select with the engine's paces (`"60"`, …, `"max"`). */
+  setPaceChoices(values) {
+    const s = this.controls.pace;
+    clear(s);
+    for (const v of values) s.append(h('option', { value: v, textContent: v === 'max' ? 'max' : v }));
+    if (this.config) this.showPace(this.config.speed);
+  },
+
+  /** Selects the config's pace; one only a link asked for gets its own option. */
+  showPace(speed) {
+    const s = this.controls.pace;
+    const v = speed === null || speed === undefined ? 'max' : String(speed);
+    if (![...s.options].some((o) => o.value === v)) s.append(h('option', { value: v, textContent: v }));
+    s.value = v;
+  },
+
+  setPace(text) {
+    return this.editFromText('speedFromText', text, (cfg, speed) => { cfg.speed = speed; }, { local: true });
+  },
+
+  /** The chart canvas (its data-key kept) with its legend, scale toggle and readout. */
+  buildChart() {
+    const c = this.controls;
+    c.chart = h('canvas', { className: 'chart', dataset: { key: 'chart' }, role: 'img', 'aria-label': 'Loss per epoch: training (light) and test (dark); hover for values' });
+    c.chartReadout = h('output', { className: 'chart-readout', 'aria-live': 'off' });
+    const log = checkbox('Log scale', 'logScale', (v) => this.lossChart.setLog(v));
+    c.logScale = log.input;
+    this.lossChart = new LossChart(c.chart, c.chartReadout);
+    const legend = h('div', { className: 'chart-legend' },
+      h('span', { className: 'key' }, h('span', { className: 'swatch train' }), 'training'),
+      h('span', { className: 'key' }, h('span', { className: 'swatch test' }), 'test'),
+      log.el);
+    return h('div', { className: 'chart-box', dataset: { key: 'chart' } }, legend, c.chart, c.chartReadout);
+  },
+
+  drawChart(f) {
+    this.lossChart.setData(this.history.train, this.history.test, f.historyStride, /^early stopping/.test(f.stopReason || ''));
+  },
+
+  /** The speed line: the pace and the rate reached, what max would reach, steps, backend. */
+  drawSpeed(f) {
+    const rate = (v) => (v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en'));
+    const reached = `${rate(f.epochsPerSec)} epochs/s`;
+    const pace = f.pace === null || f.pace === undefined
+      ? `${reached} (max)`
+      : `${reached} (pace ${f.pace.toLocaleString('en')}/s${f.maxEpochsPerSec > 0 ? `, max ≈ ${rate(f.maxEpochsPerSec)}/s` : ''})`;
+    this.controls.speed.textContent = `${pace} · ${Math.round(f.stepsPerSec).toLocaleString('en')} steps/s · ${Math.round(f.samplesPerSec).toLocaleString('en')} samples/s · ${f.backend}`;
+    Object.assign(this.root.dataset, { epochsPerSec: String(f.epochsPerSec), maxEpochsPerSec: String(f.maxEpochsPerSec) });
+  },
+};
