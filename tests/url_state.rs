@@ -69,6 +69,7 @@ fn rich_config() -> PlaygroundConfig {
         discretize: true,
         show_test: true,
         speed: Some(250),
+        lang: Some(Lang::Zh),
         backend: BackendChoice::Cpu,
         table: nn_playground::data::csv::CsvOptions {
             label_column: Some("price, €".into()),
@@ -129,6 +130,40 @@ fn speed_round_trips_as_a_display_setting() {
     s.train_epochs(3).unwrap();
     let cfg = PlaygroundConfig {
         speed: None,
+        ..PlaygroundConfig::default()
+    };
+    assert_eq!(
+        s.set_config(cfg).unwrap(),
+        nn_playground::session::Change::Kept
+    );
+    assert_eq!(s.epoch(), 3);
+}
+
+#[test]
+fn lang_round_trips_as_a_display_setting() {
+    for lang in [Lang::En, Lang::Zh] {
+        let cfg = PlaygroundConfig {
+            lang: Some(lang),
+            ..PlaygroundConfig::default()
+        };
+        let hash = to_hash(&cfg, &[]);
+        let want = if lang == Lang::En {
+            "lang=en"
+        } else {
+            "lang=zh"
+        };
+        assert!(hash.contains(want), "{want} missing from {hash}");
+        assert_eq!(from_hash(&hash).unwrap().config, cfg);
+    }
+    // Without the key the page follows the browser, and the link does not pin a language.
+    assert_eq!(from_hash("dataset=spiral").unwrap().config.lang, None);
+    assert!(!to_hash(&PlaygroundConfig::default(), &[]).contains("lang="));
+    assert!(from_hash("lang=fr").is_err());
+    // The language is a display setting: the session keeps its model when it changes.
+    let mut s = nn_playground::session::Session::new(PlaygroundConfig::default()).unwrap();
+    s.train_epochs(3).unwrap();
+    let cfg = PlaygroundConfig {
+        lang: Some(Lang::Zh),
         ..PlaygroundConfig::default()
     };
     assert_eq!(

@@ -3,6 +3,7 @@
 // engine are shown as text, never thrown at the page.
 
 import { h } from './dom.js';
+import { t } from './i18n/index.js';
 
 // The engine's cap (docs/limits.md), checked on the file's size before it is read into
 // memory, so a huge file costs nothing.
@@ -31,7 +32,7 @@ export const fileMethods = {
     try {
       save(await this.call('exportOnnx'), 'model.onnx', 'application/octet-stream');
     } catch (err) {
-      this.showError(`ONNX export failed: ${err.message}`);
+      this.showError(t('onnxFailed', { message: err.message }));
     }
   },
 
@@ -40,17 +41,17 @@ export const fileMethods = {
     try {
       const file = c.importFile.files?.[0];
       if (text === undefined && file && file.size > MAX_MODEL_BYTES) {
-        throw new Error(`${file.name} is ${mb(file.size)} MB; model files up to ${mb(MAX_MODEL_BYTES)} MB can be loaded`);
+        throw new Error(t('modelTooLarge', { name: file.name, size: mb(file.size), max: mb(MAX_MODEL_BYTES) }));
       }
       const json = text ?? (await file?.text());
       // No file chosen: nothing to do. An empty file goes on, so the engine says so.
       if (json === undefined) return false;
       const cfg = await this.call('importModel', json);
       this.setConfig(cfg);
-      this.showStatus('Model imported.');
+      this.showStatus(t('modelImported'));
       return true;
     } catch (err) {
-      this.showError(`Import failed: ${err.message}`);
+      this.showError(t('importFailed', { message: err.message }));
       return false;
     } finally {
       c.importFile.value = '';
@@ -67,9 +68,9 @@ export const fileMethods = {
       const url = `${location.origin}${location.pathname}#${hash}`;
       try {
         await navigator.clipboard.writeText(url);
-        this.showStatus(this.config.dataset === 'custom' ? 'Link copied. It carries the settings (and weights, if ticked) but not your data: share the CSV file with it.' : 'Link copied.');
+        this.showStatus(this.config.dataset === 'custom' ? t('linkCopiedCustom') : t('linkCopied'));
       } catch {
-        this.showStatus(`Link: ${url}`);
+        this.showStatus(t('linkShown', { url }));
       }
     } catch (err) {
       this.showError(err.message);

@@ -12,6 +12,7 @@ import { explainMethods } from './explain.js';
 import { watchMethods } from './watch.js';
 import { replayMethods } from './replay.js';
 import { formatNumber } from './format.js';
+import { t, named, engineMessage } from './i18n/index.js';
 import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
 export class Playground {
@@ -64,17 +65,17 @@ export class Playground {
   workerDied(reason) {
     const wasRunning = this.root.dataset.running === 'true';
     this.worker.terminate();
-    for (const p of this.calls.values()) p.reject(new Error('the training worker stopped'));
+    for (const p of this.calls.values()) p.reject(new Error(t('worker.stoppedCall')));
     this.calls.clear();
     this.setRunning(false);
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < 60_000);
     if (!this.lastGood) {
-      this.showError(`The training worker failed to start: ${reason}`);
+      this.showError(t('worker.failedStart', { reason }));
       return;
     }
     if (this.restarts.length >= 3) {
-      this.showError(`The training worker keeps failing (${reason}). Reload the page to start again.`);
+      this.showError(t('worker.keepsFailing', { reason }));
       return;
     }
     this.restarts.push(now);
@@ -112,50 +113,50 @@ export class Playground {
     const c = (this.controls = {});
     const root = (this.root = h('div', { className: 'nnp' + (this.opts.compact ? ' compact' : '') }));
     const bar = h('header', { className: 'bar', dataset: { key: 'controls' } });
-    c.reset = h('button', { type: 'button', className: 'round', 'aria-label': 'Reset the network', title: 'Reset', textContent: '⟲', onclick: () => this.act('reset') });
-    c.play = h('button', { type: 'button', className: 'round play', 'aria-label': 'Train', title: 'Train / pause', textContent: '▶', onclick: () => this.togglePlay() });
-    c.step = h('button', { type: 'button', className: 'round', 'aria-label': 'Train one epoch', title: 'Step', textContent: '▶|', onclick: () => this.act('step') });
+    c.reset = h('button', { type: 'button', className: 'round', 'aria-label': t('reset.aria'), title: t('reset.title'), textContent: '⟲', onclick: () => this.act('reset') });
+    c.play = h('button', { type: 'button', className: 'round play', 'aria-label': t('play.train'), title: t('play.title'), textContent: '▶', onclick: () => this.togglePlay() });
+    c.step = h('button', { type: 'button', className: 'round', 'aria-label': t('step.aria'), title: t('step.title'), textContent: '▶|', onclick: () => this.act('step') });
     c.epoch = h('output', { className: 'epoch', 'aria-live': 'off', textContent: '000,000' });
-    bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: 'Epoch' }), c.epoch), this.buildPace());
-    const lr = select('Learning rate', 'learningRate', LEARNING_RATES, (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
-    const act = select('Activation', 'activation', ACTIVATIONS, (v) => this.edit((cfg) => { cfg.activation = v; }));
-    const reg = select('Regularization', 'regularization', [['none', 'None'], ['l1', 'L1'], ['l2', 'L2']], (v) => this.edit((cfg) => { cfg.regularization.kind = v; }));
-    const regRate = select('Regularization rate', 'regularization', REG_RATES, (v) => this.edit((cfg) => { cfg.regularization.rate = Number(v); }));
-    const opt = select('Optimizer', 'optimizer', OPTIMIZERS, (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
-    const sched = select('LR schedule', 'schedule', SCHEDULES, (v) => this.edit((cfg) => { cfg.optimizer.schedule = SCHEDULE_SPECS[v]; }));
-    const backend = select('Backend', 'backend', BACKENDS, (v) => this.edit((cfg) => { cfg.backend = v; }));
+    bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: t('epoch') }), c.epoch), this.buildPace());
+    const lr = select(t('learningRate'), 'learningRate', LEARNING_RATES, (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
+    const act = select(t('activation'), 'activation', named('act', ACTIVATIONS), (v) => this.edit((cfg) => { cfg.activation = v; }));
+    const reg = select(t('regularization'), 'regularization', [['none', t('none')], ['l1', 'L1'], ['l2', 'L2']], (v) => this.edit((cfg) => { cfg.regularization.kind = v; }));
+    const regRate = select(t('regularizationRate'), 'regularization', REG_RATES, (v) => this.edit((cfg) => { cfg.regularization.rate = Number(v); }));
+    const opt = select(t('optimizer'), 'optimizer', named('opt', OPTIMIZERS), (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
+    const sched = select(t('schedule'), 'schedule', named('sched', SCHEDULES), (v) => this.edit((cfg) => { cfg.optimizer.schedule = SCHEDULE_SPECS[v]; }));
+    const backend = select(t('backend'), 'backend', named('backend', BACKENDS), (v) => this.edit((cfg) => { cfg.backend = v; }));
     Object.assign(c, { lr: lr.input, act: act.input, reg: reg.input, regRate: regRate.input, opt: opt.input, sched: sched.input, backend: backend.input });
     bar.append(lr.el, act.el, reg.el, regRate.el, opt.el, sched.el, backend.el);
 
     // Data column.
-    const data = h('section', { className: 'col data', 'aria-label': 'Data', dataset: { key: 'data' } }, h('h2', { textContent: 'Data' }));
-    const sets = h('div', { className: 'datasets', dataset: { key: 'dataset' }, role: 'group', 'aria-label': 'Dataset' });
+    const data = h('section', { className: 'col data', 'aria-label': t('data'), dataset: { key: 'data' } }, h('h2', { textContent: t('data') }));
+    const sets = h('div', { className: 'datasets', dataset: { key: 'dataset' }, role: 'group', 'aria-label': t('dataset') });
     c.datasetButtons = new Map();
     const addSet = ([kind, name]) => {
       const cv = h('canvas', { width: 48, height: 48, className: 'dthumb' });
-      const b = h('button', { type: 'button', className: 'dataset', title: name, 'aria-label': name, 'aria-pressed': 'false', dataset: { dataset: kind }, onclick: () => this.edit((cfg) => { cfg.dataset = kind; }) }, cv);
+      const b = h('button', { type: 'button', className: 'dataset', title: t(`set.${kind}`), 'aria-label': t(`set.${kind}`), 'aria-pressed': 'false', dataset: { dataset: kind }, onclick: () => this.edit((cfg) => { cfg.dataset = kind; }) }, cv);
       c.datasetButtons.set(kind, { button: b, canvas: cv });
       return b;
     };
-    sets.append(h('div', { className: 'caption', textContent: 'Classification' }), h('div', { className: 'thumbs' }, CLASSIFICATION.map(addSet)),
-      h('div', { className: 'caption', textContent: 'Regression' }), h('div', { className: 'thumbs' }, REGRESSION.map(addSet)));
+    sets.append(h('div', { className: 'caption', textContent: t('classification') }), h('div', { className: 'thumbs' }, CLASSIFICATION.map(addSet)),
+      h('div', { className: 'caption', textContent: t('regression') }), h('div', { className: 'thumbs' }, REGRESSION.map(addSet)));
     // Its options are the engine's (`choices` of the worker's ready message).
-    const classes = select('Classes (K-spiral)', 'classes', [], (v) => this.edit((cfg) => { cfg.classes = Number(v); }));
+    const classes = select(t('classes'), 'classes', [], (v) => this.edit((cfg) => { cfg.classes = Number(v); }));
     c.classes = classes.input;
     c.classesField = classes.el;
-    c.ratio = slider('Training data (%):', 'ratio', 10, 90, 10, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
-    c.noise = slider('Noise (%):', 'noise', 0, 50, 5, (v) => this.edit((cfg) => { cfg.noise = v; }));
-    c.batch = slider('Batch size:', 'batchSize', 1, 100, 1, (v) => this.edit((cfg) => { cfg.batch_size = v; }));
-    const regen = h('button', { type: 'button', className: 'text', dataset: { key: 'regenerate' }, textContent: 'Regenerate', onclick: () => this.act('regenerate') });
+    c.ratio = slider(t('ratio'), 'ratio', 10, 90, 10, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
+    c.noise = slider(t('noise'), 'noise', 0, 50, 5, (v) => this.edit((cfg) => { cfg.noise = v; }));
+    c.batch = slider(t('batchSize'), 'batchSize', 1, 100, 1, (v) => this.edit((cfg) => { cfg.batch_size = v; }));
+    const regen = h('button', { type: 'button', className: 'text', dataset: { key: 'regenerate' }, textContent: t('regenerate'), onclick: () => this.act('regenerate') });
     data.append(sets, classes.el, c.ratio.el, c.noise.el, c.batch.el, regen, this.buildUpload());
 
     // Network column.
-    const net = h('section', { className: 'col network', 'aria-label': 'Network', dataset: { key: 'network' } });
+    const net = h('section', { className: 'col network', 'aria-label': t('network'), dataset: { key: 'network' } });
     c.layerCount = h('span', { className: 'layer-count', textContent: '' });
     const layerButtons = h('div', { className: 'layer-buttons', dataset: { key: 'layers' } },
-      h('button', { type: 'button', className: 'small', 'aria-label': 'Add a hidden layer', textContent: '+', onclick: () => this.layers(+1) }),
-      h('button', { type: 'button', className: 'small', 'aria-label': 'Remove a hidden layer', textContent: '−', onclick: () => this.layers(-1) }));
-    net.append(h('div', { className: 'net-head' }, h('h2', { textContent: 'Features' }), layerButtons, c.layerCount));
+      h('button', { type: 'button', className: 'small', 'aria-label': t('layers.add'), textContent: '+', onclick: () => this.layers(+1) }),
+      h('button', { type: 'button', className: 'small', 'aria-label': t('layers.remove'), textContent: '−', onclick: () => this.layers(-1) }));
+    net.append(h('div', { className: 'net-head' }, h('h2', { textContent: t('features') }), layerButtons, c.layerCount));
     const netHost = h('div', { className: 'net-host', dataset: { key: 'features' } });
     net.append(netHost, this.buildAdvanced());
     this.network = new NetworkView(netHost, {
@@ -166,7 +167,7 @@ export class Playground {
       onHover: (col, row, canvas) => this.showHover(col, row, canvas),
       linkInfo: async (d, i, j) => {
         const [w, g] = await this.call('linkInfo', d, i, j);
-        return `weight ${d + 1}: ${i + 1} → ${j + 1} = ${formatNumber(w)} · ∂L/∂w = ${formatNumber(g)}`;
+        return t('hover.link', { layer: d + 1, from: i + 1, to: j + 1, w: formatNumber(w), g: formatNumber(g) });
       },
     });
     c.hoverCard = h('canvas', { className: 'hover-card', width: 160, height: 160, 'aria-hidden': 'true' });
@@ -176,22 +177,22 @@ export class Playground {
     net.append(c.hoverCard, c.hoverInfo);
 
     // Output column.
-    const out = h('section', { className: 'col output', 'aria-label': 'Output' }, h('h2', { textContent: 'Output' }));
+    const out = h('section', { className: 'col output', 'aria-label': t('output') }, h('h2', { textContent: t('output') }));
     c.testLoss = h('output', { className: 'loss test', textContent: '—' });
     c.trainLoss = h('output', { className: 'loss train', textContent: '—' });
-    out.append(h('div', { className: 'losses' }, h('div', {}, 'Test loss ', c.testLoss), h('div', {}, 'Training loss ', c.trainLoss)));
+    out.append(h('div', { className: 'losses' }, h('div', {}, `${t('testLoss')} `, c.testLoss), h('div', {}, `${t('trainLoss')} `, c.trainLoss)));
     out.append(this.buildChart());
     c.heat = h('canvas', { className: 'heat', width: 64, height: 64 });
-    c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': 'Decision boundary with data points; click to add a point, shift-click for the other class, alt- or ctrl-click to delete' });
+    c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': t('plot.aria') });
     c.pointsLayer.addEventListener('click', (ev) => this.canvasClick(ev));
     c.pointsLayer.addEventListener('contextmenu', (ev) => { if (ev.ctrlKey) ev.preventDefault(); });
     out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer), this.buildReplay(), this.buildSlice());
     c.legend = h('div', { className: 'legend', 'aria-hidden': 'true' }, h('span', { className: 'neg', textContent: '−1' }), h('span', { className: 'bar-scale' }), h('span', { className: 'pos', textContent: '+1' }));
     c.classLegend = h('div', { className: 'legend classes', 'aria-hidden': 'true' });
     out.append(c.legend, c.classLegend);
-    c.addClass = select('Class added by a click', 'addClass', [[1, 'blue (+1)'], [0, 'orange (−1)']], () => {});
-    const showTest = checkbox('Show test data', 'showTest', (v) => this.edit((cfg) => { cfg.show_test = v; }, { local: true }));
-    const disc = checkbox('Discretize output', 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
+    c.addClass = select(t('addClass'), 'addClass', [[1, t('class.blue')], [0, t('class.orange')]], () => {});
+    const showTest = checkbox(t('showTest'), 'showTest', (v) => this.edit((cfg) => { cfg.show_test = v; }, { local: true }));
+    const disc = checkbox(t('discretize'), 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
     Object.assign(c, { showTest: showTest.input, discretize: disc.input });
     out.append(showTest.el, disc.el, c.addClass.el);
     out.append(this.buildMetrics(), this.buildInsight(), this.buildHealth(), this.buildExplain(), this.buildStopping(), this.buildModelIo());
@@ -204,7 +205,7 @@ export class Playground {
     // next click must not wipe the only word on why a setting is not as linked.
     c.noticeText = h('span', { className: 'notice-text' });
     c.notice = h('p', { className: 'notice', role: 'alert' }, c.noticeText,
-      h('button', { type: 'button', className: 'text dismiss', 'aria-label': 'Dismiss this message', textContent: 'Dismiss', onclick: () => this.showNotice('') }));
+      h('button', { type: 'button', className: 'text dismiss', 'aria-label': t('dismiss.aria'), textContent: t('dismiss'), onclick: () => this.showNotice('') }));
     c.notice.hidden = true;
     root.append(bar, h('div', { className: 'messages' }, c.notice, c.status, c.error), h('div', { className: 'cols' }, data, net, out));
     this.host.appendChild(root);
@@ -238,15 +239,15 @@ export class Playground {
         if (b) paintThumbnail(b.canvas, pts, ['plane', 'multi_gauss', 'sine'].includes(kind) ? 'regression' : 'classification');
       }
       if (m.warning) this.showNotice(m.warning);
-      if (m.restored && this.opts.restore) this.showStatus('Restored the model, settings and data from before the reload.');
-      if (m.unknown?.length) this.showStatus(`Ignored unknown link settings: ${m.unknown.join(', ')}`);
+      if (m.restored && this.opts.restore) this.showStatus(t('restored'));
+      if (m.unknown?.length) this.showStatus(t('unknownKeys', { keys: m.unknown.join(', ') }));
       this.setConfig(m.config);
       this.root.dataset.ready = 'true';
       this.resolveReady();
       if (this.restarting) {
         const { reason, wasRunning } = this.restarting;
         this.restarting = null;
-        this.showError(`The training worker stopped (${reason}). It was restarted with the last saved model and settings${wasRunning ? '; training continues' : ''}.${m.warning ? ` ${m.warning}` : ''}`);
+        this.showError(`${t(wasRunning ? 'worker.restartedRunning' : 'worker.restarted', { reason })}${m.warning ? ` ${engineMessage(m.warning)}` : ''}`);
         if (wasRunning) {
           this.setRunning(true);
           // Not `act`: it would clear the message just shown.
@@ -348,7 +349,7 @@ export class Playground {
       this.drawSpeed(f);
     }
     this.setRunning(f.running);
-    if (f.stopReason) this.showStatus(`Stopped: ${f.stopReason}`);
+    if (f.stopReason) this.showStatus(t('stopped', { reason: f.stopReason }));
   }
 
 
@@ -368,7 +369,7 @@ export class Playground {
       info.hidden = true;
     } else this.call('unitRange', col, unit).then(([lo, hi]) => {
       if (this.hover !== canvas) return;
-      info.textContent = `output on the data: ${formatNumber(lo)} … ${formatNumber(hi)}`;
+      info.textContent = t('hover.range', { lo: formatNumber(lo), hi: formatNumber(hi) });
       info.hidden = false;
     }, () => { info.hidden = true; });
     this.hover = canvas;
@@ -444,7 +445,7 @@ export class Playground {
       c.patience.value = String(cfg.early_stopping.patience);
       c.monitor.value = cfg.early_stopping.monitor;
     }
-    c.layerCount.textContent = `${cfg.hidden.length} hidden layer${cfg.hidden.length === 1 ? '' : 's'}`;
+    c.layerCount.textContent = t(cfg.hidden.length === 1 ? 'layers.one' : 'layers.many', { n: cfg.hidden.length });
     this.updateAddClass();
     this.buildLayerTable();
     if (JSON.stringify(this.structureKey(cfg)) !== before || !this.network.structure) {
@@ -467,8 +468,8 @@ export class Playground {
     this.controls.addClass.el.hidden = this.hide.includes('addClass') || !!this.tableInfo;
     const k = this.classCount();
     const names = this.tableInfo?.classNames ?? [];
-    const classes = k ? Array.from({ length: k }, (_, i) => [i, names[i] ?? `class ${i}`]) : [[1, 'blue (+1)'], [0, 'orange (−1)']];
-    const want = [...(this.frame?.task === 'regression' ? [[1, 'value +1'], [-1, 'value −1']] : classes), ['delete', 'delete points']];
+    const classes = k ? Array.from({ length: k }, (_, i) => [i, names[i] ?? t('class.n', { i })]) : [[1, t('class.blue')], [0, t('class.orange')]];
+    const want = [...(this.frame?.task === 'regression' ? [[1, t('class.plus')], [-1, t('class.minus')]] : classes), ['delete', t('class.delete')]];
     if (s.options.length !== want.length || s.options[0].value !== String(want[0][0]) || s.options[0].textContent !== want[0][1]) {
       const keep = s.value;
       clear(s);
@@ -575,7 +576,7 @@ export class Playground {
     const b = this.controls.play;
     b.classList.toggle('playing', !!on);
     b.textContent = on ? '❚❚' : '▶';
-    b.setAttribute('aria-label', on ? 'Pause' : 'Train');
+    b.setAttribute('aria-label', on ? t('play.pause') : t('play.train'));
     this.root.dataset.running = String(!!on);
   }
 
@@ -585,7 +586,7 @@ export class Playground {
       if (await this.pickExample(x, y)) return;
       if (ev.altKey || ev.ctrlKey || ev.metaKey || this.controls.addClass.input.value === 'delete') {
         const n = await this.call('removePointsNear', x, y, 0.4);
-        this.showStatus(n ? `Removed ${n} point${n === 1 ? '' : 's'}.` : 'No point there to remove.');
+        this.showStatus(n ? t(n === 1 ? 'removed.one' : 'removed.many', { n }) : t('removed.none'));
         return;
       }
       let label = Number(this.controls.addClass.input.value);
@@ -621,12 +622,12 @@ export class Playground {
   }
 
   showError(text) {
-    this.controls.error.textContent = text;
+    this.controls.error.textContent = engineMessage(text);
   }
 
   /** A message that stays until dismissed (empty text hides it). */
   showNotice(text) {
-    this.controls.noticeText.textContent = text;
+    this.controls.noticeText.textContent = engineMessage(text);
     this.controls.notice.hidden = !text;
   }
 

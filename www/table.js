@@ -7,6 +7,7 @@ import { h, clear } from './dom.js';
 import { paintRoc, paintScatter, paintBars } from './render/insight.js';
 import { formatNumber } from './format.js';
 import { save } from './files.js';
+import { t } from './i18n/index.js';
 
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
 // Sliders for held values are folded away past this many input columns.
@@ -16,22 +17,22 @@ export const tableMethods = {
   buildUpload() {
     const c = this.controls;
     c.file = h('input', { type: 'file', accept: '.csv,.tsv,text/csv,text/plain', id: `csv-${Math.random().toString(36).slice(2)}`, onchange: () => this.readCsv() });
-    c.labelColumn = h('select', { 'aria-label': 'Label column', onchange: () => this.markLabel() });
-    c.taskKind = h('select', { 'aria-label': 'Task' }, [['', 'detect'], ['classification', 'classification'], ['regression', 'regression']].map(([v, t]) => h('option', { value: v, textContent: t })));
-    c.missing = h('select', { 'aria-label': 'Missing cells' }, [['drop', 'drop the row'], ['fill', 'fill (mean / most frequent)']].map(([v, t]) => h('option', { value: v, textContent: t })));
-    c.columnList = h('div', { className: 'column-list', role: 'group', 'aria-label': 'Feature columns' });
+    c.labelColumn = h('select', { 'aria-label': t('csv.label'), onchange: () => this.markLabel() });
+    c.taskKind = h('select', { 'aria-label': t('csv.task') }, [['', t('csv.detect')], ['classification', t('csv.classification')], ['regression', t('csv.regression')]].map(([v, t]) => h('option', { value: v, textContent: t })));
+    c.missing = h('select', { 'aria-label': t('csv.missing') }, [['drop', t('csv.drop')], ['fill', t('csv.fill')]].map(([v, t]) => h('option', { value: v, textContent: t })));
+    c.columnList = h('div', { className: 'column-list', role: 'group', 'aria-label': t('csv.columns') });
     c.csvPreview = h('table', { className: 'preview' });
     c.csvError = h('p', { className: 'error csv-error', role: 'alert' });
     c.csvReport = h('p', { className: 'csv-report', role: 'status' });
-    c.csvLoad = h('button', { type: 'button', textContent: 'Use this data', disabled: true, onclick: () => this.loadCsv() });
-    c.download = h('button', { type: 'button', className: 'text', textContent: 'Download data (CSV)', onclick: () => this.downloadCsv() });
+    c.csvLoad = h('button', { type: 'button', textContent: t('csv.use'), disabled: true, onclick: () => this.loadCsv() });
+    c.download = h('button', { type: 'button', className: 'text', textContent: t('csv.download'), onclick: () => this.downloadCsv() });
     c.csvOptions = h('div', { className: 'csv-options' },
-      h('label', {}, 'Label column ', c.labelColumn), h('label', {}, 'Task ', c.taskKind), h('label', {}, 'Missing cells: ', c.missing),
-      h('div', { className: 'caption', textContent: 'Feature columns' }), c.columnList);
+      h('label', {}, `${t('csv.label')} `, c.labelColumn), h('label', {}, `${t('csv.task')} `, c.taskKind), h('label', {}, `${t('csv.missing')}: `, c.missing),
+      h('div', { className: 'caption', textContent: t('csv.columns') }), c.columnList);
     c.csvOptions.hidden = true;
     return h('details', { className: 'upload', dataset: { key: 'upload' } },
-      h('summary', { textContent: 'Your own data' }),
-      h('label', { htmlFor: c.file.id, textContent: 'CSV file ' }), c.file,
+      h('summary', { textContent: t('csv') }),
+      h('label', { htmlFor: c.file.id, textContent: `${t('csv.file')} ` }), c.file,
       c.csvOptions, c.csvPreview, c.csvLoad, c.csvError, c.csvReport, c.download);
   },
 
@@ -44,13 +45,13 @@ export const tableMethods = {
     this.csvLimits ||= await this.call('csvLimits');
     const maxBytes = this.csvLimits.max_bytes;
     if (file.size > maxBytes) {
-      c.csvError.textContent = `${file.name} is ${mb(file.size)} MB; files up to ${mb(maxBytes)} MB can be loaded.`;
+      c.csvError.textContent = t('csv.tooLarge', { name: file.name, size: mb(file.size), max: mb(maxBytes) });
       this.csvText = '';
       c.csvLoad.disabled = true;
       return;
     }
     if (file.size === 0) {
-      c.csvError.textContent = `${file.name} is empty; choose a CSV file with a header and rows.`;
+      c.csvError.textContent = t('csv.empty', { name: file.name });
       c.csvLoad.disabled = true;
       return;
     }
@@ -85,7 +86,7 @@ export const tableMethods = {
     c.csvOptions.hidden = false;
     this.markLabel();
     c.csvLoad.disabled = false;
-    c.csvReport.textContent = `${p.rows.toLocaleString('en')} rows × ${p.columns.length} columns (delimiter ${p.delimiter === ',' ? 'comma' : p.delimiter}${p.has_header ? ', with a header' : ', no header'}).`;
+    c.csvReport.textContent = t(p.has_header ? 'csv.shapeHeader' : 'csv.shapeNoHeader', { rows: p.rows.toLocaleString('en'), columns: p.columns.length, delimiter: p.delimiter === ',' ? t('csv.comma') : p.delimiter });
     return true;
   },
 
@@ -125,7 +126,7 @@ export const tableMethods = {
       const info = await this.call('tableInfo');
       this.setTableInfo(info);
       c.csvReport.textContent = reportText(info.report);
-      this.showStatus('Loaded your data.');
+      this.showStatus(t('csv.loaded'));
       this.setRunning(false);
       return true;
     } catch (err) {
@@ -138,10 +139,10 @@ export const tableMethods = {
 
   buildSlice() {
     const c = this.controls;
-    c.axisX = h('select', { 'aria-label': 'Map horizontal axis', onchange: () => this.sendSlice(c.axisX) });
-    c.axisY = h('select', { 'aria-label': 'Map vertical axis', onchange: () => this.sendSlice(c.axisY) });
+    c.axisX = h('select', { 'aria-label': t('slice.x'), onchange: () => this.sendSlice(c.axisX) });
+    c.axisY = h('select', { 'aria-label': t('slice.y'), onchange: () => this.sendSlice(c.axisY) });
     c.heldList = h('div', { className: 'held-list' });
-    c.held = h('details', { className: 'held' }, h('summary', { textContent: 'Other inputs held at' }), c.heldList);
+    c.held = h('details', { className: 'held' }, h('summary', { textContent: t('slice.held') }), c.heldList);
     c.slice = h('div', { className: 'slice', dataset: { key: 'slice' } },
       h('label', {}, '→ ', c.axisX), h('label', {}, '↑ ', c.axisY), c.held);
     c.slice.hidden = true;
@@ -189,8 +190,8 @@ export const tableMethods = {
       return input;
     });
     c.held.open = s.held.length <= OPEN_HELD_UP_TO;
-    const explained = s.explained.length ? ` · PC1 ${pct(s.explained[0])}, PC2 ${pct(s.explained[1] ?? 0)} of the variance` : '';
-    c.held.title = `Inputs not on the map's axes${explained}`;
+    const explained = s.explained.length ? ` · ${t('slice.explained', { pc1: pct(s.explained[0]), pc2: pct(s.explained[1] ?? 0) })}` : '';
+    c.held.title = `${t('slice.heldTitle')}${explained}`;
   },
 
   /** Sends the chosen axes; components go together (PC1 across, PC2 up), columns apart. */
@@ -220,21 +221,21 @@ export const tableMethods = {
 
   buildInsight() {
     const c = this.controls;
-    c.classTable = h('table', { className: 'class-table', 'aria-label': 'Precision, recall and F1 per class (test data)' });
-    c.insightCanvas = h('canvas', { className: 'insight-plot', width: 220, height: 160, role: 'img', 'aria-label': 'ROC curve or predicted against actual' });
+    c.classTable = h('table', { className: 'class-table', 'aria-label': t('report.classes.aria') });
+    c.insightCanvas = h('canvas', { className: 'insight-plot', width: 220, height: 160, role: 'img', 'aria-label': t('report.plot.aria') });
     c.insightText = h('p', { className: 'insight-text' });
-    c.importanceBars = h('canvas', { className: 'importance', width: 260, height: 40, role: 'img', 'aria-label': 'Permutation importance per input column' });
+    c.importanceBars = h('canvas', { className: 'importance', width: 260, height: 40, role: 'img', 'aria-label': t('importance.aria') });
     c.importanceStatus = h('p', { className: 'importance-status', 'aria-live': 'polite' });
-    c.importanceStart = h('button', { type: 'button', textContent: 'Feature importance', onclick: () => this.startImportance() });
-    c.importanceCancel = h('button', { type: 'button', className: 'text', textContent: 'Cancel', hidden: true, onclick: () => this.act('cancelImportance') });
-    c.predAll = h('input', { type: 'checkbox', 'aria-label': 'All rows, not only the test rows' });
-    c.predDownload = h('button', { type: 'button', className: 'text', textContent: 'Download predictions (CSV)', onclick: () => this.downloadPredictions() });
+    c.importanceStart = h('button', { type: 'button', textContent: t('importance'), onclick: () => this.startImportance() });
+    c.importanceCancel = h('button', { type: 'button', className: 'text', textContent: t('cancel'), hidden: true, onclick: () => this.act('cancelImportance') });
+    c.predAll = h('input', { type: 'checkbox', 'aria-label': t('pred.all.aria') });
+    c.predDownload = h('button', { type: 'button', className: 'text', textContent: t('pred.download'), onclick: () => this.downloadPredictions() });
     c.predictFile = h('input', { type: 'file', accept: '.csv,.tsv,text/csv,text/plain', className: 'visually-hidden', onchange: () => this.predictFile() });
-    c.predictFileLabel = h('label', { className: 'button', title: 'Predictions for a new file with the columns this model was trained on' }, 'Predict a file', c.predictFile);
+    c.predictFileLabel = h('label', { className: 'button', title: t('pred.file.title') }, t('pred.file'), c.predictFile);
     c.insight = h('details', { className: 'insight', open: true, dataset: { key: 'insight' } },
-      h('summary', { textContent: 'Model report (test data)' }), c.classTable, c.insightCanvas, c.insightText,
+      h('summary', { textContent: t('report') }), c.classTable, c.insightCanvas, c.insightText,
       h('div', {}, c.importanceStart, c.importanceCancel), c.importanceStatus, c.importanceBars,
-      h('div', {}, c.predDownload, h('label', {}, c.predAll, ' all rows')), h('div', {}, c.predictFileLabel));
+      h('div', {}, c.predDownload, h('label', {}, c.predAll, ` ${t('pred.all')}`)), h('div', {}, c.predictFileLabel));
     return c.insight;
   },
 
@@ -243,21 +244,21 @@ export const tableMethods = {
     clear(c.classTable);
     if (!r) return;
     if (r.classes) {
-      c.classTable.append(h('tr', {}, ['class', 'precision', 'recall', 'F1', 'support'].map((t) => h('th', { textContent: t }))));
+      c.classTable.append(h('tr', {}, [t('report.class'), t('report.precision'), t('report.recall'), 'F1', t('report.support')].map((t) => h('th', { textContent: t }))));
       for (const row of r.classes.rows.slice(0, 50)) {
         c.classTable.append(h('tr', { dataset: { class: row.name } }, h('th', { textContent: row.name }),
           [row.precision, row.recall, row.f1].map((v) => h('td', { textContent: formatNumber(v) })), h('td', { textContent: String(row.support) })));
       }
-      if (r.classes.rows.length > 50) c.classTable.append(h('tr', {}, h('td', { colSpan: 5, textContent: `… and ${r.classes.rows.length - 50} more classes` })));
+      if (r.classes.rows.length > 50) c.classTable.append(h('tr', {}, h('td', { colSpan: 5, textContent: t('report.more', { n: r.classes.rows.length - 50 }) })));
     }
     if (r.roc) {
       paintRoc(c.insightCanvas, r.roc);
-      c.insightText.textContent = r.roc.auc === null ? 'ROC: one class only in the test data.' : `ROC AUC ${formatNumber(r.roc.auc)}`;
+      c.insightText.textContent = r.roc.auc === null ? t('report.oneClass') : `ROC AUC ${formatNumber(r.roc.auc)}`;
       c.insightCanvas.hidden = false;
     } else if (r.regression) {
       paintScatter(c.insightCanvas, r.scatter);
       const g = r.regression;
-      c.insightText.textContent = `Predicted (↑) against actual (→): R² ${formatNumber(g.r2)} · MAE ${formatNumber(g.mae)} · RMSE ${formatNumber(g.rmse)}`;
+      c.insightText.textContent = t('report.regression', { r2: formatNumber(g.r2), mae: formatNumber(g.mae), rmse: formatNumber(g.rmse) });
       c.insightCanvas.hidden = false;
     } else {
       c.insightCanvas.hidden = true;
@@ -283,10 +284,10 @@ export const tableMethods = {
       c.importanceStatus.textContent = '';
       return;
     }
-    const what = imp.score === 'accuracy' ? 'accuracy' : imp.score === 'r2' ? 'R²' : 'loss';
+    const what = imp.score === 'accuracy' ? t('importance.accuracy') : imp.score === 'r2' ? 'R²' : t('importance.loss');
     c.importanceStatus.textContent = imp.done < imp.total
-      ? `Shuffling column ${imp.done + 1} of ${imp.total}…`
-      : `How much ${what} drops when a column is shuffled (baseline ${formatNumber(imp.baseline)}):`;
+      ? t('importance.running', { n: imp.done + 1, of: imp.total })
+      : t('importance.done', { what, baseline: formatNumber(imp.baseline) });
     paintBars(c.importanceBars, imp.columns);
     this.root.dataset.importance = imp.done >= imp.total ? JSON.stringify(imp.columns.map(([n, m]) => [n, m])) : '';
   },
@@ -298,12 +299,12 @@ export const tableMethods = {
     try {
       if (!file) return;
       this.csvLimits ||= await this.call('csvLimits');
-      if (file.size > this.csvLimits.max_bytes) throw new Error(`${file.name} is ${mb(file.size)} MB; files up to ${mb(this.csvLimits.max_bytes)} MB can be read`);
+      if (file.size > this.csvLimits.max_bytes) throw new Error(t('pred.tooLarge', { name: file.name, size: mb(file.size), max: mb(this.csvLimits.max_bytes) }));
       const csv = await this.call('predictCsv', await file.text());
       save(csv, file.name.replace(/(\.[^.]*)?$/, '-predictions.csv'), 'text/csv');
       this.clearError();
     } catch (err) {
-      this.showError(`Prediction failed: ${err.message}`);
+      this.showError(t('pred.failed', { message: err.message }));
     } finally {
       c.predictFile.value = '';
     }
@@ -320,21 +321,21 @@ export const tableMethods = {
 };
 
 function summary(col) {
-  const missing = col.missing ? `, ${col.missing} missing` : '';
+  const missing = col.missing ? t('col.missing', { n: col.missing }) : '';
   if (col.kind === 'numeric') {
-    const range = col.min === null ? 'no values' : `${formatNumber(col.min)} … ${formatNumber(col.max)}`;
-    return `number, ${range}${missing}`;
+    const range = col.min === null ? t('col.noValues') : `${formatNumber(col.min)} … ${formatNumber(col.max)}`;
+    return `${t('col.number', { range })}${missing}`;
   }
-  return `text, ${col.overflow ? 'over 256' : col.distinct} values${missing}`;
+  return `${t('col.text', { n: col.overflow ? t('col.over256') : col.distinct })}${missing}`;
 }
 
 function reportText(r) {
   if (!r) return '';
-  const parts = [`Using ${r.rows_used.toLocaleString('en')} of ${r.rows_read.toLocaleString('en')} rows.`];
-  if (r.dropped_missing_label) parts.push(`${r.dropped_missing_label} row(s) without a label left out.`);
-  if (r.dropped_missing_features) parts.push(`${r.dropped_missing_features} row(s) with missing cells left out.`);
-  if (r.filled_cells) parts.push(`${r.filled_cells} missing cell(s) filled.`);
-  for (const s of r.skipped) parts.push(`Skipped: ${s}.`);
+  const parts = [t('rep.using', { used: r.rows_used.toLocaleString('en'), read: r.rows_read.toLocaleString('en') })];
+  if (r.dropped_missing_label) parts.push(t('rep.noLabel', { n: r.dropped_missing_label }));
+  if (r.dropped_missing_features) parts.push(t('rep.missingCells', { n: r.dropped_missing_features }));
+  if (r.filled_cells) parts.push(t('rep.filled', { n: r.filled_cells }));
+  for (const s of r.skipped) parts.push(t('rep.skipped', { what: s }));
   return parts.join(' ');
 }
 

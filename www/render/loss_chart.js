@@ -4,6 +4,7 @@
 // envelope, so a spike or a divergence stays visible after 10⁶ epochs.
 
 import { formatNumber } from '../format.js';
+import { t } from '../i18n/index.js';
 
 const PAD = { left: 42, right: 10, top: 8, bottom: 18 };
 const FONT = '10px system-ui, sans-serif';
@@ -131,7 +132,7 @@ export class LossChart {
       ctx.fill();
       ctx.textAlign = bx > plot.x + plot.w - 30 ? 'right' : 'left';
       ctx.textBaseline = 'bottom';
-      ctx.fillText('best', bx + (ctx.textAlign === 'left' ? 4 : -4), by - 2);
+      ctx.fillText(t('chart.best'), bx + (ctx.textAlign === 'left' ? 4 : -4), by - 2);
       this.canvas.dataset.best = String((best + 1) * stride);
     }
     if (this.data.stopped) {
@@ -144,7 +145,7 @@ export class LossChart {
       ctx.setLineDash([]);
       ctx.textAlign = 'right';
       ctx.textBaseline = 'top';
-      ctx.fillText('early stop', sx - 3, plot.y);
+      ctx.fillText(t('chart.earlyStop'), sx - 3, plot.y);
     }
     this.paintHover(ctx, plot, stride, n, toX, toY);
   }
@@ -174,7 +175,7 @@ export class LossChart {
       ctx.fill();
     }
     const val = (v) => (Number.isFinite(v) ? formatNumber(v) : '—');
-    this.readout.textContent = `epoch ${epoch.toLocaleString('en')} · training ${val(train[i])} · test ${val(test[i])}`;
+    this.readout.textContent = t('replay.readout', { epoch: epoch.toLocaleString('en'), train: val(train[i]), test: val(test[i]) });
     this.readout.dataset.epoch = String(epoch);
   }
 }

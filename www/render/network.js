@@ -7,6 +7,7 @@
 import { diverging, divergingCss } from './colors.js';
 import { paintGrid } from './heatmap.js';
 import { LinkCanvas, linkWidth } from './network_links.js';
+import { t } from '../i18n/index.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -131,22 +132,22 @@ export class NetworkView {
           box.type = 'button';
           box.classList.toggle('inactive', !f.active);
           box.setAttribute('aria-pressed', String(f.active));
-          box.setAttribute('aria-label', `feature ${f.label}: ${f.active ? 'on' : 'off'}`);
+          box.setAttribute('aria-label', t(f.active ? 'net.featureOn' : 'net.featureOff', { name: f.label }));
           box.dataset.feature = f.key;
           const label = el('span', 'node-label', box);
           label.textContent = f.label;
           box.addEventListener('click', () => this.h.onToggleFeature?.(f.key));
         } else {
           box.setAttribute('role', 'img');
-          const name = isOutput ? `output ${r + 1}` : `layer ${c} neuron ${r + 1}`;
+          const name = isOutput ? t('net.output', { n: r + 1 }) : t('net.neuron', { layer: c, n: r + 1 });
           box.setAttribute('aria-label', name);
           box.tabIndex = 0;
           const bias = el('button', 'bias', box);
           bias.type = 'button';
-          bias.setAttribute('aria-label', `bias of ${name}`);
+          bias.setAttribute('aria-label', t('net.biasOf', { name }));
           bias.addEventListener('click', (ev) => {
             ev.stopPropagation();
-            this.openEditor(bias, `bias of ${name}`, this.biasValue(c - 1, r), (v) =>
+            this.openEditor(bias, t('net.biasOf', { name }), this.biasValue(c - 1, r), (v) =>
               this.h.onEditBias?.(c - 1, r, v));
           });
           item.bias = bias;
@@ -178,12 +179,12 @@ export class NetworkView {
     const minus = el('button', 'small', wrap);
     minus.type = 'button';
     minus.textContent = '−';
-    minus.setAttribute('aria-label', `remove a neuron from layer ${layer + 1}`);
+    minus.setAttribute('aria-label', t('net.removeNeuron', { n: layer + 1 }));
     minus.addEventListener('click', () => this.h.onUnits?.(layer, -1));
     const plus = el('button', 'small', wrap);
     plus.type = 'button';
     plus.textContent = '+';
-    plus.setAttribute('aria-label', `add a neuron to layer ${layer + 1}`);
+    plus.setAttribute('aria-label', t('net.addNeuron', { n: layer + 1 }));
     plus.addEventListener('click', () => this.h.onUnits?.(layer, +1));
   }
 
@@ -198,7 +199,7 @@ export class NetworkView {
     list.style.width = `${right}px`;
     list.style.height = `${height}px`;
     list.setAttribute('role', 'group');
-    list.setAttribute('aria-label', `${features.length} inputs`);
+    list.setAttribute('aria-label', t('net.inputs', { n: features.length }));
     features.forEach((f) => {
       const row = el('button', 'input-row', list);
       row.type = 'button';
@@ -206,7 +207,7 @@ export class NetworkView {
       row.title = f.label;
       row.classList.toggle('inactive', !f.active);
       row.setAttribute('aria-pressed', String(f.active));
-      row.setAttribute('aria-label', `feature ${f.label}: ${f.active ? 'on' : 'off'}`);
+      row.setAttribute('aria-label', t(f.active ? 'net.featureOn' : 'net.featureOff', { name: f.label }));
       row.dataset.feature = f.key;
       row.addEventListener('click', () => this.h.onToggleFeature?.(f.key));
     });
@@ -240,9 +241,9 @@ export class NetworkView {
     strip.style.left = `${x}px`;
     strip.style.top = `${top}px`;
     strip.style.height = `${height}px`;
-    const what = isOutput ? 'outputs' : `layer ${c} neurons`;
+    const what = isOutput ? t('net.outputs') : t('net.layerNeurons', { layer: c });
     strip.setAttribute('role', 'img');
-    strip.setAttribute('aria-label', `${units} ${what}, one row each`);
+    strip.setAttribute('aria-label', t('net.strip', { units, what }));
     strip.dataset.units = String(units);
     const canvas = el('canvas', 'strip', strip);
     canvas.width = 1;
@@ -257,12 +258,12 @@ export class NetworkView {
       const r = canvas.getBoundingClientRect();
       return Math.max(0, Math.min(units - 1, Math.floor(((ev.clientY - r.top) / r.height) * units)));
     };
-    const name = (u) => (isOutput ? `output ${u + 1}` : `layer ${c} neuron ${u + 1}`);
+    const name = (u) => (isOutput ? t('net.output', { n: u + 1 }) : t('net.neuron', { layer: c, n: u + 1 }));
     const show = (u) => {
       if (u === info.hovered) return;
       info.hovered = u;
       thumb.style.top = `${((u + 0.5) * height) / units - 12}px`;
-      const text = `${name(u)} · bias ${this.biasValue(c - 1, u).toFixed(3)}`;
+      const text = `${name(u)} · ${t('net.bias', { b: this.biasValue(c - 1, u).toFixed(3) })}`;
       strip.title = text;
       strip.setAttribute('aria-label', `${units} ${what}: ${text}`);
       this.paintStripThumb(info);
@@ -272,7 +273,7 @@ export class NetworkView {
       info.hovered = -1;
       this.h.onHover?.(null);
     };
-    const edit = (u, anchor) => this.openEditor(anchor, `bias of ${name(u)}`, this.biasValue(c - 1, u), (v) => this.h.onEditBias?.(c - 1, u, v));
+    const edit = (u, anchor) => this.openEditor(anchor, t('net.biasOf', { name: name(u) }), this.biasValue(c - 1, u), (v) => this.h.onEditBias?.(c - 1, u, v));
     strip.addEventListener('mousemove', (ev) => show(unitAt(ev)));
     strip.addEventListener('mouseleave', hide);
     strip.addEventListener('click', (ev) => {
@@ -322,7 +323,7 @@ export class NetworkView {
       const key = hit ? `${hit.d}:${hit.i}:${hit.j}` : '';
       if (key === last) return;
       last = key;
-      canvas.title = hit ? `weight ${hit.d + 1}: ${hit.i + 1} → ${hit.j + 1} = ${hit.w.toFixed(3)}` : '';
+      canvas.title = hit ? `${t('net.weight', { layer: hit.d + 1, from: hit.i + 1, to: hit.j + 1 })} = ${hit.w.toFixed(3)}` : '';
       if (hit) this.h.linkInfo?.(hit.d, hit.i, hit.j).then((text) => { if (last === key) canvas.title = text; }, () => {});
     });
     canvas.addEventListener('click', (ev) => {
@@ -359,7 +360,7 @@ export class NetworkView {
           path.setAttribute('class', 'link');
           path.setAttribute('tabindex', '0');
           path.setAttribute('role', 'button');
-          const name = `weight ${d + 1}: ${fi + 1} → ${ti + 1}`;
+          const name = t('net.weight', { layer: d + 1, from: fi + 1, to: ti + 1 });
           path.setAttribute('aria-label', name);
           const open = () => this.openEditor(path, name, this.weightValue(d, fi, ti), (v) =>
             this.h.onEditWeight?.(d, fi, ti, v));
@@ -410,7 +411,7 @@ export class NetworkView {
       layer.biases.forEach((b, j) => {
         if (col?.[j]?.bias) {
           col[j].bias.style.background = divergingCss(b);
-          col[j].bias.title = `bias ${b.toFixed(3)}`;
+          col[j].bias.title = t('net.bias', { b: b.toFixed(3) });
         }
       });
     });
@@ -423,7 +424,7 @@ export class NetworkView {
       layer.biases.forEach((b, j) => {
         if (col?.[j]?.bias) {
           col[j].bias.style.background = divergingCss(b);
-          col[j].bias.title = `bias ${b.toFixed(3)}`;
+          col[j].bias.title = t('net.bias', { b: b.toFixed(3) });
         }
       });
       const strip = this.strips[d + 1];
@@ -505,7 +506,7 @@ export class NetworkView {
     input.value = String(Number(value).toFixed(3));
     const ok = el('button', '', pop);
     ok.type = 'submit';
-    ok.textContent = 'Set';
+    ok.textContent = t('net.set');
     const r = anchor.getBoundingClientRect();
     const host = this.root.getBoundingClientRect();
     pop.style.left = `${Math.max(0, r.left - host.left)}px`;
