@@ -32,7 +32,7 @@ pub use replay::{
     MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
 };
 pub use slice::{Axis, HeldValue, SliceInfo};
-pub use train::CHUNK_STEPS;
+pub use train::{TrainTiming, CHUNK_STEPS};
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
 
 /// Most loss-history entries kept (see [`Session::history`]).
@@ -96,6 +96,8 @@ pub struct Session {
     importance: Option<crate::model::importance::PermutationImportance>,
     /// Snapshots of the map for the page's replay of the run.
     replay: replay::Replay,
+    /// Steps trained in the page's slices and the time they took (the readout's "max").
+    timing: train::TrainTiming,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +131,7 @@ impl Session {
             load_report: None,
             importance: None,
             replay: replay::Replay::default(),
+            timing: train::TrainTiming::default(),
         })
     }
 
@@ -288,7 +291,8 @@ impl Session {
         self.set_config(cfg).map(|_| ())
     }
 
-    /// Sets one weight `W[from][to]` of dense layer `dense_index`.
+    /// Sets one weight `W[from][to]` of dense layer `dense_index`; the replay's newest
+    /// snapshot becomes the map as edited (see `record_replay_edit`).
     pub fn set_weight(
         &mut self,
         dense_index: usize,
@@ -296,12 +300,15 @@ impl Session {
         to: usize,
         value: f32,
     ) -> Result<()> {
-        self.model.set_weight(dense_index, from, to, value)
+        self.model.set_weight(dense_index, from, to, value)?;
+        self.record_replay_edit()
     }
 
-    /// Sets the bias of `unit` in dense layer `dense_index`.
+    /// Sets the bias of `unit` in dense layer `dense_index` (the replay follows, as for
+    /// [`set_weight`](Self::set_weight)).
     pub fn set_bias(&mut self, dense_index: usize, unit: usize, value: f32) -> Result<()> {
-        self.model.set_bias(dense_index, unit, value)
+        self.model.set_bias(dense_index, unit, value)?;
+        self.record_replay_edit()
     }
 
     /// Every row as a point on the square with its split: `(point, is_test)`. For a table the

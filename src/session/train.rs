@@ -1,6 +1,7 @@
 //! Training for the page: whole epochs, or time-boxed slices that check the clock between
-//! epochs and, for large training sets, between chunks of an epoch; the loss history and
-//! the stopping rules (epoch limit, early stopping on the chosen monitor).
+//! epochs and, for large training sets, between chunks of an epoch; the time the training
+//! itself took (for the speed readout's "max"); the loss history and the stopping rules
+//! (epoch limit, early stopping on the chosen monitor).
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,16 @@ use crate::{Error, Logs, Matrix, Monitor, Result, Rng};
 /// Optimiser steps per chunk: an epoch with more steps is trained in chunks of this many,
 /// so that `train_for` can stop inside it and the worker stays responsive.
 pub const CHUNK_STEPS: usize = 64;
+
+/// Optimiser steps run by [`Session::train_for`] and [`Session::train_paced`] and the
+/// milliseconds (on their clock) those steps and their epochs' losses took: no sleeping, no
+/// replay snapshots, no drawing. `steps / ms` is what the machine reaches training flat out,
+/// whatever pace the page trains at.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TrainTiming {
+    pub steps: u64,
+    pub ms: f64,
+}
 
 /// An epoch in progress: the shuffled row order and how far it got.
 #[derive(Debug, Clone)]
@@ -26,7 +37,8 @@ impl Session {
         let mut steps = 0;
         let target = self.epoch + n;
         while self.epoch < target {
-            match self.train_unit()? {
+            // Untimed: only the page's slices feed the speed readout.
+            match self.train_unit(None)? {
                 Some(s) => steps += s,
                 None => break,
             }
@@ -40,7 +52,7 @@ impl Session {
     pub fn train_for(&mut self, budget_ms: f64, now: &mut dyn FnMut() -> f64) -> Result<usize> {
         let start = now();
         let mut steps = 0;
-        while let Some(s) = self.train_unit()? {
+        while let Some(s) = self.train_unit(Some(&mut *now))? {
             steps += s;
             if now() - start >= budget_ms {
                 break;
@@ -64,7 +76,7 @@ impl Session {
         let target = self.epoch + max_epochs;
         let mut steps = 0;
         while self.epoch < target {
-            match self.train_unit()? {
+            match self.train_unit(Some(&mut *now))? {
                 Some(s) => steps += s,
                 None => break,
             }
@@ -73,6 +85,11 @@ impl Session {
             }
         }
         Ok(steps)
+    }
+
+    /// Steps trained in slices so far and the time they took (see [`TrainTiming`]).
+    pub fn train_timing(&self) -> TrainTiming {
+        self.timing
     }
 
     /// True while an epoch is partly trained (large training sets train in chunks).
@@ -86,36 +103,48 @@ impl Session {
     /// may already hold weights so large that every prediction overflows. The weights from
     /// the start of the unit (≤ [`CHUNK_STEPS`] steps back, a finite loss then) are what a
     /// user can train on from at a lower rate, so those are restored.
-    fn train_unit(&mut self) -> Result<Option<usize>> {
-        let before = self.model.params();
-        match self.train_unit_unguarded() {
-            Err(e @ Error::Diverged { .. }) => {
-                self.model.set_params(&before)?;
-                self.grid_cache = None;
-                Err(e)
-            }
-            other => other,
-        }
-    }
-
-    /// One epoch, or one chunk of a large one; `None` when a stopping rule holds training back.
-    fn train_unit_unguarded(&mut self) -> Result<Option<usize>> {
+    ///
+    /// With a clock, the steps and the epoch's losses are timed on it (see [`TrainTiming`]);
+    /// the replay's snapshots before and after are not, as "max" does not take one per epoch.
+    fn train_unit(&mut self, mut clock: Option<&mut dyn FnMut() -> f64>) -> Result<Option<usize>> {
         if self.partial.is_none() && !self.may_start_epoch() {
             return Ok(None);
         }
-        let rows = self.data.train_x.rows();
-        if rows == 0 {
+        if self.data.train_x.rows() == 0 {
             return Err(Error::InvalidData(
                 "there are no training points: add some by clicking the output, upload a CSV or pick a dataset".into(),
             ));
         }
         self.record_replay_start()?;
+        let before = self.model.params();
+        let t0 = clock.as_mut().map(|now| now());
+        let (steps, finished) = match self.train_unit_unguarded() {
+            Err(e @ Error::Diverged { .. }) => {
+                self.model.set_params(&before)?;
+                self.grid_cache = None;
+                return Err(e);
+            }
+            other => other?,
+        };
+        if let (Some(now), Some(t0)) = (clock, t0) {
+            self.timing.steps += steps as u64;
+            self.timing.ms += now() - t0;
+        }
+        if let Some(losses) = finished {
+            self.after_epoch(losses)?;
+        }
+        Ok(Some(steps))
+    }
+
+    /// One epoch, or one chunk of a large one: its steps, and the epoch's losses when it
+    /// finished.
+    fn train_unit_unguarded(&mut self) -> Result<(usize, Option<EpochLoss>)> {
+        let rows = self.data.train_x.rows();
         let batch = self.config.batch_size.clamp(1, rows);
         if rows.div_ceil(batch) <= CHUNK_STEPS && self.partial.is_none() {
             let (x, y) = self.data.train_xy();
             self.model.train_epoch(x, y, batch, true)?;
-            self.finish_epoch()?;
-            return Ok(Some(rows.div_ceil(batch)));
+            return Ok((rows.div_ceil(batch), Some(self.end_epoch()?)));
         }
         let mut part = match self.partial.take() {
             Some(p) if p.order.len() == rows => p,
@@ -136,11 +165,10 @@ impl Session {
         let steps = idx.len().div_ceil(batch);
         part.next = end;
         if part.next >= rows {
-            self.finish_epoch()?;
-        } else {
-            self.partial = Some(part);
+            return Ok((steps, Some(self.end_epoch()?)));
         }
-        Ok(Some(steps))
+        self.partial = Some(part);
+        Ok((steps, None))
     }
 
     /// Applies the epoch limit; false when it is reached (and records why).
@@ -157,7 +185,14 @@ impl Session {
         true
     }
 
+    /// Ends an epoch: its losses, the history, the replay and the stopping rules.
     pub(super) fn finish_epoch(&mut self) -> Result<()> {
+        let losses = self.end_epoch()?;
+        self.after_epoch(losses)
+    }
+
+    /// The epoch's losses, counted and kept in the history.
+    fn end_epoch(&mut self) -> Result<EpochLoss> {
         let train = self.data.loss(&mut self.model, false);
         // (The training split is never empty here, so NaN is arithmetic, not "no data".)
         // Every batch loss was finite, yet the whole set overflows: the last updates have
@@ -171,7 +206,13 @@ impl Session {
         }
         self.epoch += 1;
         let test = self.data.loss(&mut self.model, true);
-        self.record(EpochLoss { train, test });
+        let losses = EpochLoss { train, test };
+        self.record(losses);
+        Ok(losses)
+    }
+
+    /// After an epoch's losses: the replay's snapshot when one is due, then early stopping.
+    fn after_epoch(&mut self, EpochLoss { train, test }: EpochLoss) -> Result<()> {
         self.record_replay(train, test)?;
         self.check_early_stopping(test, train)
     }

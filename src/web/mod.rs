@@ -1,6 +1,7 @@
 //! The wasm-bindgen API (wasm32 only): thin translation between JS values and the engine.
 //! `Session` drives the playground page; `Sequential` (in [`keras`]) is the Keras-style
-//! model API for scripts. Errors become `JsError`s carrying the engine's message.
+//! model API for scripts. Errors become `JsError`s carrying the engine's message, its stable
+//! `code` and its `args` (see [`js_err`]).
 
 mod convert;
 mod explain;
@@ -21,14 +22,33 @@ use crate::data::Task;
 use crate::session::Session;
 use crate::{url_state, DatasetKind, Error, PlaygroundConfig, Rng};
 
+#[wasm_bindgen]
+extern "C" {
+    /// The page's and the worker's millisecond clock, finer than `Date.now` (an epoch of a
+    /// small network takes well under a millisecond).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
 /// Installs the panic hook so a broken invariant shows in the console, not as `unreachable`.
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// The engine's message as a JS `Error`, with the stable `code` and the `args` of
+/// [`Error::code`] and [`Error::args`] as properties, so the page can say it in its language.
 pub(crate) fn js_err(e: Error) -> JsError {
-    JsError::new(&e.to_string())
+    let err = JsError::new(&e.to_string());
+    // A clone is another handle on the same JS object: what is set on it, the error has.
+    let obj = JsValue::from(err.clone());
+    let args = js_sys::Object::new();
+    for (name, value) in e.args() {
+        let _ = js_sys::Reflect::set(&args, &name.into(), &value.into());
+    }
+    let _ = js_sys::Reflect::set(&obj, &"code".into(), &e.code().into());
+    let _ = js_sys::Reflect::set(&obj, &"args".into(), &args);
+    err
 }
 
 /// Plain JS objects and arrays (not `Map`s), `null` for `None`.
@@ -105,7 +125,7 @@ impl WebSession {
     /// Trains whole epochs for about `ms` milliseconds; returns optimiser steps taken.
     #[wasm_bindgen(js_name = trainFor)]
     pub fn train_for(&mut self, ms: f64) -> Result<u32, JsError> {
-        let mut now = js_sys::Date::now;
+        let mut now = performance_now;
         let steps = self.inner.train_for(ms, &mut now).map_err(js_err)?;
         Ok(steps as u32)
     }
@@ -115,12 +135,21 @@ impl WebSession {
     /// chunks, so a slice ends on time even mid-epoch (see `midEpoch`).
     #[wasm_bindgen(js_name = trainPaced)]
     pub fn train_paced(&mut self, ms: f64, epochs: u32) -> Result<u32, JsError> {
-        let mut now = js_sys::Date::now;
+        let mut now = performance_now;
         let steps = self
             .inner
             .train_paced(ms, epochs as usize, &mut now)
             .map_err(js_err)?;
         Ok(steps as u32)
+    }
+
+    /// `[steps, ms]`: optimiser steps `trainFor` and `trainPaced` ran and the milliseconds
+    /// those steps and their epochs' losses took, sleeping, snapshots and drawing aside (see
+    /// `TrainTiming`); the page's "max" is `steps / ms` between two readings.
+    #[wasm_bindgen(js_name = trainTiming)]
+    pub fn train_timing(&self) -> Box<[f64]> {
+        let t = self.inner.train_timing();
+        Box::new([t.steps as f64, t.ms])
     }
 
     /// True while an epoch is partly trained: a pace goes on with it before counting.
