@@ -2,10 +2,19 @@
 // settings (seed included) once they change, so a link reproduces the setup, and reacts to
 // edited hashes. The worker's last snapshot (settings, weights, custom points) is kept in
 // this tab's session storage, so a plain reload of the same address comes back with the
-// trained model.
+// trained model. The page's static texts follow the language the playground shows.
 
 import { Playground } from './playground.js';
 import { MAX_SAVED_CHARS } from './storage.js';
+import { t, lang, onLangChange } from './i18n/index.js';
+
+/** The page's own static texts (`data-i18n` keys in index.html) in the page's language. */
+function sayPage() {
+  document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+}
+sayPage();
+onLangChange(sayPage);
 
 const host = document.getElementById('app');
 let playground = null;

@@ -1,5 +1,6 @@
-// The page's language: the current one, `t(key, vars)` lookups into its strings, and an
-// event when it changes, so the UI can redraw its text without a reload.
+// The page's language: the current one, `t(key, vars)` lookups into its strings (`tr` for
+// texts that follow a switch), messages (`phrase`: the page's own and the engine's errors by
+// their code), and an event when it changes, so the UI can say its texts again at once.
 
 import en from './en.js';
 import zh from './zh.js';
@@ -43,33 +44,77 @@ export function t(key, vars) {
   return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : s;
 }
 
-/** `[value, name]` options with the name from `prefix.value` where the strings have one. */
-export function named(prefix, options) {
-  return options.map(([v, n]) => [v, `${prefix}.${v}` in en ? t(`${prefix}.${v}`) : n]);
+/** `t(key, vars)` as a text that follows the language (for `h` and `say` in dom.js). */
+export function tr(key, vars) {
+  return () => t(key, vars);
 }
 
-// The kinds the engine puts in front of its messages (its error type's `Display`); the
-// detail after the prefix stays as the engine wrote it.
+/**
+ * `[value, name]` options with the name from `prefix.value` where the strings have one, as
+ * texts that follow the language; the others keep their own name (ReLU, Adam, …).
+ */
+export function named(prefix, options) {
+  return options.map(([v, n]) => [v, `${prefix}.${v}` in en ? tr(`${prefix}.${v}`) : n]);
+}
+
+/** An Error of the page's own (`key`, `vars`), said in the language current when shown. */
+export function pageError(key, vars) {
+  return Object.assign(new Error(t(key, vars)), { page: { key, vars } });
+}
+
+/**
+ * A message in the current language. Messages are plain engine text (translated by its
+ * code, see `engineMessage`), `{key, vars}` for the page's own strings (vars may be
+ * messages too), or an array of messages said one after the other.
+ */
+export function phrase(msg) {
+  if (msg === null || msg === undefined) return '';
+  if (Array.isArray(msg)) return msg.map(phrase).filter(Boolean).join(' ');
+  if (typeof msg === 'object' && 'key' in msg) {
+    const vars = {};
+    for (const [k, v] of Object.entries(msg.vars || {})) vars[k] = typeof v === 'number' ? v : phrase(v);
+    return t(msg.key, vars);
+  }
+  if (typeof msg === 'object' && msg.page) return phrase(msg.page);
+  if (typeof msg === 'object' && 'message' in msg) return engineMessage(msg);
+  return engineMessage(String(msg));
+}
+
+// The engine's message kinds (its error type's `Display`) with their stable codes, for text
+// that reached the page without its code (e.g. inside a stop reason).
 const KINDS = [
-  ['invalid configuration: ', 'err.config'],
-  ['shape mismatch: ', 'err.shape'],
-  ['invalid data: ', 'err.data'],
-  ['unreadable file: ', 'err.format'],
-  ['too large: ', 'err.limit'],
-  ['not available in this build: ', 'err.notCompiled'],
-  ['backend error: ', 'err.backend'],
-  ['training diverged ', 'err.diverged'],
+  ['invalid configuration: ', 'config'],
+  ['shape mismatch: ', 'shape'],
+  ['invalid data: ', 'data'],
+  ['unreadable file: ', 'format'],
+  ['too large: ', 'limit'],
+  ['not available in this build: ', 'not_compiled'],
+  ['backend error: ', 'backend'],
 ];
 
-/** An engine message with its kind in the current language and its detail as it came. */
-export function engineMessage(text) {
-  const s = String(text ?? '');
-  if (current === 'en') return s;
-  for (const [prefix, key] of KINDS) {
-    const at = s.indexOf(prefix);
-    if (at >= 0) return `${s.slice(0, at)}${t(key)}${s.slice(at + prefix.length)}`;
+/** The code and values of an engine message given as plain text, or null. */
+function codeOf(text) {
+  for (const [prefix, code] of KINDS) {
+    if (text.startsWith(prefix)) return { code, args: { detail: text.slice(prefix.length) } };
   }
-  const csv = /^CSV line (\d+)(?:, column (\d+))?: /.exec(s);
-  if (csv) return `${t(csv[2] ? 'err.csvCell' : 'err.csvLine', { line: csv[1], column: csv[2] })}${s.slice(csv[0].length)}`;
-  return s;
+  const csv = /^CSV line (\d+)(?:, column (\d+))?: ([\s\S]*)$/.exec(text);
+  if (csv) return { code: csv[2] ? 'csv_cell' : 'csv_line', args: { line: csv[1], column: csv[2], detail: csv[3] } };
+  const div = /^training diverged \(non-finite loss at epoch (\d+), step (\d+)\); the last finite weights were kept\. ([\s\S]*)$/.exec(text);
+  if (div) return { code: 'diverged', args: div[3] === en['err.diverged.hint'] ? { epoch: div[1], step: div[2] } : { epoch: div[1], step: div[2], hint: div[3] } };
+  return null;
+}
+
+/**
+ * An engine error in the current language: by its stable `code` and `args` (see the
+ * engine's `Error::code`), the words the engine adds (`detail`) as they came; a code the
+ * strings do not know, or English, shows the engine's own message.
+ */
+export function engineMessage(e) {
+  const text = typeof e === 'string' ? e : String(e?.message ?? '');
+  if (current === 'en') return text;
+  const coded = typeof e === 'object' && e?.code ? { code: e.code, args: e.args || {} } : codeOf(text);
+  if (!coded) return text;
+  // A divergence with a hint of its own says that hint instead of the usual one.
+  const key = coded.code === 'diverged' && coded.args.hint ? 'err.diverged_hint' : `err.${coded.code}`;
+  return key in LANGS[current] ? t(key, coded.args) : text;
 }

@@ -2,7 +2,8 @@
 // past TABLE_MAX_CLASSES a canvas heat map (one pixel block per cell) with a hover readout,
 // so a 200-class matrix costs one putImageData instead of 40 000 table cells per frame.
 
-import { t } from '../i18n/index.js';
+import { t, tr } from '../i18n/index.js';
+import { say } from '../dom.js';
 
 export const TABLE_MAX_CLASSES = 20;
 // The heat map's side in CSS pixels; cells are at least one device pixel.
@@ -20,7 +21,7 @@ export class ConfusionView {
   constructor(host) {
     this.host = host;
     this.table = make('table', { className: 'confusion' }, host);
-    this.table.setAttribute('aria-label', t('cm.table'));
+    say(this.table, 'aria-label', tr('cm.table'));
     this.map = make('div', { className: 'confusion-map' }, host);
     this.map.hidden = true;
     this.canvas = make('canvas', { className: 'confusion-canvas', tabIndex: 0 }, this.map);
@@ -81,7 +82,7 @@ export class ConfusionView {
       this.clearTable();
       this.namesKey = key;
       const head = make('tr', {}, this.table);
-      make('th', { textContent: t('cm.corner') }, head);
+      say(make('th', {}, head), 'textContent', tr('cm.corner'));
       for (let j = 0; j < k; j++) make('th', { textContent: this.name(j) }, head);
       this.cells = [];
       for (let i = 0; i < k; i++) {
@@ -113,7 +114,7 @@ export class ConfusionView {
       this.canvas.height = side;
       this.canvas.style.width = `${side / dpr}px`;
       this.canvas.style.height = `${side / dpr}px`;
-      this.canvas.setAttribute('aria-label', t('cm.canvas', { k }));
+      say(this.canvas, 'aria-label', tr('cm.canvas', { k }));
     }
     const ctx = this.canvas.getContext('2d');
     const img = ctx.createImageData(side, side);
@@ -160,14 +161,14 @@ export class ConfusionView {
           if (i === j) right += cm.counts[i * k + j];
         }
       }
-      this.readout.textContent = t('cm.summary', { k, right, all });
+      say(this.readout, 'textContent', tr('cm.summary', { k, right, all }));
       return;
     }
     const [i, j] = this.hover;
     let total = 0;
     for (let c = 0; c < k; c++) total += cm.counts[i * k + c];
     const n = cm.counts[i * k + j];
-    const pct = total ? t('cm.pct', { pct: ((100 * n) / total).toFixed(1), name: this.name(i) }) : '';
-    this.readout.textContent = `${t('cm.cell', { truth: this.name(i), pred: this.name(j), n })}${pct}`;
+    const pct = () => (total ? t('cm.pct', { pct: ((100 * n) / total).toFixed(1), name: this.name(i) }) : '');
+    say(this.readout, 'textContent', () => `${t('cm.cell', { truth: this.name(i), pred: this.name(j), n })}${pct()}`);
   }
 }

@@ -4,7 +4,8 @@
 // envelope, so a spike or a divergence stays visible after 10⁶ epochs.
 
 import { formatNumber } from '../format.js';
-import { t } from '../i18n/index.js';
+import { t, tr } from '../i18n/index.js';
+import { say } from '../dom.js';
 
 const PAD = { left: 42, right: 10, top: 8, bottom: 18 };
 const FONT = '10px system-ui, sans-serif';
@@ -154,7 +155,7 @@ export class LossChart {
   paintHover(ctx, plot, stride, n, toX, toY) {
     const { train, test } = this.data;
     if (this.hoverX === null || this.hoverX < plot.x || this.hoverX > plot.x + plot.w) {
-      this.readout.textContent = '';
+      say(this.readout, 'textContent', () => '');
       delete this.readout.dataset.epoch;
       return;
     }
@@ -175,7 +176,7 @@ export class LossChart {
       ctx.fill();
     }
     const val = (v) => (Number.isFinite(v) ? formatNumber(v) : '—');
-    this.readout.textContent = t('replay.readout', { epoch: epoch.toLocaleString('en'), train: val(train[i]), test: val(test[i]) });
+    say(this.readout, 'textContent', tr('replay.readout', { epoch: epoch.toLocaleString('en'), train: val(train[i]), test: val(test[i]) }));
     this.readout.dataset.epoch = String(epoch);
   }
 }
