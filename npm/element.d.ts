@@ -4,7 +4,8 @@
 
 /**
  * The element's attributes. Each becomes a setting of the playground's link hash; changing
- * one after the element has started rebuilds it with the new settings.
+ * one after the element has started rebuilds it with the new settings (`lang` excepted: it
+ * switches the language and keeps the run).
  */
 export interface NnPlaygroundAttributes {
   /** One of the page's dataset names, e.g. `circle`, `xor`, `gauss`, `spiral`. */
@@ -21,6 +22,13 @@ export interface NnPlaygroundAttributes {
   'batch-size'?: string;
   regularization?: string;
   optimizer?: string;
+  /** Epochs per second (`"60"`) or `"max"`. */
+  speed?: string;
+  /**
+   * The language: `en` or `zh` (`zh-CN`, `zh-Hans`, `en-GB`, … read as those); without it
+   * the browser's. One per document: every element on a page shows the one set last.
+   */
+  lang?: string;
   /** Control keys to hide, comma-separated: `"regularization,noise,upload,model,share"`. */
   hide?: string;
   /** Present: start training as soon as the element is ready. */
@@ -53,7 +61,7 @@ export declare class NnPlayground extends HTMLElement {
   start(): void;
   connectedCallback(): void;
   disconnectedCallback(): void;
-  attributeChangedCallback(): void;
+  attributeChangedCallback(name: string, before: string | null, after: string | null): void;
 }
 
 declare global {
