@@ -287,6 +287,10 @@ fn epoch_limit_and_early_stopping_stop_training() {
     s.train_epochs(10).unwrap();
     assert_eq!(s.epoch(), 4);
     assert!(s.stop_reason().unwrap().contains("epoch limit"));
+    // The same reason as a stable code with its values, for the page's languages.
+    let stop = s.stop().unwrap();
+    assert_eq!(stop.code(), "epoch_limit");
+    assert_eq!(stop.args(), vec![("limit", "4".to_string())]);
     let mut cfg = s.config().clone();
     cfg.epoch_limit = Some(6);
     assert_eq!(s.set_config(cfg).unwrap(), Change::Kept);
@@ -313,6 +317,15 @@ fn epoch_limit_and_early_stopping_stop_training() {
         .stop_reason()
         .unwrap()
         .contains("the test loss did not improve for 3"));
+    let stop = s.stop().unwrap();
+    assert_eq!(stop.code(), "early_stopping");
+    assert_eq!(
+        stop.args(),
+        vec![
+            ("monitor", "val_loss".to_string()),
+            ("epochs", "3".to_string())
+        ]
+    );
 }
 
 /// Early stopping watches the monitor the config names; accuracy only where there are classes.
@@ -340,7 +353,7 @@ fn early_stopping_follows_its_monitor() {
         s.set_config(cfg).unwrap();
         let start = s.epoch();
         s.train_epochs(40).unwrap();
-        (s.epoch() - start, s.stop_reason().unwrap_or("").to_owned())
+        (s.epoch() - start, s.stop_reason().unwrap_or_default())
     };
     // No epoch can raise accuracy by 5 points or cut the loss by 0.5: the first epoch sets
     // the best, two more without improvement stop it.

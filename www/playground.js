@@ -355,7 +355,7 @@ export class Playground {
       this.drawSpeed(f);
     }
     this.setRunning(f.running);
-    if (f.stopReason) this.showStatus({ key: 'stopped', vars: { reason: f.stopReason } });
+    if (f.stopReason) this.showStatus({ key: 'stopped', vars: { reason: stopMessage(f) } });
   }
 
 
@@ -680,6 +680,13 @@ export class Playground {
   clearError() {
     this.showError('');
   }
+}
+
+/** A frame's stop reason as the engine's message with its code (`stop_epoch_limit`, …). */
+function stopMessage(f) {
+  if (!f.stop) return f.stopReason;
+  const { monitor, ...args } = f.stop.args;
+  return { message: f.stopReason, code: `stop_${f.stop.code}`, args: monitor ? { ...args, monitor: { key: `monitor.${monitor}` } } : args };
 }
 
 /** An Error with the engine's message, its code and values kept for `phrase`. */

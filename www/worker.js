@@ -704,6 +704,7 @@ function frame() {
     replayLength: session.replayLength(),
     running,
     stopReason: session.stopReason() || null,
+    stop: session.stopCode(),
     stepsPerSec: running ? pacer.rates.stepsPerSec : 0,
     samplesPerSec: running ? pacer.rates.samplesPerSec : 0,
     epochsPerSec: running ? pacer.rates.epochsPerSec : 0,

@@ -32,7 +32,7 @@ pub use replay::{
     MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
 };
 pub use slice::{Axis, HeldValue, SliceInfo};
-pub use train::{TrainTiming, CHUNK_STEPS};
+pub use train::{Stop, TrainTiming, CHUNK_STEPS};
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
 
 /// Most loss-history entries kept (see [`Session::history`]).
@@ -84,7 +84,7 @@ pub struct Session {
     history: Vec<EpochLoss>,
     history_stride: usize,
     latest: Option<EpochLoss>,
-    stop: Option<String>,
+    stop: Option<train::Stop>,
     early: Option<EarlyState>,
     grid_cache: Option<(usize, Matrix)>,
     partial: Option<train::PartialEpoch>,
@@ -184,8 +184,13 @@ impl Session {
     }
 
     /// Why training stopped (epoch limit, early stopping), if it did.
-    pub fn stop_reason(&self) -> Option<&str> {
-        self.stop.as_deref()
+    pub fn stop_reason(&self) -> Option<String> {
+        self.stop.map(|s| s.to_string())
+    }
+
+    /// [`stop_reason`](Self::stop_reason) as a rule with its stable code and values.
+    pub fn stop(&self) -> Option<Stop> {
+        self.stop
     }
 
     /// Applies a new config, keeping the weights when only non-structural settings changed.

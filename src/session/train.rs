@@ -23,6 +23,56 @@ pub struct TrainTiming {
     pub ms: f64,
 }
 
+/// Why a stopping rule holds training back: English by `Display`, and a stable
+/// [`code`](Stop::code) with its [`args`](Stop::args) for a page in another language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The config's epoch limit was reached.
+    EpochLimit { limit: usize },
+    /// Early stopping: `monitor` did not improve for `waited` epochs.
+    EarlyStopping { monitor: Monitor, waited: usize },
+}
+
+impl Stop {
+    /// `epoch_limit` or `early_stopping`; never renamed.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Stop::EpochLimit { .. } => "epoch_limit",
+            Stop::EarlyStopping { .. } => "early_stopping",
+        }
+    }
+
+    /// `limit`; or `monitor` (its config name, `val_loss` …) and `epochs` waited.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match *self {
+            Stop::EpochLimit { limit } => vec![("limit", limit.to_string())],
+            Stop::EarlyStopping { monitor, waited } => {
+                let key = match monitor {
+                    Monitor::Loss => "loss",
+                    Monitor::ValLoss => "val_loss",
+                    Monitor::Accuracy => "accuracy",
+                    Monitor::ValAccuracy => "val_accuracy",
+                };
+                vec![("monitor", key.to_string()), ("epochs", waited.to_string())]
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Stop::EpochLimit { limit } => write!(f, "reached the epoch limit of {limit}"),
+            Stop::EarlyStopping { monitor, waited } => write!(
+                f,
+                "early stopping: the {} did not improve for {waited} epoch{}",
+                monitor_name(monitor),
+                if waited == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
 /// An epoch in progress: the shuffled row order and how far it got.
 #[derive(Debug, Clone)]
 pub(super) struct PartialEpoch {
@@ -178,7 +228,7 @@ impl Session {
         }
         if let Some(limit) = self.config.epoch_limit {
             if self.epoch >= limit {
-                self.stop = Some(format!("reached the epoch limit of {limit}"));
+                self.stop = Some(Stop::EpochLimit { limit });
                 return false;
             }
         }
@@ -265,12 +315,10 @@ impl Session {
             }
             // Keras counts the same way: patience 0 and 1 both stop at the first epoch
             // without improvement, so the message names the epochs actually waited.
-            let waited = spec.patience.max(1);
-            self.stop = Some(format!(
-                "early stopping: the {} did not improve for {waited} epoch{}",
-                monitor_name(spec.monitor),
-                if waited == 1 { "" } else { "s" }
-            ));
+            self.stop = Some(Stop::EarlyStopping {
+                monitor: spec.monitor,
+                waited: spec.patience.max(1),
+            });
         }
         Ok(())
     }

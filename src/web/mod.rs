@@ -264,7 +264,24 @@ impl WebSession {
 
     #[wasm_bindgen(js_name = stopReason)]
     pub fn stop_reason(&self) -> Option<String> {
-        self.inner.stop_reason().map(str::to_string)
+        self.inner.stop_reason()
+    }
+
+    /// `stopReason` as `{code, args}` (`epoch_limit` with `limit`, `early_stopping` with
+    /// `monitor` and `epochs`) for the page's languages, or `null`.
+    #[wasm_bindgen(js_name = stopCode)]
+    pub fn stop_code(&self) -> JsValue {
+        let Some(stop) = self.inner.stop() else {
+            return JsValue::NULL;
+        };
+        let args = js_sys::Object::new();
+        for (name, value) in stop.args() {
+            let _ = js_sys::Reflect::set(&args, &name.into(), &value.into());
+        }
+        let out = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&out, &"code".into(), &stop.code().into());
+        let _ = js_sys::Reflect::set(&out, &"args".into(), &args);
+        out.into()
     }
 
     /// `"binary"`, `"multiclass"` or `"regression"`.

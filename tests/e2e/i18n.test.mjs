@@ -100,6 +100,11 @@ test('every engine error code has its message in both languages', () => {
   const codes = [...body.matchAll(/=> "(\w+)"/g)].map((m) => m[1]);
   assert.ok(codes.length >= 10, `only ${codes.length} codes found in src/error.rs`);
   for (const c of codes) assert.ok(`err.${c}` in en && `err.${c}` in zh, `err.${c} missing`);
+  // The stopping rules' codes too (src/session/train.rs, `Stop::code`).
+  const train = readFileSync(join(repoRoot, 'src', 'session', 'train.rs'), 'utf8');
+  const stops = [...train.slice(train.indexOf('impl Stop {'), train.indexOf('pub fn args(&self)')).matchAll(/=> "(\w+)"/g)].map((m) => m[1]);
+  assert.deepEqual(stops, ['epoch_limit', 'early_stopping']);
+  for (const c of stops) assert.ok(`err.stop_${c}` in en && `err.stop_${c}` in zh, `err.stop_${c} missing`);
   // The usual divergence hint is said by the page; it must be the engine's very words.
   const hint = /DIVERGENCE_HINT: &str =\s*"([^"]*)"/.exec(rust)[1];
   assert.equal(en['err.diverged.hint'], hint);

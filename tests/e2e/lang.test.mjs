@@ -102,7 +102,7 @@ test('switching to Chinese says every visible text in Chinese at once, and train
 });
 
 test('the link keeps lang=zh across a reload, and engine errors are said in Chinese', async (t) => {
-  const s = await openApp(server, t, '/index.html#dataset=circle&seed=1');
+  const s = await openApp(server, t, '/index.html#dataset=circle&seed=1&epochLimit=5');
   const { page } = s;
   await page.selectOption(`${APP} select[data-control=lang]`, 'zh');
   await waitFor(async () => (await page.evaluate(() => location.hash)).includes('lang=zh'), 'lang=zh in the link');
@@ -112,6 +112,9 @@ test('the link keeps lang=zh across a reload, and engine errors are said in Chin
   assert.equal(await page.getAttribute(`${APP} button.play`, 'aria-label'), '训练');
   assert.match(await page.textContent('footer'), /单击输入特征/);
   assert.deepEqual(await leftovers(page), []);
+  // A stopping rule is said by its code too.
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => (await page.textContent(`${APP} .status`)) === '已停止：已达到 5 轮的轮次上限', 'the stop in Chinese');
 
   // A CSV the engine refuses: its code says which message, the values where.
   await page.evaluate((sel) => { document.querySelector(`${sel} details.upload`).open = true; }, APP);

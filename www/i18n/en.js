@@ -289,4 +289,6 @@ export default {
   "err.diverged_hint": "training diverged (non-finite loss at epoch {epoch}, step {step}); the last finite weights were kept. {hint}",
   "err.not_compiled": "not available in this build: {detail}",
   "err.backend": "backend error: {detail}",
+  "err.stop_epoch_limit": "reached the epoch limit of {limit}",
+  "err.stop_early_stopping": "early stopping: the {monitor} did not improve for {epochs} epochs",
 };

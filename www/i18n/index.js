@@ -116,5 +116,9 @@ export function engineMessage(e) {
   if (!coded) return text;
   // A divergence with a hint of its own says that hint instead of the usual one.
   const key = coded.code === 'diverged' && coded.args.hint ? 'err.diverged_hint' : `err.${coded.code}`;
-  return key in LANGS[current] ? t(key, coded.args) : text;
+  if (!(key in LANGS[current])) return text;
+  // Values may be messages themselves (a monitor's name, say), said in the language too.
+  const args = {};
+  for (const [k, v] of Object.entries(coded.args)) args[k] = v && typeof v === 'object' ? phrase(v) : v;
+  return t(key, args);
 }

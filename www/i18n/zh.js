@@ -289,4 +289,6 @@ export default {
   "err.diverged_hint": "训练发散（第 {epoch} 轮第 {step} 步出现非有限损失）；已保留最后一组有限的权重。{hint}",
   "err.not_compiled": "此版本中不可用：{detail}",
   "err.backend": "后端错误：{detail}",
+  "err.stop_epoch_limit": "已达到 {limit} 轮的轮次上限",
+  "err.stop_early_stopping": "提前停止：{monitor}已连续 {epochs} 轮没有改善",
 };
