@@ -92,8 +92,23 @@ impl Error {
     /// The values the message is made of, by name, so a translation can put them in its own
     /// order: `detail` (the engine's words after the kind), `line` and `column` of a CSV
     /// error, `epoch` and `step` of a divergence, with `hint` only when it is not
-    /// [`DIVERGENCE_HINT`] (which a translation says in its own words).
+    /// [`DIVERGENCE_HINT`] (which a translation says in its own words). A detail of one of
+    /// the common messages adds `detail_code` and its own values (see [`crate::error_detail`]).
     pub fn args(&self) -> Vec<(&'static str, String)> {
+        let mut args = self.own_args();
+        let detail = args.iter().find(|(n, _)| *n == "detail").map(|(_, d)| d);
+        if let Some((code, values)) = detail.and_then(|d| crate::error_detail::detail_code(d)) {
+            args.push(("detail_code", code.to_string()));
+            for (name, value) in values {
+                if !args.iter().any(|(n, _)| *n == name) {
+                    args.push((name, value));
+                }
+            }
+        }
+        args
+    }
+
+    fn own_args(&self) -> Vec<(&'static str, String)> {
         match self {
             Error::InvalidConfig(m)
             | Error::Shape(m)

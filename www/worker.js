@@ -146,7 +146,7 @@ async function start(hash, earlierWarning) {
     session = new wasm.Session(parsed.config);
   }
   if (parsed.rejected?.length) {
-    warning = { key: 'link.someNotUsed', vars: { why: parsed.rejected.join('; ') } };
+    warning = { key: 'link.someNotUsed', vars: { why: { list: parsed.rejected } } };
   }
   if (parsed.weights) {
     try {

@@ -419,12 +419,31 @@ struct HashState {
     hide: Vec<String>,
     weights: Option<String>,
     unknown: Vec<String>,
-    rejected: Vec<String>,
+    rejected: Vec<CodedMessage>,
+}
+
+/// An engine error as plain data, as [`js_err`] puts it on a thrown error: its message,
+/// stable code and values.
+#[derive(Serialize)]
+struct CodedMessage {
+    message: String,
+    code: &'static str,
+    args: std::collections::BTreeMap<&'static str, String>,
+}
+
+impl From<&Error> for CodedMessage {
+    fn from(e: &Error) -> Self {
+        Self {
+            message: e.to_string(),
+            code: e.code(),
+            args: e.args().into_iter().collect(),
+        }
+    }
 }
 
 /// Parses a URL hash into `{config, hide, weights, unknown, rejected}`: every valid setting
-/// is kept, each bad one is left out and explained in `rejected` (see
-/// `url_state::read_hash`). Throws only for a hash past the length cap.
+/// is kept, each bad one is left out and explained in `rejected` as `{message, code, args}`
+/// (see `url_state::read_hash` and [`js_err`]). Throws only for a hash past the length cap.
 #[wasm_bindgen(js_name = configFromHash)]
 pub fn config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
     let hash = string_arg(&hash, "configFromHash's hash")?;
@@ -434,7 +453,7 @@ pub fn config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
         hide: st.hide,
         weights: st.weights,
         unknown: st.unknown,
-        rejected: st.rejected.iter().map(ToString::to_string).collect(),
+        rejected: st.rejected.iter().map(CodedMessage::from).collect(),
     })?)
 }
 

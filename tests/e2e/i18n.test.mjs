@@ -86,6 +86,9 @@ test('engine errors are said by their code, unknown codes in the engine\'s own w
   assert.equal(engineMessage(csv), `CSV 第 3 行第 2 列："abc" is not a number`);
   // The same message as plain text (no code) is read by its kind.
   assert.equal(engineMessage(csv.message), engineMessage(csv));
+  // A common message: its words from their own code, the values where Chinese puts them.
+  const ragged = { message: 'CSV line 3: found 2 fields, expected 3 like the first row', code: 'csv_line', args: { line: '3', detail: 'found 2 fields, expected 3 like the first row', detail_code: 'csv_ragged', found: '2', width: '3' } };
+  assert.equal(engineMessage(ragged), 'CSV 第 3 行：有 2 个字段，应与第一行一样为 3 个');
   const unknown = { message: 'something new went wrong', code: 'no_such_code', args: {} };
   assert.equal(engineMessage(unknown), 'something new went wrong');
   assert.equal(engineMessage('plain text from elsewhere'), 'plain text from elsewhere');
@@ -105,6 +108,15 @@ test('every engine error code has its message in both languages', () => {
   const stops = [...train.slice(train.indexOf('impl Stop {'), train.indexOf('pub fn args(&self)')).matchAll(/=> "(\w+)"/g)].map((m) => m[1]);
   assert.deepEqual(stops, ['epoch_limit', 'early_stopping']);
   for (const c of stops) assert.ok(`err.stop_${c}` in en && `err.stop_${c}` in zh, `err.stop_${c} missing`);
+  // The common messages' codes (src/error_detail.rs): English is the engine's template.
+  const details = readFileSync(join(repoRoot, 'src', 'error_detail.rs'), 'utf8');
+  const table = details.slice(details.indexOf('pub const DETAILS'), details.indexOf('];'));
+  const templates = [...table.matchAll(/\(\s*"(\w+)",\s*"((?:[^"\\]|\\.)*)",?\s*\)/g)];
+  assert.ok(templates.length >= 16, `only ${templates.length} templates found`);
+  for (const [, code, template] of templates) {
+    assert.equal(en[`detail.${code}`], JSON.parse(`"${template}"`), `detail.${code}`);
+    assert.ok(`detail.${code}` in zh, `detail.${code} missing in zh.js`);
+  }
   // The usual divergence hint is said by the page; it must be the engine's very words.
   const hint = /DIVERGENCE_HINT: &str =\s*"([^"]*)"/.exec(rust)[1];
   assert.equal(en['err.diverged.hint'], hint);

@@ -119,10 +119,10 @@ test('the link keeps lang=zh across a reload, and engine errors are said in Chin
   // A CSV the engine refuses: its code says which message, the values where.
   await page.evaluate((sel) => { document.querySelector(`${sel} details.upload`).open = true; }, APP);
   await page.setInputFiles(`${APP} .upload input[type=file]`, { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y,label\n1,2,0\n3,4\n') });
-  await waitFor(async () => /CSV 第 3 行/.test(await page.textContent(`${APP} .csv-error`)), 'the CSV error in Chinese');
+  await waitFor(async () => (await page.textContent(`${APP} .csv-error`)) === 'CSV 第 3 行：有 2 个字段，应与第一行一样为 3 个', 'the CSV error in Chinese');
   // A link value the engine refuses is named in Chinese around the engine's detail.
   await page.evaluate(() => { location.hash = 'dataset=circle&lang=zh&learningRate=abc'; });
-  await waitFor(async () => /链接中的部分设置未被使用/.test(await page.textContent(`${APP} .notice`)), 'the link notice in Chinese');
+  await waitFor(async () => /链接中的部分设置未被使用（其余设置已生效）：配置无效：链接设置 learningRate="abc" 无效：应为 /.test(await page.textContent(`${APP} .notice`)), 'the link notice in Chinese');
   assertClean(s);
 });
 

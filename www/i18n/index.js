@@ -70,6 +70,7 @@ export function pageError(key, vars) {
 export function phrase(msg) {
   if (msg === null || msg === undefined) return '';
   if (Array.isArray(msg)) return msg.map(phrase).filter(Boolean).join(' ');
+  if (typeof msg === 'object' && Array.isArray(msg.list)) return msg.list.map(phrase).join(t('list.sep'));
   if (typeof msg === 'object' && 'key' in msg) {
     const vars = {};
     for (const [k, v] of Object.entries(msg.vars || {})) vars[k] = typeof v === 'number' ? v : phrase(v);
@@ -117,6 +118,9 @@ export function engineMessage(e) {
   // A divergence with a hint of its own says that hint instead of the usual one.
   const key = coded.code === 'diverged' && coded.args.hint ? 'err.diverged_hint' : `err.${coded.code}`;
   if (!(key in LANGS[current])) return text;
+  // One of the common messages: its words too, from their own code (`detail.*`).
+  const detailKey = `detail.${coded.args.detail_code}`;
+  if (coded.args.detail_code && detailKey in LANGS[current]) coded.args = { ...coded.args, detail: t(detailKey, coded.args) };
   // Values may be messages themselves (a monitor's name, say), said in the language too.
   const args = {};
   for (const [k, v] of Object.entries(coded.args)) args[k] = v && typeof v === 'object' ? phrase(v) : v;
