@@ -6,11 +6,11 @@
 
 import { Playground } from './playground.js';
 import { MAX_SAVED_CHARS } from './storage.js';
-import { t, lang, onLangChange } from './i18n/index.js';
+import { t, htmlLang, onLangChange } from './i18n/index.js';
 
 /** The page's own static texts (`data-i18n` keys in index.html) in the page's language. */
 function sayPage() {
-  document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
+  document.documentElement.lang = htmlLang();
   for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
 }
 sayPage();

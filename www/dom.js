@@ -43,7 +43,7 @@ export function say(target, prop, text, host = target) {
   const at = list.findIndex(([t, p]) => t === target && p === prop);
   if (at >= 0) list.splice(at, 1);
   list.push([target, prop, text]);
-  host.setAttribute('data-tr', '');
+  if (!host.hasAttribute('data-tr')) host.setAttribute('data-tr', '');
   setProp(target, prop, text());
 }
 

@@ -12,7 +12,7 @@ import { explainMethods } from './explain.js';
 import { watchMethods } from './watch.js';
 import { replayMethods } from './replay.js';
 import { formatNumber } from './format.js';
-import { t, tr, named, phrase, lang, setLang, onLangChange, LANGS } from './i18n/index.js';
+import { t, tr, named, phrase, lang, htmlLang, setLang, onLangChange, LANGS } from './i18n/index.js';
 import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
 export class Playground {
@@ -114,7 +114,7 @@ export class Playground {
 
   build() {
     const c = (this.controls = {});
-    const root = (this.root = h('div', { className: 'nnp' + (this.opts.compact ? ' compact' : ''), lang: lang() }));
+    const root = (this.root = h('div', { className: 'nnp' + (this.opts.compact ? ' compact' : ''), lang: htmlLang() }));
     const bar = h('header', { className: 'bar', dataset: { key: 'controls' } });
     c.reset = h('button', { type: 'button', className: 'round', 'aria-label': tr('reset.aria'), title: tr('reset.title'), textContent: '⟲', onclick: () => this.act('reset') });
     c.play = h('button', { type: 'button', className: 'round play', 'aria-label': tr('play.train'), title: tr('play.title'), textContent: '▶', onclick: () => this.togglePlay() });
@@ -512,7 +512,7 @@ export class Playground {
    */
   relabel() {
     relabel(this.root);
-    this.root.lang = lang();
+    this.root.lang = htmlLang();
     this.controls.lang.value = lang();
     this.network.closeEditor();
     this.lossChart.paint();

@@ -20,6 +20,11 @@ export function lang() {
   return current;
 }
 
+/** The current language as an HTML `lang` value (`zh-CN` picks Simplified Han glyphs). */
+export function htmlLang() {
+  return current === 'zh' ? 'zh-CN' : 'en';
+}
+
 /** Switches the language (`null` follows the browser); listeners run only on a change. */
 export function setLang(next) {
   const want = LANGS[next] ? next : browserLang();
