@@ -22,9 +22,16 @@ const NAMES = new Set(`relu leaky elu softplus silu swish gelu tanh sigmoid sgd 
 /**
  * Every visible text and every title, aria-label and placeholder of a visible element, in
  * the document and in open shadow roots (the element's), with the words that are English;
- * with `host`, only inside that element's shadow root.
+ * with `host`, only inside that element's shadow root. With `switchTo`, first picks that
+ * language in the select `switchTo.select`, in the same task: what is found then is what
+ * the switch itself left, before any frame or timer ran.
  */
-function englishLeft([names, host]) {
+function englishLeft([names, host, switchTo]) {
+  if (switchTo) {
+    const s = document.querySelector(switchTo.select);
+    s.value = switchTo.lang;
+    s.dispatchEvent(new Event('change'));
+  }
   const found = [];
   const visible = (e) => e.checkVisibility?.({ checkOpacity: true, checkVisibilityCSS: true }) ?? true;
   const words = (s) => (s.match(/[A-Za-z]{2,}/g) || []).filter((w) => !names.includes(w.toLowerCase()));
@@ -54,7 +61,7 @@ function englishLeft([names, host]) {
   return found;
 }
 
-const leftovers = (page, host) => page.evaluate(englishLeft, [[...NAMES], host]);
+const leftovers = (page, host, switchTo) => page.evaluate(englishLeft, [[...NAMES], host, switchTo]);
 
 /** Opens every folded panel, so its texts are on screen and checked too. */
 const openPanels = (page) => page.evaluate((sel) => {
@@ -76,13 +83,13 @@ test('switching to Chinese says every visible text in Chinese at once, and train
   assert.ok(english.length > 50, `the English page has ${english.length} English texts: the walk is broken`);
 
   const e0 = Number((await appState(page)).epoch);
-  await page.selectOption(`${APP} select[data-control=lang]`, 'zh');
-  // At once: the same task as the change (no frame waited for).
+  // At once: the walk runs in the very task of the change, before any frame is drawn.
+  const left = await leftovers(page, undefined, { select: `${APP} select[data-control=lang]`, lang: 'zh' });
+  assert.deepEqual(left, [], `English left after switching:\n${left.join('\n')}`);
   assert.equal(await page.getAttribute(`${APP} button.play`, 'aria-label'), '暂停');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
   assert.equal(await page.evaluate(() => document.title), 'nn-playground — 在浏览器中训练神经网络');
-  const left = await leftovers(page);
-  assert.deepEqual(left, [], `English left after switching:\n${left.join('\n')}`);
+  assert.equal(await page.inputValue(`${APP} select[data-control=lang]`), 'zh');
   // The run was not touched: still training from where it was, the same model.
   const d = await appState(page);
   assert.equal(d.running, 'true');
