@@ -211,6 +211,43 @@ test('the replay scrubber shows an earlier map that differs from the final one',
   clean(s);
 });
 
+test('a weight edited in place is the replay\'s newest map, also while it is on screen', async (t) => {
+  // 30 epochs: the replay holds epochs 0–20, 21, 23, …, 29, none of epoch 30.
+  const s = await open(t, '/index.html#dataset=circle&seed=1&speed=max&epochLimit=30');
+  const { page } = s;
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => (await state(page)).epoch === '30' && (await state(page)).running === 'false', 'the epoch limit');
+  const frames = Number((await state(page)).replayFrames);
+  const digest = () => page.evaluate((sel) => {
+    const c = document.querySelector(`${sel} canvas.heat`);
+    let h = 0;
+    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 0; i < px.length; i += 4) h = (h * 31 + px[i]) >>> 0;
+    return `${c.width}:${h}`;
+  }, APP);
+  const editWeight = async (value) => {
+    await page.locator(`${APP} path.link`).first().focus();
+    await page.keyboard.press('Enter');
+    await page.fill(`${APP} .edit-pop input`, String(value));
+    await page.press(`${APP} .edit-pop input`, 'Enter');
+    await waitFor(async () => (await page.evaluate(() => globalThis.playground.frame?.network?.layers[0].weights[0])) === value, `the weight ${value}`);
+  };
+  await editWeight(3);
+  // The edit at epoch 30 adds its snapshot: the replay ends on the map as edited.
+  await waitFor(async () => Number((await state(page)).replayFrames) === frames + 1, 'a snapshot of the edit');
+  const scrub = `${APP} input[data-control=replay]`;
+  await page.$eval(scrub, (r, v) => { r.value = String(v); r.dispatchEvent(new Event('input')); }, frames);
+  await waitFor(async () => (await state(page)).replayEpoch === '30', 'the newest snapshot on screen');
+  await page.waitForTimeout(100);
+  const edited = await digest();
+  // Another edit in the same epoch replaces that snapshot, and the one on screen follows.
+  await editWeight(-3);
+  await waitFor(async () => (await digest()) !== edited, 'the snapshot on screen redrawn');
+  assert.equal(Number((await state(page)).replayFrames), frames + 1);
+  assert.equal((await state(page)).replayEpoch, '30');
+  clean(s);
+});
+
 test('the element takes its pace from the speed attribute', async (t) => {
   const s = await openPage(server, '/www/embed.html', { viewport: { width: 1280, height: 1000 } });
   t.after(() => s.close());
