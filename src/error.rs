@@ -68,6 +68,77 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// A stable name for what went wrong, for a page that says it in its own language:
+    /// `config`, `shape`, `data`, `csv_line`, `csv_cell`, `format`, `limit`, `diverged`,
+    /// `not_compiled` or `backend`. Codes are never renamed; a new kind gets a new code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidConfig(_) => "config",
+            Error::Shape(_) => "shape",
+            Error::InvalidData(_) => "data",
+            Error::Csv {
+                column: Some(_), ..
+            } => "csv_cell",
+            Error::Csv { column: None, .. } => "csv_line",
+            Error::Format(_) => "format",
+            Error::Limit(_) => "limit",
+            Error::Diverged { .. } => "diverged",
+            Error::NotCompiled(_) => "not_compiled",
+            Error::Backend(_) => "backend",
+        }
+    }
+
+    /// The values the message is made of, by name, so a translation can put them in its own
+    /// order: `detail` (the engine's words after the kind), `line` and `column` of a CSV
+    /// error, `epoch` and `step` of a divergence, with `hint` only when it is not
+    /// [`DIVERGENCE_HINT`] (which a translation says in its own words). A detail of one of
+    /// the common messages adds `detail_code` and its own values (see [`crate::error_detail`]).
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        let mut args = self.own_args();
+        let detail = args.iter().find(|(n, _)| *n == "detail").map(|(_, d)| d);
+        if let Some((code, values)) = detail.and_then(|d| crate::error_detail::detail_code(d)) {
+            args.push(("detail_code", code.to_string()));
+            for (name, value) in values {
+                if !args.iter().any(|(n, _)| *n == name) {
+                    args.push((name, value));
+                }
+            }
+        }
+        args
+    }
+
+    fn own_args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Error::InvalidConfig(m)
+            | Error::Shape(m)
+            | Error::InvalidData(m)
+            | Error::Format(m)
+            | Error::Limit(m)
+            | Error::NotCompiled(m)
+            | Error::Backend(m) => vec![("detail", m.clone())],
+            Error::Csv {
+                line,
+                column,
+                message,
+            } => {
+                let mut args = vec![("line", line.to_string()), ("detail", message.clone())];
+                if let Some(c) = column {
+                    args.push(("column", c.to_string()));
+                }
+                args
+            }
+            Error::Diverged { epoch, step, hint } => {
+                let mut args = vec![("epoch", epoch.to_string()), ("step", step.to_string())];
+                if hint != DIVERGENCE_HINT {
+                    args.push(("hint", hint.clone()));
+                }
+                args
+            }
+        }
+    }
+}
+
 /// Builds an [`Error::InvalidConfig`] from format arguments.
 #[macro_export]
 macro_rules! config_err {

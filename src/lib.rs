@@ -35,6 +35,7 @@ pub mod bench_sequence;
 pub mod bench_train;
 pub mod data;
 pub mod error;
+pub mod error_detail;
 pub mod input;
 pub mod kernels;
 pub mod linalg;

@@ -474,6 +474,14 @@ pub enum BackendChoice {
     Auto,
 }
 
+/// The languages the page's text comes in (`lang=en|zh` in a link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    En,
+    Zh,
+}
+
 /// Everything the playground page shows and a share link reproduces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -508,6 +516,9 @@ pub struct PlaygroundConfig {
     /// The page's training pace in epochs per second; `None` trains as fast as it can. A
     /// display setting: changing it keeps the model (see `playground::SPEED_CHOICES`).
     pub speed: Option<u32>,
+    /// The page's language; `None` follows the browser's. A display setting: changing it
+    /// keeps the model.
+    pub lang: Option<Lang>,
     pub backend: BackendChoice,
     /// How an uploaded table was read: label and feature columns, task, missing cells.
     pub table: crate::data::csv::CsvOptions,
@@ -546,6 +557,7 @@ impl Default for PlaygroundConfig {
             discretize: false,
             show_test: false,
             speed: Some(crate::playground::DEFAULT_SPEED),
+            lang: None,
             backend: BackendChoice::Cpu,
             table: crate::data::csv::CsvOptions::default(),
         }

@@ -226,7 +226,7 @@ fn patience_zero_stops_at_the_first_epoch_without_improvement_as_in_keras() {
         })
         .unwrap();
         s.train_epochs(20).unwrap();
-        (s.epoch(), s.stop_reason().unwrap_or("").to_owned())
+        (s.epoch(), s.stop_reason().unwrap_or_default())
     };
     let (zero, why) = stops(0);
     assert_eq!(zero, 2, "the first epoch sets the best, the second stops");

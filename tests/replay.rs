@@ -41,6 +41,37 @@ fn snapshots_start_untrained_and_thin_out_geometrically() {
 }
 
 #[test]
+fn an_edited_weight_is_the_replays_newest_map() {
+    let mut s = session(PlaygroundConfig::default());
+    // Nothing trained, nothing replayed: the first epoch takes the map it starts from.
+    s.set_weight(0, 0, 0, 0.5).unwrap();
+    assert!(s.replay().is_empty());
+    s.train_epochs(30).unwrap();
+    let n = s.replay().len();
+    assert_eq!(s.replay().get(n - 1).unwrap().epoch, 29);
+    let before = s.decision_grid(MAX_REPLAY_RESOLUTION).unwrap();
+    // An edit at epoch 30 (no snapshot of its own) adds one of the map as edited.
+    s.set_weight(0, 0, 0, 4.0).unwrap();
+    let edited = s.decision_grid(MAX_REPLAY_RESOLUTION).unwrap();
+    assert_ne!(edited, before, "the edit moved the map");
+    assert_eq!(s.replay().len(), n + 1);
+    let newest = s.replay().get(n).unwrap();
+    assert_eq!(newest.epoch, 30);
+    assert_eq!(newest.grid, &edited[..]);
+    // A second edit in the same epoch replaces that snapshot, losses included.
+    s.set_bias(0, 0, -3.0).unwrap();
+    let again = s.decision_grid(MAX_REPLAY_RESOLUTION).unwrap();
+    assert_ne!(again, edited);
+    assert_eq!(s.replay().len(), n + 1);
+    let newest = s.replay().get(n).unwrap();
+    assert_eq!(newest.grid, &again[..]);
+    assert_ne!(newest.train, s.replay().get(n - 1).unwrap().train);
+    // A refused edit leaves the replay alone.
+    assert!(s.set_weight(0, 99, 0, 1.0).is_err());
+    assert_eq!(s.replay().get(n).unwrap().grid, &again[..]);
+}
+
+#[test]
 fn a_long_run_keeps_at_most_the_cap_and_stays_spread() {
     let cfg = PlaygroundConfig {
         hidden: vec![HiddenLayer {

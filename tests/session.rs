@@ -287,6 +287,10 @@ fn epoch_limit_and_early_stopping_stop_training() {
     s.train_epochs(10).unwrap();
     assert_eq!(s.epoch(), 4);
     assert!(s.stop_reason().unwrap().contains("epoch limit"));
+    // The same reason as a stable code with its values, for the page's languages.
+    let stop = s.stop().unwrap();
+    assert_eq!(stop.code(), "epoch_limit");
+    assert_eq!(stop.args(), vec![("limit", "4".to_string())]);
     let mut cfg = s.config().clone();
     cfg.epoch_limit = Some(6);
     assert_eq!(s.set_config(cfg).unwrap(), Change::Kept);
@@ -313,6 +317,15 @@ fn epoch_limit_and_early_stopping_stop_training() {
         .stop_reason()
         .unwrap()
         .contains("the test loss did not improve for 3"));
+    let stop = s.stop().unwrap();
+    assert_eq!(stop.code(), "early_stopping");
+    assert_eq!(
+        stop.args(),
+        vec![
+            ("monitor", "val_loss".to_string()),
+            ("epochs", "3".to_string())
+        ]
+    );
 }
 
 /// Early stopping watches the monitor the config names; accuracy only where there are classes.
@@ -340,7 +353,7 @@ fn early_stopping_follows_its_monitor() {
         s.set_config(cfg).unwrap();
         let start = s.epoch();
         s.train_epochs(40).unwrap();
-        (s.epoch() - start, s.stop_reason().unwrap_or("").to_owned())
+        (s.epoch() - start, s.stop_reason().unwrap_or_default())
     };
     // No epoch can raise accuracy by 5 points or cut the loss by 0.5: the first epoch sets
     // the best, two more without improvement stop it.
@@ -386,15 +399,47 @@ fn early_stopping_follows_its_monitor() {
 fn train_for_respects_the_clock() {
     let mut s = Session::new(circle()).unwrap();
     let mut t = 0.0;
-    // Each clock read advances 5 ms: start, then one read per epoch.
+    // Each clock read advances 5 ms: the start, then per epoch one read before and one
+    // after its steps (5 ms of training) and the budget's check, 15 ms past the one before.
     let steps = s
-        .train_for(12.0, &mut || {
+        .train_for(32.0, &mut || {
             t += 5.0;
             t
         })
         .unwrap();
     assert_eq!(s.epoch(), 3);
     assert_eq!(steps, 3 * 25);
+    assert_eq!(s.train_timing().steps, 3 * 25);
+    assert_eq!(s.train_timing().ms, 3.0 * 5.0);
+}
+
+#[test]
+fn train_timing_counts_the_training_only() {
+    let mut s = Session::new(circle()).unwrap();
+    let clock = std::cell::Cell::new(0.0);
+    let mut now = || {
+        clock.set(clock.get() + 1.0);
+        clock.get()
+    };
+    // A pace of one epoch per slice with a long sleep between slices, as the page does at
+    // 1 epoch/s: the sleeps and the budget checks are not training time.
+    let mut steps = 0;
+    for _ in 0..5 {
+        steps += s.train_paced(100.0, 1, &mut now).unwrap();
+        clock.set(clock.get() + 1000.0);
+    }
+    assert_eq!(s.epoch(), 5);
+    let timing = s.train_timing();
+    assert_eq!(timing.steps, steps as u64);
+    assert_eq!(
+        timing.ms, 5.0,
+        "one clock tick per epoch, nothing of the sleeps"
+    );
+    // Whole epochs outside the page's slices (tests, the GPU's CPU fallback) are not timed.
+    s.train_epochs(2).unwrap();
+    assert_eq!(s.train_timing(), timing);
+    // The replay took its snapshots in those epochs all the same.
+    assert_eq!(s.replay().len(), 8);
 }
 
 #[test]

@@ -69,6 +69,7 @@ fn rich_config() -> PlaygroundConfig {
         discretize: true,
         show_test: true,
         speed: Some(250),
+        lang: Some(Lang::Zh),
         backend: BackendChoice::Cpu,
         table: nn_playground::data::csv::CsvOptions {
             label_column: Some("price, €".into()),
@@ -129,6 +130,40 @@ fn speed_round_trips_as_a_display_setting() {
     s.train_epochs(3).unwrap();
     let cfg = PlaygroundConfig {
         speed: None,
+        ..PlaygroundConfig::default()
+    };
+    assert_eq!(
+        s.set_config(cfg).unwrap(),
+        nn_playground::session::Change::Kept
+    );
+    assert_eq!(s.epoch(), 3);
+}
+
+#[test]
+fn lang_round_trips_as_a_display_setting() {
+    for lang in [Lang::En, Lang::Zh] {
+        let cfg = PlaygroundConfig {
+            lang: Some(lang),
+            ..PlaygroundConfig::default()
+        };
+        let hash = to_hash(&cfg, &[]);
+        let want = if lang == Lang::En {
+            "lang=en"
+        } else {
+            "lang=zh"
+        };
+        assert!(hash.contains(want), "{want} missing from {hash}");
+        assert_eq!(from_hash(&hash).unwrap().config, cfg);
+    }
+    // Without the key the page follows the browser, and the link does not pin a language.
+    assert_eq!(from_hash("dataset=spiral").unwrap().config.lang, None);
+    assert!(!to_hash(&PlaygroundConfig::default(), &[]).contains("lang="));
+    assert!(from_hash("lang=fr").is_err());
+    // The language is a display setting: the session keeps its model when it changes.
+    let mut s = nn_playground::session::Session::new(PlaygroundConfig::default()).unwrap();
+    s.train_epochs(3).unwrap();
+    let cfg = PlaygroundConfig {
+        lang: Some(Lang::Zh),
         ..PlaygroundConfig::default()
     };
     assert_eq!(
@@ -303,20 +338,22 @@ mod sequence_links {
     #[test]
     fn a_sequence_setup_and_its_pace_round_trip() {
         let cfg = rich_sequence();
-        for speed in [None, Some(20)] {
-            let hash = sequence_to_hash(&cfg, speed);
+        for (speed, lang) in [(None, None), (Some(20), Some(Lang::Zh))] {
+            let hash = sequence_to_hash(&cfg, speed, lang);
             assert!(is_sequence_hash(&hash), "{hash}");
             let st = read_sequence_hash(&hash).unwrap();
             assert_eq!(st.config, cfg, "{hash}");
             assert_eq!(st.speed, speed);
+            assert_eq!(st.lang, lang);
             assert!(st.unknown.is_empty() && st.rejected.is_empty(), "{st:?}");
         }
-        let default = sequence_to_hash(&SequenceConfig::default(), None);
+        let default = sequence_to_hash(&SequenceConfig::default(), None, None);
         assert!(
             !default.contains("offset=") && !default.contains("taskSeed="),
             "{default}"
         );
-        assert!(sequence_to_hash(&cfg, None).contains("offset=3"));
+        assert!(sequence_to_hash(&cfg, None, None).contains("offset=3"));
+        assert!(!default.contains("lang="));
     }
 
     #[test]

@@ -76,9 +76,17 @@ fn bad_input_is_an_error_with_a_message() {
         .load_csv("x,y,label\n1,2,0\n3,oops,1\n".into(), JsValue::UNDEFINED)
         .err()
         .unwrap();
+    // The page says it in its own language from the stable code and the values.
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("csv_cell"));
+    assert_eq!(
+        get(&get(&err, "args"), "line").as_string().as_deref(),
+        Some("3")
+    );
+    assert!(get(&get(&err, "args"), "detail").as_string().is_some());
     assert!(message(err).contains("line 3"));
-    let err = s.decision_grid(100_000).err().unwrap();
-    assert!(message(err.into()).contains("resolution"));
+    let err: JsValue = s.decision_grid(100_000).err().unwrap().into();
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("limit"));
+    assert!(message(err).contains("resolution"));
 }
 
 #[wasm_bindgen_test]

@@ -2,13 +2,22 @@
 // settings (seed included) once they change, so a link reproduces the setup, and reacts to
 // edited hashes. The worker's last snapshot (settings, weights, custom points) is kept in
 // this tab's session storage, so a plain reload of the same address comes back with the
-// trained model. A switch at the top picks the mode: the 2-D playground or Sequences; each
-// mode keeps its own UI, worker and state while the other is shown, and the address holds
-// the shown mode's link.
+// trained model. The page's static texts follow the language the playground shows. A switch
+// at the top picks the mode: the 2-D playground or Sequences; each mode keeps its own UI,
+// worker and state while the other is shown, and the address holds the shown mode's link.
 
 import { Playground } from './playground.js';
 import { MAX_SAVED_CHARS } from './storage.js';
+import { t, htmlLang, onLangChange } from './i18n/index.js';
 import { ModeSwitch, isSequenceLink } from './sequence/mode.js';
+
+/** The page's own static texts (`data-i18n` keys in index.html) in the page's language. */
+function sayPage() {
+  document.documentElement.lang = htmlLang();
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+}
+sayPage();
+onLangChange(sayPage);
 
 const app = document.getElementById('app');
 const modes = new ModeSwitch(app, (mode) => showMode(mode));

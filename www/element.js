@@ -5,13 +5,14 @@
 //   <nn-playground dataset="spiral" layers="8,8" activation="tanh" hide="regularization,noise">
 //
 // Attributes: dataset, layers ("8,8"), activation, learning-rate, noise, seed, features
-// ("x1,x2,sinx1"), batch-size, speed (epochs per second, or max), hide (control keys),
-// autoplay, or config (a full link hash).
+// ("x1,x2,sinx1"), batch-size, speed (epochs per second, or max), lang (en or zh; zh-CN and
+// en-US read as those), hide (control keys), autoplay, or config (a full link hash). The
+// language is the document's: every playground on a page shows the one set last.
 //
 // mode="sequence" embeds the Sequences mode instead (an attention demo):
 //   <nn-playground mode="sequence" task="reverse" length="6" vocab="8" blocks="1" heads="2" autoplay>
 // with task, length, vocab, offset, modulus, blocks, heads, width, ff-units, dropout, causal,
-// optimizer, learning-rate, warmup, batch-size, seed, speed (steps per second, or max).
+// optimizer, learning-rate, warmup, batch-size, seed, speed (steps per second, or max), lang.
 
 import { Playground } from './playground.js';
 import { SequencePage } from './sequence/page.js';
@@ -30,6 +31,7 @@ const ATTRS = {
   regularization: 'regularization',
   optimizer: 'optimizer',
   speed: 'speed',
+  lang: 'lang',
 };
 
 const SEQUENCE_ATTRS = {
@@ -50,7 +52,14 @@ const SEQUENCE_ATTRS = {
   'batch-size': 'batchSize',
   seed: 'seed',
   speed: 'speed',
+  lang: 'lang',
 };
+
+/** `zh-CN`, `zh-Hans`, … read as `zh`, `en-GB` as `en`; anything else goes to the engine. */
+function langKey(v) {
+  const l = v.trim().toLowerCase();
+  return l.startsWith('zh') ? 'zh' : l.startsWith('en') ? 'en' : v;
+}
 
 export class NnPlayground extends HTMLElement {
   static get observedAttributes() {
@@ -76,8 +85,11 @@ export class NnPlayground extends HTMLElement {
     this.playground = null;
   }
 
-  attributeChangedCallback() {
-    if (this.playground) this.start();
+  attributeChangedCallback(name, before, after) {
+    if (!this.playground || before === after) return;
+    // A display setting: the model, data and run stay.
+    if (name === 'lang' && after !== null) this.playground.setLanguage(langKey(after));
+    else this.start();
   }
 
   isSequence() {
@@ -90,7 +102,8 @@ export class NnPlayground extends HTMLElement {
     const base = this.getAttribute('config');
     if (base) parts.push(base.replace(/^#/, ''));
     for (const [attr, key] of Object.entries(this.isSequence() ? SEQUENCE_ATTRS : ATTRS)) {
-      const v = this.getAttribute(attr);
+      let v = this.getAttribute(attr);
+      if (attr === 'lang' && v !== null) v = langKey(v);
       if (v !== null) parts.push(`${key}=${encodeURIComponent(v.trim()).replace(/%2C/gi, ',')}`);
     }
     return parts.join('&');

@@ -3,8 +3,9 @@
 // Δb = δ, W ← W − αΔW). Small networks show every number; larger ones one unit at a time.
 // Mixed into `Playground.prototype`; `this` is the playground.
 
-import { h, clear } from './dom.js';
+import { h, clear, say } from './dom.js';
 import { formatNumber } from './format.js';
+import { t, tr, phrase } from './i18n/index.js';
 
 // Past this many inputs or units a layer is shown one unit at a time.
 const FULL_UP_TO = 8;
@@ -15,17 +16,17 @@ export const explainMethods = {
     const c = this.controls;
     this.explainRow = 0;
     c.explainRow = h('output', { className: 'explain-row' });
-    c.explainPick = h('input', { type: 'checkbox', 'aria-label': 'Pick the example with a click on the map' });
-    c.explainUnit = h('input', { type: 'number', min: '1', value: '1', className: 'short', 'aria-label': 'Unit shown in large layers', onchange: () => this.showExplained() });
+    c.explainPick = h('input', { type: 'checkbox', 'aria-label': tr('explain.pick.aria') });
+    c.explainUnit = h('input', { type: 'number', min: '1', value: '1', className: 'short', 'aria-label': tr('explain.unit.aria'), onchange: () => this.showExplained() });
     c.explainBody = h('div', { className: 'explain-body' });
     c.explain = h('details', { className: 'explain', dataset: { key: 'explain' } },
-      h('summary', { textContent: 'One step, explained' }),
+      h('summary', { textContent: tr('explain') }),
       h('div', { className: 'explain-bar' },
-        h('button', { type: 'button', className: 'small', 'aria-label': 'Previous example', textContent: '◀', onclick: () => this.stepExample(-1) }),
+        h('button', { type: 'button', className: 'small', 'aria-label': tr('explain.prev'), textContent: '◀', onclick: () => this.stepExample(-1) }),
         c.explainRow,
-        h('button', { type: 'button', className: 'small', 'aria-label': 'Next example', textContent: '▶', onclick: () => this.stepExample(1) }),
-        h('label', {}, c.explainPick, ' pick on the map'),
-        h('label', {}, ' unit ', c.explainUnit)),
+        h('button', { type: 'button', className: 'small', 'aria-label': tr('explain.next'), textContent: '▶', onclick: () => this.stepExample(1) }),
+        h('label', {}, c.explainPick, ' ', tr('explain.pick')),
+        h('label', {}, ' ', tr('explain.unit'), ' ', c.explainUnit)),
       c.explainBody);
     c.explain.addEventListener('toggle', () => { if (c.explain.open) this.showExplained(); });
     return c.explain;
@@ -55,13 +56,13 @@ export const explainMethods = {
       e = await this.call('explainStep', this.explainRow);
     } catch (err) {
       clear(c.explainBody);
-      c.explainBody.append(h('p', { className: 'error', textContent: err.message }));
+      c.explainBody.append(h('p', { className: 'error', textContent: () => phrase(err) }));
       return;
     }
     this.explainRow = e.row;
-    c.explainRow.textContent = ` example ${e.row + 1} of ${e.rows} `;
+    say(c.explainRow, 'textContent', () => ` ${t('explain.example', { n: e.row + 1, of: e.rows })} `);
     clear(c.explainBody);
-    c.explainBody.append(h('p', {}, `Target ${e.target.map(num).join(', ')} · loss ${num(e.loss)} · learning rate α = ${num(e.learning_rate)}`));
+    c.explainBody.append(h('p', {}, tr('explain.summary', { target: e.target.map(num).join(', '), loss: num(e.loss), lr: num(e.learning_rate) })));
     const unit = Math.max(0, Number(c.explainUnit.value) - 1);
     e.layers.forEach((l, k) => {
       const last = k === e.layers.length - 1;
@@ -69,13 +70,13 @@ export const explainMethods = {
       const units = full ? [...Array(l.units).keys()] : [Math.min(unit, l.units - 1)];
       const inNames = k === 0 ? e.input_names : Array.from({ length: l.inputs }, (_, i) => `a${k}.${i + 1}`);
       const block = h('div', { className: 'explain-layer', dataset: { layer: String(k) } },
-        h('h3', { textContent: `${last ? 'Output layer' : `Layer ${k + 1}`} (${l.units} ${l.activation})${full ? '' : ` — unit ${units[0] + 1} of ${l.units}`}` }));
+        h('h3', { textContent: () => `${last ? t('explain.outputLayer') : t('explain.layer', { n: k + 1 })} (${l.units} ${l.activation})${full ? '' : ` — ${t('explain.unitOf', { n: units[0] + 1, of: l.units })}`}` }));
       block.append(row('x', l.x.slice(0, FULL_UP_TO * 4)));
       block.append(matrix('W', l.w, l.inputs, l.units, units, inNames));
       block.append(row('z = xW + b', units.map((j) => l.z[j])), row(`a = ${l.activation}(z)`, units.map((j) => l.a[j])));
       block.append(row(last ? 'δ = ∂L/∂z' : 'δ = (δ⁽ⁿᵉˣᵗ⁾Wᵀ) ⊙ σ′(z)', units.map((j) => l.delta[j]), 'delta'));
       block.append(matrix('ΔW = xᵀδ', l.dw, l.inputs, l.units, units, inNames, 'dw'), row('Δb = δ', units.map((j) => l.db[j])));
-      block.append(matrix('W after the step', l.w_after, l.inputs, l.units, units, inNames));
+      block.append(matrix(tr('explain.wAfter'), l.w_after, l.inputs, l.units, units, inNames));
       c.explainBody.append(block);
     });
   },

@@ -3,6 +3,7 @@
 // engine are shown as text, never thrown at the page.
 
 import { h } from './dom.js';
+import { pageError } from './i18n/index.js';
 
 // The engine's cap (docs/limits.md), checked on the file's size before it is read into
 // memory, so a huge file costs nothing.
@@ -14,7 +15,7 @@ export const fileMethods = {
     try {
       save(await this.call('dataCsv'), 'data.csv', 'text/csv');
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
     }
   },
 
@@ -22,7 +23,7 @@ export const fileMethods = {
     try {
       save(await this.call('exportModel'), 'model.json', 'application/json');
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
     }
   },
 
@@ -31,7 +32,7 @@ export const fileMethods = {
     try {
       save(await this.call('exportOnnx'), 'model.onnx', 'application/octet-stream');
     } catch (err) {
-      this.showError(`ONNX export failed: ${err.message}`);
+      this.showError({ key: 'onnxFailed', vars: { message: err } });
     }
   },
 
@@ -40,17 +41,17 @@ export const fileMethods = {
     try {
       const file = c.importFile.files?.[0];
       if (text === undefined && file && file.size > MAX_MODEL_BYTES) {
-        throw new Error(`${file.name} is ${mb(file.size)} MB; model files up to ${mb(MAX_MODEL_BYTES)} MB can be loaded`);
+        throw pageError('modelTooLarge', { name: file.name, size: mb(file.size), max: mb(MAX_MODEL_BYTES) });
       }
       const json = text ?? (await file?.text());
       // No file chosen: nothing to do. An empty file goes on, so the engine says so.
       if (json === undefined) return false;
       const cfg = await this.call('importModel', json);
       this.setConfig(cfg);
-      this.showStatus('Model imported.');
+      this.showStatus({ key: 'modelImported' });
       return true;
     } catch (err) {
-      this.showError(`Import failed: ${err.message}`);
+      this.showError({ key: 'importFailed', vars: { message: err } });
       return false;
     } finally {
       c.importFile.value = '';
@@ -67,12 +68,12 @@ export const fileMethods = {
       const url = `${location.origin}${location.pathname}#${hash}`;
       try {
         await navigator.clipboard.writeText(url);
-        this.showStatus(this.config.dataset === 'custom' ? 'Link copied. It carries the settings (and weights, if ticked) but not your data: share the CSV file with it.' : 'Link copied.');
+        this.showStatus({ key: this.config.dataset === 'custom' ? 'linkCopiedCustom' : 'linkCopied' });
       } catch {
-        this.showStatus(`Link: ${url}`);
+        this.showStatus({ key: 'linkShown', vars: { url } });
       }
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
     }
   },
 };

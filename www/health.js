@@ -6,33 +6,34 @@
 import { h, clear } from './dom.js';
 import { formatNumber } from './format.js';
 import { fitCanvas } from './render/canvas.js';
+import { t, tr } from './i18n/index.js';
 
 export const healthMethods = {
   buildHealth() {
     const c = this.controls;
-    c.healthTable = h('table', { className: 'health-table', 'aria-label': 'Training health per layer' });
+    c.healthTable = h('table', { className: 'health-table', 'aria-label': tr('health.aria') });
     c.health = h('details', { className: 'health', dataset: { key: 'health' } },
-      h('summary', { textContent: 'Training health' }),
-      h('p', { className: 'muted', textContent: 'Per layer, on a sample of the training rows: gradients that shrink from the output back to the first layer vanish; an update/weight ratio far below 1e-3 learns slowly, far above it jumps.' }),
+      h('summary', { textContent: tr('health') }),
+      h('p', { className: 'muted', textContent: tr('health.help') }),
       c.healthTable);
     c.health.addEventListener('toggle', () => this.call('setView', { health: c.health.open }).catch(() => {}));
     return c.health;
   },
 
   drawHealth(layers) {
-    const t = this.controls.healthTable;
-    clear(t);
+    const table = this.controls.healthTable;
+    clear(table);
     if (!layers?.length) return;
-    t.append(h('tr', {}, ['layer', 'mean |w|', 'mean |∇w|', 'update / w', 'dead / saturated', 'activations'].map((s) => h('th', { textContent: s }))));
+    table.append(h('tr', {}, [tr('health.layer'), tr('health.w'), tr('health.grad'), tr('health.ratio'), tr('health.dead'), tr('health.acts')].map((s) => h('th', { textContent: s }))));
     layers.forEach((l, i) => {
-      const name = i === layers.length - 1 ? `output (${l.units})` : `${l.layer + 1} (${l.units} ${l.activation})`;
+      const name = i === layers.length - 1 ? tr('health.outputRow', { units: l.units }) : `${l.layer + 1} (${l.units} ${l.activation})`;
       const share = l.dead_share ?? l.saturated_share;
       const hist = h('canvas', { className: 'health-hist', width: 64, height: 18 });
-      t.append(h('tr', { dataset: { layer: String(l.layer) } }, h('th', { textContent: name }),
+      table.append(h('tr', { dataset: { layer: String(l.layer) } }, h('th', { textContent: name }),
         h('td', { textContent: formatNumber(l.mean_abs_weight, 3) }),
         h('td', { textContent: formatNumber(l.mean_abs_grad, 3), dataset: { grad: String(l.mean_abs_grad) } }),
         h('td', { textContent: formatNumber(l.update_ratio, 2) }),
-        h('td', { textContent: share === null || share === undefined ? '—' : `${(share * 100).toFixed(0)} % ${l.dead_share !== null && l.dead_share !== undefined ? 'dead' : 'saturated'}` }),
+        h('td', { textContent: share === null || share === undefined ? '—' : () => `${(share * 100).toFixed(0)} % ${l.dead_share !== null && l.dead_share !== undefined ? t('health.deadWord') : t('health.saturatedWord')}` }),
         h('td', {}, hist)));
       paintHistogram(hist, l.hist);
     });

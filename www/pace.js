@@ -1,6 +1,7 @@
 // The worker's pace: how many epochs the next training slice may finish at the chosen
 // epochs per second, how long to sleep until the next one is due, and the rates the speed
-// readout shows (what training achieves, and what "max" would reach, from slice timing).
+// readout shows (what training achieves, and what "max" would reach, from the time the
+// training itself took: the engine's own timing of its steps, sleeps and snapshots aside).
 
 // Epochs owed pile up while a slow machine lags behind its pace; a quarter second's worth
 // at most, so catching up never turns into a burst the eye sees as a jump.
@@ -59,20 +60,19 @@ export class Pacer {
   }
 
   /**
-   * A slice trained `epochs` epochs and `steps` steps of `batch` rows in `ms`. `timed`:
-   * the slice did only training (no replay snapshot was taken), so its time says what max
-   * would reach; the early epochs, each snapshotted, would make max look slower.
+   * A slice trained `epochs` epochs and `steps` steps of `batch` rows; `timedSteps` of them
+   * took `trainMs` of training proper (the engine's `trainTiming`, or a GPU epoch's time),
+   * which says what max would reach at any pace: a paced run's sleeps, the replay's
+   * snapshots of the early epochs and the drawing are not in it.
    */
-  trained(epochs, steps, batch, ms, stepsPerEpoch, timed = true) {
+  trained(epochs, steps, batch, stepsPerEpoch, timedSteps, trainMs) {
     if (this.speed !== null) this.owed = Math.max(-1, this.owed - epochs);
     const w = this.window;
     w.epochs += epochs;
     w.steps += steps;
     w.samples += steps * batch;
-    if (timed) {
-      w.timedSteps += steps;
-      w.trainMs += ms;
-    }
+    w.timedSteps += timedSteps;
+    w.trainMs += trainMs;
     const now = performance.now();
     if (now - w.since < WINDOW_MS) return;
     const dt = (now - w.since) / 1000;

@@ -6,16 +6,17 @@ import { classCss } from './render/colors.js';
 import { ConfusionView } from './render/confusion.js';
 import { ACTIVATIONS, MONITORS } from './options.js';
 import { formatNumber } from './format.js';
+import { tr, named } from './i18n/index.js';
 
 export const panelMethods = {
   buildAdvanced() {
     const c = this.controls;
     c.layerTable = h('div', { className: 'layer-table' });
-    const init = select('Initialisation', 'init', [['playground', 'Playground (U±0.5)'], ['glorot_uniform', 'Glorot uniform'], ['he_normal', 'He normal'], ['he_uniform', 'He uniform']], (v) => this.edit((cfg) => { cfg.init = v; }));
-    const std = checkbox('Standardise inputs', 'standardize', (v) => this.edit((cfg) => { cfg.standardize = v; }));
+    const init = select(tr('init'), 'init', [['playground', tr('init.playground')], ['glorot_uniform', tr('init.glorot')], ['he_normal', tr('init.heNormal')], ['he_uniform', tr('init.heUniform')]], (v) => this.edit((cfg) => { cfg.init = v; }));
+    const std = checkbox(tr('standardize'), 'standardize', (v) => this.edit((cfg) => { cfg.standardize = v; }));
     c.init = init.input;
     c.standardize = std.input;
-    return h('details', { className: 'advanced', dataset: { key: 'advanced' } }, h('summary', { textContent: 'Layer options' }), c.layerTable, init.el, std.el);
+    return h('details', { className: 'advanced', dataset: { key: 'advanced' } }, h('summary', { textContent: tr('layerOptions') }), c.layerTable, init.el, std.el);
   },
 
   buildMetrics() {
@@ -23,21 +24,21 @@ export const panelMethods = {
     c.metricList = h('dl', { className: 'metric-list' });
     c.confusion = h('div', { className: 'confusion-host' });
     this.confusionView = new ConfusionView(c.confusion);
-    return h('details', { className: 'metrics', open: true, dataset: { key: 'metrics' } }, h('summary', { textContent: 'Metrics (test data)' }), c.metricList, c.confusion);
+    return h('details', { className: 'metrics', open: true, dataset: { key: 'metrics' } }, h('summary', { textContent: tr('metrics') }), c.metricList, c.confusion);
   },
 
   buildStopping() {
     const c = this.controls;
     // Plain text, read by the engine: a number field would hand over "" for what it cannot
     // parse, and parseInt reads "1e9" as 1.
-    c.epochLimit = h('input', { type: 'text', inputmode: 'numeric', placeholder: 'none', className: 'short', dataset: { control: 'epochLimit' }, 'aria-label': 'Epoch limit (empty for none)', onchange: () => this.setEpochLimit(c.epochLimit.value) });
-    c.monitor = h('select', { 'aria-label': 'Early stopping watches', dataset: { control: 'monitor' }, onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.monitor = c.monitor.value; }); } },
-      MONITORS.map(([v, text]) => h('option', { value: v, textContent: text })));
-    const es = checkbox('Early stopping on', 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: c.monitor.value, min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
+    c.epochLimit = h('input', { type: 'text', inputmode: 'numeric', placeholder: tr('epochLimit.placeholder'), className: 'short', dataset: { control: 'epochLimit' }, 'aria-label': tr('epochLimit.aria'), onchange: () => this.setEpochLimit(c.epochLimit.value) });
+    c.monitor = h('select', { 'aria-label': tr('monitor.aria'), dataset: { control: 'monitor' }, onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.monitor = c.monitor.value; }); } },
+      named('monitor', MONITORS).map(([v, text]) => h('option', { value: v, textContent: text })));
+    const es = checkbox(tr('earlyStopping'), 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: c.monitor.value, min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
     c.earlyStopping = es.input;
-    c.patience = h('input', { type: 'number', min: '1', step: '1', value: '10', 'aria-label': 'Early stopping patience in epochs', className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || 10); }); } });
-    es.el.append(' ', c.monitor, ' (patience ', c.patience, ')');
-    return h('div', { className: 'stopping', dataset: { key: 'stopping' } }, h('label', {}, 'Epoch limit ', c.epochLimit), es.el);
+    c.patience = h('input', { type: 'number', min: '1', step: '1', value: '10', 'aria-label': tr('patience.aria'), className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || 10); }); } });
+    es.el.append(' ', c.monitor, ' ', h('span', {}, tr('patience.before')), c.patience, h('span', {}, tr('patience.after')));
+    return h('div', { className: 'stopping', dataset: { key: 'stopping' } }, h('label', {}, tr('epochLimit'), ' ', c.epochLimit), es.el);
   },
 
   setEpochLimit(text) {
@@ -47,22 +48,22 @@ export const panelMethods = {
   buildModelIo() {
     const c = this.controls;
     c.importFile = h('input', { type: 'file', accept: '.json,application/json', className: 'visually-hidden', onchange: () => this.importModel() });
-    c.withWeights = h('input', { type: 'checkbox', 'aria-label': 'Include the weights in the link' });
+    c.withWeights = h('input', { type: 'checkbox', 'aria-label': tr('withWeights.aria') });
     return h('div', { className: 'model-io' },
       h('div', { dataset: { key: 'model' } },
-        h('button', { type: 'button', textContent: 'Export model', onclick: () => this.exportModel() }),
-        h('button', { type: 'button', textContent: 'Export ONNX', title: 'The model with its input features and scaling, for onnxruntime', onclick: () => this.exportOnnx() }),
-        h('label', { className: 'button' }, 'Import model', c.importFile)),
+        h('button', { type: 'button', textContent: tr('exportModel'), onclick: () => this.exportModel() }),
+        h('button', { type: 'button', textContent: tr('exportOnnx'), title: tr('exportOnnx.title'), onclick: () => this.exportOnnx() }),
+        h('label', { className: 'button' }, tr('importModel'), c.importFile)),
       h('div', { dataset: { key: 'share' } },
-        h('button', { type: 'button', textContent: 'Copy share link', onclick: () => this.copyLink() }),
-        h('label', {}, c.withWeights, ' with weights')));
+        h('button', { type: 'button', textContent: tr('copyLink'), onclick: () => this.copyLink() }),
+        h('label', {}, c.withWeights, ' ', tr('withWeights'))));
   },
 
   drawMetrics(f) {
     const c = this.controls;
     const m = f.metrics || {};
     clear(c.metricList);
-    const names = f.task === 'regression' ? [['r2', 'R²'], ['mae', 'MAE'], ['mse', 'MSE']] : [['accuracy', 'Accuracy'], ['precision', 'Precision'], ['recall', 'Recall'], ['f1', 'F1']];
+    const names = f.task === 'regression' ? [['r2', 'R²'], ['mae', 'MAE'], ['mse', 'MSE']] : [['accuracy', tr('metric.accuracy')], ['precision', tr('metric.precision')], ['recall', tr('metric.recall')], ['f1', 'F1']];
     for (const [k, label] of names) {
       if (typeof m[k] !== 'number') continue;
       c.metricList.append(h('dt', { textContent: label }), h('dd', { textContent: k === 'mae' || k === 'mse' || k === 'r2' ? formatNumber(m[k]) : `${formatNumber(m[k] * 100, 3)} %`, dataset: { metric: k } }));
@@ -81,22 +82,22 @@ export const panelMethods = {
     for (let k = 0; k < f.outputs; k++) {
       const chip = h('span', { className: 'chip' });
       chip.style.background = classCss(k);
-      c.classLegend.append(h('span', { className: 'class-key' }, chip, this.tableInfo?.classNames?.[k] ?? `class ${k}`));
+      c.classLegend.append(h('span', { className: 'class-key' }, chip, this.tableInfo?.classNames?.[k] ?? tr('class.n', { i: k })));
     }
   },
 
   buildLayerTable() {
-    const t = this.controls.layerTable;
-    clear(t);
+    const table = this.controls.layerTable;
+    clear(table);
     this.config.hidden.forEach((layer, i) => {
-      const act = h('select', { 'aria-label': `Activation of layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].activation = act.value || null; }) },
-        h('option', { value: '', textContent: 'default' }), ACTIVATIONS.map(([v, n]) => h('option', { value: v, textContent: n })));
+      const act = h('select', { 'aria-label': tr('layer.activation', { n: i + 1 }), onchange: () => this.edit((cfg) => { cfg.hidden[i].activation = act.value || null; }) },
+        h('option', { value: '', textContent: tr('layer.default') }), named('act', ACTIVATIONS).map(([v, n]) => h('option', { value: v, textContent: n })));
       act.value = layer.activation || '';
-      const drop = h('select', { 'aria-label': `Dropout after layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].dropout = Number(drop.value); }) },
-        [0, 0.1, 0.2, 0.3, 0.5].map((v) => h('option', { value: String(v), textContent: v ? `dropout ${v}` : 'no dropout' })));
+      const drop = h('select', { 'aria-label': tr('layer.dropout', { n: i + 1 }), onchange: () => this.edit((cfg) => { cfg.hidden[i].dropout = Number(drop.value); }) },
+        [0, 0.1, 0.2, 0.3, 0.5].map((v) => h('option', { value: String(v), textContent: v ? tr('layer.dropoutN', { v }) : tr('layer.noDropout') })));
       drop.value = String(layer.dropout);
-      const bn = h('input', { type: 'checkbox', checked: !!layer.batch_norm, 'aria-label': `Batch norm in layer ${i + 1}`, onchange: () => this.edit((cfg) => { cfg.hidden[i].batch_norm = bn.checked; }) });
-      t.append(h('div', { className: 'layer-row' }, h('span', { textContent: `Layer ${i + 1} (${layer.units})` }), act, drop, h('label', {}, bn, ' batch norm')));
+      const bn = h('input', { type: 'checkbox', checked: !!layer.batch_norm, 'aria-label': tr('layer.batchNorm', { n: i + 1 }), onchange: () => this.edit((cfg) => { cfg.hidden[i].batch_norm = bn.checked; }) });
+      table.append(h('div', { className: 'layer-row' }, h('span', { textContent: tr('layer.name', { n: i + 1, units: layer.units }) }), act, drop, h('label', {}, bn, ' ', tr('layer.bn'))));
     });
   },
 };

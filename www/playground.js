@@ -1,7 +1,7 @@
 // The playground UI: builds every control into a root (the page or a shadow root), talks to
 // its own training worker, and draws the frames the worker posts. No training happens here.
 
-import { h, select, slider, checkbox, clear } from './dom.js';
+import { h, select, slider, checkbox, clear, say, relabel } from './dom.js';
 import { paintGrid, paintPoints, paintThumbnail, eventToData } from './render/heatmap.js';
 import { NetworkView } from './render/network.js';
 import { panelMethods } from './panels.js';
@@ -12,6 +12,7 @@ import { explainMethods } from './explain.js';
 import { watchMethods } from './watch.js';
 import { replayMethods } from './replay.js';
 import { formatNumber } from './format.js';
+import { t, tr, named, phrase, lang, htmlLang, setLang, onLangChange, LANGS } from './i18n/index.js';
 import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
 export class Playground {
@@ -35,6 +36,8 @@ export class Playground {
     this.pendingDraw = false;
     this.hover = null;
     this.build();
+    // One language for the whole document: every playground in it says its texts again.
+    this.stopLang = onLangChange(() => this.relabel());
     // The worker's last good state ({config, model, data?}), posted every few seconds; a
     // worker that dies is restarted from it.
     this.lastGood = null;
@@ -64,17 +67,17 @@ export class Playground {
   workerDied(reason) {
     const wasRunning = this.root.dataset.running === 'true';
     this.worker.terminate();
-    for (const p of this.calls.values()) p.reject(new Error('the training worker stopped'));
+    for (const p of this.calls.values()) p.reject(new Error(t('worker.stoppedCall')));
     this.calls.clear();
     this.setRunning(false);
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < 60_000);
     if (!this.lastGood) {
-      this.showError(`The training worker failed to start: ${reason}`);
+      this.showError({ key: 'worker.failedStart', vars: { reason } });
       return;
     }
     if (this.restarts.length >= 3) {
-      this.showError(`The training worker keeps failing (${reason}). Reload the page to start again.`);
+      this.showError({ key: 'worker.keepsFailing', vars: { reason } });
       return;
     }
     this.restarts.push(now);
@@ -101,6 +104,7 @@ export class Playground {
   }
 
   destroy() {
+    this.stopLang();
     this.stopReplay();
     this.worker.terminate();
     clear(this.host);
@@ -110,63 +114,66 @@ export class Playground {
 
   build() {
     const c = (this.controls = {});
-    const root = (this.root = h('div', { className: 'nnp' + (this.opts.compact ? ' compact' : '') }));
+    const root = (this.root = h('div', { className: 'nnp' + (this.opts.compact ? ' compact' : ''), lang: htmlLang() }));
     const bar = h('header', { className: 'bar', dataset: { key: 'controls' } });
-    c.reset = h('button', { type: 'button', className: 'round', 'aria-label': 'Reset the network', title: 'Reset', textContent: '⟲', onclick: () => this.act('reset') });
-    c.play = h('button', { type: 'button', className: 'round play', 'aria-label': 'Train', title: 'Train / pause', textContent: '▶', onclick: () => this.togglePlay() });
-    c.step = h('button', { type: 'button', className: 'round', 'aria-label': 'Train one epoch', title: 'Step', textContent: '▶|', onclick: () => this.act('step') });
+    c.reset = h('button', { type: 'button', className: 'round', 'aria-label': tr('reset.aria'), title: tr('reset.title'), textContent: '⟲', onclick: () => this.act('reset') });
+    c.play = h('button', { type: 'button', className: 'round play', 'aria-label': tr('play.train'), title: tr('play.title'), textContent: '▶', onclick: () => this.togglePlay() });
+    c.step = h('button', { type: 'button', className: 'round', 'aria-label': tr('step.aria'), title: tr('step.title'), textContent: '▶|', onclick: () => this.act('step') });
     c.epoch = h('output', { className: 'epoch', 'aria-live': 'off', textContent: '000,000' });
-    bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: 'Epoch' }), c.epoch), this.buildPace());
-    const lr = select('Learning rate', 'learningRate', LEARNING_RATES, (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
-    const act = select('Activation', 'activation', ACTIVATIONS, (v) => this.edit((cfg) => { cfg.activation = v; }));
-    const reg = select('Regularization', 'regularization', [['none', 'None'], ['l1', 'L1'], ['l2', 'L2']], (v) => this.edit((cfg) => { cfg.regularization.kind = v; }));
-    const regRate = select('Regularization rate', 'regularization', REG_RATES, (v) => this.edit((cfg) => { cfg.regularization.rate = Number(v); }));
-    const opt = select('Optimizer', 'optimizer', OPTIMIZERS, (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
-    const sched = select('LR schedule', 'schedule', SCHEDULES, (v) => this.edit((cfg) => { cfg.optimizer.schedule = SCHEDULE_SPECS[v]; }));
-    const backend = select('Backend', 'backend', BACKENDS, (v) => this.edit((cfg) => { cfg.backend = v; }));
-    Object.assign(c, { lr: lr.input, act: act.input, reg: reg.input, regRate: regRate.input, opt: opt.input, sched: sched.input, backend: backend.input });
-    bar.append(lr.el, act.el, reg.el, regRate.el, opt.el, sched.el, backend.el);
+    bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: tr('epoch') }), c.epoch), this.buildPace());
+    const lr = select(tr('learningRate'), 'learningRate', LEARNING_RATES, (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
+    const act = select(tr('activation'), 'activation', named('act', ACTIVATIONS), (v) => this.edit((cfg) => { cfg.activation = v; }));
+    const reg = select(tr('regularization'), 'regularization', [['none', tr('none')], ['l1', 'L1'], ['l2', 'L2']], (v) => this.edit((cfg) => { cfg.regularization.kind = v; }));
+    const regRate = select(tr('regularizationRate'), 'regularization', REG_RATES, (v) => this.edit((cfg) => { cfg.regularization.rate = Number(v); }));
+    const opt = select(tr('optimizer'), 'optimizer', named('opt', OPTIMIZERS), (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
+    const sched = select(tr('schedule'), 'schedule', named('sched', SCHEDULES), (v) => this.edit((cfg) => { cfg.optimizer.schedule = SCHEDULE_SPECS[v]; }));
+    const backend = select(tr('backend'), 'backend', named('backend', BACKENDS), (v) => this.edit((cfg) => { cfg.backend = v; }));
+    // Each language is named in itself, so a reader finds theirs whatever the page says.
+    const language = select(tr('page.lang'), 'lang', Object.keys(LANGS).map((k) => [k, LANGS[k]['lang.name']]), (v) => this.setLanguage(v));
+    language.input.value = lang();
+    Object.assign(c, { lr: lr.input, act: act.input, reg: reg.input, regRate: regRate.input, opt: opt.input, sched: sched.input, backend: backend.input, lang: language.input });
+    bar.append(lr.el, act.el, reg.el, regRate.el, opt.el, sched.el, backend.el, language.el);
 
     // Data column.
-    const data = h('section', { className: 'col data', 'aria-label': 'Data', dataset: { key: 'data' } }, h('h2', { textContent: 'Data' }));
-    const sets = h('div', { className: 'datasets', dataset: { key: 'dataset' }, role: 'group', 'aria-label': 'Dataset' });
+    const data = h('section', { className: 'col data', 'aria-label': tr('data'), dataset: { key: 'data' } }, h('h2', { textContent: tr('data') }));
+    const sets = h('div', { className: 'datasets', dataset: { key: 'dataset' }, role: 'group', 'aria-label': tr('dataset') });
     c.datasetButtons = new Map();
     const addSet = ([kind, name]) => {
       const cv = h('canvas', { width: 48, height: 48, className: 'dthumb' });
-      const b = h('button', { type: 'button', className: 'dataset', title: name, 'aria-label': name, 'aria-pressed': 'false', dataset: { dataset: kind }, onclick: () => this.edit((cfg) => { cfg.dataset = kind; }) }, cv);
+      const b = h('button', { type: 'button', className: 'dataset', title: tr(`set.${kind}`), 'aria-label': tr(`set.${kind}`), 'aria-pressed': 'false', dataset: { dataset: kind }, onclick: () => this.edit((cfg) => { cfg.dataset = kind; }) }, cv);
       c.datasetButtons.set(kind, { button: b, canvas: cv });
       return b;
     };
-    sets.append(h('div', { className: 'caption', textContent: 'Classification' }), h('div', { className: 'thumbs' }, CLASSIFICATION.map(addSet)),
-      h('div', { className: 'caption', textContent: 'Regression' }), h('div', { className: 'thumbs' }, REGRESSION.map(addSet)));
+    sets.append(h('div', { className: 'caption', textContent: tr('classification') }), h('div', { className: 'thumbs' }, CLASSIFICATION.map(addSet)),
+      h('div', { className: 'caption', textContent: tr('regression') }), h('div', { className: 'thumbs' }, REGRESSION.map(addSet)));
     // Its options are the engine's (`choices` of the worker's ready message).
-    const classes = select('Classes (K-spiral)', 'classes', [], (v) => this.edit((cfg) => { cfg.classes = Number(v); }));
+    const classes = select(tr('classes'), 'classes', [], (v) => this.edit((cfg) => { cfg.classes = Number(v); }));
     c.classes = classes.input;
     c.classesField = classes.el;
-    c.ratio = slider('Training data (%):', 'ratio', 10, 90, 10, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
-    c.noise = slider('Noise (%):', 'noise', 0, 50, 5, (v) => this.edit((cfg) => { cfg.noise = v; }));
-    c.batch = slider('Batch size:', 'batchSize', 1, 100, 1, (v) => this.edit((cfg) => { cfg.batch_size = v; }));
-    const regen = h('button', { type: 'button', className: 'text', dataset: { key: 'regenerate' }, textContent: 'Regenerate', onclick: () => this.act('regenerate') });
+    c.ratio = slider(tr('ratio'), 'ratio', 10, 90, 10, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
+    c.noise = slider(tr('noise'), 'noise', 0, 50, 5, (v) => this.edit((cfg) => { cfg.noise = v; }));
+    c.batch = slider(tr('batchSize'), 'batchSize', 1, 100, 1, (v) => this.edit((cfg) => { cfg.batch_size = v; }));
+    const regen = h('button', { type: 'button', className: 'text', dataset: { key: 'regenerate' }, textContent: tr('regenerate'), onclick: () => this.act('regenerate') });
     data.append(sets, classes.el, c.ratio.el, c.noise.el, c.batch.el, regen, this.buildUpload());
 
     // Network column.
-    const net = h('section', { className: 'col network', 'aria-label': 'Network', dataset: { key: 'network' } });
+    const net = h('section', { className: 'col network', 'aria-label': tr('network'), dataset: { key: 'network' } });
     c.layerCount = h('span', { className: 'layer-count', textContent: '' });
     const layerButtons = h('div', { className: 'layer-buttons', dataset: { key: 'layers' } },
-      h('button', { type: 'button', className: 'small', 'aria-label': 'Add a hidden layer', textContent: '+', onclick: () => this.layers(+1) }),
-      h('button', { type: 'button', className: 'small', 'aria-label': 'Remove a hidden layer', textContent: '−', onclick: () => this.layers(-1) }));
-    net.append(h('div', { className: 'net-head' }, h('h2', { textContent: 'Features' }), layerButtons, c.layerCount));
+      h('button', { type: 'button', className: 'small', 'aria-label': tr('layers.add'), textContent: '+', onclick: () => this.layers(+1) }),
+      h('button', { type: 'button', className: 'small', 'aria-label': tr('layers.remove'), textContent: '−', onclick: () => this.layers(-1) }));
+    net.append(h('div', { className: 'net-head' }, h('h2', { textContent: tr('features') }), layerButtons, c.layerCount));
     const netHost = h('div', { className: 'net-host', dataset: { key: 'features' } });
     net.append(netHost, this.buildAdvanced());
     this.network = new NetworkView(netHost, {
       onToggleFeature: (key) => this.toggleFeature(key),
       onUnits: (layer, d) => this.units(layer, d),
-      onEditWeight: (d, i, j, v) => this.act('setWeight', d, i, j, v),
-      onEditBias: (d, j, v) => this.act('setBias', d, j, v),
+      onEditWeight: (d, i, j, v) => this.editParameter('setWeight', d, i, j, v),
+      onEditBias: (d, j, v) => this.editParameter('setBias', d, j, v),
       onHover: (col, row, canvas) => this.showHover(col, row, canvas),
       linkInfo: async (d, i, j) => {
         const [w, g] = await this.call('linkInfo', d, i, j);
-        return `weight ${d + 1}: ${i + 1} → ${j + 1} = ${formatNumber(w)} · ∂L/∂w = ${formatNumber(g)}`;
+        return tr('hover.link', { layer: d + 1, from: i + 1, to: j + 1, w: formatNumber(w), g: formatNumber(g) });
       },
     });
     c.hoverCard = h('canvas', { className: 'hover-card', width: 160, height: 160, 'aria-hidden': 'true' });
@@ -176,22 +183,22 @@ export class Playground {
     net.append(c.hoverCard, c.hoverInfo);
 
     // Output column.
-    const out = h('section', { className: 'col output', 'aria-label': 'Output' }, h('h2', { textContent: 'Output' }));
+    const out = h('section', { className: 'col output', 'aria-label': tr('output') }, h('h2', { textContent: tr('output') }));
     c.testLoss = h('output', { className: 'loss test', textContent: '—' });
     c.trainLoss = h('output', { className: 'loss train', textContent: '—' });
-    out.append(h('div', { className: 'losses' }, h('div', {}, 'Test loss ', c.testLoss), h('div', {}, 'Training loss ', c.trainLoss)));
+    out.append(h('div', { className: 'losses' }, h('div', {}, tr('testLoss'), ' ', c.testLoss), h('div', {}, tr('trainLoss'), ' ', c.trainLoss)));
     out.append(this.buildChart());
     c.heat = h('canvas', { className: 'heat', width: 64, height: 64 });
-    c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': 'Decision boundary with data points; click to add a point, shift-click for the other class, alt- or ctrl-click to delete' });
+    c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': tr('plot.aria') });
     c.pointsLayer.addEventListener('click', (ev) => this.canvasClick(ev));
     c.pointsLayer.addEventListener('contextmenu', (ev) => { if (ev.ctrlKey) ev.preventDefault(); });
     out.append(h('div', { className: 'plot' }, c.heat, c.pointsLayer), this.buildReplay(), this.buildSlice());
     c.legend = h('div', { className: 'legend', 'aria-hidden': 'true' }, h('span', { className: 'neg', textContent: '−1' }), h('span', { className: 'bar-scale' }), h('span', { className: 'pos', textContent: '+1' }));
     c.classLegend = h('div', { className: 'legend classes', 'aria-hidden': 'true' });
     out.append(c.legend, c.classLegend);
-    c.addClass = select('Class added by a click', 'addClass', [[1, 'blue (+1)'], [0, 'orange (−1)']], () => {});
-    const showTest = checkbox('Show test data', 'showTest', (v) => this.edit((cfg) => { cfg.show_test = v; }, { local: true }));
-    const disc = checkbox('Discretize output', 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
+    c.addClass = select(tr('addClass'), 'addClass', [[1, tr('class.blue')], [0, tr('class.orange')]], () => {});
+    const showTest = checkbox(tr('showTest'), 'showTest', (v) => this.edit((cfg) => { cfg.show_test = v; }, { local: true }));
+    const disc = checkbox(tr('discretize'), 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
     Object.assign(c, { showTest: showTest.input, discretize: disc.input });
     out.append(showTest.el, disc.el, c.addClass.el);
     out.append(this.buildMetrics(), this.buildInsight(), this.buildHealth(), this.buildExplain(), this.buildStopping(), this.buildModelIo());
@@ -204,7 +211,7 @@ export class Playground {
     // next click must not wipe the only word on why a setting is not as linked.
     c.noticeText = h('span', { className: 'notice-text' });
     c.notice = h('p', { className: 'notice', role: 'alert' }, c.noticeText,
-      h('button', { type: 'button', className: 'text dismiss', 'aria-label': 'Dismiss this message', textContent: 'Dismiss', onclick: () => this.showNotice('') }));
+      h('button', { type: 'button', className: 'text dismiss', 'aria-label': tr('dismiss.aria'), textContent: tr('dismiss'), onclick: () => this.showNotice('') }));
     c.notice.hidden = true;
     root.append(bar, h('div', { className: 'messages' }, c.notice, c.status, c.error), h('div', { className: 'cols' }, data, net, out));
     this.host.appendChild(root);
@@ -223,7 +230,7 @@ export class Playground {
     if (m.type === 'reply') {
       const p = this.calls.get(m.id);
       this.calls.delete(m.id);
-      if (p) (m.ok ? p.resolve(m.value) : p.reject(new Error(m.error)));
+      if (p) (m.ok ? p.resolve(m.value) : p.reject(engineError(m.error)));
     } else if (m.type === 'ready') {
       this.hide = [...new Set([...(m.hide || []), ...(this.opts.hide || [])])];
       this.backend = m.backend;
@@ -238,19 +245,19 @@ export class Playground {
         if (b) paintThumbnail(b.canvas, pts, ['plane', 'multi_gauss', 'sine'].includes(kind) ? 'regression' : 'classification');
       }
       if (m.warning) this.showNotice(m.warning);
-      if (m.restored && this.opts.restore) this.showStatus('Restored the model, settings and data from before the reload.');
-      if (m.unknown?.length) this.showStatus(`Ignored unknown link settings: ${m.unknown.join(', ')}`);
+      if (m.restored && this.opts.restore) this.showStatus({ key: 'restored' });
+      if (m.unknown?.length) this.showStatus({ key: 'unknownKeys', vars: { keys: m.unknown.join(', ') } });
       this.setConfig(m.config);
       this.root.dataset.ready = 'true';
       this.resolveReady();
       if (this.restarting) {
         const { reason, wasRunning } = this.restarting;
         this.restarting = null;
-        this.showError(`The training worker stopped (${reason}). It was restarted with the last saved model and settings${wasRunning ? '; training continues' : ''}.${m.warning ? ` ${m.warning}` : ''}`);
+        this.showError([{ key: wasRunning ? 'worker.restartedRunning' : 'worker.restarted', vars: { reason } }, m.warning]);
         if (wasRunning) {
           this.setRunning(true);
           // Not `act`: it would clear the message just shown.
-          this.call('play').catch((err) => this.showError(err.message));
+          this.call('play').catch((err) => this.showError(err));
         }
       }
     } else if (m.type === 'crashed') {
@@ -348,7 +355,7 @@ export class Playground {
       this.drawSpeed(f);
     }
     this.setRunning(f.running);
-    if (f.stopReason) this.showStatus(`Stopped: ${f.stopReason}`);
+    if (f.stopReason) this.showStatus({ key: 'stopped', vars: { reason: stopMessage(f) } });
   }
 
 
@@ -368,7 +375,7 @@ export class Playground {
       info.hidden = true;
     } else this.call('unitRange', col, unit).then(([lo, hi]) => {
       if (this.hover !== canvas) return;
-      info.textContent = `output on the data: ${formatNumber(lo)} … ${formatNumber(hi)}`;
+      say(info, 'textContent', () => t('hover.range', { lo: formatNumber(lo), hi: formatNumber(hi) }));
       info.hidden = false;
     }, () => { info.hidden = true; });
     this.hover = canvas;
@@ -444,12 +451,20 @@ export class Playground {
       c.patience.value = String(cfg.early_stopping.patience);
       c.monitor.value = cfg.early_stopping.monitor;
     }
-    c.layerCount.textContent = `${cfg.hidden.length} hidden layer${cfg.hidden.length === 1 ? '' : 's'}`;
+    say(c.layerCount, 'textContent', tr(cfg.hidden.length === 1 ? 'layers.one' : 'layers.many', { n: cfg.hidden.length }));
     this.updateAddClass();
     this.buildLayerTable();
     if (JSON.stringify(this.structureKey(cfg)) !== before || !this.network.structure) {
       this.network.setStructure(this.structure());
     }
+    // A link's or an element's `lang` sets the language; a config without one leaves the
+    // language as it is unless this playground had set one before.
+    if (cfg.lang !== this.configLang) {
+      const first = this.configLang === undefined;
+      this.configLang = cfg.lang;
+      if (cfg.lang || !first) setLang(cfg.lang);
+    }
+    c.lang.value = lang();
     this.root.dataset.dataset = cfg.dataset;
     this.root.dataset.layers = cfg.hidden.map((l) => l.units).join(',');
     this.opts.onChange?.(this);
@@ -467,8 +482,8 @@ export class Playground {
     this.controls.addClass.el.hidden = this.hide.includes('addClass') || !!this.tableInfo;
     const k = this.classCount();
     const names = this.tableInfo?.classNames ?? [];
-    const classes = k ? Array.from({ length: k }, (_, i) => [i, names[i] ?? `class ${i}`]) : [[1, 'blue (+1)'], [0, 'orange (−1)']];
-    const want = [...(this.frame?.task === 'regression' ? [[1, 'value +1'], [-1, 'value −1']] : classes), ['delete', 'delete points']];
+    const classes = k ? Array.from({ length: k }, (_, i) => [i, names[i] ?? t('class.n', { i })]) : [[1, t('class.blue')], [0, t('class.orange')]];
+    const want = [...(this.frame?.task === 'regression' ? [[1, t('class.plus')], [-1, t('class.minus')]] : classes), ['delete', t('class.delete')]];
     if (s.options.length !== want.length || s.options[0].value !== String(want[0][0]) || s.options[0].textContent !== want[0][1]) {
       const keep = s.value;
       clear(s);
@@ -483,6 +498,27 @@ export class Playground {
   classCount() {
     if (this.frame) return this.frame.task === 'multiclass' ? this.frame.outputs : 0;
     return this.config.dataset === 'k_spiral' ? this.config.classes : 0;
+  }
+
+  /** The language select: switches at once and keeps the choice in the config (the link). */
+  setLanguage(value) {
+    setLang(value);
+    return this.edit((cfg) => { cfg.lang = value; }, { local: true });
+  }
+
+  /**
+   * Says every text again in the page's language (see `relabel` in dom.js), and repaints
+   * what canvases and option lists say; the model, the data and the run are not touched.
+   */
+  relabel() {
+    relabel(this.root);
+    this.root.lang = htmlLang();
+    this.controls.lang.value = lang();
+    this.network.closeEditor();
+    this.lossChart.paint();
+    if (this.frame) this.updateAddClass();
+    if (this.lastInsight) this.drawInsight(this.lastInsight);
+    this.opts.onLangChange?.(lang());
   }
 
   /** Applies `fn` to a copy of the config and sends it; the worker's answer is the truth. */
@@ -500,7 +536,7 @@ export class Playground {
       this.clearError();
       this.setConfig(config);
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
       this.setConfig(this.config);
     }
   }
@@ -515,7 +551,7 @@ export class Playground {
     try {
       value = await this.call(parse, text);
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
       this.setConfig(this.config);
       return;
     }
@@ -561,8 +597,17 @@ export class Playground {
       this.clearError();
       this.opts.onChange?.(this);
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
     }
+  }
+
+  /**
+   * A weight or bias typed in. The engine's replay then ends on the edited map (a snapshot
+   * of this epoch replaced, or one added); a snapshot on screen is fetched again.
+   */
+  async editParameter(method, ...args) {
+    await this.act(method, ...args);
+    if (this.replay.index !== null) await this.showReplay(this.replay.index);
   }
 
   togglePlay() {
@@ -575,7 +620,7 @@ export class Playground {
     const b = this.controls.play;
     b.classList.toggle('playing', !!on);
     b.textContent = on ? '❚❚' : '▶';
-    b.setAttribute('aria-label', on ? 'Pause' : 'Train');
+    say(b, 'aria-label', tr(on ? 'play.pause' : 'play.train'));
     this.root.dataset.running = String(!!on);
   }
 
@@ -585,7 +630,7 @@ export class Playground {
       if (await this.pickExample(x, y)) return;
       if (ev.altKey || ev.ctrlKey || ev.metaKey || this.controls.addClass.input.value === 'delete') {
         const n = await this.call('removePointsNear', x, y, 0.4);
-        this.showStatus(n ? `Removed ${n} point${n === 1 ? '' : 's'}.` : 'No point there to remove.');
+        this.showStatus({ key: n ? (n === 1 ? 'removed.one' : 'removed.many') : 'removed.none', vars: { n } });
         return;
       }
       let label = Number(this.controls.addClass.input.value);
@@ -598,7 +643,7 @@ export class Playground {
       this.setConfig(cfg);
       this.clearError();
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
     }
   }
 
@@ -616,23 +661,39 @@ export class Playground {
     for (const e of this.root.querySelectorAll('[data-key]')) e.hidden = this.hide.includes(e.dataset.key);
   }
 
-  showStatus(text) {
-    this.controls.status.textContent = text;
+  // Messages are kept as said (see `phrase`), so a change of language says them again.
+
+  showStatus(msg) {
+    say(this.controls.status, 'textContent', () => phrase(msg));
   }
 
-  showError(text) {
-    this.controls.error.textContent = text;
+  showError(msg) {
+    say(this.controls.error, 'textContent', () => phrase(msg));
   }
 
-  /** A message that stays until dismissed (empty text hides it). */
-  showNotice(text) {
-    this.controls.noticeText.textContent = text;
-    this.controls.notice.hidden = !text;
+  /** A message that stays until dismissed (none hides it). */
+  showNotice(msg) {
+    say(this.controls.noticeText, 'textContent', () => phrase(msg));
+    this.controls.notice.hidden = !msg;
   }
 
   clearError() {
-    this.controls.error.textContent = '';
+    this.showError('');
   }
+}
+
+/** A frame's stop reason as the engine's message with its code (`stop_epoch_limit`, …). */
+function stopMessage(f) {
+  if (!f.stop) return f.stopReason;
+  const { monitor, ...args } = f.stop.args;
+  return { message: f.stopReason, code: `stop_${f.stop.code}`, args: monitor ? { ...args, monitor: { key: `monitor.${monitor}` } } : args };
+}
+
+/** An Error with the engine's message, its code and values kept for `phrase`. */
+function engineError(e) {
+  const err = new Error(typeof e === 'string' ? e : e.message);
+  if (typeof e === 'object' && e) Object.assign(err, { code: e.code, args: e.args });
+  return err;
 }
 
 function sameKey(a, b) {

@@ -3,8 +3,9 @@
 // and a WebM clip of the map through the browser's own MediaRecorder. Mixed into
 // `Playground.prototype`; `this` is the playground.
 
-import { h } from './dom.js';
+import { h, say } from './dom.js';
 import { formatNumber } from './format.js';
+import { tr } from './i18n/index.js';
 
 // Snapshots shown per second while the replay plays: 200 of them in about 13 s.
 const REPLAY_FPS = 15;
@@ -12,11 +13,11 @@ const REPLAY_FPS = 15;
 export const replayMethods = {
   buildReplay() {
     const c = this.controls;
-    c.replayPlay = h('button', { type: 'button', className: 'small replay-play', 'aria-label': 'Play the replay', title: 'Replay how the boundary formed', textContent: '▶', onclick: () => this.toggleReplay() });
-    c.replayScrub = h('input', { type: 'range', min: '0', max: '0', step: '1', value: '0', className: 'replay-scrub', dataset: { control: 'replay' }, 'aria-label': 'Replay: snapshot of the map (right end: live)' });
+    c.replayPlay = h('button', { type: 'button', className: 'small replay-play', 'aria-label': tr('replay.play'), title: tr('replay.title'), textContent: '▶', onclick: () => this.toggleReplay() });
+    c.replayScrub = h('input', { type: 'range', min: '0', max: '0', step: '1', value: '0', className: 'replay-scrub', dataset: { control: 'replay' }, 'aria-label': tr('replay.scrub') });
     c.replayScrub.addEventListener('input', () => this.showReplay(Number(c.replayScrub.value), { stop: true }));
-    c.replayReadout = h('output', { className: 'replay-readout', textContent: 'live' });
-    c.record = h('button', { type: 'button', className: 'text', textContent: 'Record clip', title: 'Record the map as a WebM clip while the replay plays', onclick: () => this.recordClip() });
+    c.replayReadout = h('output', { className: 'replay-readout', textContent: tr('replay.live') });
+    c.record = h('button', { type: 'button', className: 'text', textContent: tr('record'), title: tr('record.title'), onclick: () => this.recordClip() });
     c.record.hidden = typeof MediaRecorder === 'undefined' || !HTMLCanvasElement.prototype.captureStream;
     this.replay = { length: 0, index: null, frame: null, timer: null, request: 0 };
     return h('div', { className: 'replay', dataset: { key: 'replay' } }, c.replayPlay, c.replayScrub, c.record, c.replayReadout);
@@ -46,7 +47,7 @@ export const replayMethods = {
       r.index = null;
       r.frame = null;
       c.replayScrub.value = String(r.length);
-      c.replayReadout.textContent = 'live';
+      say(c.replayReadout, 'textContent', tr('replay.live'));
       delete this.root.dataset.replayEpoch;
       this.schedule(false);
       return;
@@ -58,13 +59,13 @@ export const replayMethods = {
     try {
       frame = await this.call('replayFrame', i);
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
       return;
     }
     // A later move of the scrubber wins over a slow answer.
     if (ticket !== r.request || r.index !== i || !frame) return;
     r.frame = frame;
-    c.replayReadout.textContent = `epoch ${frame.epoch.toLocaleString('en')} · training ${formatNumber(frame.train)} · test ${Number.isFinite(frame.test) ? formatNumber(frame.test) : '—'}`;
+    say(c.replayReadout, 'textContent', tr('replay.readout', { epoch: frame.epoch.toLocaleString('en'), train: formatNumber(frame.train), test: Number.isFinite(frame.test) ? formatNumber(frame.test) : '—' }));
     this.root.dataset.replayEpoch = String(frame.epoch);
     this.schedule(false);
   },
@@ -90,7 +91,7 @@ export const replayMethods = {
     let i = r.index === null ? 0 : r.index;
     const c = this.controls;
     c.replayPlay.textContent = '❚❚';
-    c.replayPlay.setAttribute('aria-label', 'Pause the replay');
+    say(c.replayPlay, 'aria-label', tr('replay.pause'));
     const step = () => {
       if (onEnd && i >= r.length) {
         this.stopReplay();
@@ -114,7 +115,7 @@ export const replayMethods = {
     r.timer = null;
     const c = this.controls;
     c.replayPlay.textContent = '▶';
-    c.replayPlay.setAttribute('aria-label', 'Play the replay');
+    say(c.replayPlay, 'aria-label', tr('replay.play'));
   },
 
   /** Records the map while the replay plays from the start, then offers the WebM file. */
@@ -138,7 +139,7 @@ export const replayMethods = {
       const a = h('a', { href: url, download: 'nn-playground-replay.webm' });
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      this.showStatus('Recorded the replay as nn-playground-replay.webm.');
+      this.showStatus({ key: 'recorded' });
     };
     this.recorder = rec;
     rec.start();

@@ -3,10 +3,11 @@
 // predicted-vs-actual scatter), feature importance and prediction downloads. Mixed into
 // `Playground.prototype`; `this` is the playground. The engine decides; this file draws.
 
-import { h, clear } from './dom.js';
+import { h, clear, say } from './dom.js';
 import { paintRoc, paintScatter, paintBars } from './render/insight.js';
 import { formatNumber } from './format.js';
 import { save } from './files.js';
+import { t, tr, phrase, pageError } from './i18n/index.js';
 
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
 // Sliders for held values are folded away past this many input columns.
@@ -15,42 +16,46 @@ const OPEN_HELD_UP_TO = 6;
 export const tableMethods = {
   buildUpload() {
     const c = this.controls;
-    c.file = h('input', { type: 'file', accept: '.csv,.tsv,text/csv,text/plain', id: `csv-${Math.random().toString(36).slice(2)}`, onchange: () => this.readCsv() });
-    c.labelColumn = h('select', { 'aria-label': 'Label column', onchange: () => this.markLabel() });
-    c.taskKind = h('select', { 'aria-label': 'Task' }, [['', 'detect'], ['classification', 'classification'], ['regression', 'regression']].map(([v, t]) => h('option', { value: v, textContent: t })));
-    c.missing = h('select', { 'aria-label': 'Missing cells' }, [['drop', 'drop the row'], ['fill', 'fill (mean / most frequent)']].map(([v, t]) => h('option', { value: v, textContent: t })));
-    c.columnList = h('div', { className: 'column-list', role: 'group', 'aria-label': 'Feature columns' });
+    // The browser's own file button speaks the browser's language, not the page's: it is
+    // hidden behind a label in the page's words, with the chosen file's name beside it.
+    c.file = h('input', { type: 'file', accept: '.csv,.tsv,text/csv,text/plain', className: 'visually-hidden', onchange: () => this.readCsv() });
+    c.fileName = h('span', { className: 'muted file-name' });
+    c.labelColumn = h('select', { 'aria-label': tr('csv.label'), onchange: () => this.markLabel() });
+    c.taskKind = h('select', { 'aria-label': tr('csv.task') }, [['', tr('csv.detect')], ['classification', tr('csv.classification')], ['regression', tr('csv.regression')]].map(([v, text]) => h('option', { value: v, textContent: text })));
+    c.missing = h('select', { 'aria-label': tr('csv.missing') }, [['drop', tr('csv.drop')], ['fill', tr('csv.fill')]].map(([v, text]) => h('option', { value: v, textContent: text })));
+    c.columnList = h('div', { className: 'column-list', role: 'group', 'aria-label': tr('csv.columns') });
     c.csvPreview = h('table', { className: 'preview' });
     c.csvError = h('p', { className: 'error csv-error', role: 'alert' });
     c.csvReport = h('p', { className: 'csv-report', role: 'status' });
-    c.csvLoad = h('button', { type: 'button', textContent: 'Use this data', disabled: true, onclick: () => this.loadCsv() });
-    c.download = h('button', { type: 'button', className: 'text', textContent: 'Download data (CSV)', onclick: () => this.downloadCsv() });
+    c.csvLoad = h('button', { type: 'button', textContent: tr('csv.use'), disabled: true, onclick: () => this.loadCsv() });
+    c.download = h('button', { type: 'button', className: 'text', textContent: tr('csv.download'), onclick: () => this.downloadCsv() });
     c.csvOptions = h('div', { className: 'csv-options' },
-      h('label', {}, 'Label column ', c.labelColumn), h('label', {}, 'Task ', c.taskKind), h('label', {}, 'Missing cells: ', c.missing),
-      h('div', { className: 'caption', textContent: 'Feature columns' }), c.columnList);
+      h('label', {}, tr('csv.label'), ' ', c.labelColumn), h('label', {}, tr('csv.task'), ' ', c.taskKind), h('label', {}, tr('csv.missing'), ': ', c.missing),
+      h('div', { className: 'caption', textContent: tr('csv.columns') }), c.columnList);
     c.csvOptions.hidden = true;
     return h('details', { className: 'upload', dataset: { key: 'upload' } },
-      h('summary', { textContent: 'Your own data' }),
-      h('label', { htmlFor: c.file.id, textContent: 'CSV file ' }), c.file,
+      h('summary', { textContent: tr('csv') }),
+      h('label', { className: 'button' }, tr('csv.choose'), c.file), ' ', c.fileName,
       c.csvOptions, c.csvPreview, c.csvLoad, c.csvError, c.csvReport, c.download);
   },
 
   async readCsv() {
     const c = this.controls;
     const file = c.file.files?.[0];
-    c.csvError.textContent = '';
+    this.csvSay('');
+    c.fileName.textContent = file ? file.name : '';
     if (!file) return;
     // The engine's cap, checked on the file's size so a huge file is never read.
     this.csvLimits ||= await this.call('csvLimits');
     const maxBytes = this.csvLimits.max_bytes;
     if (file.size > maxBytes) {
-      c.csvError.textContent = `${file.name} is ${mb(file.size)} MB; files up to ${mb(maxBytes)} MB can be loaded.`;
+      this.csvSay({ key: 'csv.tooLarge', vars: { name: file.name, size: mb(file.size), max: mb(maxBytes) } });
       this.csvText = '';
       c.csvLoad.disabled = true;
       return;
     }
     if (file.size === 0) {
-      c.csvError.textContent = `${file.name} is empty; choose a CSV file with a header and rows.`;
+      this.csvSay({ key: 'csv.empty', vars: { name: file.name } });
       c.csvLoad.disabled = true;
       return;
     }
@@ -60,12 +65,12 @@ export const tableMethods = {
   /** Reads the table with the engine's reader and offers its columns. */
   async previewCsv(text) {
     const c = this.controls;
-    c.csvError.textContent = '';
+    this.csvSay('');
     let p;
     try {
       p = await this.call('csvPreview', text);
     } catch (err) {
-      c.csvError.textContent = err.message;
+      this.csvSay(err);
       c.csvLoad.disabled = true;
       return false;
     }
@@ -79,14 +84,19 @@ export const tableMethods = {
     p.columns.forEach((col) => {
       c.labelColumn.append(h('option', { value: col.key, textContent: col.name }));
       const box = h('input', { type: 'checkbox', checked: true, value: col.key, dataset: { column: col.name } });
-      c.columnList.append(h('label', { className: 'column', title: summary(col) }, box, ` ${col.name} `, h('span', { className: 'muted', textContent: summary(col) })));
+      c.columnList.append(h('label', { className: 'column', title: () => summary(col) }, box, ` ${col.name} `, h('span', { className: 'muted', textContent: () => summary(col) })));
     });
     c.labelColumn.value = c.labelColumn.options[c.labelColumn.options.length - 1]?.value ?? '';
     c.csvOptions.hidden = false;
     this.markLabel();
     c.csvLoad.disabled = false;
-    c.csvReport.textContent = `${p.rows.toLocaleString('en')} rows × ${p.columns.length} columns (delimiter ${p.delimiter === ',' ? 'comma' : p.delimiter}${p.has_header ? ', with a header' : ', no header'}).`;
+    say(c.csvReport, 'textContent', () => t(p.has_header ? 'csv.shapeHeader' : 'csv.shapeNoHeader', { rows: p.rows.toLocaleString('en'), columns: p.columns.length, delimiter: p.delimiter === ',' ? t('csv.comma') : p.delimiter }));
     return true;
+  },
+
+  /** The upload's error line (a message as `phrase` takes it; empty clears it). */
+  csvSay(msg) {
+    say(this.controls.csvError, 'textContent', () => phrase(msg));
   },
 
   /** The label column cannot also be a feature: its box is unticked and disabled. */
@@ -118,18 +128,18 @@ export const tableMethods = {
   /** Loads CSV text with the picker's choices. Errors leave the data as it was. */
   async loadCsv(text = this.csvText, options = this.csvOptionsFromForm()) {
     const c = this.controls;
-    c.csvError.textContent = '';
+    this.csvSay('');
     try {
       const cfg = await this.call('loadCsv', text, options);
       this.setConfig(cfg);
       const info = await this.call('tableInfo');
       this.setTableInfo(info);
-      c.csvReport.textContent = reportText(info.report);
-      this.showStatus('Loaded your data.');
+      say(c.csvReport, 'textContent', () => reportText(info.report));
+      this.showStatus({ key: 'csv.loaded' });
       this.setRunning(false);
       return true;
     } catch (err) {
-      c.csvError.textContent = err.message;
+      this.csvSay(err);
       return false;
     }
   },
@@ -138,10 +148,10 @@ export const tableMethods = {
 
   buildSlice() {
     const c = this.controls;
-    c.axisX = h('select', { 'aria-label': 'Map horizontal axis', onchange: () => this.sendSlice(c.axisX) });
-    c.axisY = h('select', { 'aria-label': 'Map vertical axis', onchange: () => this.sendSlice(c.axisY) });
+    c.axisX = h('select', { 'aria-label': tr('slice.x'), onchange: () => this.sendSlice(c.axisX) });
+    c.axisY = h('select', { 'aria-label': tr('slice.y'), onchange: () => this.sendSlice(c.axisY) });
     c.heldList = h('div', { className: 'held-list' });
-    c.held = h('details', { className: 'held' }, h('summary', { textContent: 'Other inputs held at' }), c.heldList);
+    c.held = h('details', { className: 'held' }, h('summary', { textContent: tr('slice.held') }), c.heldList);
     c.slice = h('div', { className: 'slice', dataset: { key: 'slice' } },
       h('label', {}, '→ ', c.axisX), h('label', {}, '↑ ', c.axisY), c.held);
     c.slice.hidden = true;
@@ -174,11 +184,11 @@ export const tableMethods = {
     this.heldInputs = s.held.map((v) => {
       let input;
       if (v.categories.length) {
-        input = h('select', { 'aria-label': `Held value of ${v.name}`, onchange: () => this.sendSlice() }, v.categories.map((k, i) => h('option', { value: String(i), textContent: k })));
+        input = h('select', { 'aria-label': tr('slice.heldValue', { name: v.name }), onchange: () => this.sendSlice() }, v.categories.map((k, i) => h('option', { value: String(i), textContent: k })));
         input.value = String(v.value);
       } else {
         const step = v.max > v.min ? (v.max - v.min) / 100 : 1;
-        input = h('input', { type: 'range', min: String(v.min), max: String(v.max), step: String(step), value: String(v.value), 'aria-label': `Held value of ${v.name}` });
+        input = h('input', { type: 'range', min: String(v.min), max: String(v.max), step: String(step), value: String(v.value), 'aria-label': tr('slice.heldValue', { name: v.name }) });
         const out = h('output', { textContent: formatNumber(v.value) });
         input.addEventListener('input', () => { out.textContent = formatNumber(Number(input.value)); });
         input.addEventListener('change', () => this.sendSlice());
@@ -189,8 +199,8 @@ export const tableMethods = {
       return input;
     });
     c.held.open = s.held.length <= OPEN_HELD_UP_TO;
-    const explained = s.explained.length ? ` · PC1 ${pct(s.explained[0])}, PC2 ${pct(s.explained[1] ?? 0)} of the variance` : '';
-    c.held.title = `Inputs not on the map's axes${explained}`;
+    const explained = () => (s.explained.length ? ` · ${t('slice.explained', { pc1: pct(s.explained[0]), pc2: pct(s.explained[1] ?? 0) })}` : '');
+    say(c.held, 'title', () => `${t('slice.heldTitle')}${explained()}`);
   },
 
   /** Sends the chosen axes; components go together (PC1 across, PC2 up), columns apart. */
@@ -212,7 +222,7 @@ export const tableMethods = {
       await this.call('setSlice', axis(c.axisX.value), axis(c.axisY.value), held);
       this.clearError();
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
     }
   },
 
@@ -220,48 +230,50 @@ export const tableMethods = {
 
   buildInsight() {
     const c = this.controls;
-    c.classTable = h('table', { className: 'class-table', 'aria-label': 'Precision, recall and F1 per class (test data)' });
-    c.insightCanvas = h('canvas', { className: 'insight-plot', width: 220, height: 160, role: 'img', 'aria-label': 'ROC curve or predicted against actual' });
+    c.classTable = h('table', { className: 'class-table', 'aria-label': tr('report.classes.aria') });
+    c.insightCanvas = h('canvas', { className: 'insight-plot', width: 220, height: 160, role: 'img', 'aria-label': tr('report.plot.aria') });
     c.insightText = h('p', { className: 'insight-text' });
-    c.importanceBars = h('canvas', { className: 'importance', width: 260, height: 40, role: 'img', 'aria-label': 'Permutation importance per input column' });
+    c.importanceBars = h('canvas', { className: 'importance', width: 260, height: 40, role: 'img', 'aria-label': tr('importance.aria') });
     c.importanceStatus = h('p', { className: 'importance-status', 'aria-live': 'polite' });
-    c.importanceStart = h('button', { type: 'button', textContent: 'Feature importance', onclick: () => this.startImportance() });
-    c.importanceCancel = h('button', { type: 'button', className: 'text', textContent: 'Cancel', hidden: true, onclick: () => this.act('cancelImportance') });
-    c.predAll = h('input', { type: 'checkbox', 'aria-label': 'All rows, not only the test rows' });
-    c.predDownload = h('button', { type: 'button', className: 'text', textContent: 'Download predictions (CSV)', onclick: () => this.downloadPredictions() });
+    c.importanceStart = h('button', { type: 'button', textContent: tr('importance'), onclick: () => this.startImportance() });
+    c.importanceCancel = h('button', { type: 'button', className: 'text', textContent: tr('cancel'), hidden: true, onclick: () => this.act('cancelImportance') });
+    c.predAll = h('input', { type: 'checkbox', 'aria-label': tr('pred.all.aria') });
+    c.predDownload = h('button', { type: 'button', className: 'text', textContent: tr('pred.download'), onclick: () => this.downloadPredictions() });
     c.predictFile = h('input', { type: 'file', accept: '.csv,.tsv,text/csv,text/plain', className: 'visually-hidden', onchange: () => this.predictFile() });
-    c.predictFileLabel = h('label', { className: 'button', title: 'Predictions for a new file with the columns this model was trained on' }, 'Predict a file', c.predictFile);
+    c.predictFileLabel = h('label', { className: 'button', title: tr('pred.file.title') }, tr('pred.file'), c.predictFile);
     c.insight = h('details', { className: 'insight', open: true, dataset: { key: 'insight' } },
-      h('summary', { textContent: 'Model report (test data)' }), c.classTable, c.insightCanvas, c.insightText,
+      h('summary', { textContent: tr('report') }), c.classTable, c.insightCanvas, c.insightText,
       h('div', {}, c.importanceStart, c.importanceCancel), c.importanceStatus, c.importanceBars,
-      h('div', {}, c.predDownload, h('label', {}, c.predAll, ' all rows')), h('div', {}, c.predictFileLabel));
+      h('div', {}, c.predDownload, h('label', {}, c.predAll, ' ', tr('pred.all'))), h('div', {}, c.predictFileLabel));
     return c.insight;
   },
 
   drawInsight(r) {
     const c = this.controls;
+    // Kept for a change of language: the plot's axis names are painted on its canvas.
+    this.lastInsight = r;
     clear(c.classTable);
     if (!r) return;
     if (r.classes) {
-      c.classTable.append(h('tr', {}, ['class', 'precision', 'recall', 'F1', 'support'].map((t) => h('th', { textContent: t }))));
+      c.classTable.append(h('tr', {}, [tr('report.class'), tr('report.precision'), tr('report.recall'), 'F1', tr('report.support')].map((text) => h('th', { textContent: text }))));
       for (const row of r.classes.rows.slice(0, 50)) {
         c.classTable.append(h('tr', { dataset: { class: row.name } }, h('th', { textContent: row.name }),
           [row.precision, row.recall, row.f1].map((v) => h('td', { textContent: formatNumber(v) })), h('td', { textContent: String(row.support) })));
       }
-      if (r.classes.rows.length > 50) c.classTable.append(h('tr', {}, h('td', { colSpan: 5, textContent: `… and ${r.classes.rows.length - 50} more classes` })));
+      if (r.classes.rows.length > 50) c.classTable.append(h('tr', {}, h('td', { colSpan: 5, textContent: tr('report.more', { n: r.classes.rows.length - 50 }) })));
     }
     if (r.roc) {
       paintRoc(c.insightCanvas, r.roc);
-      c.insightText.textContent = r.roc.auc === null ? 'ROC: one class only in the test data.' : `ROC AUC ${formatNumber(r.roc.auc)}`;
+      say(c.insightText, 'textContent', () => (r.roc.auc === null ? t('report.oneClass') : `ROC AUC ${formatNumber(r.roc.auc)}`));
       c.insightCanvas.hidden = false;
     } else if (r.regression) {
       paintScatter(c.insightCanvas, r.scatter);
       const g = r.regression;
-      c.insightText.textContent = `Predicted (↑) against actual (→): R² ${formatNumber(g.r2)} · MAE ${formatNumber(g.mae)} · RMSE ${formatNumber(g.rmse)}`;
+      say(c.insightText, 'textContent', tr('report.regression', { r2: formatNumber(g.r2), mae: formatNumber(g.mae), rmse: formatNumber(g.rmse) }));
       c.insightCanvas.hidden = false;
     } else {
       c.insightCanvas.hidden = true;
-      c.insightText.textContent = '';
+      say(c.insightText, 'textContent', () => '');
     }
     Object.assign(this.root.dataset, { auc: r.roc?.auc ?? '', r2: r.regression?.r2 ?? '' });
   },
@@ -272,7 +284,7 @@ export const tableMethods = {
       this.setRunning(false);
       this.clearError();
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
     }
   },
 
@@ -280,13 +292,13 @@ export const tableMethods = {
     const c = this.controls;
     c.importanceCancel.hidden = !imp || imp.done >= imp.total;
     if (!imp) {
-      c.importanceStatus.textContent = '';
+      say(c.importanceStatus, 'textContent', () => '');
       return;
     }
-    const what = imp.score === 'accuracy' ? 'accuracy' : imp.score === 'r2' ? 'R²' : 'loss';
-    c.importanceStatus.textContent = imp.done < imp.total
-      ? `Shuffling column ${imp.done + 1} of ${imp.total}…`
-      : `How much ${what} drops when a column is shuffled (baseline ${formatNumber(imp.baseline)}):`;
+    const what = () => (imp.score === 'accuracy' ? t('importance.accuracy') : imp.score === 'r2' ? 'R²' : t('importance.loss'));
+    say(c.importanceStatus, 'textContent', () => (imp.done < imp.total
+      ? t('importance.running', { n: imp.done + 1, of: imp.total })
+      : t('importance.done', { what: what(), baseline: formatNumber(imp.baseline) })));
     paintBars(c.importanceBars, imp.columns);
     this.root.dataset.importance = imp.done >= imp.total ? JSON.stringify(imp.columns.map(([n, m]) => [n, m])) : '';
   },
@@ -298,12 +310,12 @@ export const tableMethods = {
     try {
       if (!file) return;
       this.csvLimits ||= await this.call('csvLimits');
-      if (file.size > this.csvLimits.max_bytes) throw new Error(`${file.name} is ${mb(file.size)} MB; files up to ${mb(this.csvLimits.max_bytes)} MB can be read`);
+      if (file.size > this.csvLimits.max_bytes) throw pageError('pred.tooLarge', { name: file.name, size: mb(file.size), max: mb(this.csvLimits.max_bytes) });
       const csv = await this.call('predictCsv', await file.text());
       save(csv, file.name.replace(/(\.[^.]*)?$/, '-predictions.csv'), 'text/csv');
       this.clearError();
     } catch (err) {
-      this.showError(`Prediction failed: ${err.message}`);
+      this.showError({ key: 'pred.failed', vars: { message: err } });
     } finally {
       c.predictFile.value = '';
     }
@@ -314,27 +326,27 @@ export const tableMethods = {
       const csv = await this.call('predictionsCsv', this.controls.predAll.checked);
       save(csv, 'predictions.csv', 'text/csv');
     } catch (err) {
-      this.showError(err.message);
+      this.showError(err);
     }
   },
 };
 
 function summary(col) {
-  const missing = col.missing ? `, ${col.missing} missing` : '';
+  const missing = col.missing ? t('col.missing', { n: col.missing }) : '';
   if (col.kind === 'numeric') {
-    const range = col.min === null ? 'no values' : `${formatNumber(col.min)} … ${formatNumber(col.max)}`;
-    return `number, ${range}${missing}`;
+    const range = col.min === null ? t('col.noValues') : `${formatNumber(col.min)} … ${formatNumber(col.max)}`;
+    return `${t('col.number', { range })}${missing}`;
   }
-  return `text, ${col.overflow ? 'over 256' : col.distinct} values${missing}`;
+  return `${t('col.text', { n: col.overflow ? t('col.over256') : col.distinct })}${missing}`;
 }
 
 function reportText(r) {
   if (!r) return '';
-  const parts = [`Using ${r.rows_used.toLocaleString('en')} of ${r.rows_read.toLocaleString('en')} rows.`];
-  if (r.dropped_missing_label) parts.push(`${r.dropped_missing_label} row(s) without a label left out.`);
-  if (r.dropped_missing_features) parts.push(`${r.dropped_missing_features} row(s) with missing cells left out.`);
-  if (r.filled_cells) parts.push(`${r.filled_cells} missing cell(s) filled.`);
-  for (const s of r.skipped) parts.push(`Skipped: ${s}.`);
+  const parts = [t('rep.using', { used: r.rows_used.toLocaleString('en'), read: r.rows_read.toLocaleString('en') })];
+  if (r.dropped_missing_label) parts.push(t('rep.noLabel', { n: r.dropped_missing_label }));
+  if (r.dropped_missing_features) parts.push(t('rep.missingCells', { n: r.dropped_missing_features }));
+  if (r.filled_cells) parts.push(t('rep.filled', { n: r.filled_cells }));
+  for (const s of r.skipped) parts.push(t('rep.skipped', { what: s }));
   return parts.join(' ');
 }
 

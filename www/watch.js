@@ -3,13 +3,14 @@
 // loss chart's box (legend, log-scale toggle, hover readout). Mixed into
 // `Playground.prototype`; `this` is the playground.
 
-import { h, select, checkbox, clear } from './dom.js';
+import { h, select, checkbox, clear, say } from './dom.js';
 import { LossChart } from './render/loss_chart.js';
+import { t, tr } from './i18n/index.js';
 
 export const watchMethods = {
   /** The speed select; its options come with the worker's ready message. */
   buildPace() {
-    const pace = select('Speed (epochs/s)', 'pace', [], (v) => this.setPace(v));
+    const pace = select(tr('pace'), 'pace', [], (v) => this.setPace(v));
     this.controls.pace = pace.input;
     return pace.el;
   },
@@ -18,7 +19,7 @@ export const watchMethods = {
   setPaceChoices(values) {
     const s = this.controls.pace;
     clear(s);
-    for (const v of values) s.append(h('option', { value: v, textContent: v === 'max' ? 'max' : v }));
+    for (const v of values) s.append(h('option', { value: v, textContent: v === 'max' ? tr('pace.max') : v }));
     if (this.config) this.showPace(this.config.speed);
   },
 
@@ -37,14 +38,14 @@ export const watchMethods = {
   /** The chart canvas (its data-key kept) with its legend, scale toggle and readout. */
   buildChart() {
     const c = this.controls;
-    c.chart = h('canvas', { className: 'chart', dataset: { key: 'chart' }, role: 'img', 'aria-label': 'Loss per epoch: training (light) and test (dark); hover for values' });
+    c.chart = h('canvas', { className: 'chart', dataset: { key: 'chart' }, role: 'img', 'aria-label': tr('chart.aria') });
     c.chartReadout = h('output', { className: 'chart-readout', 'aria-live': 'off' });
-    const log = checkbox('Log scale', 'logScale', (v) => this.lossChart.setLog(v));
+    const log = checkbox(tr('logScale'), 'logScale', (v) => this.lossChart.setLog(v));
     c.logScale = log.input;
     this.lossChart = new LossChart(c.chart, c.chartReadout);
     const legend = h('div', { className: 'chart-legend' },
-      h('span', { className: 'key' }, h('span', { className: 'swatch train' }), 'training'),
-      h('span', { className: 'key' }, h('span', { className: 'swatch test' }), 'test'),
+      h('span', { className: 'key' }, h('span', { className: 'swatch train' }), tr('chart.training')),
+      h('span', { className: 'key' }, h('span', { className: 'swatch test' }), tr('chart.test')),
       log.el);
     return h('div', { className: 'chart-box', dataset: { key: 'chart' } }, legend, c.chart, c.chartReadout);
   },
@@ -56,11 +57,11 @@ export const watchMethods = {
   /** The speed line: the pace and the rate reached, what max would reach, steps, backend. */
   drawSpeed(f) {
     const rate = (v) => (v < 10 ? v.toFixed(1) : Math.round(v).toLocaleString('en'));
-    const reached = `${rate(f.epochsPerSec)} epochs/s`;
-    const pace = f.pace === null || f.pace === undefined
-      ? `${reached} (max)`
-      : `${reached} (pace ${f.pace.toLocaleString('en')}/s${f.maxEpochsPerSec > 0 ? `, max ≈ ${rate(f.maxEpochsPerSec)}/s` : ''})`;
-    this.controls.speed.textContent = `${pace} · ${Math.round(f.stepsPerSec).toLocaleString('en')} steps/s · ${Math.round(f.samplesPerSec).toLocaleString('en')} samples/s · ${f.backend}`;
+    const reached = () => t('speed.epochs', { n: rate(f.epochsPerSec) });
+    const pace = () => (f.pace === null || f.pace === undefined
+      ? t('speed.atMax', { reached: reached() })
+      : f.maxEpochsPerSec > 0 ? t('speed.pacedMax', { reached: reached(), pace: f.pace.toLocaleString('en'), max: rate(f.maxEpochsPerSec) }) : t('speed.paced', { reached: reached(), pace: f.pace.toLocaleString('en') }));
+    say(this.controls.speed, 'textContent', () => t('speed.line', { pace: pace(), steps: Math.round(f.stepsPerSec).toLocaleString('en'), samples: Math.round(f.samplesPerSec).toLocaleString('en'), backend: f.backend }));
     Object.assign(this.root.dataset, { epochsPerSec: String(f.epochsPerSec), maxEpochsPerSec: String(f.maxEpochsPerSec) });
   },
 };

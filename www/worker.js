@@ -124,7 +124,7 @@ async function handle(msg) {
         reply = { type: 'reply', id: msg.id, ok: true, value: calls[msg.method](...(msg.args || [])) };
       } catch (err) {
         if (fatal(err)) return;
-        reply = { type: 'reply', id: msg.id, ok: false, error: message(err) };
+        reply = { type: 'reply', id: msg.id, ok: false, error: errorInfo(err) };
       }
       self.postMessage(reply);
       guarded(maybeFrame);
@@ -142,28 +142,28 @@ async function start(hash, earlierWarning) {
   try {
     parsed = wasm.configFromHash(hash || '');
   } catch (err) {
-    warning = `The link's settings were not used: ${message(err)}`;
+    warning = { key: 'link.notUsed', vars: { why: errorInfo(err) } };
     parsed = wasm.configFromHash('');
   }
   try {
     session = new wasm.Session(parsed.config);
   } catch (err) {
-    warning = `The link's settings were not used: ${message(err)}`;
+    warning = { key: 'link.notUsed', vars: { why: errorInfo(err) } };
     parsed = wasm.configFromHash('');
     session = new wasm.Session(parsed.config);
   }
   if (parsed.rejected?.length) {
-    warning = `Some of the link's settings were not used (the others were): ${parsed.rejected.join('; ')}`;
+    warning = { key: 'link.someNotUsed', vars: { why: { list: parsed.rejected } } };
   }
   if (parsed.weights) {
     try {
       session.importModel(wasm.decodeWeights(parsed.weights));
     } catch (err) {
-      warning = `${warning ? `${warning} ` : ''}The link's weights were not loaded: ${message(err)}`;
+      warning = [warning, { key: 'link.weightsNotLoaded', vars: { why: errorInfo(err) } }];
     }
   }
   if (session.config().dataset === 'custom' && session.rowCount() === 0 && !warning) {
-    warning = 'This link is for data that was uploaded or clicked in, and links do not carry data: load the CSV file under "Your own data" (ask whoever shared the link for it), or pick a dataset.';
+    warning = { key: 'link.noData' };
   }
   followConfig();
   self.postMessage({
@@ -211,7 +211,7 @@ async function restore(snap, hide, hash) {
     }
     if (lost) warning = lost;
   } catch (err) {
-    warning = `The saved model could not be restored (${message(err)}); training starts afresh.`;
+    warning = { key: 'restore.failed', vars: { why: errorInfo(err) } };
     if (hash !== undefined) {
       session = null;
       return start(hash, warning);
@@ -248,7 +248,7 @@ function guarded(fn) {
   try {
     fn();
   } catch (err) {
-    if (!fatal(err)) self.postMessage({ type: 'error', message: message(err) });
+    if (!fatal(err)) self.postMessage({ type: 'error', message: errorInfo(err) });
   }
 }
 
@@ -266,13 +266,22 @@ function previews() {
 
 /** What a reload could not keep of the uploaded data, and how to get it back. */
 function dataLostText(lost) {
-  const rows = lost.rows ? `${Number(lost.rows).toLocaleString('en')} rows` : 'it';
-  return `Your own data (${rows}) was too large to keep over a reload (the tab keeps about 2 MB), so it is not here: load the CSV file again. Before leaving a page, "Download data (CSV)" and "Export model" take both with you.`;
+  const what = lost.rows ? { key: 'restore.rows', vars: { n: Number(lost.rows).toLocaleString('en') } } : { key: 'restore.it' };
+  return { key: 'restore.dataLost', vars: { what } };
 }
 
 function message(err) {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/**
+ * An engine error as the page says it: its message with the engine's stable `code` and the
+ * values it names (`args`), so the page can say it in its language; plain text otherwise.
+ */
+function errorInfo(err) {
+  if (err && typeof err.code === 'string') return { message: err.message, code: err.code, args: err.args ?? {} };
+  return message(err);
 }
 
 /** Picks up the config's batch size and backend choice (starting or stopping the GPU). */
@@ -287,7 +296,7 @@ function followConfig() {
     if (gpu) {
       gpu.dispose();
       gpu = null;
-      notice('Training on the CPU.');
+      notice({ key: 'gpu.cpu' });
     }
   } else if (!gpu) {
     gpu = new GpuBackend();
@@ -298,8 +307,9 @@ function backendLabel() {
   return gpu ? gpu.label() : CPU_LABEL;
 }
 
-function notice(text) {
-  self.postMessage({ type: 'notice', message: text });
+/** News for the status line: a page message (`{key, vars}`, said in the page's language). */
+function notice(msg) {
+  self.postMessage({ type: 'notice', message: msg });
 }
 
 /**
@@ -520,15 +530,14 @@ function tick() {
   }
   try {
     const e0 = session.epoch();
-    const r0 = session.replayLength();
-    const t0 = performance.now();
+    const [steps0, ms0] = session.trainTiming();
     const steps = allowed === Infinity ? session.trainFor(SLICE_MS) : session.trainPaced(SLICE_MS, allowed);
-    const ms = performance.now() - t0;
-    pacer.trained(session.epoch() - e0, steps, batchSize, ms, session.stepsPerEpoch(), session.replayLength() === r0);
+    const [steps1, ms1] = session.trainTiming();
+    pacer.trained(session.epoch() - e0, steps, batchSize, session.stepsPerEpoch(), steps1 - steps0, ms1 - ms0);
   } catch (err) {
     if (fatal(err)) return;
     running = false;
-    self.postMessage({ type: 'error', message: message(err) });
+    self.postMessage({ type: 'error', message: errorInfo(err) });
   }
   afterSlice();
 }
@@ -547,7 +556,7 @@ async function gpuTick() {
     if (g.stale) {
       const first = !g.trainer;
       await g.sync(session);
-      if (first && gpu === g && backendChoice !== 'auto') notice(`Training on WebGPU (${g.adapter}).`);
+      if (first && gpu === g && backendChoice !== 'auto') notice({ key: 'gpu.on', vars: { adapter: g.adapter } });
     }
     if (backendChoice === 'auto' && !g.measured && gpu === g) await autoChoose(g, current);
     const start = performance.now();
@@ -561,7 +570,7 @@ async function gpuTick() {
       const t0 = performance.now();
       const steps = await g.trainEpoch(session, current);
       trained += 1;
-      pacer.trained(1, steps, batchSize, performance.now() - t0, session.stepsPerEpoch());
+      pacer.trained(1, steps, batchSize, session.stepsPerEpoch(), steps, performance.now() - t0);
     }
     if (trained > 0 && gpu === g && g.trainer && !g.stale && version === v) {
       const res = view.gridRes;
@@ -597,13 +606,12 @@ async function autoChoose(g, current) {
   // The CPU moved the weights: the GPU copy must follow before its next epoch.
   g.stale = true;
   g.measured = true;
-  const times = (a, b) => `an epoch took ${ms(a)} there and ${ms(b)}`;
   if (gpuMs < cpuMs) {
-    notice(`Auto chose WebGPU (${g.adapter}): ${times(gpuMs, cpuMs)} on the CPU.`);
+    notice({ key: 'gpu.autoGpu', vars: { adapter: g.adapter, here: ms(gpuMs), there: ms(cpuMs) } });
   } else {
     g.dispose();
     gpu = null;
-    notice(`Auto chose the CPU: ${times(cpuMs, gpuMs)} on WebGPU (${g.adapter}).`);
+    notice({ key: 'gpu.autoCpu', vars: { adapter: g.adapter, here: ms(cpuMs), there: ms(gpuMs) } });
   }
 }
 
@@ -621,11 +629,11 @@ function gpuFailed(g, text) {
   const hadTrainer = !!g.trainer;
   g.dispose();
   gpu = null;
-  const why = backendChoice === 'auto' ? 'Auto chose the CPU' : 'WebGPU is not used';
+  const why = { key: backendChoice === 'auto' ? 'gpu.autoChoseCpu' : 'gpu.notUsed' };
   const detail = failureText(text);
   // The engine's own message often says already how training goes on.
-  const next = /on the CPU/.test(detail) ? '' : ` Training continues on the CPU${hadTrainer ? ' from the last weights read back' : ''}.`;
-  notice(`${why}: ${detail}.${next}`);
+  const next = /on the CPU/.test(detail) ? null : { key: hadTrainer ? 'gpu.continuesFromWeights' : 'gpu.continues' };
+  notice([{ key: 'gpu.failed', vars: { why, detail } }, next]);
   touched();
 }
 
@@ -636,7 +644,7 @@ function importanceTick() {
   } catch (err) {
     if (fatal(err)) return;
     importanceRunning = false;
-    self.postMessage({ type: 'error', message: message(err) });
+    self.postMessage({ type: 'error', message: errorInfo(err) });
   }
   dirty = true;
   heavyDirty = true;
@@ -703,6 +711,7 @@ function frame() {
     replayLength: session.replayLength(),
     running,
     stopReason: session.stopReason() || null,
+    stop: session.stopCode(),
     stepsPerSec: running ? pacer.rates.stepsPerSec : 0,
     samplesPerSec: running ? pacer.rates.samplesPerSec : 0,
     epochsPerSec: running ? pacer.rates.epochsPerSec : 0,

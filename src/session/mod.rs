@@ -33,7 +33,7 @@ pub use replay::{
     MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
 };
 pub use slice::{Axis, HeldValue, SliceInfo};
-pub use train::CHUNK_STEPS;
+pub use train::{Stop, TrainTiming, CHUNK_STEPS};
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
 
 /// Most loss-history entries kept (see [`Session::history`]).
@@ -85,7 +85,7 @@ pub struct Session {
     history: Vec<EpochLoss>,
     history_stride: usize,
     latest: Option<EpochLoss>,
-    stop: Option<String>,
+    stop: Option<train::Stop>,
     early: Option<EarlyState>,
     grid_cache: Option<(usize, Matrix)>,
     partial: Option<train::PartialEpoch>,
@@ -97,6 +97,8 @@ pub struct Session {
     importance: Option<crate::model::importance::PermutationImportance>,
     /// Snapshots of the map for the page's replay of the run.
     replay: replay::Replay,
+    /// Steps trained in the page's slices and the time they took (the readout's "max").
+    timing: train::TrainTiming,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +132,7 @@ impl Session {
             load_report: None,
             importance: None,
             replay: replay::Replay::default(),
+            timing: train::TrainTiming::default(),
         })
     }
 
@@ -182,8 +185,13 @@ impl Session {
     }
 
     /// Why training stopped (epoch limit, early stopping), if it did.
-    pub fn stop_reason(&self) -> Option<&str> {
-        self.stop.as_deref()
+    pub fn stop_reason(&self) -> Option<String> {
+        self.stop.map(|s| s.to_string())
+    }
+
+    /// [`stop_reason`](Self::stop_reason) as a rule with its stable code and values.
+    pub fn stop(&self) -> Option<Stop> {
+        self.stop
     }
 
     /// Applies a new config, keeping the weights when only non-structural settings changed.
@@ -289,7 +297,8 @@ impl Session {
         self.set_config(cfg).map(|_| ())
     }
 
-    /// Sets one weight `W[from][to]` of dense layer `dense_index`.
+    /// Sets one weight `W[from][to]` of dense layer `dense_index`; the replay's newest
+    /// snapshot becomes the map as edited (see `record_replay_edit`).
     pub fn set_weight(
         &mut self,
         dense_index: usize,
@@ -297,12 +306,15 @@ impl Session {
         to: usize,
         value: f32,
     ) -> Result<()> {
-        self.model.set_weight(dense_index, from, to, value)
+        self.model.set_weight(dense_index, from, to, value)?;
+        self.record_replay_edit()
     }
 
-    /// Sets the bias of `unit` in dense layer `dense_index`.
+    /// Sets the bias of `unit` in dense layer `dense_index` (the replay follows, as for
+    /// [`set_weight`](Self::set_weight)).
     pub fn set_bias(&mut self, dense_index: usize, unit: usize, value: f32) -> Result<()> {
-        self.model.set_bias(dense_index, unit, value)
+        self.model.set_bias(dense_index, unit, value)?;
+        self.record_replay_edit()
     }
 
     /// Every row as a point on the square with its split: `(point, is_test)`. For a table the

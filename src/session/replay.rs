@@ -148,6 +148,22 @@ impl Replay {
         });
     }
 
+    /// Puts `grid` and the losses in place of the newest snapshot when it is of `epoch`;
+    /// false (nothing changed) otherwise.
+    fn replace_newest(&mut self, epoch: usize, train: f32, test: f32, grid: &[f32]) -> bool {
+        let n = self.per_frame();
+        let Some(last) = self.meta.last_mut() else {
+            return false;
+        };
+        if last.epoch != epoch || grid.len() != n {
+            return false;
+        }
+        *last = Meta { epoch, train, test };
+        let at = self.grids.len() - n;
+        self.grids[at..].copy_from_slice(grid);
+        true
+    }
+
     /// Bytes of map data held now (at most [`MAX_REPLAY_BYTES`]; the buffer is reserved
     /// for all of them at the first snapshot).
     pub fn bytes(&self) -> usize {
@@ -179,13 +195,36 @@ impl Session {
         if !self.replay.due(self.epoch) {
             return Ok(());
         }
+        let (res, channels, grid) = self.replay_map()?;
+        self.replay
+            .push(self.epoch, train, test, res, channels, &grid);
+        Ok(())
+    }
+
+    /// The map at the replay's resolution: `(res, channels, grid)`.
+    fn replay_map(&mut self) -> Result<(usize, usize, Vec<f32>)> {
         let channels = self.grid_channels();
         let res = replay_resolution(channels);
         let x = self.grid_inputs_uncached(res)?;
         let out = self.model.predict(&x)?;
-        let grid = self.to_display(out);
-        self.replay
-            .push(self.epoch, train, test, res, channels, &grid);
+        Ok((res, channels, self.to_display(out)))
+    }
+
+    /// After a weight or bias was edited in place: the replay's newest snapshot is the map
+    /// as it is now, so the replay ends on what the page shows. A snapshot of this epoch is
+    /// replaced (its losses too); otherwise one is added. An empty replay stays empty: the
+    /// first epoch trained takes the map it starts from.
+    pub(super) fn record_replay_edit(&mut self) -> Result<()> {
+        if self.replay.is_empty() {
+            return Ok(());
+        }
+        let train = self.data.loss(&mut self.model, false);
+        let test = self.data.loss(&mut self.model, true);
+        let (res, channels, grid) = self.replay_map()?;
+        if !self.replay.replace_newest(self.epoch, train, test, &grid) {
+            self.replay
+                .push(self.epoch, train, test, res, channels, &grid);
+        }
         Ok(())
     }
 

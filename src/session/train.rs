@@ -1,6 +1,7 @@
 //! Training for the page: whole epochs, or time-boxed slices that check the clock between
-//! epochs and, for large training sets, between chunks of an epoch; the loss history and
-//! the stopping rules (epoch limit, early stopping on the chosen monitor).
+//! epochs and, for large training sets, between chunks of an epoch; the time the training
+//! itself took (for the speed readout's "max"); the loss history and the stopping rules
+//! (epoch limit, early stopping on the chosen monitor).
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,66 @@ use crate::{Error, Logs, Matrix, Monitor, Result, Rng};
 /// Optimiser steps per chunk: an epoch with more steps is trained in chunks of this many,
 /// so that `train_for` can stop inside it and the worker stays responsive.
 pub const CHUNK_STEPS: usize = 64;
+
+/// Optimiser steps run by [`Session::train_for`] and [`Session::train_paced`] and the
+/// milliseconds (on their clock) those steps and their epochs' losses took: no sleeping, no
+/// replay snapshots, no drawing. `steps / ms` is what the machine reaches training flat out,
+/// whatever pace the page trains at.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TrainTiming {
+    pub steps: u64,
+    pub ms: f64,
+}
+
+/// Why a stopping rule holds training back: English by `Display`, and a stable
+/// [`code`](Stop::code) with its [`args`](Stop::args) for a page in another language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The config's epoch limit was reached.
+    EpochLimit { limit: usize },
+    /// Early stopping: `monitor` did not improve for `waited` epochs.
+    EarlyStopping { monitor: Monitor, waited: usize },
+}
+
+impl Stop {
+    /// `epoch_limit` or `early_stopping`; never renamed.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Stop::EpochLimit { .. } => "epoch_limit",
+            Stop::EarlyStopping { .. } => "early_stopping",
+        }
+    }
+
+    /// `limit`; or `monitor` (its config name, `val_loss` …) and `epochs` waited.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match *self {
+            Stop::EpochLimit { limit } => vec![("limit", limit.to_string())],
+            Stop::EarlyStopping { monitor, waited } => {
+                let key = match monitor {
+                    Monitor::Loss => "loss",
+                    Monitor::ValLoss => "val_loss",
+                    Monitor::Accuracy => "accuracy",
+                    Monitor::ValAccuracy => "val_accuracy",
+                };
+                vec![("monitor", key.to_string()), ("epochs", waited.to_string())]
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Stop::EpochLimit { limit } => write!(f, "reached the epoch limit of {limit}"),
+            Stop::EarlyStopping { monitor, waited } => write!(
+                f,
+                "early stopping: the {} did not improve for {waited} epoch{}",
+                monitor_name(monitor),
+                if waited == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
 
 /// An epoch in progress: the shuffled row order and how far it got.
 #[derive(Debug, Clone)]
@@ -26,7 +87,8 @@ impl Session {
         let mut steps = 0;
         let target = self.epoch + n;
         while self.epoch < target {
-            match self.train_unit()? {
+            // Untimed: only the page's slices feed the speed readout.
+            match self.train_unit(None)? {
                 Some(s) => steps += s,
                 None => break,
             }
@@ -40,7 +102,7 @@ impl Session {
     pub fn train_for(&mut self, budget_ms: f64, now: &mut dyn FnMut() -> f64) -> Result<usize> {
         let start = now();
         let mut steps = 0;
-        while let Some(s) = self.train_unit()? {
+        while let Some(s) = self.train_unit(Some(&mut *now))? {
             steps += s;
             if now() - start >= budget_ms {
                 break;
@@ -64,7 +126,7 @@ impl Session {
         let target = self.epoch + max_epochs;
         let mut steps = 0;
         while self.epoch < target {
-            match self.train_unit()? {
+            match self.train_unit(Some(&mut *now))? {
                 Some(s) => steps += s,
                 None => break,
             }
@@ -73,6 +135,11 @@ impl Session {
             }
         }
         Ok(steps)
+    }
+
+    /// Steps trained in slices so far and the time they took (see [`TrainTiming`]).
+    pub fn train_timing(&self) -> TrainTiming {
+        self.timing
     }
 
     /// True while an epoch is partly trained (large training sets train in chunks).
@@ -86,36 +153,48 @@ impl Session {
     /// may already hold weights so large that every prediction overflows. The weights from
     /// the start of the unit (≤ [`CHUNK_STEPS`] steps back, a finite loss then) are what a
     /// user can train on from at a lower rate, so those are restored.
-    fn train_unit(&mut self) -> Result<Option<usize>> {
-        let before = self.model.params();
-        match self.train_unit_unguarded() {
-            Err(e @ Error::Diverged { .. }) => {
-                self.model.set_params(&before)?;
-                self.grid_cache = None;
-                Err(e)
-            }
-            other => other,
-        }
-    }
-
-    /// One epoch, or one chunk of a large one; `None` when a stopping rule holds training back.
-    fn train_unit_unguarded(&mut self) -> Result<Option<usize>> {
+    ///
+    /// With a clock, the steps and the epoch's losses are timed on it (see [`TrainTiming`]);
+    /// the replay's snapshots before and after are not, as "max" does not take one per epoch.
+    fn train_unit(&mut self, mut clock: Option<&mut dyn FnMut() -> f64>) -> Result<Option<usize>> {
         if self.partial.is_none() && !self.may_start_epoch() {
             return Ok(None);
         }
-        let rows = self.data.train_x.rows();
-        if rows == 0 {
+        if self.data.train_x.rows() == 0 {
             return Err(Error::InvalidData(
                 "there are no training points: add some by clicking the output, upload a CSV or pick a dataset".into(),
             ));
         }
         self.record_replay_start()?;
+        let before = self.model.params();
+        let t0 = clock.as_mut().map(|now| now());
+        let (steps, finished) = match self.train_unit_unguarded() {
+            Err(e @ Error::Diverged { .. }) => {
+                self.model.set_params(&before)?;
+                self.grid_cache = None;
+                return Err(e);
+            }
+            other => other?,
+        };
+        if let (Some(now), Some(t0)) = (clock, t0) {
+            self.timing.steps += steps as u64;
+            self.timing.ms += now() - t0;
+        }
+        if let Some(losses) = finished {
+            self.after_epoch(losses)?;
+        }
+        Ok(Some(steps))
+    }
+
+    /// One epoch, or one chunk of a large one: its steps, and the epoch's losses when it
+    /// finished.
+    fn train_unit_unguarded(&mut self) -> Result<(usize, Option<EpochLoss>)> {
+        let rows = self.data.train_x.rows();
         let batch = self.config.batch_size.clamp(1, rows);
         if rows.div_ceil(batch) <= CHUNK_STEPS && self.partial.is_none() {
             let (x, y) = self.data.train_xy();
             self.model.train_epoch(x, y, batch, true)?;
-            self.finish_epoch()?;
-            return Ok(Some(rows.div_ceil(batch)));
+            return Ok((rows.div_ceil(batch), Some(self.end_epoch()?)));
         }
         let mut part = match self.partial.take() {
             Some(p) if p.order.len() == rows => p,
@@ -136,11 +215,10 @@ impl Session {
         let steps = idx.len().div_ceil(batch);
         part.next = end;
         if part.next >= rows {
-            self.finish_epoch()?;
-        } else {
-            self.partial = Some(part);
+            return Ok((steps, Some(self.end_epoch()?)));
         }
-        Ok(Some(steps))
+        self.partial = Some(part);
+        Ok((steps, None))
     }
 
     /// Applies the epoch limit; false when it is reached (and records why).
@@ -150,14 +228,21 @@ impl Session {
         }
         if let Some(limit) = self.config.epoch_limit {
             if self.epoch >= limit {
-                self.stop = Some(format!("reached the epoch limit of {limit}"));
+                self.stop = Some(Stop::EpochLimit { limit });
                 return false;
             }
         }
         true
     }
 
+    /// Ends an epoch: its losses, the history, the replay and the stopping rules.
     pub(super) fn finish_epoch(&mut self) -> Result<()> {
+        let losses = self.end_epoch()?;
+        self.after_epoch(losses)
+    }
+
+    /// The epoch's losses, counted and kept in the history.
+    fn end_epoch(&mut self) -> Result<EpochLoss> {
         let train = self.data.loss(&mut self.model, false);
         // (The training split is never empty here, so NaN is arithmetic, not "no data".)
         // Every batch loss was finite, yet the whole set overflows: the last updates have
@@ -171,7 +256,13 @@ impl Session {
         }
         self.epoch += 1;
         let test = self.data.loss(&mut self.model, true);
-        self.record(EpochLoss { train, test });
+        let losses = EpochLoss { train, test };
+        self.record(losses);
+        Ok(losses)
+    }
+
+    /// After an epoch's losses: the replay's snapshot when one is due, then early stopping.
+    fn after_epoch(&mut self, EpochLoss { train, test }: EpochLoss) -> Result<()> {
         self.record_replay(train, test)?;
         self.check_early_stopping(test, train)
     }
@@ -224,12 +315,10 @@ impl Session {
             }
             // Keras counts the same way: patience 0 and 1 both stop at the first epoch
             // without improvement, so the message names the epochs actually waited.
-            let waited = spec.patience.max(1);
-            self.stop = Some(format!(
-                "early stopping: the {} did not improve for {waited} epoch{}",
-                monitor_name(spec.monitor),
-                if waited == 1 { "" } else { "s" }
-            ));
+            self.stop = Some(Stop::EarlyStopping {
+                monitor: spec.monitor,
+                waited: spec.patience.max(1),
+            });
         }
         Ok(())
     }

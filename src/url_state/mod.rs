@@ -151,6 +151,9 @@ pub fn to_hash(cfg: &PlaygroundConfig, hide: &[String]) -> String {
     put("discretize", cfg.discretize.to_string());
     put("showTestData", cfg.show_test.to_string());
     put("speed", speed_key(cfg.speed));
+    if let Some(lang) = cfg.lang {
+        put("lang", name_of(&lang));
+    }
     if cfg.backend != crate::spec::BackendChoice::Cpu {
         put("backend", name_of(&cfg.backend));
     }
@@ -314,6 +317,7 @@ fn apply(cfg: &mut PlaygroundConfig, key: &str, v: &str) -> Option<Result<()>> {
             "discretize" => cfg.discretize = parse_bool(key, v)?,
             "showTestData" => cfg.show_test = parse_bool(key, v)?,
             "speed" => cfg.speed = parse_speed(v)?,
+            "lang" => cfg.lang = Some(parse_name(key, v)?),
             "backend" => cfg.backend = parse_name(key, v)?,
             "label" => cfg.table.label_column = Some(v.to_string()),
             "task" => cfg.table.kind = Some(parse_name(key, v)?),

@@ -5,7 +5,7 @@
 //! ```
 //! use nn_playground::{url_state, SequenceConfig};
 //! let cfg = SequenceConfig::default();
-//! let hash = url_state::sequence_to_hash(&cfg, None);
+//! let hash = url_state::sequence_to_hash(&cfg, None, None);
 //! assert!(hash.starts_with("mode=sequence&task=reverse"));
 //! assert!(url_state::is_sequence_hash(&hash));
 //! assert_eq!(url_state::read_sequence_hash(&hash).unwrap().config, cfg);
@@ -16,7 +16,7 @@ use super::values::{
 };
 use super::{parse_speed, refuse, speed_key, MAX_HASH_LEN, MAX_REJECTED};
 use crate::data::sequence::{SequenceTask, SequenceTaskSpec};
-use crate::spec::{SequenceConfig, SequencePooling};
+use crate::spec::{Lang, SequenceConfig, SequencePooling};
 use crate::{Error, Result};
 
 /// What a Sequences-mode hash decodes to.
@@ -25,6 +25,8 @@ pub struct SequenceUrlState {
     pub config: SequenceConfig,
     /// Training steps per second; `None` is max.
     pub speed: Option<u32>,
+    /// The page's language, when the link sets one.
+    pub lang: Option<Lang>,
     /// Keys this form does not have.
     pub unknown: Vec<String>,
     /// Settings that were given but not valid, and so not used.
@@ -37,9 +39,10 @@ pub fn is_sequence_hash(hash: &str) -> bool {
     hash.split('&').any(|p| p == "mode=sequence")
 }
 
-/// Encodes a Sequences-mode setup and its pace (`None`: max), without the leading `#`.
-/// The task's own settings are written where they apply or differ from the defaults.
-pub fn sequence_to_hash(cfg: &SequenceConfig, speed: Option<u32>) -> String {
+/// Encodes a Sequences-mode setup, its pace (`None`: max) and language (when set), without
+/// the leading `#`. The task's own settings are written where they apply or differ from
+/// the defaults.
+pub fn sequence_to_hash(cfg: &SequenceConfig, speed: Option<u32>, lang: Option<Lang>) -> String {
     let d = SequenceConfig::default();
     let t = &cfg.task;
     let mut out = vec![
@@ -90,6 +93,9 @@ pub fn sequence_to_hash(cfg: &SequenceConfig, speed: Option<u32>) -> String {
         ("seed", cfg.seed.to_string()),
         ("speed", speed_key(speed)),
     ]);
+    if let Some(lang) = lang {
+        out.push(("lang", name_of(&lang)));
+    }
     out.iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
@@ -153,6 +159,9 @@ fn apply(st: &mut SequenceUrlState, key: &str, v: &str) -> Option<Result<()>> {
         MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_FF, MAX_SEQUENCE_HEADS,
         MAX_SEQUENCE_WIDTH,
     };
+    if key == "lang" {
+        return Some(parse_name(key, v).map(|l| st.lang = Some(l)));
+    }
     if key == "speed" {
         return Some(parse_speed(v).and_then(|s| {
             if s.is_some() && !crate::playground::SPEED_CHOICES.contains(&s) {

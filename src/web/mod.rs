@@ -1,6 +1,7 @@
 //! The wasm-bindgen API (wasm32 only): thin translation between JS values and the engine.
 //! `Session` drives the playground page; `Sequential` (in [`keras`]) is the Keras-style
-//! model API for scripts. Errors become `JsError`s carrying the engine's message.
+//! model API for scripts. Errors become `JsError`s carrying the engine's message, its stable
+//! `code` and its `args` (see [`js_err`]).
 
 mod convert;
 mod explain;
@@ -23,14 +24,33 @@ use crate::data::Task;
 use crate::session::Session;
 use crate::{url_state, DatasetKind, Error, PlaygroundConfig, Rng};
 
+#[wasm_bindgen]
+extern "C" {
+    /// The page's and the worker's millisecond clock, finer than `Date.now` (an epoch of a
+    /// small network takes well under a millisecond).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
 /// Installs the panic hook so a broken invariant shows in the console, not as `unreachable`.
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// The engine's message as a JS `Error`, with the stable `code` and the `args` of
+/// [`Error::code`] and [`Error::args`] as properties, so the page can say it in its language.
 pub(crate) fn js_err(e: Error) -> JsError {
-    JsError::new(&e.to_string())
+    let err = JsError::new(&e.to_string());
+    // A clone is another handle on the same JS object: what is set on it, the error has.
+    let obj = JsValue::from(err.clone());
+    let args = js_sys::Object::new();
+    for (name, value) in e.args() {
+        let _ = js_sys::Reflect::set(&args, &name.into(), &value.into());
+    }
+    let _ = js_sys::Reflect::set(&obj, &"code".into(), &e.code().into());
+    let _ = js_sys::Reflect::set(&obj, &"args".into(), &args);
+    err
 }
 
 /// Plain JS objects and arrays (not `Map`s), `null` for `None`.
@@ -107,7 +127,7 @@ impl WebSession {
     /// Trains whole epochs for about `ms` milliseconds; returns optimiser steps taken.
     #[wasm_bindgen(js_name = trainFor)]
     pub fn train_for(&mut self, ms: f64) -> Result<u32, JsError> {
-        let mut now = js_sys::Date::now;
+        let mut now = performance_now;
         let steps = self.inner.train_for(ms, &mut now).map_err(js_err)?;
         Ok(steps as u32)
     }
@@ -117,12 +137,21 @@ impl WebSession {
     /// chunks, so a slice ends on time even mid-epoch (see `midEpoch`).
     #[wasm_bindgen(js_name = trainPaced)]
     pub fn train_paced(&mut self, ms: f64, epochs: u32) -> Result<u32, JsError> {
-        let mut now = js_sys::Date::now;
+        let mut now = performance_now;
         let steps = self
             .inner
             .train_paced(ms, epochs as usize, &mut now)
             .map_err(js_err)?;
         Ok(steps as u32)
+    }
+
+    /// `[steps, ms]`: optimiser steps `trainFor` and `trainPaced` ran and the milliseconds
+    /// those steps and their epochs' losses took, sleeping, snapshots and drawing aside (see
+    /// `TrainTiming`); the page's "max" is `steps / ms` between two readings.
+    #[wasm_bindgen(js_name = trainTiming)]
+    pub fn train_timing(&self) -> Box<[f64]> {
+        let t = self.inner.train_timing();
+        Box::new([t.steps as f64, t.ms])
     }
 
     /// True while an epoch is partly trained: a pace goes on with it before counting.
@@ -237,7 +266,24 @@ impl WebSession {
 
     #[wasm_bindgen(js_name = stopReason)]
     pub fn stop_reason(&self) -> Option<String> {
-        self.inner.stop_reason().map(str::to_string)
+        self.inner.stop_reason()
+    }
+
+    /// `stopReason` as `{code, args}` (`epoch_limit` with `limit`, `early_stopping` with
+    /// `monitor` and `epochs`) for the page's languages, or `null`.
+    #[wasm_bindgen(js_name = stopCode)]
+    pub fn stop_code(&self) -> JsValue {
+        let Some(stop) = self.inner.stop() else {
+            return JsValue::NULL;
+        };
+        let args = js_sys::Object::new();
+        for (name, value) in stop.args() {
+            let _ = js_sys::Reflect::set(&args, &name.into(), &value.into());
+        }
+        let out = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&out, &"code".into(), &stop.code().into());
+        let _ = js_sys::Reflect::set(&out, &"args".into(), &args);
+        out.into()
     }
 
     /// `"binary"`, `"multiclass"` or `"regression"`.
@@ -375,12 +421,31 @@ struct HashState {
     hide: Vec<String>,
     weights: Option<String>,
     unknown: Vec<String>,
-    rejected: Vec<String>,
+    rejected: Vec<CodedMessage>,
+}
+
+/// An engine error as plain data, as [`js_err`] puts it on a thrown error: its message,
+/// stable code and values.
+#[derive(Serialize)]
+struct CodedMessage {
+    message: String,
+    code: &'static str,
+    args: std::collections::BTreeMap<&'static str, String>,
+}
+
+impl From<&Error> for CodedMessage {
+    fn from(e: &Error) -> Self {
+        Self {
+            message: e.to_string(),
+            code: e.code(),
+            args: e.args().into_iter().collect(),
+        }
+    }
 }
 
 /// Parses a URL hash into `{config, hide, weights, unknown, rejected}`: every valid setting
-/// is kept, each bad one is left out and explained in `rejected` (see
-/// `url_state::read_hash`). Throws only for a hash past the length cap.
+/// is kept, each bad one is left out and explained in `rejected` as `{message, code, args}`
+/// (see `url_state::read_hash` and [`js_err`]). Throws only for a hash past the length cap.
 #[wasm_bindgen(js_name = configFromHash)]
 pub fn config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
     let hash = string_arg(&hash, "configFromHash's hash")?;
@@ -390,7 +455,7 @@ pub fn config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
         hide: st.hide,
         weights: st.weights,
         unknown: st.unknown,
-        rejected: st.rejected.iter().map(ToString::to_string).collect(),
+        rejected: st.rejected.iter().map(CodedMessage::from).collect(),
     })?)
 }
 

@@ -58,6 +58,7 @@ pub fn sequence_choices() -> Result<JsValue, JsError> {
 struct SequenceHashState {
     config: SequenceConfig,
     speed: Option<u32>,
+    lang: Option<crate::spec::Lang>,
     unknown: Vec<String>,
     rejected: Vec<String>,
 }
@@ -80,18 +81,29 @@ pub fn sequence_config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
     Ok(to_js(&SequenceHashState {
         config: st.config,
         speed: st.speed,
+        lang: st.lang,
         unknown: st.unknown,
         rejected: st.rejected.iter().map(ToString::to_string).collect(),
     })?)
 }
 
-/// The link hash (without `#`) of a Sequences-mode config and its pace (steps per second,
-/// `null` for max).
+/// The link hash (without `#`) of a Sequences-mode config, its pace (steps per second,
+/// `null` for max) and language (`"en"`, `"zh"`, or `null` for none in the link).
 #[wasm_bindgen(js_name = sequenceConfigToHash)]
-pub fn sequence_config_to_hash(config: JsValue, speed: Option<u32>) -> Result<String, JsError> {
+pub fn sequence_config_to_hash(
+    config: JsValue,
+    speed: Option<u32>,
+    lang: JsValue,
+) -> Result<String, JsError> {
+    let lang = if lang.is_null() || lang.is_undefined() {
+        None
+    } else {
+        Some(from_js(lang, "the language")?)
+    };
     Ok(url_state::sequence_to_hash(
         &sequence_config_from_js(config)?,
         speed,
+        lang,
     ))
 }
 

@@ -2,6 +2,9 @@
 // past TABLE_MAX_CLASSES a canvas heat map (one pixel block per cell) with a hover readout,
 // so a 200-class matrix costs one putImageData instead of 40 000 table cells per frame.
 
+import { t, tr } from '../i18n/index.js';
+import { say } from '../dom.js';
+
 export const TABLE_MAX_CLASSES = 20;
 // The heat map's side in CSS pixels; cells are at least one device pixel.
 const MAP_SIDE = 240;
@@ -18,7 +21,7 @@ export class ConfusionView {
   constructor(host) {
     this.host = host;
     this.table = make('table', { className: 'confusion' }, host);
-    this.table.setAttribute('aria-label', 'Confusion matrix on test data (rows: true class, columns: predicted)');
+    say(this.table, 'aria-label', tr('cm.table'));
     this.map = make('div', { className: 'confusion-map' }, host);
     this.map.hidden = true;
     this.canvas = make('canvas', { className: 'confusion-canvas', tabIndex: 0 }, this.map);
@@ -79,7 +82,7 @@ export class ConfusionView {
       this.clearTable();
       this.namesKey = key;
       const head = make('tr', {}, this.table);
-      make('th', { textContent: 'true \\ pred' }, head);
+      say(make('th', {}, head), 'textContent', tr('cm.corner'));
       for (let j = 0; j < k; j++) make('th', { textContent: this.name(j) }, head);
       this.cells = [];
       for (let i = 0; i < k; i++) {
@@ -111,7 +114,7 @@ export class ConfusionView {
       this.canvas.height = side;
       this.canvas.style.width = `${side / dpr}px`;
       this.canvas.style.height = `${side / dpr}px`;
-      this.canvas.setAttribute('aria-label', `Confusion matrix on test data, ${k} classes: rows true class, columns predicted; hover for counts`);
+      say(this.canvas, 'aria-label', tr('cm.canvas', { k }));
     }
     const ctx = this.canvas.getContext('2d');
     const img = ctx.createImageData(side, side);
@@ -158,14 +161,14 @@ export class ConfusionView {
           if (i === j) right += cm.counts[i * k + j];
         }
       }
-      this.readout.textContent = `${k} classes · ${right} of ${all} on the diagonal · hover a cell`;
+      say(this.readout, 'textContent', tr('cm.summary', { k, right, all }));
       return;
     }
     const [i, j] = this.hover;
     let total = 0;
     for (let c = 0; c < k; c++) total += cm.counts[i * k + c];
     const n = cm.counts[i * k + j];
-    const pct = total ? ` (${((100 * n) / total).toFixed(1)} % of class ${this.name(i)})` : '';
-    this.readout.textContent = `true ${this.name(i)} → predicted ${this.name(j)}: ${n}${pct}`;
+    const pct = () => (total ? t('cm.pct', { pct: ((100 * n) / total).toFixed(1), name: this.name(i) }) : '');
+    say(this.readout, 'textContent', () => `${t('cm.cell', { truth: this.name(i), pred: this.name(j), n })}${pct()}`);
   }
 }

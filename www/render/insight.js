@@ -3,6 +3,7 @@
 
 import { formatNumber } from '../format.js';
 import { fitCanvas } from './canvas.js';
+import { t } from '../i18n/index.js';
 
 /** The canvas fitted and cleared (`fitCanvas`), with the theme's colours read once. */
 function prepare(canvas) {
@@ -38,7 +39,7 @@ function frame(ctx, w, h, colors, xLabel, yLabel) {
 /** `roc`: `{points: [{fpr, tpr}], auc}` from the engine. */
 export function paintRoc(canvas, roc) {
   const { ctx, w, h, colors } = prepare(canvas);
-  frame(ctx, w, h, colors, 'false positive rate', 'true positive rate');
+  frame(ctx, w, h, colors, t('roc.fpr'), t('roc.tpr'));
   const X = (v) => PAD + v * (w - PAD - 2);
   const Y = (v) => h - PAD - v * (h - PAD - 4);
   ctx.setLineDash([3, 3]);

@@ -4,6 +4,8 @@
 // envelope, so a spike or a divergence stays visible after 10⁶ epochs.
 
 import { formatNumber } from '../format.js';
+import { t, tr } from '../i18n/index.js';
+import { say } from '../dom.js';
 
 const PAD = { left: 42, right: 10, top: 8, bottom: 18 };
 const FONT = '10px system-ui, sans-serif';
@@ -131,7 +133,7 @@ export class LossChart {
       ctx.fill();
       ctx.textAlign = bx > plot.x + plot.w - 30 ? 'right' : 'left';
       ctx.textBaseline = 'bottom';
-      ctx.fillText('best', bx + (ctx.textAlign === 'left' ? 4 : -4), by - 2);
+      ctx.fillText(t('chart.best'), bx + (ctx.textAlign === 'left' ? 4 : -4), by - 2);
       this.canvas.dataset.best = String((best + 1) * stride);
     }
     if (this.data.stopped) {
@@ -144,7 +146,7 @@ export class LossChart {
       ctx.setLineDash([]);
       ctx.textAlign = 'right';
       ctx.textBaseline = 'top';
-      ctx.fillText('early stop', sx - 3, plot.y);
+      ctx.fillText(t('chart.earlyStop'), sx - 3, plot.y);
     }
     this.paintHover(ctx, plot, stride, n, toX, toY);
   }
@@ -153,7 +155,7 @@ export class LossChart {
   paintHover(ctx, plot, stride, n, toX, toY) {
     const { train, test } = this.data;
     if (this.hoverX === null || this.hoverX < plot.x || this.hoverX > plot.x + plot.w) {
-      this.readout.textContent = '';
+      say(this.readout, 'textContent', () => '');
       delete this.readout.dataset.epoch;
       return;
     }
@@ -174,7 +176,7 @@ export class LossChart {
       ctx.fill();
     }
     const val = (v) => (Number.isFinite(v) ? formatNumber(v) : '—');
-    this.readout.textContent = `epoch ${epoch.toLocaleString('en')} · training ${val(train[i])} · test ${val(test[i])}`;
+    say(this.readout, 'textContent', tr('replay.readout', { epoch: epoch.toLocaleString('en'), train: val(train[i]), test: val(test[i]) }));
     this.readout.dataset.epoch = String(epoch);
   }
 }

@@ -7,6 +7,8 @@
 import { diverging, divergingCss } from './colors.js';
 import { paintGrid } from './heatmap.js';
 import { LinkCanvas, linkWidth } from './network_links.js';
+import { t, tr } from '../i18n/index.js';
+import { say } from '../dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -52,7 +54,8 @@ export class NetworkView {
    * @param {HTMLElement} host
    * @param {{onToggleFeature?: Function, onUnits?: Function, onEditWeight?: Function,
    *          onEditBias?: Function, onHover?: Function, linkInfo?: Function}} handlers
-   *   `linkInfo(d, i, j)` resolves to the text a hovered link shows (its weight and gradient).
+   *   `linkInfo(d, i, j)` resolves to the text a hovered link shows (its weight and gradient),
+   *   as a function that says it in the page's language.
    */
   constructor(host, handlers = {}) {
     this.host = host;
@@ -131,22 +134,22 @@ export class NetworkView {
           box.type = 'button';
           box.classList.toggle('inactive', !f.active);
           box.setAttribute('aria-pressed', String(f.active));
-          box.setAttribute('aria-label', `feature ${f.label}: ${f.active ? 'on' : 'off'}`);
+          say(box, 'aria-label', tr(f.active ? 'net.featureOn' : 'net.featureOff', { name: f.label }));
           box.dataset.feature = f.key;
           const label = el('span', 'node-label', box);
           label.textContent = f.label;
           box.addEventListener('click', () => this.h.onToggleFeature?.(f.key));
         } else {
           box.setAttribute('role', 'img');
-          const name = isOutput ? `output ${r + 1}` : `layer ${c} neuron ${r + 1}`;
-          box.setAttribute('aria-label', name);
+          const name = () => (isOutput ? t('net.output', { n: r + 1 }) : t('net.neuron', { layer: c, n: r + 1 }));
+          say(box, 'aria-label', name);
           box.tabIndex = 0;
           const bias = el('button', 'bias', box);
           bias.type = 'button';
-          bias.setAttribute('aria-label', `bias of ${name}`);
+          say(bias, 'aria-label', () => t('net.biasOf', { name: name() }));
           bias.addEventListener('click', (ev) => {
             ev.stopPropagation();
-            this.openEditor(bias, `bias of ${name}`, this.biasValue(c - 1, r), (v) =>
+            this.openEditor(bias, t('net.biasOf', { name: name() }), this.biasValue(c - 1, r), (v) =>
               this.h.onEditBias?.(c - 1, r, v));
           });
           item.bias = bias;
@@ -178,12 +181,12 @@ export class NetworkView {
     const minus = el('button', 'small', wrap);
     minus.type = 'button';
     minus.textContent = '−';
-    minus.setAttribute('aria-label', `remove a neuron from layer ${layer + 1}`);
+    say(minus, 'aria-label', tr('net.removeNeuron', { n: layer + 1 }));
     minus.addEventListener('click', () => this.h.onUnits?.(layer, -1));
     const plus = el('button', 'small', wrap);
     plus.type = 'button';
     plus.textContent = '+';
-    plus.setAttribute('aria-label', `add a neuron to layer ${layer + 1}`);
+    say(plus, 'aria-label', tr('net.addNeuron', { n: layer + 1 }));
     plus.addEventListener('click', () => this.h.onUnits?.(layer, +1));
   }
 
@@ -198,7 +201,7 @@ export class NetworkView {
     list.style.width = `${right}px`;
     list.style.height = `${height}px`;
     list.setAttribute('role', 'group');
-    list.setAttribute('aria-label', `${features.length} inputs`);
+    say(list, 'aria-label', tr('net.inputs', { n: features.length }));
     features.forEach((f) => {
       const row = el('button', 'input-row', list);
       row.type = 'button';
@@ -206,7 +209,7 @@ export class NetworkView {
       row.title = f.label;
       row.classList.toggle('inactive', !f.active);
       row.setAttribute('aria-pressed', String(f.active));
-      row.setAttribute('aria-label', `feature ${f.label}: ${f.active ? 'on' : 'off'}`);
+      say(row, 'aria-label', tr(f.active ? 'net.featureOn' : 'net.featureOff', { name: f.label }));
       row.dataset.feature = f.key;
       row.addEventListener('click', () => this.h.onToggleFeature?.(f.key));
     });
@@ -240,9 +243,9 @@ export class NetworkView {
     strip.style.left = `${x}px`;
     strip.style.top = `${top}px`;
     strip.style.height = `${height}px`;
-    const what = isOutput ? 'outputs' : `layer ${c} neurons`;
+    const what = () => (isOutput ? t('net.outputs') : t('net.layerNeurons', { layer: c }));
     strip.setAttribute('role', 'img');
-    strip.setAttribute('aria-label', `${units} ${what}, one row each`);
+    say(strip, 'aria-label', () => t('net.strip', { units, what: what() }));
     strip.dataset.units = String(units);
     const canvas = el('canvas', 'strip', strip);
     canvas.width = 1;
@@ -257,14 +260,15 @@ export class NetworkView {
       const r = canvas.getBoundingClientRect();
       return Math.max(0, Math.min(units - 1, Math.floor(((ev.clientY - r.top) / r.height) * units)));
     };
-    const name = (u) => (isOutput ? `output ${u + 1}` : `layer ${c} neuron ${u + 1}`);
+    const name = (u) => (isOutput ? t('net.output', { n: u + 1 }) : t('net.neuron', { layer: c, n: u + 1 }));
     const show = (u) => {
       if (u === info.hovered) return;
       info.hovered = u;
       thumb.style.top = `${((u + 0.5) * height) / units - 12}px`;
-      const text = `${name(u)} · bias ${this.biasValue(c - 1, u).toFixed(3)}`;
-      strip.title = text;
-      strip.setAttribute('aria-label', `${units} ${what}: ${text}`);
+      const b = this.biasValue(c - 1, u).toFixed(3);
+      const text = () => `${name(u)} · ${t('net.bias', { b })}`;
+      say(strip, 'title', text);
+      say(strip, 'aria-label', () => `${units} ${what()}: ${text()}`);
       this.paintStripThumb(info);
       this.h.onHover?.(c, u, thumb);
     };
@@ -272,7 +276,7 @@ export class NetworkView {
       info.hovered = -1;
       this.h.onHover?.(null);
     };
-    const edit = (u, anchor) => this.openEditor(anchor, `bias of ${name(u)}`, this.biasValue(c - 1, u), (v) => this.h.onEditBias?.(c - 1, u, v));
+    const edit = (u, anchor) => this.openEditor(anchor, t('net.biasOf', { name: name(u) }), this.biasValue(c - 1, u), (v) => this.h.onEditBias?.(c - 1, u, v));
     strip.addEventListener('mousemove', (ev) => show(unitAt(ev)));
     strip.addEventListener('mouseleave', hide);
     strip.addEventListener('click', (ev) => {
@@ -322,8 +326,8 @@ export class NetworkView {
       const key = hit ? `${hit.d}:${hit.i}:${hit.j}` : '';
       if (key === last) return;
       last = key;
-      canvas.title = hit ? `weight ${hit.d + 1}: ${hit.i + 1} → ${hit.j + 1} = ${hit.w.toFixed(3)}` : '';
-      if (hit) this.h.linkInfo?.(hit.d, hit.i, hit.j).then((text) => { if (last === key) canvas.title = text; }, () => {});
+      say(canvas, 'title', () => (hit ? `${t('net.weight', { layer: hit.d + 1, from: hit.i + 1, to: hit.j + 1 })} = ${hit.w.toFixed(3)}` : ''));
+      if (hit) this.h.linkInfo?.(hit.d, hit.i, hit.j).then((text) => { if (last === key) say(canvas, 'title', text); }, () => {});
     });
     canvas.addEventListener('click', (ev) => {
       const hit = at(ev);
@@ -359,13 +363,13 @@ export class NetworkView {
           path.setAttribute('class', 'link');
           path.setAttribute('tabindex', '0');
           path.setAttribute('role', 'button');
-          const name = `weight ${d + 1}: ${fi + 1} → ${ti + 1}`;
-          path.setAttribute('aria-label', name);
-          const open = () => this.openEditor(path, name, this.weightValue(d, fi, ti), (v) =>
+          const name = tr('net.weight', { layer: d + 1, from: fi + 1, to: ti + 1 });
+          say(path, 'aria-label', name);
+          const open = () => this.openEditor(path, name(), this.weightValue(d, fi, ti), (v) =>
             this.h.onEditWeight?.(d, fi, ti, v));
           path.addEventListener('click', open);
           path.addEventListener('mouseenter', () => this.describeLink(path, d, fi, ti));
-          path.addEventListener('focus', () => path.setAttribute('aria-label', `${name} = ${path.dataset.weight ?? '?'}`));
+          path.addEventListener('focus', () => say(path, 'aria-label', () => `${name()} = ${path.dataset.weight ?? '?'}`));
           path.addEventListener('keydown', (ev) => {
             if (ev.key === 'Enter' || ev.key === ' ') {
               ev.preventDefault();
@@ -410,7 +414,7 @@ export class NetworkView {
       layer.biases.forEach((b, j) => {
         if (col?.[j]?.bias) {
           col[j].bias.style.background = divergingCss(b);
-          col[j].bias.title = `bias ${b.toFixed(3)}`;
+          say(col[j].bias, 'title', tr('net.bias', { b: b.toFixed(3) }));
         }
       });
     });
@@ -423,7 +427,7 @@ export class NetworkView {
       layer.biases.forEach((b, j) => {
         if (col?.[j]?.bias) {
           col[j].bias.style.background = divergingCss(b);
-          col[j].bias.title = `bias ${b.toFixed(3)}`;
+          say(col[j].bias, 'title', tr('net.bias', { b: b.toFixed(3) }));
         }
       });
       const strip = this.strips[d + 1];
@@ -444,7 +448,7 @@ export class NetworkView {
     this.h.linkInfo?.(d, i, j).then((text) => {
       let title = path.querySelector('title');
       if (!title) title = path.appendChild(document.createElementNS(SVG, 'title'));
-      title.textContent = text;
+      say(title, 'textContent', text);
     }, () => {});
   }
 
@@ -505,7 +509,7 @@ export class NetworkView {
     input.value = String(Number(value).toFixed(3));
     const ok = el('button', '', pop);
     ok.type = 'submit';
-    ok.textContent = 'Set';
+    ok.textContent = t('net.set');
     const r = anchor.getBoundingClientRect();
     const host = this.root.getBoundingClientRect();
     pop.style.left = `${Math.max(0, r.left - host.left)}px`;

@@ -4,7 +4,7 @@
 import { h, clear } from '../dom.js';
 import { paintAttention, attentionCellAt } from '../render/attention.js';
 import { formatNumber } from '../format.js';
-import { say } from './strings.js';
+import { t, tr } from '../i18n/index.js';
 
 export class AttentionGrid {
   constructor() {
@@ -41,14 +41,14 @@ export class AttentionGrid {
     clear(this.rows);
     this.shape = maps.map((m) => `${m.heads}x${m.len}`).join(',');
     this.canvases = maps.map((m, li) => {
-      const row = h('div', { className: 'attention-row' }, h('span', { className: 'caption', textContent: say('attentionLayer', li + 1) }));
+      const row = h('div', { className: 'attention-row' }, h('span', { className: 'caption', textContent: tr('seq.attentionLayer', { name: li + 1 }) }));
       const entries = [];
       for (let hd = 0; hd < m.heads; hd++) {
-        const canvas = h('canvas', { className: 'attention-map', dataset: { layer: String(li), head: String(hd) }, role: 'img', 'aria-label': `${say('attentionLayer', li + 1)}, ${say('attentionHead', hd + 1)}` });
+        const canvas = h('canvas', { className: 'attention-map', dataset: { layer: String(li), head: String(hd) }, role: 'img', 'aria-label': () => `${t('seq.attentionLayer', { name: li + 1 })}, ${t('seq.attentionHead', { name: hd + 1 })}` });
         const entry = { canvas, weights: null, geometry: null };
         canvas.addEventListener('mousemove', (ev) => this.hover(entry, m.len, ev));
         canvas.addEventListener('mouseleave', () => { this.readout.textContent = ''; });
-        row.append(h('figure', {}, canvas, h('figcaption', { textContent: say('attentionHead', hd + 1) })));
+        row.append(h('figure', {}, canvas, h('figcaption', { textContent: tr('seq.attentionHead', { name: hd + 1 }) })));
         entries.push(entry);
       }
       this.rows.append(row);
@@ -64,7 +64,7 @@ export class AttentionGrid {
       return;
     }
     const t = this.tokens || [];
-    this.readout.textContent = say('attentionHover', {
+    this.readout.textContent = t('seq.attentionHover', {
       q: cell.query, qt: t[cell.query] ?? '', k: cell.key, kt: t[cell.key] ?? '',
       w: formatNumber(entry.weights[cell.query * len + cell.key], 3),
     });

@@ -2,9 +2,9 @@
 // each, and the Sequences page started on demand. Each mode's UI stays built while the
 // other is shown, so switching back finds it as it was.
 
-import { h } from '../dom.js';
+import { h, relabel } from '../dom.js';
 import { SequencePage } from './page.js';
-import { STRINGS } from './strings.js';
+import { tr, onLangChange } from '../i18n/index.js';
 
 /**
  * Whether a link is for the Sequences mode. Only this one key is looked at here, to pick
@@ -19,16 +19,17 @@ export class ModeSwitch {
   /** @param {HTMLElement} app  the page's main element; `onPick(mode)` on a tab click */
   constructor(app, onPick) {
     this.tabs = {
-      playground: h('button', { type: 'button', role: 'tab', dataset: { mode: 'playground' }, textContent: STRINGS.modePlayground, onclick: () => onPick('playground') }),
-      sequence: h('button', { type: 'button', role: 'tab', dataset: { mode: 'sequence' }, textContent: STRINGS.modeSequences, onclick: () => onPick('sequence') }),
+      playground: h('button', { type: 'button', role: 'tab', dataset: { mode: 'playground' }, textContent: tr('seq.mode.playground'), onclick: () => onPick('playground') }),
+      sequence: h('button', { type: 'button', role: 'tab', dataset: { mode: 'sequence' }, textContent: tr('seq.mode.sequences'), onclick: () => onPick('sequence') }),
     };
     this.hosts = {
       playground: h('div', { className: 'mode-host', dataset: { host: 'playground' } }),
       sequence: h('div', { className: 'mode-host', dataset: { host: 'sequence' } }),
     };
     this.sequence = null;
-    app.append(h('nav', { className: 'mode-switch', role: 'tablist', 'aria-label': STRINGS.modeSwitch }, this.tabs.playground, this.tabs.sequence),
-      this.hosts.playground, this.hosts.sequence);
+    const nav = h('nav', { className: 'mode-switch', role: 'tablist', 'aria-label': tr('seq.mode.switch') }, this.tabs.playground, this.tabs.sequence);
+    app.append(nav, this.hosts.playground, this.hosts.sequence);
+    onLangChange(() => relabel(nav));
   }
 
   show(mode) {

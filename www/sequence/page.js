@@ -3,13 +3,13 @@
 // frames bring: losses, accuracies, a held-out example with its attention maps, a typed
 // input's answer and the token embeddings. No training and no rule of the task lives here.
 
-import { h, select, checkbox, clear } from '../dom.js';
+import { h, select, checkbox, clear, relabel } from '../dom.js';
 import { LossChart } from '../render/loss_chart.js';
 import { paintSeries } from '../render/series_chart.js';
 import { paintEmbedding } from '../render/embedding_plot.js';
 import { OPTIMIZERS, BACKENDS } from '../options.js';
 import { formatNumber } from '../format.js';
-import { STRINGS, say } from './strings.js';
+import { t, tr, phrase, lang, setLang, htmlLang, onLangChange, LANGS } from '../i18n/index.js';
 import { AttentionGrid } from './attention_grid.js';
 
 // The engine's f32 settings arrive widened (0.1 → 0.10000000149…); shown as typed.
@@ -28,6 +28,9 @@ export class SequencePage {
     this.calls = new Map();
     this.nextId = 1;
     this.backend = 'cpu';
+    // The language the link or the select set (written back into the link); null: none.
+    this.lang = null;
+    this.stopLang = onLangChange(() => this.relabel());
     this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
     this.root = h('div', { className: 'nnp seq' + (opts.compact ? ' compact' : ''), dataset: { mode: 'sequence', running: 'false' } });
     host.appendChild(this.root);
@@ -41,6 +44,7 @@ export class SequencePage {
   }
 
   destroy() {
+    this.stopLang();
     this.worker.terminate();
     clear(this.host);
   }
@@ -71,7 +75,7 @@ export class SequencePage {
         requestAnimationFrame(() => this.worker.postMessage({ type: 'seq-ack' }));
         break;
       case 'seq-error':
-        this.showError(say('stopped', m.message));
+        this.showError(t('seq.stopped', { name: phrase(m.message) }));
         this.setRunning(false);
         break;
       default:
@@ -88,56 +92,66 @@ export class SequencePage {
     const ch = ready.choices;
     const c = (this.controls = {});
     const bar = h('header', { className: 'bar', dataset: { key: 'controls' } });
-    c.reset = h('button', { type: 'button', className: 'round', 'aria-label': STRINGS.reset, title: STRINGS.reset, textContent: '⟲', onclick: () => this.act('reset') });
-    c.play = h('button', { type: 'button', className: 'round play', 'aria-label': STRINGS.play, title: STRINGS.play, textContent: '▶', onclick: () => this.togglePlay() });
-    c.step = h('button', { type: 'button', className: 'round', 'aria-label': STRINGS.step, title: STRINGS.step, textContent: '▶|', onclick: () => this.act('step') });
+    c.reset = h('button', { type: 'button', className: 'round', 'aria-label': tr('seq.reset'), title: tr('seq.reset'), textContent: '⟲', onclick: () => this.act('reset') });
+    c.play = h('button', { type: 'button', className: 'round play', 'aria-label': tr('seq.play'), title: tr('seq.play'), textContent: '▶', onclick: () => this.togglePlay() });
+    c.step = h('button', { type: 'button', className: 'round', 'aria-label': tr('seq.step'), title: tr('seq.step'), textContent: '▶|', onclick: () => this.act('step') });
     c.stepCount = h('output', { className: 'epoch', dataset: { value: 'step' }, textContent: '0' });
-    const speed = select(STRINGS.pace, 'speed', ready.speeds.map((s) => [s, s === 'max' ? STRINGS.paceMax : s]), (v) => this.setSpeed(v));
+    const speed = select(tr('seq.pace'), 'speed', ready.speeds.map((s) => [s, s === 'max' ? tr('seq.paceMax') : s]), (v) => this.setSpeed(v));
     c.speed = speed.input;
     c.speed.value = ready.speed === null ? 'max' : String(ready.speed);
     bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step),
-      h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: STRINGS.stepCaption }), c.stepCount), speed.el);
+      h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: tr('seq.stepCaption') }), c.stepCount), speed.el);
     c.rate = h('output', { className: 'speed', dataset: { value: 'rate' } });
     bar.append(c.rate);
 
     const num = (key, lo, hi, stepBy, apply) => {
       const input = h('input', { type: 'number', min: String(lo), max: String(hi), step: String(stepBy), dataset: { control: key } });
       input.addEventListener('change', () => this.edit((cfg) => apply(cfg, Number(input.value))));
-      const el = h('div', { className: 'field', dataset: { key } }, h('label', {}, STRINGS[key], ' ', input));
+      const el = h('div', { className: 'field', dataset: { key } }, h('label', {}, tr(`seq.${key}`), ' ', input));
       c[key] = input;
       return el;
     };
     const range = (n) => Array.from({ length: n }, (_, i) => i + 1);
-    const task = select(STRINGS.task, 'task', ch.tasks.map((t) => [t, STRINGS.tasks[t] || t]), (v) => this.edit((cfg) => { cfg.task.task = v; }));
+    const task = select(tr('seq.task'), 'task', ch.tasks.map((t) => [t, tr(`seq.tasks.${t}`)]), (v) => this.edit((cfg) => { cfg.task.task = v; }));
     c.task = task.input;
     c.offsetField = num('offset', 1, ch.max_length - 1, 1, (cfg, v) => { cfg.task.offset = v; });
     c.modulusField = num('modulus', 2, ch.max_vocab, 1, (cfg, v) => { cfg.task.modulus = v; });
-    const taskCol = h('section', { className: 'seq-col', dataset: { key: 'task' } }, h('h2', { textContent: STRINGS.sectionTask }), task.el,
+    const taskCol = h('section', { className: 'seq-col', dataset: { key: 'task' } }, h('h2', { textContent: tr('seq.section.task') }), task.el,
       num('length', 2, ch.max_length, 1, (cfg, v) => { cfg.task.length = v; }),
       num('vocab', 2, ch.max_vocab, 1, (cfg, v) => { cfg.task.vocab = v; }),
       c.offsetField, c.modulusField);
 
-    const blocks = select(STRINGS.blocks, 'blocks', range(ch.max_blocks), (v) => this.edit((cfg) => { cfg.blocks = Number(v); }));
-    const heads = select(STRINGS.heads, 'heads', range(ch.max_heads), (v) => this.edit((cfg) => { cfg.heads = Number(v); }));
-    const causal = checkbox(STRINGS.causal, 'causal', (v) => this.edit((cfg) => { cfg.causal = v; }));
+    const blocks = select(tr('seq.blocks'), 'blocks', range(ch.max_blocks), (v) => this.edit((cfg) => { cfg.blocks = Number(v); }));
+    const heads = select(tr('seq.heads'), 'heads', range(ch.max_heads), (v) => this.edit((cfg) => { cfg.heads = Number(v); }));
+    const causal = checkbox(tr('seq.causal'), 'causal', (v) => this.edit((cfg) => { cfg.causal = v; }));
     Object.assign(c, { blocks: blocks.input, heads: heads.input, causal: causal.input });
-    const modelCol = h('section', { className: 'seq-col', dataset: { key: 'model' } }, h('h2', { textContent: STRINGS.sectionModel }), blocks.el, heads.el,
+    const modelCol = h('section', { className: 'seq-col', dataset: { key: 'model' } }, h('h2', { textContent: tr('seq.section.model') }), blocks.el, heads.el,
       num('width', 1, ch.max_width, 1, (cfg, v) => { cfg.width = v; }),
       num('ffUnits', 1, ch.max_ff_units, 1, (cfg, v) => { cfg.ff_units = v; }),
       num('dropout', 0, 0.5, 0.05, (cfg, v) => { cfg.dropout = v; }), causal.el);
 
-    const opt = select(STRINGS.optimizer, 'optimizer', OPTIMIZERS, (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
-    const backend = select(STRINGS.backend, 'backend', BACKENDS, (v) => this.setBackend(v));
+    const opt = select(tr('seq.optimizer'), 'optimizer', OPTIMIZERS, (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
+    const backend = select(tr('seq.backend'), 'backend', BACKENDS, (v) => this.setBackend(v));
     Object.assign(c, { optimizer: opt.input, backend: backend.input });
     c.backendNote = h('p', { className: 'status', dataset: { value: 'backend-note' } });
-    const trainCol = h('section', { className: 'seq-col', dataset: { key: 'training' } }, h('h2', { textContent: STRINGS.sectionTraining }), opt.el,
+    const trainCol = h('section', { className: 'seq-col', dataset: { key: 'training' } }, h('h2', { textContent: tr('seq.section.training') }), opt.el,
       num('learningRate', 0.00001, 10, 0.0001, (cfg, v) => { cfg.optimizer.learning_rate = v; }),
       num('warmup', 0, 100000, 1, (cfg, v) => { cfg.optimizer.warmup_steps = v; }),
       num('batchSize', 1, ch.max_batch_size, 1, (cfg, v) => { cfg.batch_size = v; }),
       num('seed', 0, Number.MAX_SAFE_INTEGER, 1, (cfg, v) => { cfg.seed = v; }), backend.el, c.backendNote);
     c.error = h('p', { className: 'error', role: 'alert', dataset: { value: 'error' } });
     c.error.hidden = true;
-    if (ready.warning) this.showError(ready.warning);
+    if (ready.warning) this.showError(phrase(ready.warning));
+    // Each language is named in itself, so a reader finds theirs whatever the page says.
+    const language = select(tr('page.lang'), 'lang', Object.keys(LANGS).map((k) => [k, LANGS[k]['lang.name']]), (v) => this.setLanguage(v));
+    c.lang = language.input;
+    bar.append(language.el);
+    if (ready.lang) {
+      this.lang = ready.lang;
+      setLang(ready.lang);
+    }
+    c.lang.value = lang();
+    this.root.lang = htmlLang();
 
     // Views.
     c.testSeq = h('output', { className: 'loss', dataset: { value: 'test-sequence-accuracy' }, textContent: '—' });
@@ -146,32 +160,32 @@ export class SequencePage {
     const lossReadout = h('output', { className: 'chart-readout' });
     this.lossChart = new LossChart(lossCanvas, lossReadout);
     c.accuracy = h('canvas', { className: 'chart', dataset: { chart: 'accuracy' } });
-    const progress = h('section', { className: 'seq-view', dataset: { key: 'progress' } }, h('h2', { textContent: STRINGS.sectionProgress }),
-      h('div', { className: 'losses' }, h('div', {}, `${STRINGS.testSeqAcc} `, c.testSeq), h('div', {}, `${STRINGS.testTokAcc} `, c.testTok)),
-      h('div', { className: 'caption', textContent: STRINGS.lossCaption }), lossCanvas, lossReadout,
-      h('div', { className: 'caption', textContent: STRINGS.accuracyCaption }), c.accuracy);
+    const progress = h('section', { className: 'seq-view', dataset: { key: 'progress' } }, h('h2', { textContent: tr('seq.section.progress') }),
+      h('div', { className: 'losses' }, h('div', {}, tr('seq.testSeqAcc'), ' ', c.testSeq), h('div', {}, tr('seq.testTokAcc'), ' ', c.testTok)),
+      h('div', { className: 'caption', textContent: tr('seq.lossCaption') }), lossCanvas, lossReadout,
+      h('div', { className: 'caption', textContent: tr('seq.accuracyCaption') }), c.accuracy);
 
     c.exampleIndex = h('input', { type: 'number', min: '0', step: '1', value: '0', dataset: { control: 'example' } });
     c.exampleIndex.addEventListener('change', () => this.call('setExample', Number(c.exampleIndex.value)).then((i) => { c.exampleIndex.value = String(i); }));
-    const next = h('button', { type: 'button', className: 'text', dataset: { key: 'next' }, textContent: STRINGS.next, onclick: () => this.call('setExample', 'next').then((i) => { c.exampleIndex.value = String(i); }) });
+    const next = h('button', { type: 'button', className: 'text', dataset: { key: 'next' }, textContent: tr('seq.next'), onclick: () => this.call('setExample', 'next').then((i) => { c.exampleIndex.value = String(i); }) });
     c.tokens = h('div', { className: 'seq-tokens', dataset: { value: 'example' } });
     this.exampleMaps = new AttentionGrid();
-    const example = h('section', { className: 'seq-view', dataset: { key: 'example' } }, h('h2', { textContent: STRINGS.sectionExample }),
-      h('div', { className: 'field inline' }, h('label', {}, STRINGS.exampleIndex, ' ', c.exampleIndex), next), c.tokens,
-      h('h3', { textContent: STRINGS.sectionAttention }), h('p', { className: 'status', textContent: STRINGS.attentionHelp }), this.exampleMaps.el);
+    const example = h('section', { className: 'seq-view', dataset: { key: 'example' } }, h('h2', { textContent: tr('seq.section.example') }),
+      h('div', { className: 'field inline' }, h('label', {}, tr('seq.exampleIndex'), ' ', c.exampleIndex), next), c.tokens,
+      h('h3', { textContent: tr('seq.section.attention') }), h('p', { className: 'status', textContent: tr('seq.attentionHelp') }), this.exampleMaps.el);
 
     c.tryInput = h('input', { type: 'text', dataset: { control: 'try' }, spellcheck: 'false', autocomplete: 'off' });
     c.tryInput.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') this.tryInput(); });
-    const run = h('button', { type: 'button', dataset: { key: 'try-run' }, textContent: STRINGS.tryRun, onclick: () => this.tryInput() });
+    const run = h('button', { type: 'button', dataset: { key: 'try-run' }, textContent: tr('seq.tryRun'), onclick: () => this.tryInput() });
     c.tryError = h('p', { className: 'error', role: 'alert', dataset: { value: 'try-error' } });
     c.tryError.hidden = true;
     c.tryTokens = h('div', { className: 'seq-tokens', dataset: { value: 'try' } });
     this.tryMaps = new AttentionGrid();
-    const tryBox = h('section', { className: 'seq-view', dataset: { key: 'try' } }, h('h2', { textContent: STRINGS.sectionTry }),
+    const tryBox = h('section', { className: 'seq-view', dataset: { key: 'try' } }, h('h2', { textContent: tr('seq.section.try') }),
       h('div', { className: 'field inline' }, c.tryInput, run), c.tryError, c.tryTokens, this.tryMaps.el);
 
     c.embedding = h('canvas', { className: 'seq-embedding', dataset: { chart: 'embedding' } });
-    const embed = h('section', { className: 'seq-view', dataset: { key: 'embedding' } }, h('h2', { textContent: STRINGS.sectionEmbedding }), c.embedding);
+    const embed = h('section', { className: 'seq-view', dataset: { key: 'embedding' } }, h('h2', { textContent: tr('seq.section.embedding') }), c.embedding);
 
     this.root.append(bar, c.error, h('div', { className: 'seq-settings' }, taskCol, modelCol, trainCol),
       h('div', { className: 'seq-views' }, progress, example, tryBox, embed));
@@ -201,7 +215,7 @@ export class SequencePage {
     c.batchSize.value = String(cfg.batch_size);
     c.seed.value = String(cfg.seed);
     c.exampleIndex.max = String(Math.max(0, info.test_size - 1));
-    c.tryInput.placeholder = say('tryPlaceholder', info.token_names.slice(0, Math.min(4, info.token_names.length)).join(' '));
+    c.tryInput.placeholder = t('seq.tryPlaceholder', { name: info.token_names.slice(0, Math.min(4, info.token_names.length)).join(' ') });
   }
 
   async edit(change) {
@@ -215,7 +229,7 @@ export class SequencePage {
       this.controls.exampleIndex.value = '0';
       this.opts.onChange?.(this);
     } catch (err) {
-      this.showError(say('notUsed', err.message));
+      this.showError(t('seq.notUsed', { name: phrase(err.message) }));
     }
     this.showConfig(this.config, this.info);
   }
@@ -246,7 +260,7 @@ export class SequencePage {
 
   setBackend(v) {
     this.backend = v;
-    this.controls.backendNote.textContent = v === 'cpu' ? '' : STRINGS.cpuOnly;
+    this.controls.backendNote.textContent = v === 'cpu' ? '' : tr('seq.cpuOnly');
   }
 
   async tryInput() {
@@ -257,13 +271,29 @@ export class SequencePage {
       this.showTokens(c.tryTokens, out);
       this.tryMaps.show(out.attention, this.names(out.input));
     } catch (err) {
-      c.tryError.textContent = say('tryRefused', err.message);
+      c.tryError.textContent = t('seq.tryRefused', { name: phrase(err.message) });
       c.tryError.hidden = false;
     }
   }
 
   shareHash() {
-    return this.call('shareHash');
+    return this.call('shareHash', this.lang);
+  }
+
+  setLanguage(v) {
+    this.lang = v;
+    setLang(v);
+    this.opts.onChange?.(this);
+  }
+
+  /** Says every text again in the page's language and repaints the views' words. */
+  relabel() {
+    if (!this.controls) return;
+    relabel(this.root);
+    this.root.lang = htmlLang();
+    this.controls.lang.value = lang();
+    this.setRunning(this.root.dataset.running === 'true');
+    if (this.views) this.paintViews(this.views);
   }
 
   showError(text) {
@@ -290,7 +320,7 @@ export class SequencePage {
     this.setRunning(m.running);
     c.stepCount.textContent = String(m.step);
     this.root.dataset.step = String(m.step);
-    c.rate.textContent = m.running ? say('speedReadout', formatNumber(m.rates.stepsPerSec, 3)) : '';
+    c.rate.textContent = m.running ? t('seq.speedReadout', { name: formatNumber(m.rates.stepsPerSec, 3) }) : '';
     if (m.point) {
       c.testSeq.textContent = pct(m.point.test_sequence_accuracy);
       c.testTok.textContent = pct(m.point.test_token_accuracy);
@@ -300,22 +330,30 @@ export class SequencePage {
       delete c.testSeq.dataset.fraction;
     }
     if (m.history) {
-      const hist = m.history;
+      this.views = { history: m.history, example: m.example, exampleIndex: m.exampleIndex, embedding: m.embedding };
+      this.paintViews(this.views);
+    }
+  }
+
+  paintViews(v) {
+    const c = this.controls;
+    if (v.history) {
+      const hist = v.history;
       this.lossChart.setData(hist.map((p) => p.train_loss), hist.map((p) => p.test_loss), 1, false);
       paintSeries(c.accuracy, [
-        { name: STRINGS.testSeq, values: hist.map((p) => p.test_sequence_accuracy), color: '#0877bd' },
-        { name: STRINGS.trainSeq, values: hist.map((p) => p.train_sequence_accuracy), color: '#0877bd', dash: [4, 3] },
-        { name: STRINGS.testTok, values: hist.map((p) => p.test_token_accuracy), color: '#f59322' },
-        { name: STRINGS.trainTok, values: hist.map((p) => p.train_token_accuracy), color: '#f59322', dash: [4, 3] },
+        { name: t('seq.testSeq'), values: hist.map((p) => p.test_sequence_accuracy), color: '#0877bd' },
+        { name: t('seq.trainSeq'), values: hist.map((p) => p.train_sequence_accuracy), color: '#0877bd', dash: [4, 3] },
+        { name: t('seq.testTok'), values: hist.map((p) => p.test_token_accuracy), color: '#f59322' },
+        { name: t('seq.trainTok'), values: hist.map((p) => p.train_token_accuracy), color: '#f59322', dash: [4, 3] },
       ]);
     }
-    if (m.example) {
-      c.exampleIndex.value = String(m.exampleIndex);
-      this.showTokens(c.tokens, m.example);
-      this.exampleMaps.show(m.example.attention, this.names(m.example.input));
+    if (v.example) {
+      c.exampleIndex.value = String(v.exampleIndex);
+      this.showTokens(c.tokens, v.example);
+      this.exampleMaps.show(v.example.attention, this.names(v.example.input));
     }
-    if (m.embedding) {
-      const e = m.embedding;
+    if (v.embedding) {
+      const e = v.embedding;
       const xy = new Float32Array(e.x.length * 2);
       e.x.forEach((x, i) => { xy[2 * i] = x; xy[2 * i + 1] = e.y[i]; });
       paintEmbedding(c.embedding, xy, e.names, e.explained);
@@ -327,10 +365,10 @@ export class SequencePage {
     clear(host);
     const perPosition = this.info.per_position;
     const row = (label, ids, marks) => h('div', { className: 'seq-row', dataset: { row: label } },
-      h('span', { className: 'caption', textContent: STRINGS[label] }),
-      ...ids.map((t, i) => h('span', {
+      h('span', { className: 'caption', textContent: tr(`seq.row.${label}`) }),
+      ...ids.map((id, i) => h('span', {
         className: 'tok' + (marks && marks[i] !== null && marks[i] !== undefined ? (marks[i] ? ' ok' : ' bad') : ''),
-        textContent: perPosition || label === 'input' ? (this.info.token_names[t] ?? String(t)) : say('classAnswer', t),
+        textContent: perPosition || label === 'input' ? (this.info.token_names[id] ?? String(id)) : t('seq.classAnswer', { name: id }),
       })));
     host.append(row('input', ex.input));
     if (ex.target) host.append(row('target', ex.target));

@@ -8,7 +8,7 @@
 //   {type: 'seq-call', id, method, args}      reply {type: 'seq-reply', id, ok, value | error}
 //   {type: 'seq-ack'}                         the last frame was drawn; the next may come
 // worker → main:
-//   {type: 'seq-ready', config, speed, info, choices, speeds, warning?}
+//   {type: 'seq-ready', config, speed, lang, info, choices, speeds, warning?}
 //   {type: 'seq-frame', running, step, point, rates, history?, example?, embedding?}
 //   {type: 'seq-error', message}              training stopped (e.g. divergence)
 
@@ -70,11 +70,12 @@ async function start(hash) {
   await init();
   let warning;
   let parsed = wasm.sequenceConfigFromHash(hash || 'mode=sequence');
-  if (parsed.rejected.length) warning = `Some of the link's settings were not used (the others were): ${parsed.rejected.join('; ')}`;
+  // Warnings travel as page messages ({key, vars}): the page says them in its language.
+  if (parsed.rejected.length) warning = { key: 'seq.linkSomeNotUsed', vars: { name: { list: parsed.rejected } } };
   try {
     session = new wasm.SequenceSession(parsed.config);
   } catch (err) {
-    warning = `The link's settings were not used: ${message(err)}`;
+    warning = { key: 'seq.linkNotUsed', vars: { name: message(err) } };
     parsed = wasm.sequenceConfigFromHash('mode=sequence');
     session = new wasm.SequenceSession(parsed.config);
   }
@@ -85,6 +86,7 @@ async function start(hash) {
     type: 'seq-ready',
     config: session.config(),
     speed,
+    lang: parsed.lang ?? null,
     info: session.taskInfo(),
     choices: wasm.sequenceChoices(),
     speeds: Array.from(wasm.speedChoices()),
@@ -144,8 +146,9 @@ const calls = {
   predict(text) {
     return session.predictText(text);
   },
-  shareHash() {
-    return wasm.sequenceConfigToHash(session.config(), speed);
+  /** The link of the setup, with `lang` ('en', 'zh') when the page was given one. */
+  shareHash(lang) {
+    return wasm.sequenceConfigToHash(session.config(), speed, lang ?? null);
   },
   modelJSON() {
     return session.modelJSON();

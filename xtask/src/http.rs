@@ -112,6 +112,36 @@ pub fn standard_headers(content_type: &str) -> Vec<(&'static str, String)> {
     h
 }
 
+/// The CSP for one HTML file: [`CSP`], with each inline `<script type="importmap">` of the
+/// file allowed by its SHA-256 hash. An import map cannot be an external file, so this is
+/// how a page that maps bare specifiers (a package's static demo) stays under the strict
+/// policy without `'unsafe-inline'`; a page without one gets [`CSP`] unchanged.
+pub fn csp_for_html(body: &[u8]) -> String {
+    const OPEN: &[u8] = b"<script type=\"importmap\">";
+    const CLOSE: &[u8] = b"</script>";
+    let mut hashes = String::new();
+    let mut rest = body;
+    while let Some(start) = find(rest, OPEN) {
+        let after = &rest[start + OPEN.len()..];
+        let Some(end) = find(after, CLOSE) else { break };
+        let digest = crate::sha256::sha256(&after[..end]);
+        hashes.push_str(&format!(" 'sha256-{}'", crate::sha256::base64(&digest)));
+        rest = &after[end..];
+    }
+    if hashes.is_empty() {
+        return CSP.into();
+    }
+    CSP.replacen(
+        "script-src 'self' 'wasm-unsafe-eval'",
+        &format!("script-src 'self' 'wasm-unsafe-eval'{hashes}"),
+        1,
+    )
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 /// A full response head (status line, headers, blank line). Bodies are always sized, and
 /// connections always close after one response: simple, and enough for a dev server.
 pub fn response_head(status: u16, headers: &[(&str, String)], content_length: u64) -> String {
@@ -241,6 +271,28 @@ mod tests {
             .any(|(n, _)| *n == "Content-Security-Policy"));
         assert!(CSP.contains("script-src 'self' 'wasm-unsafe-eval';"));
         assert!(!CSP.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn inline_import_maps_are_allowed_by_hash_and_nothing_else() {
+        assert_eq!(csp_for_html(b"<script src=a.js></script>"), CSP);
+        let map = br#"{"imports":{"a":"./a.js"}}"#;
+        let page = [
+            &b"<script type=\"importmap\">"[..],
+            map,
+            b"</script><script>alert(1)</script>",
+        ]
+        .concat();
+        let csp = csp_for_html(&page);
+        let hash = crate::sha256::base64(&crate::sha256::sha256(map));
+        assert!(
+            csp.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"
+            )),
+            "{csp}"
+        );
+        assert_eq!(csp.matches("sha256-").count(), 1, "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
     }
 
     #[test]

@@ -12,6 +12,9 @@ use std::process::Command;
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// geckodriver's version from crates.io, the one the Firefox stage was written against.
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
 
 /// `rustup target add wasm32-unknown-unknown` unless the target's standard library is there.
 pub fn ensure_wasm_target(allow: bool) -> Result<()> {
@@ -177,6 +180,49 @@ pub fn ensure_browser(allow: bool) -> Result<()> {
     let mut args = vec!["install", "-y"];
     args.extend(missing.iter().copied());
     run(&mut apt(sudo, &args))
+}
+
+/// Debian's Firefox ESR and geckodriver (from crates.io; Debian does not package it) for
+/// the Firefox stage. Returns geckodriver's path.
+pub fn ensure_firefox(allow: bool) -> Result<std::path::PathBuf> {
+    if !Path::new(FIREFOX).is_file() {
+        let fix = "apt-get update && apt-get install -y firefox-esr";
+        if !allow {
+            return Err(format!("Firefox ESR is missing at {FIREFOX}; run `{fix}`"));
+        }
+        if which("apt-get").is_none() {
+            return Err(format!(
+                "Firefox ESR is missing and there is no apt-get here; install it at {FIREFOX}"
+            ));
+        }
+        note(&format!("firefox-esr: missing, installing (`{fix}`)"));
+        let sudo = !is_root();
+        if sudo && which("sudo").is_none() {
+            return Err(format!("not root and no sudo: run `{fix}` as root"));
+        }
+        run(&mut apt(sudo, &["update"]))?;
+        run(&mut apt(sudo, &["install", "-y", "firefox-esr"]))?;
+    } else {
+        note("firefox-esr: present");
+    }
+    if let Some(path) = which("geckodriver") {
+        note("geckodriver: present");
+        return Ok(path);
+    }
+    let fix = format!("cargo install geckodriver --version {GECKODRIVER_VERSION}");
+    if !allow {
+        return Err(format!("geckodriver is missing; run `{fix}`"));
+    }
+    note(&format!(
+        "geckodriver: missing, installing (`{fix}`, about 3 minutes)"
+    ));
+    run(&mut cmd(
+        "cargo",
+        &["install", "geckodriver", "--version", GECKODRIVER_VERSION],
+    ))?;
+    which("geckodriver").ok_or_else(|| {
+        "geckodriver was installed but is not on PATH (is cargo's bin directory on it?)".into()
+    })
 }
 
 fn apt(sudo: bool, args: &[&str]) -> Command {

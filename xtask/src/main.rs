@@ -1,4 +1,5 @@
-//! `cargo xtask build | serve | test | fuzz | bench`: build, serve, test and benchmark the project.
+//! `cargo xtask build | pack | serve | test | fuzz | bench`: build, package, serve, test and
+//! benchmark the project.
 //!
 //! Standard library only, so that the one command works on a fresh machine before anything
 //! else is installed; each task installs the tools it needs and says so.
@@ -9,7 +10,9 @@ mod fuzz;
 mod http;
 mod install;
 mod onnx;
+mod pack;
 mod serve;
+mod sha256;
 mod suite;
 mod util;
 mod variants;
@@ -24,15 +27,19 @@ tasks:
   build   release wasm (SIMD128) + wasm-bindgen into pkg/, and the GPU build pkg-webgpu/
             --features <list>   engine features, e.g. webgpu
             (function names are stripped; NN_PLAYGROUND_KEEP_NAMES=1 keeps them for profiles)
+  pack    build, then the npm package nn-playground into pkg-npm/nn-playground/ and
+          `npm pack` it into pkg-npm/nn-playground-<version>.tgz (the path is printed)
   serve   build, then serve the repository root over HTTP
             --port <n>          default 8080; 0 picks a free port
             --host <ip>         default 127.0.0.1 (loopback); anything else must be explicit
             --no-build          serve the existing pkg/
             --features <list>   engine features for the build
             --quiet             no per-request log on stderr
-  test    every suite: fmt, clippy, native, onnx, fuzz, wasm, gpu (Node + headless Chromium), e2e
+            --root <dir>        serve this folder instead of the repository root
+  test    every suite: fmt, clippy, native, onnx, fuzz, wasm, gpu (Node + headless Chromium), e2e,
+          package (the npm tarball in Vite, a static page and Node), firefox (headless Firefox)
             --only <stage>      run only this stage (repeatable or comma-separated):
-                                fmt, clippy, native, onnx, fuzz, wasm, gpu, e2e
+                                fmt, clippy, native, onnx, fuzz, wasm, gpu, e2e, package, firefox
             --keep-going        run the remaining stages after a failure
   fuzz    bounded cargo-fuzz runs of every fuzz target from the committed seeds
             --seconds <n>       per target, default 60
@@ -42,8 +49,9 @@ tasks:
           memory sampled every 10^5 steps; fails if it grows
             --no-build          use the existing pkg/
 
-  build, serve, test and bench install what is missing (wasm target, wasm-bindgen CLI,
-  Chromium + ChromeDriver, npm packages) and say so; --skip-install makes that an error.";
+  build, pack, serve, test and bench install what is missing (wasm target, wasm-bindgen CLI,
+  Chromium + ChromeDriver, Firefox ESR + geckodriver, npm packages) and say so;
+  --skip-install makes that an error.";
 
 fn main() {
     util::ensure_cargo_bin_on_path();
@@ -70,6 +78,11 @@ fn dispatch(args: &[String]) -> Result<()> {
             build::build_page(&opts)
         }
         "serve" => serve_task(&mut flags),
+        "pack" => {
+            let install = !flags.switch("--skip-install");
+            flags.finish()?;
+            pack::pack(install).map(|tarball| println!("{}", tarball.display()))
+        }
         "test" => {
             let mut opts = suite::TestOptions {
                 skip_install: flags.switch("--skip-install"),
@@ -137,6 +150,11 @@ fn serve_task(flags: &mut Flags) -> Result<()> {
     };
     let no_build = flags.switch("--no-build");
     let quiet = flags.switch("--quiet");
+    // Another folder to serve with the same headers (the package tests' temporary projects).
+    let root = match flags.value("--root")? {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => util::repo_root(),
+    };
     flags.finish()?;
 
     if !no_build {
@@ -155,7 +173,7 @@ fn serve_task(flags: &mut Flags) -> Result<()> {
     // Scripts read this first stdout line to learn the port; flush it before serving.
     println!("serving {}", serve::url_of(addr));
     let _ = std::io::stdout().flush();
-    serve::serve_forever(listener, util::repo_root(), !quiet)
+    serve::serve_forever(listener, root, !quiet)
 }
 
 /// A tiny flag parser: `--name value`, `--name=value` and bare switches, each consumed once.

@@ -3,7 +3,9 @@
 //! One thread per connection, one response per connection (`Connection: close`). It is a
 //! development server: loopback by default, GET and HEAD only, whole files read at once.
 
-use crate::http::{mime_for, resolve_target, response_head, standard_headers, Reject};
+use crate::http::{
+    csp_for_html, mime_for, resolve_target, response_head, standard_headers, Reject,
+};
 use crate::util::Result;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -134,7 +136,12 @@ fn respond(stream: &mut TcpStream, root: &Path, target: &str, head_only: bool) -
         send_text(stream, 404, "not found\n", head_only)?;
         return Ok(404);
     };
-    let h = standard_headers(mime_for(&path));
+    let mut h = standard_headers(mime_for(&path));
+    for (name, value) in h.iter_mut() {
+        if *name == "Content-Security-Policy" {
+            *value = csp_for_html(&body);
+        }
+    }
     stream.write_all(response_head(200, &h, body.len() as u64).as_bytes())?;
     if !head_only {
         stream.write_all(&body)?;

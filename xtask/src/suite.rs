@@ -2,7 +2,7 @@
 
 use crate::build::{build_page, BuildOptions};
 use crate::install::{
-    ensure_browser, ensure_npm_deps, ensure_rust_components, ensure_wasm_bindgen,
+    ensure_browser, ensure_firefox, ensure_npm_deps, ensure_rust_components, ensure_wasm_bindgen,
     ensure_wasm_target, CHROMEDRIVER, WASM_TARGET,
 };
 use crate::util::{cmd, repo_root, run, Result};
@@ -23,9 +23,11 @@ pub enum Stage {
     Wasm,
     Gpu,
     E2e,
+    Package,
+    Firefox,
 }
 
-pub const ALL: [Stage; 9] = [
+pub const ALL: [Stage; 11] = [
     Stage::Setup,
     Stage::Fmt,
     Stage::Clippy,
@@ -35,6 +37,8 @@ pub const ALL: [Stage; 9] = [
     Stage::Wasm,
     Stage::Gpu,
     Stage::E2e,
+    Stage::Package,
+    Stage::Firefox,
 ];
 
 impl Stage {
@@ -49,6 +53,8 @@ impl Stage {
             Stage::Wasm => "wasm",
             Stage::Gpu => "gpu",
             Stage::E2e => "e2e",
+            Stage::Package => "package",
+            Stage::Firefox => "firefox",
         }
     }
 
@@ -70,6 +76,8 @@ impl Stage {
             Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium",
             Stage::Gpu => "the webgpu feature: clippy, native wgpu tests on lavapipe, browser tests on SwiftShader",
             Stage::E2e => "release pkg/ and pkg-webgpu/ + end-to-end tests in headless Chromium",
+            Stage::Package => "npm pack, then the tarball in Vite, a static page and Node",
+            Stage::Firefox => "wasm-bindgen browser tests and the page's smoke test in headless Firefox",
         }
     }
 }
@@ -156,10 +164,23 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             if wants(&[Stage::Fmt, Stage::Clippy]) {
                 ensure_rust_components(install)?;
             }
-            if wants(&[Stage::Clippy, Stage::Wasm, Stage::Gpu, Stage::E2e]) {
+            if wants(&[
+                Stage::Clippy,
+                Stage::Wasm,
+                Stage::Gpu,
+                Stage::E2e,
+                Stage::Package,
+                Stage::Firefox,
+            ]) {
                 ensure_wasm_target(install)?;
             }
-            if wants(&[Stage::Wasm, Stage::Gpu, Stage::E2e]) {
+            if wants(&[
+                Stage::Wasm,
+                Stage::Gpu,
+                Stage::E2e,
+                Stage::Package,
+                Stage::Firefox,
+            ]) {
                 ensure_wasm_bindgen(install)?;
                 ensure_browser(install)?;
             }
@@ -169,8 +190,16 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             if wants(&[Stage::Fuzz]) {
                 crate::fuzz::ensure_cargo_fuzz(install)?;
             }
-            if wants(&[Stage::E2e]) {
+            // The package and Firefox tests share tests/e2e's harness (server, Chromium).
+            if wants(&[Stage::E2e, Stage::Package, Stage::Firefox]) {
                 ensure_npm_deps(&repo_root().join("tests/e2e"), install)?;
+            }
+            if wants(&[Stage::Package]) {
+                ensure_npm_deps(&repo_root().join("tests/package"), install)?;
+            }
+            if wants(&[Stage::Firefox]) {
+                ensure_firefox(install)?;
+                ensure_npm_deps(&repo_root().join("tests/firefox"), install)?;
             }
             Ok(())
         }
@@ -277,14 +306,95 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                 features: None,
                 install,
             })?;
-            let mut c = cmd("node", &["--test", "--test-reporter=spec", "tests/e2e/"]);
-            // The harness starts this very binary as the server instead of another `cargo run`.
-            if let Ok(me) = std::env::current_exe() {
-                c.env("XTASK_BIN", me);
-            }
+            run(&mut node_tests("tests/e2e/"))
+        }
+        Stage::Package => {
+            // The release builds are the e2e stage's when it ran just before: cargo then
+            // only checks them.
+            build_page(&BuildOptions {
+                features: None,
+                install,
+            })?;
+            let tarball = crate::pack::pack_built()?;
+            let mut c = node_tests("tests/package/");
+            c.env("NNP_TARBALL", tarball);
             run(&mut c)
         }
+        Stage::Firefox => {
+            let geckodriver = ensure_firefox(false)?;
+            // The browser test files alone (the Node ones ran in the wasm stage), in Firefox:
+            // without CHROMEDRIVER the runner picks GECKODRIVER. web_gpu stays Chromium's:
+            // Firefox on Linux has no navigator.gpu.
+            let files = browser_test_files()?;
+            let mut args = vec![
+                "test",
+                "--package",
+                "nn-playground",
+                "--target",
+                WASM_TARGET,
+            ];
+            for f in &files {
+                args.extend(["--test", f.as_str()]);
+            }
+            let mut c = cmd("cargo", &args);
+            c.env_remove("CHROMEDRIVER")
+                .env("GECKODRIVER", &geckodriver)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+            run(&mut c)?;
+            build_page(&BuildOptions {
+                features: None,
+                install,
+            })?;
+            let mut e2e = node_tests("tests/firefox/");
+            e2e.env("GECKODRIVER", &geckodriver);
+            run(&mut e2e)
+        }
     }
+}
+
+/// `node --test` of one test folder; the harness starts this very binary as the server
+/// instead of another `cargo run`.
+fn node_tests(dir: &str) -> std::process::Command {
+    let mut c = cmd("node", &["--test", "--test-reporter=spec", dir]);
+    if let Ok(me) = std::env::current_exe() {
+        c.env("XTASK_BIN", me);
+    }
+    c
+}
+
+/// The test targets under tests/ that run in a browser (`run_in_browser`), except the GPU
+/// ones, which need the `webgpu` feature and a WebGPU adapter.
+/// A test file compiled only with the `webgpu` feature (its `#![cfg(...)]` names it); files
+/// that merely skip a test or two without the feature still run in Firefox.
+fn gated_on_webgpu(text: &str) -> bool {
+    text.lines()
+        .filter(|l| l.trim_start().starts_with("#![cfg("))
+        .any(|l| l.contains("feature = \"webgpu\""))
+}
+
+fn browser_test_files() -> Result<Vec<String>> {
+    let dir = repo_root().join("tests");
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list tests/: {e}"))?;
+    let mut names = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if text.contains("wasm_bindgen_test_configure!(run_in_browser)") && !gated_on_webgpu(&text)
+        {
+            names.push(stem.to_string());
+        }
+    }
+    names.sort();
+    if names.is_empty() {
+        return Err("no browser test files (run_in_browser) under tests/".into());
+    }
+    Ok(names)
 }
 
 #[cfg(test)]
@@ -298,5 +408,13 @@ mod tests {
         }
         let err = Stage::parse("lint").unwrap_err();
         assert!(err.contains("fmt, clippy"), "{err}");
+    }
+
+    #[test]
+    fn firefox_runs_the_browser_suites_but_not_the_gpu_one() {
+        let files = browser_test_files().expect("tests/ lists");
+        assert!(files.iter().any(|f| f == "web_smoke"), "{files:?}");
+        assert!(files.iter().any(|f| f == "web_api"), "{files:?}");
+        assert!(!files.iter().any(|f| f == "web_gpu"), "{files:?}");
     }
 }

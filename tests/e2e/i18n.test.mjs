@@ -1,0 +1,123 @@
+// The page's string tables (www/i18n/), alone in Node: both languages have the same keys
+// with the same placeholders, every key the page code names exists, and the lookups, the
+// language switch and the engine-error translation behave as the page relies on.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import en from '../../www/i18n/en.js';
+import zh from '../../www/i18n/zh.js';
+import { t, lang, setLang, onLangChange, phrase, engineMessage, named } from '../../www/i18n/index.js';
+import { repoRoot } from './harness.mjs';
+
+const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+test('English and Chinese have the same keys and the same placeholders', () => {
+  const missingZh = Object.keys(en).filter((k) => !(k in zh));
+  const missingEn = Object.keys(zh).filter((k) => !(k in en));
+  assert.deepEqual(missingZh, [], `keys missing in zh.js: ${missingZh.join(', ')}`);
+  assert.deepEqual(missingEn, [], `keys missing in en.js: ${missingEn.join(', ')}`);
+  for (const k of Object.keys(en)) {
+    assert.equal(typeof en[k], 'string', k);
+    assert.equal(typeof zh[k], 'string', k);
+    assert.deepEqual(placeholders(zh[k]), placeholders(en[k]), `placeholders of ${k}`);
+    // Only the language names and a few formula-like strings read the same in both.
+    if (zh[k] === en[k]) assert.ok(!/[a-z]{3,}/.test(en[k]) || k === 'lang.name', `${k} is not translated: ${en[k]}`);
+  }
+});
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return files(p);
+    return p.endsWith('.js') || p.endsWith('.html') ? [p] : [];
+  });
+}
+
+test('every key the page names is in the tables', () => {
+  const used = new Map();
+  const sources = [...files(join(repoRoot, 'www')), join(repoRoot, 'index.html')].filter((p) => !p.includes(`${join('www', 'i18n')}`));
+  for (const p of sources) {
+    const text = readFileSync(p, 'utf8');
+    // t('key'), tr('key'), { key: 'key' }, pageError('key'), data-i18n="key"
+    for (const m of text.matchAll(/\b(?:t|tr|pageError)\(\s*'([\w.]+)'|(?<!dataset: )\{ key: '([\w.]+)'|data-i18n="([\w.]+)"/g)) {
+      used.set(m[1] ?? m[2] ?? m[3], relative(repoRoot, p));
+    }
+    // Keys picked between two: t(cond ? 'a' : 'b'), { key: cond ? 'a' : 'b' }
+    for (const m of text.matchAll(/(?:\b(?:t|tr)\(|\{ key:)\s*[^'(){}]*\?\s*'([\w.]+)'\s*:\s*'([\w.]+)'/g)) {
+      used.set(m[1], relative(repoRoot, p));
+      used.set(m[2], relative(repoRoot, p));
+    }
+  }
+  assert.ok(used.size > 200, `only ${used.size} keys found: the scan is broken`);
+  const missing = [...used].filter(([k]) => !(k in en)).map(([k, f]) => `${k} (${f})`);
+  assert.deepEqual(missing, [], `keys used but not defined: ${missing.join(', ')}`);
+});
+
+test('lookups fill placeholders, fall back to English and follow the switch', () => {
+  const before = lang();
+  setLang('en');
+  const seen = [];
+  const stop = onLangChange((l) => seen.push(l));
+  setLang('en');
+  assert.equal(t('layers.many', { n: 3 }), '3 hidden layers');
+  setLang('zh');
+  assert.equal(lang(), 'zh');
+  assert.equal(t('layers.many', { n: 3 }), '3 个隐藏层');
+  assert.equal(t('no.such.key'), 'no.such.key');
+  // Names of methods stay as they are; words get their translation.
+  const opts = Object.fromEntries(named('opt', [['adam', 'Adam'], ['momentum', 'Momentum']]).map(([v, n]) => [v, typeof n === 'function' ? n() : n]));
+  assert.deepEqual(opts, { adam: 'Adam', momentum: '动量' });
+  // Page messages, nested, with engine errors inside.
+  assert.equal(phrase({ key: 'importFailed', vars: { message: { key: 'link.noData' } } }), `导入失败：${zh['link.noData']}`);
+  assert.equal(phrase([{ key: 'linkCopied' }, { key: 'modelImported' }]), '链接已复制。 模型已导入。');
+  setLang('zh');
+  stop();
+  setLang('en');
+  assert.deepEqual(seen, ['zh'], 'listeners run once per change, and not after they stop');
+  setLang(before);
+});
+
+test('engine errors are said by their code, unknown codes in the engine\'s own words', () => {
+  const before = lang();
+  setLang('zh');
+  const csv = { message: 'CSV line 3, column 2: "abc" is not a number', code: 'csv_cell', args: { line: 3, column: 2, detail: '"abc" is not a number' } };
+  assert.equal(engineMessage(csv), `CSV 第 3 行第 2 列："abc" is not a number`);
+  // The same message as plain text (no code) is read by its kind.
+  assert.equal(engineMessage(csv.message), engineMessage(csv));
+  // A common message: its words from their own code, the values where Chinese puts them.
+  const ragged = { message: 'CSV line 3: found 2 fields, expected 3 like the first row', code: 'csv_line', args: { line: '3', detail: 'found 2 fields, expected 3 like the first row', detail_code: 'csv_ragged', found: '2', width: '3' } };
+  assert.equal(engineMessage(ragged), 'CSV 第 3 行：有 2 个字段，应与第一行一样为 3 个');
+  const unknown = { message: 'something new went wrong', code: 'no_such_code', args: {} };
+  assert.equal(engineMessage(unknown), 'something new went wrong');
+  assert.equal(engineMessage('plain text from elsewhere'), 'plain text from elsewhere');
+  setLang('en');
+  assert.equal(engineMessage(csv), csv.message, 'English shows the engine text as it is');
+  setLang(before);
+});
+
+test('every engine error code has its message in both languages', () => {
+  const rust = readFileSync(join(repoRoot, 'src', 'error.rs'), 'utf8');
+  const body = rust.slice(rust.indexOf('pub fn code(&self)'), rust.indexOf('pub fn args(&self)'));
+  const codes = [...body.matchAll(/=> "(\w+)"/g)].map((m) => m[1]);
+  assert.ok(codes.length >= 10, `only ${codes.length} codes found in src/error.rs`);
+  for (const c of codes) assert.ok(`err.${c}` in en && `err.${c}` in zh, `err.${c} missing`);
+  // The stopping rules' codes too (src/session/train.rs, `Stop::code`).
+  const train = readFileSync(join(repoRoot, 'src', 'session', 'train.rs'), 'utf8');
+  const stops = [...train.slice(train.indexOf('impl Stop {'), train.indexOf('pub fn args(&self)')).matchAll(/=> "(\w+)"/g)].map((m) => m[1]);
+  assert.deepEqual(stops, ['epoch_limit', 'early_stopping']);
+  for (const c of stops) assert.ok(`err.stop_${c}` in en && `err.stop_${c}` in zh, `err.stop_${c} missing`);
+  // The common messages' codes (src/error_detail.rs): English is the engine's template.
+  const details = readFileSync(join(repoRoot, 'src', 'error_detail.rs'), 'utf8');
+  const table = details.slice(details.indexOf('pub const DETAILS'), details.indexOf('];'));
+  const templates = [...table.matchAll(/\(\s*"(\w+)",\s*"((?:[^"\\]|\\.)*)",?\s*\)/g)];
+  assert.ok(templates.length >= 16, `only ${templates.length} templates found`);
+  for (const [, code, template] of templates) {
+    assert.equal(en[`detail.${code}`], JSON.parse(`"${template}"`), `detail.${code}`);
+    assert.ok(`detail.${code}` in zh, `detail.${code} missing in zh.js`);
+  }
+  // The usual divergence hint is said by the page; it must be the engine's very words.
+  const hint = /DIVERGENCE_HINT: &str =\s*"([^"]*)"/.exec(rust)[1];
+  assert.equal(en['err.diverged.hint'], hint);
+});
