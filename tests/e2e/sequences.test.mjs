@@ -152,6 +152,16 @@ test('the link carries the sequence settings across a reload; a refused setting 
   await page.click('nav.mode-switch [data-mode=sequence]');
   await waitFor(async () => (await page.evaluate(() => location.hash)) === link, 'the sequence link again');
   assert.equal(await value('heads'), '2');
+
+  // Chinese: every text of the mode at once, the run untouched, the choice in the link.
+  const steps = await step(page);
+  await page.selectOption(`${SEQ} [data-control=lang]`, 'zh');
+  await waitFor(async () => (await page.locator('nav.mode-switch [data-mode=sequence]').textContent()) === '序列', 'the tab in Chinese');
+  assert.equal(await page.locator(`${SEQ} [data-key=try] h2`).textContent(), '试试你自己的输入');
+  assert.equal(await page.locator(`${SEQ} [data-key=example] h3`).textContent(), '注意力');
+  assert.equal(await page.locator(`${SEQ} [data-control=task] option[value=copy_offset]`).textContent(), '偏移复制');
+  await waitFor(async () => (await page.evaluate(() => location.hash)).includes('lang=zh'), 'the language in the link');
+  assert.equal(await step(page), steps);
   assertClean(s);
 });
 

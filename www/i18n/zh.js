@@ -374,5 +374,5 @@ export default {
   "seq.tasks.most_frequent": "出现最多的词元",
   "seq.tasks.balanced_brackets": "括号配对",
   "seq.tasks.addition": "加法",
-  "seq.tasks.modular_addition": "a + b mod p",
+  "seq.tasks.modular_addition": "a + b 模 p",
 };

@@ -3,13 +3,13 @@
 // frames bring: losses, accuracies, a held-out example with its attention maps, a typed
 // input's answer and the token embeddings. No training and no rule of the task lives here.
 
-import { h, select, checkbox, clear, relabel } from '../dom.js';
+import { h, select, checkbox, clear, relabel, say } from '../dom.js';
 import { LossChart } from '../render/loss_chart.js';
 import { paintSeries } from '../render/series_chart.js';
 import { paintEmbedding } from '../render/embedding_plot.js';
 import { OPTIMIZERS, BACKENDS } from '../options.js';
 import { formatNumber } from '../format.js';
-import { t, tr, phrase, lang, setLang, htmlLang, onLangChange, LANGS } from '../i18n/index.js';
+import { t, tr, named, phrase, lang, setLang, htmlLang, onLangChange, LANGS } from '../i18n/index.js';
 import { AttentionGrid } from './attention_grid.js';
 
 // The engine's f32 settings arrive widened (0.1 → 0.10000000149…); shown as typed.
@@ -112,7 +112,7 @@ export class SequencePage {
       return el;
     };
     const range = (n) => Array.from({ length: n }, (_, i) => i + 1);
-    const task = select(tr('seq.task'), 'task', ch.tasks.map((t) => [t, tr(`seq.tasks.${t}`)]), (v) => this.edit((cfg) => { cfg.task.task = v; }));
+    const task = select(tr('seq.task'), 'task', ch.tasks.map((k) => [k, tr(`seq.tasks.${k}`)]), (v) => this.edit((cfg) => { cfg.task.task = v; }));
     c.task = task.input;
     c.offsetField = num('offset', 1, ch.max_length - 1, 1, (cfg, v) => { cfg.task.offset = v; });
     c.modulusField = num('modulus', 2, ch.max_vocab, 1, (cfg, v) => { cfg.task.modulus = v; });
@@ -130,8 +130,8 @@ export class SequencePage {
       num('ffUnits', 1, ch.max_ff_units, 1, (cfg, v) => { cfg.ff_units = v; }),
       num('dropout', 0, 0.5, 0.05, (cfg, v) => { cfg.dropout = v; }), causal.el);
 
-    const opt = select(tr('seq.optimizer'), 'optimizer', OPTIMIZERS, (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
-    const backend = select(tr('seq.backend'), 'backend', BACKENDS, (v) => this.setBackend(v));
+    const opt = select(tr('optimizer'), 'optimizer', named('opt', OPTIMIZERS), (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
+    const backend = select(tr('backend'), 'backend', named('backend', BACKENDS), (v) => this.setBackend(v));
     Object.assign(c, { optimizer: opt.input, backend: backend.input });
     c.backendNote = h('p', { className: 'status', dataset: { value: 'backend-note' } });
     const trainCol = h('section', { className: 'seq-col', dataset: { key: 'training' } }, h('h2', { textContent: tr('seq.section.training') }), opt.el,
@@ -260,7 +260,7 @@ export class SequencePage {
 
   setBackend(v) {
     this.backend = v;
-    this.controls.backendNote.textContent = v === 'cpu' ? '' : tr('seq.cpuOnly');
+    say(this.controls.backendNote, 'textContent', v === 'cpu' ? () => '' : tr('seq.cpuOnly'));
   }
 
   async tryInput() {
