@@ -32,24 +32,28 @@ function tfTransformer([blocks, heads, width, ff, length, vocab], made) {
     out: dense(width, vocab),
   };
   const dh = width / heads;
+  // Functional ops only: the UMD core bundle does not register every chained method.
   const ln = (x, n) => {
     const { mean, variance } = tf.moments(x, -1, true);
-    return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(n.g).add(n.b);
+    return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), n.g), n.b);
   };
-  const lin = (x, d) => x.matMul(d.w).add(d.b);
+  const lin = (x, d) => tf.add(tf.matMul(x, d.w), d.b);
   // [B·L, d] → [B, H, L, dh]
-  const split = (x, b) => x.reshape([b, length, heads, dh]).transpose([0, 2, 1, 3]);
+  const split = (x, b) => tf.transpose(tf.reshape(x, [b, length, heads, dh]), [0, 2, 1, 3]);
   return (ids, targets, b) => {
-    let x = tf.gather(p.tok, ids.flatten()).reshape([b, length, width]).add(p.pos).reshape([b * length, width]);
+    // The embedding as a one-hot product: TF.js wasm has no kernel for gather's gradient
+    // (UnsortedSegmentSum); the same maths on every backend.
+    const emb = tf.matMul(tf.oneHot(tf.reshape(ids, [-1]), vocab), p.tok);
+    let x = tf.reshape(tf.add(tf.reshape(emb, [b, length, width]), p.pos), [b * length, width]);
     for (const blk of p.blocks) {
       const a = ln(x, blk.ln1);
-      const s = tf.matMul(split(lin(a, blk.q), b), split(lin(a, blk.k), b), false, true).mul(1 / Math.sqrt(dh));
-      const o = tf.matMul(tf.softmax(s), split(lin(a, blk.v), b)).transpose([0, 2, 1, 3]).reshape([b * length, width]);
-      x = x.add(lin(o, blk.o));
-      x = x.add(lin(lin(ln(x, blk.ln2), blk.f1).relu(), blk.f2));
+      const s = tf.mul(tf.matMul(split(lin(a, blk.q), b), split(lin(a, blk.k), b), false, true), 1 / Math.sqrt(dh));
+      const o = tf.reshape(tf.transpose(tf.matMul(tf.softmax(s), split(lin(a, blk.v), b)), [0, 2, 1, 3]), [b * length, width]);
+      x = tf.add(x, lin(o, blk.o));
+      x = tf.add(x, lin(tf.relu(lin(ln(x, blk.ln2), blk.f1)), blk.f2));
     }
     const logits = lin(ln(x, p.lnF), p.out);
-    return tf.losses.softmaxCrossEntropy(tf.oneHot(targets.flatten(), vocab), logits);
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.reshape(targets, [-1]), vocab), logits);
   };
 }
 
@@ -90,7 +94,7 @@ export async function sequenceBench(ours, { record, note, log, tfBackends, quick
         if (cursor + batch > sequences) cursor = 0;
         const from = cursor;
         cursor += batch;
-        const l = opt.minimize(() => tf.tidy(() => loss(x.slice([from, 0], [batch, length]), y.slice([from, 0], [batch, length]), batch)), true);
+        const l = opt.minimize(() => tf.tidy(() => loss(tf.slice(x, [from, 0], [batch, length]), tf.slice(y, [from, 0], [batch, length]), batch)), true);
         // Reading the loss waits for the step, as ours returns its loss.
         last = l.dataSync()[0];
         l.dispose();
