@@ -35,9 +35,39 @@ export interface NnPlaygroundAttributes {
   autoplay?: '' | boolean;
   /** A full link hash (`"dataset=xor&networkShape=4"`); the other attributes override it. */
   config?: string;
+  /**
+   * `"sequence"`: the Sequences mode instead of the 2-D playground, an attention demo. It
+   * reads `task`, `length`, `vocab`, `offset`, `modulus`, `blocks`, `heads`, `width`,
+   * `ff-units`, `dropout`, `causal`, `optimizer`, `learning-rate`, `warmup`, `batch-size`,
+   * `seed`, `speed` (steps per second or `"max"`), `lang`, `autoplay` and `config` (a
+   * Sequences-mode hash).
+   */
+  mode?: 'sequence' | 'playground';
+  /** Sequences mode: `reverse`, `sort`, `copy_offset`, `most_frequent`, `balanced_brackets`, `addition`, `modular_addition`. */
+  task?: string;
+  /** Sequences mode: tokens per sequence. */
+  length?: string;
+  /** Sequences mode: how many distinct tokens. */
+  vocab?: string;
+  /** Sequences mode, `copy_offset`: how many places back the answer is. */
+  offset?: string;
+  /** Sequences mode, `modular_addition`: `p`. */
+  modulus?: string;
+  /** Sequences mode: transformer blocks (1–4). */
+  blocks?: string;
+  /** Sequences mode: attention heads (1–4); they must divide `width`. */
+  heads?: string;
+  /** Sequences mode: model width. */
+  width?: string;
+  'ff-units'?: string;
+  dropout?: string;
+  /** Sequences mode: `"true"` for causal attention. */
+  causal?: string;
+  warmup?: string;
 }
 
-/** The playground UI an element mounts (www/playground.js); not a stable API beyond this. */
+/** The UI an element mounts (www/playground.js, or www/sequence/page.js in the Sequences
+ *  mode); not a stable API beyond this. */
 export interface NnPlaygroundInstance {
   /** Resolves when the training worker has built its session. */
   readonly ready: Promise<void>;
@@ -49,7 +79,8 @@ export interface NnPlaygroundInstance {
  * `<nn-playground>`: a complete playground in a shadow root, with its own training worker
  * (www/worker.js, found beside the module). It dispatches no events of its own; its state
  * is readable from the `data-*` attributes of the `.nnp` element inside its shadow root
- * (`data-ready`, `data-running`, `data-epoch`, `data-test-loss`, `data-train-loss`).
+ * (`data-ready`, `data-running`, `data-epoch`, `data-test-loss`, `data-train-loss`; in the
+ * Sequences mode `.nnp.seq` with `data-ready`, `data-running`, `data-step`).
  */
 export declare class NnPlayground extends HTMLElement {
   static readonly observedAttributes: string[];
