@@ -65,6 +65,16 @@ impl SequenceBench {
         self.batch * self.split.train.inputs.cols()
     }
 
+    /// The training inputs, `sequences × length` token ids.
+    pub fn inputs(&self) -> &crate::Matrix {
+        &self.split.train.inputs
+    }
+
+    /// The training targets (the inputs reversed), `sequences × length`.
+    pub fn targets(&self) -> &crate::Matrix {
+        &self.split.train.targets
+    }
+
     /// `steps` optimiser steps on consecutive batches; the mean batch loss.
     pub fn run(&mut self, steps: usize) -> Result<f32> {
         self.model.train_steps(
