@@ -102,8 +102,9 @@ impl LayerSpec {
         }
     }
 
-    /// True for the layers that read token sequences (embeddings, attention, layer norm,
-    /// blocks, poolings), which the GPU trainer and the ONNX export do not have yet.
+    /// True for the layers added for token sequences (embeddings, attention, layer norm,
+    /// blocks, poolings; layer norm also works in a dense model), which the GPU trainer and
+    /// the ONNX export do not have yet.
     pub fn is_sequence_layer(&self) -> bool {
         !matches!(
             self,
