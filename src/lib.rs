@@ -31,6 +31,7 @@
 #[cfg(feature = "webgpu")]
 pub mod backend;
 pub mod bench;
+pub mod bench_sequence;
 pub mod bench_train;
 pub mod data;
 pub mod error;

@@ -239,6 +239,7 @@ impl PlaygroundConfig {
             metrics,
             regularization: self.regularization,
             huber_delta: 1.0,
+            padding_token: None,
         }
     }
 

@@ -1,65 +1,21 @@
 //! The one description of a model and of a playground setup: the serde types the UI edits,
 //! the URL hash encodes, saved files hold and the builder reads.
 
+mod layers;
+mod sequence;
+
 use serde::{Deserialize, Serialize};
+
+pub use layers::{Init, LayerSpec, ModelSpec};
+pub use sequence::{
+    SequenceConfig, SequencePooling, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_FF,
+    MAX_SEQUENCE_HEADS, MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
+};
 
 use crate::nn::activation::Activation;
 
-/// How a dense layer's weights start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Init {
-    /// Glorot/Xavier uniform: U(±√(6/(fan_in+fan_out))), zero bias.
-    #[default]
-    GlorotUniform,
-    /// He normal: N(0, 2/fan_in), zero bias.
-    HeNormal,
-    /// He uniform: U(±√(6/fan_in)), zero bias.
-    HeUniform,
-    /// TensorFlow Playground's rule: U(-0.5, 0.5) weights, 0.1 bias.
-    Playground,
-}
-
-/// One layer of a [`ModelSpec`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum LayerSpec {
-    /// `y = act(x·W + b)` with `W: in×units`.
-    Dense {
-        units: usize,
-        #[serde(default)]
-        activation: Activation,
-        #[serde(default)]
-        init: Init,
-        #[serde(default = "yes")]
-        use_bias: bool,
-    },
-    /// Inverted dropout: zeroes a fraction `rate` of inputs in training, scales the rest.
-    Dropout { rate: f32 },
-    /// Batch normalisation over the batch axis, with learned scale and shift.
-    BatchNorm {
-        #[serde(default = "default_bn_momentum")]
-        momentum: f32,
-        #[serde(default = "default_bn_epsilon")]
-        epsilon: f32,
-    },
-}
-
-fn yes() -> bool {
-    true
-}
-fn default_bn_momentum() -> f32 {
-    0.99
-}
-fn default_bn_epsilon() -> f32 {
-    1e-3
-}
-
-/// A feed-forward model: input width and layers in order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelSpec {
-    pub input_dim: usize,
-    pub layers: Vec<LayerSpec>,
+fn is_zero(v: &usize) -> bool {
+    *v == 0
 }
 
 /// The training objective.
@@ -144,6 +100,10 @@ pub struct OptimizerSpec {
     /// AdamW decoupled weight decay.
     pub weight_decay: f32,
     pub schedule: Schedule,
+    /// Updates over which the learning rate rises linearly to its value, before the
+    /// schedule starts (update `t < warmup_steps` uses `lr·(t+1)/warmup_steps`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub warmup_steps: usize,
     /// When set, gradients are scaled so their global L2 norm is at most this.
     pub clip_norm: Option<f32>,
 }
@@ -160,6 +120,7 @@ impl Default for OptimizerSpec {
             rho: 0.9,
             weight_decay: 0.01,
             schedule: Schedule::Constant,
+            warmup_steps: 0,
             clip_norm: None,
         }
     }
@@ -194,6 +155,11 @@ pub enum MetricKind {
     Mse,
     Mae,
     R2,
+    /// Share of (non-padding) positions whose predicted token is right.
+    TokenAccuracy,
+    /// Share of sequences whose every (non-padding) position is right; for a model with
+    /// one output per sequence, the plain accuracy.
+    SequenceAccuracy,
 }
 
 impl MetricKind {
@@ -206,6 +172,8 @@ impl MetricKind {
             MetricKind::Mse => "mse",
             MetricKind::Mae => "mae",
             MetricKind::R2 => "r2",
+            MetricKind::TokenAccuracy => "token_accuracy",
+            MetricKind::SequenceAccuracy => "sequence_accuracy",
         }
     }
 }
@@ -219,6 +187,10 @@ pub struct CompileSpec {
     pub metrics: Vec<MetricKind>,
     pub regularization: Regularization,
     pub huber_delta: f32,
+    /// For models that predict a token per position: target positions holding this token
+    /// are left out of the loss and of the token and sequence accuracies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub padding_token: Option<usize>,
 }
 
 impl Default for CompileSpec {
@@ -229,6 +201,7 @@ impl Default for CompileSpec {
             metrics: Vec::new(),
             regularization: Regularization::default(),
             huber_delta: 1.0,
+            padding_token: None,
         }
     }
 }

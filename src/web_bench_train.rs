@@ -90,3 +90,47 @@ impl WasmGridBench {
         self.inner.points() as u32
     }
 }
+
+/// The sequence-model workload (see [`crate::bench_sequence::SequenceBench`]); `run` is the
+/// call to time.
+#[wasm_bindgen]
+pub struct WasmSequenceBench {
+    inner: crate::bench_sequence::SequenceBench,
+}
+
+#[wasm_bindgen]
+impl WasmSequenceBench {
+    #[wasm_bindgen(constructor)]
+    pub fn new(seed: u32) -> Result<WasmSequenceBench, JsError> {
+        crate::bench_sequence::SequenceBench::new(u64::from(seed))
+            .map(|inner| WasmSequenceBench { inner })
+            .map_err(js_err)
+    }
+
+    /// Runs `steps` training steps; returns the mean batch loss.
+    pub fn run(&mut self, steps: u32) -> Result<f32, JsError> {
+        self.inner.run(steps as usize).map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = tokensPerStep)]
+    pub fn tokens_per_step(&self) -> u32 {
+        self.inner.tokens_per_step() as u32
+    }
+
+    /// `[blocks, heads, width, ffUnits, length, vocab, batch]`.
+    pub fn shape() -> Box<[u32]> {
+        crate::bench_sequence::SEQUENCE_BENCH_SHAPE
+            .iter()
+            .map(|&v| v as u32)
+            .collect()
+    }
+
+    /// The training inputs and targets, row-major `sequences × length`, for peers.
+    pub fn x(&self) -> Box<[f32]> {
+        self.inner.inputs().as_slice().into()
+    }
+
+    pub fn y(&self) -> Box<[f32]> {
+        self.inner.targets().as_slice().into()
+    }
+}

@@ -178,8 +178,9 @@ fn running_statistics_move_between_models_and_are_checked() {
 
 #[test]
 fn broken_or_newer_model_files_are_clear_errors() {
+    use nn_playground::model::MODEL_VERSION;
     let json = classifier().to_json();
-    let newer = json.replacen("\"version\":1", "\"version\":7", 1);
+    let newer = json.replacen(&format!("\"version\":{MODEL_VERSION}"), "\"version\":7", 1);
     let err = Sequential::from_json(&newer).unwrap_err();
     assert!(
         matches!(err, Error::Format(_)) && err.to_string().contains("newer"),

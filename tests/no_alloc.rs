@@ -117,3 +117,85 @@ fn training_steps_do_not_allocate_after_warm_up() {
         );
     }
 }
+
+#[test]
+fn sequence_training_steps_do_not_allocate_after_warm_up() {
+    use nn_playground::data::sequence::{generate, SequenceTask, SequenceTaskSpec};
+    // Per-position (copy with an offset, padding mask) and per-sequence (most frequent,
+    // pooled) models, with dropout in the block so that masks are drawn every step.
+    for (task, pooling) in [
+        (SequenceTask::CopyOffset, None),
+        (
+            SequenceTask::MostFrequent,
+            Some(LayerSpec::GlobalAveragePooling1d),
+        ),
+    ] {
+        let split = generate(&SequenceTaskSpec {
+            task,
+            length: 7,
+            vocab: 9,
+            train: 100,
+            test: 10,
+            ..Default::default()
+        })
+        .unwrap();
+        let mut layers = vec![
+            LayerSpec::Embedding {
+                vocab: split.vocab,
+                dim: 12,
+            },
+            LayerSpec::PositionalEmbedding {
+                max_len: 7,
+                sinusoidal: false,
+            },
+            LayerSpec::TransformerBlock {
+                heads: 3,
+                ff_units: 20,
+                causal: true,
+                dropout: 0.1,
+            },
+            LayerSpec::MultiHeadSelfAttention {
+                heads: 2,
+                causal: false,
+                dropout: 0.1,
+            },
+            LayerSpec::LayerNorm { epsilon: 1e-5 },
+        ];
+        layers.extend(pooling);
+        layers.push(LayerSpec::Dense {
+            units: split.classes,
+            activation: Activation::Linear,
+            init: Init::GlorotUniform,
+            use_bias: true,
+        });
+        let mut m = Sequential::new(
+            ModelSpec {
+                input_dim: 7,
+                layers,
+            },
+            5,
+        )
+        .unwrap();
+        m.compile(CompileSpec {
+            optimizer: OptimizerSpec {
+                kind: OptimizerKind::Adam,
+                learning_rate: 0.01,
+                warmup_steps: 10,
+                ..OptimizerSpec::default()
+            },
+            loss: LossKind::CategoricalCrossentropy,
+            padding_token: split.padding,
+            ..CompileSpec::default()
+        })
+        .unwrap();
+        let (x, y) = (&split.train.inputs, &split.train.targets);
+        m.train_steps(x, y, 10, 20).unwrap();
+        let before = allocations();
+        m.train_steps(x, y, 10, 100).unwrap();
+        let allocated = allocations() - before;
+        assert_eq!(
+            allocated, 0,
+            "{allocated} allocations in 100 steps of {task:?}"
+        );
+    }
+}

@@ -25,6 +25,7 @@ pub mod csv;
 pub mod features;
 pub mod generators;
 pub mod pca;
+pub mod sequence;
 pub mod slice;
 pub mod split;
 

@@ -9,7 +9,8 @@ use crate::metrics::{self, ConfusionMatrix};
 use crate::nn::activation::Activation;
 use crate::nn::layer::Layer;
 use crate::nn::loss::loss_and_grad;
-use crate::spec::{LossKind, MetricKind};
+use crate::nn::token_loss::token_cross_entropy;
+use crate::spec::{CompileSpec, LossKind, MetricKind};
 use crate::{Matrix, Result};
 
 /// Loss and metrics on one dataset.
@@ -26,6 +27,9 @@ impl Sequential {
     pub fn evaluate(&mut self, x: &Matrix, y: &Matrix) -> Result<Evaluation> {
         self.check_training_data(x, y, 1)?;
         let spec = self.compiled_ref()?.spec.clone();
+        if self.spec.per_position() {
+            return self.evaluate_tokens(x, y, &spec);
+        }
         let outputs = self.predict(x)?;
         let logits = if spec.loss.is_cross_entropy() {
             self.logits_of(x)?
@@ -42,7 +46,10 @@ impl Sequential {
                 (MetricKind::Mae, _) => metrics::mae(outputs.as_slice(), y.as_slice()),
                 (MetricKind::R2, _) => metrics::r2(outputs.as_slice(), y.as_slice()),
                 (_, None) => continue,
-                (MetricKind::Accuracy, Some(c)) => c.accuracy(),
+                (
+                    MetricKind::Accuracy | MetricKind::TokenAccuracy | MetricKind::SequenceAccuracy,
+                    Some(c),
+                ) => c.accuracy(),
                 (MetricKind::Precision, Some(c)) => {
                     if c.classes == 2 {
                         c.precision(1)
@@ -71,6 +78,34 @@ impl Sequential {
             loss,
             metrics: out,
             confusion: classes,
+        })
+    }
+
+    /// `evaluate` for a model with an output per position: the token-level loss, and
+    /// accuracy per token (`accuracy`, `token_accuracy`) and per whole sequence.
+    fn evaluate_tokens(
+        &mut self,
+        x: &Matrix,
+        y: &Matrix,
+        spec: &CompileSpec,
+    ) -> Result<Evaluation> {
+        let logits = self.logits_of(x)?;
+        let mut scratch = Matrix::default();
+        let loss = token_cross_entropy(&logits, y.as_slice(), spec.padding_token, &mut scratch);
+        let (token, sequence) = super::sequence::token_accuracies(&logits, y, spec.padding_token);
+        let mut out = BTreeMap::new();
+        for m in &spec.metrics {
+            let v = match m {
+                MetricKind::Accuracy | MetricKind::TokenAccuracy => token,
+                MetricKind::SequenceAccuracy => sequence,
+                _ => continue,
+            };
+            out.insert(m.name().to_string(), v);
+        }
+        Ok(Evaluation {
+            loss,
+            metrics: out,
+            confusion: None,
         })
     }
 

@@ -11,8 +11,9 @@ use crate::{Error, Result};
 
 /// The `format` field every model file carries.
 pub const MODEL_FORMAT: &str = "nn-playground-model";
-/// The newest file version this build writes and reads.
-pub const MODEL_VERSION: u32 = 1;
+/// The newest file version this build writes and reads. Version 2 added the sequence
+/// layers (their weights as `"type": "tensors"` entries); version-1 files read unchanged.
+pub const MODEL_VERSION: u32 = 2;
 /// Largest model file accepted, in bytes.
 pub const MAX_MODEL_BYTES: usize = 64 * 1024 * 1024;
 
@@ -45,6 +46,10 @@ enum LayerWeights {
         beta: Vec<f32>,
         mean: Vec<f32>,
         var: Vec<f32>,
+    },
+    /// A sequence layer's trainable tensors in `Layer::visit_params` order.
+    Tensors {
+        tensors: Vec<Vec<f32>>,
     },
 }
 
@@ -84,6 +89,13 @@ impl Sequential {
                     mean: b.running_mean.clone(),
                     var: b.running_var.clone(),
                 },
+                other => {
+                    // Visiting needs `&mut`; a copy keeps `to_json` a read of the model.
+                    let mut copy = other.clone();
+                    let mut tensors = Vec::new();
+                    copy.visit_params(&mut |p| tensors.push(p.value.to_vec()));
+                    LayerWeights::Tensors { tensors }
+                }
             })
             .collect();
         let file = ModelFile {
@@ -172,6 +184,14 @@ impl Sequential {
                         )));
                     }
                 }
+                (layer, LayerWeights::Tensors { tensors })
+                    if !matches!(
+                        layer,
+                        Layer::Dense(_) | Layer::Dropout(_) | Layer::BatchNorm(_)
+                    ) =>
+                {
+                    copy_tensors(layer, &tensors, n)?
+                }
                 _ => {
                     return Err(Error::Format(format!(
                         "layer {n}: weights are for a different layer type"
@@ -187,6 +207,26 @@ impl Sequential {
         }
         Ok(model)
     }
+}
+
+fn copy_tensors(layer: &mut Layer, tensors: &[Vec<f32>], n: usize) -> Result<()> {
+    let mut expected = 0;
+    layer.visit_params(&mut |_| expected += 1);
+    if tensors.len() != expected {
+        return Err(Error::Format(format!(
+            "layer {n}: {} weight tensors, expected {expected}",
+            tensors.len()
+        )));
+    }
+    let mut i = 0;
+    let mut result = Ok(());
+    layer.visit_params(&mut |p| {
+        if result.is_ok() {
+            result = copy_checked(p.value, &tensors[i], n, "weights");
+        }
+        i += 1;
+    });
+    result
 }
 
 fn copy_checked(dst: &mut [f32], src: &[f32], layer: usize, what: &str) -> Result<()> {

@@ -11,16 +11,19 @@ pub mod importance;
 mod io;
 pub mod onnx;
 mod running_stats;
+mod sequence;
 mod state;
 pub mod trace;
 
-pub use build::{MAX_LAYERS, MAX_PARAMS, MAX_UNITS};
+pub use build::{MAX_HEADS, MAX_LAYERS, MAX_PARAMS, MAX_SEQUENCE_LEN, MAX_UNITS, MAX_VOCAB};
 pub use evaluate::Evaluation;
 pub(crate) use fit::EarlyStopper;
 pub use fit::{Callback, FitOptions, History, Logs};
 pub use io::{MAX_MODEL_BYTES, MODEL_FORMAT, MODEL_VERSION};
 #[cfg(feature = "webgpu")]
 pub(crate) use running_stats::check_running_stats;
+pub use sequence::AttentionMap;
+pub use sequence::MAX_ATTENTION_WEIGHTS;
 
 use crate::nn::layer::Layer;
 use crate::nn::loss::loss_and_grad;
@@ -99,6 +102,13 @@ impl Sequential {
         self.compiled.as_ref().map_or(0, |c| c.optimizer.iterations)
     }
 
+    /// The learning rate of update `t` (0-based; warm-up and schedule applied), once compiled.
+    pub fn learning_rate_at(&self, t: u64) -> Option<f32> {
+        self.compiled
+            .as_ref()
+            .map(|c| c.optimizer.learning_rate_at(t))
+    }
+
     /// Sets the optimiser's step count (after steps were taken by another backend), so that
     /// schedules and bias corrections continue from there. No effect before `compile`.
     pub fn set_iterations(&mut self, iterations: u64) {
@@ -120,6 +130,11 @@ impl Sequential {
     /// Sets optimiser, loss, metrics and penalty; the optimiser state starts fresh.
     pub fn compile(&mut self, spec: CompileSpec) -> Result<()> {
         build::validate_compile(&spec, &self.layers, self.output_dim())?;
+        if self.spec.per_position() && spec.loss != crate::spec::LossKind::CategoricalCrossentropy {
+            return Err(Error::InvalidConfig(
+                "a model with an output per position is trained with categorical cross-entropy over its tokens; choose that loss, or pool the sequence first".into(),
+            ));
+        }
         let optimizer = Optimizer::new(spec.optimizer.clone())?;
         self.compiled = Some(Compiled { spec, optimizer });
         Ok(())
@@ -153,11 +168,18 @@ impl Sequential {
     fn predict_impl(&mut self, x: &Matrix, logits: bool) -> Result<Matrix> {
         self.check_inputs(x)?;
         let out_dim = self.output_dim();
-        let mut out = Matrix::zeros(x.rows(), out_dim);
+        // A per-position token model gives one output row per token.
+        let per_row = if self.spec.per_position() {
+            x.cols()
+        } else {
+            1
+        };
+        let mut out = Matrix::zeros(x.rows() * per_row, out_dim);
         let cols = x.cols();
+        let chunk = PREDICT_CHUNK.min(self.sequences_per_pass(cols));
         let mut start = 0;
         while start < x.rows() {
-            let end = (start + PREDICT_CHUNK).min(x.rows());
+            let end = (start + chunk).min(x.rows());
             // Rows are contiguous: copy the chunk straight into the input buffer.
             self.acts[0].resize(end - start, cols);
             self.acts[0]
@@ -168,7 +190,8 @@ impl Sequential {
                 (true, Some(Layer::Dense(d))) => d.logits(),
                 _ => self.acts.last().expect("model has an output buffer"),
             };
-            out.as_mut_slice()[start * out_dim..end * out_dim].copy_from_slice(y.as_slice());
+            out.as_mut_slice()[start * per_row * out_dim..end * per_row * out_dim]
+                .copy_from_slice(y.as_slice());
             start = end;
         }
         Ok(out)
@@ -195,9 +218,11 @@ impl Sequential {
     }
 
     fn forward_from_acts(&mut self, training: bool) {
+        // A token batch `B×L` holds one sequence per row.
+        let seq_len = self.acts[0].cols().max(1);
         for (i, layer) in self.layers.iter_mut().enumerate() {
             let (head, tail) = self.acts.split_at_mut(i + 1);
-            layer.forward(&head[i], &mut tail[0], training, &mut self.rng);
+            layer.forward(&head[i], &mut tail[0], training, &mut self.rng, seq_len);
         }
     }
 
@@ -225,7 +250,16 @@ impl Sequential {
             } else {
                 &self.acts[depth]
             };
-            loss_and_grad(loss_kind, delta, pred, &self.batch_y, &mut self.grad_a)
+            if self.spec.per_position() {
+                crate::nn::token_loss::token_cross_entropy(
+                    pred,
+                    self.batch_y.as_slice(),
+                    compiled.spec.padding_token,
+                    &mut self.grad_a,
+                )
+            } else {
+                loss_and_grad(loss_kind, delta, pred, &self.batch_y, &mut self.grad_a)
+            }
         };
         if !loss.is_finite() {
             return Err(self.diverged());
@@ -517,6 +551,9 @@ impl Sequential {
     }
 
     fn check_inputs(&self, x: &Matrix) -> Result<()> {
+        if let Some(vocab) = self.spec.vocab() {
+            return sequence::check_tokens(x, vocab, self.spec.input_dim);
+        }
         if x.cols() != self.spec.input_dim {
             return Err(Error::Shape(format!(
                 "the model takes {} input features per row, but the data has {}",
@@ -547,6 +584,15 @@ impl Sequential {
             return Err(Error::InvalidData(
                 "no training rows: add data before training".into(),
             ));
+        }
+        self.check_attention_size(batch_size.min(x.rows()), x.cols())?;
+        if self.spec.per_position() {
+            return sequence::check_token_targets(
+                x,
+                y,
+                self.output_dim(),
+                compiled.spec.padding_token,
+            );
         }
         build::check_targets(compiled.spec.loss, self.output_dim(), x.rows(), y)
     }

@@ -68,6 +68,7 @@ impl Sequential {
                         &[("epsilon", Attr::Float(b.epsilon))],
                     )
                 }
+                _ => unreachable!("check_exportable refuses sequence layers"),
             };
         }
         Ok(x)
@@ -80,6 +81,19 @@ impl Sequential {
                 "cannot export to ONNX: the model has no layers".into(),
             ));
         }
+        if let Some((i, l)) = self
+            .spec
+            .layers
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.is_sequence_layer())
+        {
+            return Err(Error::InvalidConfig(format!(
+                "cannot export to ONNX: layer {} ({}) is not written by the ONNX export yet; save the model as a JSON file instead",
+                i + 1,
+                l.name()
+            )));
+        }
         for (i, layer) in self.layers.iter().enumerate() {
             let tensors: Vec<(&str, &[f32])> = match layer {
                 Layer::Dense(d) => vec![("weight", d.w.as_slice()), ("bias", &d.b)],
@@ -90,6 +104,7 @@ impl Sequential {
                     ("running mean", &b.running_mean),
                     ("running variance", &b.running_var),
                 ],
+                _ => Vec::new(),
             };
             for (what, values) in tensors {
                 if let Some((at, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
@@ -123,5 +138,6 @@ fn layer_name(layer: &Layer) -> String {
         }
         Layer::Dropout(_) => "dropout".into(),
         Layer::BatchNorm(_) => "batch norm".into(),
+        _ => "sequence layer".into(),
     }
 }

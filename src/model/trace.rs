@@ -58,10 +58,7 @@ impl Sequential {
             .enumerate()
             .find(|(_, l)| !matches!(l, LayerSpec::Dense { .. }))
         {
-            let what = match l {
-                LayerSpec::Dropout { .. } => "dropout",
-                _ => "batch norm",
-            };
+            let what = l.name();
             return Err(Error::InvalidConfig(format!(
                 "the worked step covers dense layers only; layer {} of this network is {what} (remove it to see the step)",
                 i + 1

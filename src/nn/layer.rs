@@ -1,6 +1,9 @@
 //! `Layer`: the closed set of layers a `Sequential` model holds, with one dispatch point for
 //! forward, backward and parameter visits.
 
+use crate::nn::sequence::{
+    Embedding, LayerNorm, MultiHeadSelfAttention, Pooling, PositionalEmbedding, TransformerBlock,
+};
 use crate::nn::{batch_norm::BatchNorm, dense::Dense, dropout::Dropout};
 use crate::{Matrix, Rng};
 
@@ -9,6 +12,12 @@ pub enum Layer {
     Dense(Dense),
     Dropout(Dropout),
     BatchNorm(BatchNorm),
+    Embedding(Embedding),
+    PositionalEmbedding(PositionalEmbedding),
+    Attention(Box<MultiHeadSelfAttention>),
+    LayerNorm(LayerNorm),
+    TransformerBlock(Box<TransformerBlock>),
+    Pooling(Pooling),
 }
 
 /// One trainable tensor handed to the optimiser.
@@ -20,11 +29,26 @@ pub struct Param<'a> {
 }
 
 impl Layer {
-    pub fn forward(&mut self, x: &Matrix, y: &mut Matrix, training: bool, rng: &mut Rng) {
+    /// `seq_len` is the positions per sequence in a token model (rows `b·L .. (b+1)·L` of
+    /// `x` are sequence `b`); vector layers ignore it.
+    pub fn forward(
+        &mut self,
+        x: &Matrix,
+        y: &mut Matrix,
+        training: bool,
+        rng: &mut Rng,
+        seq_len: usize,
+    ) {
         match self {
             Layer::Dense(d) => d.forward(x, y),
             Layer::Dropout(d) => d.forward(x, y, training, rng),
             Layer::BatchNorm(b) => b.forward(x, y, training),
+            Layer::Embedding(e) => e.forward(x, y),
+            Layer::PositionalEmbedding(p) => p.forward(x, y, seq_len),
+            Layer::Attention(a) => a.forward(x, y, seq_len, training, rng),
+            Layer::LayerNorm(n) => n.forward(x, y),
+            Layer::TransformerBlock(b) => b.forward(x, y, seq_len, training, rng),
+            Layer::Pooling(p) => p.forward(x, y, seq_len),
         }
     }
 
@@ -49,27 +73,25 @@ impl Layer {
                 Some(dx) => b.backward(grad, dx),
                 None => b.backward_params_only(grad),
             },
+            // Token ids have no gradient; the builder keeps embeddings first.
+            Layer::Embedding(e) => e.backward(x, grad),
+            Layer::PositionalEmbedding(p) => p.backward(grad, dx),
+            Layer::Attention(a) => a.backward(x, grad, dx),
+            Layer::LayerNorm(n) => n.backward(grad, dx),
+            Layer::TransformerBlock(b) => b.backward(grad, dx),
+            Layer::Pooling(p) => {
+                if let Some(dx) = dx {
+                    p.backward(grad, dx)
+                }
+            }
         }
     }
 
     /// Calls `f` on every trainable tensor, in a fixed order.
     pub fn visit_params(&mut self, f: &mut dyn FnMut(Param<'_>)) {
         match self {
-            Layer::Dense(d) => {
-                f(Param {
-                    value: d.w.as_mut_slice(),
-                    grad: d.dw.as_mut_slice(),
-                    is_weight: true,
-                });
-                if d.use_bias {
-                    f(Param {
-                        value: &mut d.b,
-                        grad: &mut d.db,
-                        is_weight: false,
-                    });
-                }
-            }
-            Layer::Dropout(_) => {}
+            Layer::Dense(d) => visit_dense(d, f),
+            Layer::Dropout(_) | Layer::Pooling(_) => {}
             Layer::BatchNorm(b) => {
                 f(Param {
                     value: &mut b.gamma,
@@ -82,6 +104,29 @@ impl Layer {
                     is_weight: false,
                 });
             }
+            Layer::Embedding(e) => f(Param {
+                value: e.table.as_mut_slice(),
+                grad: e.grad.as_mut_slice(),
+                is_weight: true,
+            }),
+            Layer::PositionalEmbedding(p) => {
+                if p.learned {
+                    f(Param {
+                        value: p.table.as_mut_slice(),
+                        grad: p.grad.as_mut_slice(),
+                        is_weight: true,
+                    })
+                }
+            }
+            Layer::Attention(a) => visit_attention(a, f),
+            Layer::LayerNorm(n) => visit_layer_norm(n, f),
+            Layer::TransformerBlock(b) => {
+                visit_layer_norm(&mut b.ln1, f);
+                visit_attention(&mut b.attention, f);
+                visit_layer_norm(&mut b.ln2, f);
+                visit_dense(&mut b.ff1, f);
+                visit_dense(&mut b.ff2, f);
+            }
         }
     }
 
@@ -89,7 +134,68 @@ impl Layer {
     pub fn output_dim(&self, input_dim: usize) -> usize {
         match self {
             Layer::Dense(d) => d.units(),
+            Layer::Embedding(e) => e.dim(),
             _ => input_dim,
         }
     }
+
+    /// The attention layer of this layer (itself, or inside a block), if any.
+    pub fn attention(&self) -> Option<&MultiHeadSelfAttention> {
+        match self {
+            Layer::Attention(a) => Some(a),
+            Layer::TransformerBlock(b) => Some(&b.attention),
+            _ => None,
+        }
+    }
+}
+
+fn visit_dense(d: &mut Dense, f: &mut dyn FnMut(Param<'_>)) {
+    f(Param {
+        value: d.w.as_mut_slice(),
+        grad: d.dw.as_mut_slice(),
+        is_weight: true,
+    });
+    if d.use_bias {
+        f(Param {
+            value: &mut d.b,
+            grad: &mut d.db,
+            is_weight: false,
+        });
+    }
+}
+
+fn visit_attention(a: &mut MultiHeadSelfAttention, f: &mut dyn FnMut(Param<'_>)) {
+    f(Param {
+        value: a.w_qkv.as_mut_slice(),
+        grad: a.dw_qkv.as_mut_slice(),
+        is_weight: true,
+    });
+    f(Param {
+        value: &mut a.b_qkv,
+        grad: &mut a.db_qkv,
+        is_weight: false,
+    });
+    f(Param {
+        value: a.w_o.as_mut_slice(),
+        grad: a.dw_o.as_mut_slice(),
+        is_weight: true,
+    });
+    f(Param {
+        value: &mut a.b_o,
+        grad: &mut a.db_o,
+        is_weight: false,
+    });
+}
+
+fn visit_layer_norm(n: &mut LayerNorm, f: &mut dyn FnMut(Param<'_>)) {
+    f(Param {
+        value: &mut n.gamma,
+        grad: &mut n.dgamma,
+        is_weight: false,
+    });
+    f(Param {
+        value: &mut n.beta,
+        grad: &mut n.dbeta,
+        is_weight: false,
+    });
 }

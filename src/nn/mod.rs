@@ -8,3 +8,5 @@ pub mod init;
 pub mod layer;
 pub mod loss;
 pub mod optim;
+pub mod sequence;
+pub mod token_loss;

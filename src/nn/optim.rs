@@ -12,6 +12,9 @@ use crate::{config_err, Result};
 /// Adagrad's accumulator starts here (as in Keras) so the first steps are not `lr·sign(g)`.
 pub const ADAGRAD_INITIAL_ACCUMULATOR: f32 = 0.1;
 
+/// Longest learning-rate warm-up, in updates.
+pub const MAX_WARMUP_STEPS: usize = 1_000_000;
+
 /// Optimiser state: one or two slots per parameter tensor, created on first use.
 #[derive(Debug, Clone)]
 pub struct Optimizer {
@@ -33,8 +36,17 @@ impl Optimizer {
         })
     }
 
-    /// Learning rate for update number `t` (0-based) under the schedule.
+    /// Learning rate for update number `t` (0-based): the linear warm-up, then the schedule
+    /// from its own step 0.
     pub fn learning_rate_at(&self, t: u64) -> f32 {
+        let warmup = self.spec.warmup_steps as u64;
+        if t < warmup {
+            return self.spec.learning_rate * (t + 1) as f32 / warmup as f32;
+        }
+        self.scheduled_rate_at(t - warmup)
+    }
+
+    fn scheduled_rate_at(&self, t: u64) -> f32 {
         let lr = self.spec.learning_rate;
         let t = t as f32;
         match self.spec.schedule {
@@ -242,6 +254,12 @@ pub fn validate(s: &OptimizerSpec) -> Result<()> {
         return Err(config_err!(
             "weight decay must be ≥ 0, got {}",
             s.weight_decay
+        ));
+    }
+    if s.warmup_steps > MAX_WARMUP_STEPS {
+        return Err(config_err!(
+            "warm-up of {} steps; the limit is {MAX_WARMUP_STEPS}",
+            s.warmup_steps
         ));
     }
     if let Some(c) = s.clip_norm {

@@ -453,6 +453,12 @@ pub(super) fn config_for_model(
                     h.batch_norm = true;
                 }
             }
+            other => {
+                return Err(Error::Format(format!(
+                    "the model has a {} layer, which reads token sequences; the 2-D playground holds dense models only",
+                    other.name()
+                )))
+            }
         }
     }
     cfg.hidden = hidden;

@@ -120,8 +120,17 @@ impl Session {
                     out.push(at);
                     at += 1 + usize::from(*use_bias);
                 }
-                LayerSpec::BatchNorm { .. } => at += 2,
-                LayerSpec::Dropout { .. } => {}
+                LayerSpec::BatchNorm { .. } | LayerSpec::LayerNorm { .. } => at += 2,
+                LayerSpec::Dropout { .. }
+                | LayerSpec::GlobalAveragePooling1d
+                | LayerSpec::FirstTokenPooling => {}
+                LayerSpec::Embedding { .. } => at += 1,
+                LayerSpec::PositionalEmbedding { sinusoidal, .. } => {
+                    at += usize::from(!*sinusoidal)
+                }
+                LayerSpec::MultiHeadSelfAttention { .. } => at += 4,
+                // Two layer norms, the attention's four tensors, two dense layers with biases.
+                LayerSpec::TransformerBlock { .. } => at += 12,
             }
         }
         out

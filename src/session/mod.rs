@@ -18,6 +18,7 @@ mod health;
 mod insight;
 mod onnx;
 mod replay;
+pub mod sequence;
 mod slice;
 mod table;
 mod train;

@@ -296,7 +296,7 @@ pub(super) fn describe(spec: &ModelSpec) -> String {
                 units, activation, ..
             } => format!("dense {units} {}", activation.name()),
             LayerSpec::Dropout { rate } => format!("dropout {rate}"),
-            LayerSpec::BatchNorm { .. } => "batch norm".to_string(),
+            other => other.name().to_string(),
         })
         .collect();
     format!("{} inputs → {}", spec.input_dim, parts.join(" → "))

@@ -18,6 +18,7 @@
 mod backend;
 #[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
 mod gpu;
+mod layers;
 #[cfg(not(all(feature = "webgpu", target_arch = "wasm32")))]
 mod no_gpu;
 #[cfg(not(all(feature = "webgpu", target_arch = "wasm32")))]
@@ -39,6 +40,7 @@ use crate::spec::{
 };
 use crate::{FitOptions, Logs, Matrix, Sequential};
 use backend::{Backend, Epoch, Report, NOT_IN_THIS_BUILD};
+use layers::LayerArg;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,35 +49,6 @@ struct ModelArgs {
     layers: Vec<LayerArg>,
     #[serde(default)]
     seed: Option<u64>,
-}
-
-/// TF.js-flavoured layer objects (`batchNormalization` / `batch_norm` both accepted).
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-enum LayerArg {
-    Dense {
-        units: usize,
-        #[serde(default)]
-        activation: crate::Activation,
-        #[serde(default, alias = "kernelInitializer")]
-        init: crate::spec::Init,
-        #[serde(default = "yes", alias = "useBias")]
-        use_bias: bool,
-    },
-    Dropout {
-        rate: f32,
-    },
-    #[serde(alias = "batch_norm", alias = "batchNorm")]
-    BatchNormalization {
-        #[serde(default)]
-        momentum: Option<f32>,
-        #[serde(default)]
-        epsilon: Option<f32>,
-    },
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[derive(Deserialize)]
@@ -94,6 +67,10 @@ struct CompileArgs {
     metrics: Vec<String>,
     regularization: Option<Regularization>,
     backend: Option<String>,
+    /// Linear learning-rate warm-up over this many updates.
+    warmup_steps: Option<usize>,
+    /// Target token left out of a per-position model's loss and accuracies.
+    padding_token: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -192,28 +169,7 @@ impl WebSequential {
     #[wasm_bindgen(constructor)]
     pub fn new(args: JsValue) -> Result<WebSequential, JsError> {
         let a: ModelArgs = from_js(args, "the model description")?;
-        let layers = a
-            .layers
-            .into_iter()
-            .map(|l| match l {
-                LayerArg::Dense {
-                    units,
-                    activation,
-                    init,
-                    use_bias,
-                } => LayerSpec::Dense {
-                    units,
-                    activation,
-                    init,
-                    use_bias,
-                },
-                LayerArg::Dropout { rate } => LayerSpec::Dropout { rate },
-                LayerArg::BatchNormalization { momentum, epsilon } => LayerSpec::BatchNorm {
-                    momentum: momentum.unwrap_or(0.99),
-                    epsilon: epsilon.unwrap_or(1e-3),
-                },
-            })
-            .collect();
+        let layers = a.layers.into_iter().map(LayerSpec::from).collect();
         let spec = ModelSpec {
             input_dim: a.input_dim,
             layers,
@@ -239,6 +195,9 @@ impl WebSequential {
         if let Some(lr) = a.learning_rate {
             optimizer.learning_rate = lr;
         }
+        if let Some(w) = a.warmup_steps {
+            optimizer.warmup_steps = w;
+        }
         let loss = match a.loss.as_deref() {
             None => LossKind::Mse,
             Some(name) => parse_name::<LossKind>(name, "loss")?,
@@ -253,6 +212,7 @@ impl WebSequential {
             loss,
             metrics,
             regularization: a.regularization.unwrap_or_default(),
+            padding_token: a.padding_token,
             ..CompileSpec::default()
         };
         if self.fitting.get() {
@@ -419,6 +379,34 @@ impl WebSequential {
         js_sys::Reflect::set(&obj, &"shape".into(), &shape)
             .map_err(|_| JsError::new("could not build the result"))?;
         Ok(obj.into())
+    }
+
+    /// For a token model, the attention weights of `x` (`B×L` token ids) in inference mode:
+    /// `[{layer, batch, heads, len, weights: Float32Array}]`, one entry per attention layer
+    /// or transformer block, `weights[((b·heads + h)·len + query)·len + key]`.
+    #[wasm_bindgen(js_name = attentionMaps)]
+    pub fn attention_maps(&self, x: JsValue) -> Result<js_sys::Array, JsError> {
+        let x = matrix_from_js(&x, "x")?;
+        let maps = self.write()?.attention_maps(&x).map_err(js_err)?;
+        let out = js_sys::Array::new();
+        for m in maps {
+            let obj = js_sys::Object::new();
+            for (key, value) in [
+                ("layer", JsValue::from(m.layer as u32)),
+                ("batch", JsValue::from(m.batch as u32)),
+                ("heads", JsValue::from(m.heads as u32)),
+                ("len", JsValue::from(m.len as u32)),
+                (
+                    "weights",
+                    js_sys::Float32Array::from(m.weights.as_slice()).into(),
+                ),
+            ] {
+                js_sys::Reflect::set(&obj, &key.into(), &value)
+                    .map_err(|_| JsError::new("could not build the result"))?;
+            }
+            out.push(&obj);
+        }
+        Ok(out)
     }
 
     /// The versioned model file (architecture, compile settings, weights) as JSON text.

@@ -9,9 +9,11 @@ mod external;
 mod health;
 mod keras;
 mod onnx;
+mod sequence;
 mod table;
 
 pub use keras::WebSequential;
+pub use sequence::{default_sequence_config, sequence_choices, WebSequenceSession};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

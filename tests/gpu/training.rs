@@ -326,6 +326,34 @@ fn invalid_use_gives_clear_errors() {
 }
 
 #[test]
+fn sequence_layers_are_refused_by_name() {
+    let (ctx, _) = gpu();
+    let layers = vec![
+        LayerSpec::Embedding { vocab: 5, dim: 8 },
+        LayerSpec::TransformerBlock {
+            heads: 2,
+            ff_units: 16,
+            causal: false,
+            dropout: 0.0,
+        },
+        dense(5, Activation::Linear),
+    ];
+    let compile = CompileSpec {
+        loss: LossKind::CategoricalCrossentropy,
+        ..CompileSpec::default()
+    };
+    let m = model(4, layers, compile);
+    match GpuTrainer::new(ctx, &m, 8) {
+        Err(Error::InvalidConfig(text)) => assert!(
+            text.contains("no embedding layer") && text.contains("CPU"),
+            "{text}"
+        ),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("a token model must not reach the GPU trainer"),
+    }
+}
+
+#[test]
 fn a_lost_device_keeps_the_last_weights_for_the_cpu() {
     // Its own device: releasing it must not disturb the other tests.
     let ctx = pollster::block_on(nn_playground::backend::webgpu::GpuContext::new()).unwrap();

@@ -191,6 +191,12 @@ impl GpuTrainer {
                     initial.push(gamma);
                     initial.push(beta);
                 }
+                ref other => {
+                    return Err(Error::InvalidConfig(format!(
+                        "the WebGPU trainer has no {} layer yet; train this model on the CPU",
+                        other.name()
+                    )))
+                }
             }
         }
         if stages.is_empty() {

@@ -1,0 +1,156 @@
+//! The Sequences mode's wasm API: `SequenceSession` (see `crate::session::sequence`), its
+//! default config and the choices and limits the page's controls offer.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{from_js, js_err, string_arg, to_js};
+use crate::data::sequence::{MAX_TASK_LENGTH, MAX_TASK_VOCAB};
+use crate::session::sequence::SequenceSession;
+use crate::spec::{
+    SequenceConfig, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_FF, MAX_SEQUENCE_HEADS,
+    MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
+};
+
+fn sequence_config_from_js(v: JsValue) -> Result<SequenceConfig, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(SequenceConfig::default());
+    }
+    from_js(v, "the sequence configuration")
+}
+
+/// The Sequences-mode defaults, in the serde form `new SequenceSession(config)` takes.
+#[wasm_bindgen(js_name = defaultSequenceConfig)]
+pub fn default_sequence_config() -> Result<JsValue, JsError> {
+    to_js(&SequenceConfig::default())
+}
+
+#[derive(Serialize)]
+struct Choices {
+    tasks: Vec<crate::data::sequence::SequenceTask>,
+    max_length: usize,
+    max_vocab: usize,
+    max_blocks: usize,
+    max_heads: usize,
+    max_width: usize,
+    max_ff_units: usize,
+    max_batch_size: usize,
+}
+
+/// `{tasks, max_length, max_vocab, max_blocks, max_heads, max_width, max_ff_units,
+/// max_batch_size}`: what the controls offer, so the page copies no list or cap.
+#[wasm_bindgen(js_name = sequenceChoices)]
+pub fn sequence_choices() -> Result<JsValue, JsError> {
+    to_js(&Choices {
+        tasks: SEQUENCE_TASKS.to_vec(),
+        max_length: MAX_TASK_LENGTH,
+        max_vocab: MAX_TASK_VOCAB,
+        max_blocks: MAX_SEQUENCE_BLOCKS,
+        max_heads: MAX_SEQUENCE_HEADS,
+        max_width: MAX_SEQUENCE_WIDTH,
+        max_ff_units: MAX_SEQUENCE_FF,
+        max_batch_size: MAX_SEQUENCE_BATCH,
+    })
+}
+
+#[wasm_bindgen(js_name = SequenceSession)]
+pub struct WebSequenceSession {
+    inner: SequenceSession,
+}
+
+#[wasm_bindgen(js_class = SequenceSession)]
+impl WebSequenceSession {
+    /// Generates the task and builds the model (`undefined` = defaults).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<WebSequenceSession, JsError> {
+        let cfg = sequence_config_from_js(config)?;
+        Ok(Self {
+            inner: SequenceSession::new(cfg).map_err(js_err)?,
+        })
+    }
+
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.config())
+    }
+
+    /// `{task, length, vocab, classes, per_position, padding, token_names, train_size,
+    /// test_size}`.
+    #[wasm_bindgen(js_name = taskInfo)]
+    pub fn task_info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.task_info())
+    }
+
+    /// The `ModelSpec` the config builds (the model file's form).
+    #[wasm_bindgen(js_name = modelSpec)]
+    pub fn model_spec(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.model_spec())
+    }
+
+    pub fn step(&self) -> f64 {
+        self.inner.step() as f64
+    }
+
+    /// `steps` optimiser steps, then the figures: `{step, epoch, batch_loss, train_loss,
+    /// test_loss, train_token_accuracy, test_token_accuracy, train_sequence_accuracy,
+    /// test_sequence_accuracy, learning_rate}`.
+    #[wasm_bindgen(js_name = trainSteps)]
+    pub fn train_steps(&mut self, steps: u32) -> Result<JsValue, JsError> {
+        to_js(&self.inner.train_steps(steps as usize).map_err(js_err)?)
+    }
+
+    /// Steps for about `ms` milliseconds (at least one), then the figures as `trainSteps`.
+    #[wasm_bindgen(js_name = trainFor)]
+    pub fn train_for(&mut self, ms: f64) -> Result<JsValue, JsError> {
+        let mut now = js_sys::Date::now;
+        to_js(&self.inner.train_for(ms, &mut now).map_err(js_err)?)
+    }
+
+    /// Every point `trainSteps` / `trainFor` returned (thinned when long).
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.history())
+    }
+
+    /// Test sequence `index`: `{input, target, predicted, correct, attention: [{layer, batch,
+    /// heads, len, weights}]}`, `weights[(h·len + query)·len + key]`.
+    pub fn example(&mut self, index: u32) -> Result<JsValue, JsError> {
+        to_js(&self.inner.example(index as usize).map_err(js_err)?)
+    }
+
+    /// The model on typed text (token names, spaced or run together), as `example` with
+    /// `target: null`; throws a message for unknown tokens or too long input.
+    #[wasm_bindgen(js_name = predictText)]
+    pub fn predict_text(&mut self, text: JsValue) -> Result<JsValue, JsValue> {
+        let text = string_arg(&text, "text")?;
+        let e = self.inner.predict_text(&text).map_err(js_err)?;
+        Ok(to_js(&e)?)
+    }
+
+    /// As `predictText`, for token ids.
+    #[wasm_bindgen(js_name = predictTokens)]
+    pub fn predict_tokens(&mut self, tokens: Vec<u32>) -> Result<JsValue, JsError> {
+        let ids: Vec<usize> = tokens.iter().map(|&t| t as usize).collect();
+        to_js(&self.inner.predict_tokens(&ids).map_err(js_err)?)
+    }
+
+    /// `{names, x, y, explained}`: the token embeddings on two principal axes.
+    #[wasm_bindgen(js_name = embeddingMap)]
+    pub fn embedding_map(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.embedding_map().map_err(js_err)?)
+    }
+
+    /// Back to the initial weights, keeping the task; clears the history.
+    pub fn reset(&mut self) -> Result<(), JsError> {
+        self.inner.reset().map_err(js_err)
+    }
+
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
+        self.inner.set_learning_rate(lr).map_err(js_err)
+    }
+
+    /// The trained model as a model file (JSON text), loadable by `Sequential.fromJSON`.
+    #[wasm_bindgen(js_name = modelJSON)]
+    pub fn model_json(&self) -> String {
+        self.inner.model().to_json()
+    }
+}
