@@ -70,8 +70,8 @@ export async function sequenceBench(ours, { record, note, log, tfBackends, quick
   const shape = Array.from(ours.WasmSequenceBench.shape());
   const [blocks, heads, width, ff, length, vocab, batch] = shape;
   const tokensPerStep = bench.tokensPerStep();
-  const inputs = bench.inputs();
-  const targets = bench.targets();
+  const inputs = bench.x();
+  const targets = bench.y();
   const sequences = inputs.length / length;
   const minMs = quick ? 100 : 400;
   const perStep = (s) => tokensPerStep / s;

@@ -65,12 +65,12 @@ impl SequenceBench {
         self.batch * self.split.train.inputs.cols()
     }
 
-    /// The training token ids, `sequences × length` row-major, for peers to train on.
+    /// The training inputs, `sequences × length` token ids.
     pub fn inputs(&self) -> &crate::Matrix {
         &self.split.train.inputs
     }
 
-    /// The per-position targets, `sequences × length`.
+    /// The training targets (the inputs reversed), `sequences × length`.
     pub fn targets(&self) -> &crate::Matrix {
         &self.split.train.targets
     }

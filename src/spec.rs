@@ -1,10 +1,12 @@
 //! The one description of a model and of a playground setup: the serde types the UI edits,
 //! the URL hash encodes, saved files hold and the builder reads.
 
+mod layers;
 mod sequence;
 
 use serde::{Deserialize, Serialize};
 
+pub use layers::{Init, LayerSpec, ModelSpec};
 pub use sequence::{
     SequenceConfig, SequencePooling, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_FF,
     MAX_SEQUENCE_HEADS, MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
@@ -12,159 +14,8 @@ pub use sequence::{
 
 use crate::nn::activation::Activation;
 
-/// How a dense layer's weights start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Init {
-    /// Glorot/Xavier uniform: U(±√(6/(fan_in+fan_out))), zero bias.
-    #[default]
-    GlorotUniform,
-    /// He normal: N(0, 2/fan_in), zero bias.
-    HeNormal,
-    /// He uniform: U(±√(6/fan_in)), zero bias.
-    HeUniform,
-    /// TensorFlow Playground's rule: U(-0.5, 0.5) weights, 0.1 bias.
-    Playground,
-}
-
-/// One layer of a [`ModelSpec`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum LayerSpec {
-    /// `y = act(x·W + b)` with `W: in×units`.
-    Dense {
-        units: usize,
-        #[serde(default)]
-        activation: Activation,
-        #[serde(default)]
-        init: Init,
-        #[serde(default = "yes")]
-        use_bias: bool,
-    },
-    /// Inverted dropout: zeroes a fraction `rate` of inputs in training, scales the rest.
-    Dropout { rate: f32 },
-    /// Batch normalisation over the batch axis, with learned scale and shift.
-    BatchNorm {
-        #[serde(default = "default_bn_momentum")]
-        momentum: f32,
-        #[serde(default = "default_bn_epsilon")]
-        epsilon: f32,
-    },
-    /// Token id → learned vector: tokens `B×L` in, `(B·L)×dim` out. Only as the first layer.
-    Embedding { vocab: usize, dim: usize },
-    /// Adds a vector per position (learned, or the fixed sinusoids when `sinusoidal`).
-    PositionalEmbedding {
-        max_len: usize,
-        #[serde(default)]
-        sinusoidal: bool,
-    },
-    /// Scaled dot-product self-attention with `heads` heads; `causal` hides later positions.
-    MultiHeadSelfAttention {
-        heads: usize,
-        #[serde(default)]
-        causal: bool,
-        /// Dropout on the attention weights in training.
-        #[serde(default)]
-        dropout: f32,
-    },
-    /// Normalises each position's features, with learned scale and shift.
-    LayerNorm {
-        #[serde(default = "default_ln_epsilon")]
-        epsilon: f32,
-    },
-    /// Pre-norm block: attention and a per-position feed-forward of `ff_units`, each with a
-    /// residual connection.
-    TransformerBlock {
-        heads: usize,
-        ff_units: usize,
-        #[serde(default)]
-        causal: bool,
-        #[serde(default)]
-        dropout: f32,
-    },
-    /// Mean over each sequence's positions: `(B·L)×d` → `B×d`.
-    #[serde(
-        rename = "global_average_pooling_1d",
-        alias = "global_average_pooling1d"
-    )]
-    GlobalAveragePooling1d,
-    /// Each sequence's first position: `(B·L)×d` → `B×d`.
-    FirstTokenPooling,
-}
-
-impl LayerSpec {
-    /// The layer's name in messages.
-    pub fn name(&self) -> &'static str {
-        match self {
-            LayerSpec::Dense { .. } => "dense",
-            LayerSpec::Dropout { .. } => "dropout",
-            LayerSpec::BatchNorm { .. } => "batch norm",
-            LayerSpec::Embedding { .. } => "embedding",
-            LayerSpec::PositionalEmbedding { .. } => "positional embedding",
-            LayerSpec::MultiHeadSelfAttention { .. } => "multi-head self-attention",
-            LayerSpec::LayerNorm { .. } => "layer norm",
-            LayerSpec::TransformerBlock { .. } => "transformer block",
-            LayerSpec::GlobalAveragePooling1d => "global average pooling",
-            LayerSpec::FirstTokenPooling => "first-token pooling",
-        }
-    }
-
-    /// True for the layers that read token sequences (embeddings, attention, layer norm,
-    /// blocks, poolings), which the GPU trainer and the ONNX export do not have yet.
-    pub fn is_sequence_layer(&self) -> bool {
-        !matches!(
-            self,
-            LayerSpec::Dense { .. } | LayerSpec::Dropout { .. } | LayerSpec::BatchNorm { .. }
-        )
-    }
-}
-
 fn is_zero(v: &usize) -> bool {
     *v == 0
-}
-
-fn default_ln_epsilon() -> f32 {
-    1e-5
-}
-
-fn yes() -> bool {
-    true
-}
-fn default_bn_momentum() -> f32 {
-    0.99
-}
-fn default_bn_epsilon() -> f32 {
-    1e-3
-}
-
-/// A feed-forward model: input width and layers in order. A model whose first layer is an
-/// [`LayerSpec::Embedding`] reads token sequences; `input_dim` is then the longest sequence
-/// it takes (rows of `input_dim` token ids, or fewer).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelSpec {
-    pub input_dim: usize,
-    pub layers: Vec<LayerSpec>,
-}
-
-impl ModelSpec {
-    /// The vocabulary when the model reads tokens (its first layer is an embedding).
-    pub fn vocab(&self) -> Option<usize> {
-        match self.layers.first() {
-            Some(LayerSpec::Embedding { vocab, .. }) => Some(*vocab),
-            _ => None,
-        }
-    }
-
-    /// True for a token model that gives one output per position (no pooling layer).
-    pub fn per_position(&self) -> bool {
-        self.vocab().is_some()
-            && !self.layers.iter().any(|l| {
-                matches!(
-                    l,
-                    LayerSpec::GlobalAveragePooling1d | LayerSpec::FirstTokenPooling
-                )
-            })
-    }
 }
 
 /// The training objective.

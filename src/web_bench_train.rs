@@ -1,7 +1,6 @@
 //! The wasm-bindgen face of [`crate::bench_train`]: training and decision-grid benchmark
 //! problems exported to JavaScript, with no timing inside (the page's clock measures calls).
 
-use crate::bench_sequence::{SequenceBench, SEQUENCE_BENCH_SHAPE};
 use crate::bench_train::{GridBench, TrainBench};
 use wasm_bindgen::prelude::*;
 
@@ -92,23 +91,23 @@ impl WasmGridBench {
     }
 }
 
-/// The sequence workload (see [`SequenceBench`]): a 2-block, 4-head, width-64 transformer on
-/// length-16 reverse; `run` is the call to time.
+/// The sequence-model workload (see [`crate::bench_sequence::SequenceBench`]); `run` is the
+/// call to time.
 #[wasm_bindgen]
 pub struct WasmSequenceBench {
-    inner: SequenceBench,
+    inner: crate::bench_sequence::SequenceBench,
 }
 
 #[wasm_bindgen]
 impl WasmSequenceBench {
     #[wasm_bindgen(constructor)]
     pub fn new(seed: u32) -> Result<WasmSequenceBench, JsError> {
-        SequenceBench::new(u64::from(seed))
+        crate::bench_sequence::SequenceBench::new(u64::from(seed))
             .map(|inner| WasmSequenceBench { inner })
             .map_err(js_err)
     }
 
-    /// Runs `steps` optimiser steps; returns the mean batch loss.
+    /// Runs `steps` training steps; returns the mean batch loss.
     pub fn run(&mut self, steps: u32) -> Result<f32, JsError> {
         self.inner.run(steps as usize).map_err(js_err)
     }
@@ -118,18 +117,20 @@ impl WasmSequenceBench {
         self.inner.tokens_per_step() as u32
     }
 
-    /// `[blocks, heads, width, ff_units, length, vocab, batch]`.
+    /// `[blocks, heads, width, ffUnits, length, vocab, batch]`.
     pub fn shape() -> Box<[u32]> {
-        SEQUENCE_BENCH_SHAPE.iter().map(|&v| v as u32).collect()
+        crate::bench_sequence::SEQUENCE_BENCH_SHAPE
+            .iter()
+            .map(|&v| v as u32)
+            .collect()
     }
 
-    /// The training token ids, `sequences × length` row-major.
-    pub fn inputs(&self) -> Box<[f32]> {
+    /// The training inputs and targets, row-major `sequences × length`, for peers.
+    pub fn x(&self) -> Box<[f32]> {
         self.inner.inputs().as_slice().into()
     }
 
-    /// The per-position targets, `sequences × length`.
-    pub fn targets(&self) -> Box<[f32]> {
+    pub fn y(&self) -> Box<[f32]> {
         self.inner.targets().as_slice().into()
     }
 }

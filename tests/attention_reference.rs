@@ -1,6 +1,6 @@
 //! Self-attention against a naive per-element reference on odd shapes, and the causal mask
-//! checked on gradients: no gradient reaches a position from the outputs before it.
-#![cfg(not(target_arch = "wasm32"))]
+//! checked on gradients: no gradient reaches a position from the outputs before it. Natively
+//! and on wasm32 (the SIMD128 kernels, in Node).
 
 mod common;
 
@@ -74,7 +74,8 @@ fn layer(dim: usize, heads: usize, causal: bool, seed: u64) -> MultiHeadSelfAtte
     att
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn forward_matches_the_naive_reference_on_odd_shapes() {
     let mut k = 0;
     for (batch, len, dim, heads) in [
@@ -133,7 +134,8 @@ fn late_input_gradient(causal: bool, last: usize) -> f32 {
         .fold(0.0, f32::max)
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn the_causal_mask_lets_no_gradient_flow_from_later_positions() {
     for last in 0..5 {
         assert_eq!(

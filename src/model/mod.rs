@@ -102,6 +102,13 @@ impl Sequential {
         self.compiled.as_ref().map_or(0, |c| c.optimizer.iterations)
     }
 
+    /// The learning rate of update `t` (0-based; warm-up and schedule applied), once compiled.
+    pub fn learning_rate_at(&self, t: u64) -> Option<f32> {
+        self.compiled
+            .as_ref()
+            .map(|c| c.optimizer.learning_rate_at(t))
+    }
+
     /// Sets the optimiser's step count (after steps were taken by another backend), so that
     /// schedules and bias corrections continue from there. No effect before `compile`.
     pub fn set_iterations(&mut self, iterations: u64) {

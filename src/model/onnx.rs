@@ -89,7 +89,7 @@ impl Sequential {
             .find(|(_, l)| l.is_sequence_layer())
         {
             return Err(Error::InvalidConfig(format!(
-                "cannot export to ONNX: layer {} ({}) reads token sequences, which the ONNX export does not write yet; save the model as a JSON file instead",
+                "cannot export to ONNX: layer {} ({}) is not written by the ONNX export yet; save the model as a JSON file instead",
                 i + 1,
                 l.name()
             )));

@@ -228,8 +228,10 @@ impl SequenceSession {
             .model
             .evaluate(&self.split.test.inputs, &self.split.test.targets)?;
         let step = self.model.iterations();
-        let lr = crate::nn::optim::Optimizer::new(self.config.optimizer.clone())?
-            .learning_rate_at(step.saturating_sub(1));
+        let lr = self
+            .model
+            .learning_rate_at(step.saturating_sub(1))
+            .unwrap_or(0.0);
         let n = self.split.train.inputs.rows() as f32;
         Ok(SequencePoint {
             step,
