@@ -45,6 +45,7 @@ pub mod rng;
 pub mod session;
 pub mod spec;
 pub mod tensor;
+pub mod train;
 pub mod url_state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -13,7 +13,6 @@
 
 mod data;
 mod explain;
-mod external;
 mod health;
 mod insight;
 mod onnx;
@@ -87,7 +86,7 @@ pub struct Session {
     stop: Option<String>,
     early: Option<EarlyState>,
     grid_cache: Option<(usize, Matrix)>,
-    partial: Option<train::PartialEpoch>,
+    partial: Option<crate::train::EpochRun>,
     /// The map's slice through a table's inputs (none for 2-D points).
     slice: Option<slice::SliceView>,
     /// What the last upload did to its rows and cells.

@@ -6,27 +6,30 @@ use std::collections::BTreeMap;
 
 use super::{EarlyState, EpochLoss, Session};
 use crate::model::EarlyStopper;
-use crate::{Error, Logs, Matrix, Monitor, Result, Rng};
+use crate::train::{ready, Cpu, EpochRun, Trainer};
+use crate::{Error, Logs, Monitor, Result};
 
 /// Optimiser steps per chunk: an epoch with more steps is trained in chunks of this many,
 /// so that `train_for` can stop inside it and the worker stays responsive.
 pub const CHUNK_STEPS: usize = 64;
 
-/// An epoch in progress: the shuffled row order and how far it got.
-#[derive(Debug, Clone)]
-pub(super) struct PartialEpoch {
-    order: Vec<usize>,
-    next: usize,
-}
-
 impl Session {
     /// Trains `n` epochs (fewer when a stopping rule fires); an epoch already in progress
     /// counts as the first. Returns optimiser steps taken.
     pub fn train_epochs(&mut self, n: usize) -> Result<usize> {
+        ready(self.train_epochs_with(&mut Cpu, n))
+    }
+
+    /// [`train_epochs`](Self::train_epochs) on `trainer`.
+    pub async fn train_epochs_with<T: Trainer>(
+        &mut self,
+        trainer: &mut T,
+        n: usize,
+    ) -> Result<usize> {
         let mut steps = 0;
         let target = self.epoch + n;
         while self.epoch < target {
-            match self.train_unit()? {
+            match self.train_unit(trainer).await? {
                 Some(s) => steps += s,
                 None => break,
             }
@@ -38,15 +41,7 @@ impl Session {
     /// clock after every epoch or chunk; at least one unit unless stopped. Returns optimiser
     /// steps taken.
     pub fn train_for(&mut self, budget_ms: f64, now: &mut dyn FnMut() -> f64) -> Result<usize> {
-        let start = now();
-        let mut steps = 0;
-        while let Some(s) = self.train_unit()? {
-            steps += s;
-            if now() - start >= budget_ms {
-                break;
-            }
-        }
-        Ok(steps)
+        ready(self.train_paced_with(&mut Cpu, budget_ms, usize::MAX, now))
     }
 
     /// Like [`train_for`](Self::train_for), but stops once `max_epochs` epochs have finished
@@ -60,11 +55,23 @@ impl Session {
         max_epochs: usize,
         now: &mut dyn FnMut() -> f64,
     ) -> Result<usize> {
+        ready(self.train_paced_with(&mut Cpu, budget_ms, max_epochs, now))
+    }
+
+    /// [`train_paced`](Self::train_paced) on `trainer` (`usize::MAX` epochs: as
+    /// [`train_for`](Self::train_for)).
+    pub async fn train_paced_with<T: Trainer>(
+        &mut self,
+        trainer: &mut T,
+        budget_ms: f64,
+        max_epochs: usize,
+        now: &mut dyn FnMut() -> f64,
+    ) -> Result<usize> {
         let start = now();
-        let target = self.epoch + max_epochs;
+        let target = self.epoch.saturating_add(max_epochs);
         let mut steps = 0;
         while self.epoch < target {
-            match self.train_unit()? {
+            match self.train_unit(trainer).await? {
                 Some(s) => steps += s,
                 None => break,
             }
@@ -80,15 +87,21 @@ impl Session {
         self.partial.is_some()
     }
 
+    /// Optimiser steps in one epoch: batches of the configured size over the training split.
+    pub fn steps_per_epoch(&self) -> usize {
+        let rows = self.data.train_x.rows();
+        rows.div_ceil(self.config.batch_size.clamp(1, rows.max(1)))
+    }
+
     /// [`train_unit_unguarded`](Self::train_unit_unguarded), rolled back on divergence.
     ///
     /// The model stops at the first non-finite loss, but the update before it, though finite,
     /// may already hold weights so large that every prediction overflows. The weights from
     /// the start of the unit (≤ [`CHUNK_STEPS`] steps back, a finite loss then) are what a
     /// user can train on from at a lower rate, so those are restored.
-    fn train_unit(&mut self) -> Result<Option<usize>> {
+    async fn train_unit<T: Trainer>(&mut self, trainer: &mut T) -> Result<Option<usize>> {
         let before = self.model.params();
-        match self.train_unit_unguarded() {
+        match self.train_unit_unguarded(trainer).await {
             Err(e @ Error::Diverged { .. }) => {
                 self.model.set_params(&before)?;
                 self.grid_cache = None;
@@ -98,8 +111,9 @@ impl Session {
         }
     }
 
-    /// One epoch, or one chunk of a large one; `None` when a stopping rule holds training back.
-    fn train_unit_unguarded(&mut self) -> Result<Option<usize>> {
+    /// One epoch, or one chunk of [`CHUNK_STEPS`] steps of a large one; `None` when a
+    /// stopping rule holds training back.
+    async fn train_unit_unguarded<T: Trainer>(&mut self, trainer: &mut T) -> Result<Option<usize>> {
         if self.partial.is_none() && !self.may_start_epoch() {
             return Ok(None);
         }
@@ -111,36 +125,29 @@ impl Session {
         }
         self.record_replay_start()?;
         let batch = self.config.batch_size.clamp(1, rows);
-        if rows.div_ceil(batch) <= CHUNK_STEPS && self.partial.is_none() {
-            let (x, y) = self.data.train_xy();
-            self.model.train_epoch(x, y, batch, true)?;
-            self.finish_epoch()?;
-            return Ok(Some(rows.div_ceil(batch)));
-        }
         let mut part = match self.partial.take() {
-            Some(p) if p.order.len() == rows => p,
-            _ => {
-                let mut order: Vec<usize> = (0..rows).collect();
-                Rng::new(self.config.seed ^ (self.epoch as u64).wrapping_mul(0x9E37_79B9))
-                    .shuffle(&mut order);
-                PartialEpoch { order, next: 0 }
-            }
+            Some(p) if p.rows() == rows => p,
+            _ => EpochRun::next_of(&self.model, rows, batch, true),
         };
-        let end = (part.next + CHUNK_STEPS * batch).min(rows);
-        let idx = &part.order[part.next..end];
-        let mut x = Matrix::default();
-        let mut y = Matrix::default();
-        x.gather_rows(&self.data.train_x, idx);
-        y.gather_rows(&self.data.train_y, idx);
-        self.model.train_epoch(&x, &y, batch, true)?;
-        let steps = idx.len().div_ceil(batch);
-        part.next = end;
-        if part.next >= rows {
+        let (x, y) = (&self.data.train_x, &self.data.train_y);
+        let losses = trainer
+            .train_rows(
+                &mut self.model,
+                x,
+                y,
+                part.next_rows(CHUNK_STEPS),
+                batch,
+                &mut |_, _| true,
+            )
+            .await?;
+        part.record(&losses);
+        if part.done() {
+            self.model.count_epoch();
             self.finish_epoch()?;
         } else {
             self.partial = Some(part);
         }
-        Ok(Some(steps))
+        Ok(Some(losses.len()))
     }
 
     /// Applies the epoch limit; false when it is reached (and records why).

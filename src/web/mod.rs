@@ -4,7 +4,6 @@
 
 mod convert;
 mod explain;
-mod external;
 mod health;
 mod keras;
 mod onnx;
@@ -60,6 +59,24 @@ pub(crate) fn string_arg(v: &JsValue, name: &str) -> Result<String, JsValue> {
             v.js_typeof().as_string().unwrap_or_default()
         };
         js_sys::TypeError::new(&format!("{name} must be a string, got {got}")).into()
+    })
+}
+
+/// Milliseconds from `performance.now()` (the page's clock; `Date.now()` where it is missing),
+/// for the engine's `auto` timing.
+pub(crate) fn clock() -> crate::train::Clock {
+    use wasm_bindgen::JsCast;
+    Box::new(|| {
+        let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok();
+        perf.and_then(|p| {
+            let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
+            now.dyn_into::<js_sys::Function>()
+                .ok()?
+                .call0(&p)
+                .ok()?
+                .as_f64()
+        })
+        .unwrap_or_else(js_sys::Date::now)
     })
 }
 
