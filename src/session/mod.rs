@@ -17,6 +17,7 @@ mod health;
 mod insight;
 mod onnx;
 mod replay;
+mod run_state;
 mod slice;
 mod table;
 mod train;
@@ -30,6 +31,7 @@ pub use replay::{
     replay_resolution, Replay, ReplayFrame, MAX_REPLAY_BYTES, MAX_REPLAY_FRAMES,
     MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
 };
+pub use run_state::RunState;
 pub use slice::{Axis, HeldValue, SliceInfo};
 pub use train::CHUNK_STEPS;
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
@@ -66,7 +68,7 @@ impl Change {
 }
 
 /// Train and test loss after one epoch (the data term, on every point of each split).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct EpochLoss {
     pub train: f32,
     pub test: f32,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{EarlyState, EpochLoss, Session};
 use crate::model::EarlyStopper;
-use crate::train::{ready, Cpu, EpochRun, Trainer};
+use crate::train::{ready, Cpu, Engine, EpochRun, Trainer};
 use crate::{Error, Logs, Monitor, Result};
 
 /// Optimiser steps per chunk: an epoch with more steps is trained in chunks of this many,
@@ -80,6 +80,13 @@ impl Session {
             }
         }
         Ok(steps)
+    }
+
+    /// Builds `engine`'s copy of the model now (the GPU's), so that a model it cannot train
+    /// is reported before training, and the CPU takes over with the reason.
+    pub fn prepare_engine(&mut self, engine: &mut Engine) {
+        let batch = self.config.batch_size.max(1);
+        engine.prepare_or_fall_back(&mut self.model, batch);
     }
 
     /// True while an epoch is partly trained (large training sets train in chunks).

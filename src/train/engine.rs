@@ -99,6 +99,42 @@ impl Engine {
         }
     }
 
+    /// What the page's session trains on once `choice` is made (`was_gpu`: the GPU trained
+    /// until now). Never an error: without a GPU the CPU trains and the news says why.
+    pub async fn for_page(choice: BackendChoice, clock: Clock, was_gpu: bool) -> Self {
+        match Self::open(choice, clock).await {
+            Ok(mut e) => {
+                if choice == BackendChoice::Cpu && was_gpu {
+                    e.news = Some("Training on the CPU.".into());
+                }
+                e
+            }
+            Err(e) => {
+                let why = e.to_string();
+                let why = why
+                    .trim_start_matches("backend error: ")
+                    .trim_start_matches("backend \"webgpu\" is unavailable: ");
+                let why = why.split("; ").next().unwrap_or(why).trim_end_matches('.');
+                Self::cpu_because(format!(
+                    "WebGPU is not used: {why}. Training continues on the CPU."
+                ))
+            }
+        }
+    }
+
+    /// [`prepare`](Self::prepare), but a GPU that cannot train `model` hands over to the CPU
+    /// with the reason in the news whatever the choice (the page's rule).
+    pub fn prepare_or_fall_back(&mut self, model: &mut Sequential, batch: usize) {
+        #[cfg(feature = "webgpu")]
+        if let Some(gpu) = self.gpu.as_mut() {
+            if let Err(e) = gpu.prepare(model, batch) {
+                self.lose(&e.to_string(), model);
+            }
+        }
+        #[cfg(not(feature = "webgpu"))]
+        let _ = (model, batch);
+    }
+
     /// No GPU: an error for `webgpu`, the CPU with the reason for `auto`.
     pub fn unavailable(choice: BackendChoice, why: &str) -> Result<Self> {
         let why = why

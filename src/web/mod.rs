@@ -2,6 +2,7 @@
 //! `Session` drives the playground page; `Sequential` (in [`keras`]) is the Keras-style
 //! model API for scripts. Errors become `JsError`s carrying the engine's message.
 
+mod backend;
 mod convert;
 mod explain;
 mod health;
@@ -91,6 +92,10 @@ fn config_from_js(v: JsValue) -> Result<PlaygroundConfig, JsError> {
 #[wasm_bindgen(js_name = Session)]
 pub struct WebSession {
     inner: Session,
+    /// The backend the session trains on (see `backend.rs`).
+    engine: crate::train::Engine,
+    /// The config's backend choice the engine was opened for.
+    engine_for: crate::spec::BackendChoice,
 }
 
 #[wasm_bindgen(js_class = Session)]
@@ -100,6 +105,8 @@ impl WebSession {
     pub fn new(config: JsValue) -> Result<WebSession, JsError> {
         Ok(Self {
             inner: Session::new(config_from_js(config)?).map_err(js_err)?,
+            engine: crate::train::Engine::cpu(),
+            engine_for: crate::spec::BackendChoice::Cpu,
         })
     }
 
