@@ -49,14 +49,6 @@ pub mod train;
 pub mod url_state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
-#[cfg(target_arch = "wasm32")]
-pub mod web_bench;
-#[cfg(target_arch = "wasm32")]
-pub mod web_bench_train;
-#[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
-pub mod web_gpu;
-#[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
-pub mod web_gpu_bench;
 
 pub use error::{Error, Result};
 pub use model::{Callback, Evaluation, FitOptions, History, Logs, Sequential};

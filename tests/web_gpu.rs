@@ -144,7 +144,7 @@ async fn training_follows_the_cpu_curve_in_the_browser() {
 /// (no optimiser state to carry) every switch keeps the two runs in step.
 #[wasm_bindgen_test]
 async fn js_trainer_switches_backends_mid_training_without_losing_steps() {
-    use nn_playground::web_gpu::WebGpuTrainer;
+    use nn_playground::web::gpu_trainer::WebGpuTrainer;
     use wasm_bindgen_futures::JsFuture;
 
     let dense = |units, activation| LayerSpec::Dense {
@@ -220,7 +220,7 @@ async fn js_trainer_switches_backends_mid_training_without_losing_steps() {
 /// moments and bias correction included.
 #[wasm_bindgen_test]
 async fn js_trainer_carries_adam_state_across_switches() {
-    use nn_playground::web_gpu::WebGpuTrainer;
+    use nn_playground::web::gpu_trainer::WebGpuTrainer;
     use wasm_bindgen_futures::JsFuture;
 
     let spec = ModelSpec {
@@ -302,7 +302,7 @@ async fn js_trainer_carries_adam_state_across_switches() {
 
 #[wasm_bindgen_test]
 async fn benchmark_jobs_run_and_wait_in_the_browser() {
-    use nn_playground::web_gpu_bench::WebGpuKernelBench;
+    use nn_playground::web::gpu_bench::WebGpuKernelBench;
     use wasm_bindgen_futures::JsFuture;
 
     // The kernel jobs: the product's C[0,0] and the tiny dispatch seen through read-backs
@@ -725,7 +725,7 @@ async fn batch_norm_step_matches_the_cpu_layer_in_the_browser() {
 /// running statistics, and an uploaded file replaces them (inference depends on them).
 #[wasm_bindgen_test]
 async fn js_trainer_carries_batch_norm_statistics_both_ways() {
-    use nn_playground::web_gpu::WebGpuTrainer;
+    use nn_playground::web::gpu_trainer::WebGpuTrainer;
     use wasm_bindgen_futures::JsFuture;
 
     let spec = ModelSpec {

@@ -1,10 +1,18 @@
 //! The wasm-bindgen API (wasm32 only): thin translation between JS values and the engine.
 //! `Session` drives the playground page; `Sequential` (in [`keras`]) is the Keras-style
-//! model API for scripts. Errors become `JsError`s carrying the engine's message.
+//! model API for scripts; `bench`, `bench_train` and (feature `webgpu`) `gpu_bench` and
+//! `gpu_trainer` are the benchmark page's entry points. Errors become `JsError`s carrying
+//! the engine's message.
 
 mod backend;
+pub mod bench;
+pub mod bench_train;
 mod convert;
 mod explain;
+#[cfg(feature = "webgpu")]
+pub mod gpu_bench;
+#[cfg(feature = "webgpu")]
+pub mod gpu_trainer;
 mod health;
 mod keras;
 mod onnx;
