@@ -28,6 +28,7 @@
 //! # Ok::<(), nn_playground::Error>(())
 //! ```
 
+pub mod activation;
 #[cfg(feature = "webgpu")]
 pub mod backend;
 pub mod bench;
@@ -50,9 +51,9 @@ pub mod url_state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+pub use activation::Activation;
 pub use error::{Error, Result};
 pub use model::{Callback, Evaluation, FitOptions, History, Logs, Sequential};
-pub use nn::activation::Activation;
 pub use rng::Rng;
 pub use spec::*;
 pub use tensor::Matrix;
