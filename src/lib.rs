@@ -32,7 +32,6 @@ pub mod activation;
 #[cfg(feature = "webgpu")]
 pub mod backend;
 pub mod bench;
-pub mod bench_train;
 pub mod data;
 pub mod error;
 pub mod input;

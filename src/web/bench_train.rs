@@ -1,7 +1,7 @@
-//! The wasm-bindgen face of [`crate::bench_train`]: training and decision-grid benchmark
+//! The wasm-bindgen face of [`crate::bench::train`]: training and decision-grid benchmark
 //! problems exported to JavaScript, with no timing inside (the page's clock measures calls).
 
-use crate::bench_train::{GridBench, TrainBench};
+use crate::bench::train::{GridBench, TrainBench};
 use wasm_bindgen::prelude::*;
 
 fn js_err(e: crate::Error) -> JsError {
