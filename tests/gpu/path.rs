@@ -71,6 +71,13 @@ fn close(what: &str, gpu: f32, cpu: f32) {
 
 fn close_histories(what: &str, gpu: &History, cpu: &History) {
     assert_eq!(gpu.epochs.len(), cpu.epochs.len(), "{what}: epochs");
+    let rel = gpu
+        .epochs
+        .iter()
+        .zip(&cpu.epochs)
+        .map(|(g, c)| ((g.loss - c.loss) / c.loss).abs())
+        .fold(0.0f32, f32::max);
+    eprintln!("{what}: largest relative loss difference GPU vs CPU {rel:.1e}");
     for (e, (g, c)) in gpu.epochs.iter().zip(&cpu.epochs).enumerate() {
         close(&format!("{what} epoch {e} loss"), g.loss, c.loss);
         close(
