@@ -12,7 +12,7 @@ pub use sequence::{
     MAX_SEQUENCE_HEADS, MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
 };
 
-use crate::nn::activation::Activation;
+use crate::activation::Activation;
 
 fn is_zero(v: &usize) -> bool {
     *v == 0

@@ -23,13 +23,13 @@
 // A frame carries `snapshot: {config, model, data?}` every few seconds (and whenever idle):
 // the last good state the page restarts a crashed worker from.
 //
-// Backends: `config.backend` is 'cpu', 'webgpu' or 'auto' (the faster of the two, timed). On the GPU
-// the session still owns everything; `gpu.js` trains whole epochs and the session adopts
-// them. Whatever stops the GPU (no WebGPU, no adapter, a lost device) is said in words and
-// training goes on on the CPU from the last weights read back.
+// Backends: `config.backend` is 'cpu', 'webgpu' or 'auto'. The engine decides everything (which
+// backend, auto's timing, the fallback on a lost device, what to say); the worker forwards the
+// choice and shows the engine's news. The page starts on the CPU build (`pkg/`); the first
+// choice of WebGPU moves the whole session into the GPU build (`pkg-webgpu/`, which holds the
+// CPU engine too) once, so the CPU-only page never downloads it. Training is one call either
+// way (`trainSlice`); while it runs, calls wait for it.
 
-import init, * as wasm from '../pkg/nn_playground.js';
-import { GpuBackend, failureText, isDivergence } from './gpu.js';
 import { MAX_SAVED_CHARS } from './storage.js';
 import { Pacer } from './pace.js';
 
@@ -52,19 +52,23 @@ let snapshotDirty = true;
 let heavyDirty = true;
 let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true, health: false };
 const pacer = new Pacer();
+// The engine's module: the CPU build, or the GPU build once WebGPU was chosen.
+let wasm = null;
+let gpuBuild = false;
 // The sleep of a paced run until its next epoch is due.
 let sleepTimer = null;
 let ready = null;
 // Cached so the training loop does not convert the whole config every slice.
 let batchSize = 1;
+// The backend choice last forwarded to the engine; a new one is forwarded before the next slice.
 let backendChoice = 'cpu';
-// The GPU backend while WebGPU is chosen and working; null on the CPU.
-let gpu = null;
-// Bumped by every call that changes the session: GPU work begun before is not adopted.
+let backendDirty = false;
+// Bumped by every call: a decision grid the GPU predicted before it is not shown.
 let version = 0;
 // A decision grid the GPU predicted for the session as of `version` and `epoch`.
 let gpuGrid = null;
-let gpuBusy = false;
+// The training slice (or backend move) in flight: calls and frames wait for it.
+let slicing = null;
 // The data of the last snapshot, deflated; null when the data changed since.
 let packedData = null;
 // The text of the table last loaded (a table's rows never change after loading).
@@ -108,10 +112,12 @@ async function handle(msg) {
       break;
     case 'ack':
       awaitingAck = false;
+      await idle();
       guarded(maybeFrame);
       break;
     case 'call': {
       await ready;
+      await idle();
       let reply;
       try {
         reply = { type: 'reply', id: msg.id, ok: true, value: calls[msg.method](...(msg.args || [])) };
@@ -128,8 +134,22 @@ async function handle(msg) {
   }
 }
 
+/** Waits until no training slice holds the session. */
+async function idle() {
+  while (slicing) await slicing.catch(() => {});
+}
+
+/** The CPU build, loaded once at start. */
+async function loadCpuBuild() {
+  if (!wasm) {
+    const m = await import('../pkg/nn_playground.js');
+    await m.default();
+    wasm = m;
+  }
+}
+
 async function start(hash, earlierWarning) {
-  await init();
+  await loadCpuBuild();
   let warning = earlierWarning;
   let parsed;
   try {
@@ -182,7 +202,7 @@ function choices() {
  * link's `hash` when given, as after a reload).
  */
 async function restore(snap, hide, hash) {
-  await init();
+  await loadCpuBuild();
   let warning;
   const lost = snap.dataLost ? dataLostText(snap.dataLost) : '';
   try {
@@ -277,27 +297,66 @@ function errorInfo(err) {
   return message(err);
 }
 
-/** Picks up the config's batch size and backend choice (starting or stopping the GPU). */
+/** Picks up the config's batch size, pace and backend choice (forwarded before the next slice). */
 function followConfig() {
   const cfg = session.config();
   batchSize = cfg.batch_size;
   pacer.setSpeed(cfg.speed);
-  // After a GPU failure the choice stays but the CPU trains, until the person chooses again.
-  if (cfg.backend === backendChoice) return;
-  backendChoice = cfg.backend;
-  if (backendChoice === 'cpu') {
-    if (gpu) {
-      gpu.dispose();
-      gpu = null;
-      notice({ key: 'gpu.cpu' });
-    }
-  } else if (!gpu) {
-    gpu = new GpuBackend();
+  if (cfg.backend !== backendChoice) {
+    backendChoice = cfg.backend;
+    backendDirty = true;
   }
 }
 
+/**
+ * Forwards the backend choice: moves the session into the GPU build first when WebGPU is
+ * chosen for the first time, then lets the engine open what the choice names.
+ */
+async function applyBackend() {
+  backendDirty = false;
+  if (backendChoice !== 'cpu' && !gpuBuild) {
+    try {
+      await moveToGpuBuild();
+    } catch (err) {
+      if (fatal(err)) return;
+      notice([{ key: 'gpu.failed', vars: { why: { key: 'gpu.notUsed' }, detail: `its build could not be loaded (${message(err)})` } }, { key: 'gpu.continues' }]);
+      return;
+    }
+  }
+  await session.followBackend();
+}
+
+/**
+ * Carries the session into the GPU build: rebuilt there from its config, data and model with
+ * its optimiser state, then its run (epoch, loss history, stop) set. The replay starts over.
+ */
+async function moveToGpuBuild() {
+  const m = await import('../pkg-webgpu/nn_playground.js');
+  await m.default();
+  const config = session.config();
+  const next = new m.Session(config);
+  if (config.dataset === 'custom') {
+    const table = session.isTable();
+    next.loadCsv(table && tableText ? tableText : session.dataCsv(), table ? config.table : { label_column: 'label', has_header: true });
+    next.setConfig(config);
+  }
+  next.importModel(session.exportModelWithState());
+  next.importRun(session.exportRun());
+  session.free();
+  session = next;
+  wasm = m;
+  gpuBuild = true;
+  dirty = pointsDirty = structureDirty = true;
+}
+
 function backendLabel() {
-  return gpu ? gpu.label() : CPU_LABEL;
+  return session.onGpu() ? session.backendLabel() : CPU_LABEL;
+}
+
+/** Shows what the engine has to say about its backend, if anything. */
+function backendNews() {
+  const news = session.takeBackendNews();
+  if (news) notice(news);
 }
 
 /** News for the status line: a page message (`{key, vars}`, said in the page's language). */
@@ -305,21 +364,11 @@ function notice(msg) {
   self.postMessage({ type: 'notice', message: msg });
 }
 
-/**
- * After a call: redraw what changed. `gpu` says what the GPU copy needs: 'upload' (the
- * session's weights or data moved) or 'rebuild' (settings the GPU trainer was built with
- * changed); either way GPU work in flight is dropped.
- */
-function touched({ points = false, structure = false, gpu: needs } = {}) {
+/** After a call: redraw what changed; a grid the GPU predicted before it is stale. */
+function touched({ points = false, structure = false } = {}) {
   followConfig();
-  if (needs) {
-    version += 1;
-    gpuGrid = null;
-    if (gpu) {
-      gpu.stale = true;
-      if (needs === 'rebuild') gpu.rebuild = true;
-    }
-  }
+  version += 1;
+  gpuGrid = null;
   dirty = true;
   snapshotDirty = true;
   heavyDirty = true;
@@ -328,24 +377,15 @@ function touched({ points = false, structure = false, gpu: needs } = {}) {
   if (points) packedData = null;
 }
 
-/** The settings a GPU trainer is built with (batch size aside: it only has to fit). */
-function trainingKey(cfg) {
-  const { optimizer, regularization, hidden, features, activation, output_activation, loss, init, standardize } = cfg;
-  return JSON.stringify({ optimizer, regularization, hidden, features, activation, output_activation, loss, init, standardize });
-}
-
 function resetHistory() {
   historySent = 0;
 }
 
 const calls = {
   setConfig(config) {
-    const before = trainingKey(session.config());
     const change = session.setConfig(config);
     if (change !== 'kept') resetHistory();
-    // Display, stopping and backend settings leave the GPU trainer as it is.
-    const retrain = change !== 'kept' || trainingKey(session.config()) !== before;
-    touched({ points: change === 'regenerated', structure: true, gpu: retrain ? 'rebuild' : undefined });
+    touched({ points: change === 'regenerated', structure: true });
     return { change, config: session.config() };
   },
   speedFromText(text) {
@@ -377,25 +417,25 @@ const calls = {
   step() {
     running = false;
     session.trainEpochs(1);
-    touched({ gpu: 'upload' });
+    touched();
     return session.epoch();
   },
   trainEpochs(n) {
     session.trainEpochs(n);
-    touched({ gpu: 'upload' });
+    touched();
     return session.epoch();
   },
   reset() {
     running = false;
     session.reset();
     resetHistory();
-    touched({ structure: true, gpu: 'rebuild' });
+    touched({ structure: true });
     return true;
   },
   regenerate() {
     session.regenerate();
     resetHistory();
-    touched({ points: true, gpu: 'rebuild' });
+    touched({ points: true });
     return true;
   },
   setView(v) {
@@ -405,22 +445,22 @@ const calls = {
   },
   setWeight(d, from, to, value) {
     session.setWeight(d, from, to, value);
-    touched({ gpu: 'upload' });
+    touched();
     return true;
   },
   setBias(d, unit, value) {
     session.setBias(d, unit, value);
-    touched({ gpu: 'upload' });
+    touched();
     return true;
   },
   addPoint(x, y, label) {
     session.addPoint(x, y, label);
-    touched({ points: true, structure: true, gpu: 'upload' });
+    touched({ points: true, structure: true });
     return session.config();
   },
   removePointsNear(x, y, r) {
     const n = session.removePointsNear(x, y, r);
-    touched({ points: true, structure: true, gpu: 'upload' });
+    touched({ points: true, structure: true });
     return n;
   },
   loadCsv(text, options) {
@@ -428,7 +468,7 @@ const calls = {
     session.loadCsv(text, options);
     tableText = text;
     resetHistory();
-    touched({ points: true, structure: true, gpu: 'rebuild' });
+    touched({ points: true, structure: true });
     return session.config();
   },
   dataCsv: () => session.dataCsv(),
@@ -468,7 +508,7 @@ const calls = {
   importModel(json) {
     session.importModel(json);
     resetHistory();
-    touched({ structure: true, gpu: 'rebuild' });
+    touched({ structure: true });
     return session.config();
   },
   hash(hide, withWeights) {
@@ -484,16 +524,18 @@ const calls = {
   },
   /** Test hook: the GPU device goes away as if lost (true when the GPU was in use). */
   loseGpuForTest() {
-    if (!gpu) return false;
-    gpu.loseDevice();
-    return true;
+    return session.loseGpuForTest();
+  },
+  /** Test hook: what this worker fetched (which builds of the engine, above all). */
+  resourcesForTest() {
+    return performance.getEntriesByType('resource').map((e) => e.name);
   },
   /** Test hook (see the page's `__crashWorkerForTest`): fails as a wasm trap would. */
   crashForTest() {
     throw new WebAssembly.RuntimeError('unreachable executed (forced by a test)');
   },
   status() {
-    return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss(), backend: backendLabel(), gpuAdapter: gpu?.trainer ? gpu.adapter : null };
+    return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss(), backend: backendLabel(), gpuAdapter: session.onGpu() ? session.backendLabel() : null };
   },
 };
 
@@ -508,126 +550,47 @@ function tick() {
     importanceTick();
     return;
   }
-  if (!running || !session) return;
-  if (gpu) {
-    if (gpuBusy) return;
-    // Nothing due at this pace: sleep without a slice (and without a frame of no change).
-    if (pacer.allowance(false) === 0) scheduleNext(pacer.sleep(false));
-    else gpuTick();
-    return;
-  }
+  if (!running || !session || slicing) return;
   const allowed = pacer.allowance(session.midEpoch());
-  if (allowed === 0) {
+  if (allowed === 0 && !backendDirty) {
     scheduleNext(pacer.sleep(false));
     return;
   }
+  slicing = slice(allowed);
+  slicing.then(() => {
+    slicing = null;
+    if (session) afterSlice();
+  });
+}
+
+/**
+ * One slice: forward a new backend choice, train on the engine's backend for about
+ * `SLICE_MS` (at most `allowed` epochs), and on the GPU predict the decision grid there.
+ */
+async function slice(allowed) {
   try {
+    if (backendDirty) await applyBackend();
+    if (!session) return;
+    backendNews();
+    if (allowed === 0) return;
     const e0 = session.epoch();
     const [steps0, ms0] = session.trainTiming();
-    const steps = allowed === Infinity ? session.trainFor(SLICE_MS) : session.trainPaced(SLICE_MS, allowed);
+    const steps = await session.trainSlice(SLICE_MS, allowed);
     const [steps1, ms1] = session.trainTiming();
     pacer.trained(session.epoch() - e0, steps, batchSize, session.stepsPerEpoch(), steps1 - steps0, ms1 - ms0);
+    backendNews();
+    if (steps > 0 && session.onGpu()) {
+      const v = version;
+      const res = view.gridRes;
+      const grid = await session.gpuDecisionGrid(res);
+      if (grid && version === v) gpuGrid = { grid, res, version: v, epoch: session.epoch() };
+    }
+    backendNews();
   } catch (err) {
     if (fatal(err)) return;
     running = false;
     self.postMessage({ type: 'error', message: errorInfo(err) });
   }
-  afterSlice();
-}
-
-/**
- * A slice of GPU training: whole epochs for about `SLICE_MS` (at least one), then the
- * decision grid predicted on the GPU. Work begun before a call changed the session, or
- * before the GPU was switched off, is dropped.
- */
-async function gpuTick() {
-  gpuBusy = true;
-  const g = gpu;
-  const v = version;
-  const current = () => gpu === g && version === v && running;
-  try {
-    if (g.stale) {
-      const first = !g.trainer;
-      await g.sync(session);
-      if (first && gpu === g && backendChoice !== 'auto') notice({ key: 'gpu.on', vars: { adapter: g.adapter } });
-    }
-    if (backendChoice === 'auto' && !g.measured && gpu === g) await autoChoose(g, current);
-    const start = performance.now();
-    const allowed = pacer.allowance(false);
-    let trained = 0;
-    while (gpu === g && current() && trained < allowed && performance.now() - start < SLICE_MS) {
-      if (!session.mayTrain()) {
-        running = false;
-        break;
-      }
-      const t0 = performance.now();
-      const steps = await g.trainEpoch(session, current);
-      trained += 1;
-      pacer.trained(1, steps, batchSize, session.stepsPerEpoch(), steps, performance.now() - t0);
-    }
-    if (trained > 0 && gpu === g && g.trainer && !g.stale && version === v) {
-      const res = view.gridRes;
-      const grid = await g.decisionGrid(session, res);
-      if (gpu === g && version === v) gpuGrid = { grid, res, version: v, epoch: session.epoch() };
-    }
-  } catch (err) {
-    if (fatal(err)) return;
-    // Errors of a GPU already switched off are not news.
-    if (gpu === g) gpuFailed(g, message(err));
-  } finally {
-    gpuBusy = false;
-  }
-  afterSlice();
-}
-
-/**
- * Auto: trains one epoch on each backend (real training, after a first GPU epoch that
- * compiles its pipelines) and keeps the faster, saying so with both times. A software
- * adapter or a tiny network usually loses to the CPU; a large network on a real GPU wins.
- */
-async function autoChoose(g, current) {
-  if (!session.mayTrain()) return;
-  await g.trainEpoch(session, current);
-  if (!current() || !session.mayTrain()) return;
-  const t0 = performance.now();
-  await g.trainEpoch(session, current);
-  const gpuMs = performance.now() - t0;
-  if (!current() || !session.mayTrain()) return;
-  const t1 = performance.now();
-  session.trainEpochs(1);
-  const cpuMs = performance.now() - t1;
-  // The CPU moved the weights: the GPU copy must follow before its next epoch.
-  g.stale = true;
-  g.measured = true;
-  if (gpuMs < cpuMs) {
-    notice({ key: 'gpu.autoGpu', vars: { adapter: g.adapter, here: ms(gpuMs), there: ms(cpuMs) } });
-  } else {
-    g.dispose();
-    gpu = null;
-    notice({ key: 'gpu.autoCpu', vars: { adapter: g.adapter, here: ms(cpuMs), there: ms(gpuMs) } });
-  }
-}
-
-function ms(t) {
-  return t < 10 ? `${t.toFixed(2)} ms` : `${Math.round(t).toLocaleString('en')} ms`;
-}
-
-/** Divergence stops training as on the CPU; anything else moves training to the CPU. */
-function gpuFailed(g, text) {
-  if (isDivergence(text)) {
-    running = false;
-    self.postMessage({ type: 'error', message: text });
-    return;
-  }
-  const hadTrainer = !!g.trainer;
-  g.dispose();
-  gpu = null;
-  const why = { key: backendChoice === 'auto' ? 'gpu.autoChoseCpu' : 'gpu.notUsed' };
-  const detail = failureText(text);
-  // The engine's own message often says already how training goes on.
-  const next = /on the CPU/.test(detail) ? null : { key: hadTrainer ? 'gpu.continuesFromWeights' : 'gpu.continues' };
-  notice([{ key: 'gpu.failed', vars: { why, detail } }, next]);
-  touched();
 }
 
 /** One column of permutation importance per tick, so calls (cancel) get in between. */
@@ -651,7 +614,7 @@ function afterSlice() {
   dirty = true;
   snapshotDirty = true;
   guarded(maybeFrame);
-  if (running) scheduleNext(pacer.sleep(!gpu && session.midEpoch()));
+  if (running) scheduleNext(pacer.sleep(session.midEpoch()));
 }
 
 function maybeFrame() {

@@ -4,7 +4,7 @@
 //! Shape legend: `z`, `y`, `dy`, `dz` are the same m×n row-major batch flattened to one
 //! slice; only softmax looks at the row length `cols`.
 
-use crate::nn::activation::Activation;
+use crate::activation::Activation;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd;

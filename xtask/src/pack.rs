@@ -301,7 +301,6 @@ mod tests {
         for f in [
             "www/worker.js",
             "www/style.css",
-            "www/gpu.js",
             "pkg/nn_playground.js",
             "pkg-webgpu/nn_playground.js",
         ] {

@@ -1,7 +1,7 @@
-//! The wasm-bindgen face of [`crate::bench_train`]: training and decision-grid benchmark
+//! The wasm-bindgen face of [`crate::bench::train`]: training and decision-grid benchmark
 //! problems exported to JavaScript, with no timing inside (the page's clock measures calls).
 
-use crate::bench_train::{GridBench, TrainBench};
+use crate::bench::train::{GridBench, TrainBench};
 use wasm_bindgen::prelude::*;
 
 fn js_err(e: crate::Error) -> JsError {
@@ -91,18 +91,18 @@ impl WasmGridBench {
     }
 }
 
-/// The sequence-model workload (see [`crate::bench_sequence::SequenceBench`]); `run` is the
+/// The sequence-model workload (see [`crate::bench::sequence::SequenceBench`]); `run` is the
 /// call to time.
 #[wasm_bindgen]
 pub struct WasmSequenceBench {
-    inner: crate::bench_sequence::SequenceBench,
+    inner: crate::bench::sequence::SequenceBench,
 }
 
 #[wasm_bindgen]
 impl WasmSequenceBench {
     #[wasm_bindgen(constructor)]
     pub fn new(seed: u32) -> Result<WasmSequenceBench, JsError> {
-        crate::bench_sequence::SequenceBench::new(u64::from(seed))
+        crate::bench::sequence::SequenceBench::new(u64::from(seed))
             .map(|inner| WasmSequenceBench { inner })
             .map_err(js_err)
     }
@@ -119,7 +119,7 @@ impl WasmSequenceBench {
 
     /// `[blocks, heads, width, ffUnits, length, vocab, batch]`.
     pub fn shape() -> Box<[u32]> {
-        crate::bench_sequence::SEQUENCE_BENCH_SHAPE
+        crate::bench::sequence::SEQUENCE_BENCH_SHAPE
             .iter()
             .map(|&v| v as u32)
             .collect()

@@ -2,7 +2,7 @@
 //! browser benchmark, with no timing inside (the caller's clock measures `run`).
 //!
 //! ```
-//! use nn_playground::bench_train::{GridBench, TrainBench};
+//! use nn_playground::bench::{GridBench, TrainBench};
 //! let mut t = TrainBench::new("a", 1)?;
 //! let loss = t.run(25)?; // time this call: 25 steps of `t.batch_size()` samples each
 //! assert!(loss.is_finite());
