@@ -385,8 +385,7 @@ fn browser_test_files() -> Result<Vec<String>> {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        if text.contains("wasm_bindgen_test_configure!(run_in_browser)")
-            && !gated_on_webgpu(&text)
+        if text.contains("wasm_bindgen_test_configure!(run_in_browser)") && !gated_on_webgpu(&text)
         {
             names.push(stem.to_string());
         }
