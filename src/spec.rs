@@ -387,6 +387,10 @@ pub struct PlaygroundConfig {
     /// display setting: changing it keeps the model (see `playground::SPEED_CHOICES`).
     pub speed: Option<u32>,
     pub backend: BackendChoice,
+    /// Threads the CPU engine may use: `None` is auto (every thread of the pool the page
+    /// started: `navigator.hardwareConcurrency` in a cross-origin isolated page, else 1), a
+    /// number caps it. A display setting: results are bit-identical at any count.
+    pub threads: Option<u32>,
     /// How an uploaded table was read: label and feature columns, task, missing cells.
     pub table: crate::data::csv::CsvOptions,
 }
@@ -425,6 +429,7 @@ impl Default for PlaygroundConfig {
             show_test: false,
             speed: Some(crate::playground::DEFAULT_SPEED),
             backend: BackendChoice::Cpu,
+            threads: None,
             table: crate::data::csv::CsvOptions::default(),
         }
     }

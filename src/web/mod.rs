@@ -9,8 +9,11 @@ mod health;
 mod keras;
 mod onnx;
 mod table;
+mod threads;
 
 pub use keras::WebSequential;
+#[cfg(feature = "threads")]
+pub use threads::init_thread_pool;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,42 @@
+//! The thread pool seen from JS: which build this is, starting the pool of Web Workers (the
+//! threads build only), and how many threads the kernels use.
+
+use wasm_bindgen::prelude::*;
+
+use crate::kernels::parallel;
+
+/// `initThreadPool(n)`: starts `n` Web Workers sharing this module's memory; resolves once
+/// they run. Only in the threads build (`pkg-threads/`), and only in a cross-origin isolated
+/// page, where `SharedArrayBuffer` exists.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// True in the threads build: it can start a pool with `initThreadPool`.
+#[wasm_bindgen(js_name = threadsBuild)]
+pub fn threads_build() -> bool {
+    cfg!(feature = "threads")
+}
+
+/// Tells the kernels that `initThreadPool(n)` has resolved, so they may split work over
+/// `n` threads; returns the threads in use. Until then (and always in the single-thread
+/// builds, where this answers 1) every product runs on the calling thread.
+#[wasm_bindgen(js_name = poolStarted)]
+pub fn pool_started(n: u32) -> u32 {
+    if cfg!(feature = "threads") {
+        parallel::pool_started(n as usize);
+    }
+    parallel::threads() as u32
+}
+
+/// Uses `n` threads of the pool from now on (0 = all of them, clamped to the pool's size);
+/// returns the threads in use. Results are bit-identical at any count.
+#[wasm_bindgen(js_name = setThreads)]
+pub fn set_threads(n: u32) -> u32 {
+    parallel::set_threads(n as usize) as u32
+}
+
+/// Threads the kernels use now (1 without a pool).
+#[wasm_bindgen(js_name = threadsInUse)]
+pub fn threads_in_use() -> u32 {
+    parallel::threads() as u32
+}
