@@ -5,8 +5,9 @@
 //   <nn-playground dataset="spiral" layers="8,8" activation="tanh" hide="regularization,noise">
 //
 // Attributes: dataset, layers ("8,8"), activation, learning-rate, noise, seed, features
-// ("x1,x2,sinx1"), batch-size, speed (epochs per second, or max), hide (control keys),
-// autoplay, or config (a full link hash).
+// ("x1,x2,sinx1"), batch-size, speed (epochs per second, or max), threads (auto, a number,
+// or 1; more than one needs a cross-origin isolated page), hide (control keys), autoplay,
+// or config (a full link hash).
 
 import { Playground } from './playground.js';
 
@@ -24,6 +25,7 @@ const ATTRS = {
   regularization: 'regularization',
   optimizer: 'optimizer',
   speed: 'speed',
+  threads: 'threads',
 };
 
 export class NnPlayground extends HTMLElement {

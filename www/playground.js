@@ -334,7 +334,7 @@ export class Playground {
     c.trainLoss.textContent = formatNumber(f.trainLoss);
     Object.assign(this.root.dataset, { epoch: String(f.epoch), testLoss: String(f.testLoss), trainLoss: String(f.trainLoss), points: String(this.points ? this.points.length / 4 : 0), task: f.task });
     // Where training and the decision grid ran, for people (speed line) and tests alike.
-    Object.assign(this.root.dataset, { backend: f.backend.startsWith('webgpu') ? 'webgpu' : 'cpu', gridOn: f.gridOn });
+    Object.assign(this.root.dataset, { backend: f.backend.startsWith('webgpu') ? 'webgpu' : 'cpu', gridOn: f.gridOn, engineBuild: f.engineBuild, threads: String(f.threads) });
     if (f.network) this.network.setWeights(f.network);
     if (f.neurons) {
       this.network.setNeuronGrids(f.neurons, f.neuronRes, this.activeFeatureRows());

@@ -28,7 +28,7 @@
 // them. Whatever stops the GPU (no WebGPU, no adapter, a lost device) is said in words and
 // training goes on on the CPU from the last weights read back.
 
-import init, * as wasm from '../pkg/nn_playground.js';
+import { cpuLabel, loadEngine } from './engine.js';
 import { GpuBackend, failureText, isDivergence } from './gpu.js';
 import { MAX_SAVED_CHARS } from './storage.js';
 import { Pacer } from './pace.js';
@@ -36,7 +36,11 @@ import { Pacer } from './pace.js';
 const SLICE_MS = 12;
 const HEAVY_MS = 250;
 const SNAPSHOT_MS = 2000;
-const CPU_LABEL = 'cpu (SIMD128)';
+
+// The engine build in use (see `engine.js`) and its exports, once loaded.
+let engine = null;
+let wasm = null;
+let engineNoticed = false;
 
 let session = null;
 let running = false;
@@ -128,6 +132,20 @@ async function handle(msg) {
   }
 }
 
+/** Loads the engine build once; later sessions of this worker reuse it. */
+async function init() {
+  if (engine) return;
+  engine = await loadEngine();
+  wasm = engine.wasm;
+}
+
+/** Says once, after the page is ready, why the threads build is not running. */
+function noticeEngine() {
+  if (engineNoticed || !engine.reason) return;
+  engineNoticed = true;
+  notice(`${engine.reason[0].toUpperCase()}${engine.reason.slice(1)}.`);
+}
+
 async function start(hash, earlierWarning) {
   await init();
   let warning = earlierWarning;
@@ -169,6 +187,7 @@ async function start(hash, earlierWarning) {
     choices: choices(),
     warning,
   });
+  noticeEngine();
   dirty = pointsDirty = structureDirty = true;
 }
 
@@ -220,6 +239,7 @@ async function restore(snap, hide, hash) {
   }
   followConfig();
   self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: hash === undefined ? {} : previews(), choices: choices(), warning, restored: !warning });
+  noticeEngine();
   dirty = pointsDirty = structureDirty = snapshotDirty = true;
 }
 
@@ -272,6 +292,8 @@ function message(err) {
 function followConfig() {
   const cfg = session.config();
   batchSize = cfg.batch_size;
+  // The engine clamps the count to its pool (1 in the single-thread build).
+  wasm.setThreads(cfg.threads ?? 0);
   pacer.setSpeed(cfg.speed);
   // After a GPU failure the choice stays but the CPU trains, until the person chooses again.
   if (cfg.backend === backendChoice) return;
@@ -288,7 +310,7 @@ function followConfig() {
 }
 
 function backendLabel() {
-  return gpu ? gpu.label() : CPU_LABEL;
+  return gpu ? gpu.label() : cpuLabel(engine);
 }
 
 function notice(text) {
@@ -702,6 +724,8 @@ function frame() {
     maxEpochsPerSec: pacer.rates.maxEpochsPerSec,
     pace: pacer.speed,
     backend: backendLabel(),
+    engineBuild: engine.build,
+    threads: wasm.threadsInUse(),
     gridOn: fresh ? 'gpu' : 'cpu',
     task: session.task(),
     outputs: session.outputs(),

@@ -13,9 +13,14 @@ use std::time::Instant;
 /// for wasm32 with atomics; its prebuilt wasm32 `rust-std` is not needed).
 pub const NIGHTLY: &str = "nightly-2026-05-19";
 
-/// Rust flags of the threads build; they replace `.cargo/config.toml`'s `+simd128`.
-pub const THREADS_RUSTFLAGS: &str =
-    "-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128";
+/// Rust flags of the threads build; they replace `.cargo/config.toml`'s `+simd128`. The
+/// target features alone leave the memory private to one instance: the linker arguments make
+/// it an imported shared memory (with the maximum a shared memory must declare, 2 GiB here)
+/// and export the thread-local-storage symbols wasm-bindgen sets up each worker's TLS with.
+pub const THREADS_RUSTFLAGS: &str = "-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
+-C link-arg=--shared-memory -C link-arg=--max-memory=2147483648 -C link-arg=--import-memory \
+-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
+-C link-arg=--export=__tls_align -C link-arg=--export=__tls_base";
 
 /// The pinned nightly with `rust-src`, installed when missing (`allow`) or named in the
 /// error otherwise.
