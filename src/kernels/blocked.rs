@@ -82,7 +82,7 @@ fn with_packs<R>(f: impl FnOnce(&mut Packs) -> R) -> R {
 
 impl<'a> Operand<'a> {
     /// The same matrix from logical row `i0` on.
-    fn from_row(self, i0: usize) -> Self {
+    fn rows_from(self, i0: usize) -> Self {
         Operand {
             data: &self.data[i0 * self.rs..],
             ..self
@@ -139,16 +139,16 @@ pub(crate) fn gemm<K: MicroKernel>(
                     cs: 1,
                 };
                 parallel::row_bands(c, n, 4, work, |i0, band| {
-                    small(k, n, a.from_row(i0), bt, band, accumulate)
+                    small(k, n, a.rows_from(i0), bt, band, accumulate)
                 })
             });
         }
         return parallel::row_bands(c, n, 4, work, |i0, band| {
-            small(k, n, a.from_row(i0), b, band, accumulate)
+            small(k, n, a.rows_from(i0), b, band, accumulate)
         });
     }
     parallel::row_bands(c, n, K::MR, work, |i0, band| {
-        packed::<K>(band.len() / n, k, n, a.from_row(i0), b, band, accumulate)
+        packed::<K>(band.len() / n, k, n, a.rows_from(i0), b, band, accumulate)
     })
 }
 

@@ -16,8 +16,22 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Least work (multiply-adds) worth one band: below it, waking a pool thread and joining
-/// it costs more than the band saves. How it was measured is in the README's threads section.
-pub const MIN_BAND_WORK: usize = 1 << 17;
+/// it costs more than the band saves. Measured in headless Chromium on 2 cores with the
+/// threads benchmark's sweep (`node bench/browser.mjs --only threads`, square products split
+/// whatever their size): 2 threads lost to 1 up to 64³ (2.6·10⁵ multiply-adds, 0.4×) and
+/// won from 96³ (8.8·10⁵, 1.2×), so a band gets at least 2¹⁹ ≈ 5.2·10⁵. The playground's
+/// batch-10 products (at most 80) stay far below it.
+pub const MIN_BAND_WORK: usize = 1 << 19;
+
+/// The band threshold in force: [`MIN_BAND_WORK`] unless a benchmark moved it.
+static BAND_WORK: AtomicUsize = AtomicUsize::new(MIN_BAND_WORK);
+
+/// Sets the least work of one band (0 restores [`MIN_BAND_WORK`]); for the benchmark that
+/// measures where splitting starts to pay, not for tuning results, which never change.
+pub fn set_min_band_work(work: usize) {
+    let w = if work == 0 { MIN_BAND_WORK } else { work };
+    BAND_WORK.store(w, Ordering::Relaxed);
+}
 
 /// The thread count asked for; 0 means every thread of the pool.
 static WANTED: AtomicUsize = AtomicUsize::new(0);
@@ -67,7 +81,7 @@ pub fn band_count(rows: usize, align: usize, work: usize) -> usize {
     if t <= 1 || inside_pool() {
         return 1;
     }
-    t.min(work / MIN_BAND_WORK)
+    t.min(work / BAND_WORK.load(Ordering::Relaxed).max(1))
         .min(rows.div_ceil(align.max(1)))
         .max(1)
 }

@@ -40,3 +40,10 @@ pub fn set_threads(n: u32) -> u32 {
 pub fn threads_in_use() -> u32 {
     parallel::threads() as u32
 }
+
+/// Sets the least multiply-adds worth a band of work on another thread (0 = the built-in
+/// threshold); the threads benchmark sweeps it to measure where splitting pays.
+#[wasm_bindgen(js_name = setMinBandWork)]
+pub fn set_min_band_work(work: u32) {
+    parallel::set_min_band_work(work as usize);
+}

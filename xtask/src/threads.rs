@@ -17,7 +17,8 @@ pub const NIGHTLY: &str = "nightly-2026-05-19";
 /// target features alone leave the memory private to one instance: the linker arguments make
 /// it an imported shared memory (with the maximum a shared memory must declare, 2 GiB here)
 /// and export the thread-local-storage symbols wasm-bindgen sets up each worker's TLS with.
-pub const THREADS_RUSTFLAGS: &str = "-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
+pub const THREADS_RUSTFLAGS: &str =
+    "-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
 -C link-arg=--shared-memory -C link-arg=--max-memory=2147483648 -C link-arg=--import-memory \
 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
 -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base";
@@ -124,8 +125,8 @@ pub fn build_threads_pkg(install: bool) -> Result<()> {
     Ok(())
 }
 
-/// `cargo test` of the wasm kernel and threads suites on the threads build in headless
-/// Chromium (the runner serves them cross-origin isolated, so the pool can start).
+/// `tests/wasm_threads.rs` on the threads build in a dedicated worker of headless Chromium
+/// (the test runner serves it cross-origin isolated, so the pool can start).
 pub fn test_threads_wasm(chromedriver: &str) -> Result<()> {
     let dir = target_dir(&repo_root()).join("threads");
     let dir_arg = dir.to_string_lossy().into_owned();
