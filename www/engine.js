@@ -11,11 +11,12 @@ const POOL_START_MS = 10_000;
  * Loads and instantiates one build. Resolves to `{wasm, build, pool, reason}`: the module's
  * exports, 'threads' or 'single', the pool's thread count (1 without one), and why the
  * threads build is not running (null when it is, or when the page cannot have it at all).
+ * `single`: the single-thread build whatever the page allows (after the worker died).
  */
-export async function loadEngine() {
+export async function loadEngine({ single = false } = {}) {
   const cores = navigator.hardwareConcurrency || 1;
-  let reason = null;
-  if (self.crossOriginIsolated && cores > 1) {
+  let reason = single ? 'a worker of the thread pool stopped earlier: training on one thread from now on' : null;
+  if (!single && self.crossOriginIsolated && cores > 1) {
     try {
       const wasm = await import('../pkg-threads/nn_playground.js');
       await wasm.default();

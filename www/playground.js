@@ -80,7 +80,10 @@ export class Playground {
     this.restarts.push(now);
     this.restarting = { reason, wasRunning };
     this.root.dataset.workerRestarts = String((Number(this.root.dataset.workerRestarts) || 0) + 1);
-    this.startWorker({ type: 'init', restore: this.lastGood, hide: this.hide });
+    // A worker of the thread pool that dies takes the engine's worker with it (its error
+    // reaches here through it): the restart runs the single-thread build from then on.
+    if (this.root.dataset.engineBuild === 'threads') this.singleThread = true;
+    this.startWorker({ type: 'init', restore: this.lastGood, hide: this.hide, singleThread: Boolean(this.singleThread) });
   }
 
   /**
@@ -89,6 +92,11 @@ export class Playground {
    */
   __crashWorkerForTest() {
     return this.call('crashForTest').catch(() => {});
+  }
+
+  /** Test hook: stops one worker of the engine's thread pool (threads build only). */
+  __crashPoolThreadForTest() {
+    return this.call('crashPoolThreadForTest');
   }
 
   /** Calls a worker method; resolves with its value or rejects with its message. */

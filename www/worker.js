@@ -7,6 +7,8 @@
 //   {type: 'init', restore, hide}             rebuild from a snapshot (after a crash)
 //   {type: 'init', restore, hash}             the same after a reload (hide from the hash;
 //                                             a snapshot that fails falls back to the hash)
+//   (any init may carry `singleThread: true`: the single-thread build only, after a worker
+//   of the thread pool died)
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
 // worker → main:
@@ -41,6 +43,9 @@ const SNAPSHOT_MS = 2000;
 let engine = null;
 let wasm = null;
 let engineNoticed = false;
+// Set by the page after a worker of the thread pool died: the single-thread build only.
+let singleThread = false;
+let poolFailureNoticed = false;
 
 let session = null;
 let running = false;
@@ -106,6 +111,7 @@ self.onmessage = (e) => {
 async function handle(msg) {
   switch (msg.type) {
     case 'init':
+      singleThread = Boolean(msg.singleThread);
       ready = msg.restore ? restore(msg.restore, msg.hide, msg.hash) : start(msg.hash);
       await ready;
       for (const m of pending.splice(0)) handle(m);
@@ -135,8 +141,19 @@ async function handle(msg) {
 /** Loads the engine build once; later sessions of this worker reuse it. */
 async function init() {
   if (engine) return;
-  engine = await loadEngine();
+  engine = await loadEngine({ single: singleThread });
   wasm = engine.wasm;
+
+}
+
+/**
+ * A thread of the pool that panicked is gone; the engine then keeps every product on this
+ * thread (the session and model stay as they are). Said once, in words.
+ */
+function noticePoolFailure() {
+  if (poolFailureNoticed || engine.build !== 'threads' || !wasm.poolFailed()) return;
+  poolFailureNoticed = true;
+  notice('A worker of the thread pool stopped: training goes on on one thread, with the same model.');
 }
 
 /** Says once, after the page is ready, why the threads build is not running. */
@@ -504,6 +521,10 @@ const calls = {
   crashForTest() {
     throw new WebAssembly.RuntimeError('unreachable executed (forced by a test)');
   },
+  crashPoolThreadForTest() {
+    if (!wasm.crashPoolThreadForTest) throw new Error('the single-thread build has no thread pool');
+    wasm.crashPoolThreadForTest();
+  },
   status() {
     return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss(), backend: backendLabel(), gpuAdapter: gpu?.trainer ? gpu.adapter : null };
   },
@@ -707,6 +728,7 @@ function frame() {
   const hist = session.lossHistoryFrom(historySent);
   const historyFrom = historySent;
   historySent += hist.length / 2;
+  noticePoolFailure();
   const f = {
     type: 'frame',
     epoch: session.epoch(),

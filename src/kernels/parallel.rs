@@ -13,7 +13,7 @@
 //! Without the `threads` feature, or with one thread set, every call runs the work function
 //! once on the whole output, on the calling thread.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Least work (multiply-adds) worth one band: below it, waking a pool thread and joining
 /// it costs more than the band saves. Measured in headless Chromium on 2 cores with the
@@ -35,6 +35,9 @@ pub fn set_min_band_work(work: usize) {
 
 /// The thread count asked for; 0 means every thread of the pool.
 static WANTED: AtomicUsize = AtomicUsize::new(0);
+/// Set when a thread of the pool panicked: it is gone, and work handed to the pool might
+/// never finish, so every later call stays on the calling thread.
+static POOL_FAILED: AtomicBool = AtomicBool::new(false);
 /// Threads in the pool; 0 until a pool exists (wasm: until the page has started one).
 static POOL: AtomicUsize = AtomicUsize::new(0);
 
@@ -65,8 +68,26 @@ pub fn set_threads(n: usize) -> usize {
     threads()
 }
 
+/// Records that a thread of the pool stopped (the panic hook calls this on a pool thread).
+pub fn mark_pool_failed() {
+    POOL_FAILED.store(true, Ordering::Relaxed);
+}
+
+/// True once a thread of the pool stopped; [`threads`] answers 1 from then on.
+pub fn pool_failed() -> bool {
+    POOL_FAILED.load(Ordering::Relaxed)
+}
+
+/// True on a thread of the pool (natively, or a Web Worker of the wasm pool).
+pub fn on_pool_thread() -> bool {
+    inside_pool()
+}
+
 /// Threads the kernels use now: at least 1, at most [`available`].
 pub fn threads() -> usize {
+    if pool_failed() {
+        return 1;
+    }
     let pool = available();
     match WANTED.load(Ordering::Relaxed) {
         0 => pool,

@@ -28,6 +28,7 @@ use crate::{url_state, DatasetKind, Error, PlaygroundConfig, Rng};
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    threads::watch_pool_panics();
 }
 
 pub(crate) fn js_err(e: Error) -> JsError {

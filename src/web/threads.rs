@@ -47,3 +47,34 @@ pub fn threads_in_use() -> u32 {
 pub fn set_min_band_work(work: u32) {
     parallel::set_min_band_work(work as usize);
 }
+
+/// True once a thread of the pool stopped (a panic on it); the kernels then run every
+/// product on the calling thread, so the session goes on, slower, with the same model.
+#[wasm_bindgen(js_name = poolFailed)]
+pub fn pool_failed() -> bool {
+    parallel::pool_failed()
+}
+
+/// Chains a panic hook that marks the pool failed when the panic is on one of its threads
+/// (with `panic = "abort"` that thread's worker then stops); called once at start-up.
+pub(super) fn watch_pool_panics() {
+    #[cfg(feature = "threads")]
+    {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if parallel::on_pool_thread() {
+                parallel::mark_pool_failed();
+            }
+            previous(info)
+        }));
+    }
+}
+
+/// Test hook: stops one thread of the pool the way a trap does (a panic on a pool thread
+/// aborts that worker), to exercise the page's fall-back to the single-thread build. The
+/// page's controls never call it.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = crashPoolThreadForTest)]
+pub fn crash_pool_thread_for_test() {
+    rayon::spawn(|| panic!("a thread of the pool stopped (forced by a test)"));
+}

@@ -70,3 +70,27 @@ test('without the isolation headers: the single-thread build, training', async (
   assert.ok(Number(state.trainLoss) < 0.5, `train loss ${state.trainLoss}`);
   assertClean(s);
 });
+
+test('a worker of the pool that dies is reported; the session goes on on one thread with its model', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${HASH}`);
+  const { page } = s;
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  if (cores < 2) return t.skip('one core: no pool');
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => Number((await appState(page)).epoch) >= 100, '100 epochs', 60_000);
+  assert.equal((await appState(page)).threads, String(cores));
+  await page.evaluate(() => globalThis.playground.__crashPoolThreadForTest());
+  await waitFor(async () => (await appState(page)).threads === '1', 'one thread in use', 30_000);
+  const at = Number((await appState(page)).epoch);
+  await waitFor(async () => /thread pool stopped/.test(await page.textContent(APP)), 'the notice', 30_000);
+  await waitFor(async () => Number((await appState(page)).epoch) > at + 100, 'training going on', 60_000);
+  const speedLine = () => page.textContent(`${APP} .speed`);
+  await waitFor(async () => /[1-9][\d,]* steps\/s .*threads build, 1 thread\)/.test(await speedLine()), 'the speed line on one thread', 30_000);
+  const state = await appState(page);
+  console.log(`after the pool worker died at epoch ${at}: epoch ${state.epoch}; ${await speedLine()}`);
+  assert.equal(state.workerRestarts, undefined, 'the same worker and model went on');
+  assert.ok(Number(state.trainLoss) < 0.5, `train loss ${state.trainLoss}`);
+  // The panic and the stopped worker's trap are reported in the console; nothing else.
+  assert.ok(s.pageErrors.every((e) => /unreachable/.test(e)), s.pageErrors.join('\n'));
+  assert.deepEqual(s.cspViolations, []);
+});
