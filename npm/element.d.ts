@@ -21,6 +21,13 @@ export interface NnPlaygroundAttributes {
   'batch-size'?: string;
   regularization?: string;
   optimizer?: string;
+  /** Epochs per second, or `max`. */
+  speed?: string;
+  /**
+   * `auto` (default: one thread per core in a cross-origin isolated page, else 1), a number
+   * to cap it, or `1`. More than one needs the page served with COOP/COEP headers.
+   */
+  threads?: string;
   /** Control keys to hide, comma-separated: `"regularization,noise,upload,model,share"`. */
   hide?: string;
   /** Present: start training as soon as the element is ready. */
