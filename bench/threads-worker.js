@@ -1,9 +1,11 @@
 // One engine build in a worker for the threads benchmark (blocking waits, which the pool
 // needs, are not allowed on a page's main thread): loads `pkg/` or `pkg-threads/` (with a
-// pool of `pool` threads), then times each case at each thread count and posts the figures.
+// pool of `pool` threads), then times one case at one thread count per message, so that
+// the page can interleave the two builds case by case.
 //
-// main → worker: {build: 'pkg' | 'pkg-threads', pool, threads: [1, 2, …], quick}
-// worker → main: {rows: [{case, threads, value, unit, reps}], env} or {error}
+// main → worker: {type: 'load', build: 'pkg' | 'pkg-threads', pool}  → {names, env}
+//                {type: 'run', index, threads, quick}                → {case, threads, value, unit, reps}
+// any failure → {error}
 
 const TARGET_MS = 300;
 
@@ -61,26 +63,32 @@ function cases(m) {
   ];
 }
 
+let mod = null;
+const made = new Map();
+
 self.onmessage = async ({ data }) => {
   try {
-    const m = await import(`../${data.build}/nn_playground.js`);
-    await m.default();
-    if (data.build === 'pkg-threads') {
-      await m.initThreadPool(data.pool);
-      m.poolStarted(data.pool);
-    }
-    const reps = data.quick ? 3 : 7;
-    const rows = [];
-    for (const [name, unit, make, bandWork] of cases(m)) {
-      const c = make();
-      for (const t of data.threads) {
-        const used = m.setThreads(t);
-        m.setMinBandWork(bandWork ?? 0);
-        rows.push({ case: name, threads: used, value: measure(c.run, c.perCall, reps), unit, reps });
-        m.setMinBandWork(0);
+    if (data.type === 'load') {
+      mod = await import(`../${data.build}/nn_playground.js`);
+      await mod.default();
+      if (data.build === 'pkg-threads') {
+        await mod.initThreadPool(data.pool);
+        mod.poolStarted(data.pool);
       }
+      const names = cases(mod).map(([name]) => name);
+      self.postMessage({ names, env: { kernel: mod.fastGemmKernel(), threadsBuild: mod.threadsBuild() } });
+      return;
     }
-    self.postMessage({ rows, env: { kernel: m.fastGemmKernel(), threadsBuild: m.threadsBuild() } });
+    // {type: 'run', index, threads, quick}: one case at one thread count.
+    const [name, unit, make, bandWork] = cases(mod)[data.index];
+    if (!made.has(name)) made.set(name, make());
+    const c = made.get(name);
+    const used = mod.setThreads(data.threads);
+    mod.setMinBandWork(bandWork ?? 0);
+    const reps = data.quick ? 3 : 7;
+    const value = measure(c.run, c.perCall, reps);
+    mod.setMinBandWork(0);
+    self.postMessage({ case: name, threads: used, value, unit, reps });
   } catch (err) {
     self.postMessage({ error: String(err?.stack ?? err) });
   }

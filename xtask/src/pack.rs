@@ -81,7 +81,10 @@ pub fn pack_built() -> Result<PathBuf> {
     }
     // The threads build's pool helper (wasm-bindgen-rayon's worker script) lives in its
     // snippets; the pool's workers load it by URL next to the bindings.
-    copy_tree(&root.join("pkg-threads/snippets"), &dir.join("pkg-threads/snippets"))?;
+    copy_tree(
+        &root.join("pkg-threads/snippets"),
+        &dir.join("pkg-threads/snippets"),
+    )?;
     // Only the page modules the element reaches, found by following its imports.
     for rel in module_graph(&root, "www/element.js")? {
         if !rel.starts_with("pkg") {
