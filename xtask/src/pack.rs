@@ -159,6 +159,7 @@ fn package_json(version: &str, license: &str, description: &str) -> String {
     "www/",
     "pkg/",
     "pkg-webgpu/",
+    "pkg-threads/",
     "CHANGELOG.md",
     "LICENSE-MIT",
     "LICENSE-APACHE"
