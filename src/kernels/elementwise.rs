@@ -7,9 +7,12 @@
 use super::parallel;
 use crate::nn::activation::Activation;
 
-/// Work of one element for [`parallel`]'s threshold, in multiply-add equivalents: the
-/// vector `exp` and rational `tanh` take about this many operations a lane.
-const ELEMENT_WORK: usize = 16;
+/// Work of one element for [`parallel`]'s threshold, in multiply-add equivalents. A vector
+/// `tanh` is a few dozen operations a lane, but four lanes at a time and with no packing, so
+/// a value weighs about four multiply-adds of the packed GEMM. At 16 the 100×100 decision
+/// grid's two tanh layers (8·10⁴ values each) were split and ran at 0.76× one thread on the
+/// loaded 2-core machine; at 4 they stay whole, and batches from about 1.3·10⁵ values split.
+const ELEMENT_WORK: usize = 4;
 
 /// The row length a batch of `len` values may be cut at: whole rows of `cols` (softmax needs
 /// them), or single values when `cols` does not divide the batch.
