@@ -16,11 +16,11 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Least work (multiply-adds) worth one band: below it, waking a pool thread and joining
-/// it costs more than the band saves. Measured in headless Chromium on 2 cores with the
-/// threads benchmark's sweep (`node bench/browser.mjs --only threads`, square products split
-/// whatever their size): 2 threads lost to 1 up to 64³ (2.6·10⁵ multiply-adds, 0.4×) and
-/// won from 96³ (8.8·10⁵, 1.2×), so a band gets at least 2¹⁹ ≈ 5.2·10⁵. The playground's
-/// batch-10 products (at most 80) stay far below it.
+/// it costs more than the band saves. Measured in headless Chromium on 2 loaded cores with
+/// the threads benchmark's sweep (`node bench/browser.mjs --only threads`: square products
+/// split whatever their size, 2 threads against 1): at 64³ (2.6·10⁵ multiply-adds) and below
+/// splitting always lost, at 96³–128³ it went either way; so a band gets at least 2¹⁹ and
+/// products from about 10⁶ split. The playground's batch-10 products (at most 80) stay whole.
 pub const MIN_BAND_WORK: usize = 1 << 19;
 
 /// The band threshold in force: [`MIN_BAND_WORK`] unless a benchmark moved it.
