@@ -7,6 +7,8 @@
 //   {type: 'init', restore, hide}             rebuild from a snapshot (after a crash)
 //   {type: 'init', restore, hash}             the same after a reload (hide from the hash;
 //                                             a snapshot that fails falls back to the hash)
+//   (any init may carry `singleThread: true`: the single-thread build only, after a worker
+//   of the thread pool died)
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
 // worker → main:
@@ -30,13 +32,21 @@
 // CPU engine too) once, so the CPU-only page never downloads it. Training is one call either
 // way (`trainSlice`); while it runs, calls wait for it.
 
+import { cpuLabel, loadEngine } from './engine.js';
 import { MAX_SAVED_CHARS } from './storage.js';
 import { Pacer } from './pace.js';
 
 const SLICE_MS = 12;
 const HEAVY_MS = 250;
 const SNAPSHOT_MS = 2000;
-const CPU_LABEL = 'cpu (SIMD128)';
+
+// The engine build in use (see `engine.js`) and its exports, once loaded.
+let engine = null;
+let wasm = null;
+let engineNoticed = false;
+// Set by the page after a worker of the thread pool died: the single-thread build only.
+let singleThread = false;
+let poolFailureNoticed = false;
 
 let session = null;
 let running = false;
@@ -106,6 +116,7 @@ self.onmessage = (e) => {
 async function handle(msg) {
   switch (msg.type) {
     case 'init':
+      singleThread = Boolean(msg.singleThread);
       ready = msg.restore ? restore(msg.restore, msg.hide, msg.hash) : start(msg.hash);
       await ready;
       for (const m of pending.splice(0)) handle(m);
@@ -139,13 +150,28 @@ async function idle() {
   while (slicing) await slicing.catch(() => {});
 }
 
-/** The CPU build, loaded once at start. */
+/** The CPU build (threads or single-thread, see `engine.js`), loaded once at start. */
 async function loadCpuBuild() {
-  if (!wasm) {
-    const m = await import('../pkg/nn_playground.js');
-    await m.default();
-    wasm = m;
-  }
+  if (engine) return;
+  engine = await loadEngine({ single: singleThread });
+  wasm = engine.wasm;
+}
+
+/**
+ * A thread of the pool that panicked is gone; the engine then keeps every product on this
+ * thread (the session and model stay as they are). Said once.
+ */
+function noticePoolFailure() {
+  if (poolFailureNoticed || engine.build !== 'threads' || !wasm.poolFailed()) return;
+  poolFailureNoticed = true;
+  notice({ key: 'threads.poolStopped' });
+}
+
+/** Says once, after the page is ready, why the threads build is not running. */
+function noticeEngine() {
+  if (engineNoticed || !engine.reason) return;
+  engineNoticed = true;
+  notice(engine.reason);
 }
 
 async function start(hash, earlierWarning) {
@@ -189,6 +215,7 @@ async function start(hash, earlierWarning) {
     choices: choices(),
     warning,
   });
+  noticeEngine();
   dirty = pointsDirty = structureDirty = true;
 }
 
@@ -240,6 +267,7 @@ async function restore(snap, hide, hash) {
   }
   followConfig();
   self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: hash === undefined ? {} : previews(), choices: choices(), warning, restored: !warning });
+  noticeEngine();
   dirty = pointsDirty = structureDirty = snapshotDirty = true;
 }
 
@@ -301,6 +329,8 @@ function errorInfo(err) {
 function followConfig() {
   const cfg = session.config();
   batchSize = cfg.batch_size;
+  // The engine clamps the count to its pool (1 in the single-thread build).
+  wasm.setThreads(cfg.threads ?? 0);
   pacer.setSpeed(cfg.speed);
   if (cfg.backend !== backendChoice) {
     backendChoice = cfg.backend;
@@ -345,12 +375,14 @@ async function moveToGpuBuild() {
   session.free();
   session = next;
   wasm = m;
+  // The GPU build's CPU engine runs on this thread alone.
+  engine = { wasm: m, build: 'webgpu', pool: 1, reason: null };
   gpuBuild = true;
   dirty = pointsDirty = structureDirty = true;
 }
 
 function backendLabel() {
-  return session.onGpu() ? session.backendLabel() : CPU_LABEL;
+  return session.onGpu() ? session.backendLabel() : cpuLabel(engine);
 }
 
 /** Shows what the engine has to say about its backend, if anything. */
@@ -534,6 +566,10 @@ const calls = {
   crashForTest() {
     throw new WebAssembly.RuntimeError('unreachable executed (forced by a test)');
   },
+  crashPoolThreadForTest() {
+    if (!wasm.crashPoolThreadForTest) throw new Error('the single-thread build has no thread pool');
+    wasm.crashPoolThreadForTest();
+  },
   status() {
     return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss(), backend: backendLabel(), gpuAdapter: session.onGpu() ? session.backendLabel() : null };
   },
@@ -656,6 +692,7 @@ function frame() {
   const hist = session.lossHistoryFrom(historySent);
   const historyFrom = historySent;
   historySent += hist.length / 2;
+  noticePoolFailure();
   const f = {
     type: 'frame',
     epoch: session.epoch(),
@@ -674,6 +711,8 @@ function frame() {
     maxEpochsPerSec: pacer.rates.maxEpochsPerSec,
     pace: pacer.speed,
     backend: backendLabel(),
+    engineBuild: engine.build,
+    threads: wasm.threadsInUse(),
     gridOn: fresh ? 'gpu' : 'cpu',
     task: session.task(),
     outputs: session.outputs(),

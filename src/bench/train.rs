@@ -154,6 +154,19 @@ impl TrainBench {
         self.model.train_steps(&self.x, &self.y, self.batch, steps)
     }
 
+    /// Trains on mini-batches of `batch` samples from now on (the threads benchmark runs
+    /// problem (b) at 256, where every product of a step is large enough to split).
+    pub fn set_batch_size(&mut self, batch: usize) -> Result<()> {
+        if batch == 0 || batch > self.samples() {
+            return Err(Error::InvalidConfig(format!(
+                "batch size must be between 1 and {}, got {batch}",
+                self.samples()
+            )));
+        }
+        self.batch = batch;
+        Ok(())
+    }
+
     /// Samples in one step.
     pub fn batch_size(&self) -> usize {
         self.batch

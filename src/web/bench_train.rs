@@ -29,6 +29,12 @@ impl WasmTrainBench {
         self.inner.run(steps as usize).map_err(js_err)
     }
 
+    /// Trains on mini-batches of `batch` samples from now on.
+    #[wasm_bindgen(js_name = setBatchSize)]
+    pub fn set_batch_size(&mut self, batch: u32) -> Result<(), JsError> {
+        self.inner.set_batch_size(batch as usize).map_err(js_err)
+    }
+
     #[wasm_bindgen(js_name = batchSize)]
     pub fn batch_size(&self) -> u32 {
         self.inner.batch_size() as u32

@@ -18,9 +18,12 @@ mod keras;
 mod onnx;
 mod sequence;
 mod table;
+mod threads;
 
 pub use keras::WebSequential;
 pub use sequence::{default_sequence_config, sequence_choices, WebSequenceSession};
+#[cfg(feature = "threads")]
+pub use threads::init_thread_pool;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -43,6 +46,7 @@ extern "C" {
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    threads::watch_pool_panics();
 }
 
 /// The engine's message as a JS `Error`, with the stable `code` and the `args` of
