@@ -5,8 +5,11 @@
 // --port 0`. `--only tables` (or BENCH_ONLY=tables) runs the uploaded-table benchmark alone
 // (`--only sequence`: the sequence-model benchmark)
 // and merges its rows into the existing results.json instead of replacing the full run's.
+// `--only threads` runs the threads page (threads.html: the single-thread build against the
+// threads build at 1, 2 and hardwareConcurrency threads) and writes bench/threads.json
+// and bench/threads.md.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +22,7 @@ const root = resolve(here, '..');
 const QUICK = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = (onlyAt >= 0 ? process.argv[onlyAt + 1] : process.env.BENCH_ONLY) || null;
-if (ONLY && ONLY !== 'tables' && ONLY !== 'sequence') throw new Error(`--only ${ONLY}: only 'tables' or 'sequence' can run alone`);
+if (ONLY && !['tables', 'sequence', 'threads'].includes(ONLY)) throw new Error(`--only ${ONLY}: only 'tables', 'sequence' or 'threads' can run alone`);
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -72,7 +75,8 @@ async function runBenchPage(browser, url) {
   if (QUICK) query.set('quick', '');
   if (ONLY) query.set('only', ONLY);
   const search = query.toString().replace(/=(&|$)/g, '$1');
-  await page.goto(new URL(`bench/${search ? `?${search}` : ''}`, url).href);
+  const path = ONLY === 'threads' ? 'bench/threads.html' : 'bench/';
+  await page.goto(new URL(`${path}${search ? `?${search}` : ''}`, url).href);
   await page.waitForFunction(() => window.benchResults, null, { timeout: BENCH_TIMEOUT_MS, polling: 500 });
   const results = await page.evaluate(() => window.benchResults);
   await context.close();
@@ -193,6 +197,15 @@ async function main() {
       const first = ONLY ? null : await firstEpoch(browser, server.url);
       return { page, first };
     });
+    if (ONLY === 'threads') {
+      const run = { ...page, browserVersion: page.env.browserVersion, quick: QUICK, loadavg: [loadStart, loadavg()[0]], cpus: cpus().length };
+      writeFileSync(join(here, 'threads.json'), `${JSON.stringify(run, null, 2)}\n`);
+      if (page.error) throw new Error(`the threads page failed: ${page.error}`);
+      const note = `Headless Chromium ${run.browserVersion}, ${run.cpus} cores, 1-minute load average ${run.loadavg.map((v) => v.toFixed(2)).join(' → ')}${QUICK ? ', quick run' : ''}; \`node bench/browser.mjs --only threads\`.`;
+      writeFileSync(join(here, 'threads.md'), `# Threads benchmark (${run.date})\n\n${note}\n\n${page.table}\n`);
+      console.log(page.table);
+      return;
+    }
     const date = new Date().toISOString();
     const tablesRun = { date, quick: QUICK, browserVersion: page.env.browserVersion, alone: Boolean(ONLY),
       loadavg: [loadStart, loadavg()[0]], cpus: cpus().length };

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use nn_playground::bench_sequence::{SequenceBench, SEQUENCE_BENCH_SHAPE};
+use nn_playground::bench::sequence::{SequenceBench, SEQUENCE_BENCH_SHAPE};
 use nn_playground::data::sequence::{SequenceTask, SequenceTaskSpec};
 use nn_playground::session::sequence::SequenceSession;
 use nn_playground::{OptimizerKind, OptimizerSpec, SequenceConfig};

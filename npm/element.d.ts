@@ -29,6 +29,11 @@ export interface NnPlaygroundAttributes {
    * the browser's. One per document: every element on a page shows the one set last.
    */
   lang?: string;
+  /**
+   * `auto` (default: one thread per core in a cross-origin isolated page, else 1), a number
+   * to cap it, or `1`. More than one needs the page served with COOP/COEP headers.
+   */
+  threads?: string;
   /** Control keys to hide, comma-separated: `"regularization,noise,upload,model,share"`. */
   hide?: string;
   /** Present: start training as soon as the element is ready. */

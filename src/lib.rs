@@ -28,11 +28,10 @@
 //! # Ok::<(), nn_playground::Error>(())
 //! ```
 
+pub mod activation;
 #[cfg(feature = "webgpu")]
 pub mod backend;
 pub mod bench;
-pub mod bench_sequence;
-pub mod bench_train;
 pub mod data;
 pub mod error;
 pub mod error_detail;
@@ -47,21 +46,14 @@ pub mod rng;
 pub mod session;
 pub mod spec;
 pub mod tensor;
+pub mod train;
 pub mod url_state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
-#[cfg(target_arch = "wasm32")]
-pub mod web_bench;
-#[cfg(target_arch = "wasm32")]
-pub mod web_bench_train;
-#[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
-pub mod web_gpu;
-#[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
-pub mod web_gpu_bench;
 
+pub use activation::Activation;
 pub use error::{Error, Result};
 pub use model::{Callback, Evaluation, FitOptions, History, Logs, Sequential};
-pub use nn::activation::Activation;
 pub use rng::Rng;
 pub use spec::*;
 pub use tensor::Matrix;

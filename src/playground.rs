@@ -35,6 +35,8 @@ pub const SPEED_CHOICES: [Option<u32>; 7] = [
 pub const DEFAULT_SPEED: u32 = 60;
 /// Fastest pace a link may ask for by number; past it only "max" is faster.
 pub const MAX_SPEED: u32 = 100_000;
+/// Most threads a config may ask for (more than any browser reports as its core count).
+pub const MAX_THREADS: u32 = 256;
 /// Largest seed: 2^53, so a seed survives the trip through a JS number and a link.
 pub const MAX_SEED: u64 = 1 << 53;
 
@@ -146,6 +148,13 @@ impl PlaygroundConfig {
             if v == 0 || v > MAX_SPEED {
                 return Err(config_err!(
                     "the speed must be a whole number of epochs per second from 1 to {MAX_SPEED}, or max, got {v}"
+                ));
+            }
+        }
+        if let Some(n) = self.threads {
+            if n == 0 || n > MAX_THREADS {
+                return Err(config_err!(
+                    "threads must be auto or a whole number from 1 to {MAX_THREADS}, got {n}"
                 ));
             }
         }

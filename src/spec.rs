@@ -12,7 +12,7 @@ pub use sequence::{
     MAX_SEQUENCE_HEADS, MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
 };
 
-use crate::nn::activation::Activation;
+use crate::activation::Activation;
 
 fn is_zero(v: &usize) -> bool {
     *v == 0
@@ -371,6 +371,10 @@ pub struct PlaygroundConfig {
     /// keeps the model.
     pub lang: Option<Lang>,
     pub backend: BackendChoice,
+    /// Threads the CPU engine may use: `None` is auto (every thread of the pool the page
+    /// started: `navigator.hardwareConcurrency` in a cross-origin isolated page, else 1), a
+    /// number caps it. A display setting: results are bit-identical at any count.
+    pub threads: Option<u32>,
     /// How an uploaded table was read: label and feature columns, task, missing cells.
     pub table: crate::data::csv::CsvOptions,
 }
@@ -410,6 +414,7 @@ impl Default for PlaygroundConfig {
             speed: Some(crate::playground::DEFAULT_SPEED),
             lang: None,
             backend: BackendChoice::Cpu,
+            threads: None,
             table: crate::data::csv::CsvOptions::default(),
         }
     }

@@ -25,12 +25,12 @@ fn a_shape_whose_product_overflows_is_an_error_not_a_panic() {
 
 #[test]
 fn a_grid_resolution_past_the_cap_is_refused_before_it_is_squared() {
-    let s = Session::new(PlaygroundConfig::default()).unwrap();
+    let mut s = Session::new(PlaygroundConfig::default()).unwrap();
     for res in [0, 513, 1 << 32, usize::MAX] {
-        let err = s.grid_from_outputs(res, &[]).unwrap_err();
+        let err = s.decision_grid(res).unwrap_err();
         assert!(matches!(err, Error::Limit(_)), "{res}: {err:?}");
     }
-    assert_eq!(s.grid_from_outputs(2, &[0.0; 4]).unwrap().len(), 4);
+    assert_eq!(s.decision_grid(2).unwrap().len(), 4);
 }
 
 #[test]

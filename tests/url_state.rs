@@ -71,6 +71,7 @@ fn rich_config() -> PlaygroundConfig {
         speed: Some(250),
         lang: Some(Lang::Zh),
         backend: BackendChoice::Cpu,
+        threads: Some(2),
         table: nn_playground::data::csv::CsvOptions {
             label_column: Some("price, €".into()),
             features: Some(vec!["a,b".into(), "size".into()]),
@@ -261,11 +262,41 @@ fn bad_values_are_errors_naming_the_key() {
         ("speed=0", "speed"),
         ("speed=1000000", "speed"),
         ("speed=-5", "speed"),
+        ("threads=many", "threads"),
+        ("threads=0", "threads"),
+        ("threads=100000", "threads"),
     ] {
         let err = from_hash(hash).expect_err(hash);
         assert!(matches!(err, Error::InvalidConfig(_)), "{hash}: {err:?}");
         assert!(err.to_string().contains(key), "{hash}: {err}");
     }
+}
+
+#[test]
+fn threads_round_trip_as_a_display_setting() {
+    for threads in [None, Some(1), Some(2), Some(16)] {
+        let cfg = PlaygroundConfig {
+            threads,
+            ..PlaygroundConfig::default()
+        };
+        let hash = to_hash(&cfg, &[]);
+        // Auto is the default and stays out of links.
+        assert_eq!(hash.contains("threads="), threads.is_some(), "{hash}");
+        assert_eq!(from_hash(&hash).unwrap().config, cfg);
+    }
+    assert_eq!(from_hash("threads=auto").unwrap().config.threads, None);
+    assert_eq!(from_hash("threads=3").unwrap().config.threads, Some(3));
+    let mut s = nn_playground::session::Session::new(PlaygroundConfig::default()).unwrap();
+    s.train_epochs(2).unwrap();
+    let cfg = PlaygroundConfig {
+        threads: Some(1),
+        ..PlaygroundConfig::default()
+    };
+    assert_eq!(
+        s.set_config(cfg).unwrap(),
+        nn_playground::session::Change::Kept
+    );
+    assert_eq!(s.epoch(), 2);
 }
 
 #[test]

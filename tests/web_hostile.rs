@@ -111,10 +111,6 @@ fn non_string_arguments_are_type_errors_naming_the_argument() {
             epoch_limit_from_text(JsValue::NULL).unwrap_err(),
             "epochLimitFromText",
         ),
-        (
-            s.finish_external_epoch(json("{}")).unwrap_err(),
-            "finishExternalEpoch",
-        ),
     ] {
         type_error_naming(e, what);
     }

@@ -6,7 +6,8 @@
 //
 // Attributes: dataset, layers ("8,8"), activation, learning-rate, noise, seed, features
 // ("x1,x2,sinx1"), batch-size, speed (epochs per second, or max), lang (en or zh; zh-CN and
-// en-US read as those), hide (control keys), autoplay, or config (a full link hash). The
+// en-US read as those), threads (auto, a number, or 1; more than one needs a cross-origin
+// isolated page), hide (control keys), autoplay, or config (a full link hash). The
 // language is the document's: every playground on a page shows the one set last.
 //
 // mode="sequence" embeds the Sequences mode instead (an attention demo):
@@ -32,6 +33,7 @@ const ATTRS = {
   optimizer: 'optimizer',
   speed: 'speed',
   lang: 'lang',
+  threads: 'threads',
 };
 
 const SEQUENCE_ATTRS = {

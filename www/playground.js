@@ -83,7 +83,10 @@ export class Playground {
     this.restarts.push(now);
     this.restarting = { reason, wasRunning };
     this.root.dataset.workerRestarts = String((Number(this.root.dataset.workerRestarts) || 0) + 1);
-    this.startWorker({ type: 'init', restore: this.lastGood, hide: this.hide });
+    // A worker of the thread pool that dies takes the engine's worker with it (its error
+    // reaches here through it): the restart runs the single-thread build from then on.
+    if (this.root.dataset.engineBuild === 'threads') this.singleThread = true;
+    this.startWorker({ type: 'init', restore: this.lastGood, hide: this.hide, singleThread: Boolean(this.singleThread) });
   }
 
   /**
@@ -92,6 +95,11 @@ export class Playground {
    */
   __crashWorkerForTest() {
     return this.call('crashForTest').catch(() => {});
+  }
+
+  /** Test hook: stops one worker of the engine's thread pool (threads build only). */
+  __crashPoolThreadForTest() {
+    return this.call('crashPoolThreadForTest');
   }
 
   /** Calls a worker method; resolves with its value or rejects with its message. */
@@ -341,7 +349,7 @@ export class Playground {
     c.trainLoss.textContent = formatNumber(f.trainLoss);
     Object.assign(this.root.dataset, { epoch: String(f.epoch), testLoss: String(f.testLoss), trainLoss: String(f.trainLoss), points: String(this.points ? this.points.length / 4 : 0), task: f.task });
     // Where training and the decision grid ran, for people (speed line) and tests alike.
-    Object.assign(this.root.dataset, { backend: f.backend.startsWith('webgpu') ? 'webgpu' : 'cpu', gridOn: f.gridOn });
+    Object.assign(this.root.dataset, { backend: f.backend.startsWith('webgpu') ? 'webgpu' : 'cpu', gridOn: f.gridOn, engineBuild: f.engineBuild, threads: String(f.threads) });
     if (f.network) this.network.setWeights(f.network);
     if (f.neurons) {
       this.network.setNeuronGrids(f.neurons, f.neuronRes, this.activeFeatureRows());

@@ -7,6 +7,8 @@
 //   {type: 'init', restore, hide}             rebuild from a snapshot (after a crash)
 //   {type: 'init', restore, hash}             the same after a reload (hide from the hash;
 //                                             a snapshot that fails falls back to the hash)
+//   (any init may carry `singleThread: true`: the single-thread build only, after a worker
+//   of the thread pool died)
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
 //   {type: 'seq-…'}                           the Sequences mode (see sequence/worker_side.js)
@@ -24,13 +26,14 @@
 // A frame carries `snapshot: {config, model, data?}` every few seconds (and whenever idle):
 // the last good state the page restarts a crashed worker from.
 //
-// Backends: `config.backend` is 'cpu', 'webgpu' or 'auto' (the faster of the two, timed). On the GPU
-// the session still owns everything; `gpu.js` trains whole epochs and the session adopts
-// them. Whatever stops the GPU (no WebGPU, no adapter, a lost device) is said in words and
-// training goes on on the CPU from the last weights read back.
+// Backends: `config.backend` is 'cpu', 'webgpu' or 'auto'. The engine decides everything (which
+// backend, auto's timing, the fallback on a lost device, what to say); the worker forwards the
+// choice and shows the engine's news. The page starts on the CPU build (`pkg/`); the first
+// choice of WebGPU moves the whole session into the GPU build (`pkg-webgpu/`, which holds the
+// CPU engine too) once, so the CPU-only page never downloads it. Training is one call either
+// way (`trainSlice`); while it runs, calls wait for it.
 
-import init, * as wasm from '../pkg/nn_playground.js';
-import { GpuBackend, failureText, isDivergence } from './gpu.js';
+import { cpuLabel, loadEngine } from './engine.js';
 import { MAX_SAVED_CHARS } from './storage.js';
 import { Pacer } from './pace.js';
 import { handleSequence } from './sequence/worker_side.js';
@@ -38,7 +41,14 @@ import { handleSequence } from './sequence/worker_side.js';
 const SLICE_MS = 12;
 const HEAVY_MS = 250;
 const SNAPSHOT_MS = 2000;
-const CPU_LABEL = 'cpu (SIMD128)';
+
+// The engine build in use (see `engine.js`) and its exports, once loaded.
+let engine = null;
+let wasm = null;
+let engineNoticed = false;
+// Set by the page after a worker of the thread pool died: the single-thread build only.
+let singleThread = false;
+let poolFailureNoticed = false;
 
 let session = null;
 let running = false;
@@ -54,19 +64,23 @@ let snapshotDirty = true;
 let heavyDirty = true;
 let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true, health: false };
 const pacer = new Pacer();
+// The engine's module: the CPU build, or the GPU build once WebGPU was chosen.
+let wasm = null;
+let gpuBuild = false;
 // The sleep of a paced run until its next epoch is due.
 let sleepTimer = null;
 let ready = null;
 // Cached so the training loop does not convert the whole config every slice.
 let batchSize = 1;
+// The backend choice last forwarded to the engine; a new one is forwarded before the next slice.
 let backendChoice = 'cpu';
-// The GPU backend while WebGPU is chosen and working; null on the CPU.
-let gpu = null;
-// Bumped by every call that changes the session: GPU work begun before is not adopted.
+let backendDirty = false;
+// Bumped by every call: a decision grid the GPU predicted before it is not shown.
 let version = 0;
 // A decision grid the GPU predicted for the session as of `version` and `epoch`.
 let gpuGrid = null;
-let gpuBusy = false;
+// The training slice (or backend move) in flight: calls and frames wait for it.
+let slicing = null;
 // The data of the last snapshot, deflated; null when the data changed since.
 let packedData = null;
 // The text of the table last loaded (a table's rows never change after loading).
@@ -109,16 +123,19 @@ self.onmessage = (e) => {
 async function handle(msg) {
   switch (msg.type) {
     case 'init':
+      singleThread = Boolean(msg.singleThread);
       ready = msg.restore ? restore(msg.restore, msg.hide, msg.hash) : start(msg.hash);
       await ready;
       for (const m of pending.splice(0)) handle(m);
       break;
     case 'ack':
       awaitingAck = false;
+      await idle();
       guarded(maybeFrame);
       break;
     case 'call': {
       await ready;
+      await idle();
       let reply;
       try {
         reply = { type: 'reply', id: msg.id, ok: true, value: calls[msg.method](...(msg.args || [])) };
@@ -135,8 +152,37 @@ async function handle(msg) {
   }
 }
 
+/** Waits until no training slice holds the session. */
+async function idle() {
+  while (slicing) await slicing.catch(() => {});
+}
+
+/** The CPU build (threads or single-thread, see `engine.js`), loaded once at start. */
+async function loadCpuBuild() {
+  if (engine) return;
+  engine = await loadEngine({ single: singleThread });
+  wasm = engine.wasm;
+}
+
+/**
+ * A thread of the pool that panicked is gone; the engine then keeps every product on this
+ * thread (the session and model stay as they are). Said once.
+ */
+function noticePoolFailure() {
+  if (poolFailureNoticed || engine.build !== 'threads' || !wasm.poolFailed()) return;
+  poolFailureNoticed = true;
+  notice({ key: 'threads.poolStopped' });
+}
+
+/** Says once, after the page is ready, why the threads build is not running. */
+function noticeEngine() {
+  if (engineNoticed || !engine.reason) return;
+  engineNoticed = true;
+  notice(engine.reason);
+}
+
 async function start(hash, earlierWarning) {
-  await init();
+  await loadCpuBuild();
   let warning = earlierWarning;
   let parsed;
   try {
@@ -176,6 +222,7 @@ async function start(hash, earlierWarning) {
     choices: choices(),
     warning,
   });
+  noticeEngine();
   dirty = pointsDirty = structureDirty = true;
 }
 
@@ -189,7 +236,7 @@ function choices() {
  * link's `hash` when given, as after a reload).
  */
 async function restore(snap, hide, hash) {
-  await init();
+  await loadCpuBuild();
   let warning;
   const lost = snap.dataLost ? dataLostText(snap.dataLost) : '';
   try {
@@ -227,6 +274,7 @@ async function restore(snap, hide, hash) {
   }
   followConfig();
   self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: hash === undefined ? {} : previews(), choices: choices(), warning, restored: !warning });
+  noticeEngine();
   dirty = pointsDirty = structureDirty = snapshotDirty = true;
 }
 
@@ -284,27 +332,70 @@ function errorInfo(err) {
   return message(err);
 }
 
-/** Picks up the config's batch size and backend choice (starting or stopping the GPU). */
+/** Picks up the config's batch size, pace and backend choice (forwarded before the next slice). */
 function followConfig() {
   const cfg = session.config();
   batchSize = cfg.batch_size;
+  // The engine clamps the count to its pool (1 in the single-thread build).
+  wasm.setThreads(cfg.threads ?? 0);
   pacer.setSpeed(cfg.speed);
-  // After a GPU failure the choice stays but the CPU trains, until the person chooses again.
-  if (cfg.backend === backendChoice) return;
-  backendChoice = cfg.backend;
-  if (backendChoice === 'cpu') {
-    if (gpu) {
-      gpu.dispose();
-      gpu = null;
-      notice({ key: 'gpu.cpu' });
-    }
-  } else if (!gpu) {
-    gpu = new GpuBackend();
+  if (cfg.backend !== backendChoice) {
+    backendChoice = cfg.backend;
+    backendDirty = true;
   }
 }
 
+/**
+ * Forwards the backend choice: moves the session into the GPU build first when WebGPU is
+ * chosen for the first time, then lets the engine open what the choice names.
+ */
+async function applyBackend() {
+  backendDirty = false;
+  if (backendChoice !== 'cpu' && !gpuBuild) {
+    try {
+      await moveToGpuBuild();
+    } catch (err) {
+      if (fatal(err)) return;
+      notice([{ key: 'gpu.failed', vars: { why: { key: 'gpu.notUsed' }, detail: `its build could not be loaded (${message(err)})` } }, { key: 'gpu.continues' }]);
+      return;
+    }
+  }
+  await session.followBackend();
+}
+
+/**
+ * Carries the session into the GPU build: rebuilt there from its config, data and model with
+ * its optimiser state, then its run (epoch, loss history, stop) set. The replay starts over.
+ */
+async function moveToGpuBuild() {
+  const m = await import('../pkg-webgpu/nn_playground.js');
+  await m.default();
+  const config = session.config();
+  const next = new m.Session(config);
+  if (config.dataset === 'custom') {
+    const table = session.isTable();
+    next.loadCsv(table && tableText ? tableText : session.dataCsv(), table ? config.table : { label_column: 'label', has_header: true });
+    next.setConfig(config);
+  }
+  next.importModel(session.exportModelWithState());
+  next.importRun(session.exportRun());
+  session.free();
+  session = next;
+  wasm = m;
+  // The GPU build's CPU engine runs on this thread alone.
+  engine = { wasm: m, build: 'webgpu', pool: 1, reason: null };
+  gpuBuild = true;
+  dirty = pointsDirty = structureDirty = true;
+}
+
 function backendLabel() {
-  return gpu ? gpu.label() : CPU_LABEL;
+  return session.onGpu() ? session.backendLabel() : cpuLabel(engine);
+}
+
+/** Shows what the engine has to say about its backend, if anything. */
+function backendNews() {
+  const news = session.takeBackendNews();
+  if (news) notice(news);
 }
 
 /** News for the status line: a page message (`{key, vars}`, said in the page's language). */
@@ -312,21 +403,11 @@ function notice(msg) {
   self.postMessage({ type: 'notice', message: msg });
 }
 
-/**
- * After a call: redraw what changed. `gpu` says what the GPU copy needs: 'upload' (the
- * session's weights or data moved) or 'rebuild' (settings the GPU trainer was built with
- * changed); either way GPU work in flight is dropped.
- */
-function touched({ points = false, structure = false, gpu: needs } = {}) {
+/** After a call: redraw what changed; a grid the GPU predicted before it is stale. */
+function touched({ points = false, structure = false } = {}) {
   followConfig();
-  if (needs) {
-    version += 1;
-    gpuGrid = null;
-    if (gpu) {
-      gpu.stale = true;
-      if (needs === 'rebuild') gpu.rebuild = true;
-    }
-  }
+  version += 1;
+  gpuGrid = null;
   dirty = true;
   snapshotDirty = true;
   heavyDirty = true;
@@ -335,24 +416,15 @@ function touched({ points = false, structure = false, gpu: needs } = {}) {
   if (points) packedData = null;
 }
 
-/** The settings a GPU trainer is built with (batch size aside: it only has to fit). */
-function trainingKey(cfg) {
-  const { optimizer, regularization, hidden, features, activation, output_activation, loss, init, standardize } = cfg;
-  return JSON.stringify({ optimizer, regularization, hidden, features, activation, output_activation, loss, init, standardize });
-}
-
 function resetHistory() {
   historySent = 0;
 }
 
 const calls = {
   setConfig(config) {
-    const before = trainingKey(session.config());
     const change = session.setConfig(config);
     if (change !== 'kept') resetHistory();
-    // Display, stopping and backend settings leave the GPU trainer as it is.
-    const retrain = change !== 'kept' || trainingKey(session.config()) !== before;
-    touched({ points: change === 'regenerated', structure: true, gpu: retrain ? 'rebuild' : undefined });
+    touched({ points: change === 'regenerated', structure: true });
     return { change, config: session.config() };
   },
   speedFromText(text) {
@@ -384,25 +456,25 @@ const calls = {
   step() {
     running = false;
     session.trainEpochs(1);
-    touched({ gpu: 'upload' });
+    touched();
     return session.epoch();
   },
   trainEpochs(n) {
     session.trainEpochs(n);
-    touched({ gpu: 'upload' });
+    touched();
     return session.epoch();
   },
   reset() {
     running = false;
     session.reset();
     resetHistory();
-    touched({ structure: true, gpu: 'rebuild' });
+    touched({ structure: true });
     return true;
   },
   regenerate() {
     session.regenerate();
     resetHistory();
-    touched({ points: true, gpu: 'rebuild' });
+    touched({ points: true });
     return true;
   },
   setView(v) {
@@ -412,22 +484,22 @@ const calls = {
   },
   setWeight(d, from, to, value) {
     session.setWeight(d, from, to, value);
-    touched({ gpu: 'upload' });
+    touched();
     return true;
   },
   setBias(d, unit, value) {
     session.setBias(d, unit, value);
-    touched({ gpu: 'upload' });
+    touched();
     return true;
   },
   addPoint(x, y, label) {
     session.addPoint(x, y, label);
-    touched({ points: true, structure: true, gpu: 'upload' });
+    touched({ points: true, structure: true });
     return session.config();
   },
   removePointsNear(x, y, r) {
     const n = session.removePointsNear(x, y, r);
-    touched({ points: true, structure: true, gpu: 'upload' });
+    touched({ points: true, structure: true });
     return n;
   },
   loadCsv(text, options) {
@@ -435,7 +507,7 @@ const calls = {
     session.loadCsv(text, options);
     tableText = text;
     resetHistory();
-    touched({ points: true, structure: true, gpu: 'rebuild' });
+    touched({ points: true, structure: true });
     return session.config();
   },
   dataCsv: () => session.dataCsv(),
@@ -475,7 +547,7 @@ const calls = {
   importModel(json) {
     session.importModel(json);
     resetHistory();
-    touched({ structure: true, gpu: 'rebuild' });
+    touched({ structure: true });
     return session.config();
   },
   hash(hide, withWeights) {
@@ -491,16 +563,22 @@ const calls = {
   },
   /** Test hook: the GPU device goes away as if lost (true when the GPU was in use). */
   loseGpuForTest() {
-    if (!gpu) return false;
-    gpu.loseDevice();
-    return true;
+    return session.loseGpuForTest();
+  },
+  /** Test hook: what this worker fetched (which builds of the engine, above all). */
+  resourcesForTest() {
+    return performance.getEntriesByType('resource').map((e) => e.name);
   },
   /** Test hook (see the page's `__crashWorkerForTest`): fails as a wasm trap would. */
   crashForTest() {
     throw new WebAssembly.RuntimeError('unreachable executed (forced by a test)');
   },
+  crashPoolThreadForTest() {
+    if (!wasm.crashPoolThreadForTest) throw new Error('the single-thread build has no thread pool');
+    wasm.crashPoolThreadForTest();
+  },
   status() {
-    return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss(), backend: backendLabel(), gpuAdapter: gpu?.trainer ? gpu.adapter : null };
+    return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss(), backend: backendLabel(), gpuAdapter: session.onGpu() ? session.backendLabel() : null };
   },
 };
 
@@ -515,126 +593,47 @@ function tick() {
     importanceTick();
     return;
   }
-  if (!running || !session) return;
-  if (gpu) {
-    if (gpuBusy) return;
-    // Nothing due at this pace: sleep without a slice (and without a frame of no change).
-    if (pacer.allowance(false) === 0) scheduleNext(pacer.sleep(false));
-    else gpuTick();
-    return;
-  }
+  if (!running || !session || slicing) return;
   const allowed = pacer.allowance(session.midEpoch());
-  if (allowed === 0) {
+  if (allowed === 0 && !backendDirty) {
     scheduleNext(pacer.sleep(false));
     return;
   }
+  slicing = slice(allowed);
+  slicing.then(() => {
+    slicing = null;
+    if (session) afterSlice();
+  });
+}
+
+/**
+ * One slice: forward a new backend choice, train on the engine's backend for about
+ * `SLICE_MS` (at most `allowed` epochs), and on the GPU predict the decision grid there.
+ */
+async function slice(allowed) {
   try {
+    if (backendDirty) await applyBackend();
+    if (!session) return;
+    backendNews();
+    if (allowed === 0) return;
     const e0 = session.epoch();
     const [steps0, ms0] = session.trainTiming();
-    const steps = allowed === Infinity ? session.trainFor(SLICE_MS) : session.trainPaced(SLICE_MS, allowed);
+    const steps = await session.trainSlice(SLICE_MS, allowed);
     const [steps1, ms1] = session.trainTiming();
     pacer.trained(session.epoch() - e0, steps, batchSize, session.stepsPerEpoch(), steps1 - steps0, ms1 - ms0);
+    backendNews();
+    if (steps > 0 && session.onGpu()) {
+      const v = version;
+      const res = view.gridRes;
+      const grid = await session.gpuDecisionGrid(res);
+      if (grid && version === v) gpuGrid = { grid, res, version: v, epoch: session.epoch() };
+    }
+    backendNews();
   } catch (err) {
     if (fatal(err)) return;
     running = false;
     self.postMessage({ type: 'error', message: errorInfo(err) });
   }
-  afterSlice();
-}
-
-/**
- * A slice of GPU training: whole epochs for about `SLICE_MS` (at least one), then the
- * decision grid predicted on the GPU. Work begun before a call changed the session, or
- * before the GPU was switched off, is dropped.
- */
-async function gpuTick() {
-  gpuBusy = true;
-  const g = gpu;
-  const v = version;
-  const current = () => gpu === g && version === v && running;
-  try {
-    if (g.stale) {
-      const first = !g.trainer;
-      await g.sync(session);
-      if (first && gpu === g && backendChoice !== 'auto') notice({ key: 'gpu.on', vars: { adapter: g.adapter } });
-    }
-    if (backendChoice === 'auto' && !g.measured && gpu === g) await autoChoose(g, current);
-    const start = performance.now();
-    const allowed = pacer.allowance(false);
-    let trained = 0;
-    while (gpu === g && current() && trained < allowed && performance.now() - start < SLICE_MS) {
-      if (!session.mayTrain()) {
-        running = false;
-        break;
-      }
-      const t0 = performance.now();
-      const steps = await g.trainEpoch(session, current);
-      trained += 1;
-      pacer.trained(1, steps, batchSize, session.stepsPerEpoch(), steps, performance.now() - t0);
-    }
-    if (trained > 0 && gpu === g && g.trainer && !g.stale && version === v) {
-      const res = view.gridRes;
-      const grid = await g.decisionGrid(session, res);
-      if (gpu === g && version === v) gpuGrid = { grid, res, version: v, epoch: session.epoch() };
-    }
-  } catch (err) {
-    if (fatal(err)) return;
-    // Errors of a GPU already switched off are not news.
-    if (gpu === g) gpuFailed(g, message(err));
-  } finally {
-    gpuBusy = false;
-  }
-  afterSlice();
-}
-
-/**
- * Auto: trains one epoch on each backend (real training, after a first GPU epoch that
- * compiles its pipelines) and keeps the faster, saying so with both times. A software
- * adapter or a tiny network usually loses to the CPU; a large network on a real GPU wins.
- */
-async function autoChoose(g, current) {
-  if (!session.mayTrain()) return;
-  await g.trainEpoch(session, current);
-  if (!current() || !session.mayTrain()) return;
-  const t0 = performance.now();
-  await g.trainEpoch(session, current);
-  const gpuMs = performance.now() - t0;
-  if (!current() || !session.mayTrain()) return;
-  const t1 = performance.now();
-  session.trainEpochs(1);
-  const cpuMs = performance.now() - t1;
-  // The CPU moved the weights: the GPU copy must follow before its next epoch.
-  g.stale = true;
-  g.measured = true;
-  if (gpuMs < cpuMs) {
-    notice({ key: 'gpu.autoGpu', vars: { adapter: g.adapter, here: ms(gpuMs), there: ms(cpuMs) } });
-  } else {
-    g.dispose();
-    gpu = null;
-    notice({ key: 'gpu.autoCpu', vars: { adapter: g.adapter, here: ms(cpuMs), there: ms(gpuMs) } });
-  }
-}
-
-function ms(t) {
-  return t < 10 ? `${t.toFixed(2)} ms` : `${Math.round(t).toLocaleString('en')} ms`;
-}
-
-/** Divergence stops training as on the CPU; anything else moves training to the CPU. */
-function gpuFailed(g, text) {
-  if (isDivergence(text)) {
-    running = false;
-    self.postMessage({ type: 'error', message: text });
-    return;
-  }
-  const hadTrainer = !!g.trainer;
-  g.dispose();
-  gpu = null;
-  const why = { key: backendChoice === 'auto' ? 'gpu.autoChoseCpu' : 'gpu.notUsed' };
-  const detail = failureText(text);
-  // The engine's own message often says already how training goes on.
-  const next = /on the CPU/.test(detail) ? null : { key: hadTrainer ? 'gpu.continuesFromWeights' : 'gpu.continues' };
-  notice([{ key: 'gpu.failed', vars: { why, detail } }, next]);
-  touched();
 }
 
 /** One column of permutation importance per tick, so calls (cancel) get in between. */
@@ -658,7 +657,7 @@ function afterSlice() {
   dirty = true;
   snapshotDirty = true;
   guarded(maybeFrame);
-  if (running) scheduleNext(pacer.sleep(!gpu && session.midEpoch()));
+  if (running) scheduleNext(pacer.sleep(session.midEpoch()));
 }
 
 function maybeFrame() {
@@ -700,6 +699,7 @@ function frame() {
   const hist = session.lossHistoryFrom(historySent);
   const historyFrom = historySent;
   historySent += hist.length / 2;
+  noticePoolFailure();
   const f = {
     type: 'frame',
     epoch: session.epoch(),
@@ -718,6 +718,8 @@ function frame() {
     maxEpochsPerSec: pacer.rates.maxEpochsPerSec,
     pace: pacer.speed,
     backend: backendLabel(),
+    engineBuild: engine.build,
+    threads: wasm.threadsInUse(),
     gridOn: fresh ? 'gpu' : 'cpu',
     task: session.task(),
     outputs: session.outputs(),

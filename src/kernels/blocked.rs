@@ -10,7 +10,8 @@
 //! into `MR`-tall slivers), then the `MR×NR` tiles. A `KC×NR` strip of `B` (8 KiB at
 //! `KC = 256`, `NR = 8`) stays in L1 while the `A` block streams from L2.
 
-use std::cell::RefCell;
+use super::parallel;
+use std::cell::Cell;
 
 /// Depth of one packed block: a `KC×NR` strip of `B` plus an `MR×KC` sliver of `A` fit in L1.
 const KC: usize = 256;
@@ -59,18 +60,42 @@ pub(crate) trait MicroKernel {
 }
 
 /// Reusable packing buffers: grown on first use, never shrunk, so steady-state training
-/// steps do not allocate.
+/// steps do not allocate. Each thread has its own; a product takes them out while it runs
+/// (and puts them back after), so a nested or re-entrant product can never find them
+/// borrowed — it would only allocate its own.
+#[derive(Default)]
 struct Packs {
     a: Vec<f32>,
     b: Vec<f32>,
 }
 
 thread_local! {
-    static PACKS: RefCell<Packs> = const { RefCell::new(Packs { a: Vec::new(), b: Vec::new() }) };
+    static PACKS: Cell<Packs> = const { Cell::new(Packs { a: Vec::new(), b: Vec::new() }) };
+}
+
+fn with_packs<R>(f: impl FnOnce(&mut Packs) -> R) -> R {
+    let mut packs = PACKS.with(Cell::take);
+    let r = f(&mut packs);
+    PACKS.with(|cell| cell.set(packs));
+    r
+}
+
+impl<'a> Operand<'a> {
+    /// The same matrix from logical row `i0` on.
+    fn rows_from(self, i0: usize) -> Self {
+        Operand {
+            data: &self.data[i0 * self.rs..],
+            ..self
+        }
+    }
 }
 
 /// `C (+)= A·B` with `A` (m×k) and `B` (k×n) given as strided operands; `C` is m×n with
 /// row stride `n`. The caller has checked that every index lies inside the slices.
+///
+/// Large products are cut into bands of rows of `C` run on the thread pool (see
+/// [`super::parallel`]); which path runs (unpacked or packed) is chosen from the whole
+/// shape first, so every element gets the same arithmetic at any thread count.
 pub(crate) fn gemm<K: MicroKernel>(
     m: usize,
     k: usize,
@@ -90,16 +115,18 @@ pub(crate) fn gemm<K: MicroKernel>(
         return;
     }
     assert!(c.len() >= m * n, "gemm output too small");
+    let c = &mut c[..m * n];
+    let work = m.saturating_mul(k).saturating_mul(n);
     // Skinny products (the playground's 2-input and 1-output layers at any batch or grid
     // size) also skip packing: with k ≤ 8 or n ≤ 8 a packed panel is mostly padding and
     // copies, while the row kernels below keep every output of a row in registers.
     let skinny = k <= SKINNY || n <= SKINNY;
-    if skinny || m.saturating_mul(k).saturating_mul(n) <= SMALL_WORK {
+    if skinny || work <= SMALL_WORK {
         if b.cs != 1 && m >= 4 && n >= 4 {
             // NT with several rows: transpose B once (k·n ≤ 1024 floats here) so every row
             // takes the register row-block path instead of n short dot products.
-            return PACKS.with(|cell| {
-                let bt = &mut cell.borrow_mut().b;
+            return with_packs(|packs| {
+                let bt = &mut packs.b;
                 grow(bt, k * n);
                 for (p, row) in bt.chunks_exact_mut(n).take(k).enumerate() {
                     for (j, x) in row.iter_mut().enumerate() {
@@ -111,14 +138,32 @@ pub(crate) fn gemm<K: MicroKernel>(
                     rs: n,
                     cs: 1,
                 };
-                small(k, n, a, bt, &mut c[..m * n], accumulate)
+                parallel::row_bands(c, n, 4, work, |i0, band| {
+                    small(k, n, a.rows_from(i0), bt, band, accumulate)
+                })
             });
         }
-        return small(k, n, a, b, &mut c[..m * n], accumulate);
+        return parallel::row_bands(c, n, 4, work, |i0, band| {
+            small(k, n, a.rows_from(i0), b, band, accumulate)
+        });
     }
-    PACKS.with(|cell| {
-        let mut packs = cell.borrow_mut();
-        let Packs { a: ap, b: bp } = &mut *packs;
+    parallel::row_bands(c, n, K::MR, work, |i0, band| {
+        packed::<K>(band.len() / n, k, n, a.rows_from(i0), b, band, accumulate)
+    })
+}
+
+/// The packed BLIS loop nest over all of `C` (m×n, row stride n), on the calling thread.
+fn packed<K: MicroKernel>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    with_packs(|packs| {
+        let Packs { a: ap, b: bp } = packs;
         for jc in (0..n).step_by(NC) {
             let nc = NC.min(n - jc);
             let nc_pad = nc.div_ceil(K::NR) * K::NR;
@@ -159,7 +204,7 @@ pub(crate) fn gemm<K: MicroKernel>(
                 }
             }
         }
-    });
+    })
 }
 
 /// The unpacked path for tiny and skinny products. With contiguous rows of `B` (NN, TN) it

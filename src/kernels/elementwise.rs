@@ -4,14 +4,42 @@
 //! Shape legend: `z`, `y`, `dy`, `dz` are the same m×n row-major batch flattened to one
 //! slice; only softmax looks at the row length `cols`.
 
-use crate::nn::activation::Activation;
+use super::parallel;
+use crate::activation::Activation;
+
+/// Work of one element for [`parallel`]'s threshold, in multiply-add equivalents. A vector
+/// `tanh` is a few dozen operations a lane, but four lanes at a time and with no packing, so
+/// a value weighs about four multiply-adds of the packed GEMM. At 16 the 100×100 decision
+/// grid's two tanh layers (8·10⁴ values each) were split and ran at 0.76× one thread on the
+/// loaded 2-core machine; at 4 they stay whole, and batches from about 1.3·10⁵ values split.
+const ELEMENT_WORK: usize = 4;
+
+/// The row length a batch of `len` values may be cut at: whole rows of `cols` (softmax needs
+/// them), or single values when `cols` does not divide the batch.
+fn band_row(len: usize, cols: usize) -> usize {
+    if cols > 0 && len.is_multiple_of(cols) {
+        cols
+    } else {
+        1
+    }
+}
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd;
 
 /// `y = act(z)` through the fastest kernel compiled in; see [`Activation::forward`].
+///
+/// Large batches are cut into bands of whole rows over the thread pool; every value gets the
+/// same maths in any band.
 pub fn forward(act: Activation, z: &[f32], y: &mut [f32], cols: usize) {
     assert_eq!(z.len(), y.len(), "activation buffers differ in length");
+    let row = band_row(z.len(), cols);
+    parallel::row_bands(y, row, 1, z.len() * ELEMENT_WORK, |r0, yb| {
+        forward_one(act, &z[r0 * row..r0 * row + yb.len()], yb, cols)
+    })
+}
+
+fn forward_one(act: Activation, z: &[f32], y: &mut [f32], cols: usize) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if simd::forward(act, z, y) {
         return;
@@ -24,17 +52,36 @@ pub fn forward(act: Activation, z: &[f32], y: &mut [f32], cols: usize) {
 /// followed by [`forward`].
 pub fn forward_biased(act: Activation, z: &mut [f32], bias: &[f32], y: &mut [f32], cols: usize) {
     assert_eq!(z.len(), y.len(), "activation buffers differ in length");
+    if bias.is_empty() || !z.len().is_multiple_of(bias.len()) {
+        return forward_biased_one(act, z, bias, y, cols);
+    }
+    // Bands of whole bias rows, so that every band starts at column 0.
+    let work = z.len() * ELEMENT_WORK;
+    parallel::row_bands2(z, y, bias.len(), work, |_, zb, yb| {
+        forward_biased_one(act, zb, bias, yb, cols)
+    })
+}
+
+fn forward_biased_one(act: Activation, z: &mut [f32], bias: &[f32], y: &mut [f32], cols: usize) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if bias.len() == cols && simd::forward_biased(act, z, bias, y) {
         return;
     }
     super::add_bias(z, bias);
-    forward(act, z, y, cols)
+    forward_one(act, z, y, cols)
 }
 
 /// `dz = dy ⊙ act'(z)` through the fastest kernel compiled in; see [`Activation::backward`].
 pub fn backward(act: Activation, z: &[f32], y: &[f32], dy: &[f32], dz: &mut [f32], cols: usize) {
     check4(z, y, dy, dz);
+    let row = band_row(z.len(), cols);
+    parallel::row_bands(dz, row, 1, z.len() * ELEMENT_WORK, |r0, db| {
+        let r = r0 * row..r0 * row + db.len();
+        backward_one(act, &z[r.clone()], &y[r.clone()], &dy[r], db, cols)
+    })
+}
+
+fn backward_one(act: Activation, z: &[f32], y: &[f32], dy: &[f32], dz: &mut [f32], cols: usize) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if simd::backward(act, z, y, dy, dz) {
         return;

@@ -21,6 +21,7 @@
 
 mod blocked;
 pub mod elementwise;
+pub mod parallel;
 pub mod portable;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -1,5 +1,5 @@
-//! `fit`: the Keras-style training loop with validation, callbacks, early stopping and a
-//! `History` of per-epoch logs.
+//! `fit`'s options, callbacks, logs and `History`, the early-stopping rule and the
+//! validation split; the loop itself is `crate::train::fit`, shared by every backend.
 
 use std::collections::BTreeMap;
 
@@ -134,7 +134,8 @@ impl EarlyStopper {
 }
 
 impl Sequential {
-    /// Trains for `opts.epochs` epochs and returns the per-epoch history.
+    /// Trains for `opts.epochs` epochs on the CPU and returns the per-epoch history (the
+    /// loop every backend shares: [`crate::train::fit`]).
     pub fn fit(
         &mut self,
         x: &Matrix,
@@ -142,79 +143,14 @@ impl Sequential {
         opts: &FitOptions,
         callbacks: &mut [&mut dyn Callback],
     ) -> Result<History> {
-        let (train_x, train_y, val) = split_validation(x, y, opts)?;
-        let mut stopper = opts.early_stopping.map(EarlyStopper::new).transpose()?;
-        let mut best_layers = None;
-        let mut history = History::default();
-        for epoch in 0..opts.epochs {
-            let mut keep_going = true;
-            let (loss, _) = self.run_epoch(
-                &train_x,
-                &train_y,
-                opts.batch_size,
-                opts.shuffle,
-                &mut |b, l| {
-                    let mut ok = true;
-                    for cb in callbacks.iter_mut() {
-                        ok &= cb.on_batch_end(b, l);
-                    }
-                    keep_going &= ok;
-                    ok
-                },
-            )?;
-            let logs = self.epoch_logs(loss, &train_x, &train_y, val.as_ref())?;
-            for cb in callbacks.iter_mut() {
-                keep_going &= cb.on_epoch_end(epoch, &logs);
-            }
-            history.epochs.push(logs);
-            if let Some(st) = stopper.as_mut() {
-                let (improved, stop) =
-                    st.observe(epoch, history.epochs.last().expect("just pushed"))?;
-                if improved && st.restores_best() {
-                    best_layers = Some(self.layers.clone());
-                }
-                history.best_epoch = st.best_epoch;
-                if stop {
-                    history.stopped_early = true;
-                    if let Some(best) = best_layers.take() {
-                        self.layers = best;
-                    }
-                    break;
-                }
-            }
-            if !keep_going {
-                break;
-            }
-        }
-        Ok(history)
-    }
-}
-
-impl Sequential {
-    /// The logs of an epoch whose mean batch loss was `loss`: training metrics evaluated on
-    /// the training split after the epoch, validation loss and `val_` metrics on `val`.
-    /// Shared by `fit` and the backends that train an epoch outside it.
-    pub(crate) fn epoch_logs(
-        &mut self,
-        loss: f32,
-        train_x: &Matrix,
-        train_y: &Matrix,
-        val: Option<&LabelledData>,
-    ) -> Result<Logs> {
-        let mut logs = Logs {
-            loss,
-            ..Logs::default()
-        };
-        if !self.compiled_ref()?.spec.metrics.is_empty() {
-            logs.metrics = self.evaluate(train_x, train_y)?.metrics;
-        }
-        if let Some((vx, vy)) = val {
-            let ev = self.evaluate(vx, vy)?;
-            logs.val_loss = Some(ev.loss);
-            logs.metrics
-                .extend(ev.metrics.into_iter().map(|(k, v)| (format!("val_{k}"), v)));
-        }
-        Ok(logs)
+        crate::train::ready(crate::train::fit(
+            &mut crate::train::Cpu,
+            self,
+            x,
+            y,
+            opts,
+            callbacks,
+        ))
     }
 }
 

@@ -454,7 +454,9 @@ impl Sequential {
         }
     }
 
-    /// Trains on `x`, `y` for one pass in mini-batches; returns the mean training loss.
+    /// Trains on `x`, `y` for one pass in mini-batches (in the order
+    /// [`crate::train::epoch_order`] gives for this model's seed and epoch count); returns
+    /// the mean training loss, each batch weighted by its rows.
     pub fn train_epoch(
         &mut self,
         x: &Matrix,
@@ -462,8 +464,15 @@ impl Sequential {
         batch_size: usize,
         shuffle: bool,
     ) -> Result<f32> {
-        self.run_epoch(x, y, batch_size, shuffle, &mut |_, _| true)
-            .map(|(l, _)| l)
+        self.check_training_data(x, y, batch_size)?;
+        let order = crate::train::epoch_order(self.seed, self.epochs_trained, x.rows(), shuffle);
+        let losses = self.train_rows(x, y, &order, batch_size, &mut |_, _| true)?;
+        self.count_epoch();
+        Ok(crate::train::mean_batch_loss(
+            &losses,
+            order.len(),
+            batch_size,
+        ))
     }
 
     /// Runs `steps` optimiser steps on consecutive (wrapping) mini-batches, without
@@ -494,52 +503,34 @@ impl Sequential {
         })
     }
 
-    /// One epoch with a per-batch callback; returns (mean loss, completed fully).
-    fn run_epoch(
+    /// One optimiser step per batch of `batch_size` consecutive entries of `rows` (row
+    /// indices of `x`, `y`, already checked by the caller); returns each batch's loss.
+    /// `on_batch(b, loss)` follows every batch; `false` stops after that batch. What the CPU
+    /// trainer runs.
+    pub(crate) fn train_rows(
         &mut self,
         x: &Matrix,
         y: &Matrix,
+        rows: &[usize],
         batch_size: usize,
-        shuffle: bool,
         on_batch: &mut dyn FnMut(usize, f32) -> bool,
-    ) -> Result<(f32, bool)> {
-        self.check_training_data(x, y, batch_size)?;
-        let perm = self.epoch_order(x.rows(), shuffle);
-        let mut weighted = 0.0f64;
-        let mut seen = 0usize;
-        let mut complete = true;
-        for (b, chunk) in perm.chunks(batch_size).enumerate() {
+    ) -> Result<Vec<f32>> {
+        let mut losses = Vec::with_capacity(rows.len().div_ceil(batch_size.max(1)));
+        for (b, chunk) in rows.chunks(batch_size.max(1)).enumerate() {
             self.order.clear();
             self.order.extend_from_slice(chunk);
             self.load_batch(x, y);
             let loss = self.train_batch_in_place()?;
-            weighted += loss as f64 * chunk.len() as f64;
-            seen += chunk.len();
+            losses.push(loss);
             if !on_batch(b, loss) {
-                complete = false;
                 break;
             }
         }
-        self.epochs_trained += 1;
-        Ok(((weighted / seen.max(1) as f64) as f32, complete))
+        Ok(losses)
     }
 
-    /// The order an epoch visits `n` rows in: shuffled with the model's generator when
-    /// `shuffle`, so that a backend training outside this loop (the Keras API's GPU path)
-    /// walks the very same batches a CPU epoch would.
-    pub(crate) fn epoch_order(&mut self, n: usize, shuffle: bool) -> Vec<usize> {
-        let mut perm: Vec<usize> = (0..n).collect();
-        if shuffle {
-            self.rng.shuffle(&mut perm);
-        }
-        perm
-    }
-
-    /// Counts an epoch trained by another backend whose weights were already written back
-    /// with [`set_params`](Self::set_params); `iterations` is the optimiser's step count now.
-    #[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
-    pub(crate) fn count_outside_epoch(&mut self, iterations: u64) {
-        self.set_iterations(iterations);
+    /// Counts one finished epoch (whichever backend trained it).
+    pub(crate) fn count_epoch(&mut self) {
         self.epochs_trained += 1;
     }
 

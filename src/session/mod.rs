@@ -13,11 +13,11 @@
 
 mod data;
 mod explain;
-mod external;
 mod health;
 mod insight;
 mod onnx;
 mod replay;
+mod run_state;
 pub mod sequence;
 mod slice;
 mod table;
@@ -32,6 +32,7 @@ pub use replay::{
     replay_resolution, Replay, ReplayFrame, MAX_REPLAY_BYTES, MAX_REPLAY_FRAMES,
     MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
 };
+pub use run_state::RunState;
 pub use slice::{Axis, HeldValue, SliceInfo};
 pub use train::{Stop, TrainTiming, CHUNK_STEPS};
 pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
@@ -68,7 +69,7 @@ impl Change {
 }
 
 /// Train and test loss after one epoch (the data term, on every point of each split).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct EpochLoss {
     pub train: f32,
     pub test: f32,
@@ -88,7 +89,7 @@ pub struct Session {
     stop: Option<train::Stop>,
     early: Option<EarlyState>,
     grid_cache: Option<(usize, Matrix)>,
-    partial: Option<train::PartialEpoch>,
+    partial: Option<crate::train::EpochRun>,
     /// The map's slice through a table's inputs (none for 2-D points).
     slice: Option<slice::SliceView>,
     /// What the last upload did to its rows and cells.

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use super::{EarlyState, EpochLoss, Session};
 use crate::model::EarlyStopper;
-use crate::{Error, Logs, Matrix, Monitor, Result, Rng};
+use crate::train::{ready, Cpu, Engine, EpochRun, Trainer};
+use crate::{Error, Logs, Monitor, Result};
 
 /// Optimiser steps per chunk: an epoch with more steps is trained in chunks of this many,
 /// so that `train_for` can stop inside it and the worker stays responsive.
@@ -25,7 +26,8 @@ pub struct TrainTiming {
 
 /// Why a stopping rule holds training back: English by `Display`, and a stable
 /// [`code`](Stop::code) with its [`args`](Stop::args) for a page in another language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum Stop {
     /// The config's epoch limit was reached.
     EpochLimit { limit: usize },
@@ -73,22 +75,24 @@ impl std::fmt::Display for Stop {
     }
 }
 
-/// An epoch in progress: the shuffled row order and how far it got.
-#[derive(Debug, Clone)]
-pub(super) struct PartialEpoch {
-    order: Vec<usize>,
-    next: usize,
-}
-
 impl Session {
     /// Trains `n` epochs (fewer when a stopping rule fires); an epoch already in progress
     /// counts as the first. Returns optimiser steps taken.
     pub fn train_epochs(&mut self, n: usize) -> Result<usize> {
+        ready(self.train_epochs_with(&mut Cpu, n))
+    }
+
+    /// [`train_epochs`](Self::train_epochs) on `trainer`.
+    pub async fn train_epochs_with<T: Trainer>(
+        &mut self,
+        trainer: &mut T,
+        n: usize,
+    ) -> Result<usize> {
         let mut steps = 0;
         let target = self.epoch + n;
         while self.epoch < target {
             // Untimed: only the page's slices feed the speed readout.
-            match self.train_unit(None)? {
+            match self.train_unit(trainer, None).await? {
                 Some(s) => steps += s,
                 None => break,
             }
@@ -100,15 +104,7 @@ impl Session {
     /// clock after every epoch or chunk; at least one unit unless stopped. Returns optimiser
     /// steps taken.
     pub fn train_for(&mut self, budget_ms: f64, now: &mut dyn FnMut() -> f64) -> Result<usize> {
-        let start = now();
-        let mut steps = 0;
-        while let Some(s) = self.train_unit(Some(&mut *now))? {
-            steps += s;
-            if now() - start >= budget_ms {
-                break;
-            }
-        }
-        Ok(steps)
+        ready(self.train_paced_with(&mut Cpu, budget_ms, usize::MAX, now))
     }
 
     /// Like [`train_for`](Self::train_for), but stops once `max_epochs` epochs have finished
@@ -122,11 +118,23 @@ impl Session {
         max_epochs: usize,
         now: &mut dyn FnMut() -> f64,
     ) -> Result<usize> {
+        ready(self.train_paced_with(&mut Cpu, budget_ms, max_epochs, now))
+    }
+
+    /// [`train_paced`](Self::train_paced) on `trainer` (`usize::MAX` epochs: as
+    /// [`train_for`](Self::train_for)).
+    pub async fn train_paced_with<T: Trainer>(
+        &mut self,
+        trainer: &mut T,
+        budget_ms: f64,
+        max_epochs: usize,
+        now: &mut dyn FnMut() -> f64,
+    ) -> Result<usize> {
         let start = now();
-        let target = self.epoch + max_epochs;
+        let target = self.epoch.saturating_add(max_epochs);
         let mut steps = 0;
         while self.epoch < target {
-            match self.train_unit(Some(&mut *now))? {
+            match self.train_unit(trainer, Some(&mut *now)).await? {
                 Some(s) => steps += s,
                 None => break,
             }
@@ -142,9 +150,22 @@ impl Session {
         self.timing
     }
 
+    /// Builds `engine`'s copy of the model now (the GPU's), so that a model it cannot train
+    /// is reported before training, and the CPU takes over with the reason.
+    pub fn prepare_engine(&mut self, engine: &mut Engine) {
+        let batch = self.config.batch_size.max(1);
+        engine.prepare_or_fall_back(&mut self.model, batch);
+    }
+
     /// True while an epoch is partly trained (large training sets train in chunks).
     pub fn mid_epoch(&self) -> bool {
         self.partial.is_some()
+    }
+
+    /// Optimiser steps in one epoch: batches of the configured size over the training split.
+    pub fn steps_per_epoch(&self) -> usize {
+        let rows = self.data.train_x.rows();
+        rows.div_ceil(self.config.batch_size.clamp(1, rows.max(1)))
     }
 
     /// [`train_unit_unguarded`](Self::train_unit_unguarded), rolled back on divergence.
@@ -156,7 +177,11 @@ impl Session {
     ///
     /// With a clock, the steps and the epoch's losses are timed on it (see [`TrainTiming`]);
     /// the replay's snapshots before and after are not, as "max" does not take one per epoch.
-    fn train_unit(&mut self, mut clock: Option<&mut dyn FnMut() -> f64>) -> Result<Option<usize>> {
+    async fn train_unit<T: Trainer>(
+        &mut self,
+        trainer: &mut T,
+        mut clock: Option<&mut dyn FnMut() -> f64>,
+    ) -> Result<Option<usize>> {
         if self.partial.is_none() && !self.may_start_epoch() {
             return Ok(None);
         }
@@ -168,7 +193,7 @@ impl Session {
         self.record_replay_start()?;
         let before = self.model.params();
         let t0 = clock.as_mut().map(|now| now());
-        let (steps, finished) = match self.train_unit_unguarded() {
+        let (steps, finished) = match self.train_unit_unguarded(trainer).await {
             Err(e @ Error::Diverged { .. }) => {
                 self.model.set_params(&before)?;
                 self.grid_cache = None;
@@ -186,39 +211,36 @@ impl Session {
         Ok(Some(steps))
     }
 
-    /// One epoch, or one chunk of a large one: its steps, and the epoch's losses when it
-    /// finished.
-    fn train_unit_unguarded(&mut self) -> Result<(usize, Option<EpochLoss>)> {
+    /// One epoch, or one chunk of [`CHUNK_STEPS`] steps of a large one: its steps, and the
+    /// epoch's losses when it finished.
+    async fn train_unit_unguarded<T: Trainer>(
+        &mut self,
+        trainer: &mut T,
+    ) -> Result<(usize, Option<EpochLoss>)> {
         let rows = self.data.train_x.rows();
         let batch = self.config.batch_size.clamp(1, rows);
-        if rows.div_ceil(batch) <= CHUNK_STEPS && self.partial.is_none() {
-            let (x, y) = self.data.train_xy();
-            self.model.train_epoch(x, y, batch, true)?;
-            return Ok((rows.div_ceil(batch), Some(self.end_epoch()?)));
-        }
         let mut part = match self.partial.take() {
-            Some(p) if p.order.len() == rows => p,
-            _ => {
-                let mut order: Vec<usize> = (0..rows).collect();
-                Rng::new(self.config.seed ^ (self.epoch as u64).wrapping_mul(0x9E37_79B9))
-                    .shuffle(&mut order);
-                PartialEpoch { order, next: 0 }
-            }
+            Some(p) if p.rows() == rows => p,
+            _ => EpochRun::next_of(&self.model, rows, batch, true),
         };
-        let end = (part.next + CHUNK_STEPS * batch).min(rows);
-        let idx = &part.order[part.next..end];
-        let mut x = Matrix::default();
-        let mut y = Matrix::default();
-        x.gather_rows(&self.data.train_x, idx);
-        y.gather_rows(&self.data.train_y, idx);
-        self.model.train_epoch(&x, &y, batch, true)?;
-        let steps = idx.len().div_ceil(batch);
-        part.next = end;
-        if part.next >= rows {
-            return Ok((steps, Some(self.end_epoch()?)));
+        let (x, y) = (&self.data.train_x, &self.data.train_y);
+        let losses = trainer
+            .train_rows(
+                &mut self.model,
+                x,
+                y,
+                part.next_rows(CHUNK_STEPS),
+                batch,
+                &mut |_, _| true,
+            )
+            .await?;
+        part.record(&losses);
+        if part.done() {
+            self.model.count_epoch();
+            return Ok((losses.len(), Some(self.end_epoch()?)));
         }
         self.partial = Some(part);
-        Ok((steps, None))
+        Ok((losses.len(), None))
     }
 
     /// Applies the epoch limit; false when it is reached (and records why).
@@ -233,12 +255,6 @@ impl Session {
             }
         }
         true
-    }
-
-    /// Ends an epoch: its losses, the history, the replay and the stopping rules.
-    pub(super) fn finish_epoch(&mut self) -> Result<()> {
-        let losses = self.end_epoch()?;
-        self.after_epoch(losses)
     }
 
     /// The epoch's losses, counted and kept in the history.

@@ -59,8 +59,17 @@ impl Session {
     /// tanh as is, sigmoid mapped by `2p − 1`, logits by `tanh(z/2)`); K channels of class
     /// probabilities for K classes.
     pub fn decision_grid(&mut self, res: usize) -> Result<Vec<f32>> {
+        crate::train::ready(self.decision_grid_with(&mut crate::train::Cpu, res))
+    }
+
+    /// [`decision_grid`](Self::decision_grid) predicted by `trainer` (the GPU's, on the page).
+    pub async fn decision_grid_with<T: crate::train::Trainer>(
+        &mut self,
+        trainer: &mut T,
+        res: usize,
+    ) -> Result<Vec<f32>> {
         let x = self.grid_inputs(res)?;
-        let out = self.model.predict(&x)?;
+        let out = trainer.predict(&mut self.model, &x).await?;
         Ok(self.to_display(out))
     }
 

@@ -21,7 +21,7 @@ use values::{
     parse_positive, parse_range, parse_schedule, per_layer, percent_decode, percent_encode,
     schedule_key,
 };
-pub use values::{feature_key, parse_feature, parse_speed, speed_key};
+pub use values::{feature_key, parse_feature, parse_speed, parse_threads, speed_key, threads_key};
 
 use crate::spec::{HiddenLayer, Init, PlaygroundConfig, Schedule};
 use crate::{Activation, Error, Result};
@@ -156,6 +156,9 @@ pub fn to_hash(cfg: &PlaygroundConfig, hide: &[String]) -> String {
     }
     if cfg.backend != crate::spec::BackendChoice::Cpu {
         put("backend", name_of(&cfg.backend));
+    }
+    if cfg.threads.is_some() {
+        put("threads", threads_key(cfg.threads));
     }
     table_keys(&cfg.table, &mut put);
     if !hide.is_empty() {
@@ -319,6 +322,7 @@ fn apply(cfg: &mut PlaygroundConfig, key: &str, v: &str) -> Option<Result<()>> {
             "speed" => cfg.speed = parse_speed(v)?,
             "lang" => cfg.lang = Some(parse_name(key, v)?),
             "backend" => cfg.backend = parse_name(key, v)?,
+            "threads" => cfg.threads = parse_threads(v)?,
             "label" => cfg.table.label_column = Some(v.to_string()),
             "task" => cfg.table.kind = Some(parse_name(key, v)?),
             "missing" => cfg.table.missing = parse_name(key, v)?,

@@ -112,6 +112,21 @@ pub fn parse_speed(v: &str) -> Result<Option<u32>> {
         .map_err(|_| bad("speed", v, "epochs per second (a whole number) or max"))
 }
 
+/// A thread count in a link: `auto`, or a whole number.
+pub fn threads_key(threads: Option<u32>) -> String {
+    threads.map_or_else(|| "auto".to_string(), |v| v.to_string())
+}
+
+/// Reads [`threads_key`] back (the range is checked with the rest of the config).
+pub fn parse_threads(v: &str) -> Result<Option<u32>> {
+    if v == "auto" {
+        return Ok(None);
+    }
+    v.parse()
+        .map(Some)
+        .map_err(|_| bad("threads", v, "auto or a whole number of threads"))
+}
+
 /// The serde (snake_case) name of a unit enum variant.
 pub(super) fn name_of<T: Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {

@@ -34,12 +34,13 @@ use wasm_bindgen::JsCast;
 
 use super::convert::{matrix_from_js, parse_name, strip_functions, yield_to_event_loop};
 use super::{from_js, js_err, string_arg, to_js};
+use crate::spec::BackendChoice;
 use crate::spec::{
     CompileSpec, LayerSpec, LossKind, MetricKind, ModelSpec, OptimizerKind, OptimizerSpec,
     Regularization,
 };
-use crate::{FitOptions, Logs, Matrix, Sequential};
-use backend::{Backend, Epoch, Report, NOT_IN_THIS_BUILD};
+use crate::train::FitRun;
+use crate::{FitOptions, Sequential};
 use layers::LayerArg;
 
 #[derive(Deserialize)]
@@ -111,7 +112,7 @@ struct JsHistory {
 pub struct WebSequential {
     model: Rc<RefCell<Sequential>>,
     /// `compile`'s `backend`, the default of every `fit`.
-    backend: Cell<Backend>,
+    backend: Cell<BackendChoice>,
     /// The GPU device kept between `fit` calls (nothing in the CPU build).
     gpu: gpu::Slot,
     /// True from a `fit` call until its promise settles: a second `fit` is refused, so two
@@ -128,7 +129,7 @@ impl WebSequential {
     fn wrap(model: Sequential) -> Self {
         Self {
             model: Rc::new(RefCell::new(model)),
-            backend: Cell::new(Backend::Cpu),
+            backend: Cell::new(BackendChoice::Cpu),
             gpu: gpu::new_slot(),
             fitting: Rc::new(Cell::new(false)),
         }
@@ -154,13 +155,15 @@ impl Drop for FitGuard {
     }
 }
 
-/// Parses a `backend` name, refusing `'webgpu'` up front in a build that lacks it.
-fn backend_choice(name: &str) -> Result<Backend, JsError> {
-    let choice = Backend::parse(name)?;
-    if choice == Backend::WebGpu && !cfg!(all(feature = "webgpu", target_arch = "wasm32")) {
-        return Err(JsError::new(NOT_IN_THIS_BUILD));
-    }
-    Ok(choice)
+/// The model for a step of `fit`; an error (not a trap) while a call from a callback holds it.
+fn borrow(model: &RefCell<Sequential>) -> Result<RefMut<'_, Sequential>, JsValue> {
+    model
+        .try_borrow_mut()
+        .map_err(|_| JsValue::from(JsError::new(BUSY)))
+}
+
+fn js_val(e: crate::Error) -> JsValue {
+    js_err(e).into()
 }
 
 #[wasm_bindgen(js_class = Sequential)]
@@ -183,7 +186,7 @@ impl WebSequential {
     /// unknown name, or `'webgpu'` in a build without it, throws here already.
     pub fn compile(&self, args: JsValue) -> Result<(), JsError> {
         let a: CompileArgs = from_js(args, "the compile options")?;
-        let choice = a.backend.as_deref().map(backend_choice).transpose()?;
+        let choice = a.backend.as_deref().map(backend::parse).transpose()?;
         let mut optimizer = match a.optimizer {
             None => OptimizerSpec::default(),
             Some(OptimizerArg::Spec(s)) => s,
@@ -245,18 +248,21 @@ impl WebSequential {
     ///   reason.
     /// - `'auto'`: the GPU when that works, else the CPU; `backendNote` says why.
     ///
-    /// On the GPU each epoch is one submit over the same shuffled batches a CPU epoch would
-    /// visit; its weights then come back into this model, so `predict`, `evaluate` and
-    /// `toJSON` see them. The logs are the CPU's: `loss` is the epoch's mean batch loss,
-    /// training metrics and `val_*` are evaluated on the CPU after the epoch (as the CPU path
-    /// does too). Differences: `loss` averages the batches unweighted (the CPU weights a short
-    /// last batch by its rows), `onBatchEnd` is called once per epoch, after it, with the last
-    /// batch's index and the epoch's mean loss (so `false` stops after that epoch). The GPU
-    /// starts from this model's optimiser state (step count, moments) and hands it back
-    /// after every epoch, so switching backends between `fit`s continues the same run.
-    /// When the GPU fails mid-fit (device
-    /// lost, `releaseGpu()`), the model keeps the last finished epoch's weights and the
-    /// remaining epochs run on the CPU; `backend` then reads `"webgpu (…), then cpu"`.
+    /// Both backends run the one loop of `crate::train`: the same shuffled batches, the
+    /// epoch's `loss` as the mean batch loss weighted by rows, training metrics and `val_*`
+    /// evaluated on the CPU model after the epoch, `onBatchEnd(batch, loss)` once per batch.
+    /// On the GPU an epoch is one submit per 512 steps, and its weights, batch-norm
+    /// statistics and optimiser state come back into this model after it, so `predict`,
+    /// `evaluate` and `toJSON` see them and switching backends between `fit`s continues the
+    /// same run; there `onBatchEnd` follows the epoch's steps, so `false` stops after that
+    /// epoch. `'auto'` trains the first epoch on the GPU (it compiles the pipelines), times
+    /// the next on the GPU and the one after on the CPU, and keeps the faster per step,
+    /// saying so in `backendNote` (the page's rule too). When the GPU fails mid-fit (device
+    /// lost, `releaseGpu()`), that epoch and the rest run on the CPU from the last finished
+    /// epoch's weights; `backend` then reads `"webgpu (…), then cpu"`.
+    // The model is borrowed over an epoch's GPU wait on purpose: a call from `onBatchEnd`
+    // then gets BUSY instead of reading a model mid-epoch.
+    #[allow(clippy::await_holding_refcell_ref)]
     pub fn fit(&self, x: JsValue, y: JsValue, options: JsValue) -> js_sys::Promise {
         let model = Rc::clone(&self.model);
         let slot = self.gpu.clone();
@@ -285,40 +291,34 @@ impl WebSequential {
                 from_js(strip_functions(&options), "the fit options").map_err(JsValue::from)?
             };
             let choice = match args.backend.as_deref() {
-                Some(name) => backend_choice(name)?,
+                Some(name) => backend::parse(name)?,
                 None => default_backend,
             };
             let opts = FitOptions {
-                epochs: 1,
+                epochs: args.epochs,
                 batch_size: args.batch_size,
                 shuffle: args.shuffle,
                 validation_split: args.validation_split,
                 ..FitOptions::default()
             };
-            let opened = gpu::open(choice, &slot, &model, &x, &y, &opts).await?;
-            let mut run = opened.run;
-            let mut report = Report::new(opened.label, opened.note);
+            // Bad data or options are the caller's to fix, whichever backend would train.
+            let mut run = FitRun::new(&*borrow(&model)?, &x, &y, &opts).map_err(js_val)?;
+            let mut engine = gpu::open(choice, &slot).await?;
+            engine
+                .prepare(&mut *borrow(&model)?, run.batch())
+                .map_err(js_val)?;
             let mut out = JsHistory::default();
             for epoch in 0..args.epochs {
-                let mut on_gpu = None;
-                if let Some(g) = run.as_mut() {
-                    match g.epoch(&model).await? {
-                        Epoch::Trained { logs, last_batch } => on_gpu = Some((logs, last_batch)),
-                        Epoch::Lost(why) => {
-                            report.lost(epoch, &why);
-                            run = None;
-                        }
-                    }
-                }
-                let (logs, batch_stop) = match on_gpu {
-                    Some((logs, last_batch)) => {
-                        report.gpu_epoch();
-                        let mut hook = BatchHook::new(on_batch.clone());
-                        crate::Callback::on_batch_end(&mut hook, last_batch, logs.loss);
-                        (logs, hook.finish()?)
-                    }
-                    None => cpu_epoch(&model, &x, &y, &opts, on_batch.clone())?,
+                let mut hook = BatchHook::new(on_batch.clone());
+                let trained = {
+                    let mut m = borrow(&model)?;
+                    run.train_epoch(&mut engine, &mut m, &mut |b, l| {
+                        crate::Callback::on_batch_end(&mut hook, b, l)
+                    })
+                    .await
                 };
+                let batch_stop = hook.finish()?;
+                let (logs, _) = trained.map_err(js_val)?;
                 out.epoch.push(epoch);
                 out.history
                     .entry("loss".into())
@@ -330,20 +330,21 @@ impl WebSequential {
                 for (k, v) in &logs.metrics {
                     out.history.entry(k.clone()).or_default().push(*v);
                 }
+                let logs_js = to_js(&logs)?;
+                let stop = run.end_epoch(&mut *borrow(&model)?, logs).map_err(js_val)?;
                 if let Some(f) = &on_epoch {
-                    let r =
-                        f.call2(&JsValue::NULL, &JsValue::from(epoch as u32), &to_js(&logs)?)?;
+                    let r = f.call2(&JsValue::NULL, &JsValue::from(epoch as u32), &logs_js)?;
                     if r == JsValue::FALSE {
                         break;
                     }
                 }
-                if batch_stop {
+                if batch_stop || stop {
                     break;
                 }
                 yield_to_event_loop().await?;
             }
-            out.backend = report.label();
-            out.backend_note = report.note();
+            out.backend = engine.label();
+            out.backend_note = engine.note();
             Ok(to_js(&out)?)
         })
     }
@@ -427,25 +428,6 @@ impl WebSequential {
     pub fn spec(&self) -> Result<JsValue, JsError> {
         to_js(self.read()?.spec())
     }
-}
-
-/// One epoch on the CPU through `Sequential::fit`; returns its logs and whether
-/// `onBatchEnd` asked to stop.
-fn cpu_epoch(
-    model: &RefCell<Sequential>,
-    x: &Matrix,
-    y: &Matrix,
-    opts: &FitOptions,
-    on_batch: Option<js_sys::Function>,
-) -> Result<(Logs, bool), JsValue> {
-    let mut hook = BatchHook::new(on_batch);
-    let h = model
-        .try_borrow_mut()
-        .map_err(|_| JsValue::from(JsError::new(BUSY)))?
-        .fit(x, y, opts, &mut [&mut hook])
-        .map_err(|e| JsValue::from(js_err(e)))?;
-    let stopped = hook.finish()?;
-    Ok((h.epochs.into_iter().next().unwrap_or_default(), stopped))
 }
 
 /// `onBatchEnd` as a `Callback`: remembers a `false` (stop) and a thrown error.

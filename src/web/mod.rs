@@ -1,19 +1,29 @@
 //! The wasm-bindgen API (wasm32 only): thin translation between JS values and the engine.
 //! `Session` drives the playground page; `Sequential` (in [`keras`]) is the Keras-style
-//! model API for scripts. Errors become `JsError`s carrying the engine's message, its stable
-//! `code` and its `args` (see [`js_err`]).
+//! model API for scripts; `bench`, `bench_train` and (feature `webgpu`) `gpu_bench` and
+//! `gpu_trainer` are the benchmark page's entry points. Errors become `JsError`s carrying
+//! the engine's message, its stable `code` and its `args` (see [`js_err`]).
 
+mod backend;
+pub mod bench;
+pub mod bench_train;
 mod convert;
 mod explain;
-mod external;
+#[cfg(feature = "webgpu")]
+pub mod gpu_bench;
+#[cfg(feature = "webgpu")]
+pub mod gpu_trainer;
 mod health;
 mod keras;
 mod onnx;
 mod sequence;
 mod table;
+mod threads;
 
 pub use keras::WebSequential;
 pub use sequence::{default_sequence_config, sequence_choices, WebSequenceSession};
+#[cfg(feature = "threads")]
+pub use threads::init_thread_pool;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -36,6 +46,7 @@ extern "C" {
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    threads::watch_pool_panics();
 }
 
 /// The engine's message as a JS `Error`, with the stable `code` and the `args` of
@@ -85,6 +96,24 @@ pub(crate) fn string_arg(v: &JsValue, name: &str) -> Result<String, JsValue> {
     })
 }
 
+/// Milliseconds from `performance.now()` (the page's clock; `Date.now()` where it is missing),
+/// for the engine's `auto` timing.
+pub(crate) fn clock() -> crate::train::Clock {
+    use wasm_bindgen::JsCast;
+    Box::new(|| {
+        let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok();
+        perf.and_then(|p| {
+            let now = js_sys::Reflect::get(&p, &"now".into()).ok()?;
+            now.dyn_into::<js_sys::Function>()
+                .ok()?
+                .call0(&p)
+                .ok()?
+                .as_f64()
+        })
+        .unwrap_or_else(js_sys::Date::now)
+    })
+}
+
 fn config_from_js(v: JsValue) -> Result<PlaygroundConfig, JsError> {
     if v.is_undefined() || v.is_null() {
         return Ok(PlaygroundConfig::default());
@@ -96,6 +125,10 @@ fn config_from_js(v: JsValue) -> Result<PlaygroundConfig, JsError> {
 #[wasm_bindgen(js_name = Session)]
 pub struct WebSession {
     inner: Session,
+    /// The backend the session trains on (see `backend.rs`).
+    engine: crate::train::Engine,
+    /// The config's backend choice the engine was opened for.
+    engine_for: crate::spec::BackendChoice,
 }
 
 #[wasm_bindgen(js_class = Session)]
@@ -105,6 +138,8 @@ impl WebSession {
     pub fn new(config: JsValue) -> Result<WebSession, JsError> {
         Ok(Self {
             inner: Session::new(config_from_js(config)?).map_err(js_err)?,
+            engine: crate::train::Engine::cpu(),
+            engine_for: crate::spec::BackendChoice::Cpu,
         })
     }
 

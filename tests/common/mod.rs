@@ -1,6 +1,8 @@
 //! Helpers shared by the native integration tests.
 #![allow(dead_code)]
 
+pub mod recording;
+
 use nn_playground::{Activation, Init, LayerSpec, Matrix, Rng};
 
 /// An `rows × cols` matrix of U(lo, hi) values from `seed`.

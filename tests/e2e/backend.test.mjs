@@ -1,7 +1,8 @@
 // The backend choice in the page: switching CPU → WebGPU → CPU while training keeps
-// training (the GPU predicts the decision grid too); a lost GPU device and a browser without
-// WebGPU both leave training going on the CPU, with a message that says why. WebGPU here is
-// Chromium's software adapter (SwiftShader), so these check behaviour, not speed.
+// training (the session moves into the GPU build once, and the GPU predicts the decision grid
+// too); a lost GPU device and a browser without WebGPU both leave training going on the CPU,
+// with a message that says why; the CPU-only page never fetches the GPU build. WebGPU here
+// is Chromium's software adapter (SwiftShader), so these check behaviour, not speed.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -40,9 +41,15 @@ test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU 
   await trainsOn(page, 5, 'CPU training');
   assert.equal((await state(page)).backend, 'cpu');
   const cpuLoss = Number((await state(page)).trainLoss);
+  // The worker's fetches: the CPU build only, until WebGPU is chosen.
+  const fetched = () => page.evaluate(() => globalThis.playground.call('resourcesForTest'));
+  const cpuOnly = await fetched();
+  assert.ok(cpuOnly.some((u) => /\/pkg\/nn_playground_bg\.wasm/.test(u)), cpuOnly.join(' '));
+  assert.ok(!cpuOnly.some((u) => /pkg-webgpu/.test(u)), `the CPU page fetched the GPU build: ${cpuOnly.join(' ')}`);
 
   await chooseBackend(page, 'webgpu');
   await waitFor(async () => /Training on WebGPU/.test(await statusText(page)), 'the WebGPU notice', SLOW);
+  assert.ok((await fetched()).some((u) => /\/pkg-webgpu\/nn_playground_bg\.wasm/.test(u)), 'the session moved into the GPU build');
   await waitFor(async () => (await state(page)).backend === 'webgpu', 'frames from the GPU', SLOW);
   await trainsOn(page, 10, 'WebGPU training');
   await waitFor(async () => (await state(page)).gridOn === 'gpu', 'a decision grid predicted on the GPU', SLOW);
@@ -115,11 +122,11 @@ test('a GPU device lost mid-training: training continues on the CPU from the las
   clean(s);
 });
 
-test('auto times an epoch on each backend and keeps the faster, saying so', async (t) => {
+test('auto times a unit on each backend and keeps the faster per step, saying so', async (t) => {
   const s = await open(t, '/index.html#dataset=circle&backend=auto&speed=max');
   const { page } = s;
   await page.click(`${APP} button.play`);
-  const verdict = /Auto chose (WebGPU \(.+\)|the CPU): an epoch took ([\d.,]+) ms there and ([\d.,]+) ms (on the CPU|on WebGPU \(.+\))\./;
+  const verdict = /Auto chose (WebGPU \(.+\)|the CPU): a training step took ([\d.,]+) ms there and ([\d.,]+) ms (on the CPU|on WebGPU \(.+\))\./;
   await waitFor(async () => verdict.test(await statusText(page)), 'the verdict', SLOW);
   const text = await statusText(page);
   t.diagnostic(text);

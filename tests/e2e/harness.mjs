@@ -28,8 +28,8 @@ const SERVER_START_TIMEOUT_MS = 180_000;
 
 // `cargo xtask test` passes its own binary in XTASK_BIN; by hand we use the last built one,
 // and fall back to `cargo xtask` (which may compile first, hence the long start timeout).
-function serverCommand(root) {
-  const args = ['serve', '--no-build', '--port', '0', '--quiet', ...(root ? ['--root', root] : [])];
+function serverCommand(root, isolation = true) {
+  const args = ['serve', '--no-build', '--port', '0', '--quiet', ...(root ? ['--root', root] : []), ...(isolation ? [] : ['--no-isolation'])];
   if (process.env.XTASK_BIN) return [process.env.XTASK_BIN, args];
   const targetDir = process.env.CARGO_TARGET_DIR
     ? resolve(repoRoot, process.env.CARGO_TARGET_DIR)
@@ -42,11 +42,12 @@ function serverCommand(root) {
 /**
  * Starts `xtask serve --no-build --port 0` (pkg/ must already be built) and waits for its
  * `serving http://127.0.0.1:PORT/` line. `root`: another folder to serve with the same
- * headers instead of the repository (the package tests' temporary projects).
+ * headers instead of the repository (the package tests' temporary projects). `isolation:
+ * false` leaves out the cross-origin-isolation headers (a host that does not send them).
  * @returns {Promise<{url: string, close: () => Promise<void>}>}
  */
-export async function startServer({ root } = {}) {
-  const [cmd, args] = serverCommand(root);
+export async function startServer({ root, isolation = true } = {}) {
+  const [cmd, args] = serverCommand(root, isolation);
   const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');

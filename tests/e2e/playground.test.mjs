@@ -64,7 +64,7 @@ test('play on circle: test loss < 0.05 within 1000 epochs; the main thread keeps
   assert.ok(longest < 2000, `longest task ${longest} ms`);
   assert.ok(longShare < 0.8, `long tasks took ${(longShare * 100).toFixed(0)} % of the time`);
   assert.ok(frames / seconds >= 3, `only ${frames} frames in ${seconds} s`);
-  assert.match(speed, /[1-9][\d,]* steps\/s · [1-9][\d,]* samples\/s · cpu \(SIMD128\)/);
+  assert.match(speed, /[1-9][\d,]* steps\/s · [1-9][\d,]* samples\/s · cpu \(SIMD128, (threads build, )?\d+ threads?\)/);
   const accuracy = await page.textContent(`${APP} [data-metric=accuracy]`);
   assert.ok(parseFloat(accuracy) >= 97, `accuracy ${accuracy}`);
   await screenshot(page, 'playground');

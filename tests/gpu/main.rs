@@ -12,6 +12,7 @@ mod bench_jobs;
 mod common;
 mod gradcheck;
 mod kernels;
+mod path;
 mod state;
 mod training;
 

@@ -92,13 +92,15 @@ test('(a) Vite bundles the element; the build trains the circle under the strict
     build: { outDir: join(dir, 'dist'), emptyOutDir: true },
   });
   const assets = readdirSync(join(dir, 'dist', 'assets'));
-  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 2, `the CPU and GPU wasm: ${assets}`);
+  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 3, `the CPU, threads and GPU wasm: ${assets}`);
   assert.ok(assets.some((f) => f.startsWith('worker')), `the worker: ${assets}`);
   const { s, loss } = await trainCircle(t, join(dir, 'dist'));
   const wasm = s.responses.filter((r) => r.url.endsWith('.wasm'));
-  assert.equal(wasm.length, 1, 'only the CPU build is fetched');
+  // One CPU build: the threads build where the page is cross-origin isolated (it is here).
+  assert.equal(wasm.length, 1, 'only one CPU build is fetched');
   assert.match(wasm[0].url, /\/assets\//);
-  console.log(`vite: test loss ${Number(loss.testLoss).toFixed(4)} at epoch ${loss.epoch}`);
+  const engineBuild = await s.page.evaluate(() => document.querySelector('nn-playground').shadowRoot.querySelector('.nnp').dataset.engineBuild);
+  console.log(`vite: the ${engineBuild} build; test loss ${Number(loss.testLoss).toFixed(4)} at epoch ${loss.epoch}`);
 });
 
 const IMPORT_MAP = `<script type="importmap">{"imports": {

@@ -1,5 +1,5 @@
-//! `cargo xtask bench`: builds the release `pkg/` (with `pkg-webgpu/` and `pkg-relaxed/`)
-//! and runs the benchmark scripts in `bench/`.
+//! `cargo xtask bench`: builds the release `pkg/` (with `pkg-webgpu/`, `pkg-threads/` and
+//! `pkg-relaxed/`) and runs the benchmark scripts in `bench/`, the threads page last.
 //!
 //! `bench/kernels.mjs` runs the wasm kernels in Node and prints its own table.
 //! `bench/soak.mjs` trains 10⁶ steps in Node and checks that wasm memory stays flat.
@@ -70,6 +70,10 @@ pub fn run_bench(opts: &BenchOptions) -> Result<()> {
         std::thread::spawn(move || serve_forever(listener, served, false));
         println!("\n==> bench/browser.mjs (headless Chromium, {url})");
         let mut c = cmd("node", &["bench/browser.mjs"]);
+        c.env("BENCH_URL", &url);
+        run(&mut c)?;
+        println!("\n==> bench/browser.mjs --only threads (headless Chromium, {url})");
+        let mut c = cmd("node", &["bench/browser.mjs", "--only", "threads"]);
         c.env("BENCH_URL", &url);
         run(&mut c)?;
     }

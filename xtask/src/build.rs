@@ -1,5 +1,5 @@
 //! `cargo xtask build`: the release wasm (SIMD128 through `.cargo/config.toml`) into `pkg/`,
-//! and the page's on-demand GPU build `pkg-webgpu/`.
+//! the page's on-demand GPU build `pkg-webgpu/` and its threads build `pkg-threads/`.
 
 use crate::install::{ensure_wasm_bindgen, ensure_wasm_target, WASM_TARGET};
 use crate::util::{cmd, note, repo_root, run, target_dir, Result};
@@ -63,11 +63,13 @@ pub fn release_wasm_args() -> Vec<&'static str> {
     ]
 }
 
-/// Everything the page loads: `pkg/` and the GPU build `pkg-webgpu/` its worker imports
-/// when a person picks WebGPU.
+/// Everything the page loads: `pkg/`, the GPU build `pkg-webgpu/` its worker imports
+/// when a person picks WebGPU, and the threads build `pkg-threads/` it loads instead of
+/// `pkg/` in a cross-origin isolated page on a machine with more than one core.
 pub fn build_page(opts: &BuildOptions) -> Result<()> {
     build_pkg(opts)?;
-    crate::variants::build_webgpu_pkg()
+    crate::variants::build_webgpu_pkg()?;
+    crate::threads::build_threads_pkg(opts.install)
 }
 
 /// `wasm-bindgen --target web` of `wasm` into `out_dir` (relative to the repository root).

@@ -4,6 +4,12 @@
 //! (no `..`, no hidden files, careful %-decoding) are unit-tested directly.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether responses carry the cross-origin-isolation headers; `serve --no-isolation`
+/// clears it, to see the page as a host without them serves it (no `SharedArrayBuffer`,
+/// so the single-thread build).
+pub static ISOLATION: AtomicBool = AtomicBool::new(true);
 
 /// The page's Content-Security-Policy, sent with every HTML response. `index.html` repeats
 /// it in a `<meta>` tag so the page stays strict when served by something else.
@@ -98,14 +104,18 @@ pub fn mime_for(path: &Path) -> &'static str {
 /// timers are available to later benchmark pages), no MIME sniffing, no caching (a rebuilt
 /// `pkg/` must never meet a stale page), and the CSP on HTML.
 pub fn standard_headers(content_type: &str) -> Vec<(&'static str, String)> {
-    let mut h = vec![
-        ("Content-Type", content_type.to_string()),
-        ("Cross-Origin-Opener-Policy", "same-origin".into()),
-        ("Cross-Origin-Embedder-Policy", "require-corp".into()),
-        ("Cross-Origin-Resource-Policy", "same-origin".into()),
+    let mut h = vec![("Content-Type", content_type.to_string())];
+    if ISOLATION.load(Ordering::Relaxed) {
+        h.extend([
+            ("Cross-Origin-Opener-Policy", "same-origin".into()),
+            ("Cross-Origin-Embedder-Policy", "require-corp".into()),
+            ("Cross-Origin-Resource-Policy", "same-origin".into()),
+        ]);
+    }
+    h.extend([
         ("X-Content-Type-Options", "nosniff".into()),
         ("Cache-Control", "no-cache".into()),
-    ];
+    ]);
     if content_type.starts_with("text/html") {
         h.push(("Content-Security-Policy", CSP.into()));
     }

@@ -14,6 +14,7 @@ mod pack;
 mod serve;
 mod sha256;
 mod suite;
+mod threads;
 mod util;
 mod variants;
 
@@ -24,7 +25,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
-  build   release wasm (SIMD128) + wasm-bindgen into pkg/, and the GPU build pkg-webgpu/
+  build   release wasm (SIMD128) + wasm-bindgen into pkg/, the GPU build pkg-webgpu/ and
+          the multi-threaded build pkg-threads/ (a pinned nightly, installed when missing)
             --features <list>   engine features, e.g. webgpu
             (function names are stripped; NN_PLAYGROUND_KEEP_NAMES=1 keeps them for profiles)
   pack    build, then the npm package nn-playground into pkg-npm/nn-playground/ and
@@ -36,6 +38,8 @@ tasks:
             --features <list>   engine features for the build
             --quiet             no per-request log on stderr
             --root <dir>        serve this folder instead of the repository root
+            --no-isolation      leave out the cross-origin-isolation headers (COOP/COEP):
+                                the page then runs its single-thread build
   test    every suite: fmt, clippy, native, onnx, fuzz, wasm, gpu (Node + headless Chromium), e2e,
           package (the npm tarball in Vite, a static page and Node), firefox (headless Firefox)
             --only <stage>      run only this stage (repeatable or comma-separated):
@@ -150,6 +154,9 @@ fn serve_task(flags: &mut Flags) -> Result<()> {
     };
     let no_build = flags.switch("--no-build");
     let quiet = flags.switch("--quiet");
+    if flags.switch("--no-isolation") {
+        http::ISOLATION.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
     // Another folder to serve with the same headers (the package tests' temporary projects).
     let root = match flags.value("--root")? {
         Some(dir) => std::path::PathBuf::from(dir),

@@ -36,7 +36,7 @@ const BINDGEN_FILES: [&str; 4] = [
     "nn_playground_bg.wasm.d.ts",
 ];
 
-/// Builds `pkg/` and `pkg-webgpu/` (release), assembles the package, runs `npm pack`;
+/// Builds `pkg/`, `pkg-webgpu/` and `pkg-threads/` (release), assembles the package, runs `npm pack`;
 /// returns the tarball's path.
 pub fn pack(install: bool) -> Result<PathBuf> {
     build_page(&BuildOptions {
@@ -74,11 +74,17 @@ pub fn pack_built() -> Result<PathBuf> {
     for f in ["CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"] {
         copy(&root.join(f), &dir.join(f))?;
     }
-    for bindgen in ["pkg", "pkg-webgpu"] {
+    for bindgen in ["pkg", "pkg-webgpu", "pkg-threads"] {
         for f in BINDGEN_FILES {
             copy(&root.join(bindgen).join(f), &dir.join(bindgen).join(f))?;
         }
     }
+    // The threads build's pool helper (wasm-bindgen-rayon's worker script) lives in its
+    // snippets; the pool's workers load it by URL next to the bindings.
+    copy_tree(
+        &root.join("pkg-threads/snippets"),
+        &dir.join("pkg-threads/snippets"),
+    )?;
     // Only the page modules the element reaches, found by following its imports.
     for rel in module_graph(&root, "www/element.js")? {
         if !rel.starts_with("pkg") {
@@ -153,6 +159,7 @@ fn package_json(version: &str, license: &str, description: &str) -> String {
     "www/",
     "pkg/",
     "pkg-webgpu/",
+    "pkg-threads/",
     "CHANGELOG.md",
     "LICENSE-MIT",
     "LICENSE-APACHE"
@@ -260,6 +267,23 @@ fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
+/// Copies every file under `from` to the same place under `to`.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    let entries =
+        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &dest)?;
+        } else {
+            copy(&path, &dest)?;
+        }
+    }
+    Ok(())
+}
+
 fn copy(from: &Path, to: &Path) -> Result<()> {
     if let Some(dir) = to.parent() {
         std::fs::create_dir_all(dir)
@@ -301,7 +325,6 @@ mod tests {
         for f in [
             "www/worker.js",
             "www/style.css",
-            "www/gpu.js",
             "pkg/nn_playground.js",
             "pkg-webgpu/nn_playground.js",
         ] {

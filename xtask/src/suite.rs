@@ -69,13 +69,13 @@ impl Stage {
         match self {
             Stage::Setup => "install what the selected stages need",
             Stage::Fmt => "cargo fmt --check",
-            Stage::Clippy => "clippy, native and wasm32, warnings denied",
-            Stage::Native => "native cargo test --workspace",
+            Stage::Clippy => "clippy, native (also with the threads feature) and wasm32, warnings denied",
+            Stage::Native => "native cargo test --workspace, then the kernels and threads tests on a rayon pool",
             Stage::Onnx => "ONNX exports checked by onnx and onnxruntime (Python venv)",
             Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
-            Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium",
+            Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium, and the threads build's pool tests",
             Stage::Gpu => "the webgpu feature: clippy, native wgpu tests on lavapipe, browser tests on SwiftShader",
-            Stage::E2e => "release pkg/ and pkg-webgpu/ + end-to-end tests in headless Chromium",
+            Stage::E2e => "release pkg/, pkg-webgpu/ and pkg-threads/ + end-to-end tests in headless Chromium",
             Stage::Package => "npm pack, then the tarball in Vite, a static page and Node",
             Stage::Firefox => "wasm-bindgen browser tests and the page's smoke test in headless Firefox",
         }
@@ -184,6 +184,10 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                 ensure_wasm_bindgen(install)?;
                 ensure_browser(install)?;
             }
+            // The threads build (its browser tests, and pkg-threads/ for the page).
+            if wants(&[Stage::Wasm, Stage::E2e, Stage::Package, Stage::Firefox]) {
+                crate::threads::ensure_nightly(install)?;
+            }
             if wants(&[Stage::Onnx]) {
                 crate::onnx::ensure_onnx_venv(install)?;
             }
@@ -220,9 +224,37 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                 WASM_TARGET,
             ];
             wasm.extend(deny);
-            run(&mut cmd("cargo", &wasm))
+            run(&mut cmd("cargo", &wasm))?;
+            // The pool's code paths and the threads test, natively.
+            let mut threads = vec![
+                "clippy",
+                "--package",
+                "nn-playground",
+                "--features",
+                "threads",
+                "--all-targets",
+            ];
+            threads.extend(deny);
+            run(&mut cmd("cargo", &threads))
         }
-        Stage::Native => run(&mut cmd("cargo", &["test", "--workspace"])),
+        Stage::Native => {
+            run(&mut cmd("cargo", &["test", "--workspace"]))?;
+            // The same kernels on a rayon pool: oracle tests, and 1/2/3 threads bit-identical.
+            run(&mut cmd(
+                "cargo",
+                &[
+                    "test",
+                    "--package",
+                    "nn-playground",
+                    "--features",
+                    "threads",
+                    "--test",
+                    "kernels",
+                    "--test",
+                    "threads",
+                ],
+            ))
+        }
         Stage::Onnx => crate::onnx::run_onnx_check(),
         Stage::Fuzz => crate::fuzz::run_fuzz(FUZZ_SECONDS_PER_TARGET),
         Stage::Wasm => {
@@ -241,7 +273,8 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             );
             c.env("CHROMEDRIVER", CHROMEDRIVER)
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-            run(&mut c)
+            run(&mut c)?;
+            crate::threads::test_threads_wasm(CHROMEDRIVER)
         }
         Stage::Gpu => {
             // Software adapters (lavapipe natively, SwiftShader in Chromium) prove correctness;

@@ -13,6 +13,8 @@ pub struct GpuContext {
     pub(crate) device: wgpu::Device,
     pub(crate) queue: wgpu::Queue,
     info: wgpu::AdapterInfo,
+    /// Whose adapter it is, in the browser's words (`GPUAdapterInfo`), where wgpu gets none.
+    described: Option<String>,
     lost: Arc<Mutex<Option<String>>>,
 }
 
@@ -65,10 +67,15 @@ impl GpuContext {
                 *l = Some(format!("{reason:?}: {message}"));
             }
         });
+        #[cfg(target_arch = "wasm32")]
+        let described = browser_adapter_words().await;
+        #[cfg(not(target_arch = "wasm32"))]
+        let described = None;
         Ok(Self {
             device,
             queue,
             info,
+            described,
             lost,
         })
     }
@@ -76,10 +83,10 @@ impl GpuContext {
     /// The adapter's name and backend, e.g. `"llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"`.
     pub fn adapter_name(&self) -> String {
         // Browsers keep the adapter's name to themselves: say which API it is instead.
-        let name = if self.info.name.is_empty() {
-            "unnamed adapter"
-        } else {
-            &self.info.name
+        let name = match (&self.described, self.info.name.is_empty()) {
+            (_, false) => &self.info.name,
+            (Some(words), true) => words,
+            (None, true) => "unnamed adapter",
         };
         format!("{name} ({:?})", self.info.backend)
     }
@@ -230,4 +237,37 @@ fn browser_has_webgpu() -> Result<()> {
                 .into(),
         )),
     }
+}
+
+/// The browser's words for its adapter (`GPUAdapterInfo`: vendor, architecture, description,
+/// e.g. "google swiftshader", the software adapter), which tell a person what speed to
+/// expect; `None` where it says nothing.
+#[cfg(target_arch = "wasm32")]
+async fn browser_adapter_words() -> Option<String> {
+    use wasm_bindgen::{JsCast, JsValue};
+    let get = |obj: &JsValue, key: &str| {
+        js_sys::Reflect::get(obj, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    };
+    let gpu = get(&js_sys::global().into(), "navigator").and_then(|n| get(&n, "gpu"))?;
+    let request = get(&gpu, "requestAdapter")?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let promise = request
+        .call0(&gpu)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let adapter = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let info = get(&adapter, "info")?;
+    let mut words: Vec<String> = Vec::new();
+    for key in ["vendor", "architecture", "description"] {
+        if let Some(w) = get(&info, key).and_then(|v| v.as_string()) {
+            if !w.is_empty() && !words.contains(&w) {
+                words.push(w);
+            }
+        }
+    }
+    (!words.is_empty()).then(|| words.join(" "))
 }

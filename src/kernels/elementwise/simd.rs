@@ -4,7 +4,7 @@
 //! processed four lanes at a time; the tail goes through the same vector code on a padded
 //! copy so every element sees identical maths.
 
-use crate::nn::activation::{Activation, LEAKY_SLOPE};
+use crate::activation::{Activation, LEAKY_SLOPE};
 use core::arch::wasm32::*;
 
 /// Runs `act` forward if it has a SIMD version here; `false` leaves the work to the caller.

@@ -325,6 +325,18 @@ impl GpuTrainer {
         self.optimizer.iterations
     }
 
+    /// Changes the base learning rate of the steps recorded from now on (the optimiser state
+    /// stays).
+    pub fn set_learning_rate(&mut self, lr: f32) {
+        self.optimizer.spec.learning_rate = lr;
+        self.compile.optimizer.learning_rate = lr;
+    }
+
+    /// The compile settings this trainer was built with.
+    pub fn compile_spec(&self) -> &CompileSpec {
+        &self.compile
+    }
+
     /// The weights as last read back (per dense: W then b; batch norm: γ then
     /// β), in `Sequential::params` order.
     pub fn last_params(&self) -> &[Vec<f32>] {

@@ -12,6 +12,17 @@ impl GpuTrainer {
     /// of the uploaded data, exactly as `Sequential::train_steps` walks them; returns the mean
     /// batch loss. Up to [`MAX_STEPS_PER_SUBMIT`] steps share one submit and one read-back.
     pub async fn train_steps(&mut self, batch_size: usize, steps: usize) -> Result<f32> {
+        let losses = self.train_step_losses(batch_size, steps).await?;
+        let total: f64 = losses.iter().map(|&l| l as f64).sum();
+        Ok(if steps == 0 {
+            0.0
+        } else {
+            (total / steps as f64) as f32
+        })
+    }
+
+    /// [`train_steps`](Self::train_steps), returning every step's batch loss.
+    pub async fn train_step_losses(&mut self, batch_size: usize, steps: usize) -> Result<Vec<f32>> {
         self.ctx.check_alive()?;
         let rows = self
             .data
@@ -26,7 +37,7 @@ impl GpuTrainer {
                 self.max_batch
             )));
         }
-        let mut total = 0.0f64;
+        let mut all = Vec::with_capacity(steps);
         let mut done = 0;
         let mut start = 0;
         while done < steps {
@@ -51,14 +62,10 @@ impl GpuTrainer {
             }
             let per_epoch = rows.div_ceil(batch_size) as u64;
             let losses = self.submit_steps(&slots, &row_counts, per_epoch).await?;
-            total += losses.iter().map(|&l| l as f64).sum::<f64>();
+            all.extend(losses);
             done += k;
         }
-        Ok(if steps == 0 {
-            0.0
-        } else {
-            (total / steps as f64) as f32
-        })
+        Ok(all)
     }
 
     /// A fresh 32-bit dropout seed per step (splitmix64 over the model seed and step count).

@@ -2,7 +2,7 @@
 //! length-16 token sequences, with no timing inside (the caller's clock measures `run`).
 //!
 //! ```
-//! use nn_playground::bench_sequence::SequenceBench;
+//! use nn_playground::bench::sequence::SequenceBench;
 //! let mut b = SequenceBench::new(1)?;
 //! let loss = b.run(2)?; // time this call: 2 steps of `b.tokens_per_step()` tokens each
 //! assert!(loss.is_finite());

@@ -1,6 +1,7 @@
-//! Benchmark entry points for the kernels: plain functions with no timing inside, so that
-//! any caller (the Node script in `bench/`, a native harness, the page) times them with its
-//! own clock.
+//! Benchmark entry points, all in this module: the kernels here, training and the decision
+//! grid in [`train`] (their wasm faces are in `web::bench*`). Plain functions with no timing
+//! inside, so that any caller (the Node script in `bench/`, a native harness, the page) times
+//! them with its own clock.
 //!
 //! ```
 //! use nn_playground::bench::GemmBench;
@@ -8,6 +9,11 @@
 //! let checksum = b.run(3); // time this call; it performs 3 × b.flops_per_iter() FLOPs
 //! assert!(checksum.is_finite());
 //! ```
+
+pub mod sequence;
+pub mod train;
+
+pub use train::{GridBench, TrainBench};
 
 use crate::kernels::{self, portable, scalar};
 use crate::{Error, Result};

@@ -2,7 +2,7 @@
 //! browser benchmark, with no timing inside (the caller's clock measures `run`).
 //!
 //! ```
-//! use nn_playground::bench_train::{GridBench, TrainBench};
+//! use nn_playground::bench::{GridBench, TrainBench};
 //! let mut t = TrainBench::new("a", 1)?;
 //! let loss = t.run(25)?; // time this call: 25 steps of `t.batch_size()` samples each
 //! assert!(loss.is_finite());
@@ -152,6 +152,19 @@ impl TrainBench {
     /// mini-batches, wrapping around the training set; returns the mean batch loss.
     pub fn run(&mut self, steps: usize) -> Result<f32> {
         self.model.train_steps(&self.x, &self.y, self.batch, steps)
+    }
+
+    /// Trains on mini-batches of `batch` samples from now on (the threads benchmark runs
+    /// problem (b) at 256, where every product of a step is large enough to split).
+    pub fn set_batch_size(&mut self, batch: usize) -> Result<()> {
+        if batch == 0 || batch > self.samples() {
+            return Err(Error::InvalidConfig(format!(
+                "batch size must be between 1 and {}, got {batch}",
+                self.samples()
+            )));
+        }
+        self.batch = batch;
+        Ok(())
     }
 
     /// Samples in one step.

@@ -1,7 +1,7 @@
-//! The wasm-bindgen face of [`crate::bench_train`]: training and decision-grid benchmark
+//! The wasm-bindgen face of [`crate::bench::train`]: training and decision-grid benchmark
 //! problems exported to JavaScript, with no timing inside (the page's clock measures calls).
 
-use crate::bench_train::{GridBench, TrainBench};
+use crate::bench::train::{GridBench, TrainBench};
 use wasm_bindgen::prelude::*;
 
 fn js_err(e: crate::Error) -> JsError {
@@ -27,6 +27,12 @@ impl WasmTrainBench {
     /// Runs `steps` full training steps; returns the mean batch loss.
     pub fn run(&mut self, steps: u32) -> Result<f32, JsError> {
         self.inner.run(steps as usize).map_err(js_err)
+    }
+
+    /// Trains on mini-batches of `batch` samples from now on.
+    #[wasm_bindgen(js_name = setBatchSize)]
+    pub fn set_batch_size(&mut self, batch: u32) -> Result<(), JsError> {
+        self.inner.set_batch_size(batch as usize).map_err(js_err)
     }
 
     #[wasm_bindgen(js_name = batchSize)]
@@ -91,18 +97,18 @@ impl WasmGridBench {
     }
 }
 
-/// The sequence-model workload (see [`crate::bench_sequence::SequenceBench`]); `run` is the
+/// The sequence-model workload (see [`crate::bench::sequence::SequenceBench`]); `run` is the
 /// call to time.
 #[wasm_bindgen]
 pub struct WasmSequenceBench {
-    inner: crate::bench_sequence::SequenceBench,
+    inner: crate::bench::sequence::SequenceBench,
 }
 
 #[wasm_bindgen]
 impl WasmSequenceBench {
     #[wasm_bindgen(constructor)]
     pub fn new(seed: u32) -> Result<WasmSequenceBench, JsError> {
-        crate::bench_sequence::SequenceBench::new(u64::from(seed))
+        crate::bench::sequence::SequenceBench::new(u64::from(seed))
             .map(|inner| WasmSequenceBench { inner })
             .map_err(js_err)
     }
@@ -119,7 +125,7 @@ impl WasmSequenceBench {
 
     /// `[blocks, heads, width, ffUnits, length, vocab, batch]`.
     pub fn shape() -> Box<[u32]> {
-        crate::bench_sequence::SEQUENCE_BENCH_SHAPE
+        crate::bench::sequence::SEQUENCE_BENCH_SHAPE
             .iter()
             .map(|&v| v as u32)
             .collect()

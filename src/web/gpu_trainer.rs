@@ -1,6 +1,8 @@
-//! The WebGPU trainer for JavaScript (wasm32 + feature `webgpu`): the page's worker builds one
-//! from its model file, trains K steps per call on the GPU, and takes the weights back as a
-//! model file to continue on the CPU (after a lost device too). Model files that carry a
+//! The WebGPU trainer for JavaScript (wasm32 + feature `webgpu`), for the benchmark page and
+//! scripts that drive the GPU step by step (the playground's session and `fit` train through
+//! the engine's `train::Engine` instead): built from a model file, it trains K steps per call
+//! on the GPU and gives the weights back as a model file to continue on the CPU (after a lost
+//! device too). Model files that carry a
 //! training state (`Sequential::to_json_with_state`) move the optimiser's step count and
 //! moments along, both ways. Errors reject with the engine's message, in words a person can
 //! act on.

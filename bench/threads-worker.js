@@ -1,0 +1,95 @@
+// One engine build in a worker for the threads benchmark (blocking waits, which the pool
+// needs, are not allowed on a page's main thread): loads `pkg/` or `pkg-threads/` (with a
+// pool of `pool` threads), then times one case at one thread count per message, so that
+// the page can interleave the two builds case by case.
+//
+// main → worker: {type: 'load', build: 'pkg' | 'pkg-threads', pool}  → {names, env}
+//                {type: 'run', index, threads, quick}                → {case, threads, value, unit, reps}
+// any failure → {error}
+
+const TARGET_MS = 300;
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** Times `run(n)` with `n` grown until one call takes ~TARGET_MS; `perCall(n)` work units. */
+function measure(run, perCall, reps) {
+  let n = 1;
+  run(n);
+  for (;;) {
+    const t0 = performance.now();
+    run(n);
+    const ms = performance.now() - t0;
+    if (ms >= TARGET_MS / 4 || n > 1e6) {
+      n = Math.max(1, Math.round((n * TARGET_MS) / Math.max(ms, 0.01)));
+      break;
+    }
+    n *= 4;
+  }
+  const rates = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    run(n);
+    rates.push((perCall(n) * 1000) / (performance.now() - t0));
+  }
+  return median(rates);
+}
+
+/** The cases: name, unit, and a factory giving {run, perCall} on the loaded module. */
+function cases(m) {
+  const gemm = (side) => () => {
+    const b = new m.WasmGemmBench('nn', side, side, side, 'fast');
+    return { run: (n) => b.run(n), perCall: (n) => (n * b.flopsPerIter()) / 1e9 };
+  };
+  const train = (problem, batch) => () => {
+    const b = new m.WasmTrainBench(problem, 1);
+    if (batch) b.setBatchSize(batch);
+    return { run: (n) => b.run(n), perCall: (n) => n * b.batchSize() };
+  };
+  const grid = () => {
+    const b = new m.WasmGridBench(100);
+    return { run: (n) => b.run(n), perCall: (n) => n };
+  };
+  return [
+    ['matmul NN 512³', 'GFLOPS', gemm(512)],
+    ['training (b) 784-256-128-10, batch 256', 'samples/s', train('b', 256)],
+    ['training (a) 2-8-8-1, batch 10', 'samples/s', train('a', 0)],
+    ['decision grid 100×100 (2-8-8-1)', 'grids/s', grid],
+    // Where splitting starts to pay: square products around the band threshold, split
+    // whatever their size (the threshold set to one multiply-add) at every thread count.
+    ...[32, 48, 64, 96, 128].map((s) => [`threshold sweep: matmul NN ${s}³ (${(s ** 3).toLocaleString('en')} multiply-adds), always split`, 'GFLOPS', gemm(s), 1]),
+  ];
+}
+
+let mod = null;
+const made = new Map();
+
+self.onmessage = async ({ data }) => {
+  try {
+    if (data.type === 'load') {
+      mod = await import(`../${data.build}/nn_playground.js`);
+      await mod.default();
+      if (data.build === 'pkg-threads') {
+        await mod.initThreadPool(data.pool);
+        mod.poolStarted(data.pool);
+      }
+      const names = cases(mod).map(([name]) => name);
+      self.postMessage({ names, env: { kernel: mod.fastGemmKernel(), threadsBuild: mod.threadsBuild() } });
+      return;
+    }
+    // {type: 'run', index, threads, quick}: one case at one thread count.
+    const [name, unit, make, bandWork] = cases(mod)[data.index];
+    if (!made.has(name)) made.set(name, make());
+    const c = made.get(name);
+    const used = mod.setThreads(data.threads);
+    mod.setMinBandWork(bandWork ?? 0);
+    const reps = data.quick ? 3 : 7;
+    const value = measure(c.run, c.perCall, reps);
+    mod.setMinBandWork(0);
+    self.postMessage({ case: name, threads: used, value, unit, reps });
+  } catch (err) {
+    self.postMessage({ error: String(err?.stack ?? err) });
+  }
+};

@@ -1,0 +1,206 @@
+//! How many threads the kernels may use, and the one way they split work: an output of
+//! `rows × row_len` values cut into bands of whole rows, one band per thread.
+//!
+//! Shape legend: `out` is row-major, `rows × row_len`; a band is rows `r0..r0+len` of it,
+//! handed to the work function as `(r0, &mut out[r0·row_len..(r0+len)·row_len])`.
+//!
+//! Determinism: a band never splits a sum. Every output value is computed by the same
+//! instructions in the same order whichever band (and thread) it falls in, so a run gives
+//! bit-identical results with 1, 2 or 16 threads. Callers must make every choice that
+//! changes the arithmetic (which kernel path, padding, blocking along `k`) from the whole
+//! problem's shape before they split, never from a band's.
+//!
+//! Without the `threads` feature, or with one thread set, every call runs the work function
+//! once on the whole output, on the calling thread.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Least work (multiply-adds) worth one band: below it, waking a pool thread and joining
+/// it costs more than the band saves. Measured in headless Chromium on 2 loaded cores with
+/// the threads benchmark's sweep (`node bench/browser.mjs --only threads`: square products
+/// split whatever their size, 2 threads against 1): at 64³ (2.6·10⁵ multiply-adds) and below
+/// splitting always lost, at 96³–128³ it went either way; so a band gets at least 2¹⁹ and
+/// products from about 10⁶ split. The playground's batch-10 products (at most 80) stay whole.
+pub const MIN_BAND_WORK: usize = 1 << 19;
+
+/// The band threshold in force: [`MIN_BAND_WORK`] unless a benchmark moved it.
+static BAND_WORK: AtomicUsize = AtomicUsize::new(MIN_BAND_WORK);
+
+/// Sets the least work of one band (0 restores [`MIN_BAND_WORK`]); for the benchmark that
+/// measures where splitting starts to pay, not for tuning results, which never change.
+pub fn set_min_band_work(work: usize) {
+    let w = if work == 0 { MIN_BAND_WORK } else { work };
+    BAND_WORK.store(w, Ordering::Relaxed);
+}
+
+/// The thread count asked for; 0 means every thread of the pool.
+static WANTED: AtomicUsize = AtomicUsize::new(0);
+/// Set when a thread of the pool panicked: it is gone, and work handed to the pool might
+/// never finish, so every later call stays on the calling thread.
+static POOL_FAILED: AtomicBool = AtomicBool::new(false);
+/// Threads in the pool; 0 until a pool exists (wasm: until the page has started one).
+static POOL: AtomicUsize = AtomicUsize::new(0);
+
+/// Threads the pool has: natively rayon's global pool (the `threads` feature), on wasm32
+/// the Web Workers the page started, and 1 without the feature.
+pub fn available() -> usize {
+    #[cfg(all(feature = "threads", not(target_arch = "wasm32")))]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(all(feature = "threads", not(target_arch = "wasm32"))))]
+    {
+        POOL.load(Ordering::Relaxed).max(1)
+    }
+}
+
+/// Records that a pool of `n` threads is running (the wasm build calls this once its Web
+/// Workers are up; before that every call stays on the calling thread, because rayon would
+/// otherwise try to spawn threads, which wasm32 cannot).
+pub fn pool_started(n: usize) {
+    POOL.store(n, Ordering::Relaxed);
+}
+
+/// Asks for `n` threads (0 = all the pool has) and returns how many the kernels will use:
+/// `n` clamped to `1..=available()`.
+pub fn set_threads(n: usize) -> usize {
+    WANTED.store(n, Ordering::Relaxed);
+    threads()
+}
+
+/// Records that a thread of the pool stopped (the panic hook calls this on a pool thread).
+pub fn mark_pool_failed() {
+    POOL_FAILED.store(true, Ordering::Relaxed);
+}
+
+/// True once a thread of the pool stopped; [`threads`] answers 1 from then on.
+pub fn pool_failed() -> bool {
+    POOL_FAILED.load(Ordering::Relaxed)
+}
+
+/// True on a thread of the pool (natively, or a Web Worker of the wasm pool).
+pub fn on_pool_thread() -> bool {
+    inside_pool()
+}
+
+/// Threads the kernels use now: at least 1, at most [`available`].
+pub fn threads() -> usize {
+    if pool_failed() {
+        return 1;
+    }
+    let pool = available();
+    match WANTED.load(Ordering::Relaxed) {
+        0 => pool,
+        n => n.min(pool),
+    }
+}
+
+/// How many bands [`row_bands`] cuts `rows` rows (in steps of `align`) of `work` total work
+/// into: one per thread, fewer where a band would get less than [`MIN_BAND_WORK`].
+pub fn band_count(rows: usize, align: usize, work: usize) -> usize {
+    let t = threads();
+    if t <= 1 || inside_pool() {
+        return 1;
+    }
+    t.min(work / BAND_WORK.load(Ordering::Relaxed).max(1))
+        .min(rows.div_ceil(align.max(1)))
+        .max(1)
+}
+
+/// Runs `f(r0, band)` on bands of whole rows of `out` (`row_len` values a row), whose first
+/// rows are multiples of `align`, in parallel where [`band_count`] says it pays. `work` is
+/// the whole output's cost in multiply-adds.
+pub fn row_bands<T, F>(out: &mut [T], row_len: usize, align: usize, work: usize, f: F)
+where
+    T: Send,
+    F: Fn(usize, &mut [T]) + Sync,
+{
+    if row_len == 0 || out.is_empty() {
+        return f(0, out);
+    }
+    let rows = out.len() / row_len;
+    let bands = band_count(rows, align, work);
+    if bands <= 1 {
+        return f(0, out);
+    }
+    let align = align.max(1);
+    let per = rows.div_ceil(bands).div_ceil(align) * align;
+    split(out, per * row_len, per, f)
+}
+
+/// [`row_bands`] over two outputs of the same shape cut at the same rows:
+/// `f(r0, a_band, b_band)`.
+pub fn row_bands2<T, F>(a: &mut [T], b: &mut [T], row_len: usize, work: usize, f: F)
+where
+    T: Send,
+    F: Fn(usize, &mut [T], &mut [T]) + Sync,
+{
+    assert_eq!(a.len(), b.len(), "banded outputs differ in length");
+    if row_len == 0 || a.is_empty() {
+        return f(0, a, b);
+    }
+    let rows = a.len() / row_len;
+    let bands = band_count(rows, 1, work);
+    if bands <= 1 {
+        return f(0, a, b);
+    }
+    let per = rows.div_ceil(bands);
+    split2(a, b, per * row_len, per, f)
+}
+
+#[cfg(feature = "threads")]
+fn split2<T: Send, F: Fn(usize, &mut [T], &mut [T]) + Sync>(
+    a: &mut [T],
+    b: &mut [T],
+    chunk: usize,
+    per: usize,
+    f: F,
+) {
+    use rayon::prelude::*;
+    a.par_chunks_mut(chunk)
+        .zip(b.par_chunks_mut(chunk))
+        .enumerate()
+        .for_each(|(i, (x, y))| f(i * per, x, y));
+}
+
+#[cfg(not(feature = "threads"))]
+fn split2<T: Send, F: Fn(usize, &mut [T], &mut [T]) + Sync>(
+    a: &mut [T],
+    b: &mut [T],
+    chunk: usize,
+    per: usize,
+    f: F,
+) {
+    for (i, (x, y)) in a.chunks_mut(chunk).zip(b.chunks_mut(chunk)).enumerate() {
+        f(i * per, x, y);
+    }
+}
+
+#[cfg(feature = "threads")]
+fn split<T: Send, F: Fn(usize, &mut [T]) + Sync>(out: &mut [T], chunk: usize, per: usize, f: F) {
+    use rayon::prelude::*;
+    out.par_chunks_mut(chunk)
+        .enumerate()
+        .for_each(|(i, band)| f(i * per, band));
+}
+
+#[cfg(not(feature = "threads"))]
+fn split<T: Send, F: Fn(usize, &mut [T]) + Sync>(out: &mut [T], chunk: usize, per: usize, f: F) {
+    // `threads()` is 1 without the feature, so `row_bands` never gets here; kept exact anyway.
+    for (i, band) in out.chunks_mut(chunk).enumerate() {
+        f(i * per, band);
+    }
+}
+
+/// True on a thread of the pool: work already split stays on its thread (no nested bands,
+/// which would only queue behind the outer ones).
+fn inside_pool() -> bool {
+    #[cfg(feature = "threads")]
+    {
+        rayon::current_thread_index().is_some()
+    }
+    #[cfg(not(feature = "threads"))]
+    {
+        false
+    }
+}

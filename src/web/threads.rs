@@ -1,0 +1,80 @@
+//! The thread pool seen from JS: which build this is, starting the pool of Web Workers (the
+//! threads build only), and how many threads the kernels use.
+
+use wasm_bindgen::prelude::*;
+
+use crate::kernels::parallel;
+
+/// `initThreadPool(n)`: starts `n` Web Workers sharing this module's memory; resolves once
+/// they run. Only in the threads build (`pkg-threads/`), and only in a cross-origin isolated
+/// page, where `SharedArrayBuffer` exists.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// True in the threads build: it can start a pool with `initThreadPool`.
+#[wasm_bindgen(js_name = threadsBuild)]
+pub fn threads_build() -> bool {
+    cfg!(feature = "threads")
+}
+
+/// Tells the kernels that `initThreadPool(n)` has resolved, so they may split work over
+/// `n` threads; returns the threads in use. Until then (and always in the single-thread
+/// builds, where this answers 1) every product runs on the calling thread.
+#[wasm_bindgen(js_name = poolStarted)]
+pub fn pool_started(n: u32) -> u32 {
+    if cfg!(feature = "threads") {
+        parallel::pool_started(n as usize);
+    }
+    parallel::threads() as u32
+}
+
+/// Uses `n` threads of the pool from now on (0 = all of them, clamped to the pool's size);
+/// returns the threads in use. Results are bit-identical at any count.
+#[wasm_bindgen(js_name = setThreads)]
+pub fn set_threads(n: u32) -> u32 {
+    parallel::set_threads(n as usize) as u32
+}
+
+/// Threads the kernels use now (1 without a pool).
+#[wasm_bindgen(js_name = threadsInUse)]
+pub fn threads_in_use() -> u32 {
+    parallel::threads() as u32
+}
+
+/// Sets the least multiply-adds worth a band of work on another thread (0 = the built-in
+/// threshold); the threads benchmark sweeps it to measure where splitting pays.
+#[wasm_bindgen(js_name = setMinBandWork)]
+pub fn set_min_band_work(work: u32) {
+    parallel::set_min_band_work(work as usize);
+}
+
+/// True once a thread of the pool stopped (a panic on it); the kernels then run every
+/// product on the calling thread, so the session goes on, slower, with the same model.
+#[wasm_bindgen(js_name = poolFailed)]
+pub fn pool_failed() -> bool {
+    parallel::pool_failed()
+}
+
+/// Chains a panic hook that marks the pool failed when the panic is on one of its threads
+/// (with `panic = "abort"` that thread's worker then stops); called once at start-up.
+pub(super) fn watch_pool_panics() {
+    #[cfg(feature = "threads")]
+    {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if parallel::on_pool_thread() {
+                parallel::mark_pool_failed();
+            }
+            previous(info)
+        }));
+    }
+}
+
+/// Test hook: stops one thread of the pool the way a trap does (a panic on a pool thread
+/// aborts that worker), to exercise the page's fall-back to the single-thread build. The
+/// page's controls never call it.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = crashPoolThreadForTest)]
+pub fn crash_pool_thread_for_test() {
+    rayon::spawn(|| panic!("a thread of the pool stopped (forced by a test)"));
+}

@@ -1,0 +1,96 @@
+// The engine build the page picks: the threads build with a pool of one thread per core
+// when the server sends the cross-origin-isolation headers, the single-thread build when it
+// does not; both train, and the `threads` setting caps the pool's use.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { APP, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
+
+let isolated;
+let plain;
+before(async () => {
+  [isolated, plain] = await Promise.all([startServer(), startServer({ isolation: false })]);
+});
+after(async () => {
+  await Promise.all([isolated?.close(), plain?.close()]);
+});
+
+/** Trains a few hundred epochs of a 2-8-8-1 net at max speed; returns the state and speed line. */
+async function train(s) {
+  const { page } = s;
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => Number((await appState(page)).epoch) >= 200, '200 epochs', 60_000);
+  const speedLine = () => page.textContent(`${APP} .speed`);
+  await waitFor(async () => /[1-9][\d,]* steps\/s/.test(await speedLine()), 'a measured speed', 30_000);
+  const speed = await speedLine();
+  const state = await appState(page);
+  await page.click(`${APP} button.play`);
+  return { state, speed };
+}
+
+const HASH = '#dataset=circle&networkShape=8,8&speed=max';
+
+test('cross-origin isolated: the threads build with one thread per core, training', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${HASH}`);
+  const cores = await s.page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal(await s.page.evaluate(() => globalThis.crossOriginIsolated), true);
+  const { state, speed } = await train(s);
+  console.log(`isolated (${cores} cores): ${speed}`);
+  if (cores > 1) {
+    assert.equal(state.engineBuild, 'threads');
+    assert.equal(state.threads, String(cores));
+    assert.match(speed, new RegExp(`cpu \\(SIMD128, threads build, ${cores} threads\\)`));
+    assert.ok(s.responses.some((r) => r.url.includes('/pkg-threads/nn_playground_bg.wasm')), 'pkg-threads/ fetched');
+  } else {
+    assert.equal(state.engineBuild, 'single');
+  }
+  assert.ok(Number(state.trainLoss) < 0.5, `train loss ${state.trainLoss}`);
+  assertClean(s);
+});
+
+test('the threads setting caps the threads in use', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${HASH}&threads=1`);
+  const cores = await s.page.evaluate(() => navigator.hardwareConcurrency);
+  const { state, speed } = await train(s);
+  console.log(`isolated, threads=1: ${speed}`);
+  assert.equal(state.threads, '1');
+  if (cores > 1) assert.match(speed, /cpu \(SIMD128, threads build, 1 thread\)/);
+  assertClean(s);
+});
+
+test('without the isolation headers: the single-thread build, training', async (t) => {
+  const s = await openApp(plain, t, `/index.html${HASH}`);
+  assert.equal(await s.page.evaluate(() => globalThis.crossOriginIsolated), false);
+  const { state, speed } = await train(s);
+  console.log(`not isolated: ${speed}`);
+  assert.equal(state.engineBuild, 'single');
+  assert.equal(state.threads, '1');
+  assert.match(speed, /cpu \(SIMD128, 1 thread\)/);
+  assert.ok(!s.responses.some((r) => r.url.includes('/pkg-threads/')), 'pkg-threads/ not fetched');
+  assert.ok(Number(state.trainLoss) < 0.5, `train loss ${state.trainLoss}`);
+  assertClean(s);
+});
+
+test('a worker of the pool that dies is reported; the session goes on on one thread with its model', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${HASH}`);
+  const { page } = s;
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  if (cores < 2) return t.skip('one core: no pool');
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => Number((await appState(page)).epoch) >= 100, '100 epochs', 60_000);
+  assert.equal((await appState(page)).threads, String(cores));
+  await page.evaluate(() => globalThis.playground.__crashPoolThreadForTest());
+  await waitFor(async () => (await appState(page)).threads === '1', 'one thread in use', 30_000);
+  const at = Number((await appState(page)).epoch);
+  await waitFor(async () => /thread pool stopped/.test(await page.textContent(APP)), 'the notice', 30_000);
+  await waitFor(async () => Number((await appState(page)).epoch) > at + 100, 'training going on', 60_000);
+  const speedLine = () => page.textContent(`${APP} .speed`);
+  await waitFor(async () => /[1-9][\d,]* steps\/s .*threads build, 1 thread\)/.test(await speedLine()), 'the speed line on one thread', 30_000);
+  const state = await appState(page);
+  console.log(`after the pool worker died at epoch ${at}: epoch ${state.epoch}; ${await speedLine()}`);
+  assert.equal(state.workerRestarts, undefined, 'the same worker and model went on');
+  assert.ok(Number(state.trainLoss) < 0.5, `train loss ${state.trainLoss}`);
+  // The panic and the stopped worker's trap are reported in the console; nothing else.
+  assert.ok(s.pageErrors.every((e) => /unreachable/.test(e)), s.pageErrors.join('\n'));
+  assert.deepEqual(s.cspViolations, []);
+});

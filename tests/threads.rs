@@ -1,0 +1,102 @@
+//! The thread pool changes speed, never results: products and training runs on 1, 2 and 3
+//! threads give bit-identical outputs and weights. Run:
+//! `cargo test --features threads --test threads`.
+#![cfg(all(feature = "threads", not(target_arch = "wasm32")))]
+
+use nn_playground::bench::{GridBench, TrainBench};
+use nn_playground::kernels::{self, parallel};
+use nn_playground::Rng;
+
+/// Rayon's global pool with three threads, whatever the machine has, so that 2 and 3 bands
+/// really run on different threads; built once for this test binary.
+fn pool() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build_global();
+    assert_eq!(parallel::available(), 3, "the test pool did not start");
+}
+
+/// A GEMM entry point: `(m, k, n, a, b, c, accumulate)`.
+type Gemm = fn(usize, usize, usize, &[f32], &[f32], &mut [f32], bool);
+
+fn random(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..len).map(|_| rng.uniform(-1.0, 1.0)).collect()
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Every product shape (NN, TN, NT; packed, skinny and transposed-skinny paths) on odd
+/// sizes large enough to be split, at 1, 2 and 3 threads.
+fn products_at(threads: usize) -> Vec<Vec<u32>> {
+    assert_eq!(parallel::set_threads(threads), threads);
+    let shapes = [
+        (131, 300, 77),
+        (257, 33, 129),
+        (20001, 2, 8),
+        (9001, 8, 5),
+        (300, 17, 6),
+    ];
+    let mut out = Vec::new();
+    for (s, &(m, k, n)) in shapes.iter().enumerate() {
+        let seed = 10 * s as u64;
+        let products: [(Gemm, usize, usize); 3] = [
+            (kernels::gemm_nn, m * k, k * n),
+            (kernels::gemm_tn, k * m, k * n),
+            (kernels::gemm_nt, m * k, n * k),
+        ];
+        for (g, (gemm, la, lb)) in products.into_iter().enumerate() {
+            let (a, b) = (random(la, seed + g as u64), random(lb, seed + 5));
+            let mut c = random(m * n, seed + 7);
+            gemm(m, k, n, &a, &b, &mut c, g == 1);
+            out.push(bits(&c));
+        }
+    }
+    out
+}
+
+/// Problem (b) of the benchmark (784-256-128-10, Adam, softmax cross-entropy) at batch 256
+/// for a few steps, then its weights as bits.
+fn trained_at(threads: usize) -> Vec<Vec<u32>> {
+    assert_eq!(parallel::set_threads(threads), threads);
+    let mut bench = TrainBench::new("b", 11).unwrap();
+    bench.set_batch_size(256).unwrap();
+    let loss = bench.run(6).unwrap();
+    assert!(loss.is_finite(), "loss {loss}");
+    let mut model = bench.model().clone();
+    model.params().iter().map(|p| bits(p)).collect()
+}
+
+#[test]
+fn one_two_and_three_threads_give_identical_bits() {
+    pool();
+    // A 256×784×256 product is split in as many bands as there are threads.
+    parallel::set_threads(2);
+    assert_eq!(parallel::band_count(256, 4, 256 * 784 * 256), 2);
+    // The 2-8-8-1 playground net's batch-10 products stay on one thread.
+    assert_eq!(parallel::band_count(10, 4, 10 * 8 * 8), 1);
+
+    let one = products_at(1);
+    assert_eq!(
+        one,
+        products_at(2),
+        "products differ between 1 and 2 threads"
+    );
+    assert_eq!(
+        one,
+        products_at(3),
+        "products differ between 1 and 3 threads"
+    );
+
+    let grid_at = |threads| {
+        parallel::set_threads(threads);
+        GridBench::new(100).unwrap().run(1).unwrap().to_bits()
+    };
+    assert_eq!(grid_at(1), grid_at(2), "the 100×100 decision grid differs");
+
+    let one = trained_at(1);
+    assert_eq!(one, trained_at(2), "weights differ between 1 and 2 threads");
+    assert_eq!(one, trained_at(3), "weights differ between 1 and 3 threads");
+}

@@ -1,0 +1,49 @@
+// Which engine build the training worker runs: the threads build (`pkg-threads/`, a pool of
+// Web Workers sharing one wasm memory) when the page is cross-origin isolated on a machine
+// with more than one core, the single-thread SIMD128 build (`pkg/`) everywhere else, and
+// also when the threads build is missing or its pool does not start (the reason is kept
+// for the page to show).
+
+/** How long the pool's workers may take to start before the single-thread build is used. */
+const POOL_START_MS = 10_000;
+
+/**
+ * Loads and instantiates one build. Resolves to `{wasm, build, pool, reason}`: the module's
+ * exports, 'threads' or 'single', the pool's thread count (1 without one), and why the
+ * threads build is not running as a phrase `{key, vars}` for the page's languages (null when
+ * it is, or when the page cannot have it at all).
+ * `single`: the single-thread build whatever the page allows (after the worker died).
+ */
+export async function loadEngine({ single = false } = {}) {
+  const cores = navigator.hardwareConcurrency || 1;
+  let reason = single ? { key: 'threads.stoppedEarlier' } : null;
+  if (!single && self.crossOriginIsolated && cores > 1) {
+    try {
+      const wasm = await import('../pkg-threads/nn_playground.js');
+      await wasm.default();
+      await withTimeout(wasm.initThreadPool(cores), POOL_START_MS, 'the thread pool did not start');
+      wasm.poolStarted(cores);
+      return { wasm, build: 'threads', pool: cores, reason };
+    } catch (err) {
+      reason = { key: 'threads.notStarted', vars: { detail: String(err?.message ?? err) } };
+    }
+  }
+  const wasm = await import('../pkg/nn_playground.js');
+  await wasm.default();
+  return { wasm, build: 'single', pool: 1, reason };
+}
+
+/** The CPU's part of the speed line: the build and the threads it uses now. */
+export function cpuLabel(engine) {
+  if (engine.build !== 'threads') return 'cpu (SIMD128, 1 thread)';
+  const n = engine.wasm.threadsInUse();
+  return `cpu (SIMD128, threads build, ${n} thread${n === 1 ? '' : 's'})`;
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,148 @@
+//! The multi-threaded wasm build `pkg-threads/`: the engine with the `threads` feature, a
+//! shared memory (`+atomics,+bulk-memory,+mutable-globals`) and a standard library rebuilt
+//! with those features, which only a nightly toolchain can do (`-Z build-std`). The nightly
+//! is pinned here and installed (minimal profile plus `rust-src`) when missing; the stable
+//! single-thread builds never use it.
+
+use crate::install::WASM_TARGET;
+use crate::util::{capture, cmd, note, repo_root, run, target_dir, Result};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The nightly the threads build was verified with (a date whose `rust-src` builds `std`
+/// for wasm32 with atomics; its prebuilt wasm32 `rust-std` is not needed).
+pub const NIGHTLY: &str = "nightly-2026-05-19";
+
+/// Rust flags of the threads build; they replace `.cargo/config.toml`'s `+simd128`. The
+/// target features alone leave the memory private to one instance: the linker arguments make
+/// it an imported shared memory (with the maximum a shared memory must declare, 2 GiB here)
+/// and export the thread-local-storage symbols wasm-bindgen sets up each worker's TLS with.
+pub const THREADS_RUSTFLAGS: &str =
+    "-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
+-C link-arg=--shared-memory -C link-arg=--max-memory=2147483648 -C link-arg=--import-memory \
+-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
+-C link-arg=--export=__tls_align -C link-arg=--export=__tls_base";
+
+/// The pinned nightly with `rust-src`, installed when missing (`allow`) or named in the
+/// error otherwise.
+pub fn ensure_nightly(allow: bool) -> Result<()> {
+    if nightly_has_rust_src() {
+        note(&format!("{NIGHTLY} with rust-src: present"));
+        return Ok(());
+    }
+    let fix = format!("rustup toolchain install {NIGHTLY} --profile minimal -c rust-src");
+    if !allow {
+        return Err(format!(
+            "the threads build needs {NIGHTLY} with rust-src; run `{fix}`"
+        ));
+    }
+    note(&format!(
+        "{NIGHTLY} with rust-src: missing, installing (`{fix}`)"
+    ));
+    run(&mut cmd(
+        "rustup",
+        &[
+            "toolchain",
+            "install",
+            NIGHTLY,
+            "--profile",
+            "minimal",
+            "-c",
+            "rust-src",
+        ],
+    ))
+}
+
+fn nightly_has_rust_src() -> bool {
+    capture(&mut cmd(
+        "rustc",
+        &[&format!("+{NIGHTLY}"), "--print", "sysroot"],
+    ))
+    .map(|root| {
+        std::path::Path::new(&root)
+            .join("lib/rustlib/src/rust/library/std")
+            .is_dir()
+    })
+    .unwrap_or(false)
+}
+
+/// `cargo` on the pinned nightly, clear of the variables the outer (stable) cargo and
+/// rustup set for this process, which would otherwise pick the stable compiler.
+fn nightly_cargo(args: &[&str]) -> Command {
+    let mut c = cmd("rustup", &["run", NIGHTLY, "cargo"]);
+    c.args(args);
+    for var in [
+        "RUSTUP_TOOLCHAIN",
+        "RUSTC",
+        "RUSTDOC",
+        "CARGO",
+        "RUSTC_WRAPPER",
+    ] {
+        c.env_remove(var);
+    }
+    c.env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+        THREADS_RUSTFLAGS,
+    );
+    c
+}
+
+/// Builds `pkg-threads/`. Run after `build_pkg` (which installs the wasm-bindgen CLI).
+pub fn build_threads_pkg(install: bool) -> Result<()> {
+    ensure_nightly(install)?;
+    let start = Instant::now();
+    let root = repo_root();
+    let dir = target_dir(&root).join("threads");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let mut args = crate::build::release_wasm_args();
+    args.extend([
+        "--target-dir",
+        dir_arg.as_str(),
+        "--features",
+        "threads",
+        "-Z",
+        "build-std=panic_abort,std",
+    ]);
+    let mut build = nightly_cargo(&args);
+    build.stdout(Stdio::from(std::io::stderr()));
+    run(&mut build)?;
+    let wasm = dir
+        .join(WASM_TARGET)
+        .join("release")
+        .join("nn_playground.wasm");
+    let out_dir = "pkg-threads";
+    crate::build::run_wasm_bindgen(&wasm.to_string_lossy(), out_dir)?;
+    std::fs::write(root.join(out_dir).join(".gitignore"), "*\n")
+        .map_err(|e| format!("cannot write {out_dir}/.gitignore: {e}"))?;
+    let size = std::fs::metadata(root.join(out_dir).join("nn_playground_bg.wasm"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    note(&format!(
+        "{out_dir}/ built in {:.1} s (nn_playground_bg.wasm: {} KiB)",
+        start.elapsed().as_secs_f64(),
+        size.div_ceil(1024)
+    ));
+    Ok(())
+}
+
+/// `tests/wasm_threads.rs` on the threads build in a dedicated worker of headless Chromium
+/// (the test runner serves it cross-origin isolated, so the pool can start).
+pub fn test_threads_wasm(chromedriver: &str) -> Result<()> {
+    let dir = target_dir(&repo_root()).join("threads");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let mut test = nightly_cargo(&[
+        "test",
+        "--target",
+        WASM_TARGET,
+        "--target-dir",
+        dir_arg.as_str(),
+        "--features",
+        "threads",
+        "-Z",
+        "build-std=panic_abort,std",
+        "--test",
+        "wasm_threads",
+    ]);
+    test.env("CHROMEDRIVER", chromedriver);
+    run(&mut test)
+}
