@@ -42,7 +42,8 @@ const SLICE_MS = 12;
 const HEAVY_MS = 250;
 const SNAPSHOT_MS = 2000;
 
-// The engine build in use (see `engine.js`) and its exports, once loaded.
+// The engine build in use (see `engine.js`; the GPU build once WebGPU was chosen) and its
+// exports, once loaded.
 let engine = null;
 let wasm = null;
 let engineNoticed = false;
@@ -64,8 +65,6 @@ let snapshotDirty = true;
 let heavyDirty = true;
 let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true, health: false };
 const pacer = new Pacer();
-// The engine's module: the CPU build, or the GPU build once WebGPU was chosen.
-let wasm = null;
 let gpuBuild = false;
 // The sleep of a paced run until its next epoch is due.
 let sleepTimer = null;
