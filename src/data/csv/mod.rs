@@ -27,6 +27,10 @@ pub const MAX_CSV_BYTES: usize = 32 * 1024 * 1024;
 pub const MAX_ROWS: usize = 100_000;
 /// Most columns, label included.
 pub const MAX_COLUMNS: usize = 256;
+/// Largest magnitude a numeric cell may have. Cells near `f32::MAX` (3.4e38) load as finite
+/// numbers, but the map's ranges, their margins and the gaps between cells then overflow
+/// to infinity; far below that limit every one of those stays finite.
+pub const MAX_CELL_MAGNITUDE: f32 = 1e30;
 /// Most distinct classes in a label column.
 pub const MAX_CLASSES: usize = 256;
 /// Detection treats numeric labels as classes when they are integers with at most this

@@ -147,11 +147,12 @@ pub(super) fn is_number(s: &str) -> bool {
     s.parse::<f32>().is_ok()
 }
 
-/// A value the data rows accept: a number that is finite in `f32`. Header detection uses
-/// this, not [`is_number`], so a name such as `1e99` or `inf`, which no data row could hold,
-/// marks its row as a header.
+/// A value the data rows accept: a number of at most [`super::MAX_CELL_MAGNITUDE`] in
+/// magnitude. Header detection uses this, not [`is_number`], so a name such as `1e99`,
+/// `3e33` or `inf`, which no data row could hold, marks its row as a header.
 fn is_data_value(s: &str) -> bool {
-    s.parse::<f32>().is_ok_and(f32::is_finite)
+    s.parse::<f32>()
+        .is_ok_and(|v| v.abs() <= super::MAX_CELL_MAGNITUDE)
 }
 
 pub(super) fn looks_like_header(rows: &[Row]) -> bool {
@@ -217,7 +218,11 @@ pub(super) fn parse_finite(field: &str, line: usize, column: usize) -> Result<f3
     // A field may be megabytes long; the message quotes only its start.
     let shown = crate::input::excerpt(field);
     match field.parse::<f32>() {
-        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) if v.abs() <= super::MAX_CELL_MAGNITUDE => Ok(v),
+        Ok(v) if v.is_finite() => Err(err(format!(
+            "\"{shown}\" is too large for a number here (at most {:e} in magnitude); remove the row or scale the column",
+            super::MAX_CELL_MAGNITUDE
+        ))),
         Ok(_) => Err(err(format!(
             "expected a finite number, found \"{shown}\"; remove the row or fill in a value"
         ))),

@@ -402,7 +402,9 @@ impl Builder {
         match field.parse::<f32>() {
             Ok(v) => {
                 self.numbers += 1;
-                if !v.is_finite() && self.first_overflow.is_none() {
+                // Infinities, and NaN spelled in a way `is_missing` does not know, are too large.
+                let too_large = v.is_nan() || v.abs() > super::MAX_CELL_MAGNITUDE;
+                if too_large && self.first_overflow.is_none() {
                     self.first_overflow = Some((line, excerpt(field)));
                 }
                 self.nums.push(v);
@@ -458,7 +460,8 @@ impl Builder {
                 }
                 if let Some((line, field)) = self.first_overflow {
                     return Err(err(line, format!(
-                        "\"{field}\" is too large for a number here; remove the row or scale the column"
+                        "\"{field}\" is too large for a number here (at most {:e} in magnitude); remove the row or scale the column",
+                        super::MAX_CELL_MAGNITUDE
                     )));
                 }
                 Ok(RawColumn::Numeric(self.nums))
