@@ -61,7 +61,16 @@ export const watchMethods = {
     const pace = () => (f.pace === null || f.pace === undefined
       ? t('speed.atMax', { reached: reached() })
       : f.maxEpochsPerSec > 0 ? t('speed.pacedMax', { reached: reached(), pace: f.pace.toLocaleString('en'), max: rate(f.maxEpochsPerSec) }) : t('speed.paced', { reached: reached(), pace: f.pace.toLocaleString('en') }));
-    say(this.controls.speed, 'textContent', () => t('speed.line', { pace: pace(), steps: Math.round(f.stepsPerSec).toLocaleString('en'), samples: Math.round(f.samplesPerSec).toLocaleString('en'), backend: f.backend }));
+    say(this.controls.speed, 'textContent', () => t('speed.line', { pace: pace(), steps: Math.round(f.stepsPerSec).toLocaleString('en'), samples: Math.round(f.samplesPerSec).toLocaleString('en'), backend: backendText(f.backend) }));
     Object.assign(this.root.dataset, { epochsPerSec: String(f.epochsPerSec), maxEpochsPerSec: String(f.maxEpochsPerSec) });
   },
 };
+
+/** The worker's CPU label (`cpu (SIMD128, threads build, 2 threads)`) in the page's language. */
+function backendText(label) {
+  const m = /^cpu \(SIMD128(, threads build)?, (\d+) threads?\)$/.exec(label || '');
+  if (!m) return label;
+  const n = Number(m[2]);
+  if (!m[1]) return t('speed.cpuSingle');
+  return n === 1 ? t('speed.cpuThreadsOne') : t('speed.cpuThreads', { n });
+}
