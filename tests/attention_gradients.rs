@@ -20,26 +20,7 @@ fn check(spec: ModelSpec, x: &Matrix, y: &Matrix, padding: Option<usize>, seed: 
             ..CompileSpec::default()
         })
         .unwrap();
-    let base = model.clone();
-    let (_, grads) = model.clone().gradients(x, y).unwrap();
-    let params = model.params();
-    for (t, tensor) in params.iter().enumerate() {
-        for i in 0..tensor.len() {
-            let loss_at = |delta: f32| {
-                let mut m = base.clone();
-                let mut p = params.clone();
-                p[t][i] += delta;
-                m.set_params(&p).unwrap();
-                m.gradients(x, y).unwrap().0
-            };
-            let numeric = (loss_at(EPS) - loss_at(-EPS)) / (2.0 * EPS);
-            let analytic = grads[t][i];
-            assert!(
-                (numeric - analytic).abs() <= 2e-3 + 2e-2 * numeric.abs(),
-                "tensor {t} element {i}: analytic {analytic} vs numeric {numeric}"
-            );
-        }
-    }
+    let (grads, _) = common::assert_gradients_match(&model, x, y, EPS);
     for (t, g) in grads.iter().enumerate() {
         assert!(
             g.iter().any(|v| v.abs() > 1e-5),

@@ -23,29 +23,7 @@ fn check(spec: ModelSpec, loss: LossKind, x: &Matrix, y: &Matrix, seed: u64) {
             ..CompileSpec::default()
         })
         .unwrap();
-    let base = model.clone();
-    let (_, grads) = model.clone().gradients(x, y).unwrap();
-    let params = model.params();
-    let mut worst = 0.0f32;
-    for (t, tensor) in params.iter().enumerate() {
-        for i in 0..tensor.len() {
-            let loss_at = |delta: f32| {
-                let mut m = base.clone();
-                let mut p = params.clone();
-                p[t][i] += delta;
-                m.set_params(&p).unwrap();
-                m.gradients(x, y).unwrap().0
-            };
-            let numeric = (loss_at(EPS) - loss_at(-EPS)) / (2.0 * EPS);
-            let analytic = grads[t][i];
-            let err = (numeric - analytic).abs();
-            worst = worst.max(err);
-            assert!(
-                err <= 2e-3 + 2e-2 * numeric.abs(),
-                "tensor {t} element {i}: analytic {analytic} vs numeric {numeric}"
-            );
-        }
-    }
+    let (grads, worst) = common::assert_gradients_match(&model, x, y, EPS);
     assert!(
         grads.iter().flatten().any(|g| g.abs() > 1e-4),
         "all gradients vanished: the check would be vacuous"

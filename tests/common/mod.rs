@@ -28,3 +28,37 @@ pub fn dense(units: usize, activation: Activation) -> LayerSpec {
         use_bias: true,
     }
 }
+
+/// Checks `model`'s analytic gradients on `(x, y)` against central differences with step
+/// `eps`, element by element, within `2e-3 + 2e-2·|numeric|`; returns the analytic
+/// gradients and the largest absolute difference seen.
+pub fn assert_gradients_match(
+    model: &nn_playground::Sequential,
+    x: &Matrix,
+    y: &Matrix,
+    eps: f32,
+) -> (Vec<Vec<f32>>, f32) {
+    let (_, grads) = model.clone().gradients(x, y).unwrap();
+    let params = model.clone().params();
+    let mut worst = 0.0f32;
+    for (t, tensor) in params.iter().enumerate() {
+        for i in 0..tensor.len() {
+            let loss_at = |delta: f32| {
+                let mut m = model.clone();
+                let mut p = params.clone();
+                p[t][i] += delta;
+                m.set_params(&p).unwrap();
+                m.gradients(x, y).unwrap().0
+            };
+            let numeric = (loss_at(eps) - loss_at(-eps)) / (2.0 * eps);
+            let analytic = grads[t][i];
+            let err = (numeric - analytic).abs();
+            worst = worst.max(err);
+            assert!(
+                err <= 2e-3 + 2e-2 * numeric.abs(),
+                "tensor {t} element {i}: analytic {analytic} vs numeric {numeric}"
+            );
+        }
+    }
+    (grads, worst)
+}
