@@ -45,6 +45,12 @@ impl Activation {
         Activation::Softmax,
     ];
 
+    /// True for the activations only an output layer may take (`Softmax`, which couples
+    /// the units of a row): a hidden layer's choices are the others.
+    pub fn output_only(self) -> bool {
+        self == Activation::Softmax
+    }
+
     /// The snake_case name used in configs and files.
     pub fn name(self) -> &'static str {
         match self {

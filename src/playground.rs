@@ -15,6 +15,12 @@ pub const MAX_HIDDEN_LAYERS: usize = 16;
 pub const MAX_HIDDEN_UNITS: usize = 256;
 /// Largest playground batch size.
 pub const MAX_BATCH_SIZE: usize = 4096;
+/// Noise of the generated sets, in percent: 0 to this.
+pub const MAX_NOISE: f32 = 50.0;
+/// The share of points used for training, in percent: from this …
+pub const MIN_TRAIN_RATIO: f32 = 10.0;
+/// … to this.
+pub const MAX_TRAIN_RATIO: f32 = 90.0;
 /// Most generated points.
 pub const MAX_SAMPLES: usize = 100_000;
 /// Largest epoch limit: far past any run in a page, and an exact `u32` on every target.
@@ -43,15 +49,17 @@ pub const MAX_SEED: u64 = 1 << 53;
 impl PlaygroundConfig {
     /// Checks every setting, with a message naming the setting and its allowed range.
     pub fn validate(&self) -> Result<()> {
-        if !(self.noise.is_finite() && (0.0..=50.0).contains(&self.noise)) {
+        if !(self.noise.is_finite() && (0.0..=MAX_NOISE).contains(&self.noise)) {
             return Err(config_err!(
-                "noise must be between 0 and 50 %, got {}",
+                "noise must be between 0 and {MAX_NOISE} %, got {}",
                 self.noise
             ));
         }
-        if !(self.train_ratio.is_finite() && (10.0..=90.0).contains(&self.train_ratio)) {
+        if !(self.train_ratio.is_finite()
+            && (MIN_TRAIN_RATIO..=MAX_TRAIN_RATIO).contains(&self.train_ratio))
+        {
             return Err(config_err!(
-                "training ratio must be between 10 and 90 %, got {}",
+                "training ratio must be between {MIN_TRAIN_RATIO} and {MAX_TRAIN_RATIO} %, got {}",
                 self.train_ratio
             ));
         }

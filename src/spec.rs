@@ -62,6 +62,19 @@ pub enum OptimizerKind {
     Adamw,
 }
 
+impl OptimizerKind {
+    /// Every update rule, in the order the page lists them.
+    pub const ALL: [OptimizerKind; 7] = [
+        OptimizerKind::Sgd,
+        OptimizerKind::Momentum,
+        OptimizerKind::Nesterov,
+        OptimizerKind::Rmsprop,
+        OptimizerKind::Adagrad,
+        OptimizerKind::Adam,
+        OptimizerKind::Adamw,
+    ];
+}
+
 /// Learning rate as a function of the optimiser step `t` (0-based).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -134,6 +147,15 @@ pub enum RegularizationKind {
     None,
     L1,
     L2,
+}
+
+impl RegularizationKind {
+    /// Every penalty kind, in the order the page lists them.
+    pub const ALL: [RegularizationKind; 3] = [
+        RegularizationKind::None,
+        RegularizationKind::L1,
+        RegularizationKind::L2,
+    ];
 }
 
 /// `rate·Σ|w|` (L1) or `rate·Σw²` (L2) added to the loss.
@@ -218,6 +240,14 @@ pub enum Monitor {
 }
 
 impl Monitor {
+    /// Every monitor, in the order the page lists them (the default first).
+    pub const ALL: [Monitor; 4] = [
+        Monitor::ValLoss,
+        Monitor::Loss,
+        Monitor::ValAccuracy,
+        Monitor::Accuracy,
+    ];
+
     /// True when larger is better.
     pub fn maximise(self) -> bool {
         matches!(self, Monitor::Accuracy | Monitor::ValAccuracy)
@@ -267,6 +297,26 @@ pub enum DatasetKind {
 }
 
 impl DatasetKind {
+    /// The generated datasets (every kind but `Custom`), in the order the page shows them:
+    /// TF Playground's classification sets, ours, then the regression sets.
+    pub const BUILT_IN: [DatasetKind; 10] = [
+        DatasetKind::Circle,
+        DatasetKind::Xor,
+        DatasetKind::Gauss,
+        DatasetKind::Spiral,
+        DatasetKind::Moons,
+        DatasetKind::Checkerboard,
+        DatasetKind::KSpiral,
+        DatasetKind::Plane,
+        DatasetKind::MultiGauss,
+        DatasetKind::Sine,
+    ];
+
+    /// True when `PlaygroundConfig::classes` sets how many classes it generates.
+    pub fn has_class_count(self) -> bool {
+        self == DatasetKind::KSpiral
+    }
+
     /// True for the regression sets.
     pub fn is_regression(self) -> bool {
         matches!(
@@ -289,6 +339,21 @@ pub enum Feature {
     SinX2,
     CosX1,
     CosX2,
+}
+
+impl Feature {
+    /// Every feature, in the order the page lists them (and a config orders its inputs).
+    pub const ALL: [Feature; 9] = [
+        Feature::X1,
+        Feature::X2,
+        Feature::X1Squared,
+        Feature::X2Squared,
+        Feature::X1X2,
+        Feature::SinX1,
+        Feature::SinX2,
+        Feature::CosX1,
+        Feature::CosX2,
+    ];
 }
 
 /// A hidden layer of the playground network.
@@ -323,6 +388,15 @@ pub enum BackendChoice {
     Cpu,
     Webgpu,
     Auto,
+}
+
+impl BackendChoice {
+    /// Every backend choice, in the order the page lists them.
+    pub const ALL: [BackendChoice; 3] = [
+        BackendChoice::Cpu,
+        BackendChoice::Webgpu,
+        BackendChoice::Auto,
+    ];
 }
 
 /// The languages the page's text comes in (`lang=en|zh` in a link).

@@ -35,18 +35,8 @@ pub fn feature_name(f: Feature) -> &'static str {
     }
 }
 
-/// Every feature, in the order the page lists them.
-pub const ALL_FEATURES: [Feature; 9] = [
-    Feature::X1,
-    Feature::X2,
-    Feature::X1Squared,
-    Feature::X2Squared,
-    Feature::X1X2,
-    Feature::SinX1,
-    Feature::SinX2,
-    Feature::CosX1,
-    Feature::CosX2,
-];
+/// Every feature, in the order the page lists them ([`Feature::ALL`]).
+pub const ALL_FEATURES: [Feature; 9] = Feature::ALL;
 
 /// `n × features.len()`: row `i`, column `j` is `feature_value(features[j], pᵢ.x, pᵢ.y)`.
 pub fn feature_matrix(points: &[Point], features: &[Feature]) -> Matrix {

@@ -35,7 +35,7 @@ pub use replay::{
 pub use run_state::RunState;
 pub use slice::{Axis, HeldValue, SliceInfo};
 pub use train::{Stop, TrainTiming, CHUNK_STEPS};
-pub use views::{DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
+pub use views::{grid_points, DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
 
 /// Most loss-history entries kept (see [`Session::history`]).
 pub const MAX_HISTORY: usize = 4096;

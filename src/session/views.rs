@@ -266,7 +266,9 @@ fn check_resolution(res: usize) -> Result<()> {
 }
 
 /// Cell centres of a `res × res` grid over the square, row 0 at the top.
-fn grid_points(res: usize) -> Result<Vec<Point>> {
+/// The `res × res` cell centres of the map's square, row-major from the top left, as every
+/// grid of the page samples it.
+pub fn grid_points(res: usize) -> Result<Vec<Point>> {
     check_resolution(res)?;
     let step = 2.0 * DOMAIN / res as f32;
     Ok((0..res * res)

@@ -20,6 +20,16 @@ pub enum Init {
     Playground,
 }
 
+impl Init {
+    /// Every initialiser, in the order the page lists them (TF Playground's rule first).
+    pub const ALL: [Init; 4] = [
+        Init::Playground,
+        Init::GlorotUniform,
+        Init::HeNormal,
+        Init::HeUniform,
+    ];
+}
+
 /// One layer of a [`ModelSpec`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -25,18 +25,8 @@ pub fn feature_key(f: Feature) -> &'static str {
 
 /// Parses a [`feature_key`] back; also accepts the serde name (`x1_squared`).
 pub fn parse_feature(s: &str) -> Result<Feature> {
-    const ALL: [Feature; 9] = [
-        Feature::X1,
-        Feature::X2,
-        Feature::X1Squared,
-        Feature::X2Squared,
-        Feature::X1X2,
-        Feature::SinX1,
-        Feature::SinX2,
-        Feature::CosX1,
-        Feature::CosX2,
-    ];
-    ALL.into_iter()
+    Feature::ALL
+        .into_iter()
         .find(|f| feature_key(*f) == s)
         .map_or_else(|| parse_name("features", s), Ok)
 }

@@ -7,6 +7,7 @@
 mod backend;
 pub mod bench;
 pub mod bench_train;
+mod choices;
 mod convert;
 mod explain;
 #[cfg(feature = "webgpu")]
@@ -557,26 +558,6 @@ pub fn dataset_preview(
     let pts = crate::data::generators::generate(kind, n as usize, 0.0, classes as usize, &mut rng)
         .map_err(js_err)?;
     Ok(pts.iter().flat_map(|p| [p.x, p.y, p.label]).collect())
-}
-
-/// The class counts the K-class spiral accepts, fewest first: the page's classes control
-/// offers exactly these.
-#[wasm_bindgen(js_name = spiralClassChoices)]
-pub fn spiral_class_choices() -> Box<[u32]> {
-    use crate::data::generators::{MAX_SPIRAL_CLASSES, MIN_SPIRAL_CLASSES};
-    (MIN_SPIRAL_CLASSES..=MAX_SPIRAL_CLASSES)
-        .map(|k| k as u32)
-        .collect()
-}
-
-/// The paces the page's speed control offers, slowest first, as the link writes them
-/// (`"1"` … `"1000"`, `"max"`); see `playground::SPEED_CHOICES`.
-#[wasm_bindgen(js_name = speedChoices)]
-pub fn speed_choices() -> Vec<String> {
-    crate::playground::SPEED_CHOICES
-        .iter()
-        .map(|s| url_state::speed_key(*s))
-        .collect()
 }
 
 /// The config's pace from a speed control's value (`"60"`, `"max"`): epochs per second,

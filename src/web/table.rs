@@ -16,22 +16,6 @@ pub fn csv_preview(text: JsValue, has_header: Option<bool>) -> Result<JsValue, J
     Ok(to_js(&table.preview())?)
 }
 
-/// The upload caps, so the page can refuse a file before reading it:
-/// `{max_bytes, max_rows, max_columns, max_categories, max_classes}`.
-#[wasm_bindgen(js_name = csvLimits)]
-pub fn csv_limits() -> Result<JsValue, JsError> {
-    use crate::data::csv::{
-        prepare::MAX_CATEGORIES, MAX_CLASSES, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS,
-    };
-    to_js(&serde_json::json!({
-        "max_bytes": MAX_CSV_BYTES,
-        "max_rows": MAX_ROWS,
-        "max_columns": MAX_COLUMNS,
-        "max_categories": MAX_CATEGORIES,
-        "max_classes": MAX_CLASSES,
-    }))
-}
-
 /// `text` deflated (fast) as base64url, for the page's snapshot over a reload.
 #[wasm_bindgen(js_name = packText)]
 pub fn pack_text(text: &str) -> String {

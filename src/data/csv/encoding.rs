@@ -20,6 +20,11 @@ pub enum MissingPolicy {
     Fill,
 }
 
+impl MissingPolicy {
+    /// Both policies, in the order the page lists them (the default first).
+    pub const ALL: [MissingPolicy; 2] = [MissingPolicy::Drop, MissingPolicy::Fill];
+}
+
 /// How one source column becomes model inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "encoding", rename_all = "snake_case")]

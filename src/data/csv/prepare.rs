@@ -23,6 +23,11 @@ pub enum TaskKind {
     Regression,
 }
 
+impl TaskKind {
+    /// Both overrides, in the order the page lists them.
+    pub const ALL: [TaskKind; 2] = [TaskKind::Classification, TaskKind::Regression];
+}
+
 /// What loading did to the rows and cells, for the page to say.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LoadReport {

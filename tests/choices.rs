@@ -1,0 +1,217 @@
+//! The page's one description of choices and limits (`nn_playground::choices`): every
+//! variant of every enum the page offers is listed (the variants read from serde's own list,
+//! so a new one cannot be forgotten), every listed id is one the engine accepts, and the
+//! feature grids are the engine's feature maths on the map's grid.
+
+use nn_playground::choices::{choices, feature_grids, FEATURE_GRID_RESOLUTION};
+use nn_playground::data::features::feature_value;
+use nn_playground::session::{grid_points, Session, MAX_GRID_RESOLUTION};
+use nn_playground::{PlaygroundConfig, Schedule};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+/// Every variant name of the unit-variant enum `T`, from the message serde gives for an
+/// unknown one ("expected `a` or `b`", "expected one of `a`, `b`, …"): the derive's own
+/// list, not ours.
+fn variants<T: DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
+    let err = serde_json::from_value::<T>(json!("no such variant")).unwrap_err();
+    let text = err.to_string();
+    let list = text
+        .split("expected ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("serde's message changed: {text}"));
+    let list = list.strip_prefix("one of ").unwrap_or(list);
+    let names: Vec<String> = list
+        .split(", ")
+        .flat_map(|s| s.split(" or "))
+        .map(|s| s.trim_matches(|c| c == '`' || c == ' ').to_string())
+        .collect();
+    assert!(names.len() >= 2, "{text}");
+    names
+}
+
+/// The ids of `choices()[key]`, whether plain ids or `{id, …}` entries.
+fn ids(key: &str) -> Vec<String> {
+    let all = serde_json::to_value(choices()).unwrap();
+    all[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("choices has no list {key}"))
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            Value::Object(o) => o["id"].as_str().expect("an id").to_string(),
+            other => panic!("{key}: {other}"),
+        })
+        .collect()
+}
+
+fn assert_lists_all<T: DeserializeOwned + serde::Serialize + std::fmt::Debug>(
+    key: &str,
+    left_out: &[&str],
+) {
+    let listed = ids(key);
+    for v in variants::<T>() {
+        // Serde's list holds aliases too (`rms_prop`); an alias names a listed variant.
+        let canonical = serde_json::to_value(serde_json::from_value::<T>(json!(v)).unwrap());
+        let canonical = canonical.unwrap().as_str().unwrap().to_string();
+        if left_out.contains(&canonical.as_str()) {
+            assert!(!listed.contains(&canonical), "{key} lists {canonical}");
+            continue;
+        }
+        assert!(
+            listed.contains(&canonical),
+            "{key} lacks {canonical}: {listed:?}"
+        );
+    }
+    let mut unique = listed.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), listed.len(), "{key} lists an id twice");
+}
+
+#[test]
+fn every_variant_is_offered() {
+    use nn_playground::data::csv::{encoding::MissingPolicy, prepare::TaskKind};
+    use nn_playground::spec::*;
+    // `custom` is the data a person brings, not a choice; softmax only fits an output layer.
+    assert_lists_all::<DatasetKind>("datasets", &["custom"]);
+    assert_lists_all::<Feature>("features", &[]);
+    assert_lists_all::<nn_playground::Activation>("activations", &["softmax"]);
+    assert_lists_all::<OptimizerKind>("optimizers", &[]);
+    assert_lists_all::<RegularizationKind>("regularizations", &[]);
+    assert_lists_all::<Init>("inits", &[]);
+    assert_lists_all::<Monitor>("monitors", &[]);
+    assert_lists_all::<BackendChoice>("backends", &[]);
+    assert_lists_all::<TaskKind>("table_tasks", &[]);
+    assert_lists_all::<MissingPolicy>("missing", &[]);
+}
+
+/// `cfg` with `key` set to `value` (JSON paths through objects), as the page edits it.
+fn with(key: &[&str], value: Value) -> PlaygroundConfig {
+    let mut cfg = serde_json::to_value(PlaygroundConfig::default()).unwrap();
+    let mut at = &mut cfg;
+    for k in &key[..key.len() - 1] {
+        at = &mut at[*k];
+    }
+    at[key[key.len() - 1]] = value;
+    serde_json::from_value(cfg).unwrap_or_else(|e| panic!("{key:?}: {e}"))
+}
+
+#[test]
+fn every_offered_value_builds_a_session() {
+    let c = serde_json::to_value(choices()).unwrap();
+    let each = |list: &str| c[list].as_array().unwrap().clone();
+    for d in each("datasets") {
+        let cfg = with(&["dataset"], d["id"].clone());
+        let s = Session::new(cfg).unwrap();
+        let regression = s.task() == nn_playground::data::Task::Regression;
+        assert_eq!(d["task"] == "regression", regression, "{d}");
+        assert_eq!(d["class_count"] == true, d["id"] == "k_spiral", "{d}");
+    }
+    for k in each("classes") {
+        let mut cfg = with(&["dataset"], json!("k_spiral"));
+        cfg.classes = k.as_u64().unwrap() as usize;
+        Session::new(cfg).unwrap();
+    }
+    for f in each("features") {
+        Session::new(with(&["features"], json!([f["id"]]))).unwrap();
+    }
+    for a in each("activations") {
+        Session::new(with(&["activation"], a)).unwrap();
+    }
+    for o in each("optimizers") {
+        Session::new(with(&["optimizer", "kind"], o)).unwrap();
+    }
+    for s in each("schedules") {
+        let cfg = with(&["optimizer", "schedule"], s["schedule"].clone());
+        assert_eq!(
+            s["id"], s["schedule"]["type"],
+            "a preset is named by its kind"
+        );
+        Session::new(cfg).unwrap();
+    }
+    for r in each("regularizations") {
+        Session::new(with(&["regularization", "kind"], r)).unwrap();
+    }
+    for r in each("regularization_rates") {
+        Session::new(with(&["regularization", "rate"], r)).unwrap();
+    }
+    for r in each("learning_rates") {
+        Session::new(with(&["optimizer", "learning_rate"], r)).unwrap();
+    }
+    for i in each("inits") {
+        Session::new(with(&["init"], i)).unwrap();
+    }
+    for m in each("monitors") {
+        let es = json!({ "monitor": m, "patience": 3 });
+        Session::new(with(&["early_stopping"], es)).unwrap();
+    }
+    for b in each("backends") {
+        Session::new(with(&["backend"], b)).unwrap();
+    }
+    for s in each("speeds") {
+        nn_playground::url_state::parse_speed(s.as_str().unwrap()).unwrap();
+    }
+    assert_eq!(
+        c["schedules"][0]["schedule"],
+        serde_json::to_value(Schedule::Constant).unwrap()
+    );
+}
+
+#[test]
+fn every_control_range_is_valid_at_both_ends_and_the_caps_hold_it() {
+    let c = choices();
+    let ctl = c.controls;
+    for (key, r) in [
+        ("train_ratio", ctl.train_ratio),
+        ("noise", ctl.noise),
+        ("batch_size", ctl.batch_size),
+    ] {
+        for v in [r.min, r.max] {
+            // Whole numbers as integers: the batch size is a count.
+            let v = if v.fract() == 0.0 {
+                json!(v as i64)
+            } else {
+                json!(v)
+            };
+            Session::new(with(&[key], v.clone())).unwrap_or_else(|e| panic!("{key} {v}: {e}"));
+        }
+        assert!(r.step > 0.0 && r.min < r.max, "{key}");
+    }
+    for k in [ctl.train_ratio.min - 1.0, ctl.train_ratio.max + 1.0] {
+        assert!(with(&["train_ratio"], json!(k)).validate().is_err(), "{k}");
+    }
+    assert!(with(&["noise"], json!(ctl.noise.max + 1.0))
+        .validate()
+        .is_err());
+    assert!(ctl.hidden_layers <= c.limits.max_hidden_layers);
+    assert!(ctl.hidden_units <= c.limits.max_hidden_units);
+    let mut cfg = PlaygroundConfig::default();
+    cfg.hidden = vec![Default::default(); c.limits.max_hidden_layers + 1];
+    assert!(
+        cfg.validate().is_err(),
+        "the layer cap is the one validate enforces"
+    );
+    cfg.hidden = vec![Default::default(); c.limits.max_hidden_layers];
+    cfg.validate().unwrap();
+}
+
+#[test]
+fn feature_grids_are_the_engine_features_on_the_map_grid() {
+    let res = FEATURE_GRID_RESOLUTION;
+    let grids = feature_grids(res).unwrap();
+    let features = choices().features;
+    assert_eq!(grids.len(), features.len() * res * res);
+    let points = grid_points(res).unwrap();
+    for (k, f) in features.iter().enumerate() {
+        for (i, p) in points.iter().enumerate() {
+            assert_eq!(grids[k * res * res + i], feature_value(f.id, p.x, p.y));
+        }
+    }
+    // The top-left cell is (−6, 6) plus half a cell: x₁ rises to the right, x₂ upwards.
+    let half = 6.0 / res as f32;
+    assert_eq!(grids[0], -6.0 + half);
+    assert_eq!(grids[res * res], 6.0 - half);
+    assert!(feature_grids(0).is_err());
+    assert!(feature_grids(MAX_GRID_RESOLUTION + 1).is_err());
+}
