@@ -15,12 +15,15 @@ use crate::spec::{
 };
 use crate::{Activation, Result};
 
+// The rates are `f64` so that they reach the page as written (`0.03`, not the nearest `f32`);
+// the config's `f32` takes the nearest.
+
 /// The learning rates the page's select offers (TF Playground's, with 1e-5 and 1e-4 added).
-pub const LEARNING_RATES: [f32; 11] = [
+pub const LEARNING_RATES: [f64; 11] = [
     0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0,
 ];
 /// The L1/L2 rates the page's select offers (TF Playground's).
-pub const REGULARIZATION_RATES: [f32; 10] =
+pub const REGULARIZATION_RATES: [f64; 10] =
     [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
 /// The learning-rate schedules the page's select offers, by the id its labels are keyed on;
 /// a link may carry any other (see `url_state`), which the page then shows by its kind.
@@ -48,6 +51,8 @@ pub const SCHEDULE_PRESETS: [(&str, Schedule); 4] = [
         },
     ),
 ];
+/// The dropout rates the page's per-layer select offers.
+pub const DROPOUT_RATES: [f64; 5] = [0.0, 0.1, 0.2, 0.3, 0.5];
 /// Hidden layers the page's "+" button adds up to (a link or a config may hold up to
 /// [`crate::playground::MAX_HIDDEN_LAYERS`]): TF Playground's six and two more.
 pub const BUTTON_HIDDEN_LAYERS: usize = 8;
@@ -134,8 +139,9 @@ pub struct Choices {
     pub optimizers: Vec<OptimizerKind>,
     pub schedules: Vec<ScheduleChoice>,
     pub regularizations: Vec<RegularizationKind>,
-    pub learning_rates: Vec<f32>,
-    pub regularization_rates: Vec<f32>,
+    pub learning_rates: Vec<f64>,
+    pub regularization_rates: Vec<f64>,
+    pub dropout_rates: Vec<f64>,
     pub inits: Vec<Init>,
     pub monitors: Vec<Monitor>,
     pub backends: Vec<BackendChoice>,
@@ -148,6 +154,8 @@ pub struct Choices {
     pub missing: Vec<MissingPolicy>,
     pub controls: Controls,
     pub limits: Limits,
+    /// The side of the feature thumbnails' grid (`featureGrids`).
+    pub feature_grid_resolution: usize,
 }
 
 /// The playground's [`Choices`].
@@ -186,6 +194,7 @@ pub fn choices() -> Choices {
         regularizations: RegularizationKind::ALL.to_vec(),
         learning_rates: LEARNING_RATES.to_vec(),
         regularization_rates: REGULARIZATION_RATES.to_vec(),
+        dropout_rates: DROPOUT_RATES.to_vec(),
         inits: Init::ALL.to_vec(),
         monitors: Monitor::ALL.to_vec(),
         backends: BackendChoice::ALL.to_vec(),
@@ -216,6 +225,7 @@ pub fn choices() -> Choices {
             hidden_units: BUTTON_HIDDEN_UNITS,
         },
         limits: limits(),
+        feature_grid_resolution: FEATURE_GRID_RESOLUTION,
     }
 }
 

@@ -139,6 +139,11 @@ fn every_offered_value_builds_a_session() {
     for r in each("learning_rates") {
         Session::new(with(&["optimizer", "learning_rate"], r)).unwrap();
     }
+    for d in each("dropout_rates") {
+        let mut cfg = PlaygroundConfig::default();
+        cfg.hidden[0].dropout = d.as_f64().unwrap() as f32;
+        Session::new(cfg).unwrap();
+    }
     for i in each("inits") {
         Session::new(with(&["init"], i)).unwrap();
     }
@@ -186,8 +191,10 @@ fn every_control_range_is_valid_at_both_ends_and_the_caps_hold_it() {
         .is_err());
     assert!(ctl.hidden_layers <= c.limits.max_hidden_layers);
     assert!(ctl.hidden_units <= c.limits.max_hidden_units);
-    let mut cfg = PlaygroundConfig::default();
-    cfg.hidden = vec![Default::default(); c.limits.max_hidden_layers + 1];
+    let mut cfg = PlaygroundConfig {
+        hidden: vec![Default::default(); c.limits.max_hidden_layers + 1],
+        ..PlaygroundConfig::default()
+    };
     assert!(
         cfg.validate().is_err(),
         "the layer cap is the one validate enforces"

@@ -63,9 +63,20 @@ const PROPS = { className: 1, textContent: 1, type: 1, value: 1, checked: 1, min
 /** A labelled <select>; options are [value, text] pairs or plain values (texts as in `h`). */
 export function select(label, key, options, onchange) {
   const id = uid(key);
-  const s = h('select', { id, dataset: { control: key }, onchange: () => onchange(s.value) },
-    options.map((o) => (Array.isArray(o) ? h('option', { value: String(o[0]), textContent: o[1] }) : h('option', { value: String(o), textContent: String(o) }))));
+  const s = h('select', { id, dataset: { control: key }, onchange: () => onchange(s.value) });
+  setOptions(s, options);
   return { el: h('div', { className: 'field', dataset: { key } }, h('label', { htmlFor: id, textContent: label }), s), input: s };
+}
+
+/**
+ * Replaces the options of select `s` (given as for `select`), keeping its value where the
+ * new options still have it.
+ */
+export function setOptions(s, options) {
+  const keep = s.value;
+  clear(s);
+  s.append(...options.map((o) => (Array.isArray(o) ? h('option', { value: String(o[0]), textContent: o[1] }) : h('option', { value: String(o), textContent: String(o) }))));
+  if ([...s.options].some((o) => o.value === keep)) s.value = keep;
 }
 
 /** A labelled range slider with a live value readout. */

@@ -5,9 +5,6 @@
 import { h } from './dom.js';
 import { pageError } from './i18n/index.js';
 
-// The engine's cap (docs/limits.md), checked on the file's size before it is read into
-// memory, so a huge file costs nothing.
-const MAX_MODEL_BYTES = 64 * 1024 * 1024;
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
 
 export const fileMethods = {
@@ -40,8 +37,10 @@ export const fileMethods = {
     const c = this.controls;
     try {
       const file = c.importFile.files?.[0];
-      if (text === undefined && file && file.size > MAX_MODEL_BYTES) {
-        throw pageError('modelTooLarge', { name: file.name, size: mb(file.size), max: mb(MAX_MODEL_BYTES) });
+      // The engine's cap (`choices().limits`), checked on the size so a huge file is never read.
+      const maxBytes = this.choices.limits.max_model_bytes;
+      if (text === undefined && file && file.size > maxBytes) {
+        throw pageError('modelTooLarge', { name: file.name, size: mb(file.size), max: mb(maxBytes) });
       }
       const json = text ?? (await file?.text());
       // No file chosen: nothing to do. An empty file goes on, so the engine says so.

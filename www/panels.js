@@ -4,7 +4,6 @@
 import { h, select, checkbox, clear } from './dom.js';
 import { classCss } from './render/colors.js';
 import { ConfusionView } from './render/confusion.js';
-import { ACTIVATIONS, MONITORS } from './options.js';
 import { formatNumber } from './format.js';
 import { tr, named } from './i18n/index.js';
 
@@ -12,7 +11,8 @@ export const panelMethods = {
   buildAdvanced() {
     const c = this.controls;
     c.layerTable = h('div', { className: 'layer-table' });
-    const init = select(tr('init'), 'init', [['playground', tr('init.playground')], ['glorot_uniform', tr('init.glorot')], ['he_normal', tr('init.heNormal')], ['he_uniform', tr('init.heUniform')]], (v) => this.edit((cfg) => { cfg.init = v; }));
+    // Its options, as the monitor's below, are the engine's (see `applyChoices`).
+    const init = select(tr('init'), 'init', [], (v) => this.edit((cfg) => { cfg.init = v; }));
     const std = checkbox(tr('standardize'), 'standardize', (v) => this.edit((cfg) => { cfg.standardize = v; }));
     c.init = init.input;
     c.standardize = std.input;
@@ -32,8 +32,7 @@ export const panelMethods = {
     // Plain text, read by the engine: a number field would hand over "" for what it cannot
     // parse, and parseInt reads "1e9" as 1.
     c.epochLimit = h('input', { type: 'text', inputmode: 'numeric', placeholder: tr('epochLimit.placeholder'), className: 'short', dataset: { control: 'epochLimit' }, 'aria-label': tr('epochLimit.aria'), onchange: () => this.setEpochLimit(c.epochLimit.value) });
-    c.monitor = h('select', { 'aria-label': tr('monitor.aria'), dataset: { control: 'monitor' }, onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.monitor = c.monitor.value; }); } },
-      named('monitor', MONITORS).map(([v, text]) => h('option', { value: v, textContent: text })));
+    c.monitor = h('select', { 'aria-label': tr('monitor.aria'), dataset: { control: 'monitor' }, onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.monitor = c.monitor.value; }); } });
     const es = checkbox(tr('earlyStopping'), 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: c.monitor.value, min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
     c.earlyStopping = es.input;
     c.patience = h('input', { type: 'number', min: '1', step: '1', value: '10', 'aria-label': tr('patience.aria'), className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || 10); }); } });
@@ -91,10 +90,10 @@ export const panelMethods = {
     clear(table);
     this.config.hidden.forEach((layer, i) => {
       const act = h('select', { 'aria-label': tr('layer.activation', { n: i + 1 }), onchange: () => this.edit((cfg) => { cfg.hidden[i].activation = act.value || null; }) },
-        h('option', { value: '', textContent: tr('layer.default') }), named('act', ACTIVATIONS).map(([v, n]) => h('option', { value: v, textContent: n })));
+        h('option', { value: '', textContent: tr('layer.default') }), named('act', this.choices.activations).map(([v, n]) => h('option', { value: v, textContent: n })));
       act.value = layer.activation || '';
       const drop = h('select', { 'aria-label': tr('layer.dropout', { n: i + 1 }), onchange: () => this.edit((cfg) => { cfg.hidden[i].dropout = Number(drop.value); }) },
-        [0, 0.1, 0.2, 0.3, 0.5].map((v) => h('option', { value: String(v), textContent: v ? tr('layer.dropoutN', { v }) : tr('layer.noDropout') })));
+        this.choices.dropout_rates.map((v) => h('option', { value: String(v), textContent: v ? tr('layer.dropoutN', { v }) : tr('layer.noDropout') })));
       drop.value = String(layer.dropout);
       const bn = h('input', { type: 'checkbox', checked: !!layer.batch_norm, 'aria-label': tr('layer.batchNorm', { n: i + 1 }), onchange: () => this.edit((cfg) => { cfg.hidden[i].batch_norm = bn.checked; }) });
       table.append(h('div', { className: 'layer-row' }, h('span', { textContent: tr('layer.name', { n: i + 1, units: layer.units }) }), act, drop, h('label', {}, bn, ' ', tr('layer.bn'))));

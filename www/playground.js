@@ -1,7 +1,7 @@
 // The playground UI: builds every control into a root (the page or a shadow root), talks to
 // its own training worker, and draws the frames the worker posts. No training happens here.
 
-import { h, select, slider, checkbox, clear, say, relabel } from './dom.js';
+import { h, select, slider, checkbox, clear, say, relabel, setOptions } from './dom.js';
 import { paintGrid, paintPoints, paintThumbnail, eventToData } from './render/heatmap.js';
 import { NetworkView } from './render/network.js';
 import { panelMethods } from './panels.js';
@@ -13,7 +13,6 @@ import { watchMethods } from './watch.js';
 import { replayMethods } from './replay.js';
 import { formatNumber } from './format.js';
 import { t, tr, named, phrase, lang, htmlLang, setLang, onLangChange, LANGS } from './i18n/index.js';
-import { CLASSIFICATION, REGRESSION, FEATURES, FEATURE_SERDE, LEARNING_RATES, REG_RATES, ACTIVATIONS, OPTIMIZERS, SCHEDULES, SCHEDULE_SPECS, BACKENDS, MAX_LAYERS, MAX_UNITS } from './options.js';
 
 export class Playground {
   /**
@@ -129,13 +128,15 @@ export class Playground {
     c.step = h('button', { type: 'button', className: 'round', 'aria-label': tr('step.aria'), title: tr('step.title'), textContent: '▶|', onclick: () => this.act('step') });
     c.epoch = h('output', { className: 'epoch', 'aria-live': 'off', textContent: '000,000' });
     bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step), h('div', { className: 'field epoch-box' }, h('span', { className: 'caption', textContent: tr('epoch') }), c.epoch), this.buildPace());
-    const lr = select(tr('learningRate'), 'learningRate', LEARNING_RATES, (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
-    const act = select(tr('activation'), 'activation', named('act', ACTIVATIONS), (v) => this.edit((cfg) => { cfg.activation = v; }));
-    const reg = select(tr('regularization'), 'regularization', [['none', tr('none')], ['l1', 'L1'], ['l2', 'L2']], (v) => this.edit((cfg) => { cfg.regularization.kind = v; }));
-    const regRate = select(tr('regularizationRate'), 'regularization', REG_RATES, (v) => this.edit((cfg) => { cfg.regularization.rate = Number(v); }));
-    const opt = select(tr('optimizer'), 'optimizer', named('opt', OPTIMIZERS), (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
-    const sched = select(tr('schedule'), 'schedule', named('sched', SCHEDULES), (v) => this.edit((cfg) => { cfg.optimizer.schedule = SCHEDULE_SPECS[v]; }));
-    const backend = select(tr('backend'), 'backend', named('backend', BACKENDS), (v) => this.edit((cfg) => { cfg.backend = v; }));
+    // Every list of options is the engine's (`choices` of the worker's ready message, see
+    // `applyChoices`); the selects start empty.
+    const lr = select(tr('learningRate'), 'learningRate', [], (v) => this.edit((cfg) => { cfg.optimizer.learning_rate = Number(v); }));
+    const act = select(tr('activation'), 'activation', [], (v) => this.edit((cfg) => { cfg.activation = v; }));
+    const reg = select(tr('regularization'), 'regularization', [], (v) => this.edit((cfg) => { cfg.regularization.kind = v; }));
+    const regRate = select(tr('regularizationRate'), 'regularization', [], (v) => this.edit((cfg) => { cfg.regularization.rate = Number(v); }));
+    const opt = select(tr('optimizer'), 'optimizer', [], (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
+    const sched = select(tr('schedule'), 'schedule', [], (v) => this.edit((cfg) => { cfg.optimizer.schedule = this.choices.schedules.find((p) => p.id === v).schedule; }));
+    const backend = select(tr('backend'), 'backend', [], (v) => this.edit((cfg) => { cfg.backend = v; }));
     // Each language is named in itself, so a reader finds theirs whatever the page says.
     const language = select(tr('page.lang'), 'lang', Object.keys(LANGS).map((k) => [k, LANGS[k]['lang.name']]), (v) => this.setLanguage(v));
     language.input.value = lang();
@@ -144,23 +145,16 @@ export class Playground {
 
     // Data column.
     const data = h('section', { className: 'col data', 'aria-label': tr('data'), dataset: { key: 'data' } }, h('h2', { textContent: tr('data') }));
-    const sets = h('div', { className: 'datasets', dataset: { key: 'dataset' }, role: 'group', 'aria-label': tr('dataset') });
+    // The dataset buttons, grouped by task, and the sliders' ranges come with the choices.
+    c.datasets = h('div', { className: 'datasets', dataset: { key: 'dataset' }, role: 'group', 'aria-label': tr('dataset') });
     c.datasetButtons = new Map();
-    const addSet = ([kind, name]) => {
-      const cv = h('canvas', { width: 48, height: 48, className: 'dthumb' });
-      const b = h('button', { type: 'button', className: 'dataset', title: tr(`set.${kind}`), 'aria-label': tr(`set.${kind}`), 'aria-pressed': 'false', dataset: { dataset: kind }, onclick: () => this.edit((cfg) => { cfg.dataset = kind; }) }, cv);
-      c.datasetButtons.set(kind, { button: b, canvas: cv });
-      return b;
-    };
-    sets.append(h('div', { className: 'caption', textContent: tr('classification') }), h('div', { className: 'thumbs' }, CLASSIFICATION.map(addSet)),
-      h('div', { className: 'caption', textContent: tr('regression') }), h('div', { className: 'thumbs' }, REGRESSION.map(addSet)));
-    // Its options are the engine's (`choices` of the worker's ready message).
+    const sets = c.datasets;
     const classes = select(tr('classes'), 'classes', [], (v) => this.edit((cfg) => { cfg.classes = Number(v); }));
     c.classes = classes.input;
     c.classesField = classes.el;
-    c.ratio = slider(tr('ratio'), 'ratio', 10, 90, 10, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
-    c.noise = slider(tr('noise'), 'noise', 0, 50, 5, (v) => this.edit((cfg) => { cfg.noise = v; }));
-    c.batch = slider(tr('batchSize'), 'batchSize', 1, 100, 1, (v) => this.edit((cfg) => { cfg.batch_size = v; }));
+    c.ratio = slider(tr('ratio'), 'ratio', 0, 1, 1, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
+    c.noise = slider(tr('noise'), 'noise', 0, 1, 1, (v) => this.edit((cfg) => { cfg.noise = v; }));
+    c.batch = slider(tr('batchSize'), 'batchSize', 0, 1, 1, (v) => this.edit((cfg) => { cfg.batch_size = v; }));
     const regen = h('button', { type: 'button', className: 'text', dataset: { key: 'regenerate' }, textContent: tr('regenerate'), onclick: () => this.act('regenerate') });
     data.append(sets, classes.el, c.ratio.el, c.noise.el, c.batch.el, regen, this.buildUpload());
 
@@ -227,6 +221,51 @@ export class Playground {
     this.resizeObserver.observe(root);
   }
 
+  /**
+   * Fills every control from the engine's description of its choices and limits (the
+   * wasm module's `choices()`, with `featureGrids` added by the worker): the options of
+   * each select, the dataset buttons by task, the sliders' ranges and the buttons' caps.
+   * Labels come from the string tables by id. Runs at every ready (a restarted worker's too).
+   */
+  applyChoices(ch) {
+    this.choices = ch;
+    const c = this.controls;
+    setOptions(c.lr, ch.learning_rates);
+    setOptions(c.act, named('act', ch.activations));
+    setOptions(c.reg, named('reg', ch.regularizations));
+    setOptions(c.regRate, ch.regularization_rates);
+    setOptions(c.opt, named('opt', ch.optimizers));
+    setOptions(c.sched, named('sched', ch.schedules.map((p) => p.id)));
+    setOptions(c.backend, named('backend', ch.backends));
+    setOptions(c.classes, ch.classes);
+    setOptions(c.init, named('init', ch.inits));
+    setOptions(c.monitor, named('monitor', ch.monitors));
+    setOptions(c.taskKind, [['', tr('csv.detect')], ...named('csv', ch.table_tasks)]);
+    setOptions(c.missing, named('csv', ch.missing));
+    this.setPaceChoices(ch.speeds);
+    const ctl = ch.controls;
+    for (const [s, r] of [[c.ratio, ctl.train_ratio], [c.noise, ctl.noise], [c.batch, ctl.batch_size]]) {
+      Object.assign(s.input, { min: String(r.min), max: String(r.max), step: String(r.step) });
+    }
+    clear(c.datasets);
+    c.datasetButtons.clear();
+    const addSet = ({ id }) => {
+      const cv = h('canvas', { width: 48, height: 48, className: 'dthumb' });
+      const b = h('button', { type: 'button', className: 'dataset', title: tr(`set.${id}`), 'aria-label': tr(`set.${id}`), 'aria-pressed': 'false', dataset: { dataset: id }, onclick: () => this.edit((cfg) => { cfg.dataset = id; }) }, cv);
+      c.datasetButtons.set(id, { button: b, canvas: cv });
+      return b;
+    };
+    for (const task of ['classification', 'regression']) {
+      const sets = ch.datasets.filter((d) => d.task === task);
+      if (sets.length) c.datasets.append(h('div', { className: 'caption', textContent: tr(task) }), h('div', { className: 'thumbs' }, sets.map(addSet)));
+    }
+  }
+
+  /** The engine's entry for a built-in dataset (`{id, task, class_count}`), or undefined. */
+  datasetChoice(id) {
+    return this.choices?.datasets.find((d) => d.id === id);
+  }
+
 
 
 
@@ -242,15 +281,11 @@ export class Playground {
     } else if (m.type === 'ready') {
       this.hide = [...new Set([...(m.hide || []), ...(this.opts.hide || [])])];
       this.backend = m.backend;
+      this.applyChoices(m.choices);
       this.applyHide();
-      if (m.choices?.classes) {
-        clear(this.controls.classes);
-        this.controls.classes.append(...m.choices.classes.map((k) => h('option', { value: String(k), textContent: String(k) })));
-      }
-      if (m.choices?.speeds) this.setPaceChoices(m.choices.speeds);
       for (const [kind, pts] of Object.entries(m.previews || {})) {
         const b = this.controls.datasetButtons.get(kind);
-        if (b) paintThumbnail(b.canvas, pts, ['plane', 'multi_gauss', 'sine'].includes(kind) ? 'regression' : 'classification');
+        if (b) paintThumbnail(b.canvas, pts, this.datasetChoice(kind).task);
       }
       if (m.warning) this.showNotice(m.warning);
       if (m.restored && this.opts.restore) this.showStatus({ key: 'restored' });
@@ -418,8 +453,12 @@ export class Playground {
       };
     }
     const active = new Set(cfg.features);
+    // The engine's features, each with its values over the map (switched-off inputs show them).
+    const { features, featureGrids, feature_grid_resolution: res } = this.choices;
+    const per = res * res;
     return {
-      features: FEATURES.map(([key, label], i) => ({ key, label, active: active.has(FEATURE_SERDE[i]) })),
+      features: features.map((f, i) => ({ key: f.id, label: f.label, active: active.has(f.id), formula: featureGrids.subarray(i * per, (i + 1) * per) })),
+      formulaRes: res,
       hidden: cfg.hidden.map((l) => l.units),
       outputs: this.frame?.outputs ?? 1,
     };
@@ -428,7 +467,8 @@ export class Playground {
   activeFeatureRows() {
     if (this.tableInfo) return this.tableInfo.inputNames.map((_, i) => i);
     // The engine orders feature inputs as the config lists them.
-    return this.config.features.map((f) => FEATURE_SERDE.indexOf(f)).filter((i) => i >= 0);
+    const ids = this.choices.features.map((f) => f.id);
+    return this.config.features.map((f) => ids.indexOf(f)).filter((i) => i >= 0);
   }
 
   setConfig(cfg) {
@@ -444,7 +484,7 @@ export class Playground {
     c.backend.value = cfg.backend;
     for (const [kind, b] of c.datasetButtons) b.button.setAttribute('aria-pressed', String(kind === cfg.dataset));
     c.classes.value = String(cfg.classes);
-    c.classesField.hidden = cfg.dataset !== 'k_spiral' || this.hide.includes('classes');
+    c.classesField.hidden = !this.datasetChoice(cfg.dataset)?.class_count || this.hide.includes('classes');
     c.ratio.set(cfg.train_ratio);
     c.noise.set(cfg.noise);
     c.batch.set(cfg.batch_size);
@@ -505,7 +545,7 @@ export class Playground {
   /** Classes of multi-class data (the engine's output units), 0 for binary and regression. */
   classCount() {
     if (this.frame) return this.frame.task === 'multiclass' ? this.frame.outputs : 0;
-    return this.config.dataset === 'k_spiral' ? this.config.classes : 0;
+    return this.datasetChoice(this.config.dataset)?.class_count ? this.config.classes : 0;
   }
 
   /** The language select: switches at once and keeps the choice in the config (the link). */
@@ -576,18 +616,18 @@ export class Playground {
       this.edit((cfg) => { cfg.table.features = columns.filter((n) => n !== column); });
       return;
     }
-    const serde = FEATURE_SERDE[FEATURES.findIndex(([k]) => k === key)];
     this.edit((cfg) => {
       const on = new Set(cfg.features);
-      if (on.has(serde)) on.delete(serde);
-      else on.add(serde);
-      cfg.features = FEATURE_SERDE.filter((f) => on.has(f));
+      if (on.has(key)) on.delete(key);
+      else on.add(key);
+      // The engine's order, in which a config lists its inputs.
+      cfg.features = this.choices.features.map((f) => f.id).filter((f) => on.has(f));
     });
   }
 
   layers(delta) {
     this.edit((cfg) => {
-      if (delta > 0 && cfg.hidden.length < MAX_LAYERS) cfg.hidden.push({ units: 2, activation: null, dropout: 0, batch_norm: false });
+      if (delta > 0 && cfg.hidden.length < this.choices.controls.hidden_layers) cfg.hidden.push({ units: 2, activation: null, dropout: 0, batch_norm: false });
       if (delta < 0 && cfg.hidden.length > 0) cfg.hidden.pop();
     });
   }
@@ -595,7 +635,7 @@ export class Playground {
   units(layer, delta) {
     this.edit((cfg) => {
       const l = cfg.hidden[layer];
-      if (l) l.units = Math.max(1, Math.min(MAX_UNITS, l.units + delta));
+      if (l) l.units = Math.max(1, Math.min(this.choices.controls.hidden_units, l.units + delta));
     });
   }
 

@@ -21,8 +21,9 @@ export const tableMethods = {
     c.file = h('input', { type: 'file', accept: '.csv,.tsv,text/csv,text/plain', className: 'visually-hidden', onchange: () => this.readCsv() });
     c.fileName = h('span', { className: 'muted file-name' });
     c.labelColumn = h('select', { 'aria-label': tr('csv.label'), onchange: () => this.markLabel() });
-    c.taskKind = h('select', { 'aria-label': tr('csv.task') }, [['', tr('csv.detect')], ['classification', tr('csv.classification')], ['regression', tr('csv.regression')]].map(([v, text]) => h('option', { value: v, textContent: text })));
-    c.missing = h('select', { 'aria-label': tr('csv.missing') }, [['drop', tr('csv.drop')], ['fill', tr('csv.fill')]].map(([v, text]) => h('option', { value: v, textContent: text })));
+    // The task overrides and missing-cell policies are the engine's (see `applyChoices`).
+    c.taskKind = h('select', { 'aria-label': tr('csv.task') });
+    c.missing = h('select', { 'aria-label': tr('csv.missing') });
     c.columnList = h('div', { className: 'column-list', role: 'group', 'aria-label': tr('csv.columns') });
     c.csvPreview = h('table', { className: 'preview' });
     c.csvError = h('p', { className: 'error csv-error', role: 'alert' });
@@ -46,8 +47,7 @@ export const tableMethods = {
     c.fileName.textContent = file ? file.name : '';
     if (!file) return;
     // The engine's cap, checked on the file's size so a huge file is never read.
-    this.csvLimits ||= await this.call('csvLimits');
-    const maxBytes = this.csvLimits.max_bytes;
+    const maxBytes = this.choices.limits.max_csv_bytes;
     if (file.size > maxBytes) {
       this.csvSay({ key: 'csv.tooLarge', vars: { name: file.name, size: mb(file.size), max: mb(maxBytes) } });
       this.csvText = '';
@@ -309,8 +309,8 @@ export const tableMethods = {
     const file = c.predictFile.files?.[0];
     try {
       if (!file) return;
-      this.csvLimits ||= await this.call('csvLimits');
-      if (file.size > this.csvLimits.max_bytes) throw pageError('pred.tooLarge', { name: file.name, size: mb(file.size), max: mb(this.csvLimits.max_bytes) });
+      const maxBytes = this.choices.limits.max_csv_bytes;
+      if (file.size > maxBytes) throw pageError('pred.tooLarge', { name: file.name, size: mb(file.size), max: mb(maxBytes) });
       const csv = await this.call('predictCsv', await file.text());
       save(csv, file.name.replace(/(\.[^.]*)?$/, '-predictions.csv'), 'text/csv');
       this.clearError();

@@ -225,9 +225,14 @@ async function start(hash, earlierWarning) {
   dirty = pointsDirty = structureDirty = true;
 }
 
-/** The engine's lists of allowed values that the page's controls offer. */
+/**
+ * The engine's description of every choice and limit the page's controls offer (see the
+ * wasm module's `choices()`), with the feature thumbnails' values added.
+ */
 function choices() {
-  return { classes: Array.from(wasm.spiralClassChoices()), speeds: Array.from(wasm.speedChoices()) };
+  const c = wasm.choices();
+  c.featureGrids = wasm.featureGrids(c.feature_grid_resolution);
+  return c;
 }
 
 /**
@@ -301,13 +306,7 @@ function guarded(fn) {
 
 function previews() {
   const out = {};
-  for (const kind of ['circle', 'xor', 'gauss', 'spiral', 'moons', 'checkerboard', 'k_spiral', 'plane', 'multi_gauss', 'sine']) {
-    try {
-      out[kind] = wasm.datasetPreview(kind, 3, 200, 7);
-    } catch {
-      // A generator this build lacks simply gets no thumbnail.
-    }
-  }
+  for (const { id } of wasm.choices().datasets) out[id] = wasm.datasetPreview(id, 3, 200, 7);
   return out;
 }
 
@@ -364,7 +363,9 @@ async function applyBackend() {
 
 /**
  * Carries the session into the GPU build: rebuilt there from its config, data and model with
- * its optimiser state, then its run (epoch, loss history, stop) set. The replay starts over.
+ * its optimiser state, then its whole run set (epoch, loss history, stop, early stopping's
+ * best and patience, the replay, an epoch in progress, the training time, a table's slice),
+ * so it goes on there as it would have here.
  */
 async function moveToGpuBuild() {
   const m = await import('../pkg-webgpu/nn_playground.js');
@@ -511,7 +512,6 @@ const calls = {
   },
   dataCsv: () => session.dataCsv(),
   csvPreview: (text) => wasm.csvPreview(text),
-  csvLimits: () => wasm.csvLimits(),
   tableInfo: () => tableInfo(),
   setSlice(x, y, held) {
     session.setSlice(x, y, held);

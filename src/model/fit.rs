@@ -128,6 +128,28 @@ impl EarlyStopper {
         Ok((improved, self.wait >= self.spec.patience.max(1)))
     }
 
+    /// How far the rule got: the best value so far, its epoch, and epochs waited since.
+    pub fn progress(&self) -> (Option<f32>, Option<usize>, usize) {
+        (self.best, self.best_epoch, self.wait)
+    }
+
+    /// A stopper for `spec` that goes on from `progress` (as [`progress`](Self::progress)
+    /// gave it), e.g. after the run moved into another build of the engine. A non-finite
+    /// best is refused.
+    pub fn resumed(
+        spec: EarlyStoppingSpec,
+        (best, best_epoch, wait): (Option<f32>, Option<usize>, usize),
+    ) -> Result<Self> {
+        if best.is_some_and(|b| !b.is_finite()) {
+            return Err(config_err!("early stopping's best value must be finite"));
+        }
+        let mut s = Self::new(spec)?;
+        s.best = best;
+        s.best_epoch = best_epoch;
+        s.wait = wait;
+        Ok(s)
+    }
+
     pub fn restores_best(&self) -> bool {
         self.spec.restore_best_weights
     }

@@ -29,10 +29,10 @@ pub use explain::ExplainedStep;
 pub use health::{LayerHealth, HEALTH_BINS, HEALTH_ROWS};
 pub use insight::{ImportanceReport, InsightReport, MAX_SCATTER_POINTS};
 pub use replay::{
-    replay_resolution, Replay, ReplayFrame, MAX_REPLAY_BYTES, MAX_REPLAY_FRAMES,
-    MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
+    replay_resolution, Replay, ReplayFrame, ReplayMeta, ReplayState, MAX_REPLAY_BYTES,
+    MAX_REPLAY_FRAMES, MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
 };
-pub use run_state::RunState;
+pub use run_state::{EarlyProgress, RunState, SliceChoice};
 pub use slice::{Axis, HeldValue, SliceInfo};
 pub use train::{Stop, TrainTiming, CHUNK_STEPS};
 pub use views::{grid_points, DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};

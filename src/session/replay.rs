@@ -2,10 +2,10 @@
 //! geometrically spaced epochs, bounded in count and in memory, so the page can scrub back
 //! through how the boundary formed however long the run is.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Session;
-use crate::Result;
+use crate::{Error, Result};
 
 /// Most snapshots kept; when full every second one goes (see [`Replay`]).
 pub const MAX_REPLAY_FRAMES: usize = 200;
@@ -32,11 +32,31 @@ pub struct ReplayFrame<'a> {
     pub grid: &'a [f32],
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Meta {
-    epoch: usize,
-    train: f32,
-    test: f32,
+/// A snapshot's epoch and losses (its map is in the replay's buffer).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ReplayMeta {
+    pub epoch: usize,
+    pub train: f32,
+    pub test: f32,
+}
+
+/// A [`Replay`] as plain data, to carry it into another build of the engine: the snapshots'
+/// epochs and losses, their maps one after the other (`res² · channels` values each), and
+/// when the next one is due.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplayState {
+    pub frames: Vec<ReplayMeta>,
+    pub res: usize,
+    pub channels: usize,
+    pub growth: f64,
+    pub next: usize,
+    pub grids: Vec<f32>,
+}
+
+impl Default for ReplayState {
+    fn default() -> Self {
+        Replay::default().to_state()
+    }
 }
 
 /// Snapshots at epochs 0, 1, 2, … then each about 5 % past the one before. When
@@ -47,7 +67,7 @@ struct Meta {
 /// memory stays flat from then on, however many snapshots come and go.
 #[derive(Debug, Clone)]
 pub struct Replay {
-    meta: Vec<Meta>,
+    meta: Vec<ReplayMeta>,
     grids: Vec<f32>,
     res: usize,
     channels: usize,
@@ -138,7 +158,7 @@ impl Replay {
             self.grids.truncate(kept * n);
             self.growth *= self.growth;
         }
-        self.meta.push(Meta { epoch, train, test });
+        self.meta.push(ReplayMeta { epoch, train, test });
         self.grids.extend_from_slice(grid);
         let grown = (epoch as f64 * self.growth).ceil();
         self.next = (epoch + 1).max(if grown.is_finite() && grown < usize::MAX as f64 {
@@ -158,10 +178,64 @@ impl Replay {
         if last.epoch != epoch || grid.len() != n {
             return false;
         }
-        *last = Meta { epoch, train, test };
+        *last = ReplayMeta { epoch, train, test };
         let at = self.grids.len() - n;
         self.grids[at..].copy_from_slice(grid);
         true
+    }
+
+    /// This replay as plain data (see [`ReplayState`]).
+    pub fn to_state(&self) -> ReplayState {
+        ReplayState {
+            frames: self.meta.clone(),
+            res: self.res,
+            channels: self.channels,
+            growth: self.growth,
+            next: self.next,
+            grids: self.grids.clone(),
+        }
+    }
+
+    /// The replay `state` describes, for a map of `channels` values per cell; refused when it
+    /// does not hang together (more than [`MAX_REPLAY_FRAMES`] snapshots, maps of another
+    /// size than [`replay_resolution`] gives, a buffer of the wrong length, a non-finite
+    /// value, epochs out of order or past `epoch`, a spacing below 1).
+    pub fn from_state(state: ReplayState, channels: usize, epoch: usize) -> Result<Replay> {
+        let bad = |why: &str| Err(Error::Format(format!("the replay {why}")));
+        if state.frames.is_empty() {
+            return Ok(Replay::default());
+        }
+        if state.frames.len() > MAX_REPLAY_FRAMES {
+            return bad(&format!("has more than {MAX_REPLAY_FRAMES} snapshots"));
+        }
+        let res = replay_resolution(channels);
+        if state.res != res || state.channels != channels {
+            return bad("is of another model's map");
+        }
+        if state.grids.len() != state.frames.len() * res * res * channels {
+            return bad("has maps of the wrong size");
+        }
+        if !(state.growth.is_finite() && state.growth >= 1.0) {
+            return bad("has a snapshot spacing below 1");
+        }
+        // (Losses may be NaN: a split without points has none.)
+        if state.grids.iter().any(|v| !v.is_finite()) {
+            return bad("has a map value that is not a finite number");
+        }
+        let ordered = state.frames.windows(2).all(|w| w[0].epoch < w[1].epoch);
+        if !ordered || state.frames.last().is_some_and(|m| m.epoch > epoch) {
+            return bad("has snapshots out of order or past the run's epoch");
+        }
+        let mut grids = Vec::with_capacity(MAX_REPLAY_FRAMES * res * res * channels);
+        grids.extend_from_slice(&state.grids);
+        Ok(Replay {
+            meta: state.frames,
+            grids,
+            res,
+            channels,
+            growth: state.growth,
+            next: state.next,
+        })
     }
 
     /// Bytes of map data held now (at most [`MAX_REPLAY_BYTES`]; the buffer is reserved

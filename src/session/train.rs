@@ -18,7 +18,7 @@ pub const CHUNK_STEPS: usize = 64;
 /// milliseconds (on their clock) those steps and their epochs' losses took: no sleeping, no
 /// replay snapshots, no drawing. `steps / ms` is what the machine reaches training flat out,
 /// whatever pace the page trains at.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrainTiming {
     pub steps: u64,
     pub ms: f64,

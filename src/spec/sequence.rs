@@ -19,6 +19,8 @@ pub const MAX_SEQUENCE_WIDTH: usize = 128;
 pub const MAX_SEQUENCE_FF: usize = 512;
 /// Largest mini-batch, in sequences.
 pub const MAX_SEQUENCE_BATCH: usize = 512;
+/// Highest dropout rate of the Sequences mode (past it a small model learns nothing).
+pub const MAX_SEQUENCE_DROPOUT: f32 = 0.5;
 
 /// How a classification task turns the sequence into one vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -98,9 +100,9 @@ impl SequenceConfig {
                 self.heads
             ));
         }
-        if !(self.dropout.is_finite() && (0.0..=0.5).contains(&self.dropout)) {
+        if !(self.dropout.is_finite() && (0.0..=MAX_SEQUENCE_DROPOUT).contains(&self.dropout)) {
             return Err(config_err!(
-                "dropout must be 0 to 0.5, got {}",
+                "dropout must be 0 to {MAX_SEQUENCE_DROPOUT}, got {}",
                 self.dropout
             ));
         }

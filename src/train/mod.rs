@@ -178,6 +178,50 @@ impl EpochRun {
     pub fn mean_loss(&self) -> f32 {
         (self.weighted / self.seen.max(1) as f64) as f32
     }
+
+    /// How far this epoch got, without its order (see [`EpochProgress`]).
+    pub fn progress(&self) -> EpochProgress {
+        EpochProgress {
+            rows: self.order.len(),
+            next: self.next,
+            batch: self.batch,
+            weighted: self.weighted,
+            seen: self.seen,
+        }
+    }
+
+    /// `model`'s epoch in progress, continued from `p` (its batch size too): the order comes
+    /// again from the model's seed and epoch count, as in [`next_of`](Self::next_of). Refused
+    /// when `p` is not of an epoch over `rows` rows, or got to its end.
+    pub fn resumed(
+        model: &Sequential,
+        rows: usize,
+        shuffle: bool,
+        p: EpochProgress,
+    ) -> crate::Result<Self> {
+        let fits = p.rows == rows && p.batch >= 1 && p.next < rows && p.seen == p.next;
+        if !fits || !p.weighted.is_finite() {
+            return Err(crate::Error::Format(
+                "the epoch in progress does not fit this training set".into(),
+            ));
+        }
+        let mut run = Self::next_of(model, rows, p.batch, shuffle);
+        run.next = p.next;
+        run.weighted = p.weighted;
+        run.seen = p.seen;
+        Ok(run)
+    }
+}
+
+/// An [`EpochRun`] as plain data: rows in the epoch, rows trained, batch size, and the
+/// row-weighted loss sum so far. Its order is not kept: it follows from the model.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EpochProgress {
+    pub rows: usize,
+    pub next: usize,
+    pub batch: usize,
+    pub weighted: f64,
+    pub seen: usize,
 }
 
 /// Runs a future that never waits (every CPU trainer call) to its end, from sync code.

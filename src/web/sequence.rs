@@ -8,8 +8,8 @@ use super::{from_js, js_err, string_arg, to_js};
 use crate::data::sequence::{MAX_TASK_LENGTH, MAX_TASK_VOCAB};
 use crate::session::sequence::SequenceSession;
 use crate::spec::{
-    SequenceConfig, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_FF, MAX_SEQUENCE_HEADS,
-    MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
+    SequenceConfig, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_DROPOUT, MAX_SEQUENCE_FF,
+    MAX_SEQUENCE_HEADS, MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
 };
 use crate::url_state;
 
@@ -36,10 +36,15 @@ struct Choices {
     max_width: usize,
     max_ff_units: usize,
     max_batch_size: usize,
+    max_dropout: f32,
+    optimizers: Vec<crate::spec::OptimizerKind>,
+    backends: Vec<crate::spec::BackendChoice>,
+    speeds: Vec<String>,
 }
 
 /// `{tasks, max_length, max_vocab, max_blocks, max_heads, max_width, max_ff_units,
-/// max_batch_size}`: what the controls offer, so the page copies no list or cap.
+/// max_batch_size, max_dropout, optimizers, backends, speeds}`: what the controls offer, so
+/// the page copies no list or cap (the lists are the playground's, see `choices()`).
 #[wasm_bindgen(js_name = sequenceChoices)]
 pub fn sequence_choices() -> Result<JsValue, JsError> {
     to_js(&Choices {
@@ -51,6 +56,10 @@ pub fn sequence_choices() -> Result<JsValue, JsError> {
         max_width: MAX_SEQUENCE_WIDTH,
         max_ff_units: MAX_SEQUENCE_FF,
         max_batch_size: MAX_SEQUENCE_BATCH,
+        max_dropout: MAX_SEQUENCE_DROPOUT,
+        optimizers: crate::spec::OptimizerKind::ALL.to_vec(),
+        backends: crate::spec::BackendChoice::ALL.to_vec(),
+        speeds: crate::choices::choices().speeds,
     })
 }
 

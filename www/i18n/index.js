@@ -4,6 +4,7 @@
 
 import en from './en.js';
 import zh from './zh.js';
+import names from './names.js';
 
 export const LANGS = { en, zh };
 
@@ -41,11 +42,12 @@ export function onLangChange(fn) {
 
 /**
  * The current language's text for `key` with `{name}` placeholders filled from `vars`.
- * A key missing in Chinese falls back to English, and a missing one altogether shows the
- * key, so a gap is visible rather than blank.
+ * A key missing in Chinese falls back to English, then to the names every language writes
+ * alike (`names.js`: ReLU, Adam, …), and a missing one altogether shows the key, so a gap is
+ * visible rather than blank.
  */
 export function t(key, vars) {
-  const s = LANGS[current][key] ?? en[key] ?? key;
+  const s = LANGS[current][key] ?? en[key] ?? names[key] ?? key;
   return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : s;
 }
 
@@ -55,11 +57,16 @@ export function tr(key, vars) {
 }
 
 /**
- * `[value, name]` options with the name from `prefix.value` where the strings have one, as
- * texts that follow the language; the others keep their own name (ReLU, Adam, …).
+ * `[id, label]` options for the engine's ids (from its `choices()`), each labelled by the
+ * text `prefix.id` as a text that follows the language.
  */
-export function named(prefix, options) {
-  return options.map(([v, n]) => [v, `${prefix}.${v}` in en ? tr(`${prefix}.${v}`) : n]);
+export function named(prefix, ids) {
+  return ids.map((id) => [id, tr(`${prefix}.${id}`)]);
+}
+
+/** True when `key` has a text (in the strings of `lang`, English, or the shared names). */
+export function hasText(key, lang = current) {
+  return key in LANGS[lang] || key in en || key in names;
 }
 
 /** An Error of the page's own (`key`, `vars`), said in the language current when shown. */

@@ -12,18 +12,6 @@ import { say } from '../dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-// Display only: what each input feature computes, for the thumbnails of switched-off inputs.
-const FEATURE_FNS = {
-  x1: (x) => x,
-  x2: (x, y) => y,
-  x1sq: (x) => x * x,
-  x2sq: (x, y) => y * y,
-  x1x2: (x, y) => x * y,
-  sinx1: (x) => Math.sin(x),
-  sinx2: (x, y) => Math.sin(y),
-  cosx1: (x) => Math.cos(x),
-  cosx2: (x, y) => Math.cos(y),
-};
 const NODE = 34;
 const GAP = 12;
 // Room for the feature names left of the first column.
@@ -74,7 +62,8 @@ export class NetworkView {
   }
 
   /**
-   * features: [{key, label, active}] (all candidates, in display order);
+   * features: [{key, label, active, formula?}] (all candidates, in display order; `formula`:
+   * the feature's values over the map at `formulaRes²` cells, from the engine);
    * hidden: [units…]; outputs: number of output units.
    */
   setStructure(s) {
@@ -461,20 +450,13 @@ export class NetworkView {
     return this.network?.layers[d]?.biases[j] ?? 0;
   }
 
-  /** Paints each inactive feature's own function, so the column shows what it would add. */
+  /** Paints each inactive feature's own values (the engine's), so the column shows what it would add. */
   paintFeatureFormulas() {
-    const res = 16;
-    const grid = new Float32Array(res * res);
+    const res = this.structure.formulaRes;
     this.structure.features.forEach((f, r) => {
-      const fn = FEATURE_FNS[f.key];
       // Listed inputs have no thumbnails; uploaded columns have no formula.
-      if (f.active || !fn || !this.nodes[0][r]) return;
-      for (let i = 0; i < res * res; i++) {
-        const x = -6 + ((i % res) + 0.5) * (12 / res);
-        const y = 6 - (Math.floor(i / res) + 0.5) * (12 / res);
-        grid[i] = fn(x, y);
-      }
-      paintGrid(this.nodes[0][r].canvas, grid, res, 1, { normalize: true });
+      if (f.active || !f.formula || !this.nodes[0][r]) return;
+      paintGrid(this.nodes[0][r].canvas, f.formula, res, 1, { normalize: true });
     });
   }
 

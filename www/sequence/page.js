@@ -7,7 +7,6 @@ import { h, select, checkbox, clear, relabel, say } from '../dom.js';
 import { LossChart } from '../render/loss_chart.js';
 import { paintSeries } from '../render/series_chart.js';
 import { paintEmbedding } from '../render/embedding_plot.js';
-import { OPTIMIZERS, BACKENDS } from '../options.js';
 import { formatNumber } from '../format.js';
 import { t, tr, named, phrase, lang, setLang, htmlLang, onLangChange, LANGS } from '../i18n/index.js';
 import { AttentionGrid } from './attention_grid.js';
@@ -96,7 +95,7 @@ export class SequencePage {
     c.play = h('button', { type: 'button', className: 'round play', 'aria-label': tr('seq.play'), title: tr('seq.play'), textContent: '▶', onclick: () => this.togglePlay() });
     c.step = h('button', { type: 'button', className: 'round', 'aria-label': tr('seq.step'), title: tr('seq.step'), textContent: '▶|', onclick: () => this.act('step') });
     c.stepCount = h('output', { className: 'epoch', dataset: { value: 'step' }, textContent: '0' });
-    const speed = select(tr('seq.pace'), 'speed', ready.speeds.map((s) => [s, s === 'max' ? tr('seq.paceMax') : s]), (v) => this.setSpeed(v));
+    const speed = select(tr('seq.pace'), 'speed', ch.speeds.map((s) => [s, s === 'max' ? tr('seq.paceMax') : s]), (v) => this.setSpeed(v));
     c.speed = speed.input;
     c.speed.value = ready.speed === null ? 'max' : String(ready.speed);
     bar.append(h('div', { className: 'transport' }, c.reset, c.play, c.step),
@@ -128,10 +127,10 @@ export class SequencePage {
     const modelCol = h('section', { className: 'seq-col', dataset: { key: 'model' } }, h('h2', { textContent: tr('seq.section.model') }), blocks.el, heads.el,
       num('width', 1, ch.max_width, 1, (cfg, v) => { cfg.width = v; }),
       num('ffUnits', 1, ch.max_ff_units, 1, (cfg, v) => { cfg.ff_units = v; }),
-      num('dropout', 0, 0.5, 0.05, (cfg, v) => { cfg.dropout = v; }), causal.el);
+      num('dropout', 0, ch.max_dropout, 0.05, (cfg, v) => { cfg.dropout = v; }), causal.el);
 
-    const opt = select(tr('optimizer'), 'optimizer', named('opt', OPTIMIZERS), (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
-    const backend = select(tr('backend'), 'backend', named('backend', BACKENDS), (v) => this.setBackend(v));
+    const opt = select(tr('optimizer'), 'optimizer', named('opt', ch.optimizers), (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
+    const backend = select(tr('backend'), 'backend', named('backend', ch.backends), (v) => this.setBackend(v));
     Object.assign(c, { optimizer: opt.input, backend: backend.input });
     c.backendNote = h('p', { className: 'status', dataset: { value: 'backend-note' } });
     const trainCol = h('section', { className: 'seq-col', dataset: { key: 'training' } }, h('h2', { textContent: tr('seq.section.training') }), opt.el,

@@ -8,7 +8,7 @@
 //   {type: 'seq-call', id, method, args}      reply {type: 'seq-reply', id, ok, value | error}
 //   {type: 'seq-ack'}                         the last frame was drawn; the next may come
 // worker → main:
-//   {type: 'seq-ready', config, speed, lang, info, choices, speeds, warning?}
+//   {type: 'seq-ready', config, speed, lang, info, choices, warning?}
 //   {type: 'seq-frame', running, step, point, rates, history?, example?, embedding?}
 //   {type: 'seq-error', message}              training stopped (e.g. divergence)
 
@@ -91,7 +91,6 @@ async function start(hash) {
     lang: parsed.lang ?? null,
     info: session.taskInfo(),
     choices: wasm.sequenceChoices(),
-    speeds: Array.from(wasm.speedChoices()),
     warning,
   });
   viewDirty = true;
