@@ -5,7 +5,7 @@ import { h, select, checkbox, clear } from './dom.js';
 import { classCss } from './render/colors.js';
 import { ConfusionView } from './render/confusion.js';
 import { formatNumber } from './format.js';
-import { tr, named } from './i18n/index.js';
+import { tr, choiceOptions } from './i18n/index.js';
 
 export const panelMethods = {
   buildAdvanced() {
@@ -90,7 +90,7 @@ export const panelMethods = {
     clear(table);
     this.config.hidden.forEach((layer, i) => {
       const act = h('select', { 'aria-label': tr('layer.activation', { n: i + 1 }), onchange: () => this.edit((cfg) => { cfg.hidden[i].activation = act.value || null; }) },
-        h('option', { value: '', textContent: tr('layer.default') }), named('act', this.choices.activations).map(([v, n]) => h('option', { value: v, textContent: n })));
+        h('option', { value: '', textContent: tr('layer.default') }), choiceOptions(this.choices, 'activations').map(([v, n]) => h('option', { value: v, textContent: n })));
       act.value = layer.activation || '';
       const drop = h('select', { 'aria-label': tr('layer.dropout', { n: i + 1 }), onchange: () => this.edit((cfg) => { cfg.hidden[i].dropout = Number(drop.value); }) },
         this.choices.dropout_rates.map((v) => h('option', { value: String(v), textContent: v ? tr('layer.dropoutN', { v }) : tr('layer.noDropout') })));

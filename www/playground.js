@@ -12,7 +12,7 @@ import { explainMethods } from './explain.js';
 import { watchMethods } from './watch.js';
 import { replayMethods } from './replay.js';
 import { formatNumber } from './format.js';
-import { t, tr, named, phrase, lang, htmlLang, setLang, onLangChange, LANGS } from './i18n/index.js';
+import { t, tr, choiceOptions, phrase, lang, htmlLang, setLang, onLangChange, LANGS } from './i18n/index.js';
 
 export class Playground {
   /**
@@ -231,17 +231,17 @@ export class Playground {
     this.choices = ch;
     const c = this.controls;
     setOptions(c.lr, ch.learning_rates);
-    setOptions(c.act, named('act', ch.activations));
-    setOptions(c.reg, named('reg', ch.regularizations));
+    setOptions(c.act, choiceOptions(ch, 'activations'));
+    setOptions(c.reg, choiceOptions(ch, 'regularizations'));
     setOptions(c.regRate, ch.regularization_rates);
-    setOptions(c.opt, named('opt', ch.optimizers));
-    setOptions(c.sched, named('sched', ch.schedules.map((p) => p.id)));
-    setOptions(c.backend, named('backend', ch.backends));
+    setOptions(c.opt, choiceOptions(ch, 'optimizers'));
+    setOptions(c.sched, choiceOptions(ch, 'schedules'));
+    setOptions(c.backend, choiceOptions(ch, 'backends'));
     setOptions(c.classes, ch.classes);
-    setOptions(c.init, named('init', ch.inits));
-    setOptions(c.monitor, named('monitor', ch.monitors));
-    setOptions(c.taskKind, [['', tr('csv.detect')], ...named('csv', ch.table_tasks)]);
-    setOptions(c.missing, named('csv', ch.missing));
+    setOptions(c.init, choiceOptions(ch, 'inits'));
+    setOptions(c.monitor, choiceOptions(ch, 'monitors'));
+    setOptions(c.taskKind, [['', tr('csv.detect')], ...choiceOptions(ch, 'table_tasks')]);
+    setOptions(c.missing, choiceOptions(ch, 'missing'));
     this.setPaceChoices(ch.speeds);
     const ctl = ch.controls;
     for (const [s, r] of [[c.ratio, ctl.train_ratio], [c.noise, ctl.noise], [c.batch, ctl.batch_size]]) {

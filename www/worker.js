@@ -564,6 +564,10 @@ const calls = {
   loseGpuForTest() {
     return session.loseGpuForTest();
   },
+  /** Test hook: the session's run state as `exportRun` gives it (what a move carries). */
+  runStateForTest() {
+    return session.exportRun();
+  },
   /** Test hook: what this worker fetched (which builds of the engine, above all). */
   resourcesForTest() {
     return performance.getEntriesByType('resource').map((e) => e.name);

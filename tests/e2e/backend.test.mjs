@@ -75,6 +75,32 @@ test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU 
   clean(s);
 });
 
+test('moving into the GPU build keeps the replay and early stopping\'s best and patience', async (t) => {
+  // The CPU trains to an epoch limit, mid-patience; choosing WebGPU then moves the stopped
+  // session into the GPU build, where its run must be exactly the one it left.
+  const s = await open(t, '/index.html#dataset=circle&learningRate=0.03&speed=max&epochLimit=40&earlyStopping=val_loss:30:0.001');
+  const { page } = s;
+  const call = (method, ...args) => page.evaluate(([m, a]) => globalThis.playground.call(m, ...a), [method, args]);
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => (await epoch(page)) === 40 && (await state(page)).running === 'false', 'the CPU run at its epoch limit', SLOW);
+  const before = await call('runStateForTest');
+  assert.ok(before.early, 'early stopping has begun counting');
+  assert.ok(before.replay.frames.length > 5, `the replay has ${before.replay.frames.length} snapshots to carry`);
+  assert.equal(before.stop.code, 'epoch_limit');
+  await chooseBackend(page, 'webgpu');
+  await page.click(`${APP} button.play`);
+  const fetched = () => page.evaluate(() => globalThis.playground.call('resourcesForTest'));
+  await waitFor(async () => (await fetched()).some((u) => /\/pkg-webgpu\/nn_playground_bg\.wasm/.test(u)), 'the move into the GPU build', SLOW);
+  await waitFor(async () => (await state(page)).running === 'false', 'the moved run stopped at its limit again', SLOW);
+  const after = await call('runStateForTest');
+  assert.deepEqual({ ...after.early }, { ...before.early }, 'early stopping\'s best, its epoch, the wait and the best weights');
+  assert.deepEqual(after.replay.frames, before.replay.frames, 'the replay\'s snapshots');
+  assert.deepEqual(Array.from(after.replay.grids), Array.from(before.replay.grids), 'the replay\'s maps');
+  assert.deepEqual([after.epoch, after.history, after.stop], [before.epoch, before.history, before.stop]);
+  assert.equal((await call('replayFrame', 0)).epoch, 0, 'the replay still starts at the untrained map');
+  clean(s);
+});
+
 test('a batch-norm network trains on WebGPU and carries its running statistics back to the CPU', async (t) => {
   const s = await open(t, '/index.html#dataset=circle&learningRate=0.03&batchNorm=1,0&backend=webgpu&speed=max');
   const { page } = s;

@@ -8,7 +8,9 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import en from '../../www/i18n/en.js';
 import zh from '../../www/i18n/zh.js';
-import { t, lang, setLang, onLangChange, phrase, engineMessage, named } from '../../www/i18n/index.js';
+import { pathToFileURL } from 'node:url';
+import { t, lang, setLang, onLangChange, phrase, engineMessage, named, hasText, CHOICE_PREFIX } from '../../www/i18n/index.js';
+import names from '../../www/i18n/names.js';
 import { repoRoot } from './harness.mjs';
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -67,7 +69,7 @@ test('lookups fill placeholders, fall back to English and follow the switch', ()
   assert.equal(t('layers.many', { n: 3 }), '3 个隐藏层');
   assert.equal(t('no.such.key'), 'no.such.key');
   // Names of methods stay as they are; words get their translation.
-  const opts = Object.fromEntries(named('opt', [['adam', 'Adam'], ['momentum', 'Momentum']]).map(([v, n]) => [v, typeof n === 'function' ? n() : n]));
+  const opts = Object.fromEntries(named('opt', ['adam', 'momentum']).map(([v, n]) => [v, n()]));
   assert.deepEqual(opts, { adam: 'Adam', momentum: '动量' });
   // Page messages, nested, with engine errors inside.
   assert.equal(phrase({ key: 'importFailed', vars: { message: { key: 'link.noData' } } }), `导入失败：${zh['link.noData']}`);
@@ -120,4 +122,52 @@ test('every engine error code has its message in both languages', () => {
   // The usual divergence hint is said by the page; it must be the engine's very words.
   const hint = /DIVERGENCE_HINT: &str =\s*"([^"]*)"/.exec(rust)[1];
   assert.equal(en['err.diverged.hint'], hint);
+});
+
+/** The engine's own module (the CPU build `pkg/`), loaded in Node. */
+async function engine() {
+  const wasm = await import(pathToFileURL(join(repoRoot, 'pkg', 'nn_playground.js')).href);
+  wasm.initSync({ module: readFileSync(join(repoRoot, 'pkg', 'nn_playground_bg.wasm')) });
+  return wasm;
+}
+
+test('every id the engine offers has a label in both languages', async () => {
+  const wasm = await engine();
+  const described = { choices: wasm.choices(), sequenceChoices: wasm.sequenceChoices() };
+  let checked = 0;
+  for (const [from, lists] of Object.entries(described)) {
+    for (const [list, value] of Object.entries(lists)) {
+      if (!Array.isArray(value) || value.length === 0) continue;
+      const ids = value.map((c) => (typeof c === 'object' ? c.id : c));
+      // Numbers, paces ("1" … "max") and features (the engine gives their formula) are
+      // shown as they are; every other list of ids must have a prefix and a text for each.
+      if (ids.every((id) => typeof id === 'number') || list === 'speeds') continue;
+      if (list === 'features') {
+        for (const f of value) assert.ok(f.label, `feature ${f.id} has no label from the engine`);
+        continue;
+      }
+      const prefix = CHOICE_PREFIX[list];
+      assert.ok(prefix, `${from}().${list} is a list of ids the page has no labels for`);
+      for (const id of ids) {
+        for (const l of ['en', 'zh']) assert.ok(hasText(`${prefix}.${id}`, l), `${prefix}.${id} (${from}().${list}) has no ${l} text`);
+        checked += 1;
+      }
+    }
+  }
+  assert.ok(checked > 40, `only ${checked} ids checked: the scan is broken`);
+  // A shared name is for one language and all: none is also a word of one table.
+  const both = Object.keys(names).filter((k) => k in en || k in zh);
+  assert.deepEqual(both, [], `names.js keys also in a language's strings: ${both.join(', ')}`);
+});
+
+test('the page copies no list of the engine', () => {
+  // What options.js held and the feature maths network.js had: gone for the engine's
+  // choices() and featureGrids. A list of the engine's ids, quoted, must not come back.
+  const sources = files(join(repoRoot, 'www')).filter((p) => !p.includes(`${join('www', 'i18n')}`));
+  const lists = [["'relu', 'tanh'", 'activations'], ["'sgd', 'momentum'", 'optimizers'], ["'circle', 'xor'", 'datasets'],
+    ["'plane', 'multi_gauss'", 'the regression sets'], ["'x1_squared'", 'features'], ['Math.sin(', 'feature maths'], ["'val_loss', 'loss'", 'monitors']];
+  for (const p of sources) {
+    const text = readFileSync(p, 'utf8');
+    for (const [needle, what] of lists) assert.ok(!text.includes(needle), `${relative(repoRoot, p)} copies the engine's ${what} (${needle})`);
+  }
 });

@@ -4,8 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { APP, appState, assertClean, openApp, openPage, screenshot, startServer, waitFor } from './harness.mjs';
+import { pathToFileURL } from 'node:url';
+import { APP, appState, assertClean, openApp, openPage, repoRoot, screenshot, startServer, waitFor } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -71,6 +73,36 @@ test('play on circle: test loss < 0.05 within 1000 epochs; the main thread keeps
   clean(s);
 });
 
+test('the controls offer exactly the engine\'s choices, in its order', async (t) => {
+  const wasm = await import(pathToFileURL(join(repoRoot, 'pkg', 'nn_playground.js')).href);
+  wasm.initSync({ module: readFileSync(join(repoRoot, 'pkg', 'nn_playground_bg.wasm')) });
+  const ch = wasm.choices();
+  const ids = (list) => list.map((c) => String(typeof c === 'object' ? c.id : c));
+  const s = await open(t, '/index.html#dataset=k_spiral');
+  const { page } = s;
+  const options = (control) => page.$$eval(`${APP} select[data-control=${control}] option`, (os) => os.map((o) => o.value));
+  assert.deepEqual(await options('activation'), ids(ch.activations));
+  assert.deepEqual(await options('optimizer'), ids(ch.optimizers));
+  assert.deepEqual(await options('schedule'), ids(ch.schedules));
+  assert.deepEqual(await options('backend'), ids(ch.backends));
+  assert.deepEqual(await options('init'), ids(ch.inits));
+  assert.deepEqual(await options('monitor'), ids(ch.monitors));
+  assert.deepEqual(await options('classes'), ids(ch.classes));
+  assert.deepEqual((await options('learningRate')).map(Number), ch.learning_rates);
+  assert.deepEqual((await page.$$eval(`${APP} select[data-control=regularization] option`, (os) => os.map((o) => o.value))).slice(0, ch.regularizations.length), ids(ch.regularizations));
+  const datasets = await page.$$eval(`${APP} button.dataset`, (bs) => bs.map((b) => b.dataset.dataset));
+  assert.deepEqual(datasets, ids(ch.datasets.filter((d) => d.task === 'classification')).concat(ids(ch.datasets.filter((d) => d.task === 'regression'))));
+  const features = await page.$$eval(`${APP} [data-feature]`, (fs) => fs.map((f) => f.dataset.feature));
+  assert.deepEqual(features, ids(ch.features));
+  const batch = await page.$eval(`${APP} input[data-control=batchSize]`, (r) => [r.min, r.max, r.step].map(Number));
+  const b = ch.controls.batch_size;
+  assert.deepEqual(batch, [b.min, b.max, b.step]);
+  // The "+" button stops at the engine's cap for buttons.
+  for (let i = 0; i < ch.controls.hidden_layers + 2; i++) await page.click(`${APP} button[aria-label="Add a hidden layer"]`);
+  await waitFor(async () => (await state(page)).layers.split(',').length === ch.controls.hidden_layers, 'layers at the cap');
+  await clean(s);
+});
+
 test('switching dataset and layers changes the network drawn', async (t) => {
   const s = await open(t, '/index.html#dataset=circle&networkShape=4,2&features=x1,x2');
   const { page } = s;
@@ -91,9 +123,9 @@ test('switching dataset and layers changes the network drawn', async (t) => {
 
   await page.click(`${APP} button[aria-label="add a neuron to layer 1"]`);
   await waitFor(async () => (await state(page)).layers === '5,2,2', 'a fifth neuron in layer 1');
-  await page.click(`${APP} button[data-feature=x1x2]`);
+  await page.click(`${APP} button[data-feature=x1_x2]`);
   await waitFor(async () => (await count()).links === 3 * 5 + 5 * 2 + 2 * 2 + 2, 'links from the X1X2 feature');
-  assert.equal(await page.getAttribute(`${APP} button[data-feature=x1x2]`, 'aria-pressed'), 'true');
+  assert.equal(await page.getAttribute(`${APP} button[data-feature=x1_x2]`, 'aria-pressed'), 'true');
 
   // Clicking a link opens an editor for that weight; the engine takes the new value.
   await page.locator(`${APP} path.link`).first().click({ force: true });
@@ -113,7 +145,7 @@ test('the URL hash reproduces the setup after a reload, and hides controls', asy
   await page.click(`${APP} button[data-dataset=xor]`);
   await page.selectOption(`${APP} select[data-control=learningRate]`, '0.1');
   await page.click(`${APP} button[aria-label="Add a hidden layer"]`);
-  await page.click(`${APP} button[data-feature=x1x2]`);
+  await page.click(`${APP} button[data-feature=x1_x2]`);
   await waitFor(async () => {
     const h = await page.evaluate(() => location.hash);
     return h.includes('dataset=xor') && h.includes('learningRate=0.1') && h.includes('networkShape=4,2,2') && h.includes('x1x2');
@@ -127,7 +159,7 @@ test('the URL hash reproduces the setup after a reload, and hides controls', asy
   assert.equal(d.dataset, 'xor');
   assert.equal(d.layers, '4,2,2');
   assert.equal(await page.inputValue(`${APP} select[data-control=learningRate]`), '0.1');
-  assert.equal(await page.getAttribute(`${APP} button[data-feature=x1x2]`, 'aria-pressed'), 'true');
+  assert.equal(await page.getAttribute(`${APP} button[data-feature=x1_x2]`, 'aria-pressed'), 'true');
   assert.equal(await page.evaluate(() => location.hash), hash);
   assert.equal(await page.evaluate(() => globalThis.playground.call('dataCsv')), data, 'same seed, same points');
 

@@ -65,7 +65,7 @@ test('hostile markup in files and links stays text; no CSP violation, no foreign
 
   // Every control, once.
   await page.click(`${APP} button[data-dataset=xor]`);
-  await page.click(`${APP} button[data-feature=x1x2]`);
+  await page.click(`${APP} button[data-feature=x1_x2]`);
   await page.click(`${APP} button[aria-label="Add a hidden layer"]`);
   await page.selectOption(`${APP} select[data-control=learningRate]`, '0.1');
   await page.selectOption(`${APP} select[data-control=activation]`, 'relu');

@@ -64,6 +64,21 @@ export function named(prefix, ids) {
   return ids.map((id) => [id, tr(`${prefix}.${id}`)]);
 }
 
+/**
+ * The prefix of the texts that label each list of the engine's `choices()` and
+ * `sequenceChoices()` by id (`act.relu`, `set.circle`, …). Lists of numbers, paces and
+ * features (the engine gives their formula) need none.
+ */
+export const CHOICE_PREFIX = {
+  datasets: 'set', activations: 'act', optimizers: 'opt', schedules: 'sched', regularizations: 'reg', inits: 'init',
+  monitors: 'monitor', backends: 'backend', table_tasks: 'csv', missing: 'csv', tasks: 'seq.tasks',
+};
+
+/** `named` for the list `list` of `choices` (plain ids or `{id, …}` entries). */
+export function choiceOptions(choices, list) {
+  return named(CHOICE_PREFIX[list], choices[list].map((c) => (typeof c === 'object' ? c.id : c)));
+}
+
 /** True when `key` has a text (in the strings of `lang`, English, or the shared names). */
 export function hasText(key, lang = current) {
   return key in LANGS[lang] || key in en || key in names;

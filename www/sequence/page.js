@@ -8,7 +8,7 @@ import { LossChart } from '../render/loss_chart.js';
 import { paintSeries } from '../render/series_chart.js';
 import { paintEmbedding } from '../render/embedding_plot.js';
 import { formatNumber } from '../format.js';
-import { t, tr, named, phrase, lang, setLang, htmlLang, onLangChange, LANGS } from '../i18n/index.js';
+import { t, tr, choiceOptions, phrase, lang, setLang, htmlLang, onLangChange, LANGS } from '../i18n/index.js';
 import { AttentionGrid } from './attention_grid.js';
 
 // The engine's f32 settings arrive widened (0.1 → 0.10000000149…); shown as typed.
@@ -111,7 +111,7 @@ export class SequencePage {
       return el;
     };
     const range = (n) => Array.from({ length: n }, (_, i) => i + 1);
-    const task = select(tr('seq.task'), 'task', ch.tasks.map((k) => [k, tr(`seq.tasks.${k}`)]), (v) => this.edit((cfg) => { cfg.task.task = v; }));
+    const task = select(tr('seq.task'), 'task', choiceOptions(ch, 'tasks'), (v) => this.edit((cfg) => { cfg.task.task = v; }));
     c.task = task.input;
     c.offsetField = num('offset', 1, ch.max_length - 1, 1, (cfg, v) => { cfg.task.offset = v; });
     c.modulusField = num('modulus', 2, ch.max_vocab, 1, (cfg, v) => { cfg.task.modulus = v; });
@@ -129,8 +129,8 @@ export class SequencePage {
       num('ffUnits', 1, ch.max_ff_units, 1, (cfg, v) => { cfg.ff_units = v; }),
       num('dropout', 0, ch.max_dropout, 0.05, (cfg, v) => { cfg.dropout = v; }), causal.el);
 
-    const opt = select(tr('optimizer'), 'optimizer', named('opt', ch.optimizers), (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
-    const backend = select(tr('backend'), 'backend', named('backend', ch.backends), (v) => this.setBackend(v));
+    const opt = select(tr('optimizer'), 'optimizer', choiceOptions(ch, 'optimizers'), (v) => this.edit((cfg) => { cfg.optimizer.kind = v; }));
+    const backend = select(tr('backend'), 'backend', choiceOptions(ch, 'backends'), (v) => this.setBackend(v));
     Object.assign(c, { optimizer: opt.input, backend: backend.input });
     c.backendNote = h('p', { className: 'status', dataset: { value: 'backend-note' } });
     const trainCol = h('section', { className: 'seq-col', dataset: { key: 'training' } }, h('h2', { textContent: tr('seq.section.training') }), opt.el,
