@@ -11,7 +11,8 @@ use crate::data::csv::encoding::MissingPolicy;
 use crate::data::csv::prepare::TaskKind;
 use crate::data::features::{feature_name, feature_value};
 use crate::spec::{
-    BackendChoice, DatasetKind, Feature, Init, Monitor, OptimizerKind, RegularizationKind, Schedule,
+    BackendChoice, DatasetKind, EarlyStoppingSpec, Feature, HiddenLayer, Init, Monitor,
+    OptimizerKind, RegularizationKind, Schedule,
 };
 use crate::{Activation, Result};
 
@@ -65,6 +66,8 @@ pub const SLIDER_BATCH_SIZE: usize = 100;
 /// Steps of the page's training-ratio and noise sliders, in percent (TF Playground's).
 const RATIO_STEP: f32 = 10.0;
 const NOISE_STEP: f32 = 5.0;
+/// Units of a hidden layer the page's "+" button adds (TF Playground's two).
+pub const NEW_LAYER_UNITS: usize = 2;
 /// The feature thumbnails' grid side: fine enough for sin and cos to read at 34 px.
 pub const FEATURE_GRID_RESOLUTION: usize = 16;
 
@@ -156,6 +159,12 @@ pub struct Choices {
     pub limits: Limits,
     /// The side of the feature thumbnails' grid (`featureGrids`).
     pub feature_grid_resolution: usize,
+    /// Half the side of the map's square: inputs span `[−domain, domain]²`.
+    pub domain: f32,
+    /// What the page puts in the config when a person adds a layer or turns early stopping
+    /// on (before the controls' own values apply).
+    pub new_hidden_layer: HiddenLayer,
+    pub early_stopping: EarlyStoppingSpec,
 }
 
 /// The playground's [`Choices`].
@@ -226,6 +235,12 @@ pub fn choices() -> Choices {
         },
         limits: limits(),
         feature_grid_resolution: FEATURE_GRID_RESOLUTION,
+        domain: crate::session::DOMAIN,
+        new_hidden_layer: HiddenLayer {
+            units: NEW_LAYER_UNITS,
+            ..HiddenLayer::default()
+        },
+        early_stopping: EarlyStoppingSpec::default(),
     }
 }
 

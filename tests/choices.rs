@@ -157,6 +157,13 @@ fn every_offered_value_builds_a_session() {
     for s in each("speeds") {
         nn_playground::url_state::parse_speed(s.as_str().unwrap()).unwrap();
     }
+    // What the page adds for "+" and turning early stopping on is a config the engine takes.
+    let mut cfg = PlaygroundConfig::default();
+    cfg.hidden
+        .push(serde_json::from_value(c["new_hidden_layer"].clone()).unwrap());
+    cfg.early_stopping = Some(serde_json::from_value(c["early_stopping"].clone()).unwrap());
+    Session::new(cfg).unwrap();
+    assert_eq!(c["domain"], json!(nn_playground::session::DOMAIN));
     assert_eq!(
         c["schedules"][0]["schedule"],
         serde_json::to_value(Schedule::Constant).unwrap()

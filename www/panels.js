@@ -33,9 +33,13 @@ export const panelMethods = {
     // parse, and parseInt reads "1e9" as 1.
     c.epochLimit = h('input', { type: 'text', inputmode: 'numeric', placeholder: tr('epochLimit.placeholder'), className: 'short', dataset: { control: 'epochLimit' }, 'aria-label': tr('epochLimit.aria'), onchange: () => this.setEpochLimit(c.epochLimit.value) });
     c.monitor = h('select', { 'aria-label': tr('monitor.aria'), dataset: { control: 'monitor' }, onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.monitor = c.monitor.value; }); } });
-    const es = checkbox(tr('earlyStopping'), 'stopping', (v) => this.edit((cfg) => { cfg.early_stopping = v ? { monitor: c.monitor.value, min_delta: 0, patience: Number(c.patience.value) || 10, restore_best_weights: true } : null; }));
+    // Turned on: the engine's default rule (`choices().early_stopping`) with the controls' monitor and patience.
+    const es = checkbox(tr('earlyStopping'), 'stopping', (v) => this.edit((cfg) => {
+      const rule = this.choices.early_stopping;
+      cfg.early_stopping = v ? { ...rule, monitor: c.monitor.value, patience: Number(c.patience.value) || rule.patience } : null;
+    }));
     c.earlyStopping = es.input;
-    c.patience = h('input', { type: 'number', min: '1', step: '1', value: '10', 'aria-label': tr('patience.aria'), className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || 10); }); } });
+    c.patience = h('input', { type: 'number', min: '1', step: '1', 'aria-label': tr('patience.aria'), className: 'short', onchange: () => { if (c.earlyStopping.checked) this.edit((cfg) => { cfg.early_stopping.patience = Math.max(1, parseInt(c.patience.value, 10) || this.choices.early_stopping.patience); }); } });
     es.el.append(' ', c.monitor, ' ', h('span', {}, tr('patience.before')), c.patience, h('span', {}, tr('patience.after')));
     return h('div', { className: 'stopping', dataset: { key: 'stopping' } }, h('label', {}, tr('epochLimit'), ' ', c.epochLimit), es.el);
   },

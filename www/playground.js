@@ -2,7 +2,7 @@
 // its own training worker, and draws the frames the worker posts. No training happens here.
 
 import { h, select, slider, checkbox, clear, say, relabel, setOptions } from './dom.js';
-import { paintGrid, paintPoints, paintThumbnail, eventToData } from './render/heatmap.js';
+import { paintGrid, paintPoints, paintThumbnail, eventToData, setDomain } from './render/heatmap.js';
 import { NetworkView } from './render/network.js';
 import { panelMethods } from './panels.js';
 import { fileMethods } from './files.js';
@@ -229,6 +229,7 @@ export class Playground {
    */
   applyChoices(ch) {
     this.choices = ch;
+    setDomain(ch.domain);
     const c = this.controls;
     setOptions(c.lr, ch.learning_rates);
     setOptions(c.act, choiceOptions(ch, 'activations'));
@@ -240,6 +241,7 @@ export class Playground {
     setOptions(c.classes, ch.classes);
     setOptions(c.init, choiceOptions(ch, 'inits'));
     setOptions(c.monitor, choiceOptions(ch, 'monitors'));
+    if (!c.patience.value) c.patience.value = String(ch.early_stopping.patience);
     setOptions(c.taskKind, [['', tr('csv.detect')], ...choiceOptions(ch, 'table_tasks')]);
     setOptions(c.missing, choiceOptions(ch, 'missing'));
     this.setPaceChoices(ch.speeds);
@@ -627,7 +629,7 @@ export class Playground {
 
   layers(delta) {
     this.edit((cfg) => {
-      if (delta > 0 && cfg.hidden.length < this.choices.controls.hidden_layers) cfg.hidden.push({ units: 2, activation: null, dropout: 0, batch_norm: false });
+      if (delta > 0 && cfg.hidden.length < this.choices.controls.hidden_layers) cfg.hidden.push(structuredClone(this.choices.new_hidden_layer));
       if (delta < 0 && cfg.hidden.length > 0) cfg.hidden.pop();
     });
   }

@@ -1,12 +1,18 @@
 // Heatmaps: a Float32Array grid painted into a canvas through ImageData, plus data points.
 //
-// Grid layout (shared with the engine): row 0 is the top (y = +6), column 0 the left
-// (x = −6); cell (r, c) is at index (r·res + c)·channels + k.
+// Grid layout (shared with the engine): row 0 is the top (y = +domain), column 0 the left
+// (x = −domain); cell (r, c) is at index (r·res + c)·channels + k.
 
 import { diverging, CLASS_COLORS, labelCss } from './colors.js';
 import { fitCanvas } from './canvas.js';
 
-export const DOMAIN = 6;
+// Half the side of the map's square, the engine's (`choices().domain`, see `setDomain`).
+let DOMAIN = NaN;
+
+/** Takes the engine's map square, `[−domain, domain]²`, before anything is drawn. */
+export function setDomain(domain) {
+  DOMAIN = domain;
+}
 const ALPHA = 200;
 
 /** Paints a one-channel grid (values in [−1, 1]) or a K-channel probability grid. */
