@@ -77,6 +77,19 @@ fn act_tolerance(act: Activation) -> f32 {
     }
 }
 
+pub async fn matmul_refuses_a_grid_larger_than_one_dispatch(gpu: &Gpu) {
+    let (_, run) = gpu;
+    // 2 097 121 columns need 65 536 blocks of 32: one more than a dispatch may have.
+    let n = 32 * 65_535 + 1;
+    let err = run
+        .matmul(MatmulShape::Nn, 1, 1, n, &[1.0], &vec![0.0; n])
+        .await;
+    assert!(
+        matches!(&err, Err(nn_playground::Error::Shape(m)) if m.contains("too large")),
+        "{err:?}"
+    );
+}
+
 pub async fn activations_forward_with_bias_match_cpu(gpu: &Gpu) {
     let (_, run) = gpu;
     let (rows, cols) = (5, 17);

@@ -60,6 +60,7 @@ macro_rules! gpu_tests {
             bench_jobs::tiny_dispatch_runs_and_read_back_sees_it,
             kernels::matmul_matches_scalar_oracle_in_all_three_shapes,
             kernels::matmul_rejects_wrong_lengths,
+            kernels::matmul_refuses_a_grid_larger_than_one_dispatch,
             kernels::activations_forward_with_bias_match_cpu,
             kernels::activations_backward_match_cpu,
             kernels::column_sums_match_cpu,

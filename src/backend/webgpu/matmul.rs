@@ -31,6 +31,24 @@ pub(crate) fn matmul_kernel(shape: MatmulShape, op: &Op) -> Kernel {
     }
 }
 
+/// Most workgroups along one axis of a dispatch (WebGPU's guaranteed limit).
+const MAX_GROUPS: usize = 65_535;
+
+/// `Err(Shape)` when an `m×n` product needs more workgroups along an axis than one dispatch
+/// may have (the matmul kernels have no grid-stride loop, so the rest would go uncomputed):
+/// the direct kernel's block is 64 rows × 32 columns, so up to 4 194 240 rows and 2 097 120
+/// columns.
+pub(crate) fn check_matmul_grid(m: usize, n: usize) -> crate::Result<()> {
+    if m.div_ceil(64) > MAX_GROUPS || n.div_ceil(32) > MAX_GROUPS {
+        return Err(crate::Error::Shape(format!(
+            "a GPU matmul of {m}×{n} outputs is too large for one dispatch (at most {} rows and {} columns)",
+            64 * MAX_GROUPS,
+            32 * MAX_GROUPS
+        )));
+    }
+    Ok(())
+}
+
 /// The three matmul shapes (see `kernels` for the CPU contract).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MatmulShape {
