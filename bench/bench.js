@@ -19,7 +19,8 @@ const GPU_SIZES = QUICK ? [128] : [256, 512];
 const SHAPES = ['nn', 'tn', 'nt'];
 // `?tf=cpu,wasm` limits the TF.js backends, `?skip=ours,brain,gpu,ourgpu,tables` skips
 // sections (debugging); `?only=tables` runs the uploaded-table benchmark alone (TF.js wasm
-// only), which `browser.mjs --only tables` merges into the committed results.
+// only), which `browser.mjs --only tables` merges into the committed results; `?only=gpu`
+// the WebGPU rows alone (ours and TF.js webgpu), merged the same way.
 const TF_BACKENDS = (params.get('tf') ?? 'cpu,wasm,webgpu').split(',').filter(Boolean);
 const SKIP = new Set((params.get('skip') ?? '').split(','));
 const ONLY = params.get('only');
@@ -181,6 +182,37 @@ async function tfAll(data) {
   }
 }
 
+/** `?only=gpu`: our WebGPU rows and TF.js webgpu's on the same adapter, in one session
+ *  (the matmul sizes of `GPU_SIZES` and training (b)), with both paired ratios. */
+async function gpuOnly(plain) {
+  // A quick GPU run keeps the size of the paired matmul ratio.
+  const sizes = QUICK ? [256] : GPU_SIZES;
+  const data = await oursTraining(plain, 'ours SIMD128', true);
+  const got = await tfSetup(note, ['webgpu']);
+  Object.assign(env, got.env);
+  tfBackends.push(...got.backends);
+  if (got.backends.includes('webgpu')) {
+    await tf.setBackend('webgpu');
+    await tf.ready();
+    for (const size of sizes) {
+      for (const shape of SHAPES) {
+        const run = tfMatmul(shape, size);
+        const s = await measure(run.fn, { maxIters: 4, reps: size >= 512 ? 3 : 5 });
+        run.dispose();
+        record('matmul', `${shape.toUpperCase()} ${size}`, 'TF.js webgpu', s, (t) => run.flops / t / 1e9, 'GFLOPS', 'higher', { shape, size });
+      }
+    }
+    const job = await tfTrain('b', data.b);
+    const s = await measure(job.fn, { minMs: 150, maxIters: 64 });
+    job.dispose();
+    record('train', 'b', 'TF.js webgpu', s, (sec) => job.samples / sec, 'samples/s', 'higher', { problem: 'b', samplesPerRep: job.samples });
+  }
+  const gpu = await webgpuOverheads(measure);
+  if (gpu.error) note(`WebGPU overheads: ${gpu.error}`);
+  for (const r of gpu.rows ?? []) record('webgpu', r.id, 'raw WebGPU (JS)', r.stats, (t) => t * 1e3, 'ms', 'lower');
+  Object.assign(env, gpu.env ?? {}, await oursWebgpu({ load: loadOurs, measure, record, rows, note, log, sizes, data, tfBackends }));
+}
+
 async function main() {
   const plain = await loadOurs('pkg');
   if (!plain.mod) throw new Error('pkg/ is missing or invalid: build it first (cargo xtask build)');
@@ -200,7 +232,11 @@ async function main() {
     Object.assign(env, got.env, await sequenceBench(plain.mod, { record, note, log, tfBackends: got.backends, quick: QUICK }));
     return;
   }
-  if (ONLY) throw new Error(`?only=${ONLY}: only 'tables' or 'sequence' can run alone`);
+  if (ONLY === 'gpu') {
+    await gpuOnly(plain.mod);
+    return;
+  }
+  if (ONLY) throw new Error(`?only=${ONLY}: only 'tables', 'sequence' or 'gpu' can run alone`);
 
   if (!SKIP.has('ours')) {
     await oursKernels(plain, 'ours');

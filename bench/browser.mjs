@@ -3,7 +3,8 @@
 // builds pkg/ (and runs `npm ci` here when node_modules is missing) and passes BENCH_URL.
 // By hand: `node bench/browser.mjs [--quick] [--only tables]` starts `xtask serve --no-build
 // --port 0`. `--only tables` (or BENCH_ONLY=tables) runs the uploaded-table benchmark alone
-// (`--only sequence`: the sequence-model benchmark)
+// (`--only sequence`: the sequence-model benchmark; `--only gpu`: our WebGPU rows and TF.js
+// webgpu's on the same adapter, with the paired ratios)
 // and merges its rows into the existing results.json instead of replacing the full run's.
 // `--only threads` runs the threads page (threads.html: the single-thread build against the
 // threads build at 1, 2 and hardwareConcurrency threads) and writes bench/threads.json
@@ -22,7 +23,7 @@ const root = resolve(here, '..');
 const QUICK = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = (onlyAt >= 0 ? process.argv[onlyAt + 1] : process.env.BENCH_ONLY) || null;
-if (ONLY && !['tables', 'sequence', 'threads'].includes(ONLY)) throw new Error(`--only ${ONLY}: only 'tables', 'sequence' or 'threads' can run alone`);
+if (ONLY && !['tables', 'sequence', 'threads', 'gpu'].includes(ONLY)) throw new Error(`--only ${ONLY}: only 'tables', 'sequence', 'threads' or 'gpu' can run alone`);
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -165,6 +166,30 @@ function mergeSequence(page, run) {
   };
 }
 
+/** The rows a `--only gpu` run measures: ours WebGPU, TF.js webgpu, the raw API and their
+ *  paired ratios. */
+const isGpuRow = (r) => r.impl === 'ours WebGPU' || r.impl === 'TF.js webgpu' || r.impl === 'raw WebGPU (JS)'
+  || (r.group === 'paired' && r.id.includes('WebGPU'));
+const rowKey = (r) => `${r.group}\u0000${r.id}\u0000${r.impl}`;
+
+/** A GPU-only run's rows in place of the same rows of the committed results.json (TF.js
+ *  webgpu's rows at sizes this run skips stay those of the last full run). */
+function mergeGpu(page, run) {
+  const file = join(here, 'results.json');
+  const old = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { date: run.date, rows: [], notes: [], env: {} };
+  const fresh = page.rows.filter(isGpuRow);
+  const replaced = new Set(fresh.map(rowKey));
+  const gpuEnv = Object.fromEntries(Object.entries(page.env).filter(([k]) => /webgpu/i.test(k)));
+  return {
+    ...old,
+    env: { ...old.env, ...gpuEnv },
+    rows: [...old.rows.filter((r) => !replaced.has(rowKey(r)) && !(r.impl === 'ours WebGPU')), ...fresh],
+    notes: [...new Set([...(old.notes ?? []).filter((n) => !n.startsWith('ours WebGPU')), ...page.notes])],
+    gpuRun: { ...run, tfVersion: page.env.tfVersion },
+    ...(page.error ? { error: page.error } : {}),
+  };
+}
+
 /** A table-only run's rows and environment in place of the table rows of the committed
  *  results.json (the other figures stay those of the last full run). */
 function mergeTables(page, tablesRun) {
@@ -211,6 +236,8 @@ async function main() {
       loadavg: [loadStart, loadavg()[0]], cpus: cpus().length };
     const results = ONLY === 'sequence'
       ? mergeSequence(page, tablesRun)
+      : ONLY === 'gpu'
+      ? mergeGpu(page, tablesRun)
       : ONLY
       ? mergeTables(page, tablesRun)
       : { date, quick: QUICK, ...page, firstEpoch: first, sizes: sizes(), tablesRun };

@@ -207,6 +207,11 @@ function webgpuSection(res) {
       'fixed costs and how our kernels compare with TF.js webgpu on the same adapter only.',
       'Native figures on a real GPU: `cargo run --release --features webgpu --example gpu_bench`.');
   }
+  if (res.gpuRun) {
+    const run = res.gpuRun;
+    const load = run.loadavg ? `, 1-minute load average ${run.loadavg.map((v) => v.toFixed(2)).join(' → ')}` : '';
+    out.push('', `This section was measured alone (\`node bench/browser.mjs --only gpu\`${run.quick ? ' --quick' : ''}) on ${run.date}${run.cpus ? `, ${run.cpus} cores` : ''}${load}; the CPU columns beside it are those of the last full run.`);
+  }
   out.push('', '### Matmul, GFLOPS (square; ours: N products in one submit, one read-back)', '',
     '| shape | ours WebGPU | TF.js webgpu | ours ÷ TF.js webgpu | ours SIMD128 (CPU) |', '| --- | ---: | ---: | ---: | ---: |');
   for (const id of [...new Set(ours.filter((r) => r.group === 'matmul').map((r) => r.id))]) {

@@ -2,16 +2,24 @@
 //! read-back) and training throughput GPU vs CPU, printed as Markdown with the adapter name.
 //!
 //! `cargo run --release --features webgpu --example gpu_bench [-- --big] [-- --quick]`
-//! (`--big` adds 4096³; `--quick` stops at 1024 and trains fewer steps). On a software
-//! adapter (lavapipe, SwiftShader) the figures show overheads only.
+//! (`--big` adds 4096³, where the goal on a real GPU is ≥ 10 TFLOPS f32; `--quick` stops at
+//! 1024 and trains fewer steps). It also prints the training recording's dispatches per step
+//! and submits per run (the goal: one submit per K steps). On a software adapter (lavapipe,
+//! SwiftShader) the figures show overheads only.
 
 use std::time::Instant;
 
-use nn_playground::backend::webgpu::{GpuContext, GpuTrainer, KernelRunner, MatmulShape};
+use nn_playground::backend::webgpu::{
+    GpuContext, GpuTrainer, KernelRunner, MatmulShape, MAX_STEPS_PER_SUBMIT,
+};
 use nn_playground::{
     Activation, CompileSpec, Init, LayerSpec, LossKind, Matrix, ModelSpec, OptimizerKind,
     OptimizerSpec, Result, Rng, Sequential,
 };
+
+/// The matmul size and rate the backend aims at on a real GPU.
+const GOAL_SIZE: usize = 4096;
+const GOAL_GFLOPS: f64 = 10_000.0;
 
 fn main() {
     if let Err(e) = run() {
@@ -38,6 +46,7 @@ fn run() -> Result<()> {
     if big {
         sizes.push(4096);
     }
+    let mut best_at_goal = None;
     for &s in &sizes {
         let flops = 2.0 * (s as f64).powi(3);
         let mut row = format!("| {s}³ |");
@@ -45,9 +54,25 @@ fn run() -> Result<()> {
             // About 1 GFLOP of work per measurement, at least one dispatch.
             let reps = ((1e9 / flops) as usize).clamp(1, 64);
             let secs = runner.time_matmul(shape, s, s, s, reps)?;
-            row += &format!(" {:.1} |", flops / secs / 1e9);
+            let gflops = flops / secs / 1e9;
+            if s == GOAL_SIZE {
+                best_at_goal = Some(gflops.max(best_at_goal.unwrap_or(0.0)));
+            }
+            row += &format!(" {gflops:.1} |");
         }
         println!("{row}");
+    }
+    match best_at_goal {
+        Some(g) => println!(
+            "\nGoal at {GOAL_SIZE}³: ≥ {:.0} TFLOPS f32; best shape {:.2} TFLOPS {}",
+            GOAL_GFLOPS / 1e3,
+            g / 1e3,
+            if g >= GOAL_GFLOPS { "✔" } else { "✘" }
+        ),
+        None => println!(
+            "\nGoal at {GOAL_SIZE}³ (≥ {:.0} TFLOPS f32): not measured, pass --big",
+            GOAL_GFLOPS / 1e3
+        ),
     }
 
     println!("\n## Fixed costs\n");
@@ -90,11 +115,13 @@ fn run() -> Result<()> {
         cases.push((784, &mnist[..], 10, b, (10_000 / b).clamp(10, 100)));
     }
     let mut ratios = Vec::new();
+    let mut dispatches = 0;
     for (input, hidden, out, batch, steps) in cases {
         let steps = if quick { steps / 4 + 1 } else { steps };
-        let (gpu, cpu) = throughput(&ctx, input, hidden, out, batch, steps)?;
+        let (gpu, cpu, d) = throughput(&ctx, input, hidden, out, batch, steps)?;
         if input == 784 {
             ratios.push((batch, gpu / cpu));
+            dispatches = d;
         }
         let name = format!(
             "{input}-{}-{out}",
@@ -120,12 +147,17 @@ fn run() -> Result<()> {
         ),
     }
     println!(
+        "Recording (784-256-128-10, Adam): {dispatches} dispatches per step; K steps (up to \
+         {MAX_STEPS_PER_SUBMIT}) are one command buffer, one submit and one read-back."
+    );
+    println!(
         "CPU: this build's native kernels on one thread (the browser runs the SIMD128 build)."
     );
     Ok(())
 }
 
-/// Samples per second of `steps` Adam steps on random data, GPU (one submit) and CPU.
+/// Samples per second of `steps` Adam steps on random data, GPU (one submit) and CPU, and
+/// the GPU recording's dispatches per step.
 fn throughput(
     ctx: &GpuContext,
     input: usize,
@@ -133,7 +165,7 @@ fn throughput(
     out: usize,
     batch: usize,
     steps: usize,
-) -> Result<(f64, f64)> {
+) -> Result<(f64, f64, usize)> {
     let dense = |units, activation| LayerSpec::Dense {
         units,
         activation,
@@ -177,6 +209,7 @@ fn throughput(
     )?;
     let mut trainer = GpuTrainer::new(ctx, &model, batch)?;
     trainer.set_data(&x, &y)?;
+    let dispatches = trainer.dispatches_per_step().unwrap_or(0);
     pollster::block_on(trainer.train_steps(batch, 2))?;
     let t = Instant::now();
     pollster::block_on(trainer.train_steps(batch, steps))?;
@@ -186,7 +219,7 @@ fn throughput(
     let t = Instant::now();
     model.train_steps(&x, &y, batch, cpu_steps)?;
     let cpu = (cpu_steps * batch) as f64 / t.elapsed().as_secs_f64();
-    Ok((gpu, cpu))
+    Ok((gpu, cpu, dispatches))
 }
 
 fn median(n: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {

@@ -1,15 +1,18 @@
 //! The WebGPU backend in a real browser (headless Chromium with `--enable-unsafe-webgpu`,
-//! SwiftShader in CI): kernels against the CPU oracle and a short training run against the
-//! CPU run, and the benchmark page's clock-free jobs. Without an adapter the tests fail with
-//! the reason.
+//! SwiftShader in CI): every shared body of `tests/gpu_cases/` (the kernels against the CPU
+//! oracle on odd shapes, training runs against the CPU run, batch norm, the benchmark's
+//! clock-free jobs; the same bodies the native suite `tests/gpu/` runs), then what only the
+//! browser has: the JavaScript exports (`GpuTrainer`, the Keras `fit` with `backend`, the
+//! benchmark page's). Without an adapter the tests fail with the reason.
 //!
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --features webgpu --test web_gpu`
 #![cfg(all(feature = "webgpu", target_arch = "wasm32"))]
 
-use nn_playground::backend::webgpu::{GpuContext, GpuTrainer, KernelRunner, MatmulShape};
-use nn_playground::kernels::scalar;
-use nn_playground::nn::batch_norm::BatchNorm;
-use nn_playground::nn::loss::loss_and_grad;
+#[path = "common/mod.rs"]
+mod common;
+#[path = "gpu_cases/mod.rs"]
+mod gpu_cases;
+
 use nn_playground::{
     Activation, CompileSpec, Init, LayerSpec, LossKind, Matrix, ModelSpec, OptimizerKind,
     OptimizerSpec, Rng, Sequential,
@@ -18,10 +21,8 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn context() -> GpuContext {
-    GpuContext::new().await.unwrap_or_else(|e| {
-        panic!("browser WebGPU tests need an adapter (Chromium with --enable-unsafe-webgpu): {e}")
-    })
+mod shared {
+    crate::gpu_tests!(browser);
 }
 
 fn random(len: usize, seed: u64) -> Vec<f32> {
@@ -37,106 +38,6 @@ fn close(what: &str, got: &[f32], want: &[f32], abs: f32, rel: f32) {
             "{what}[{i}]: GPU {g} vs CPU {w}"
         );
     }
-}
-
-#[wasm_bindgen_test]
-async fn matmul_shapes_match_the_oracle_in_the_browser() {
-    let ctx = context().await;
-    let run = KernelRunner::new(&ctx).unwrap();
-    for (m, k, n) in [(1, 1, 1), (17, 33, 5), (65, 3, 127)] {
-        let a = random(m * k, 1);
-        let b = random(k * n, 2);
-        let mut want = vec![0.0; m * n];
-        scalar::gemm_nn(m, k, n, &a, &b, &mut want, false);
-        let got = run.matmul(MatmulShape::Nn, m, k, n, &a, &b).await.unwrap();
-        close("NN", &got, &want, 2e-6 * k as f32, 1e-5);
-        let mut want = vec![0.0; m * n];
-        scalar::gemm_tn(m, k, n, &a, &b, &mut want, false);
-        let got = run.matmul(MatmulShape::Tn, m, k, n, &a, &b).await.unwrap();
-        close("TN", &got, &want, 2e-6 * k as f32, 1e-5);
-        let bt = random(n * k, 3);
-        let mut want = vec![0.0; m * n];
-        scalar::gemm_nt(m, k, n, &a, &bt, &mut want, false);
-        let got = run.matmul(MatmulShape::Nt, m, k, n, &a, &bt).await.unwrap();
-        close("NT", &got, &want, 2e-6 * k as f32, 1e-5);
-    }
-}
-
-#[wasm_bindgen_test]
-async fn softmax_cross_entropy_matches_the_cpu_in_the_browser() {
-    let ctx = context().await;
-    let run = KernelRunner::new(&ctx).unwrap();
-    let p = Matrix::from_vec(7, 3, random(21, 4).iter().map(|v| v * 5.0).collect()).unwrap();
-    let t = Matrix::from_vec(7, 1, vec![0., 1., 2., 2., 1., 0., 1.]).unwrap();
-    let mut want_g = Matrix::default();
-    let want = loss_and_grad(LossKind::CategoricalCrossentropy, 1.0, &p, &t, &mut want_g);
-    let (got, got_g) = run
-        .loss_and_grad(LossKind::CategoricalCrossentropy, 1.0, &p, &t)
-        .await
-        .unwrap();
-    assert!(
-        (got - want).abs() < 1e-5 * (1.0 + want.abs()),
-        "loss {got} vs {want}"
-    );
-    close("grad", got_g.as_slice(), want_g.as_slice(), 1e-7, 1e-4);
-}
-
-#[wasm_bindgen_test]
-async fn training_follows_the_cpu_curve_in_the_browser() {
-    let ctx = context().await;
-    let dense = |units, activation| LayerSpec::Dense {
-        units,
-        activation,
-        init: Init::GlorotUniform,
-        use_bias: true,
-    };
-    let spec = ModelSpec {
-        input_dim: 2,
-        layers: vec![
-            dense(8, Activation::Tanh),
-            dense(8, Activation::Tanh),
-            dense(1, Activation::Sigmoid),
-        ],
-    };
-    let mut cpu = Sequential::new(spec, 5).unwrap();
-    cpu.compile(CompileSpec {
-        optimizer: OptimizerSpec {
-            kind: OptimizerKind::Adam,
-            learning_rate: 0.02,
-            ..Default::default()
-        },
-        loss: LossKind::BinaryCrossentropy,
-        ..Default::default()
-    })
-    .unwrap();
-    let x = Matrix::from_vec(30, 2, random(60, 6)).unwrap();
-    let y = Matrix::from_vec(
-        30,
-        1,
-        x.as_slice()
-            .chunks(2)
-            .map(|r| (r[0] * r[1] > 0.0) as u8 as f32)
-            .collect(),
-    )
-    .unwrap();
-    let mut gpu = GpuTrainer::new(&ctx, &cpu, 10).unwrap();
-    gpu.set_data(&x, &y).unwrap();
-    for call in 0..5 {
-        let want = cpu.train_steps(&x, &y, 10, 6).unwrap();
-        let got = gpu.train_steps(10, 6).await.unwrap();
-        assert!(
-            (got - want).abs() <= 1e-6 + 1e-3 * want.abs(),
-            "call {call}: GPU {got} vs CPU {want}"
-        );
-    }
-    let pred = gpu.predict(&x).await.unwrap();
-    close(
-        "predictions",
-        pred.as_slice(),
-        cpu.predict(&x).unwrap().as_slice(),
-        1e-3,
-        1e-2,
-    );
 }
 
 /// The JavaScript export, driven as the page's worker would: create from a model file, train,
@@ -301,31 +202,12 @@ async fn js_trainer_carries_adam_state_across_switches() {
 }
 
 #[wasm_bindgen_test]
-async fn benchmark_jobs_run_and_wait_in_the_browser() {
+async fn benchmark_page_exports_run_and_wait_in_the_browser() {
     use nn_playground::web::gpu_bench::WebGpuKernelBench;
     use wasm_bindgen_futures::JsFuture;
 
-    // The kernel jobs: the product's C[0,0] and the tiny dispatch seen through read-backs
-    // (the web's wait is the browser's onSubmittedWorkDone, not a poll).
-    let ctx = context().await;
-    let run = KernelRunner::new(&ctx).unwrap();
-    let (m, k, n) = (9, 13, 5);
-    let (a, b) = (random(m * k, 61), random(k * n, 62));
-    let mut want = vec![0.0; m * n];
-    scalar::gemm_nt(m, k, n, &a, &b, &mut want, false);
-    let job = run.matmul_job(MatmulShape::Nt, m, k, n, &a, &b).unwrap();
-    let got = run.run_matmul_job(&job, 3).await.unwrap();
-    assert!(
-        (got - want[0]).abs() < 1e-4,
-        "C[0,0]: GPU {got} vs CPU {}",
-        want[0]
-    );
-    let tiny = run.dispatch_job().unwrap();
-    assert_eq!(run.read_back_one(&tiny).await.unwrap(), 0.0);
-    run.run_dispatches(&tiny, 5).await.unwrap();
-    assert_eq!(run.read_back_one(&tiny).await.unwrap(), 3.0);
-
-    // The JS face the benchmark page drives.
+    // The JS face the benchmark page drives (the Rust jobs under it are a shared body,
+    // `bench_jobs`).
     let bench = WebGpuKernelBench::create().await.unwrap();
     let mm = bench.matmul("tn", 8, 8, 8, 1).unwrap();
     assert_eq!(mm.flops_per_iter(), 1024.0);
@@ -675,50 +557,6 @@ mod keras {
         .unwrap_err();
         assert!(message(err).contains("input features"));
     }
-}
-
-#[wasm_bindgen_test]
-async fn batch_norm_step_matches_the_cpu_layer_in_the_browser() {
-    let ctx = context().await;
-    let run = KernelRunner::new(&ctx).unwrap();
-    let (m, f) = (7, 13);
-    let mut cpu = BatchNorm::new(f, 0.9, 1e-3);
-    cpu.gamma = random(f, 20).iter().map(|v| 1.0 + 0.5 * v).collect();
-    cpu.beta = random(f, 21);
-    let start = cpu.clone();
-    let x = Matrix::from_vec(
-        m,
-        f,
-        random(m * f, 22).iter().map(|v| 3.0 * v + 1.0).collect(),
-    )
-    .unwrap();
-    let dy = Matrix::from_vec(m, f, random(m * f, 23)).unwrap();
-    let (mut y, mut dx) = (Matrix::default(), Matrix::default());
-    cpu.forward(&x, &mut y, true);
-    cpu.backward(&dy, &mut dx);
-    let got = run.batch_norm_train(&start, &x, &dy, false).await.unwrap();
-    close("Y", got.y.as_slice(), y.as_slice(), 1e-5, 1e-5);
-    close("dX", got.dx.as_slice(), dx.as_slice(), 1e-5, 1e-5);
-    close("dgamma", &got.dgamma, &cpu.dgamma, 1e-5, 1e-5);
-    close("dbeta", &got.dbeta, &cpu.dbeta, 1e-5, 1e-5);
-    close(
-        "running mean",
-        &got.running_mean,
-        &cpu.running_mean,
-        1e-6,
-        1e-5,
-    );
-    close(
-        "running variance",
-        &got.running_var,
-        &cpu.running_var,
-        1e-6,
-        1e-5,
-    );
-    let mut want = Matrix::default();
-    cpu.forward(&x, &mut want, false);
-    let got = run.batch_norm_infer(&cpu, &x).await.unwrap();
-    close("inference", got.as_slice(), want.as_slice(), 1e-5, 1e-5);
 }
 
 /// A batch-norm model through the JavaScript export: the downloaded file carries the GPU's

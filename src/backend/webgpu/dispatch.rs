@@ -81,11 +81,11 @@ impl OpBuilder {
     }
 
     /// Queues a dispatch; returns its index in the op list.
-    /// Matmul grids are given in 64-wide tiles; a wide variant's tiles are 128 wide.
+    /// A matmul's grid is set here from its variant's block (x along n, y along m): 128×128
+    /// for a wide one, 32 columns × 64 rows for the direct one; the callers' `per` is ignored.
     pub fn push(&mut self, kernel: Kernel, op: Op, mut x: Extent, mut y: Extent) -> usize {
-        if let Kernel::Matmul { wide: true, .. } = kernel {
-            x.per = 128;
-            y.per = 128;
+        if let Kernel::Matmul { wide, .. } = kernel {
+            (x.per, y.per) = if wide { (128, 128) } else { (32, 64) };
         }
         self.ops.push((kernel, op, x, y));
         self.ops.len() - 1

@@ -28,12 +28,19 @@ fn act(kind: u32, x: f32) -> f32 {
             let u = GELU_C * (x + 0.044715 * x * x * x);
             return 0.5 * x * (1.0 + tanh_safe(u));
         }
-        case 9u: { return sin(x); }
+        case 9u: { return sin(in_one_turn(x)); }
         default: { return x; }
     }
 }
 
-// act'(z), with tanh and sigmoid taken from the output y as the CPU does.
+// x moved into [−π, π] by whole turns: WGSL bounds `sin` and `cos` (absolute error 2⁻¹¹)
+// only there, and software adapters are measurably worse outside it.
+fn in_one_turn(x: f32) -> f32 {
+    let turn = 6.2831855;
+    return x - turn * round(x / turn);
+}
+
+// act'(z), with tanh and sigmoid taken from the output y as the CPU does. taken from the output y as the CPU does.
 fn act_grad(kind: u32, x: f32, y: f32) -> f32 {
     switch kind {
         case 1u: { return select(0.0, 1.0, x > 0.0); }
@@ -51,7 +58,7 @@ fn act_grad(kind: u32, x: f32, y: f32) -> f32 {
             let t = tanh_safe(u);
             return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * 0.044715 * x * x);
         }
-        case 9u: { return cos(x); }
+        case 9u: { return cos(in_one_turn(x)); }
         default: { return 1.0; }
     }
 }

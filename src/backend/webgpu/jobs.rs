@@ -5,7 +5,7 @@
 
 use super::dispatch::{Bindings, Extent};
 use super::kernels::{Kernel, Op, Step};
-use super::matmul::MatmulShape;
+use super::matmul::{check_matmul_grid, MatmulShape};
 use super::ops::{check_len, KernelRunner, Prepared};
 use crate::{Error, Result};
 
@@ -64,6 +64,7 @@ impl KernelRunner {
         };
         check_len("matmul operand a", a.len(), la)?;
         check_len("matmul operand b", b.len(), lb)?;
+        check_matmul_grid(m, n)?;
         let ba = self.ctx.storage_init("a", a);
         let bb = self.ctx.storage_init("b", b);
         let c = self.ctx.storage("c", m * n)?;

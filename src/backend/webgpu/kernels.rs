@@ -61,7 +61,8 @@ pub(crate) struct Step {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Kernel {
     /// A matmul; `vec_a`/`vec_b`: that operand is read as `vec4`; `wide`: 128×128 tiles of
-    /// 8×8 outputs per invocation (else 64×64 of 4×4).
+    /// 8×8 outputs per invocation in workgroup memory (else the direct kernel, 8×4 outputs
+    /// per invocation read straight from storage).
     Matmul {
         shape: MatmulShape,
         vec_a: bool,

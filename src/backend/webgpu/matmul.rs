@@ -1,7 +1,9 @@
-//! The matmul kernel family: the WGSL template filled in per shape (NN, TN, NT), per operand
-//! element type (scalar or vec4 loads) and per tile size, and the choice of variant for an op.
+//! The matmul kernel family: the tiled WGSL template filled in per shape (NN, TN, NT) and per
+//! operand element type (scalar or vec4 loads), the direct kernel beside it
+//! (`matmul_direct.rs`), and the choice of variant for an op.
 
 use super::kernels::{Kernel, Op};
+use super::matmul_direct::direct_source;
 
 const MATMUL: &str = include_str!("matmul.wgsl");
 
@@ -16,8 +18,10 @@ pub(crate) fn matmul_kernel(shape: MatmulShape, op: &Op) -> Kernel {
         MatmulShape::Tn => (op.m, op.n),
         MatmulShape::Nt => (op.k, op.k),
     };
-    // Wide tiles halve the loads per multiply-add but make a quarter as many workgroups:
-    // worth it once there are still ≥ 256 of them (a big GPU has ~100 compute units).
+    // The 128×128 tiles in workgroup memory are for real GPUs at sizes where they keep
+    // ≥ 256 workgroups busy (a big GPU has ~100 compute units). Below that the direct
+    // kernel: on a software adapter it is 1.5–3× the tiled ones (barriers are expensive
+    // there, caches do the staging), and a small product is launch-bound on a real GPU.
     let wide = op.m != 0 && op.n != 0 && op.m as u64 * op.n as u64 >= 2048 * 2048;
     Kernel::Matmul {
         shape,
@@ -25,6 +29,24 @@ pub(crate) fn matmul_kernel(shape: MatmulShape, op: &Op) -> Kernel {
         vec_b: fits(b_len, op.b_off, op.b_rs),
         wide,
     }
+}
+
+/// Most workgroups along one axis of a dispatch (WebGPU's guaranteed limit).
+const MAX_GROUPS: usize = 65_535;
+
+/// `Err(Shape)` when an `m×n` product needs more workgroups along an axis than one dispatch
+/// may have (the matmul kernels have no grid-stride loop, so the rest would go uncomputed):
+/// the direct kernel's block is 64 rows × 32 columns, so up to 4 194 240 rows and 2 097 120
+/// columns.
+pub(crate) fn check_matmul_grid(m: usize, n: usize) -> crate::Result<()> {
+    if m.div_ceil(64) > MAX_GROUPS || n.div_ceil(32) > MAX_GROUPS {
+        return Err(crate::Error::Shape(format!(
+            "a GPU matmul of {m}×{n} outputs is too large for one dispatch (at most {} rows and {} columns)",
+            64 * MAX_GROUPS,
+            32 * MAX_GROUPS
+        )));
+    }
+    Ok(())
 }
 
 /// The three matmul shapes (see `kernels` for the CPU contract).
@@ -97,8 +119,17 @@ fn tile_load(o: &Operand, vec4: bool) -> String {
     )
 }
 
-/// The matmul template for one shape, operand element types and tile size.
+/// The matmul source for one shape and operand element types: the 128×128 tiled kernel when
+/// `wide`, else the direct one.
 pub(crate) fn matmul_source(shape: MatmulShape, vec_a: bool, vec_b: bool, wide: bool) -> String {
+    if !wide {
+        return direct_source(shape, vec_a, vec_b);
+    }
+    tiled_source(shape, vec_a, vec_b)
+}
+
+/// The tiled template: 16×16 invocations of 8×8 outputs, K in 16-wide tiles.
+fn tiled_source(shape: MatmulShape, vec_a: bool, vec_b: bool) -> String {
     let a_k = Operand {
         buf: "in0",
         tile: "tile_a",
@@ -134,7 +165,7 @@ pub(crate) fn matmul_source(shape: MatmulShape, vec_a: bool, vec_b: bool, wide: 
     };
     let elem = |v: bool| if v { "vec4<f32>" } else { "f32" };
     MATMUL
-        .replace("TILE_T", if wide { "8u" } else { "4u" })
+        .replace("TILE_T", "8u")
         .replace("ELEM_A", elem(vec_a))
         .replace("ELEM_B", elem(vec_b))
         .replace("TILE_A", &tile_load(&a, vec_a))

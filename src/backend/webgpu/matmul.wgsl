@@ -1,6 +1,7 @@
-// Tiled matmul, one template for the three shapes (the host fills in each operand's element
-// type and tile load: scalar, or vec4 when its contiguous dimension and offsets are multiples
-// of 4; and T, the outputs per invocation along each axis). Shape legend (row-major):
+// Tiled matmul for big products on real GPUs, one template for the three shapes (the host
+// fills in each operand's element type and tile load: scalar, or vec4 when its contiguous
+// dimension and offsets are multiples of 4; and T, the outputs per invocation along each
+// axis, 8 today). Shape legend (row-major):
 // NN `A m×k · B k×n`; TN `Aᵀ` with `A k×m`; NT `Bᵀ` with `B n×k`; `C m×n` at `op.c_off`.
 //
 // A 16×16 workgroup computes a (16·T)×(16·T) block of C; each invocation T×T outputs, strided

@@ -14,6 +14,7 @@ mod dispatch;
 mod jobs;
 mod kernels;
 mod matmul;
+mod matmul_direct;
 mod ops;
 mod ops_bn;
 mod ops_train;

@@ -5,7 +5,7 @@ use super::codes::activation_code;
 use super::context::GpuContext;
 use super::dispatch::{record, step_bytes, Bindings, Dispatch, Dummies, Extent, OpBuilder};
 use super::kernels::{Kernel, Kernels, Op, Step};
-use super::matmul::{matmul_kernel, MatmulShape};
+use super::matmul::{check_matmul_grid, matmul_kernel, MatmulShape};
 use crate::{Activation, Error, Result};
 
 /// Compiled kernels on a context, for running one kernel at a time.
@@ -106,6 +106,7 @@ impl KernelRunner {
                 b.len()
             )));
         }
+        check_matmul_grid(m, n)?;
         let ba = self.ctx.storage_init("a", a);
         let bb = self.ctx.storage_init("b", b);
         let bc = self.ctx.storage("c", m * n)?;

@@ -337,6 +337,13 @@ impl GpuTrainer {
         &self.compile
     }
 
+    /// Kernel launches recorded per training step (forward, loss, backward, updates); `None`
+    /// before [`set_data`](Self::set_data). `train_steps` submits up to
+    /// [`MAX_STEPS_PER_SUBMIT`] steps of them at once.
+    pub fn dispatches_per_step(&self) -> Option<usize> {
+        self.data.as_ref().map(|d| d.dispatches.len())
+    }
+
     /// The weights as last read back (per dense: W then b; batch norm: γ then
     /// β), in `Sequential::params` order.
     pub fn last_params(&self) -> &[Vec<f32>] {

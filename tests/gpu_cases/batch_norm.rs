@@ -15,9 +15,9 @@ use nn_playground::{
     OptimizerSpec, Regularization, RegularizationKind, Sequential,
 };
 
+use super::training::compare;
+use super::{assert_close, Gpu};
 use crate::common::{dense, random_matrix};
-use crate::training::compare;
-use crate::{assert_close, gpu};
 
 const TOL: f32 = 1e-5;
 
@@ -54,9 +54,8 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
         .fold(0.0, f32::max)
 }
 
-#[test]
-fn batch_norm_training_step_matches_the_cpu_layer() {
-    let (_, run) = gpu();
+pub async fn batch_norm_training_step_matches_the_cpu_layer(gpu: &Gpu) {
+    let (_, run) = gpu;
     // Odd shapes; a single row (zero variance); more rows than one workgroup has invocations.
     for (s, &(m, f)) in [(7, 13), (1, 5), (33, 3), (300, 17), (2, 257)]
         .iter()
@@ -71,7 +70,7 @@ fn batch_norm_training_step_matches_the_cpu_layer() {
         cpu.forward(&x, &mut y, true);
         let mut dx = Matrix::default();
         cpu.backward(&dy, &mut dx);
-        let got = pollster::block_on(run.batch_norm_train(&start, &x, &dy, false)).unwrap();
+        let got = run.batch_norm_train(&start, &x, &dy, false).await.unwrap();
         let what = |t: &str| format!("{t} ({m}×{f})");
         assert_close(&what("Y"), got.y.as_slice(), y.as_slice(), TOL, TOL);
         assert_close(&what("dX"), got.dx.as_slice(), dx.as_slice(), TOL, TOL);
@@ -103,13 +102,12 @@ fn batch_norm_training_step_matches_the_cpu_layer() {
     }
 }
 
-#[test]
-fn batch_norm_inference_uses_the_running_statistics_like_the_cpu() {
-    let (_, run) = gpu();
+pub async fn batch_norm_inference_uses_the_running_statistics_like_the_cpu(gpu: &Gpu) {
+    let (_, run) = gpu;
     for (m, f) in [(7, 13), (64, 1), (129, 6)] {
         let mut cpu = layer(f, 0.99, 7 + m as u64);
         let x = batch(m, f, 8 + m as u64);
-        let got = pollster::block_on(run.batch_norm_infer(&cpu, &x)).unwrap();
+        let got = run.batch_norm_infer(&cpu, &x).await.unwrap();
         let mut want = Matrix::default();
         cpu.forward(&x, &mut want, false);
         assert_close(
@@ -122,9 +120,8 @@ fn batch_norm_inference_uses_the_running_statistics_like_the_cpu() {
     }
 }
 
-#[test]
-fn running_statistics_skip_non_finite_batches_and_diverged_submits() {
-    let (_, run) = gpu();
+pub async fn running_statistics_skip_non_finite_batches_and_diverged_submits(gpu: &Gpu) {
+    let (_, run) = gpu;
     let (m, f) = (4, 3);
     let start = layer(f, 0.9, 300);
     // Feature 1's variance overflows f32: like the CPU, only that feature keeps its statistics.
@@ -144,7 +141,7 @@ fn running_statistics_skip_non_finite_batches_and_diverged_submits() {
         cpu.running_var[0], start.running_var[0],
         "CPU moved feature 0"
     );
-    let got = pollster::block_on(run.batch_norm_train(&start, &x, &dy, false)).unwrap();
+    let got = run.batch_norm_train(&start, &x, &dy, false).await.unwrap();
     assert_close(
         "running mean",
         &got.running_mean,
@@ -162,7 +159,7 @@ fn running_statistics_skip_non_finite_batches_and_diverged_submits() {
     // After a diverged step of the same submit nothing moves (the CPU has stopped by then),
     // while the step itself is still computed.
     let x = batch(m, f, 303);
-    let got = pollster::block_on(run.batch_norm_train(&start, &x, &dy, true)).unwrap();
+    let got = run.batch_norm_train(&start, &x, &dy, true).await.unwrap();
     assert_eq!(got.running_mean, start.running_mean);
     assert_eq!(got.running_var, start.running_var);
     let mut cpu = start.clone();
@@ -232,36 +229,35 @@ fn hidden_bn(compile: CompileSpec) -> Sequential {
 // margin is for real GPUs. Measured on lavapipe: ≤ 1.6e-7 relative over 54–70 steps, while
 // every deliberately broken batch-norm kernel or glue tried failed these tests.
 
-#[test]
-fn batch_norm_model_with_sgd_follows_the_cpu_curve() {
+pub async fn batch_norm_model_with_sgd_follows_the_cpu_curve(gpu: &Gpu) {
     let (x, y) = quadrants();
     compare(
+        gpu,
         hidden_bn(bce(OptimizerKind::Sgd, 0.2)),
-        &x,
-        &y,
+        (&x, &y),
         10,
         10,
         7,
         1e-3,
-    );
+    )
+    .await;
 }
 
-#[test]
-fn batch_norm_model_with_adam_follows_the_cpu_curve() {
+pub async fn batch_norm_model_with_adam_follows_the_cpu_curve(gpu: &Gpu) {
     let (x, y) = quadrants();
     compare(
+        gpu,
         hidden_bn(bce(OptimizerKind::Adam, 0.02)),
-        &x,
-        &y,
+        (&x, &y),
         10,
         10,
         7,
         1e-3,
-    );
+    )
+    .await;
 }
 
-#[test]
-fn batch_norm_first_and_last_with_penalties_follows_the_cpu_curve() {
+pub async fn batch_norm_first_and_last_with_penalties_follows_the_cpu_curve(gpu: &Gpu) {
     // Batch norm straight on the dataset (reading it at each batch's row offset) and as the
     // output layer; L2 and AdamW's decay must not touch γ and β, as on the CPU.
     let x = random_matrix(50, 3, -1.0, 1.0, 4);
@@ -305,12 +301,11 @@ fn batch_norm_first_and_last_with_penalties_follows_the_cpu_curve() {
         ],
         compile,
     );
-    compare(m, &x, &y, 16, 6, 9, 1e-3);
+    compare(gpu, m, (&x, &y), 16, 6, 9, 1e-3).await;
 }
 
-#[test]
-fn running_statistics_upload_with_the_weights_and_download_back() {
-    let (ctx, _) = gpu();
+pub async fn running_statistics_upload_with_the_weights_and_download_back(gpu: &Gpu) {
+    let (ctx, _) = gpu;
     let (x, y) = quadrants();
     let fresh = hidden_bn(bce(OptimizerKind::Adam, 0.02));
     let mut cpu = fresh.clone();
@@ -323,7 +318,7 @@ fn running_statistics_upload_with_the_weights_and_download_back() {
     t.upload_params(&values).unwrap();
     let grid = random_matrix(200, 2, -2.0, 2.0, 5);
     let want = cpu.predict(&grid).unwrap();
-    let got = pollster::block_on(t.predict(&grid)).unwrap();
+    let got = t.predict(&grid).await.unwrap();
     assert_close("after upload", got.as_slice(), want.as_slice(), 1e-5, 1e-4);
     // A fresh model downloaded from the trainer takes both and predicts the same.
     let mut back = fresh.clone();
@@ -346,9 +341,8 @@ fn running_statistics_upload_with_the_weights_and_download_back() {
     assert_eq!(t.last_running_stats(), cpu.running_stats().as_slice());
 }
 
-#[test]
-fn a_diverging_batch_norm_model_stops_where_the_cpu_does_with_its_statistics() {
-    let (ctx, _) = gpu();
+pub async fn a_diverging_batch_norm_model_stops_where_the_cpu_does_with_its_statistics(gpu: &Gpu) {
+    let (ctx, _) = gpu;
     let x = random_matrix(20, 2, -1.0, 1.0, 9);
     let y = random_matrix(20, 1, 1e3, 1e4, 10);
     let compile = CompileSpec {
@@ -377,7 +371,7 @@ fn a_diverging_batch_norm_model_stops_where_the_cpu_does_with_its_statistics() {
     assert!(cpu_step < 100, "diverged only at step {cpu_step}");
     let mut t = GpuTrainer::new(ctx, &fresh, 5).unwrap();
     t.set_data(&x, &y).unwrap();
-    let err = pollster::block_on(t.train_steps(5, 200)).unwrap_err();
+    let err = t.train_steps(5, 200).await.unwrap_err();
     assert!(
         matches!(err, Error::Diverged { step, .. } if step == cpu_step),
         "GPU: {err}; CPU stopped at step {cpu_step}"
@@ -397,9 +391,8 @@ fn a_diverging_batch_norm_model_stops_where_the_cpu_does_with_its_statistics() {
     assert_eq!(back.running_stats(), t.last_running_stats());
 }
 
-#[test]
-fn model_uploads_and_downloads_with_state_carry_the_running_statistics() {
-    let (ctx, _) = gpu();
+pub async fn model_uploads_and_downloads_with_state_carry_the_running_statistics(gpu: &Gpu) {
+    let (ctx, _) = gpu;
     let (x, y) = quadrants();
     let fresh = hidden_bn(bce(OptimizerKind::Adam, 0.02));
     let mut cpu = fresh.clone();
@@ -409,11 +402,11 @@ fn model_uploads_and_downloads_with_state_carry_the_running_statistics() {
     t.upload_model(&cpu).unwrap();
     assert_eq!(t.last_running_stats(), cpu.running_stats().as_slice());
     t.set_data(&x, &y).unwrap();
-    pollster::block_on(t.train_steps(10, 5)).unwrap();
+    t.train_steps(10, 5).await.unwrap();
     cpu.train_steps(&x, &y, 10, 5).unwrap();
     // GPU → CPU with the state: they come back, matching the CPU that trained on.
     let mut back = fresh.clone();
-    pollster::block_on(t.download_with_state_into(&mut back)).unwrap();
+    t.download_with_state_into(&mut back).await.unwrap();
     assert_eq!(back.running_stats(), t.last_running_stats());
     for (i, (g, w)) in back
         .running_stats()
@@ -424,7 +417,7 @@ fn model_uploads_and_downloads_with_state_carry_the_running_statistics() {
         assert_close(&format!("running statistic {i}"), g, &w, 1e-4, 1e-3);
     }
     let grid = random_matrix(100, 2, -2.0, 2.0, 6);
-    let want = pollster::block_on(t.predict(&grid)).unwrap();
+    let want = t.predict(&grid).await.unwrap();
     let got = back.predict(&grid).unwrap();
     assert_close("predictions", got.as_slice(), want.as_slice(), 1e-5, 1e-4);
 }

@@ -7,8 +7,8 @@ use nn_playground::{
     OptimizerSpec, Regularization, RegularizationKind, Sequential,
 };
 
+use super::{assert_close, Gpu};
 use crate::common::{random_classes, random_matrix};
-use crate::{assert_close, gpu};
 
 fn dense(units: usize, activation: Activation) -> LayerSpec {
     LayerSpec::Dense {
@@ -29,16 +29,16 @@ fn model(input_dim: usize, layers: Vec<LayerSpec>, compile: CompileSpec) -> Sequ
 /// and the final weights (and batch-norm running statistics) agree within `rel` (relative) —
 /// f32 rounding differs between the two, and the difference compounds over steps — and that
 /// the untrained model, given the GPU's state, predicts as the GPU does.
-pub(crate) fn compare(
+pub async fn compare(
+    gpu: &Gpu,
     mut cpu: Sequential,
-    x: &Matrix,
-    y: &Matrix,
+    (x, y): (&Matrix, &Matrix),
     batch: usize,
     calls: usize,
     steps: usize,
     rel: f32,
 ) {
-    let (ctx, _) = gpu();
+    let (ctx, _) = gpu;
     let untrained = cpu.clone();
     let mut gpu_model = GpuTrainer::new(ctx, &cpu, batch).unwrap();
     gpu_model.set_data(x, y).unwrap();
@@ -47,7 +47,7 @@ pub(crate) fn compare(
     let mut worst = 0.0f32;
     for call in 0..calls {
         let want = cpu.train_steps(x, y, batch, steps).unwrap();
-        let got = pollster::block_on(gpu_model.train_steps(batch, steps)).unwrap();
+        let got = gpu_model.train_steps(batch, steps).await.unwrap();
         assert!(
             (got - want).abs() <= 1e-6 + rel * want.abs(),
             "call {call}: GPU loss {got} vs CPU {want} (relative tolerance {rel})"
@@ -76,7 +76,7 @@ pub(crate) fn compare(
     // Predictions on the GPU match the CPU model's.
     let grid = random_matrix(300, x.cols(), -2.0, 2.0, 77);
     let want = cpu.predict(&grid).unwrap();
-    let got = pollster::block_on(gpu_model.predict(&grid)).unwrap();
+    let got = gpu_model.predict(&grid).await.unwrap();
     assert_close("predictions", got.as_slice(), want.as_slice(), 1e-3, 1e-2);
     // Writing the GPU state into the untrained model reproduces the GPU predictions on the CPU.
     let mut back = untrained;
@@ -91,8 +91,7 @@ pub(crate) fn compare(
     );
 }
 
-#[test]
-fn small_classifier_adam_bce_follows_the_cpu_curve() {
+pub async fn small_classifier_adam_bce_follows_the_cpu_curve(gpu: &Gpu) {
     let x = random_matrix(47, 2, -1.0, 1.0, 1);
     let y = Matrix::from_vec(
         47,
@@ -122,11 +121,10 @@ fn small_classifier_adam_bce_follows_the_cpu_curve() {
         compile,
     );
     // 47 rows in batches of 10: every fifth batch is a partial one of 7 rows.
-    compare(m, &x, &y, 10, 10, 7, 1e-3);
+    compare(gpu, m, (&x, &y), 10, 10, 7, 1e-3).await;
 }
 
-#[test]
-fn softmax_classifier_with_momentum_l2_and_clipping_follows_the_cpu_curve() {
+pub async fn softmax_classifier_with_momentum_l2_and_clipping_follows_the_cpu_curve(gpu: &Gpu) {
     let x = random_matrix(64, 5, -1.0, 1.0, 2);
     let y = random_classes(64, 3, 3);
     let compile = CompileSpec {
@@ -152,11 +150,10 @@ fn softmax_classifier_with_momentum_l2_and_clipping_follows_the_cpu_curve() {
         ],
         compile,
     );
-    compare(m, &x, &y, 16, 8, 10, 1e-3);
+    compare(gpu, m, (&x, &y), 16, 8, 10, 1e-3).await;
 }
 
-#[test]
-fn regression_with_rmsprop_huber_and_l1_follows_the_cpu_curve() {
+pub async fn regression_with_rmsprop_huber_and_l1_follows_the_cpu_curve(gpu: &Gpu) {
     let x = random_matrix(50, 3, -1.0, 1.0, 4);
     let y = Matrix::from_vec(
         50,
@@ -186,11 +183,10 @@ fn regression_with_rmsprop_huber_and_l1_follows_the_cpu_curve() {
         vec![dense(16, Activation::Elu), dense(2, Activation::Linear)],
         compile,
     );
-    compare(m, &x, &y, 50, 6, 20, 1e-3);
+    compare(gpu, m, (&x, &y), 50, 6, 20, 1e-3).await;
 }
 
-#[test]
-fn mse_sgd_with_sigmoid_output_follows_the_cpu_curve_over_several_submits() {
+pub async fn mse_sgd_with_sigmoid_output_follows_the_cpu_curve_over_several_submits(gpu: &Gpu) {
     let x = random_matrix(40, 4, -1.0, 1.0, 5);
     let y = random_matrix(40, 1, 0.0, 1.0, 6);
     let compile = CompileSpec {
@@ -208,12 +204,11 @@ fn mse_sgd_with_sigmoid_output_follows_the_cpu_curve_over_several_submits() {
         compile,
     );
     // More steps than one submit holds: the run is split and still matches.
-    compare(m, &x, &y, 8, 2, MAX_STEPS_PER_SUBMIT + 3, 2e-3);
+    compare(gpu, m, (&x, &y), 8, 2, MAX_STEPS_PER_SUBMIT + 3, 2e-3).await;
 }
 
-#[test]
-fn dropout_model_trains_and_predicts_without_dropout() {
-    let (ctx, _) = gpu();
+pub async fn dropout_model_trains_and_predicts_without_dropout(gpu: &Gpu) {
+    let (ctx, _) = gpu;
     let x = random_matrix(64, 4, -1.0, 1.0, 7);
     let y = random_classes(64, 2, 8);
     let compile = CompileSpec {
@@ -234,20 +229,19 @@ fn dropout_model_trains_and_predicts_without_dropout() {
     let cpu = model(4, layers, compile);
     let mut t = GpuTrainer::new(ctx, &cpu, 64).unwrap();
     t.set_data(&x, &y).unwrap();
-    let first = pollster::block_on(t.train_steps(64, 1)).unwrap();
-    let later = pollster::block_on(t.train_steps(64, 300)).unwrap();
+    let first = t.train_steps(64, 1).await.unwrap();
+    let later = t.train_steps(64, 300).await.unwrap();
     assert!(later < first, "loss {first} → {later}");
     // Inference ignores dropout: the GPU prediction equals the CPU one with the same weights.
     let mut back = cpu.clone();
     t.download_into(&mut back).unwrap();
     let want = back.predict(&x).unwrap();
-    let got = pollster::block_on(t.predict(&x)).unwrap();
+    let got = t.predict(&x).await.unwrap();
     assert_close("predictions", got.as_slice(), want.as_slice(), 1e-5, 1e-4);
 }
 
-#[test]
-fn divergence_is_reported_and_keeps_finite_weights() {
-    let (ctx, _) = gpu();
+pub async fn divergence_is_reported_and_keeps_finite_weights(gpu: &Gpu) {
+    let (ctx, _) = gpu;
     let x = random_matrix(20, 2, -1.0, 1.0, 9);
     let y = random_matrix(20, 1, 1e3, 1e4, 10);
     let compile = CompileSpec {
@@ -266,7 +260,7 @@ fn divergence_is_reported_and_keeps_finite_weights() {
     );
     let mut t = GpuTrainer::new(ctx, &cpu, 20).unwrap();
     t.set_data(&x, &y).unwrap();
-    let err = pollster::block_on(t.train_steps(20, 200)).unwrap_err();
+    let err = t.train_steps(20, 200).await.unwrap_err();
     assert!(
         matches!(err, Error::Diverged { epoch, step, .. } if epoch == step && step >= 1),
         "{err}"
@@ -279,9 +273,8 @@ fn divergence_is_reported_and_keeps_finite_weights() {
     t.download_into(&mut back).unwrap();
 }
 
-#[test]
-fn invalid_use_gives_clear_errors() {
-    let (ctx, _) = gpu();
+pub async fn invalid_use_gives_clear_errors(gpu: &Gpu) {
+    let (ctx, _) = gpu;
     let compile = CompileSpec::default();
     let uncompiled = Sequential::new(
         ModelSpec {
@@ -298,10 +291,7 @@ fn invalid_use_gives_clear_errors() {
     let m = model(2, vec![dense(1, Activation::Linear)], compile);
     let mut t = GpuTrainer::new(ctx, &m, 8).unwrap();
     assert!(
-        matches!(
-            pollster::block_on(t.train_steps(8, 1)),
-            Err(Error::InvalidConfig(_))
-        ),
+        matches!(t.train_steps(8, 1).await, Err(Error::InvalidConfig(_))),
         "no data yet"
     );
     let x = random_matrix(10, 3, -1.0, 1.0, 1);
@@ -313,10 +303,7 @@ fn invalid_use_gives_clear_errors() {
     let x = random_matrix(10, 2, -1.0, 1.0, 1);
     t.set_data(&x, &y).unwrap();
     assert!(
-        matches!(
-            pollster::block_on(t.train_steps(9, 1)),
-            Err(Error::InvalidConfig(_))
-        ),
+        matches!(t.train_steps(9, 1).await, Err(Error::InvalidConfig(_))),
         "batch above capacity"
     );
     assert!(matches!(
@@ -325,9 +312,8 @@ fn invalid_use_gives_clear_errors() {
     ));
 }
 
-#[test]
-fn sequence_layers_are_refused_by_name() {
-    let (ctx, _) = gpu();
+pub async fn sequence_layers_are_refused_by_name(gpu: &Gpu) {
+    let (ctx, _) = gpu;
     let layers = vec![
         LayerSpec::Embedding { vocab: 5, dim: 8 },
         LayerSpec::TransformerBlock {
@@ -353,10 +339,11 @@ fn sequence_layers_are_refused_by_name() {
     }
 }
 
-#[test]
-fn a_lost_device_keeps_the_last_weights_for_the_cpu() {
+pub async fn a_lost_device_keeps_the_last_weights_for_the_cpu(_: &Gpu) {
     // Its own device: releasing it must not disturb the other tests.
-    let ctx = pollster::block_on(nn_playground::backend::webgpu::GpuContext::new()).unwrap();
+    let ctx = nn_playground::backend::webgpu::GpuContext::new()
+        .await
+        .unwrap();
     let x = random_matrix(30, 2, -1.0, 1.0, 11);
     let y = random_matrix(30, 1, -1.0, 1.0, 12);
     let compile = CompileSpec {
@@ -374,15 +361,15 @@ fn a_lost_device_keeps_the_last_weights_for_the_cpu() {
     );
     let mut t = GpuTrainer::new(&ctx, &cpu, 10).unwrap();
     t.set_data(&x, &y).unwrap();
-    pollster::block_on(t.train_steps(10, 9)).unwrap();
+    t.train_steps(10, 9).await.unwrap();
     let kept = t.last_params().to_vec();
     ctx.release();
-    let err = pollster::block_on(t.train_steps(10, 1)).unwrap_err();
+    let err = t.train_steps(10, 1).await.unwrap_err();
     assert!(
         matches!(&err, Error::Backend(m) if m.contains("lost") && m.contains("CPU")),
         "{err}"
     );
-    assert!(pollster::block_on(t.predict(&x)).is_err());
+    assert!(t.predict(&x).await.is_err());
     // The CPU resumes from the weights read back before the loss, and keeps training.
     t.download_into(&mut cpu).unwrap();
     assert_eq!(cpu.params(), kept);

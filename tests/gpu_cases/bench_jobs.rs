@@ -4,12 +4,11 @@
 use nn_playground::backend::webgpu::MatmulShape;
 use nn_playground::kernels::scalar;
 
+use super::Gpu;
 use crate::common::random_matrix;
-use crate::gpu;
 
-#[test]
-fn matmul_job_reads_back_the_product_in_all_three_shapes() {
-    let (_, run) = gpu();
+pub async fn matmul_job_reads_back_the_product_in_all_three_shapes(gpu: &Gpu) {
+    let (_, run) = gpu;
     let (m, k, n) = (33, 17, 9);
     for (s, shape) in [MatmulShape::Nn, MatmulShape::Tn, MatmulShape::Nt]
         .into_iter()
@@ -26,7 +25,7 @@ fn matmul_job_reads_back_the_product_in_all_three_shapes() {
         let job = run.matmul_job(shape, m, k, n, &a, &b).unwrap();
         assert_eq!(job.flops(), 2.0 * (m * k * n) as f64);
         for reps in [1, 5] {
-            let got = pollster::block_on(run.run_matmul_job(&job, reps)).unwrap();
+            let got = run.run_matmul_job(&job, reps).await.unwrap();
             assert!(
                 (got - want[0]).abs() <= 1e-5 * k as f32,
                 "{shape:?} ×{reps}: GPU C[0,0] = {got}, CPU {}",
@@ -36,9 +35,8 @@ fn matmul_job_reads_back_the_product_in_all_three_shapes() {
     }
 }
 
-#[test]
-fn matmul_job_refuses_wrong_operands() {
-    let (_, run) = gpu();
+pub async fn matmul_job_refuses_wrong_operands(gpu: &Gpu) {
+    let (_, run) = gpu;
     assert!(run
         .matmul_job(MatmulShape::Nn, 2, 3, 4, &[0.0; 6], &[0.0; 11])
         .is_err());
@@ -47,13 +45,12 @@ fn matmul_job_refuses_wrong_operands() {
         .is_err());
 }
 
-#[test]
-fn tiny_dispatch_runs_and_read_back_sees_it() {
-    let (_, run) = gpu();
+pub async fn tiny_dispatch_runs_and_read_back_sees_it(gpu: &Gpu) {
+    let (_, run) = gpu;
     let job = run.dispatch_job().unwrap();
-    assert_eq!(pollster::block_on(run.read_back_one(&job)).unwrap(), 0.0);
-    pollster::block_on(run.run_dispatches(&job, 1)).unwrap();
-    assert_eq!(pollster::block_on(run.read_back_one(&job)).unwrap(), 3.0);
-    pollster::block_on(run.run_dispatches(&job, 200)).unwrap();
-    assert_eq!(pollster::block_on(run.read_back_one(&job)).unwrap(), 3.0);
+    assert_eq!(run.read_back_one(&job).await.unwrap(), 0.0);
+    run.run_dispatches(&job, 1).await.unwrap();
+    assert_eq!(run.read_back_one(&job).await.unwrap(), 3.0);
+    run.run_dispatches(&job, 200).await.unwrap();
+    assert_eq!(run.read_back_one(&job).await.unwrap(), 3.0);
 }
