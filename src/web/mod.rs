@@ -1,15 +1,18 @@
 //! The wasm-bindgen API (wasm32 only): thin translation between JS values and the engine.
 //! `Session` drives the playground page; `Sequential` (in [`keras`]) is the Keras-style
-//! model API for scripts; `bench`, `bench_train` and (feature `webgpu`) `gpu_bench` and
-//! `gpu_trainer` are the benchmark page's entry points. Errors become `JsError`s carrying
+//! model API for scripts; `gpu_trainer` (feature `webgpu`) is the page's GPU trainer;
+//! `bench`, `bench_train` and (with `webgpu`) `gpu_bench` are the benchmark pages' entry
+//! points, built only with the feature `bench` so that the page's builds do not carry them. Errors become `JsError`s carrying
 //! the engine's message, its stable `code` and its `args` (see [`js_err`]).
 
 mod backend;
+#[cfg(feature = "bench")]
 pub mod bench;
+#[cfg(feature = "bench")]
 pub mod bench_train;
 mod convert;
 mod explain;
-#[cfg(feature = "webgpu")]
+#[cfg(all(feature = "webgpu", feature = "bench"))]
 pub mod gpu_bench;
 #[cfg(feature = "webgpu")]
 pub mod gpu_trainer;

@@ -26,7 +26,8 @@ usage: cargo xtask <task> [options]
 
 tasks:
   build   release wasm (SIMD128) + wasm-bindgen into pkg/, the GPU build pkg-webgpu/ and
-          the multi-threaded build pkg-threads/ (a pinned nightly, installed when missing)
+          the multi-threaded build pkg-threads/ (a pinned nightly, installed when missing),
+          then the benchmark builds pkg-bench/ and pkg-threads-bench/ (feature `bench`)
             --features <list>   engine features, e.g. webgpu
             (function names are stripped; NN_PLAYGROUND_KEEP_NAMES=1 keeps them for profiles)
   pack    build, then the npm package nn-playground into pkg-npm/nn-playground/ and
@@ -79,7 +80,7 @@ fn dispatch(args: &[String]) -> Result<()> {
                 install: !flags.switch("--skip-install"),
             };
             flags.finish()?;
-            build::build_page(&opts)
+            build::build_all(&opts)
         }
         "serve" => serve_task(&mut flags),
         "pack" => {

@@ -89,17 +89,37 @@ fn nightly_cargo(args: &[&str]) -> Command {
 
 /// Builds `pkg-threads/`. Run after `build_pkg` (which installs the wasm-bindgen CLI).
 pub fn build_threads_pkg(install: bool) -> Result<()> {
+    build_threads_variant(install, "pkg-threads", "threads", "threads")
+}
+
+/// Builds `pkg-threads-bench/`: the threads build with the benchmark exports, for
+/// `bench/threads.html` (the page's `pkg-threads/` does not carry them).
+pub fn build_threads_bench_pkg(install: bool) -> Result<()> {
+    build_threads_variant(
+        install,
+        "pkg-threads-bench",
+        "threads-bench",
+        "threads,bench",
+    )
+}
+
+fn build_threads_variant(
+    install: bool,
+    out_dir: &str,
+    target_sub: &str,
+    features: &str,
+) -> Result<()> {
     ensure_nightly(install)?;
     let start = Instant::now();
     let root = repo_root();
-    let dir = target_dir(&root).join("threads");
+    let dir = target_dir(&root).join(target_sub);
     let dir_arg = dir.to_string_lossy().into_owned();
     let mut args = crate::build::release_wasm_args();
     args.extend([
         "--target-dir",
         dir_arg.as_str(),
         "--features",
-        "threads",
+        features,
         "-Z",
         "build-std=panic_abort,std",
     ]);
@@ -110,7 +130,6 @@ pub fn build_threads_pkg(install: bool) -> Result<()> {
         .join(WASM_TARGET)
         .join("release")
         .join("nn_playground.wasm");
-    let out_dir = "pkg-threads";
     crate::build::run_wasm_bindgen(&wasm.to_string_lossy(), out_dir)?;
     std::fs::write(root.join(out_dir).join(".gitignore"), "*\n")
         .map_err(|e| format!("cannot write {out_dir}/.gitignore: {e}"))?;
