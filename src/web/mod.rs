@@ -17,6 +17,7 @@ pub mod gpu_bench;
 #[cfg(feature = "webgpu")]
 pub mod gpu_trainer;
 mod health;
+mod js_json;
 mod keras;
 mod onnx;
 mod sequence;
@@ -73,15 +74,15 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("could not convert a result for JavaScript: {e}")))
 }
 
-/// Deserialises `v`; a failure names the setting it happened at, in words
+/// Deserialises `v` through its JSON text (see [`js_json`]) and the engine's one reader,
+/// [`crate::input::from_json`]; a failure names the setting it happened at, in words
 /// ("the fit options: `epochs` must be a whole number ≥ 0, got 2.5").
 pub(crate) fn from_js<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
+    let text = js_json::to_json_text(&v).map_err(|why| JsError::new(&format!("{what}: {why}")))?;
+    crate::input::from_json(&text).map_err(|e| {
         JsError::new(&format!(
             "{what}: {}",
-            crate::input::describe_field_error(&path, &inner)
+            crate::input::describe_field_error(&e.path, &e.message())
         ))
     })
 }

@@ -17,11 +17,13 @@ pub const NIGHTLY: &str = "nightly-2026-05-19";
 /// target features alone leave the memory private to one instance: the linker arguments make
 /// it an imported shared memory (with the maximum a shared memory must declare, 2 GiB here)
 /// and export the thread-local-storage symbols wasm-bindgen sets up each worker's TLS with.
+/// The inline threshold is `.cargo/config.toml`'s (see there why).
 pub const THREADS_RUSTFLAGS: &str =
     "-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
 -C link-arg=--shared-memory -C link-arg=--max-memory=2147483648 -C link-arg=--import-memory \
 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
--C link-arg=--export=__tls_align -C link-arg=--export=__tls_base";
+-C link-arg=--export=__tls_align -C link-arg=--export=__tls_base \
+-C llvm-args=-inline-threshold=75";
 
 /// The pinned nightly with `rust-src`, installed when missing (`allow`) or named in the
 /// error otherwise.

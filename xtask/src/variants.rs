@@ -11,7 +11,9 @@ use std::process::Stdio;
 use std::time::Instant;
 
 /// Rust flags of the relaxed build (they replace `.cargo/config.toml`'s `+simd128`).
-pub const RELAXED_RUSTFLAGS: &str = "-C target-feature=+simd128,+relaxed-simd";
+/// The inline threshold is `.cargo/config.toml`'s (see there why).
+pub const RELAXED_RUSTFLAGS: &str =
+    "-C target-feature=+simd128,+relaxed-simd -C llvm-args=-inline-threshold=75";
 
 /// One extra build: its output folder, target sub-directory, features and flags.
 struct Variant {
