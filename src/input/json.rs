@@ -30,12 +30,15 @@ impl JsonError {
 /// `serde_json::from_str`, which this is); the error names the setting it failed at.
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, JsonError> {
     serde_json::from_str(text).map_err(|error| {
-        let path = if error.is_data() && error.line() > 0 {
-            path_at(text, offset_of(text, error.line(), error.column()))
-        } else {
-            String::new()
+        let mut e = JsonError {
+            path: String::new(),
+            error,
         };
-        JsonError { path, error }
+        if e.error.is_data() && e.error.line() > 0 {
+            let at = offset_of(text, e.error.line(), e.error.column());
+            e.path = path_at(text, at, &e.message());
+        }
+        e
     })
 }
 
@@ -58,26 +61,34 @@ enum Frame {
     Array(usize),
 }
 
-/// The setting that JSON `text` is inside of at byte `at`, written as serde_path_to_error
-/// writes paths: `.`-separated keys, `[i]` for array elements, `.` for the whole value.
+/// The setting that JSON `text` is inside of at byte `at`, where serde_json reported an
+/// error with `message`, written as serde_path_to_error writes paths: `.`-separated keys,
+/// `[i]` for array elements, `.` for the whole value.
 ///
 /// serde_json reports a value of the wrong type just after that value (still inside its
-/// key), and a missing field or a refused tagged object just after the object's `}` (so the
-/// object itself is named, as serde knows no field there).
-pub fn path_at(text: &str, at: usize) -> String {
+/// key), and a missing field just after the object's `}` (so the object itself is named).
+/// An error inside a value serde first buffers (an internally tagged or untagged enum, such
+/// as a layer object) has no place of its own: the array or object around it gives it one
+/// as it closes, after its `]` or `}` (the failing value was the last one) or after the `,`
+/// that follows the failing element; those are undone here, so the element is named.
+pub fn path_at(text: &str, at: usize, message: &str) -> String {
     let bytes = text.as_bytes();
     let at = at.min(bytes.len());
     let mut stack: Vec<Frame> = Vec::new();
     // A string read in an object where a key goes, waiting for its `:`.
     let mut key: Option<&str> = None;
+    // The container that closed last, while nothing else has been read since.
+    let mut closed: Option<Frame> = None;
     let mut i = 0;
     while i < at {
-        match bytes[i] {
+        let b = bytes[i];
+        if !b.is_ascii_whitespace() && b != b'}' && b != b']' {
+            closed = None;
+        }
+        match b {
             b'{' => stack.push(Frame::Object(None)),
             b'[' => stack.push(Frame::Array(0)),
-            b'}' | b']' => {
-                stack.pop();
-            }
+            b'}' | b']' => closed = stack.pop(),
             b',' => match stack.last_mut() {
                 Some(Frame::Object(k)) => *k = None,
                 Some(Frame::Array(n)) => *n += 1,
@@ -99,6 +110,26 @@ pub fn path_at(text: &str, at: usize) -> String {
             _ => {}
         }
         i += 1;
+    }
+    // Errors of a container itself: serde names the container, not a member.
+    let of_container = ["missing field", "duplicate field", "invalid length"]
+        .iter()
+        .any(|p| message.starts_with(p));
+    match bytes[..at].iter().rev().find(|b| !b.is_ascii_whitespace()) {
+        Some(b',') => {
+            if let Some(Frame::Array(n)) = stack.last_mut() {
+                *n = n.saturating_sub(1);
+            }
+        }
+        Some(b']' | b'}') if !of_container => {
+            if let Some(frame) = closed {
+                let empty = matches!(frame, Frame::Object(None));
+                if !empty {
+                    stack.push(frame);
+                }
+            }
+        }
+        _ => {}
     }
     let mut path = String::new();
     for frame in &stack {
@@ -152,6 +183,60 @@ mod tests {
         layers: Vec<Layer>,
         #[serde(default)]
         rate: f32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    #[allow(dead_code)]
+    enum Tagged {
+        Dense { units: u32 },
+        Dropout { rate: f32 },
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Model {
+        layers: Vec<Tagged>,
+        #[serde(default)]
+        last: Option<Tagged>,
+    }
+
+    fn tagged_path(text: &str) -> String {
+        from_json::<Model>(text).unwrap_err().path
+    }
+
+    #[test]
+    fn a_buffered_tagged_object_is_named_as_an_element() {
+        // serde knows the layer, not its field, inside a tagged object.
+        assert_eq!(
+            tagged_path(r#"{"layers":[{"type":"dense","units":2.5}]}"#),
+            "layers[0]"
+        );
+        assert_eq!(
+            tagged_path(
+                r#"{"layers":[{"type":"dense","units":2.5},{"type":"dropout","rate":0.5}]}"#
+            ),
+            "layers[0]"
+        );
+        assert_eq!(
+            tagged_path(
+                r#"{"layers":[{"type":"dropout","rate":0.5},{"type":"dense"}, {"type":"dense","units":1}]}"#
+            ),
+            "layers[1]"
+        );
+        // The tag itself is read in place, so an unknown one is named down to its key.
+        assert_eq!(
+            tagged_path(r#"{"layers":[{"type":"conv"}]}"#),
+            "layers[0].type"
+        );
+        assert_eq!(
+            tagged_path(
+                r#"{"layers":[{"type":"dropout","rate":0.5}],"last":{"type":"dense","units":-1}}"#
+            ),
+            "last"
+        );
+        // A missing field names the object that lacks it.
+        assert_eq!(tagged_path(r#"{"last":null}"#), ".");
     }
 
     fn failing_path(text: &str) -> String {
