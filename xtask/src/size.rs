@@ -48,7 +48,7 @@ pub fn run_size(path: Option<String>, top: usize) -> Result<()> {
         functions.push((size, name));
     }
     let mut groups: Vec<_> = groups.into_iter().collect();
-    groups.sort_by(|a, b| b.1 .0.cmp(&a.1 .0));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.1 .0));
     println!(
         "\ncode by crate / module ({code} bytes in {} functions):",
         module.bodies.len()
@@ -59,7 +59,7 @@ pub fn run_size(path: Option<String>, top: usize) -> Result<()> {
         let share = 100.0 * *size as f64 / code.max(1) as f64;
         println!("| {name} | {size} | {share:.1} % | {count} |");
     }
-    functions.sort_by(|a, b| b.0.cmp(&a.0));
+    functions.sort_by_key(|f| std::cmp::Reverse(f.0));
     println!("\nlargest functions:");
     for (size, name) in functions.iter().take(top) {
         println!("{size:>8}  {}", short(name));
@@ -343,7 +343,7 @@ mod tests {
         wasm.extend([2, 7, 1, 1, b'm', 1, b'f', 0, 0]);
         wasm.extend([3, 2, 1, 0]);
         wasm.extend([10, 6, 1, 4, 0, 0x01, 0x01, 0x0b]);
-        let names = [1u8, 9, 2, 0, 1, b'i', 1, 4, b'b', b'o', b'd', b'y'];
+        let names = [1u8, 10, 2, 0, 1, b'i', 1, 4, b'b', b'o', b'd', b'y'];
         let mut custom = vec![4, b'n', b'a', b'm', b'e'];
         custom.extend(names);
         wasm.push(0);
