@@ -1,5 +1,6 @@
-// The side-by-side benchmark page: ours (pkg/, pkg-relaxed/ where the browser validates it,
-// and our WebGPU backend from pkg-webgpu/) against TF.js (cpu, wasm, webgpu) and brain.js,
+// The side-by-side benchmark page: ours (pkg-bench/, the page's engine with the benchmark
+// exports; pkg-relaxed/ where the browser validates it; our WebGPU backend from pkg-bench/)
+// against TF.js (cpu, wasm, webgpu) and brain.js,
 // and uploaded wide tables (tables.js), every figure taken in this one page session.
 // Results land in `window.benchResults`; `bench/browser.mjs` collects them.
 import { measure } from './measure.js';
@@ -214,13 +215,13 @@ async function gpuOnly(plain) {
 }
 
 async function main() {
-  const plain = await loadOurs('pkg');
-  if (!plain.mod) throw new Error('pkg/ is missing or invalid: build it first (cargo xtask build)');
+  const plain = await loadOurs('pkg-bench');
+  if (!plain.mod) throw new Error('pkg-bench/ is missing or invalid: build it first (cargo xtask build)');
   env.oursWasmBytes = plain.bytes;
   const relaxed = await loadOurs('pkg-relaxed');
   env.relaxedSimd = relaxed.mod ? 'validated and loaded' : relaxed.missing ? 'no pkg-relaxed/ build' : 'not supported by this browser';
-  env.chosenBuild = relaxed.mod ? 'pkg-relaxed' : 'pkg';
-  log(`ours: pkg/ ${plain.bytes} bytes; relaxed SIMD: ${env.relaxedSimd}`);
+  env.chosenBuild = relaxed.mod ? 'pkg-relaxed' : 'pkg-bench';
+  log(`ours: pkg-bench/ ${plain.bytes} bytes; relaxed SIMD: ${env.relaxedSimd}`);
   const tables = (tfWasm) => tableBench(plain.mod, { record, rows, note, log, tfWasm, quick: QUICK });
   if (ONLY === 'tables') {
     const got = await tfSetup(note, ['wasm']);

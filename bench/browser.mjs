@@ -207,8 +207,12 @@ function mergeTables(page, tablesRun) {
 }
 
 async function main() {
-  if (!existsSync(join(root, 'pkg', 'nn_playground_bg.wasm'))) {
-    throw new Error('pkg/ is not built: run `cargo xtask bench` (it builds pkg/ first)');
+  // The page's pkg/ is weighed; the benchmark runs pkg-bench/ (the same engine with the
+  // benchmark exports).
+  for (const dir of ['pkg', 'pkg-bench']) {
+    if (!existsSync(join(root, dir, 'nn_playground_bg.wasm'))) {
+      throw new Error(`${dir}/ is not built: run \`cargo xtask build\` (it builds pkg/ and pkg-bench/)`);
+    }
   }
   const server = await startServer();
   console.log(`benchmark page: ${new URL('bench/', server.url).href}`);

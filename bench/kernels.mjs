@@ -2,13 +2,11 @@
 // Markdown table (scalar oracle, portable blocked kernel, SIMD128 kernel; NN/TN/NT at each
 // size), each as a fraction of the calibrated register-only SIMD multiply-add peak.
 //
-// Build and run (from the repository root):
-//   cargo build --release --target wasm32-unknown-unknown --lib \
-//     && wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/release/nn_playground.wasm \
-//     && node bench/kernels.mjs
+// Build and run (from the repository root): `cargo xtask build` (it makes pkg-bench/, the
+// build with the benchmark exports), then `node bench/kernels.mjs`.
 //
 // Options: --sizes 64,128,256,512   --reps 9   --target-ms 40   --json (machine-readable)
-//          --pkg <dir> (default ./pkg)   --no-small (skip the playground-sized table)
+//          --pkg <dir> (default ./pkg-bench)   --no-small (skip the playground-sized table)
 // Method: every kernel first runs ~150 ms untimed (so V8's optimising tier is in place);
 // then per size, a warm-up call sizes each candidate's iteration count so a rep lasts
 // about --target-ms, a second warm-up runs at that count, then --reps rounds each time the
@@ -22,7 +20,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 function parseArgs(argv) {
-  const opts = { sizes: [64, 128, 256, 512], reps: 9, targetMs: 40, json: false, small: true, pkg: 'pkg' };
+  const opts = { sizes: [64, 128, 256, 512], reps: 9, targetMs: 40, json: false, small: true, pkg: 'pkg-bench' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {

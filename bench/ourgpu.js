@@ -1,7 +1,7 @@
-// Our WebGPU backend in the benchmark page (the `pkg-webgpu/` build): matmul GFLOPS on our
+// Our WebGPU backend in the benchmark page (the `pkg-bench/` build, features `bench,webgpu`): matmul GFLOPS on our
 // WGSL kernels, one dispatch and one read-back through our engine, and `GpuTrainer`
 // training throughput, all in the same page session as TF.js webgpu. Where the page has no
-// WebGPU (or no pkg-webgpu/ build) every planned row is still recorded, with no value and
+// WebGPU (or no pkg-bench/ build) every planned row is still recorded, with no value and
 // the reason, so the report says "no adapter" instead of the run failing.
 
 import { paired } from './measure.js';
@@ -52,10 +52,10 @@ export async function oursWebgpu({ load, measure, record, rows, note, log, sizes
     return { oursWebgpu: why };
   };
 
-  const build = await load('pkg-webgpu');
-  if (!build.mod) return unavailable(build.missing ? 'no pkg-webgpu/ build' : 'pkg-webgpu/ does not validate');
+  const build = await load('pkg-bench');
+  if (!build.mod) return unavailable(build.missing ? 'no pkg-bench/ build' : 'pkg-bench/ does not validate');
   const m = build.mod;
-  if (typeof m.GpuKernelBench !== 'function') return unavailable('pkg-webgpu/ has no GpuKernelBench export');
+  if (typeof m.GpuKernelBench !== 'function') return unavailable('pkg-bench/ has no GpuKernelBench export');
   const info = await adapterInfo();
   let gpu;
   try {

@@ -1,5 +1,5 @@
 // Where the time goes: samples Chromium's CPU profiler while our wasm runs one benchmark
-// workload, and prints the functions with the most self time. Needs a built pkg/.
+// workload, and prints the functions with the most self time. Needs a built pkg-bench/.
 //   node bench/profile.mjs [a|a-4-2|b|grid100|grid256|load10k|load100k|table10k|table100k]
 //     [--relaxed] [--seconds 2]
 // `load…` repeats `Session.loadCsv` of the generated table of that many rows (bench/tables.js),
@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const work = args.find((a) => !a.startsWith('--') && !/^\d/.test(a)) ?? 'a';
-const pkg = args.includes('--relaxed') ? 'pkg-relaxed' : 'pkg';
+const pkg = args.includes('--relaxed') ? 'pkg-relaxed' : 'pkg-bench';
 const seconds = Number(args[args.indexOf('--seconds') + 1]) || 2;
 const TOP = 15;
 

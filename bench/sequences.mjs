@@ -6,7 +6,7 @@
 // Build and run (from the repository root):
 //   cargo xtask build && (cd bench && npm ci) && node bench/sequences.mjs
 //
-// Options: --steps 30 (timed steps per engine)   --pkg <dir> (default ./pkg)
+// Options: --steps 30 (timed steps per engine)   --pkg <dir> (default ./pkg-bench)
 // Method: each engine runs 3 untimed steps, then --steps timed ones; TF.js steps end with
 // the loss read back (`dataSync`), so each timed step is finished work. Then the engine's
 // `SequenceSession` trains reverse and sort (length 8, 10 tokens, 2 blocks) until 99 % of
@@ -23,7 +23,7 @@ const opt = (name, dflt) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
 };
 const steps = Number(opt('--steps', 30));
-const pkg = path.resolve(opt('--pkg', 'pkg'));
+const pkg = path.resolve(opt('--pkg', 'pkg-bench'));
 
 const wasmModule = await import(pathToFileURL(path.join(pkg, 'nn_playground.js')).href);
 wasmModule.initSync({ module: fs.readFileSync(path.join(pkg, 'nn_playground_bg.wasm')) });

@@ -109,7 +109,8 @@ function tfTableJob(set) {
 }
 
 /**
- * Runs the table benchmark with our module `mod` (the page's `pkg/` build). `ctx`:
+ * Runs the table benchmark with our module `mod` (`pkg-bench/`: the page's engine and the
+ * benchmark exports). `ctx`:
  * `{ record, rows, note, log, tfWasm, quick }`; `tfWasm` says whether TF.js wasm works.
  * Rows go to group `table` (`load <id>`, `preview <id>`, `train <id>`) and `paired`.
  */

@@ -1,9 +1,10 @@
 // One engine build in a worker for the threads benchmark (blocking waits, which the pool
-// needs, are not allowed on a page's main thread): loads `pkg/` or `pkg-threads/` (with a
+// needs, are not allowed on a page's main thread): loads `pkg-bench/` or `pkg-threads-bench/`
+// (the benchmark builds of `pkg/` and `pkg-threads/`; the latter with a
 // pool of `pool` threads), then times one case at one thread count per message, so that
 // the page can interleave the two builds case by case.
 //
-// main → worker: {type: 'load', build: 'pkg' | 'pkg-threads', pool}  → {names, env}
+// main → worker: {type: 'load', build: 'pkg-bench' | 'pkg-threads-bench', pool}  → {names, env}
 //                {type: 'run', index, threads, quick}                → {case, threads, value, unit, reps}
 // any failure → {error}
 
@@ -71,7 +72,7 @@ self.onmessage = async ({ data }) => {
     if (data.type === 'load') {
       mod = await import(`../${data.build}/nn_playground.js`);
       await mod.default();
-      if (data.build === 'pkg-threads') {
+      if (data.build === 'pkg-threads-bench') {
         await mod.initThreadPool(data.pool);
         mod.poolStarted(data.pool);
       }

@@ -22,8 +22,8 @@ async function main() {
   const counts = [...new Set([1, 2, cores])];
   const single = engineWorker();
   const threaded = engineWorker();
-  await single.ask({ type: 'load', build: 'pkg', pool: 1 });
-  const { names, env } = await threaded.ask({ type: 'load', build: 'pkg-threads', pool: cores });
+  await single.ask({ type: 'load', build: 'pkg-bench', pool: 1 });
+  const { names, env } = await threaded.ask({ type: 'load', build: 'pkg-threads-bench', pool: cores });
   const rows = [];
   // Paired case by case: the single-thread build, then the threads build at each count,
   // then the single-thread build again; its mean is the baseline, so a load that drifts

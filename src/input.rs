@@ -1,6 +1,11 @@
 //! Small checks on values that come from outside: a matrix dimension given as a JS number,
-//! a short excerpt of offending text for a message, and deserialisation errors restated in
-//! the caller's words (the setting's name, "a whole number", never `usize`).
+//! a short excerpt of offending text for a message, the one JSON reader every input goes
+//! through ([`from_json`]), and deserialisation errors restated in the caller's words (the
+//! setting's name, "a whole number", never `usize`).
+
+mod json;
+
+pub use json::{from_json, path_at, JsonError};
 
 use crate::{Error, Result};
 
@@ -54,8 +59,6 @@ pub fn describe_field_error(path: &str, message: &str) -> String {
     } else {
         format!("`{path}` ")
     };
-    // serde-wasm-bindgen's errors are JS `Error`s, whose text starts with their name.
-    let message = message.strip_prefix("Error: ").unwrap_or(message);
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix) {
             if let Some((got, expected)) = rest.rsplit_once(", expected ") {
@@ -100,20 +103,18 @@ fn shown_value(got: &str) -> String {
     excerpt(got)
 }
 
-/// A `serde_json` error for a person: the problem restated by [`describe_field_error`]
-/// (so a megabyte string in the file is quoted as an excerpt), then where it is.
-pub fn json_error(e: &serde_json::Error) -> String {
-    let full = e.to_string();
-    let place = format!(" at line {} column {}", e.line(), e.column());
-    let what = full.strip_suffix(&place).unwrap_or(&full);
-    if e.line() == 0 {
-        return describe_field_error("", what);
+/// A [`from_json`] error for a person: the problem restated by [`describe_field_error`]
+/// for the setting it failed at (so a megabyte string in the file is quoted as an excerpt),
+/// then where it is in the text.
+pub fn json_error(e: &JsonError) -> String {
+    let what = describe_field_error(&e.path, &e.message());
+    if e.error.line() == 0 {
+        return what;
     }
     format!(
-        "{} (line {}, column {})",
-        describe_field_error("", what),
-        e.line(),
-        e.column()
+        "{what} (line {}, column {})",
+        e.error.line(),
+        e.error.column()
     )
 }
 

@@ -301,3 +301,22 @@ async fn unknown_backend_is_a_clear_error() {
     let h = fit_with(&m, r#"{"epochs": 1}"#).await.unwrap();
     assert_eq!(get(&h, "backend").as_string().unwrap(), "cpu");
 }
+
+#[wasm_bindgen_test]
+fn a_run_with_a_nan_loss_moves_between_sessions() {
+    // A split without points has a NaN loss: the run's state must carry it across builds,
+    // although values from JavaScript are read as JSON text (which has no NaN).
+    let mut s = WebSession::new(JsValue::UNDEFINED).unwrap();
+    s.train_epochs(3).unwrap();
+    let run = s.export_run().unwrap();
+    let history = js_sys::Array::from(&get(&run, "history"));
+    assert!(history.length() > 0);
+    js_sys::Reflect::set(&history.get(0), &"test".into(), &f64::NAN.into()).unwrap();
+    let mut next = WebSession::new(JsValue::UNDEFINED).unwrap();
+    next.import_run(run).unwrap();
+    let back = next.export_run().unwrap();
+    let first = js_sys::Array::from(&get(&back, "history")).get(0);
+    assert!(get(&first, "test").as_f64().unwrap().is_nan());
+    assert!(get(&first, "train").as_f64().unwrap().is_finite());
+    assert_eq!(get(&back, "epoch").as_f64(), Some(3.0));
+}

@@ -201,6 +201,8 @@ async fn js_trainer_carries_adam_state_across_switches() {
     }
 }
 
+// The benchmark exports are in the benchmark builds only (the gpu stage tests with `bench`).
+#[cfg(feature = "bench")]
 #[wasm_bindgen_test]
 async fn benchmark_page_exports_run_and_wait_in_the_browser() {
     use nn_playground::web::gpu_bench::WebGpuKernelBench;

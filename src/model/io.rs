@@ -127,7 +127,7 @@ impl Sequential {
                 text.len()
             )));
         }
-        let header: Header = serde_json::from_str(text).map_err(|e| {
+        let header: Header = crate::input::from_json(text).map_err(|e| {
             Error::Format(format!(
                 "not a JSON model file ({})",
                 crate::input::json_error(&e)
@@ -147,8 +147,8 @@ impl Sequential {
             Some(0) | None => return Err(Error::Format("missing or invalid \"version\"".into())),
             Some(_) => {}
         }
-        let file: ModelFile =
-            serde_json::from_str(text).map_err(|e| Error::Format(crate::input::json_error(&e)))?;
+        let file: ModelFile = crate::input::from_json(text)
+            .map_err(|e| Error::Format(crate::input::json_error(&e)))?;
         let mut model = Sequential::new(file.spec, file.seed)?;
         if file.weights.len() != model.layers.len() {
             return Err(Error::Format(format!(

@@ -69,10 +69,19 @@ impl Change {
 }
 
 /// Train and test loss after one epoch (the data term, on every point of each split).
+/// A split without points has a NaN loss; JSON, which values from JavaScript are read
+/// through, writes NaN as `null`, so `null` reads back as NaN.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct EpochLoss {
+    #[serde(deserialize_with = "nan_for_null")]
     pub train: f32,
+    #[serde(deserialize_with = "nan_for_null")]
     pub test: f32,
+}
+
+fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f32, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<f32>::deserialize(d)?.unwrap_or(f32::NAN))
 }
 
 /// The playground engine; see the module docs.

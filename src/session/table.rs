@@ -320,14 +320,21 @@ fn short_list(names: &[String]) -> String {
 
 /// The `"preprocessing"` section of a model file, if it has one.
 pub(super) fn read_preprocessing(json: &str) -> Result<Option<Preprocessing>> {
-    let doc: Value = serde_json::from_str(json)
-        .map_err(|e| Error::Format(format!("the model file is not JSON: {e}")))?;
-    match doc.get("preprocessing") {
-        None | Some(Value::Null) => Ok(None),
-        Some(p) => serde_json::from_value(p.clone()).map(Some).map_err(|e| {
-            Error::Format(format!(
-                "the model file's \"preprocessing\" section cannot be read: {e}"
-            ))
-        }),
+    /// The one section, read by the engine's one JSON reader (the rest is skipped).
+    #[derive(serde::Deserialize)]
+    struct Section {
+        #[serde(default)]
+        preprocessing: Option<Preprocessing>,
+    }
+    match crate::input::from_json::<Section>(json) {
+        Ok(doc) => Ok(doc.preprocessing),
+        Err(e) if e.path.starts_with("preprocessing") => Err(Error::Format(format!(
+            "the model file's \"preprocessing\" section cannot be read: {}",
+            e.message()
+        ))),
+        Err(e) => Err(Error::Format(format!(
+            "the model file is not JSON: {}",
+            e.error
+        ))),
     }
 }

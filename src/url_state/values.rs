@@ -127,8 +127,9 @@ pub(super) fn name_of<T: Serialize>(v: &T) -> String {
 }
 
 pub(super) fn parse_name<T: DeserializeOwned>(key: &str, v: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(v.to_string()))
-        .map_err(|_| bad(key, v, "a known name"))
+    // Through the one JSON reader, so the name reads with the deserialiser every spec has.
+    let quoted = serde_json::Value::String(v.to_string()).to_string();
+    crate::input::from_json(&quoted).map_err(|_| bad(key, v, "a known name"))
 }
 
 pub(super) fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T> {

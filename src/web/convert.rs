@@ -22,8 +22,9 @@ pub(super) fn parse_name<T: serde::de::DeserializeOwned>(
             snake.push(ch);
         }
     }
-    serde_json::from_value(serde_json::Value::String(snake))
-        .map_err(|_| JsError::new(&format!("unknown {what} {name:?}")))
+    // Through the one JSON reader, so the name reads with the deserialiser every spec has.
+    let quoted = serde_json::Value::String(snake).to_string();
+    crate::input::from_json(&quoted).map_err(|_| JsError::new(&format!("unknown {what} {name:?}")))
 }
 
 /// The options object without its callbacks, so serde sees only data.

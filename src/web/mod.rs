@@ -1,20 +1,24 @@
 //! The wasm-bindgen API (wasm32 only): thin translation between JS values and the engine.
 //! `Session` drives the playground page; `Sequential` (in [`keras`]) is the Keras-style
-//! model API for scripts; `bench`, `bench_train` and (feature `webgpu`) `gpu_bench` and
-//! `gpu_trainer` are the benchmark page's entry points. Errors become `JsError`s carrying
+//! model API for scripts; `gpu_trainer` (feature `webgpu`) is the page's GPU trainer;
+//! `bench`, `bench_train` and (with `webgpu`) `gpu_bench` are the benchmark pages' entry
+//! points, built only with the feature `bench` so that the page's builds do not carry them. Errors become `JsError`s carrying
 //! the engine's message, its stable `code` and its `args` (see [`js_err`]).
 
 mod backend;
+#[cfg(feature = "bench")]
 pub mod bench;
+#[cfg(feature = "bench")]
 pub mod bench_train;
 mod choices;
 mod convert;
 mod explain;
-#[cfg(feature = "webgpu")]
+#[cfg(all(feature = "webgpu", feature = "bench"))]
 pub mod gpu_bench;
 #[cfg(feature = "webgpu")]
 pub mod gpu_trainer;
 mod health;
+mod js_json;
 mod keras;
 mod onnx;
 mod sequence;
@@ -71,15 +75,15 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("could not convert a result for JavaScript: {e}")))
 }
 
-/// Deserialises `v`; a failure names the setting it happened at, in words
+/// Deserialises `v` through its JSON text (see [`js_json`]) and the engine's one reader,
+/// [`crate::input::from_json`]; a failure names the setting it happened at, in words
 /// ("the fit options: `epochs` must be a whole number ≥ 0, got 2.5").
 pub(crate) fn from_js<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
+    let text = js_json::to_json_text(&v).map_err(|why| JsError::new(&format!("{what}: {why}")))?;
+    crate::input::from_json(&text).map_err(|e| {
         JsError::new(&format!(
             "{what}: {}",
-            crate::input::describe_field_error(&path, &inner)
+            crate::input::describe_field_error(&e.path, &e.message())
         ))
     })
 }

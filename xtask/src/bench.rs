@@ -1,12 +1,13 @@
-//! `cargo xtask bench`: builds the release `pkg/` (with `pkg-webgpu/`, `pkg-threads/` and
-//! `pkg-relaxed/`) and runs the benchmark scripts in `bench/`, the threads page last.
+//! `cargo xtask bench`: builds the release `pkg/` (with `pkg-webgpu/`, `pkg-threads/`), the
+//! benchmark builds `pkg-bench/`, `pkg-threads-bench/` and `pkg-relaxed/`, and runs the
+//! benchmark scripts in `bench/`, the threads page last.
 //!
 //! `bench/kernels.mjs` runs the wasm kernels in Node and prints its own table.
 //! `bench/soak.mjs` trains 10⁶ steps in Node and checks that wasm memory stays flat.
 //! `bench/browser.mjs` drives a benchmark page in headless Chromium; it gets the URL of a
 //! server started here (loopback, free port) in `BENCH_URL`, so it never builds or serves.
 
-use crate::build::{build_page, BuildOptions};
+use crate::build::{build_all, build_page, BuildOptions};
 use crate::install::{ensure_browser, ensure_npm_deps};
 use crate::serve::{bind, serve_forever, url_of};
 use crate::util::{cmd, note, repo_root, run, Result};
@@ -14,25 +15,30 @@ use std::net::{IpAddr, Ipv4Addr};
 
 #[derive(Debug, Clone, Default)]
 pub struct BenchOptions {
-    /// Reuse the existing `pkg/`.
+    /// Reuse the existing `pkg/` (and the benchmark builds).
     pub no_build: bool,
     pub skip_install: bool,
 }
 
-fn build_unless(opts: &BenchOptions) -> Result<()> {
-    if !opts.no_build {
-        build_page(&BuildOptions {
-            features: None,
-            install: !opts.skip_install,
-        })?;
-        crate::variants::build_relaxed_pkg()?;
+/// The page's builds (the soak runs `pkg/`), with `benchmarks` also the benchmark builds.
+fn build_unless(opts: &BenchOptions, benchmarks: bool) -> Result<()> {
+    if opts.no_build {
+        return Ok(());
     }
-    Ok(())
+    let build = BuildOptions {
+        features: None,
+        install: !opts.skip_install,
+    };
+    if !benchmarks {
+        return build_page(&build);
+    }
+    build_all(&build)?;
+    crate::variants::build_relaxed_pkg()
 }
 
 /// `cargo xtask soak`: the long run alone (Node only, no npm packages needed).
 pub fn run_soak(opts: &BenchOptions) -> Result<()> {
-    build_unless(opts)?;
+    build_unless(opts, false)?;
     println!("\n==> bench/soak.mjs (Node)");
     run(&mut cmd("node", &["bench/soak.mjs"]))
 }
@@ -40,7 +46,7 @@ pub fn run_soak(opts: &BenchOptions) -> Result<()> {
 pub fn run_bench(opts: &BenchOptions) -> Result<()> {
     let root = repo_root();
     let install = !opts.skip_install;
-    build_unless(opts)?;
+    build_unless(opts, true)?;
     let kernels = root.join("bench/kernels.mjs");
     let browser = root.join("bench/browser.mjs");
     if !kernels.is_file() && !browser.is_file() && !root.join("bench/soak.mjs").is_file() {

@@ -1,5 +1,6 @@
 //! `cargo xtask build`: the release wasm (SIMD128 through `.cargo/config.toml`) into `pkg/`,
-//! the page's on-demand GPU build `pkg-webgpu/` and its threads build `pkg-threads/`.
+//! the page's on-demand GPU build `pkg-webgpu/` and its threads build `pkg-threads/`, then
+//! the benchmark pages' builds `pkg-bench/` and `pkg-threads-bench/` (feature `bench`).
 
 use crate::install::{ensure_wasm_bindgen, ensure_wasm_target, WASM_TARGET};
 use crate::util::{cmd, note, repo_root, run, target_dir, Result};
@@ -70,6 +71,20 @@ pub fn build_page(opts: &BuildOptions) -> Result<()> {
     build_pkg(opts)?;
     crate::variants::build_webgpu_pkg()?;
     crate::threads::build_threads_pkg(opts.install)
+}
+
+/// The page's builds, then the benchmark pages' own: `pkg-bench/` (CPU and GPU benchmark
+/// exports) and `pkg-threads-bench/` (the threads build with them). The test stages build
+/// only the page's ([`build_page`]).
+pub fn build_all(opts: &BuildOptions) -> Result<()> {
+    build_page(opts)?;
+    build_benchmarks(opts.install)
+}
+
+/// `pkg-bench/` and `pkg-threads-bench/`. Run after `build_pkg` (which installs the tools).
+pub fn build_benchmarks(install: bool) -> Result<()> {
+    crate::variants::build_bench_pkg()?;
+    crate::threads::build_threads_bench_pkg(install)
 }
 
 /// `wasm-bindgen --target web` of `wasm` into `out_dir` (relative to the repository root).

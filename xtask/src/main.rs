@@ -13,6 +13,7 @@ mod onnx;
 mod pack;
 mod serve;
 mod sha256;
+mod size;
 mod suite;
 mod threads;
 mod util;
@@ -26,7 +27,8 @@ usage: cargo xtask <task> [options]
 
 tasks:
   build   release wasm (SIMD128) + wasm-bindgen into pkg/, the GPU build pkg-webgpu/ and
-          the multi-threaded build pkg-threads/ (a pinned nightly, installed when missing)
+          the multi-threaded build pkg-threads/ (a pinned nightly, installed when missing),
+          then the benchmark builds pkg-bench/ and pkg-threads-bench/ (feature `bench`)
             --features <list>   engine features, e.g. webgpu
             (function names are stripped; NN_PLAYGROUND_KEEP_NAMES=1 keeps them for profiles)
   pack    build, then the npm package nn-playground into pkg-npm/nn-playground/ and
@@ -49,6 +51,10 @@ tasks:
             --seconds <n>       per target, default 60
   bench   build, then run bench/kernels.mjs, bench/soak.mjs and bench/browser.mjs when present
             --no-build          benchmark the existing pkg/
+  size    what weighs in a wasm build: code by crate and module, the largest functions
+          (needs the function names: NN_PLAYGROUND_KEEP_NAMES=1 cargo xtask build first)
+            [file.wasm]         default pkg/nn_playground_bg.wasm
+            --top <n>           rows per table, default 30
   soak    build, then only bench/soak.mjs: 10^6 training steps in the wasm build, wasm
           memory sampled every 10^5 steps; fails if it grows
             --no-build          use the existing pkg/
@@ -79,7 +85,7 @@ fn dispatch(args: &[String]) -> Result<()> {
                 install: !flags.switch("--skip-install"),
             };
             flags.finish()?;
-            build::build_page(&opts)
+            build::build_all(&opts)
         }
         "serve" => serve_task(&mut flags),
         "pack" => {
@@ -116,6 +122,17 @@ fn dispatch(args: &[String]) -> Result<()> {
             };
             flags.finish()?;
             bench::run_soak(&opts)
+        }
+        "size" => {
+            let top = match flags.value("--top")? {
+                Some(v) => v
+                    .parse::<usize>()
+                    .map_err(|_| format!("--top {v:?} is not a whole number"))?,
+                None => 30,
+            };
+            let path = flags.positional();
+            flags.finish()?;
+            size::run_size(path, top)
         }
         "fuzz" => {
             let seconds = match flags.value("--seconds")? {
@@ -199,6 +216,12 @@ impl Flags {
         let before = self.args.len();
         self.args.retain(|a| a != name);
         self.args.len() != before
+    }
+
+    /// Takes the first argument that is not a flag (call after taking the flags).
+    fn positional(&mut self) -> Option<String> {
+        let i = self.args.iter().position(|a| !a.starts_with("--"))?;
+        Some(self.args.remove(i))
     }
 
     /// Takes the first occurrence of `name`; call again for repeated flags.

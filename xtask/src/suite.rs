@@ -213,18 +213,23 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             let mut native = vec!["clippy", "--workspace", "--all-targets"];
             native.extend(deny);
             run(&mut cmd("cargo", &native))?;
-            // Lints the wasm-only code (SIMD128 kernels, the wasm API, browser tests) too.
-            let mut wasm = vec![
-                "clippy",
-                "--package",
-                "nn-playground",
-                "--lib",
-                "--tests",
-                "--target",
-                WASM_TARGET,
-            ];
-            wasm.extend(deny);
-            run(&mut cmd("cargo", &wasm))?;
+            // Lints the wasm-only code (SIMD128 kernels, the wasm API, browser tests) too,
+            // as the page builds it and with the benchmark exports.
+            for features in ["", "bench"] {
+                let mut wasm = vec![
+                    "clippy",
+                    "--package",
+                    "nn-playground",
+                    "--lib",
+                    "--tests",
+                    "--target",
+                    WASM_TARGET,
+                    "--features",
+                    features,
+                ];
+                wasm.extend(deny);
+                run(&mut cmd("cargo", &wasm))?;
+            }
             // The pool's code paths and the threads test, natively.
             let mut threads = vec![
                 "clippy",
@@ -290,12 +295,13 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             ];
             lint.extend(deny);
             run(&mut cmd("cargo", &lint))?;
+            // `bench` too: the browser suite also drives the benchmark page's GPU jobs.
             let mut lint_wasm = vec![
                 "clippy",
                 "--package",
                 "nn-playground",
                 "--features",
-                "webgpu",
+                "webgpu,bench",
                 "--lib",
                 "--tests",
                 "--target",
@@ -322,7 +328,7 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                     "--package",
                     "nn-playground",
                     "--features",
-                    "webgpu",
+                    "webgpu,bench",
                     "--target",
                     WASM_TARGET,
                     "--test",

@@ -17,11 +17,13 @@ pub const NIGHTLY: &str = "nightly-2026-05-19";
 /// target features alone leave the memory private to one instance: the linker arguments make
 /// it an imported shared memory (with the maximum a shared memory must declare, 2 GiB here)
 /// and export the thread-local-storage symbols wasm-bindgen sets up each worker's TLS with.
+/// The inline threshold is `.cargo/config.toml`'s (see there why).
 pub const THREADS_RUSTFLAGS: &str =
     "-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
 -C link-arg=--shared-memory -C link-arg=--max-memory=2147483648 -C link-arg=--import-memory \
 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
--C link-arg=--export=__tls_align -C link-arg=--export=__tls_base";
+-C link-arg=--export=__tls_align -C link-arg=--export=__tls_base \
+-C llvm-args=-inline-threshold=75";
 
 /// The pinned nightly with `rust-src`, installed when missing (`allow`) or named in the
 /// error otherwise.
@@ -89,17 +91,37 @@ fn nightly_cargo(args: &[&str]) -> Command {
 
 /// Builds `pkg-threads/`. Run after `build_pkg` (which installs the wasm-bindgen CLI).
 pub fn build_threads_pkg(install: bool) -> Result<()> {
+    build_threads_variant(install, "pkg-threads", "threads", "threads")
+}
+
+/// Builds `pkg-threads-bench/`: the threads build with the benchmark exports, for
+/// `bench/threads.html` (the page's `pkg-threads/` does not carry them).
+pub fn build_threads_bench_pkg(install: bool) -> Result<()> {
+    build_threads_variant(
+        install,
+        "pkg-threads-bench",
+        "threads-bench",
+        "threads,bench",
+    )
+}
+
+fn build_threads_variant(
+    install: bool,
+    out_dir: &str,
+    target_sub: &str,
+    features: &str,
+) -> Result<()> {
     ensure_nightly(install)?;
     let start = Instant::now();
     let root = repo_root();
-    let dir = target_dir(&root).join("threads");
+    let dir = target_dir(&root).join(target_sub);
     let dir_arg = dir.to_string_lossy().into_owned();
     let mut args = crate::build::release_wasm_args();
     args.extend([
         "--target-dir",
         dir_arg.as_str(),
         "--features",
-        "threads",
+        features,
         "-Z",
         "build-std=panic_abort,std",
     ]);
@@ -110,7 +132,6 @@ pub fn build_threads_pkg(install: bool) -> Result<()> {
         .join(WASM_TARGET)
         .join("release")
         .join("nn_playground.wasm");
-    let out_dir = "pkg-threads";
     crate::build::run_wasm_bindgen(&wasm.to_string_lossy(), out_dir)?;
     std::fs::write(root.join(out_dir).join(".gitignore"), "*\n")
         .map_err(|e| format!("cannot write {out_dir}/.gitignore: {e}"))?;

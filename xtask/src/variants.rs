@@ -1,8 +1,9 @@
 //! The extra wasm builds next to `pkg/`: `pkg-webgpu/` (the crate with the `webgpu` feature,
-//! which the page's worker imports only when a person picks the GPU) and `pkg-relaxed/`
-//! (`+simd128,+relaxed-simd`, which the benchmark loads where `WebAssembly.validate` accepts
-//! it). Each has its own target directory, so that switching features or flags never
-//! invalidates the plain build's cache.
+//! which the page's worker imports only when a person picks the GPU), `pkg-bench/` (features
+//! `bench,webgpu`: the benchmark pages' CPU and GPU entry points, which the page's builds
+//! leave out) and `pkg-relaxed/` (`bench` with `+simd128,+relaxed-simd`, which the benchmark
+//! loads where `WebAssembly.validate` accepts it). Each has its own target directory, so that
+//! switching features or flags never invalidates the plain build's cache.
 
 use crate::install::WASM_TARGET;
 use crate::util::{cmd, note, repo_root, run, target_dir, Result};
@@ -10,7 +11,9 @@ use std::process::Stdio;
 use std::time::Instant;
 
 /// Rust flags of the relaxed build (they replace `.cargo/config.toml`'s `+simd128`).
-pub const RELAXED_RUSTFLAGS: &str = "-C target-feature=+simd128,+relaxed-simd";
+/// The inline threshold is `.cargo/config.toml`'s (see there why).
+pub const RELAXED_RUSTFLAGS: &str =
+    "-C target-feature=+simd128,+relaxed-simd -C llvm-args=-inline-threshold=75";
 
 /// One extra build: its output folder, target sub-directory, features and flags.
 struct Variant {
@@ -27,16 +30,28 @@ const WEBGPU: Variant = Variant {
     rustflags: None,
 };
 
+const BENCH: Variant = Variant {
+    out_dir: "pkg-bench",
+    target_sub: "bench",
+    features: Some("bench,webgpu"),
+    rustflags: None,
+};
+
 const RELAXED: Variant = Variant {
     out_dir: "pkg-relaxed",
     target_sub: "relaxed",
-    features: None,
+    features: Some("bench"),
     rustflags: Some(RELAXED_RUSTFLAGS),
 };
 
 /// Builds `pkg-webgpu/`. Run after `build_pkg` (which installs the tools).
 pub fn build_webgpu_pkg() -> Result<()> {
     build_variant(&WEBGPU)
+}
+
+/// Builds `pkg-bench/`. Run after `build_pkg` (which installs the tools).
+pub fn build_bench_pkg() -> Result<()> {
+    build_variant(&BENCH)
 }
 
 /// Builds `pkg-relaxed/`. Run after `build_pkg` (which installs the tools).
