@@ -146,8 +146,8 @@ export async function tableBench(mod, { record, rows, note, log, tfWasm, quick }
 
     const change = session.setConfig(tableConfig(session.config()));
     const steps = session.stepsPerEpoch();
-    const batch = session.effectiveBatchSize();
-    const set = session.epochTrainingSet();
+    const set = session.benchTrainingSet();
+    const batch = set.batch;
     const trainRows = set.rows;
     if (set.xCols !== TABLE_COLS) note(`table ${id}: the session has ${set.xCols} inputs, expected ${TABLE_COLS}`);
     const ours = (epochs) => {

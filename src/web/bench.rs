@@ -1,6 +1,7 @@
 //! The wasm-bindgen face of [`crate::bench`]: the kernel benchmark entry points exported to
 //! JavaScript, with no timing inside (the caller's clock measures the calls).
 
+use super::WebSession;
 use crate::bench::{self, GemmBench};
 use wasm_bindgen::prelude::*;
 
@@ -54,4 +55,30 @@ pub fn peak_flops_per_iter() -> f64 {
 #[wasm_bindgen(js_name = fastGemmKernel)]
 pub fn fast_gemm_kernel() -> String {
     crate::kernels::FAST_GEMM.to_string()
+}
+
+/// The table benchmark's view of a session: its training split as the model reads it, so
+/// that TF.js can be fitted on the very same rows.
+#[wasm_bindgen(js_class = Session)]
+impl WebSession {
+    /// `{x, y, rows, xCols, yCols, batch}`: the training split (`Float32Array`s, row-major,
+    /// in split order; both trainers shuffle each epoch themselves) and the configured batch.
+    #[wasm_bindgen(js_name = benchTrainingSet)]
+    pub fn bench_training_set(&self) -> Result<JsValue, JsError> {
+        let (x, y, _, _) = self.inner.split_matrices();
+        let o = js_sys::Object::new();
+        let fields: [(&str, JsValue); 6] = [
+            ("rows", (x.rows() as u32).into()),
+            ("xCols", (x.cols() as u32).into()),
+            ("yCols", (y.cols() as u32).into()),
+            ("batch", (self.inner.config().batch_size as u32).into()),
+            ("x", js_sys::Float32Array::from(x.as_slice()).into()),
+            ("y", js_sys::Float32Array::from(y.as_slice()).into()),
+        ];
+        for (key, value) in fields {
+            js_sys::Reflect::set(&o, &key.into(), &value)
+                .map_err(|_| JsError::new("cannot build the training-set object"))?;
+        }
+        Ok(o.into())
+    }
 }
