@@ -47,6 +47,8 @@ static WANTED: AtomicUsize = AtomicUsize::new(0);
 /// Set when a thread of the pool panicked: it is gone, and work handed to the pool might
 /// never finish, so every later call stays on the calling thread.
 static POOL_FAILED: AtomicBool = AtomicBool::new(false);
+/// Set by [`crash_next_pool_band_for_test`]: the next band run on a pool thread panics.
+static CRASH_NEXT_BAND: AtomicBool = AtomicBool::new(false);
 /// Threads in the pool; 0 until a pool exists (wasm: until the page has started one).
 static POOL: AtomicUsize = AtomicUsize::new(0);
 
@@ -80,6 +82,25 @@ pub fn set_threads(n: usize) -> usize {
 /// Records that a thread of the pool stopped (the panic hook calls this on a pool thread).
 pub fn mark_pool_failed() {
     POOL_FAILED.store(true, Ordering::Relaxed);
+}
+
+/// Test hook: the next band that runs on a thread of the pool panics there, in the middle of
+/// a split product (fault injection for the page's recovery from a pool thread that dies
+/// while the engine's thread waits for its band).
+pub fn crash_next_pool_band_for_test() {
+    CRASH_NEXT_BAND.store(true, Ordering::Relaxed);
+}
+
+/// The fault point of [`crash_next_pool_band_for_test`], at the start of every band.
+#[cfg(feature = "threads")]
+#[inline(always)]
+fn band_fault_point() {
+    if CRASH_NEXT_BAND.load(Ordering::Relaxed)
+        && inside_pool()
+        && CRASH_NEXT_BAND.swap(false, Ordering::Relaxed)
+    {
+        panic!("a thread of the pool stopped in the middle of a band (forced by a test)");
+    }
 }
 
 /// True once a thread of the pool stopped; [`threads`] answers 1 from then on.
@@ -188,7 +209,10 @@ where
         .zip(c.par_chunks_mut(chunk))
         .zip(d.par_chunks(chunk))
         .with_max_len(1)
-        .for_each(|(((x, y), z), w)| f(x, y, z, w));
+        .for_each(|(((x, y), z), w)| {
+            band_fault_point();
+            f(x, y, z, w)
+        });
 }
 
 #[cfg(not(feature = "threads"))]
@@ -216,7 +240,10 @@ fn split2<T: Send, F: Fn(usize, &mut [T], &mut [T]) + Sync>(
         .zip(b.par_chunks_mut(chunk))
         .enumerate()
         .with_max_len(1)
-        .for_each(|(i, (x, y))| f(i * per, x, y));
+        .for_each(|(i, (x, y))| {
+            band_fault_point();
+            f(i * per, x, y)
+        });
 }
 
 #[cfg(not(feature = "threads"))]
@@ -239,7 +266,10 @@ fn split<T: Send, F: Fn(usize, &mut [T]) + Sync>(out: &mut [T], chunk: usize, pe
     out.par_chunks_mut(chunk)
         .enumerate()
         .with_max_len(1)
-        .for_each(|(i, band)| f(i * per, band));
+        .for_each(|(i, band)| {
+            band_fault_point();
+            f(i * per, band)
+        });
 }
 
 #[cfg(not(feature = "threads"))]
