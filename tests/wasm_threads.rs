@@ -97,3 +97,49 @@ async fn gradient_checks_hold_with_every_product_split() {
     attention_gradient_cases::padding_positions_carry_no_loss_and_no_gradient();
     parallel::set_min_band_work(0);
 }
+
+/// Spins until `flag` is set or `ms` milliseconds pass; true if it was set.
+fn wait_for(flag: &std::sync::atomic::AtomicBool, ms: f64) -> bool {
+    let start = js_sys::Date::now();
+    while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+        if js_sys::Date::now() - start > ms {
+            return false;
+        }
+    }
+    true
+}
+
+/// The pool really runs two bands at once: each half of a `join` waits until it sees the
+/// other running, which a pool whose second worker never takes work would fail (after 5 s).
+/// Also prints how long two equal register-only loops take split against one after the
+/// other (a figure, not a check: the machine may be busy).
+#[wasm_bindgen_test]
+async fn both_pool_threads_run_at_once() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    start_pool().await;
+    let (a, b) = (AtomicBool::new(false), AtomicBool::new(false));
+    let (saw_b, saw_a) = rayon::join(
+        || {
+            a.store(true, Ordering::SeqCst);
+            wait_for(&b, 5000.0)
+        },
+        || {
+            b.store(true, Ordering::SeqCst);
+            wait_for(&a, 5000.0)
+        },
+    );
+    assert!(saw_b && saw_a, "the two halves of a join never ran at once");
+
+    let spin = || std::hint::black_box(nn_playground::bench::peak_simd_madd(20_000_000));
+    let start = js_sys::Date::now();
+    spin();
+    spin();
+    let serial = js_sys::Date::now() - start;
+    let start = js_sys::Date::now();
+    rayon::join(spin, spin);
+    let split = js_sys::Date::now() - start;
+    wasm_bindgen_test::console_log!(
+        "two register-only loops: one after the other {serial:.0} ms, on two pool threads {split:.0} ms ({:.2}×)",
+        serial / split
+    );
+}
