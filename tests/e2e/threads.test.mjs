@@ -126,7 +126,9 @@ test('a worker of the pool that dies in the middle of a product: the page restar
   assert.equal(after.threads, '1');
   assert.equal(after.running, 'true');
   assert.ok(Number(after.trainLoss) < 0.5, `train loss ${after.trainLoss}`);
-  assert.match(await page.textContent(`${APP} .speed`), /cpu \(SIMD128, 1 thread\)/);
+  // The speed line is redrawn with the next measured speed.
+  const speedLine = () => page.textContent(`${APP} .speed`);
+  await waitFor(async () => /[1-9][\d,]* steps\/s .*cpu \(SIMD128, 1 thread\)/.test(await speedLine()), 'the speed line of the single-thread build', 30_000);
   // The panic and the stopped worker's trap are reported in the console; nothing else.
   assert.ok(s.pageErrors.every((e) => /unreachable|middle of a band/.test(e)), s.pageErrors.join('\n'));
   assert.deepEqual(s.cspViolations, []);
