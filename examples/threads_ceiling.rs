@@ -103,18 +103,31 @@ fn rate(mut run: impl FnMut(), units: f64) -> f64 {
     rates[ROUNDS / 2]
 }
 
+/// Nanoseconds the calling thread has run on a CPU (`/proc/thread-self/schedstat`), or `None`.
+fn thread_run_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
 fn paired(name: &str, unit: &str, mut run: impl FnMut(), units: f64) {
     for round in 0..ROUNDS {
         let idle = idle_label();
         parallel::set_threads(1);
         let one = rate(&mut run, units);
         parallel::set_threads(2);
+        // The calling thread sleeps while the pool runs bands, so what it runs at 2 threads
+        // is the work that stays serial: a figure that a busy machine does not change.
+        let run0 = thread_run_ns();
         let two = rate(&mut run, units);
+        let serial = run0.zip(thread_run_ns()).map_or("?".into(), |(a, b)| {
+            let per_call = (b - a) as f64 / 1e6 / (ROUNDS + 1) as f64;
+            format!("{per_call:.1} ms of the caller's own work a call")
+        });
         parallel::set_threads(1);
         let one_again = rate(&mut run, units);
         let base = (one + one_again) / 2.0;
         println!(
-            "  {name} round {round} ({idle}): 1 thread {base:.1} {unit}, 2 threads {two:.1} {unit} → {:.2}×, {:.0} % per core",
+            "  {name} round {round} ({idle}): 1 thread {base:.1} {unit}, 2 threads {two:.1} {unit} → {:.2}×, {:.0} % per core; at 2 threads {serial}",
             two / base,
             50.0 * two / base
         );

@@ -151,9 +151,12 @@ pub(crate) fn gemm<K: MicroKernel>(
     }
 }
 
-/// Packed strips of `B` a band of `strips` strips covers in the threshold's units: a copied
-/// float costs about what a multiply-add of the micro-kernel does.
-const PACK_WORK: usize = 1;
+/// Cost of packing one float of `B`, in multiply-adds of the micro-kernel, for the band
+/// threshold: in a native profile of training (b) at one thread, packing took about a tenth
+/// of the GEMM's time while moving about 1/160 as many floats as it did multiply-adds, so a
+/// float costs about 16. The 784×256 weights of training (b) (2·10⁵ floats) then pack in
+/// several bands instead of on the calling thread alone, while the pool waits.
+const PACK_WORK: usize = 16;
 
 /// Columns `jc..jc+NC` of `C (+)= A·B` through the packed BLIS loop nest. `B`'s columns
 /// there are packed once, whole depth, as `NR`-wide strips (strip `s` holds
