@@ -6,6 +6,7 @@
 //
 // main → worker: {type: 'load', build: 'pkg-bench' | 'pkg-threads-bench', pool}  → {names, env}
 //                {type: 'run', index, threads, quick}                → {case, threads, value, unit, reps}
+//                {type: 'data'}   → problem (b)'s data at batch 256, for TF.js: {x, y, widths, batch, samples}
 // any failure → {error}
 
 const TARGET_MS = 300;
@@ -78,6 +79,12 @@ self.onmessage = async ({ data }) => {
       }
       const names = cases(mod).map(([name]) => name);
       self.postMessage({ names, env: { kernel: mod.fastGemmKernel(), threadsBuild: mod.threadsBuild() } });
+      return;
+    }
+    if (data.type === 'data') {
+      const t = new mod.WasmTrainBench('b', 1);
+      self.postMessage({ x: t.x(), y: t.y(), widths: Array.from(t.widths()), batch: 256, samples: t.samples() });
+      t.free();
       return;
     }
     // {type: 'run', index, threads, quick}: one case at one thread count.

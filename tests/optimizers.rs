@@ -271,3 +271,50 @@ fn invalid_hyper_parameters_are_errors() {
     })
     .is_err());
 }
+
+/// A unit whose gradient stops (a dead ReLU) has moments that decay toward zero: they must
+/// reach 0, not stay in the subnormal range, where every later update of them would run on
+/// x86's slow subnormal path (it made Adam half of a large training step).
+#[test]
+fn decaying_moments_never_stay_subnormal() {
+    let kinds = [
+        OptimizerKind::Momentum,
+        OptimizerKind::Nesterov,
+        OptimizerKind::Rmsprop,
+        OptimizerKind::Adam,
+        OptimizerKind::Adamw,
+    ];
+    for kind in kinds {
+        let spec = OptimizerSpec {
+            kind,
+            learning_rate: 0.01,
+            ..OptimizerSpec::default()
+        };
+        let mut opt = Optimizer::new(spec).unwrap();
+        let mut w = [0.5f32; 3];
+        let mut subnormal_steps = 0;
+        for step in 0..3000 {
+            // A gradient for 5 steps, then none: 0.9ⁿ takes a first moment from 0.1 into the
+            // subnormal range after about 830 steps, and 0.99ⁿ after about 8,000.
+            let mut g = if step < 5 {
+                [0.1f32, 1e-3, 1e-20]
+            } else {
+                [0.0; 3]
+            };
+            let ctx = opt.begin_step();
+            let p = Param {
+                value: &mut w,
+                grad: &mut g,
+                is_weight: true,
+            };
+            opt.update(0, p, ctx, Regularization::default(), 1.0);
+            let state = opt.state();
+            let slots = state.slot1.iter().chain(&state.slot2).flatten();
+            if slots.clone().any(|x| x.is_subnormal()) {
+                subnormal_steps += 1;
+            }
+        }
+        assert_eq!(subnormal_steps, 0, "{kind:?} kept subnormal moments");
+        assert!(w.iter().all(|x| x.is_finite()), "{kind:?}: {w:?}");
+    }
+}

@@ -72,9 +72,13 @@ fn trained_at(threads: usize) -> Vec<Vec<u32>> {
 #[test]
 fn one_two_and_three_threads_give_identical_bits() {
     pool();
-    // A 256×784×256 product is split in as many bands as there are threads.
+    // A 256×784×256 product is split in a few bands a thread, so that a thread that is
+    // ahead takes bands from one that is behind.
     parallel::set_threads(2);
-    assert_eq!(parallel::band_count(256, 4, 256 * 784 * 256), 2);
+    assert_eq!(
+        parallel::band_count(256, 4, 256 * 784 * 256),
+        2 * parallel::BANDS_PER_THREAD
+    );
     // The 2-8-8-1 playground net's batch-10 products stay on one thread.
     assert_eq!(parallel::band_count(10, 4, 10 * 8 * 8), 1);
 

@@ -14,6 +14,9 @@ import { replayMethods } from './replay.js';
 import { formatNumber } from './format.js';
 import { t, tr, choiceOptions, phrase, lang, htmlLang, setLang, onLangChange, LANGS } from './i18n/index.js';
 
+/** How long a worker has to answer after a thread of its pool died before it counts as stuck. */
+const POOL_PROBE_MS = 3000;
+
 export class Playground {
   /**
    * @param {HTMLElement} host  where the UI is built
@@ -48,13 +51,36 @@ export class Playground {
   }
 
   startWorker(initMessage) {
+    this.listenForPoolDeaths();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = (e) => this.onMessage(e.data);
     this.worker.onerror = (e) => {
       e.preventDefault?.();
       this.workerDied(e.message || 'unknown error');
     };
-    this.worker.postMessage(initMessage);
+    this.worker.postMessage({ ...initMessage, poolChannel: this.poolChannel.name });
+  }
+
+  /**
+   * A thread of the engine's pool that dies says so on a BroadcastChannel of this playground
+   * (the engine's worker may be blocked waiting for that thread's band, and then says
+   * nothing). One call then probes the worker: an answer means it went on alone (it tells
+   * the user itself); none within POOL_PROBE_MS means it is stuck, and it is restarted from
+   * the last snapshot on the single-thread build, like a worker that died.
+   */
+  listenForPoolDeaths() {
+    if (this.poolChannel) return;
+    const id = globalThis.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random()}`;
+    this.poolChannel = new BroadcastChannel(`nnp-pool-${id}`);
+    this.poolChannel.onmessage = ({ data }) => {
+      if (data?.type !== 'poolThreadStopped') return;
+      const worker = this.worker;
+      const answered = this.call('status').then(() => true, () => true);
+      const late = new Promise((resolve) => setTimeout(() => resolve(false), POOL_PROBE_MS));
+      Promise.race([answered, late]).then((alive) => {
+        if (!alive && this.worker === worker) this.workerDied(t('threads.poolBlocked'));
+      });
+    };
   }
 
   /**
@@ -101,6 +127,11 @@ export class Playground {
     return this.call('crashPoolThreadForTest');
   }
 
+  /** Test hook: a worker of the pool stops inside a band of the next split product. */
+  __crashPoolBandForTest() {
+    return this.call('crashPoolBandForTest');
+  }
+
   /** Calls a worker method; resolves with its value or rejects with its message. */
   call(method, ...args) {
     const id = this.nextId++;
@@ -111,6 +142,7 @@ export class Playground {
   }
 
   destroy() {
+    this.poolChannel?.close();
     this.stopLang();
     this.stopReplay();
     this.worker.terminate();

@@ -8,7 +8,8 @@
 //   {type: 'init', restore, hash}             the same after a reload (hide from the hash;
 //                                             a snapshot that fails falls back to the hash)
 //   (any init may carry `singleThread: true`: the single-thread build only, after a worker
-//   of the thread pool died)
+//   of the thread pool died; and `poolChannel`: the BroadcastChannel a dying pool thread
+//   reports on, since this worker may then be blocked waiting for that thread's band)
 //   {type: 'call', id, method, args}          reply {type: 'reply', id, ok, value | error}
 //   {type: 'ack'}                             the last frame was drawn; the next may come
 //   {type: 'seq-…'}                           the Sequences mode (see sequence/worker_side.js)
@@ -49,6 +50,8 @@ let wasm = null;
 let engineNoticed = false;
 // Set by the page after a worker of the thread pool died: the single-thread build only.
 let singleThread = false;
+// The BroadcastChannel name the page listens on for a pool thread that dies (see `init`).
+let poolChannel = null;
 let poolFailureNoticed = false;
 
 let session = null;
@@ -123,6 +126,7 @@ async function handle(msg) {
   switch (msg.type) {
     case 'init':
       singleThread = Boolean(msg.singleThread);
+      poolChannel = msg.poolChannel ?? null;
       ready = msg.restore ? restore(msg.restore, msg.hide, msg.hash) : start(msg.hash);
       await ready;
       for (const m of pending.splice(0)) handle(m);
@@ -161,6 +165,7 @@ async function loadCpuBuild() {
   if (engine) return;
   engine = await loadEngine({ single: singleThread });
   wasm = engine.wasm;
+  if (engine.build === 'threads' && poolChannel) wasm.watchPoolDeaths(poolChannel);
 }
 
 /**
@@ -579,6 +584,11 @@ const calls = {
   crashPoolThreadForTest() {
     if (!wasm.crashPoolThreadForTest) throw new Error('the single-thread build has no thread pool');
     wasm.crashPoolThreadForTest();
+  },
+  /** Test hook: the pool thread of the next split product's band stops inside it. */
+  crashPoolBandForTest() {
+    if (!wasm.crashPoolBandForTest) throw new Error('the single-thread build has no thread pool');
+    wasm.crashPoolBandForTest();
   },
   status() {
     return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss(), backend: backendLabel(), gpuAdapter: session.onGpu() ? session.backendLabel() : null };

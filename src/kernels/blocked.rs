@@ -59,24 +59,24 @@ pub(crate) trait MicroKernel {
     );
 }
 
-/// Reusable packing buffers: grown on first use, never shrunk, so steady-state training
-/// steps do not allocate. Each thread has its own; a product takes them out while it runs
-/// (and puts them back after), so a nested or re-entrant product can never find them
-/// borrowed — it would only allocate its own.
-#[derive(Default)]
-struct Packs {
-    a: Vec<f32>,
-    b: Vec<f32>,
-}
-
+// Reusable packing buffers, one of each per thread: grown on first use, never shrunk, so
+// steady-state training steps do not allocate. `B` is packed once per product into the
+// calling thread's buffer and read by every band; each band packs its own rows of `A` into
+// the buffer of the thread it runs on. A product takes a buffer out while it runs (and puts
+// it back after), so a nested or re-entrant product can never find it borrowed — it would
+// only allocate its own.
 thread_local! {
-    static PACKS: Cell<Packs> = const { Cell::new(Packs { a: Vec::new(), b: Vec::new() }) };
+    static PACK_A: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+    static PACK_B: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
 }
 
-fn with_packs<R>(f: impl FnOnce(&mut Packs) -> R) -> R {
-    let mut packs = PACKS.with(Cell::take);
-    let r = f(&mut packs);
-    PACKS.with(|cell| cell.set(packs));
+fn with_pack<R>(
+    which: &'static std::thread::LocalKey<Cell<Vec<f32>>>,
+    f: impl FnOnce(&mut Vec<f32>) -> R,
+) -> R {
+    let mut buf = which.with(Cell::take);
+    let r = f(&mut buf);
+    which.with(|cell| cell.set(buf));
     r
 }
 
@@ -125,8 +125,7 @@ pub(crate) fn gemm<K: MicroKernel>(
         if b.cs != 1 && m >= 4 && n >= 4 {
             // NT with several rows: transpose B once (k·n ≤ 1024 floats here) so every row
             // takes the register row-block path instead of n short dot products.
-            return with_packs(|packs| {
-                let bt = &mut packs.b;
+            return with_pack(&PACK_B, |bt| {
                 grow(bt, k * n);
                 for (p, row) in bt.chunks_exact_mut(n).take(k).enumerate() {
                     for (j, x) in row.iter_mut().enumerate() {
@@ -147,59 +146,99 @@ pub(crate) fn gemm<K: MicroKernel>(
             small(k, n, a.rows_from(i0), b, band, accumulate)
         });
     }
-    parallel::row_bands(c, n, K::MR, work, |i0, band| {
-        packed::<K>(band.len() / n, k, n, a.rows_from(i0), b, band, accumulate)
-    })
+    for jc in (0..n).step_by(NC) {
+        packed_columns::<K>(m, k, n, jc, a, b, c, accumulate);
+    }
 }
 
-/// The packed BLIS loop nest over all of `C` (m×n, row stride n), on the calling thread.
-fn packed<K: MicroKernel>(
+/// Cost of packing one float of `B`, in multiply-adds of the micro-kernel, for the band
+/// threshold: in a native profile of training (b) at one thread, packing took about a tenth
+/// of the GEMM's time while moving about 1/160 as many floats as it did multiply-adds, so a
+/// float costs about 16. The 784×256 weights of training (b) (2·10⁵ floats) then pack in
+/// several bands instead of on the calling thread alone, while the pool waits.
+const PACK_WORK: usize = 16;
+
+/// Columns `jc..jc+NC` of `C (+)= A·B` through the packed BLIS loop nest. `B`'s columns
+/// there are packed once, whole depth, as `NR`-wide strips (strip `s` holds
+/// `bp[s·k·NR + p·NR + j] = B[p][jc+s·NR+j]`, so a `KC`-deep piece of it is contiguous);
+/// then bands of rows of `C` run the `pc`, `ic` and tile loops on it, each packing its own
+/// rows of `A`. Both steps split over the pool; a tile's sum runs over `pc` in order in
+/// whichever band, so the result does not depend on the cut.
+#[allow(clippy::too_many_arguments)]
+fn packed_columns<K: MicroKernel>(
     m: usize,
     k: usize,
     n: usize,
+    jc: usize,
     a: Operand<'_>,
     b: Operand<'_>,
     c: &mut [f32],
     accumulate: bool,
 ) {
-    with_packs(|packs| {
-        let Packs { a: ap, b: bp } = packs;
-        for jc in (0..n).step_by(NC) {
-            let nc = NC.min(n - jc);
-            let nc_pad = nc.div_ceil(K::NR) * K::NR;
-            for pc in (0..k).step_by(KC) {
-                let kc = KC.min(k - pc);
-                let acc = accumulate || pc > 0;
-                grow(bp, kc * nc_pad);
-                pack_b::<K>(b, pc, kc, jc, nc, bp);
-                for ic in (0..m).step_by(MC) {
-                    let mc = MC.min(m - ic);
-                    grow(ap, kc * mc.div_ceil(K::MR) * K::MR);
-                    pack_a::<K>(a, ic, mc, pc, kc, ap);
-                    for jr in (0..nc).step_by(K::NR) {
-                        let nr = K::NR.min(nc - jr);
-                        let bs = &bp[jr * kc..(jr + K::NR) * kc];
-                        for ir in (0..mc).step_by(K::MR) {
-                            let mr = K::MR.min(mc - ir);
-                            let as_ = &ap[ir * kc..(ir + K::MR) * kc];
-                            let off = (ic + ir) * n + jc + jr;
-                            // The last touched element of C is (mr-1)·n + nr-1 past `off`.
-                            let tile = &mut c[off..off + (mr - 1) * n + nr];
-                            // SAFETY: `as_`/`bs` hold exactly kc·MR / kc·NR floats and `tile`
-                            // covers mr rows of nr floats at stride n.
-                            unsafe {
-                                K::run(
-                                    kc,
-                                    as_.as_ptr(),
-                                    bs.as_ptr(),
-                                    tile.as_mut_ptr(),
-                                    n,
-                                    mr,
-                                    nr,
-                                    acc,
-                                )
-                            };
-                        }
+    let nc = NC.min(n - jc);
+    let strips = nc.div_ceil(K::NR);
+    with_pack(&PACK_B, |bp| {
+        grow(bp, k * strips * K::NR);
+        let bp = &mut bp[..k * strips * K::NR];
+        parallel::row_bands(bp, k * K::NR, 1, k * nc * PACK_WORK, |s0, part| {
+            for (s, strip) in part.chunks_exact_mut(k * K::NR).enumerate() {
+                let j0 = (s0 + s) * K::NR;
+                pack_b::<K>(b, 0, k, jc + j0, K::NR.min(nc - j0), strip);
+            }
+        });
+        let bp = &*bp;
+        parallel::row_bands(c, n, K::MR, m * k * nc, |i0, band| {
+            packed_rows::<K>(k, n, jc, nc, a.rows_from(i0), bp, band, accumulate)
+        });
+    })
+}
+
+/// Rows of `C` (a band, row stride `n`) over columns `jc..jc+nc`, from `B` packed by
+/// [`packed_columns`], on the calling thread.
+#[allow(clippy::too_many_arguments)]
+fn packed_rows<K: MicroKernel>(
+    k: usize,
+    n: usize,
+    jc: usize,
+    nc: usize,
+    a: Operand<'_>,
+    bp: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let m = c.len() / n;
+    with_pack(&PACK_A, |ap| {
+        for pc in (0..k).step_by(KC) {
+            let kc = KC.min(k - pc);
+            let acc = accumulate || pc > 0;
+            for ic in (0..m).step_by(MC) {
+                let mc = MC.min(m - ic);
+                grow(ap, kc * mc.div_ceil(K::MR) * K::MR);
+                pack_a::<K>(a, ic, mc, pc, kc, ap);
+                for jr in (0..nc).step_by(K::NR) {
+                    let nr = K::NR.min(nc - jr);
+                    let strip = jr / K::NR * k * K::NR;
+                    let bs = &bp[strip + pc * K::NR..strip + (pc + kc) * K::NR];
+                    for ir in (0..mc).step_by(K::MR) {
+                        let mr = K::MR.min(mc - ir);
+                        let as_ = &ap[ir * kc..(ir + K::MR) * kc];
+                        let off = (ic + ir) * n + jc + jr;
+                        // The last touched element of C is (mr-1)·n + nr-1 past `off`.
+                        let tile = &mut c[off..off + (mr - 1) * n + nr];
+                        // SAFETY: `as_`/`bs` hold exactly kc·MR / kc·NR floats and `tile`
+                        // covers mr rows of nr floats at stride n.
+                        unsafe {
+                            K::run(
+                                kc,
+                                as_.as_ptr(),
+                                bs.as_ptr(),
+                                tile.as_mut_ptr(),
+                                n,
+                                mr,
+                                nr,
+                                acc,
+                            )
+                        };
                     }
                 }
             }

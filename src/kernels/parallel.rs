@@ -1,5 +1,9 @@
 //! How many threads the kernels may use, and the one way they split work: an output of
-//! `rows × row_len` values cut into bands of whole rows, one band per thread.
+//! `rows × row_len` values cut into bands of whole rows, a few bands per thread.
+//!
+//! Each band is its own task of rayon's pool, so a thread that finishes early (or one that
+//! the OS kept waiting) takes the bands the others have not started: a product is not held
+//! up for a whole band by one slow thread, which is what equal halves did on a busy machine.
 //!
 //! Shape legend: `out` is row-major, `rows × row_len`; a band is rows `r0..r0+len` of it,
 //! handed to the work function as `(r0, &mut out[r0·row_len..(r0+len)·row_len])`.
@@ -23,6 +27,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// products from about 10⁶ split. The playground's batch-10 products (at most 80) stay whole.
 pub const MIN_BAND_WORK: usize = 1 << 19;
 
+/// Bands per thread a large output is cut into: enough that a thread that lost its core for
+/// a while holds up at most a quarter of its share, few enough that each band's own packing
+/// of `A` and the pool's hand-over stay small against its multiply-adds.
+pub const BANDS_PER_THREAD: usize = 4;
+
 /// The band threshold in force: [`MIN_BAND_WORK`] unless a benchmark moved it.
 static BAND_WORK: AtomicUsize = AtomicUsize::new(MIN_BAND_WORK);
 
@@ -38,6 +47,8 @@ static WANTED: AtomicUsize = AtomicUsize::new(0);
 /// Set when a thread of the pool panicked: it is gone, and work handed to the pool might
 /// never finish, so every later call stays on the calling thread.
 static POOL_FAILED: AtomicBool = AtomicBool::new(false);
+/// Set by [`crash_next_pool_band_for_test`]: the next band run on a pool thread panics.
+static CRASH_NEXT_BAND: AtomicBool = AtomicBool::new(false);
 /// Threads in the pool; 0 until a pool exists (wasm: until the page has started one).
 static POOL: AtomicUsize = AtomicUsize::new(0);
 
@@ -73,6 +84,25 @@ pub fn mark_pool_failed() {
     POOL_FAILED.store(true, Ordering::Relaxed);
 }
 
+/// Test hook: the next band that runs on a thread of the pool panics there, in the middle of
+/// a split product (fault injection for the page's recovery from a pool thread that dies
+/// while the engine's thread waits for its band).
+pub fn crash_next_pool_band_for_test() {
+    CRASH_NEXT_BAND.store(true, Ordering::Relaxed);
+}
+
+/// The fault point of [`crash_next_pool_band_for_test`], at the start of every band.
+#[cfg(feature = "threads")]
+#[inline(always)]
+fn band_fault_point() {
+    if CRASH_NEXT_BAND.load(Ordering::Relaxed)
+        && inside_pool()
+        && CRASH_NEXT_BAND.swap(false, Ordering::Relaxed)
+    {
+        panic!("a thread of the pool stopped in the middle of a band (forced by a test)");
+    }
+}
+
 /// True once a thread of the pool stopped; [`threads`] answers 1 from then on.
 pub fn pool_failed() -> bool {
     POOL_FAILED.load(Ordering::Relaxed)
@@ -96,13 +126,15 @@ pub fn threads() -> usize {
 }
 
 /// How many bands [`row_bands`] cuts `rows` rows (in steps of `align`) of `work` total work
-/// into: one per thread, fewer where a band would get less than [`MIN_BAND_WORK`].
+/// into: [`BANDS_PER_THREAD`] per thread, fewer where a band would get less than
+/// [`MIN_BAND_WORK`].
 pub fn band_count(rows: usize, align: usize, work: usize) -> usize {
     let t = threads();
     if t <= 1 || inside_pool() {
         return 1;
     }
-    t.min(work / BAND_WORK.load(Ordering::Relaxed).max(1))
+    (t * BANDS_PER_THREAD)
+        .min(work / BAND_WORK.load(Ordering::Relaxed).max(1))
         .min(rows.div_ceil(align.max(1)))
         .max(1)
 }
@@ -148,6 +180,52 @@ where
     split2(a, b, per * row_len, per, f)
 }
 
+/// Element-wise work over three outputs and one input of the same length, cut at the same
+/// points: `f(a_band, b_band, c_band, d_band)`; `work` is the whole job's cost.
+pub fn bands4<F>(a: &mut [f32], b: &mut [f32], c: &mut [f32], d: &[f32], work: usize, f: F)
+where
+    F: Fn(&mut [f32], &mut [f32], &mut [f32], &[f32]) + Sync,
+{
+    let len = a.len();
+    assert!(
+        b.len() == len && c.len() == len && d.len() == len,
+        "banded slices differ in length"
+    );
+    let bands = band_count(len, 1, work);
+    if bands <= 1 {
+        return f(a, b, c, d);
+    }
+    split4(a, b, c, d, len.div_ceil(bands), f)
+}
+
+#[cfg(feature = "threads")]
+fn split4<F>(a: &mut [f32], b: &mut [f32], c: &mut [f32], d: &[f32], chunk: usize, f: F)
+where
+    F: Fn(&mut [f32], &mut [f32], &mut [f32], &[f32]) + Sync,
+{
+    use rayon::prelude::*;
+    a.par_chunks_mut(chunk)
+        .zip(b.par_chunks_mut(chunk))
+        .zip(c.par_chunks_mut(chunk))
+        .zip(d.par_chunks(chunk))
+        .with_max_len(1)
+        .for_each(|(((x, y), z), w)| {
+            band_fault_point();
+            f(x, y, z, w)
+        });
+}
+
+#[cfg(not(feature = "threads"))]
+fn split4<F>(a: &mut [f32], b: &mut [f32], c: &mut [f32], d: &[f32], chunk: usize, f: F)
+where
+    F: Fn(&mut [f32], &mut [f32], &mut [f32], &[f32]) + Sync,
+{
+    let parts = a.chunks_mut(chunk).zip(b.chunks_mut(chunk));
+    for ((x, y), (z, w)) in parts.zip(c.chunks_mut(chunk).zip(d.chunks(chunk))) {
+        f(x, y, z, w);
+    }
+}
+
 #[cfg(feature = "threads")]
 fn split2<T: Send, F: Fn(usize, &mut [T], &mut [T]) + Sync>(
     a: &mut [T],
@@ -157,10 +235,15 @@ fn split2<T: Send, F: Fn(usize, &mut [T], &mut [T]) + Sync>(
     f: F,
 ) {
     use rayon::prelude::*;
+    // One task a band (`with_max_len(1)`), so idle threads can take any band not started.
     a.par_chunks_mut(chunk)
         .zip(b.par_chunks_mut(chunk))
         .enumerate()
-        .for_each(|(i, (x, y))| f(i * per, x, y));
+        .with_max_len(1)
+        .for_each(|(i, (x, y))| {
+            band_fault_point();
+            f(i * per, x, y)
+        });
 }
 
 #[cfg(not(feature = "threads"))]
@@ -179,9 +262,14 @@ fn split2<T: Send, F: Fn(usize, &mut [T], &mut [T]) + Sync>(
 #[cfg(feature = "threads")]
 fn split<T: Send, F: Fn(usize, &mut [T]) + Sync>(out: &mut [T], chunk: usize, per: usize, f: F) {
     use rayon::prelude::*;
+    // One task a band (`with_max_len(1)`), so idle threads can take any band not started.
     out.par_chunks_mut(chunk)
         .enumerate()
-        .for_each(|(i, band)| f(i * per, band));
+        .with_max_len(1)
+        .for_each(|(i, band)| {
+            band_fault_point();
+            f(i * per, band)
+        });
 }
 
 #[cfg(not(feature = "threads"))]

@@ -5,9 +5,13 @@ mod state;
 
 pub use state::{initial_slot2, slot_usage, OptimizerState, MAX_ITERATIONS};
 
+use crate::kernels::parallel;
 use crate::nn::layer::Param;
 use crate::spec::{OptimizerKind, OptimizerSpec, Regularization, RegularizationKind, Schedule};
 use crate::{config_err, Result};
+
+mod rule;
+use rule::{Rule, UPDATE_WORK};
 
 /// Adagrad's accumulator starts here (as in Keras) so the first steps are not `lr·sign(g)`.
 pub const ADAGRAD_INITIAL_ACCUMULATOR: f32 = 0.1;
@@ -93,8 +97,6 @@ impl Optimizer {
 
     /// Updates parameter number `idx` (a fixed order across steps) in place. The L1/L2 penalty
     /// gradient is added to weights; `grad_scale` multiplies the loss gradient (clipping).
-    // The loops index four equal-length slices in step; indices read clearer than zips.
-    #[allow(clippy::needless_range_loop)]
     pub fn update(
         &mut self,
         idx: usize,
@@ -103,83 +105,34 @@ impl Optimizer {
         reg: Regularization,
         grad_scale: f32,
     ) {
-        let s = &self.spec;
         if self.slot1.len() <= idx {
             self.slot1.resize_with(idx + 1, Vec::new);
             self.slot2.resize_with(idx + 1, Vec::new);
         }
         if self.slot1[idx].len() != p.value.len() {
-            let init2 = initial_slot2(s.kind);
+            let init2 = initial_slot2(self.spec.kind);
             self.slot1[idx] = vec![0.0; p.value.len()];
             self.slot2[idx] = vec![init2; p.value.len()];
         }
         let (m, v) = (&mut self.slot1[idx], &mut self.slot2[idx]);
-        let StepContext { lr, bias1, bias2 } = ctx;
         let n = p.value.len();
-        // Equal lengths up front, so the loops below carry no bounds checks.
-        let (value, grad, m, v) = (p.value, &p.grad[..n], &mut m[..n], &mut v[..n]);
-        // The loss gradient plus the penalty's; weights only. Inlined into each loop below.
-        let penalise = p.is_weight && reg.kind != RegularizationKind::None;
-        let g_at = |i: usize, w: f32| {
-            let g = grad[i] * grad_scale;
-            if penalise {
-                g + penalty_grad(reg, w)
-            } else {
-                g
-            }
+        let rule = Rule {
+            spec: &self.spec,
+            ctx,
+            reg,
+            grad_scale,
+            is_weight: p.is_weight,
         };
-        // One loop per kind rather than a `match` per element, so each loop is branch-free
-        // and vectorises.
-        match s.kind {
-            OptimizerKind::Sgd => {
-                for i in 0..n {
-                    let w = value[i];
-                    value[i] = w - lr * g_at(i, w);
-                }
-            }
-            OptimizerKind::Momentum => {
-                for i in 0..n {
-                    let w = value[i];
-                    m[i] = s.momentum * m[i] - lr * g_at(i, w);
-                    value[i] = w + m[i];
-                }
-            }
-            OptimizerKind::Nesterov => {
-                for i in 0..n {
-                    let (w, g) = (value[i], g_at(i, value[i]));
-                    m[i] = s.momentum * m[i] - lr * g;
-                    value[i] = w + s.momentum * m[i] - lr * g;
-                }
-            }
-            OptimizerKind::Rmsprop => {
-                for i in 0..n {
-                    let (w, g) = (value[i], g_at(i, value[i]));
-                    v[i] = s.rho * v[i] + (1.0 - s.rho) * g * g;
-                    value[i] = w - lr * g / (v[i].sqrt() + s.epsilon);
-                }
-            }
-            OptimizerKind::Adagrad => {
-                for i in 0..n {
-                    let (w, g) = (value[i], g_at(i, value[i]));
-                    v[i] += g * g;
-                    value[i] = w - lr * g / (v[i].sqrt() + s.epsilon);
-                }
-            }
-            OptimizerKind::Adam | OptimizerKind::Adamw => {
-                let decay = if s.kind == OptimizerKind::Adamw && p.is_weight {
-                    s.weight_decay
-                } else {
-                    0.0
-                };
-                for i in 0..n {
-                    let (w, g) = (value[i], g_at(i, value[i]));
-                    m[i] = s.beta1 * m[i] + (1.0 - s.beta1) * g;
-                    v[i] = s.beta2 * v[i] + (1.0 - s.beta2) * g * g;
-                    let decayed = if decay > 0.0 { w - lr * decay * w } else { w };
-                    value[i] = decayed - lr * (m[i] / bias1) / ((v[i] / bias2).sqrt() + s.epsilon);
-                }
-            }
-        }
+        // Element-wise, so large tensors are cut into bands for the thread pool (the same
+        // arithmetic on every element whatever the cut).
+        parallel::bands4(
+            p.value,
+            &mut m[..n],
+            &mut v[..n],
+            &p.grad[..n],
+            n * UPDATE_WORK,
+            |value, m, v, grad| rule.apply(value, m, v, grad),
+        );
     }
 
     /// Forgets the moment estimates and the step count (after the weights are replaced).

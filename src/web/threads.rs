@@ -55,8 +55,62 @@ pub fn pool_failed() -> bool {
     parallel::pool_failed()
 }
 
+/// The `BroadcastChannel` a dying pool thread reports on (set by [`watch_pool_deaths`]).
+#[cfg(feature = "threads")]
+static DEATH_CHANNEL: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+#[cfg(feature = "threads")]
+#[wasm_bindgen]
+extern "C" {
+    type BroadcastChannel;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(name: &str) -> Result<BroadcastChannel, JsValue>;
+    #[wasm_bindgen(method, js_name = postMessage, catch)]
+    fn post_message(this: &BroadcastChannel, message: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method)]
+    fn close(this: &BroadcastChannel);
+}
+
+/// `watchPoolDeaths(channel)`: a pool thread that panics posts `{type: 'poolThreadStopped',
+/// message}` on the `BroadcastChannel` named `channel` before its worker stops. The engine's
+/// own thread may be blocked inside a split product waiting for that thread's band, and then
+/// cannot say anything itself; the page hears the channel and restarts the engine from its
+/// last snapshot on one thread. A no-op in the single-thread builds.
+#[wasm_bindgen(js_name = watchPoolDeaths)]
+pub fn watch_pool_deaths(channel: &str) {
+    #[cfg(feature = "threads")]
+    {
+        let mut name = DEATH_CHANNEL.lock().unwrap_or_else(|e| e.into_inner());
+        *name = channel.to_owned();
+    }
+    #[cfg(not(feature = "threads"))]
+    let _ = channel;
+}
+
+/// Posts the death report of this pool thread, if the page asked for one.
+#[cfg(feature = "threads")]
+fn report_pool_death(message: &str) {
+    let name = DEATH_CHANNEL
+        .lock()
+        .map(|n| n.clone())
+        .unwrap_or_else(|e| e.into_inner().clone());
+    if name.is_empty() {
+        return;
+    }
+    // The thread is about to stop: a report that cannot be sent leaves the page's probe
+    // (a call that gets no answer) to find the blocked engine.
+    if let Ok(channel) = BroadcastChannel::new(&name) {
+        let report = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&report, &"type".into(), &"poolThreadStopped".into());
+        let _ = js_sys::Reflect::set(&report, &"message".into(), &message.into());
+        let _ = channel.post_message(&report);
+        channel.close();
+    }
+}
+
 /// Chains a panic hook that marks the pool failed when the panic is on one of its threads
-/// (with `panic = "abort"` that thread's worker then stops); called once at start-up.
+/// (with `panic = "abort"` that thread's worker then stops) and reports it on the page's
+/// channel; called once at start-up.
 pub(super) fn watch_pool_panics() {
     #[cfg(feature = "threads")]
     {
@@ -64,6 +118,7 @@ pub(super) fn watch_pool_panics() {
         std::panic::set_hook(Box::new(move |info| {
             if parallel::on_pool_thread() {
                 parallel::mark_pool_failed();
+                report_pool_death(&info.to_string());
             }
             previous(info)
         }));
@@ -71,10 +126,20 @@ pub(super) fn watch_pool_panics() {
 }
 
 /// Test hook: stops one thread of the pool the way a trap does (a panic on a pool thread
-/// aborts that worker), to exercise the page's fall-back to the single-thread build. The
-/// page's controls never call it.
+/// aborts that worker), while it is idle, to exercise the page's fall-back to one thread.
+/// The page's controls never call it.
 #[cfg(feature = "threads")]
 #[wasm_bindgen(js_name = crashPoolThreadForTest)]
 pub fn crash_pool_thread_for_test() {
     rayon::spawn(|| panic!("a thread of the pool stopped (forced by a test)"));
+}
+
+/// Test hook: the pool thread that takes the next band of a split product stops there (so
+/// the engine's thread waits for a band that never ends), and every product splits from
+/// now on, so that the next one is split even for the playground's small net.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = crashPoolBandForTest)]
+pub fn crash_pool_band_for_test() {
+    parallel::set_min_band_work(1);
+    parallel::crash_next_pool_band_for_test();
 }

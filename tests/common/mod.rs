@@ -1,6 +1,8 @@
-//! Helpers shared by the native integration tests.
+//! Helpers shared by the integration tests (native, and the threads build's browser tests).
 #![allow(dead_code)]
 
+pub mod attention_gradient_cases;
+pub mod gradient_cases;
 pub mod recording;
 
 use nn_playground::{Activation, Init, LayerSpec, Matrix, Rng};

@@ -94,3 +94,42 @@ test('a worker of the pool that dies is reported; the session goes on on one thr
   assert.ok(s.pageErrors.every((e) => /unreachable/.test(e)), s.pageErrors.join('\n'));
   assert.deepEqual(s.cspViolations, []);
 });
+
+test('a worker of the pool that dies in the middle of a product: the page restarts the engine on one thread from its snapshot', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${HASH}`);
+  const { page } = s;
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  if (cores < 2) return t.skip('one core: no pool');
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => Number((await appState(page)).epoch) >= 300, '300 epochs', 60_000);
+  // Wait past one snapshot period, so the restart has a trained model to come back to.
+  await page.waitForTimeout(3000);
+  const before = await appState(page);
+  assert.equal(before.engineBuild, 'threads');
+  const started = Date.now();
+  // The engine's thread now waits for the dead thread's band for good; only the page can act.
+  await page.evaluate(() => globalThis.playground.__crashPoolBandForTest());
+  await waitFor(async () => (await appState(page)).workerRestarts === '1', 'the engine restarted', 30_000);
+  await waitFor(async () => (await appState(page)).engineBuild === 'single', 'the single-thread build', 30_000);
+  const restored = await appState(page);
+  const recoveredMs = Date.now() - started;
+  await waitFor(async () => /middle of a product/.test(await page.textContent(APP)), 'the report', 30_000);
+  // The model came back from the snapshot (its epoch count starts again, as after any
+  // restart), not from scratch: its loss is that of the trained net, far below a fresh
+  // net's, and training goes on.
+  const from = Number(restored.epoch);
+  const limit = Math.max(10 * Number(before.trainLoss), 1e-3);
+  assert.ok(Number(restored.trainLoss) < limit, `restored train loss ${restored.trainLoss} (before: ${before.trainLoss})`);
+  await waitFor(async () => Number((await appState(page)).epoch) > from + 100, 'training going on', 60_000);
+  const after = await appState(page);
+  console.log(`pool thread died in a band at epoch ~${before.epoch} (train loss ${before.trainLoss}); restarted on one thread in ${recoveredMs} ms, train loss ${restored.trainLoss} at its epoch ${from}; now epoch ${after.epoch}, train loss ${after.trainLoss}`);
+  assert.equal(after.threads, '1');
+  assert.equal(after.running, 'true');
+  assert.ok(Number(after.trainLoss) < 0.5, `train loss ${after.trainLoss}`);
+  // The speed line is redrawn with the next measured speed.
+  const speedLine = () => page.textContent(`${APP} .speed`);
+  await waitFor(async () => /[1-9][\d,]* steps\/s .*cpu \(SIMD128, 1 thread\)/.test(await speedLine()), 'the speed line of the single-thread build', 30_000);
+  // The panic and the stopped worker's trap are reported in the console; nothing else.
+  assert.ok(s.pageErrors.every((e) => /unreachable|middle of a band/.test(e)), s.pageErrors.join('\n'));
+  assert.deepEqual(s.cspViolations, []);
+});

@@ -122,11 +122,27 @@ pub fn standard_headers(content_type: &str) -> Vec<(&'static str, String)> {
     h
 }
 
+/// The marker by which a page asks for workers and scripts from `blob:` URLs. Only the
+/// threads benchmark carries it: TF.js's threaded wasm backend starts its Emscripten
+/// pthreads from `blob:` workers that `importScripts` a `blob:` copy of its factory, which
+/// `worker-src 'self'` refuses. The page itself says so; the app's pages never carry it.
+pub const BLOB_WORKERS_MARKER: &[u8] = b"<meta name=\"csp-relax\" content=\"blob-workers\">";
+
 /// The CSP for one HTML file: [`CSP`], with each inline `<script type="importmap">` of the
 /// file allowed by its SHA-256 hash. An import map cannot be an external file, so this is
 /// how a page that maps bare specifiers (a package's static demo) stays under the strict
-/// policy without `'unsafe-inline'`; a page without one gets [`CSP`] unchanged.
+/// policy without `'unsafe-inline'`; a page without one gets [`CSP`] unchanged. A page
+/// carrying [`BLOB_WORKERS_MARKER`] also gets `blob:` in `worker-src` and `script-src`.
 pub fn csp_for_html(body: &[u8]) -> String {
+    let csp = csp_with_import_maps(body);
+    if find(body, BLOB_WORKERS_MARKER).is_none() {
+        return csp;
+    }
+    csp.replacen("worker-src 'self'", "worker-src 'self' blob:", 1)
+        .replacen("'wasm-unsafe-eval'", "'wasm-unsafe-eval' blob:", 1)
+}
+
+fn csp_with_import_maps(body: &[u8]) -> String {
     const OPEN: &[u8] = b"<script type=\"importmap\">";
     const CLOSE: &[u8] = b"</script>";
     let mut hashes = String::new();
@@ -302,6 +318,20 @@ mod tests {
             "{csp}"
         );
         assert_eq!(csp.matches("sha256-").count(), 1, "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+    }
+
+    #[test]
+    fn only_a_page_that_asks_gets_blob_workers() {
+        let plain = csp_for_html(b"<p>blob-workers</p>");
+        assert!(!plain.contains("worker-src 'self' blob:"), "{plain}");
+        assert!(!plain.contains("'wasm-unsafe-eval' blob:"), "{plain}");
+        let csp = csp_for_html(&[BLOB_WORKERS_MARKER, b"<p>x</p>"].concat());
+        assert!(csp.contains("worker-src 'self' blob:;"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' blob:;"),
+            "{csp}"
+        );
         assert!(!csp.contains("unsafe-inline"), "{csp}");
     }
 

@@ -69,7 +69,7 @@ impl Stage {
         match self {
             Stage::Setup => "install what the selected stages need",
             Stage::Fmt => "cargo fmt --check",
-            Stage::Clippy => "clippy, native (also with the threads feature) and wasm32, warnings denied",
+            Stage::Clippy => "clippy, native (also with the threads feature), wasm32 and the wasm32 threads build, warnings denied",
             Stage::Native => "native cargo test --workspace, then the kernels and threads tests on a rayon pool",
             Stage::Onnx => "ONNX exports checked by onnx and onnxruntime (Python venv)",
             Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
@@ -188,6 +188,11 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             if wants(&[Stage::Wasm, Stage::E2e, Stage::Package, Stage::Firefox]) {
                 crate::threads::ensure_nightly(install)?;
             }
+            // Its lints: the same nightly with clippy.
+            if wants(&[Stage::Clippy]) {
+                crate::threads::ensure_nightly(install)?;
+                crate::threads::ensure_nightly_clippy(install)?;
+            }
             if wants(&[Stage::Onnx]) {
                 crate::onnx::ensure_onnx_venv(install)?;
             }
@@ -240,7 +245,9 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                 "--all-targets",
             ];
             threads.extend(deny);
-            run(&mut cmd("cargo", &threads))
+            run(&mut cmd("cargo", &threads))?;
+            // The threads build itself (wasm32 with atomics, the pinned nightly).
+            crate::threads::clippy_threads_wasm()
         }
         Stage::Native => {
             run(&mut cmd("cargo", &["test", "--workspace"]))?;

@@ -55,6 +55,30 @@ pub fn ensure_nightly(allow: bool) -> Result<()> {
     ))
 }
 
+/// Clippy for the pinned nightly (the threads build's lints), added when missing (`allow`)
+/// or named in the error otherwise.
+pub fn ensure_nightly_clippy(allow: bool) -> Result<()> {
+    let has = capture(&mut cmd(
+        "rustup",
+        &["component", "list", "--installed", "--toolchain", NIGHTLY],
+    ))
+    .map(|list| list.lines().any(|l| l.starts_with("clippy")))
+    .unwrap_or(false);
+    if has {
+        note(&format!("{NIGHTLY} with clippy: present"));
+        return Ok(());
+    }
+    let args = ["component", "add", "clippy", "--toolchain", NIGHTLY];
+    if !allow {
+        return Err(format!(
+            "the threads build's lints need clippy on {NIGHTLY}; run `rustup {}`",
+            args.join(" ")
+        ));
+    }
+    note(&format!("{NIGHTLY} with clippy: missing, installing"));
+    run(&mut cmd("rustup", &args))
+}
+
 fn nightly_has_rust_src() -> bool {
     capture(&mut cmd(
         "rustc",
@@ -144,6 +168,31 @@ fn build_threads_variant(
         size.div_ceil(1024)
     ));
     Ok(())
+}
+
+/// Clippy on the threads build as `build_threads_pkg` compiles it (wasm32, atomics, the
+/// pinned nightly), library and tests, warnings denied.
+pub fn clippy_threads_wasm() -> Result<()> {
+    let dir = target_dir(&repo_root()).join("threads");
+    let dir_arg = dir.to_string_lossy().into_owned();
+    run(&mut nightly_cargo(&[
+        "clippy",
+        "--package",
+        "nn-playground",
+        "--target",
+        WASM_TARGET,
+        "--target-dir",
+        dir_arg.as_str(),
+        "--features",
+        "threads",
+        "-Z",
+        "build-std=panic_abort,std",
+        "--lib",
+        "--tests",
+        "--",
+        "-D",
+        "warnings",
+    ]))
 }
 
 /// `tests/wasm_threads.rs` on the threads build in a dedicated worker of headless Chromium
