@@ -16,9 +16,6 @@ fn pool() {
     assert_eq!(parallel::available(), 3, "the test pool did not start");
 }
 
-/// A GEMM entry point: `(m, k, n, a, b, c, accumulate)`.
-type Gemm = fn(usize, usize, usize, &[f32], &[f32], &mut [f32], bool);
-
 fn random(len: usize, seed: u64) -> Vec<f32> {
     let mut rng = Rng::new(seed);
     (0..len).map(|_| rng.uniform(-1.0, 1.0)).collect()
@@ -42,15 +39,11 @@ fn products_at(threads: usize) -> Vec<Vec<u32>> {
     let mut out = Vec::new();
     for (s, &(m, k, n)) in shapes.iter().enumerate() {
         let seed = 10 * s as u64;
-        let products: [(Gemm, usize, usize); 3] = [
-            (kernels::gemm_nn, m * k, k * n),
-            (kernels::gemm_tn, k * m, k * n),
-            (kernels::gemm_nt, m * k, n * k),
-        ];
-        for (g, (gemm, la, lb)) in products.into_iter().enumerate() {
-            let (a, b) = (random(la, seed + g as u64), random(lb, seed + 5));
+        for (g, layout) in kernels::Layout::ALL.into_iter().enumerate() {
+            // Every layout stores m·k values of A and k·n of B.
+            let (a, b) = (random(m * k, seed + g as u64), random(k * n, seed + 5));
             let mut c = random(m * n, seed + 7);
-            gemm(m, k, n, &a, &b, &mut c, g == 1);
+            kernels::gemm(layout, m, k, n, &a, &b, &mut c, g == 1);
             out.push(bits(&c));
         }
     }

@@ -15,13 +15,11 @@ pub mod train;
 
 pub use train::{GridBench, TrainBench};
 
-use crate::kernels::{self, portable, scalar};
+use crate::kernels::{self, portable, scalar, GemmFn, Layout};
 use crate::{Error, Result};
 
 /// Largest side accepted by [`GemmBench::new`]: 4096³ is already minutes of scalar work.
 pub const MAX_SIDE: usize = 4096;
-
-type GemmFn = fn(usize, usize, usize, &[f32], &[f32], &mut [f32], bool);
 
 /// A prepared GEMM problem: operands filled once, then the chosen kernel run on demand.
 pub struct GemmBench {
@@ -29,6 +27,7 @@ pub struct GemmBench {
     k: usize,
     n: usize,
     f: GemmFn,
+    layout: Layout,
     a: Vec<f32>,
     b: Vec<f32>,
     c: Vec<f32>,
@@ -45,20 +44,20 @@ impl GemmBench {
                 "benchmark sides must be between 1 and {MAX_SIDE}, got {m}×{k}×{n}"
             )));
         }
-        let table: [GemmFn; 3] = match kernel {
-            "scalar" => [scalar::gemm_nn, scalar::gemm_tn, scalar::gemm_nt],
-            "portable" => [portable::gemm_nn, portable::gemm_tn, portable::gemm_nt],
-            "fast" => [kernels::gemm_nn, kernels::gemm_tn, kernels::gemm_nt],
+        let f: GemmFn = match kernel {
+            "scalar" => scalar::gemm,
+            "portable" => portable::gemm,
+            "fast" => kernels::gemm,
             other => {
                 return Err(Error::InvalidConfig(format!(
                     "unknown kernel {other:?}: use \"scalar\", \"portable\" or \"fast\""
                 )))
             }
         };
-        let f = match shape {
-            "nn" => table[0],
-            "tn" => table[1],
-            "nt" => table[2],
+        let layout = match shape {
+            "nn" => Layout::Nn,
+            "tn" => Layout::Tn,
+            "nt" => Layout::Nt,
             other => {
                 return Err(Error::InvalidConfig(format!(
                     "unknown GEMM shape {other:?}: use \"nn\", \"tn\" or \"nt\""
@@ -72,6 +71,7 @@ impl GemmBench {
             k,
             n,
             f,
+            layout,
             a: fill(m * k),
             b: fill(k * n),
             c: vec![0.0; m * n],
@@ -82,7 +82,8 @@ impl GemmBench {
     /// so the work cannot be optimised away.
     pub fn run(&mut self, iters: u32) -> f32 {
         for _ in 0..iters {
-            (self.f)(self.m, self.k, self.n, &self.a, &self.b, &mut self.c, false);
+            let (m, k, n) = (self.m, self.k, self.n);
+            (self.f)(self.layout, m, k, n, &self.a, &self.b, &mut self.c, false);
         }
         self.c.iter().sum()
     }

@@ -10,7 +10,7 @@
 //! into `MR`-tall slivers), then the `MR×NR` tiles. A `KC×NR` strip of `B` (8 KiB at
 //! `KC = 256`, `NR = 8`) stays in L1 while the `A` block streams from L2.
 
-use super::parallel;
+use super::{parallel, Layout};
 use std::cell::Cell;
 
 /// Depth of one packed block: a `KC×NR` strip of `B` plus an `MR×KC` sliver of `A` fit in L1.
@@ -505,8 +505,11 @@ fn pack_strips(
     }
 }
 
-/// `C (+)= A·B`. A: m×k, B: k×n, C: m×n.
-pub(crate) fn gemm_nn<K: MicroKernel>(
+/// `C (+)= op(A)·op(B)` with the operands stored as `layout` says: its strides, then
+/// [`gemm`]. The caller has checked the slices' lengths.
+#[allow(clippy::too_many_arguments)] // the product's shape, operands and mode, no fewer
+pub(crate) fn gemm_in<K: MicroKernel>(
+    layout: Layout,
     m: usize,
     k: usize,
     n: usize,
@@ -515,61 +518,16 @@ pub(crate) fn gemm_nn<K: MicroKernel>(
     c: &mut [f32],
     accumulate: bool,
 ) {
+    let ((ars, acs), (brs, bcs)) = layout.strides(m, k, n);
     let a = Operand {
         data: a,
-        rs: k,
-        cs: 1,
+        rs: ars,
+        cs: acs,
     };
     let b = Operand {
         data: b,
-        rs: n,
-        cs: 1,
-    };
-    gemm::<K>(m, k, n, a, b, c, accumulate)
-}
-
-/// `C (+)= Aᵀ·B`. A: k×m (so logical `A[i][p] = a[p·m + i]`), B: k×n, C: m×n.
-pub(crate) fn gemm_tn<K: MicroKernel>(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    b: &[f32],
-    c: &mut [f32],
-    accumulate: bool,
-) {
-    let a = Operand {
-        data: a,
-        rs: 1,
-        cs: m,
-    };
-    let b = Operand {
-        data: b,
-        rs: n,
-        cs: 1,
-    };
-    gemm::<K>(m, k, n, a, b, c, accumulate)
-}
-
-/// `C (+)= A·Bᵀ`. A: m×k, B: n×k (so logical `B[p][j] = b[j·k + p]`), C: m×n.
-pub(crate) fn gemm_nt<K: MicroKernel>(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    b: &[f32],
-    c: &mut [f32],
-    accumulate: bool,
-) {
-    let a = Operand {
-        data: a,
-        rs: k,
-        cs: 1,
-    };
-    let b = Operand {
-        data: b,
-        rs: 1,
-        cs: k,
+        rs: brs,
+        cs: bcs,
     };
     gemm::<K>(m, k, n, a, b, c, accumulate)
 }

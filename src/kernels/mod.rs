@@ -41,34 +41,42 @@ use portable as fast;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use simd128 as fast;
 
-/// `C ← A·B` (or `C += A·B` when `accumulate`). A: m×k, B: k×n, C: m×n.
-pub fn gemm_nn(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    b: &[f32],
-    c: &mut [f32],
-    accumulate: bool,
-) {
-    fast::gemm_nn(m, k, n, a, b, c, accumulate)
+/// Which operands a product reads transposed. The shape legend above gives how each layout
+/// stores `A` and `B`; `C` is always `m×n`, row-major.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// `C ← A·B`: `A: m×k`, `B: k×n`.
+    Nn,
+    /// `C ← Aᵀ·B`: `A: k×m`, `B: k×n`.
+    Tn,
+    /// `C ← A·Bᵀ`: `A: m×k`, `B: n×k`.
+    Nt,
 }
 
-/// `C ← Aᵀ·B` (or `+=`). A: k×m, B: k×n, C: m×n.
-pub fn gemm_tn(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    b: &[f32],
-    c: &mut [f32],
-    accumulate: bool,
-) {
-    fast::gemm_tn(m, k, n, a, b, c, accumulate)
+impl Layout {
+    /// Every layout, in the legend's order.
+    pub const ALL: [Layout; 3] = [Layout::Nn, Layout::Tn, Layout::Nt];
+
+    /// `((row, column) stride of A, (row, column) stride of B)`: logical `A[i][p]` is
+    /// `a[i·rs + p·cs]` and `B[p][j]` is `b[p·rs + j·cs]` in this layout's storage.
+    pub(crate) fn strides(self, m: usize, k: usize, n: usize) -> ((usize, usize), (usize, usize)) {
+        match self {
+            Layout::Nn => ((k, 1), (n, 1)),
+            Layout::Tn => ((1, m), (n, 1)),
+            Layout::Nt => ((k, 1), (1, k)),
+        }
+    }
 }
 
-/// `C ← A·Bᵀ` (or `+=`). A: m×k, B: n×k, C: m×n.
-pub fn gemm_nt(
+/// The one signature of every GEMM implementation (the oracle, the portable and the SIMD128
+/// kernels, the dispatch): `(layout, m, k, n, a, b, c, accumulate)`.
+pub type GemmFn = fn(Layout, usize, usize, usize, &[f32], &[f32], &mut [f32], bool);
+
+/// `C ← op(A)·op(B)` (or `C +=` when `accumulate`) in `layout`, on the fastest kernel
+/// compiled in. Large products split over the thread pool (see [`parallel`]).
+#[allow(clippy::too_many_arguments)] // the product's shape, operands and mode, no fewer
+pub fn gemm(
+    layout: Layout,
     m: usize,
     k: usize,
     n: usize,
@@ -77,7 +85,22 @@ pub fn gemm_nt(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    fast::gemm_nt(m, k, n, a, b, c, accumulate)
+    fast::gemm(layout, m, k, n, a, b, c, accumulate)
+}
+
+/// [`gemm`] in [`Layout::Nn`]: `C (+)= A·B`, A: m×k, B: k×n — the layers' forward `Y = X·W`.
+pub fn gemm_nn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
+    gemm(Layout::Nn, m, k, n, a, b, c, acc)
+}
+
+/// [`gemm`] in [`Layout::Tn`]: `C (+)= Aᵀ·B`, A: k×m, B: k×n — the weight gradient `dW = Xᵀ·dY`.
+pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
+    gemm(Layout::Tn, m, k, n, a, b, c, acc)
+}
+
+/// [`gemm`] in [`Layout::Nt`]: `C (+)= A·Bᵀ`, A: m×k, B: n×k — the input gradient `dX = dY·Wᵀ`.
+pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
+    gemm(Layout::Nt, m, k, n, a, b, c, acc)
 }
 
 /// Adds `bias` (length n) to every row of `c` (m×n).
@@ -108,11 +131,13 @@ pub fn column_sums(src: &[f32], n: usize, out: &mut [f32], accumulate: bool) {
     }
 }
 
+/// Panics unless the slices hold an `m×k` by `k×n` product in any layout (every layout
+/// stores `m·k`, `k·n` and `m·n` values).
 #[inline]
-fn check(la: usize, lb: usize, lc: usize, a: &[f32], b: &[f32], c: &[f32]) {
+fn check(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &[f32]) {
     // Broken invariants, not user input: the layers size every buffer.
     assert!(
-        a.len() >= la && b.len() >= lb && c.len() >= lc,
+        a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
         "gemm buffer too small"
     );
 }

@@ -4,6 +4,7 @@
 //! NT `A m×k, B n×k`; `C m×n` always.
 
 use super::blocked::{self, MicroKernel};
+use super::Layout;
 
 /// A 4×8 tile held in 32 scalar accumulators that LLVM keeps in vector registers.
 pub(crate) struct Portable;
@@ -60,20 +61,19 @@ impl MicroKernel for Portable {
     }
 }
 
-/// `C ← A·B` (or `+=`). A: m×k, B: k×n, C: m×n. Panics if a slice is too small.
-pub fn gemm_nn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
-    super::check(m * k, k * n, m * n, a, b, c);
-    blocked::gemm_nn::<Portable>(m, k, n, a, b, c, acc)
-}
-
-/// `C ← Aᵀ·B` (or `+=`). A: k×m, B: k×n, C: m×n.
-pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
-    super::check(k * m, k * n, m * n, a, b, c);
-    blocked::gemm_tn::<Portable>(m, k, n, a, b, c, acc)
-}
-
-/// `C ← A·Bᵀ` (or `+=`). A: m×k, B: n×k, C: m×n.
-pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
-    super::check(m * k, n * k, m * n, a, b, c);
-    blocked::gemm_nt::<Portable>(m, k, n, a, b, c, acc)
+/// `C ← op(A)·op(B)` (or `+=`) in `layout` (see [`super::Layout`]). Panics if a slice is
+/// too small.
+#[allow(clippy::too_many_arguments)] // the product's shape, operands and mode, no fewer
+pub fn gemm(
+    layout: Layout,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    acc: bool,
+) {
+    super::check(m, k, n, a, b, c);
+    blocked::gemm_in::<Portable>(layout, m, k, n, a, b, c, acc)
 }

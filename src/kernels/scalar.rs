@@ -64,3 +64,23 @@ pub fn gemm_nt(
         }
     }
 }
+
+/// The three oracles behind the one GEMM signature ([`super::GemmFn`]).
+#[allow(clippy::too_many_arguments)] // the product's shape, operands and mode, no fewer
+pub fn gemm(
+    layout: super::Layout,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    accumulate: bool,
+) {
+    let product = match layout {
+        super::Layout::Nn => gemm_nn,
+        super::Layout::Tn => gemm_tn,
+        super::Layout::Nt => gemm_nt,
+    };
+    product(m, k, n, a, b, c, accumulate)
+}

@@ -8,6 +8,7 @@
 //! With `+relaxed-simd` the multiply-add is one fused `f32x4.relaxed_madd`.
 
 use super::blocked::{self, MicroKernel};
+use super::Layout;
 use core::arch::wasm32::*;
 
 /// The 4×8 SIMD128 tile.
@@ -104,20 +105,19 @@ impl MicroKernel for Simd128 {
     }
 }
 
-/// `C ← A·B` (or `+=`). A: m×k, B: k×n, C: m×n. Panics if a slice is too small.
-pub fn gemm_nn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
-    super::check(m * k, k * n, m * n, a, b, c);
-    blocked::gemm_nn::<Simd128>(m, k, n, a, b, c, acc)
-}
-
-/// `C ← Aᵀ·B` (or `+=`). A: k×m, B: k×n, C: m×n.
-pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
-    super::check(k * m, k * n, m * n, a, b, c);
-    blocked::gemm_tn::<Simd128>(m, k, n, a, b, c, acc)
-}
-
-/// `C ← A·Bᵀ` (or `+=`). A: m×k, B: n×k, C: m×n.
-pub fn gemm_nt(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], acc: bool) {
-    super::check(m * k, n * k, m * n, a, b, c);
-    blocked::gemm_nt::<Simd128>(m, k, n, a, b, c, acc)
+/// `C ← op(A)·op(B)` (or `+=`) in `layout` (see [`super::Layout`]). Panics if a slice is
+/// too small.
+#[allow(clippy::too_many_arguments)] // the product's shape, operands and mode, no fewer
+pub fn gemm(
+    layout: Layout,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    acc: bool,
+) {
+    super::check(m, k, n, a, b, c);
+    blocked::gemm_in::<Simd128>(layout, m, k, n, a, b, c, acc)
 }

@@ -11,18 +11,13 @@
 
 #![allow(dead_code)]
 
-use nn_playground::kernels::{self, scalar};
+use nn_playground::kernels::{self, scalar, GemmFn, Layout};
 use nn_playground::Rng;
 
-/// A GEMM entry point: `(m, k, n, a, b, c, accumulate)`.
-pub type Gemm = fn(usize, usize, usize, &[f32], &[f32], &mut [f32], bool);
-
-/// One kernel family: its NN, TN and NT products.
+/// One kernel family: its product in every layout.
 pub struct Family {
     pub name: &'static str,
-    pub nn: Gemm,
-    pub tn: Gemm,
-    pub nt: Gemm,
+    pub gemm: GemmFn,
 }
 
 /// Every fast GEMM family compiled into this build.
@@ -31,23 +26,17 @@ pub fn families() -> Vec<Family> {
     let mut v = vec![
         Family {
             name: "dispatch",
-            nn: kernels::gemm_nn,
-            tn: kernels::gemm_tn,
-            nt: kernels::gemm_nt,
+            gemm: kernels::gemm,
         },
         Family {
             name: "portable",
-            nn: kernels::portable::gemm_nn,
-            tn: kernels::portable::gemm_tn,
-            nt: kernels::portable::gemm_nt,
+            gemm: kernels::portable::gemm,
         },
     ];
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     v.push(Family {
         name: "simd128",
-        nn: kernels::simd128::gemm_nn,
-        tn: kernels::simd128::gemm_tn,
-        nt: kernels::simd128::gemm_nt,
+        gemm: kernels::simd128::gemm,
     });
     v
 }
@@ -99,21 +88,14 @@ fn random(rng: &mut Rng, len: usize) -> Vec<f32> {
     (0..len).map(|_| rng.uniform(-1.0, 1.0)).collect()
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Shape {
-    Nn,
-    Tn,
-    Nt,
-}
-
 /// `Σ_p |A[i][p]|·|B[p][j]|` per output, in f64, for the error bound.
-fn abs_product(shape: Shape, m: usize, k: usize, n: usize, a: &[f32], b: &[f32]) -> Vec<f64> {
+fn abs_product(shape: Layout, m: usize, k: usize, n: usize, a: &[f32], b: &[f32]) -> Vec<f64> {
     let ai = |i: usize, p: usize| match shape {
-        Shape::Tn => a[p * m + i],
+        Layout::Tn => a[p * m + i],
         _ => a[i * k + p],
     };
     let bj = |p: usize, j: usize| match shape {
-        Shape::Nt => b[j * k + p],
+        Layout::Nt => b[j * k + p],
         _ => b[p * n + j],
     };
     let mut out = vec![0.0f64; m * n];
@@ -127,12 +109,7 @@ fn abs_product(shape: Shape, m: usize, k: usize, n: usize, a: &[f32], b: &[f32])
     out
 }
 
-fn check_gemm(fam: &Family, shape: Shape, m: usize, k: usize, n: usize, rng: &mut Rng) {
-    let (fast, oracle): (Gemm, Gemm) = match shape {
-        Shape::Nn => (fam.nn, scalar::gemm_nn),
-        Shape::Tn => (fam.tn, scalar::gemm_tn),
-        Shape::Nt => (fam.nt, scalar::gemm_nt),
-    };
+fn check_gemm(fam: &Family, shape: Layout, m: usize, k: usize, n: usize, rng: &mut Rng) {
     let a = random(rng, m * k);
     let b = random(rng, k * n);
     let mag = abs_product(shape, m, k, n, &a, &b);
@@ -146,9 +123,9 @@ fn check_gemm(fam: &Family, shape: Shape, m: usize, k: usize, n: usize, rng: &mu
             vec![f32::NAN; m * n]
         };
         let mut want = c0.clone();
-        oracle(m, k, n, &a, &b, &mut want, accumulate);
+        scalar::gemm(shape, m, k, n, &a, &b, &mut want, accumulate);
         let mut got = c0.clone();
-        fast(m, k, n, &a, &b, &mut got, accumulate);
+        (fam.gemm)(shape, m, k, n, &a, &b, &mut got, accumulate);
         for idx in 0..m * n {
             let base = if accumulate {
                 f64::from(c0[idx]).abs()
@@ -171,9 +148,9 @@ fn check_gemm(fam: &Family, shape: Shape, m: usize, k: usize, n: usize, rng: &mu
 /// Every fast family, every shape, both forms, against the scalar oracle.
 pub fn gemm_matches_oracle(shape_name: &str) {
     let shape = match shape_name {
-        "nn" => Shape::Nn,
-        "tn" => Shape::Tn,
-        _ => Shape::Nt,
+        "nn" => Layout::Nn,
+        "tn" => Layout::Tn,
+        _ => Layout::Nt,
     };
     let mut rng = Rng::new(0x5eed);
     for fam in families() {
@@ -186,12 +163,12 @@ pub fn gemm_matches_oracle(shape_name: &str) {
 /// `k = 0` means an empty sum: overwrite gives zeros (even over NaN), accumulate keeps C.
 pub fn gemm_empty_inner_dimension() {
     for fam in families() {
-        for f in [fam.nn, fam.tn, fam.nt] {
+        for layout in Layout::ALL {
             let mut c = vec![f32::NAN; 6];
-            f(2, 0, 3, &[], &[], &mut c, false);
+            (fam.gemm)(layout, 2, 0, 3, &[], &[], &mut c, false);
             assert!(c.iter().all(|&v| v == 0.0), "{}: {c:?}", fam.name);
             let mut c = vec![1.5f32; 6];
-            f(2, 0, 3, &[], &[], &mut c, true);
+            (fam.gemm)(layout, 2, 0, 3, &[], &[], &mut c, true);
             assert!(c.iter().all(|&v| v == 1.5), "{}: {c:?}", fam.name);
         }
     }
@@ -208,11 +185,11 @@ pub fn gemm_known_values() {
     let want = [4.0, 5.0, 10.0, 11.0];
     for fam in families() {
         let mut c = [f32::NAN; 4];
-        (fam.nn)(2, 3, 2, &a, &b, &mut c, false);
+        (fam.gemm)(Layout::Nn, 2, 3, 2, &a, &b, &mut c, false);
         assert_eq!(c, want, "{} nn", fam.name);
-        (fam.tn)(2, 3, 2, &at, &b, &mut c, false);
+        (fam.gemm)(Layout::Tn, 2, 3, 2, &at, &b, &mut c, false);
         assert_eq!(c, want, "{} tn", fam.name);
-        (fam.nt)(2, 3, 2, &a, &bt, &mut c, true);
+        (fam.gemm)(Layout::Nt, 2, 3, 2, &a, &bt, &mut c, true);
         assert_eq!(c, [8.0, 10.0, 20.0, 22.0], "{} nt accumulate", fam.name);
     }
 }
