@@ -136,7 +136,7 @@ function tableSection(res) {
     'Training: 64 → 16 → 16 → 3 softmax, ReLU,',
     `Adam 0.001, batch 32, on the session's ${e.tableTrainRatio ?? 80} % training split; ours = \`setConfig\` then`,
     '`trainEpochs` (shuffled epochs in 64-step chunks, and after each epoch the loss over the training and the test',
-    'split, as the page does), TF.js wasm = `model.fit` on the same arrays (`Session.epochTrainingSet`), shuffled,',
+    'split, as the page does), TF.js wasm = `model.fit` on the same arrays (`Session.benchTrainingSet`), shuffled,',
     '`yieldEvery: \'never\'` (no animation-frame waits), one epoch per timing.',
     `Ours and TF.js were timed interleaved (${res.rows.find((r) => r.group === 'table' && r.impl === 'TF.js wasm')?.reps ?? 5} rounds, median and range).`,
     '`csvPreview` is the engine\'s read of a picked file for the page\'s preview, before "Use this data" loads it.',

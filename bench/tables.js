@@ -1,7 +1,7 @@
 // The uploaded-table benchmark: wide CSV tables generated here from a fixed seed, read by
 // the page's own path (`Session.loadCsv`) and trained by it (`Session.trainEpochs` after
 // `setConfig`), interleaved with TF.js wasm `model.fit` on the very training arrays the
-// session holds (`Session.epochTrainingSet`), same architecture, optimiser and batch size.
+// session holds (`Session.benchTrainingSet`), same architecture, optimiser and batch size.
 import { measure, paired } from './measure.js';
 
 export const TABLE_COLS = 64;
