@@ -4,8 +4,8 @@
 // lever, a trimmed dependency) is judged on the same machine, load and V8 at once.
 //
 //   node bench/compare.mjs <dirA> <dirB> [--reps 7] [--target-ms 60]
-//   e.g. keep a copy of the old build: cp -r pkg-bench /tmp/old-bench, rebuild, then
-//        node bench/compare.mjs /tmp/old-bench pkg-bench
+//   e.g. keep a copy of the old build: cp -r pkg-bench ../old-bench, rebuild, then
+//        node bench/compare.mjs ../old-bench pkg-bench
 //
 // Both directories must be builds with the benchmark exports (`pkg-bench/`, or a `pkg/`
 // from before the exports moved out of the page's build).
