@@ -505,8 +505,8 @@ fn pack_strips(
     }
 }
 
-/// `C (+)= op(A)·op(B)` with the operands stored as `layout` says: its strides, then
-/// [`gemm`]. The caller has checked the slices' lengths.
+/// `C (+)= op(A)·op(B)` with the operands stored as `layout` says: the slices' lengths
+/// checked (a panic when short), the layout's strides, then [`gemm`].
 #[allow(clippy::too_many_arguments)] // the product's shape, operands and mode, no fewer
 pub(crate) fn gemm_in<K: MicroKernel>(
     layout: Layout,
@@ -518,6 +518,7 @@ pub(crate) fn gemm_in<K: MicroKernel>(
     c: &mut [f32],
     accumulate: bool,
 ) {
+    super::check(m, k, n, a, b, c);
     let ((ars, acs), (brs, bcs)) = layout.strides(m, k, n);
     let a = Operand {
         data: a,

@@ -173,12 +173,20 @@ fn build_threads_variant(
 /// Clippy on the threads build as `build_threads_pkg` compiles it (wasm32, atomics, the
 /// pinned nightly), library and tests, warnings denied.
 pub fn clippy_threads_wasm() -> Result<()> {
+    run(&mut threads_cargo(
+        &["clippy", "--package", "nn-playground"],
+        &["--lib", "--tests", "--", "-D", "warnings"],
+    ))
+}
+
+/// `cargo +NIGHTLY <head> … <tail>` for the wasm32 threads build of the engine, in its own
+/// target folder (`target/threads`): the target, the feature and the rebuilt standard
+/// library every threads command shares.
+fn threads_cargo(head: &[&str], tail: &[&str]) -> Command {
     let dir = target_dir(&repo_root()).join("threads");
     let dir_arg = dir.to_string_lossy().into_owned();
-    run(&mut nightly_cargo(&[
-        "clippy",
-        "--package",
-        "nn-playground",
+    let mut args: Vec<&str> = head.to_vec();
+    args.extend([
         "--target",
         WASM_TARGET,
         "--target-dir",
@@ -187,32 +195,15 @@ pub fn clippy_threads_wasm() -> Result<()> {
         "threads",
         "-Z",
         "build-std=panic_abort,std",
-        "--lib",
-        "--tests",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    ]);
+    args.extend(tail);
+    nightly_cargo(&args)
 }
 
 /// `tests/wasm_threads.rs` on the threads build in a dedicated worker of headless Chromium
 /// (the test runner serves it cross-origin isolated, so the pool can start).
 pub fn test_threads_wasm(chromedriver: &str) -> Result<()> {
-    let dir = target_dir(&repo_root()).join("threads");
-    let dir_arg = dir.to_string_lossy().into_owned();
-    let mut test = nightly_cargo(&[
-        "test",
-        "--target",
-        WASM_TARGET,
-        "--target-dir",
-        dir_arg.as_str(),
-        "--features",
-        "threads",
-        "-Z",
-        "build-std=panic_abort,std",
-        "--test",
-        "wasm_threads",
-    ]);
+    let mut test = threads_cargo(&["test"], &["--test", "wasm_threads"]);
     test.env("CHROMEDRIVER", chromedriver);
     run(&mut test)
 }
