@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { paired } from './measure.js';
 
 function parseArgs(argv) {
   const opts = { dirs: [], reps: 7, targetMs: 60 };
@@ -73,26 +74,6 @@ const CASES = [
   })),
 ];
 
-/** Calls per timing so that one lasts about `targetMs`. */
-function calibrate(job, targetMs) {
-  let n = 1;
-  for (;;) {
-    const t0 = performance.now();
-    job.run(n);
-    const ms = performance.now() - t0;
-    if (ms >= targetMs / 4 || n >= 1 << 20) return Math.max(1, Math.round((n * targetMs) / Math.max(ms, 1e-3)));
-    n *= 4;
-  }
-}
-
-function rate(job, n) {
-  const t0 = performance.now();
-  job.run(n);
-  return (n * job.perCall) / ((performance.now() - t0) / 1e3);
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const [a, b] = await Promise.all(opts.dirs.map(load));
@@ -102,24 +83,15 @@ async function main() {
   for (const c of CASES) {
     const ja = c.make(a);
     const jb = c.make(b);
-    const n = calibrate(ja, opts.targetMs);
-    rate(jb, n); // both warm before the first timed round
-    const ra = [];
-    const rb = [];
-    const ratios = [];
-    for (let r = 0; r < opts.reps; r++) {
-      // Alternate which build goes first, so a drift inside a round weighs on both.
-      const [x, y] = r % 2 ? [rate(jb, n), rate(ja, n)].reverse() : [rate(ja, n), rate(jb, n)];
-      ra.push(x);
-      rb.push(y);
-      ratios.push(y / x);
-    }
+    // `paired` times its first job then its second each round and gives first ÷ second as
+    // a ratio of rates: B goes first, so the ratio reads B ÷ A.
+    const p = await paired((n) => jb.run(n), (n) => ja.run(n), { minMs: opts.targetMs, reps: opts.reps });
     ja.free();
     jb.free();
+    const ra = ja.perCall / p.b.median;
+    const rb = jb.perCall / p.a.median;
     const f = (v) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
-    const lo = Math.min(...ratios);
-    const hi = Math.max(...ratios);
-    console.log(`| ${c.name} | ${f(median(ra))} ${c.unit} | ${f(median(rb))} ${c.unit} | ${median(ratios).toFixed(3)} [${lo.toFixed(3)}–${hi.toFixed(3)}] |`);
+    console.log(`| ${c.name} | ${f(ra)} ${c.unit} | ${f(rb)} ${c.unit} | ${p.median.toFixed(3)} [${p.min.toFixed(3)}–${p.max.toFixed(3)}] |`);
   }
 }
 
