@@ -57,6 +57,9 @@ function cases(m) {
   return [
     ['matmul NN 512³', 'GFLOPS', gemm(512)],
     ['training (b) 784-256-128-10, batch 256', 'samples/s', train('b', 256)],
+    // The same with the pool woken for every split region instead of kept awake through
+    // the run of steps: what the awake team gives, paired in the same run.
+    ['training (b), pool woken per region (no awake team)', 'samples/s', train('b', 256), 0, false],
     ['training (a) 2-8-8-1, batch 10', 'samples/s', train('a', 0)],
     ['decision grid 100×100 (2-8-8-1)', 'grids/s', grid],
     // Where splitting starts to pay: square products around the band threshold, split
@@ -88,14 +91,16 @@ self.onmessage = async ({ data }) => {
       return;
     }
     // {type: 'run', index, threads, quick}: one case at one thread count.
-    const [name, unit, make, bandWork] = cases(mod)[data.index];
+    const [name, unit, make, bandWork, team] = cases(mod)[data.index];
     if (!made.has(name)) made.set(name, make());
     const c = made.get(name);
     const used = mod.setThreads(data.threads);
     mod.setMinBandWork(bandWork ?? 0);
+    mod.setAwakeTeam?.(team ?? true);
     const reps = data.quick ? 3 : 7;
     const value = measure(c.run, c.perCall, reps);
     mod.setMinBandWork(0);
+    mod.setAwakeTeam?.(true);
     self.postMessage({ case: name, threads: used, value, unit, reps });
   } catch (err) {
     self.postMessage({ error: String(err?.stack ?? err) });

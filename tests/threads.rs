@@ -6,6 +6,8 @@
 use nn_playground::bench::{GridBench, TrainBench};
 use nn_playground::kernels::{self, parallel};
 use nn_playground::Rng;
+use std::collections::HashSet;
+use std::sync::Mutex;
 
 /// Rayon's global pool with three threads, whatever the machine has, so that 2 and 3 bands
 /// really run on different threads; built once for this test binary.
@@ -62,8 +64,12 @@ fn trained_at(threads: usize) -> Vec<Vec<u32>> {
     model.params().iter().map(|p| bits(p)).collect()
 }
 
+/// The tests here set the thread count the kernels use, which is global: one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
 #[test]
 fn one_two_and_three_threads_give_identical_bits() {
+    let _one_at_a_time = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     pool();
     // A 256×784×256 product is split in a few bands a thread, so that a thread that is
     // ahead takes bands from one that is behind.
@@ -96,4 +102,49 @@ fn one_two_and_three_threads_give_identical_bits() {
     let one = trained_at(1);
     assert_eq!(one, trained_at(2), "weights differ between 1 and 2 threads");
     assert_eq!(one, trained_at(3), "weights differ between 1 and 3 threads");
+}
+
+/// Inside a training run the pool's threads are kept awake as a team: the bands of a split
+/// region run on the calling thread and on a pool thread, each band exactly once, and after
+/// a pause longer than a server spins (it parks) the next regions are shared again.
+#[test]
+fn a_team_shares_every_region_and_wakes_after_a_pause() {
+    let _one_at_a_time = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    pool();
+    parallel::set_threads(2);
+    let caller = std::thread::current().id();
+    // Runs split regions until a band ran on a thread other than the caller; the threads
+    // seen, and whether that happened within the rounds allowed.
+    let shared_within = |rounds: usize| {
+        let threads = Mutex::new(HashSet::new());
+        for _ in 0..rounds {
+            let mut out = vec![0u32; 64];
+            parallel::row_bands(&mut out, 1, 1, usize::MAX / 2, |r0, band| {
+                threads.lock().unwrap().insert(std::thread::current().id());
+                // Long enough that the caller cannot take every band before a server does.
+                let t0 = std::time::Instant::now();
+                while t0.elapsed() < std::time::Duration::from_micros(20) {}
+                for (i, v) in band.iter_mut().enumerate() {
+                    *v += (r0 + i) as u32 + 1;
+                }
+            });
+            let want: Vec<u32> = (1..=64).collect();
+            assert_eq!(out, want, "a band was skipped or run twice");
+            if threads.lock().unwrap().iter().any(|&t| t != caller) {
+                return true;
+            }
+        }
+        false
+    };
+    assert!(!parallel::in_team());
+    parallel::with_team(usize::MAX, || {
+        assert!(parallel::in_team(), "no team started for a large run");
+        assert!(shared_within(2000), "no pool thread took a band");
+        // Longer than a server spins before it parks.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(
+            shared_within(2000),
+            "no pool thread took a band after the pause"
+        );
+    });
 }

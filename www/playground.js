@@ -16,6 +16,11 @@ import { t, tr, choiceOptions, phrase, lang, htmlLang, setLang, onLangChange, LA
 
 /** How long a worker has to answer after a thread of its pool died before it counts as stuck. */
 const POOL_PROBE_MS = 3000;
+// The threads build's watchdog: an engine silent this long while it trains or owes an answer
+// is probed (POOL_PROBE_MS); a pool thread that stops without a panic sends no report, and
+// the engine's thread then waits on its band for good. Longer than any call the page makes
+// (a large table's upload takes a few seconds), so a slow call is never taken for a hang.
+const SILENCE_MS = 15_000;
 
 export class Playground {
   /**
@@ -53,7 +58,13 @@ export class Playground {
   startWorker(initMessage) {
     this.listenForPoolDeaths();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (e) => this.onMessage(e.data);
+    this.lastHeard = Date.now();
+    clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => this.checkSilence(), 1000);
+    this.worker.onmessage = (e) => {
+      this.lastHeard = Date.now();
+      this.onMessage(e.data);
+    };
     this.worker.onerror = (e) => {
       e.preventDefault?.();
       this.workerDied(e.message || 'unknown error');
@@ -74,13 +85,34 @@ export class Playground {
     this.poolChannel = new BroadcastChannel(`nnp-pool-${id}`);
     this.poolChannel.onmessage = ({ data }) => {
       if (data?.type !== 'poolThreadStopped') return;
-      const worker = this.worker;
-      const answered = this.call('status').then(() => true, () => true);
-      const late = new Promise((resolve) => setTimeout(() => resolve(false), POOL_PROBE_MS));
-      Promise.race([answered, late]).then((alive) => {
-        if (!alive && this.worker === worker) this.workerDied(t('threads.poolBlocked'));
-      });
+      this.probe(t('threads.poolBlocked'));
     };
+  }
+
+  /**
+   * One call to the worker: an answer within POOL_PROBE_MS means it is alive; none means it
+   * is stuck, and it is restarted from the last snapshot, `reason` told to the user.
+   */
+  probe(reason) {
+    if (this.probing) return;
+    this.probing = true;
+    const worker = this.worker;
+    const answered = this.call('status').then(() => true, () => true);
+    const late = new Promise((resolve) => setTimeout(() => resolve(false), POOL_PROBE_MS));
+    Promise.race([answered, late]).then((alive) => {
+      this.probing = false;
+      if (!alive && this.worker === worker) this.workerDied(reason);
+    });
+  }
+
+  /**
+   * The watchdog (threads build only, where a pool thread can stop without a word): an
+   * engine that has said nothing for SILENCE_MS while it trains or owes an answer is probed.
+   */
+  checkSilence() {
+    if (this.root.dataset.engineBuild !== 'threads') return;
+    const busy = this.root.dataset.running === 'true' || this.calls.size > 0;
+    if (busy && Date.now() - this.lastHeard > SILENCE_MS) this.probe(t('threads.poolSilent'));
   }
 
   /**
@@ -132,6 +164,11 @@ export class Playground {
     return this.call('crashPoolBandForTest');
   }
 
+  /** Test hook: a worker of the pool never finishes the next band, and says nothing. */
+  __hangPoolBandForTest() {
+    return this.call('hangPoolBandForTest');
+  }
+
   /** Calls a worker method; resolves with its value or rejects with its message. */
   call(method, ...args) {
     const id = this.nextId++;
@@ -142,6 +179,7 @@ export class Playground {
   }
 
   destroy() {
+    clearInterval(this.watchdog);
     this.poolChannel?.close();
     this.stopLang();
     this.stopReplay();

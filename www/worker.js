@@ -590,6 +590,11 @@ const calls = {
     if (!wasm.crashPoolBandForTest) throw new Error('the single-thread build has no thread pool');
     wasm.crashPoolBandForTest();
   },
+  /** Test hook: the pool thread of the next split product's band never ends, silently. */
+  hangPoolBandForTest() {
+    if (!wasm.hangPoolBandForTest) throw new Error('the single-thread build has no thread pool');
+    wasm.hangPoolBandForTest();
+  },
   status() {
     return { epoch: session.epoch(), running, trainLoss: session.trainLoss(), testLoss: session.testLoss(), backend: backendLabel(), gpuAdapter: session.onGpu() ? session.backendLabel() : null };
   },

@@ -26,6 +26,8 @@ pub mod portable;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd128;
+#[cfg(feature = "threads")]
+mod team;
 
 /// The kernel family [`gemm_nn`], [`gemm_tn`] and [`gemm_nt`] dispatch to in this build.
 pub const FAST_GEMM: &str = if cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd")) {

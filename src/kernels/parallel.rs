@@ -42,6 +42,16 @@ pub fn set_min_band_work(work: usize) {
     BAND_WORK.store(w, Ordering::Relaxed);
 }
 
+/// Whether [`with_team`] keeps the pool awake (the default); off, every split region wakes
+/// the pool as it did before teams, which the threads benchmark measures beside it.
+static TEAM_ON: AtomicBool = AtomicBool::new(true);
+
+/// Turns the awake team of [`with_team`] on or off (for the benchmark's paired rows;
+/// results never change, only the hand-over).
+pub fn set_team(on: bool) {
+    TEAM_ON.store(on, Ordering::Relaxed);
+}
+
 /// The thread count asked for; 0 means every thread of the pool.
 static WANTED: AtomicUsize = AtomicUsize::new(0);
 /// Set when a thread of the pool panicked: it is gone, and work handed to the pool might
@@ -49,6 +59,8 @@ static WANTED: AtomicUsize = AtomicUsize::new(0);
 static POOL_FAILED: AtomicBool = AtomicBool::new(false);
 /// Set by [`crash_next_pool_band_for_test`]: the next band run on a pool thread panics.
 static CRASH_NEXT_BAND: AtomicBool = AtomicBool::new(false);
+/// Set by [`hang_next_pool_band_for_test`]: the next band run on a pool thread never ends.
+static HANG_NEXT_BAND: AtomicBool = AtomicBool::new(false);
 /// Threads in the pool; 0 until a pool exists (wasm: until the page has started one).
 static POOL: AtomicUsize = AtomicUsize::new(0);
 
@@ -91,7 +103,15 @@ pub fn crash_next_pool_band_for_test() {
     CRASH_NEXT_BAND.store(true, Ordering::Relaxed);
 }
 
-/// The fault point of [`crash_next_pool_band_for_test`], at the start of every band.
+/// Test hook: the next band that runs on a thread of the pool never ends and says nothing
+/// (a thread that stops without a panic, which no panic hook reports: the page's watchdog
+/// must notice the silent engine).
+pub fn hang_next_pool_band_for_test() {
+    HANG_NEXT_BAND.store(true, Ordering::Relaxed);
+}
+
+/// The fault points of [`crash_next_pool_band_for_test`] and
+/// [`hang_next_pool_band_for_test`], at the start of every band.
 #[cfg(feature = "threads")]
 #[inline(always)]
 fn band_fault_point() {
@@ -100,6 +120,14 @@ fn band_fault_point() {
         && CRASH_NEXT_BAND.swap(false, Ordering::Relaxed)
     {
         panic!("a thread of the pool stopped in the middle of a band (forced by a test)");
+    }
+    if HANG_NEXT_BAND.load(Ordering::Relaxed)
+        && inside_pool()
+        && HANG_NEXT_BAND.swap(false, Ordering::Relaxed)
+    {
+        loop {
+            std::hint::spin_loop();
+        }
     }
 }
 
@@ -204,6 +232,19 @@ where
     F: Fn(&mut [f32], &mut [f32], &mut [f32], &[f32]) + Sync,
 {
     use rayon::prelude::*;
+    if super::team::driving() {
+        let (pa, pb, pc) = (
+            Bands::new(a, chunk),
+            Bands::new(b, chunk),
+            Bands::new(c, chunk),
+        );
+        let pd = Bands::new_shared(d, chunk);
+        // SAFETY: each band number is run once (see `Bands::band`).
+        return super::team::run_bands(pa.count, &|i| unsafe {
+            band_fault_point();
+            f(pa.band(i), pb.band(i), pc.band(i), pd.band(i))
+        });
+    }
     a.par_chunks_mut(chunk)
         .zip(b.par_chunks_mut(chunk))
         .zip(c.par_chunks_mut(chunk))
@@ -213,6 +254,58 @@ where
             band_fault_point();
             f(x, y, z, w)
         });
+}
+
+/// A slice seen as its `chunk`-long bands by number, so that the team's threads can each
+/// take band `i` without a shared iterator (the last band may be shorter).
+#[cfg(feature = "threads")]
+struct Bands<T> {
+    ptr: *mut T,
+    len: usize,
+    chunk: usize,
+    count: usize,
+}
+
+// SAFETY: `Bands` hands out disjoint bands of a slice whose elements may move between
+// threads (`T: Send`); each band number is taken once per job (the team's counter).
+#[cfg(feature = "threads")]
+unsafe impl<T: Send> Sync for Bands<T> {}
+
+#[cfg(feature = "threads")]
+impl<T> Bands<T> {
+    fn new(s: &mut [T], chunk: usize) -> Self {
+        let chunk = chunk.max(1);
+        Bands {
+            ptr: s.as_mut_ptr(),
+            len: s.len(),
+            chunk,
+            count: s.len().div_ceil(chunk),
+        }
+    }
+
+    /// Read-only bands of a shared slice (only ever handed out as `&[T]` through
+    /// [`Bands::band`] taken as shared).
+    fn new_shared(s: &[T], chunk: usize) -> Self {
+        let chunk = chunk.max(1);
+        Bands {
+            ptr: s.as_ptr().cast_mut(),
+            len: s.len(),
+            chunk,
+            count: s.len().div_ceil(chunk),
+        }
+    }
+
+    /// Band `i`: elements `i·chunk .. min((i+1)·chunk, len)`.
+    ///
+    /// # Safety
+    /// `i < count`, each `i` at most once while the slice is borrowed, and a band of a
+    /// slice made by [`Bands::new_shared`] only read.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn band<'a>(&self, i: usize) -> &'a mut [T] {
+        let start = i * self.chunk;
+        let len = self.chunk.min(self.len - start);
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
+    }
 }
 
 #[cfg(not(feature = "threads"))]
@@ -235,6 +328,14 @@ fn split2<T: Send, F: Fn(usize, &mut [T], &mut [T]) + Sync>(
     f: F,
 ) {
     use rayon::prelude::*;
+    if super::team::driving() {
+        let (pa, pb) = (Bands::new(a, chunk), Bands::new(b, chunk));
+        // SAFETY: each band number is run once (see `Bands::band`).
+        return super::team::run_bands(pa.count, &|i| unsafe {
+            band_fault_point();
+            f(i * per, pa.band(i), pb.band(i))
+        });
+    }
     // One task a band (`with_max_len(1)`), so idle threads can take any band not started.
     a.par_chunks_mut(chunk)
         .zip(b.par_chunks_mut(chunk))
@@ -262,6 +363,14 @@ fn split2<T: Send, F: Fn(usize, &mut [T], &mut [T]) + Sync>(
 #[cfg(feature = "threads")]
 fn split<T: Send, F: Fn(usize, &mut [T]) + Sync>(out: &mut [T], chunk: usize, per: usize, f: F) {
     use rayon::prelude::*;
+    if super::team::driving() {
+        let bands = Bands::new(out, chunk);
+        // SAFETY: each band number is run once (see `Bands::band`).
+        return super::team::run_bands(bands.count, &|i| unsafe {
+            band_fault_point();
+            f(i * per, bands.band(i))
+        });
+    }
     // One task a band (`with_max_len(1)`), so idle threads can take any band not started.
     out.par_chunks_mut(chunk)
         .enumerate()
@@ -277,6 +386,37 @@ fn split<T: Send, F: Fn(usize, &mut [T]) + Sync>(out: &mut [T], chunk: usize, pe
     // `threads()` is 1 without the feature, so `row_bands` never gets here; kept exact anyway.
     for (i, band) in out.chunks_mut(chunk).enumerate() {
         f(i * per, band);
+    }
+}
+
+/// Runs `f` with the pool's threads kept awake beside this one (see `team.rs`) when
+/// `work_per_step` multiply-adds (the caller's estimate of one step) would split at all;
+/// a plain call of `f` without the `threads` feature, with one thread, or for small work.
+/// Training wraps a run of steps in it, so that each split region is handed over in
+/// microseconds rather than a pool wake-up.
+pub fn with_team<R>(work_per_step: usize, f: impl FnOnce() -> R) -> R {
+    #[cfg(feature = "threads")]
+    {
+        let worth_it = TEAM_ON.load(Ordering::Relaxed)
+            && work_per_step >= 2 * BAND_WORK.load(Ordering::Relaxed);
+        super::team::with_team(worth_it, f)
+    }
+    #[cfg(not(feature = "threads"))]
+    {
+        let _ = work_per_step;
+        f()
+    }
+}
+
+/// True on a thread driving a team of [`with_team`]: its splits go to the awake team.
+pub fn in_team() -> bool {
+    #[cfg(feature = "threads")]
+    {
+        super::team::driving()
+    }
+    #[cfg(not(feature = "threads"))]
+    {
+        false
     }
 }
 

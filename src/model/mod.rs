@@ -25,6 +25,7 @@ pub(crate) use running_stats::check_running_stats;
 pub use sequence::AttentionMap;
 pub use sequence::MAX_ATTENTION_WEIGHTS;
 
+use crate::kernels::parallel;
 use crate::nn::layer::Layer;
 use crate::nn::loss::loss_and_grad;
 use crate::nn::optim::Optimizer;
@@ -168,15 +169,29 @@ impl Sequential {
     fn predict_impl(&mut self, x: &Matrix, logits: bool) -> Result<Matrix> {
         self.check_inputs(x)?;
         let out_dim = self.output_dim();
-        // A per-position token model gives one output row per token.
-        let per_row = if self.spec.per_position() {
-            x.cols()
-        } else {
-            1
-        };
+        let per_row = self.outputs_per_row(x.cols());
         let mut out = Matrix::zeros(x.rows() * per_row, out_dim);
         let cols = x.cols();
         let chunk = PREDICT_CHUNK.min(self.sequences_per_pass(cols));
+        let work = self.step_work(chunk.min(x.rows()));
+        parallel::with_team(work, || self.predict_chunks(x, logits, chunk, &mut out));
+        Ok(out)
+    }
+
+    /// Output rows per input row: one, or one per token for a per-position token model.
+    fn outputs_per_row(&self, cols: usize) -> usize {
+        if self.spec.per_position() {
+            cols
+        } else {
+            1
+        }
+    }
+
+    /// The passes of [`predict_impl`](Self::predict_impl): `chunk` rows of `x` at a time
+    /// into `out`.
+    fn predict_chunks(&mut self, x: &Matrix, logits: bool, chunk: usize, out: &mut Matrix) {
+        let (cols, out_dim) = (x.cols(), self.output_dim());
+        let per_row = self.outputs_per_row(cols);
         let mut start = 0;
         while start < x.rows() {
             let end = (start + chunk).min(x.rows());
@@ -194,7 +209,6 @@ impl Sequential {
                 .copy_from_slice(y.as_slice());
             start = end;
         }
-        Ok(out)
     }
 
     /// Inference-mode output of every `Dense` layer (after its activation), in order.
@@ -488,14 +502,18 @@ impl Sequential {
         let n = x.rows();
         let mut total = 0.0;
         let mut start = 0;
-        for _ in 0..steps {
-            let end = (start + batch_size).min(n);
-            self.order.clear();
-            self.order.extend(start..end);
-            self.load_batch(x, y);
-            total += self.train_batch_in_place()?;
-            start = if end == n { 0 } else { end };
-        }
+        let work = self.step_work(batch_size);
+        parallel::with_team(work, || {
+            for _ in 0..steps {
+                let end = (start + batch_size).min(n);
+                self.order.clear();
+                self.order.extend(start..end);
+                self.load_batch(x, y);
+                total += self.train_batch_in_place()?;
+                start = if end == n { 0 } else { end };
+            }
+            Ok::<_, Error>(())
+        })?;
         Ok(if steps == 0 {
             0.0
         } else {
@@ -516,17 +534,37 @@ impl Sequential {
         on_batch: &mut dyn FnMut(usize, f32) -> bool,
     ) -> Result<Vec<f32>> {
         let mut losses = Vec::with_capacity(rows.len().div_ceil(batch_size.max(1)));
-        for (b, chunk) in rows.chunks(batch_size.max(1)).enumerate() {
-            self.order.clear();
-            self.order.extend_from_slice(chunk);
-            self.load_batch(x, y);
-            let loss = self.train_batch_in_place()?;
-            losses.push(loss);
-            if !on_batch(b, loss) {
-                break;
+        let work = self.step_work(batch_size);
+        parallel::with_team(work, || {
+            for (b, chunk) in rows.chunks(batch_size.max(1)).enumerate() {
+                self.order.clear();
+                self.order.extend_from_slice(chunk);
+                self.load_batch(x, y);
+                let loss = self.train_batch_in_place()?;
+                losses.push(loss);
+                if !on_batch(b, loss) {
+                    break;
+                }
             }
-        }
+            Ok::<_, Error>(())
+        })?;
         Ok(losses)
+    }
+
+    /// About the multiply-adds of one forward pass over a batch of `batch` rows (rows ×
+    /// positions × parameters; a token model applies its weights at every position): what
+    /// decides whether a run of steps is worth keeping the pool awake for.
+    fn step_work(&mut self, batch: usize) -> usize {
+        let mut params = 0;
+        for layer in &mut self.layers {
+            layer.visit_params(&mut |p| params += p.value.len());
+        }
+        let positions = if self.spec.vocab().is_some() {
+            self.spec.input_dim
+        } else {
+            1
+        };
+        batch.saturating_mul(positions).saturating_mul(params)
     }
 
     /// Counts one finished epoch (whichever backend trained it).

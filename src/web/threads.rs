@@ -48,6 +48,13 @@ pub fn set_min_band_work(work: u32) {
     parallel::set_min_band_work(work as usize);
 }
 
+/// Keeps the pool awake through a run of training steps (`true`, the default) or wakes it
+/// for every split product (`false`); the threads benchmark times both, paired.
+#[wasm_bindgen(js_name = setAwakeTeam)]
+pub fn set_awake_team(on: bool) {
+    parallel::set_team(on);
+}
+
 /// True once a thread of the pool stopped (a panic on it); the kernels then run every
 /// product on the calling thread, so the session goes on, slower, with the same model.
 #[wasm_bindgen(js_name = poolFailed)]
@@ -142,4 +149,14 @@ pub fn crash_pool_thread_for_test() {
 pub fn crash_pool_band_for_test() {
     parallel::set_min_band_work(1);
     parallel::crash_next_pool_band_for_test();
+}
+
+/// Test hook: the pool thread that takes the next band of a split product never finishes
+/// it and reports nothing (no panic), and every product splits from now on. Only the page's
+/// watchdog, which probes an engine that has been silent while busy, can find it.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = hangPoolBandForTest)]
+pub fn hang_pool_band_for_test() {
+    parallel::set_min_band_work(1);
+    parallel::hang_next_pool_band_for_test();
 }

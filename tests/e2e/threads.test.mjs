@@ -133,3 +133,34 @@ test('a worker of the pool that dies in the middle of a product: the page restar
   assert.ok(s.pageErrors.every((e) => /unreachable|middle of a band/.test(e)), s.pageErrors.join('\n'));
   assert.deepEqual(s.cspViolations, []);
 });
+
+test('a worker of the pool that hangs in a band without a word: the watchdog restarts the engine on one thread', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${HASH}`);
+  const { page } = s;
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  if (cores < 2) return t.skip('one core: no pool');
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => Number((await appState(page)).epoch) >= 300, '300 epochs', 60_000);
+  // Past one snapshot period, so the restart has a trained model to come back to.
+  await page.waitForTimeout(3000);
+  const before = await appState(page);
+  assert.equal(before.engineBuild, 'threads');
+  const started = Date.now();
+  // No panic, no report on the channel: the engine's thread waits on that band for good,
+  // and only the page's watchdog (silence while training, then an unanswered probe) acts.
+  await page.evaluate(() => globalThis.playground.__hangPoolBandForTest());
+  await waitFor(async () => (await appState(page)).workerRestarts === '1', 'the engine restarted', 60_000);
+  const recoveredMs = Date.now() - started;
+  await waitFor(async () => (await appState(page)).engineBuild === 'single', 'the single-thread build', 30_000);
+  await waitFor(async () => /stopped answering/.test(await page.textContent(APP)), 'the report', 30_000);
+  const restored = await appState(page);
+  const limit = Math.max(10 * Number(before.trainLoss), 1e-3);
+  assert.ok(Number(restored.trainLoss) < limit, `restored train loss ${restored.trainLoss} (before: ${before.trainLoss})`);
+  const from = Number(restored.epoch);
+  await waitFor(async () => Number((await appState(page)).epoch) > from + 100, 'training going on', 60_000);
+  console.log(`pool thread hung in a band at epoch ~${before.epoch}; restarted on one thread after ${recoveredMs} ms`);
+  assert.ok(recoveredMs >= 10_000, `restarted after ${recoveredMs} ms: sooner than the watchdog's silence`);
+  assert.equal((await appState(page)).running, 'true');
+  assert.deepEqual(s.pageErrors, []);
+  assert.deepEqual(s.cspViolations, []);
+});

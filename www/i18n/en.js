@@ -273,6 +273,7 @@ export default {
   "restore.it": "it",
   "restore.dataLost": "Your own data ({what}) was too large to keep over a reload (the tab keeps about 2 MB), so it is not here: load the CSV file again. Before leaving a page, \"Download data (CSV)\" and \"Export model\" take both with you.",
   "threads.poolBlocked": "a worker of the thread pool stopped in the middle of a product",
+  "threads.poolSilent": "the engine stopped answering while it was busy (a worker of the thread pool stopped without a report)",
   "threads.poolStopped": "A worker of the thread pool stopped: training goes on on one thread, with the same model.",
   "threads.stoppedEarlier": "A worker of the thread pool stopped earlier: training on one thread from now on.",
   "threads.notStarted": "The threads build did not start ({detail}); training on one thread.",

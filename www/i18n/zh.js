@@ -273,6 +273,7 @@ export default {
   "restore.it": "全部",
   "restore.dataLost": "你自己的数据（{what}）太大，无法在重新加载后保留（标签页只能保存约 2 MB），因此已不在此处：请重新加载该 CSV 文件。离开页面前，可用“下载数据（CSV）”和“导出模型”把两者都带走。",
   "threads.poolBlocked": "线程池中的一个 worker 在一次矩阵乘法中途停止",
+  "threads.poolSilent": "引擎在忙碌时停止响应（线程池中的一个 worker 未报告便停止了）",
   "threads.poolStopped": "线程池中的一个 worker 已停止：训练改在单线程上继续，模型不变。",
   "threads.stoppedEarlier": "线程池中的一个 worker 之前已停止：此后在单线程上训练。",
   "threads.notStarted": "多线程版本未能启动（{detail}）；改为单线程训练。",
