@@ -143,3 +143,47 @@ async fn both_pool_threads_run_at_once() {
         serial / split
     );
 }
+
+/// Inside a run of training steps the pool is kept awake as a team: a split region's bands
+/// run on the engine's thread and on a pool worker, each exactly once, and after a pause
+/// longer than a server spins (it parks with `Atomics.wait`) the next regions are shared
+/// again, so the wake-up from a parked server works in a browser too.
+#[wasm_bindgen_test]
+async fn an_awake_team_shares_regions_and_wakes_after_a_pause() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    start_pool().await;
+    let shared_within = |rounds: usize| {
+        for _ in 0..rounds {
+            let on_pool = AtomicBool::new(false);
+            let mut out = vec![0u32; 64];
+            parallel::row_bands(&mut out, 1, 1, usize::MAX / 2, |r0, band| {
+                if rayon::current_thread_index().is_some() {
+                    on_pool.store(true, Ordering::SeqCst);
+                }
+                // Long enough that the engine's thread cannot take every band first.
+                std::hint::black_box(nn_playground::bench::peak_simd_madd(20_000));
+                for (i, v) in band.iter_mut().enumerate() {
+                    *v += (r0 + i) as u32 + 1;
+                }
+            });
+            let want: Vec<u32> = (1..=64).collect();
+            assert_eq!(out, want, "a band was skipped or run twice");
+            if on_pool.load(Ordering::SeqCst) {
+                return true;
+            }
+        }
+        false
+    };
+    parallel::with_team(usize::MAX, || {
+        assert!(parallel::in_team(), "no team started for a large run");
+        assert!(shared_within(2000), "no pool worker took a band");
+        // Longer than a server spins before it parks.
+        let start = js_sys::Date::now();
+        while js_sys::Date::now() - start < 50.0 {}
+        assert!(
+            shared_within(2000),
+            "no pool worker took a band after the pause"
+        );
+    });
+    assert!(!parallel::in_team());
+}
