@@ -124,16 +124,18 @@ test('every engine error code has its message in both languages', () => {
   assert.equal(en['err.diverged.hint'], hint);
 });
 
-/** The engine's own module (the CPU build `pkg/`), loaded in Node. */
-async function engine() {
-  const wasm = await import(pathToFileURL(join(repoRoot, 'pkg', 'nn_playground.js')).href);
-  wasm.initSync({ module: readFileSync(join(repoRoot, 'pkg', 'nn_playground_bg.wasm')) });
+/** One of the engine's builds (`pkg/`, the playground's; `pkg-sequences/`, the Sequences
+ * mode's), loaded in Node. */
+async function engine(build = 'pkg') {
+  const wasm = await import(pathToFileURL(join(repoRoot, build, 'nn_playground.js')).href);
+  wasm.initSync({ module: readFileSync(join(repoRoot, build, 'nn_playground_bg.wasm')) });
   return wasm;
 }
 
 test('every id the engine offers has a label in both languages', async () => {
   const wasm = await engine();
-  const described = { choices: wasm.choices(), sequenceChoices: wasm.sequenceChoices() };
+  const seq = await engine('pkg-sequences');
+  const described = { choices: wasm.choices(), sequenceChoices: seq.sequenceChoices() };
   let checked = 0;
   for (const [from, lists] of Object.entries(described)) {
     for (const [list, value] of Object.entries(lists)) {
