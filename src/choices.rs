@@ -1,9 +1,11 @@
 //! The one description of what the playground page may choose and how far it may go: every
 //! list its controls offer (datasets with their task, features with their formula,
 //! activations, optimisers, schedules, penalties, initialisers, monitors, backends, paces,
-//! table options) and every cap it checks before asking the engine. The lists come from the
-//! enums' own `ALL` constants and the caps from the constants that enforce them, so the page
-//! copies none of them; the page's labels come from its string tables, keyed by these ids.
+//! table options, the metrics panel's rows, the labels a click on the map adds) and every cap
+//! it checks before asking the engine; and the Sequences mode's ([`sequence_choices`]). The
+//! lists come from the enums' own `ALL` constants and the caps from the constants that
+//! enforce them, so the page copies none of them; the page's labels come from its string
+//! tables, keyed by these ids.
 
 use serde::Serialize;
 
@@ -11,7 +13,7 @@ use crate::data::csv::encoding::MissingPolicy;
 use crate::data::csv::prepare::TaskKind;
 use crate::data::features::{feature_name, feature_value};
 use crate::spec::{
-    BackendChoice, DatasetKind, EarlyStoppingSpec, Feature, HiddenLayer, Init, Monitor,
+    BackendChoice, DatasetKind, EarlyStoppingSpec, Feature, HiddenLayer, Init, MetricKind, Monitor,
     OptimizerKind, RegularizationKind, Schedule,
 };
 use crate::{Activation, Result};
@@ -71,6 +73,31 @@ pub const NEW_LAYER_UNITS: usize = 2;
 /// The feature thumbnails' grid side: fine enough for sin and cos to read at 34 px.
 pub const FEATURE_GRID_RESOLUTION: usize = 16;
 
+/// The metrics panel's rows, in the order it shows them: for classification the metrics
+/// [`crate::PlaygroundConfig::compile_spec`] measures on a classification task, for
+/// regression the error measures after the share of variance explained (`tests/choices.rs`
+/// checks that each task's rows are exactly what it measures).
+pub const PANEL_METRICS: [(MetricKind, &str); 7] = [
+    (MetricKind::Accuracy, "classification"),
+    (MetricKind::Precision, "classification"),
+    (MetricKind::Recall, "classification"),
+    (MetricKind::F1, "classification"),
+    (MetricKind::R2, "regression"),
+    (MetricKind::Mae, "regression"),
+    (MetricKind::Mse, "regression"),
+];
+
+/// What a click on the map adds, by the id the page's labels are keyed on: on two-class data
+/// a point of class 1 or 0 (the engine's class indices), on regression data a target at
+/// either end of the playground's scale (its regression sets' targets lie in −1 … +1).
+/// Shift-click adds the task's other label. Multi-class data adds its class indices.
+pub const CLICK_LABELS: [(&str, &str, f32); 4] = [
+    ("blue", "binary", 1.0),
+    ("orange", "binary", 0.0),
+    ("plus", "regression", 1.0),
+    ("minus", "regression", -1.0),
+];
+
 /// A built-in dataset and the task it poses.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DatasetChoice {
@@ -93,6 +120,24 @@ pub struct FeatureChoice {
 pub struct ScheduleChoice {
     pub id: &'static str,
     pub schedule: Schedule,
+}
+
+/// A row of the metrics panel: the metric and the task it is shown for (`classification`
+/// or `regression`); `percent` when it is a share (shown ×100 with `%`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MetricChoice {
+    pub id: MetricKind,
+    pub task: &'static str,
+    pub percent: bool,
+}
+
+/// A label a click on the map adds: its id, the task (`binary` or `regression`, as the
+/// session's `task`) and the label value the point gets.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ClickLabel {
+    pub id: &'static str,
+    pub task: &'static str,
+    pub label: f32,
 }
 
 /// A slider's range, in the config's units.
@@ -155,6 +200,10 @@ pub struct Choices {
     /// An uploaded table's task overrides and missing-cell policies.
     pub table_tasks: Vec<TaskKind>,
     pub missing: Vec<MissingPolicy>,
+    /// The metrics panel's rows, in order (see [`PANEL_METRICS`]).
+    pub metrics: Vec<MetricChoice>,
+    /// What a click on the map adds (see [`CLICK_LABELS`]).
+    pub click_labels: Vec<ClickLabel>,
     pub controls: Controls,
     pub limits: Limits,
     /// The side of the feature thumbnails' grid (`featureGrids`).
@@ -214,6 +263,18 @@ pub fn choices() -> Choices {
             .collect(),
         table_tasks: TaskKind::ALL.to_vec(),
         missing: MissingPolicy::ALL.to_vec(),
+        metrics: PANEL_METRICS
+            .iter()
+            .map(|&(id, task)| MetricChoice {
+                id,
+                task,
+                percent: is_share(id),
+            })
+            .collect(),
+        click_labels: CLICK_LABELS
+            .iter()
+            .map(|&(id, task, label)| ClickLabel { id, task, label })
+            .collect(),
         controls: Controls {
             train_ratio: Range {
                 min: MIN_TRAIN_RATIO,
@@ -241,6 +302,19 @@ pub fn choices() -> Choices {
             ..HiddenLayer::default()
         },
         early_stopping: EarlyStoppingSpec::default(),
+    }
+}
+
+/// True for a metric that is a share of the examples (0 … 1), false for an error or R².
+fn is_share(m: MetricKind) -> bool {
+    match m {
+        MetricKind::Accuracy
+        | MetricKind::Precision
+        | MetricKind::Recall
+        | MetricKind::F1
+        | MetricKind::TokenAccuracy
+        | MetricKind::SequenceAccuracy => true,
+        MetricKind::Mse | MetricKind::Mae | MetricKind::R2 => false,
     }
 }
 
@@ -275,4 +349,76 @@ pub fn feature_grids(res: usize) -> Result<Vec<f32>> {
         .iter()
         .flat_map(|&f| points.iter().map(move |p| feature_value(f, p.x, p.y)))
         .collect())
+}
+
+/// A number input's range and step, in the config's units (`f64`: as written).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NumberRange {
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+}
+
+/// The step of the Sequences mode's learning-rate input.
+pub const SEQUENCE_LEARNING_RATE_STEP: f64 = 0.0001;
+
+/// What the Sequences mode's controls offer and how far each goes (its lists are the
+/// playground's), so its page copies no list or cap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SequenceChoices {
+    pub tasks: Vec<crate::data::sequence::SequenceTask>,
+    pub max_length: usize,
+    pub max_vocab: usize,
+    pub max_blocks: usize,
+    pub max_heads: usize,
+    pub max_width: usize,
+    pub max_ff_units: usize,
+    pub max_batch_size: usize,
+    pub max_dropout: f32,
+    pub optimizers: Vec<OptimizerKind>,
+    pub backends: Vec<BackendChoice>,
+    pub speeds: Vec<String>,
+    /// The learning rate, the warm-up (steps) and the model's seed: what the link takes.
+    pub learning_rate: NumberRange,
+    pub warmup: NumberRange,
+    pub seed: NumberRange,
+}
+
+/// The Sequences mode's [`SequenceChoices`].
+pub fn sequence_choices() -> SequenceChoices {
+    use crate::data::sequence::{MAX_TASK_LENGTH, MAX_TASK_VOCAB};
+    use crate::spec::{
+        MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_DROPOUT, MAX_SEQUENCE_FF,
+        MAX_SEQUENCE_HEADS, MAX_SEQUENCE_LEARNING_RATE, MAX_SEQUENCE_WARMUP, MAX_SEQUENCE_WIDTH,
+        MIN_SEQUENCE_LEARNING_RATE, SEQUENCE_TASKS,
+    };
+    SequenceChoices {
+        tasks: SEQUENCE_TASKS.to_vec(),
+        max_length: MAX_TASK_LENGTH,
+        max_vocab: MAX_TASK_VOCAB,
+        max_blocks: MAX_SEQUENCE_BLOCKS,
+        max_heads: MAX_SEQUENCE_HEADS,
+        max_width: MAX_SEQUENCE_WIDTH,
+        max_ff_units: MAX_SEQUENCE_FF,
+        max_batch_size: MAX_SEQUENCE_BATCH,
+        max_dropout: MAX_SEQUENCE_DROPOUT,
+        optimizers: OptimizerKind::ALL.to_vec(),
+        backends: BackendChoice::ALL.to_vec(),
+        speeds: choices().speeds,
+        learning_rate: NumberRange {
+            min: MIN_SEQUENCE_LEARNING_RATE,
+            max: MAX_SEQUENCE_LEARNING_RATE,
+            step: SEQUENCE_LEARNING_RATE_STEP,
+        },
+        warmup: NumberRange {
+            min: 0.0,
+            max: MAX_SEQUENCE_WARMUP as f64,
+            step: 1.0,
+        },
+        seed: NumberRange {
+            min: 0.0,
+            max: crate::playground::MAX_SEED as f64,
+            step: 1.0,
+        },
+    }
 }

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub use layers::{Init, LayerSpec, ModelSpec};
 pub use sequence::{
     SequenceConfig, SequencePooling, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_DROPOUT,
-    MAX_SEQUENCE_FF, MAX_SEQUENCE_HEADS, MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
+    MAX_SEQUENCE_FF, MAX_SEQUENCE_HEADS, MAX_SEQUENCE_LEARNING_RATE, MAX_SEQUENCE_WARMUP,
+    MAX_SEQUENCE_WIDTH, MIN_SEQUENCE_LEARNING_RATE, SEQUENCE_TASKS,
 };
 
 use crate::activation::Activation;

@@ -229,3 +229,103 @@ fn feature_grids_are_the_engine_features_on_the_map_grid() {
     assert!(feature_grids(0).is_err());
     assert!(feature_grids(MAX_GRID_RESOLUTION + 1).is_err());
 }
+
+#[test]
+fn the_metrics_panel_rows_are_what_each_task_measures() {
+    use nn_playground::data::Task;
+    let c = choices();
+    for (kind, task) in [
+        ("classification", Task::Binary),
+        ("regression", Task::Regression),
+    ] {
+        let mut shown: Vec<_> = c
+            .metrics
+            .iter()
+            .filter(|m| m.task == kind)
+            .map(|m| m.id)
+            .collect();
+        let mut measured = PlaygroundConfig::default().compile_spec(task).metrics;
+        shown.sort_by_key(|m| m.name());
+        measured.sort_by_key(|m| m.name());
+        assert_eq!(shown, measured, "{kind}");
+    }
+    assert!(c
+        .metrics
+        .iter()
+        .all(|m| m.task == "classification" || m.task == "regression"));
+    // A share is shown in per cent; an error or R² as it is.
+    for m in &c.metrics {
+        let share = matches!(m.id.name(), "accuracy" | "precision" | "recall" | "f1");
+        assert_eq!(m.percent, share, "{}", m.id.name());
+    }
+    let ids: Vec<_> = c.metrics.iter().map(|m| m.id.name()).collect();
+    assert_eq!(ids[0], "accuracy", "the panel leads with accuracy");
+}
+
+#[test]
+fn a_click_adds_labels_the_data_takes() {
+    let c = choices();
+    for (task, dataset) in [("binary", "circle"), ("regression", "multi_gauss")] {
+        let labels: Vec<f32> = c
+            .click_labels
+            .iter()
+            .filter(|l| l.task == task)
+            .map(|l| l.label)
+            .collect();
+        assert_eq!(
+            labels.len(),
+            2,
+            "{task}: two labels, shift-click swaps them"
+        );
+        assert_ne!(labels[0], labels[1], "{task}");
+        let mut s = Session::new(with(&["dataset"], json!(dataset))).unwrap();
+        let existing: Vec<f32> = s.points_flat().chunks(4).map(|p| p[2]).collect();
+        let (lo, hi) = (labels[0].min(labels[1]), labels[0].max(labels[1]));
+        for &l in &labels {
+            s.add_point(0.5, -0.5, l)
+                .unwrap_or_else(|e| panic!("{task} {l}: {e}"));
+        }
+        if task == "binary" {
+            // The engine's two class indices.
+            assert_eq!((lo, hi), (0.0, 1.0));
+        } else {
+            // Either end of the regression sets' targets.
+            assert!(
+                existing.iter().all(|&y| (lo..=hi).contains(&y)),
+                "{existing:?}"
+            );
+        }
+    }
+    for l in &c.click_labels {
+        assert!(l.task == "binary" || l.task == "regression", "{}", l.id);
+    }
+}
+
+#[test]
+fn the_sequence_inputs_reach_exactly_as_far_as_the_link() {
+    use nn_playground::choices::sequence_choices;
+    use nn_playground::url_state::read_sequence_hash;
+    let c = sequence_choices();
+    let takes = |key: &str, v: f64| {
+        let st = read_sequence_hash(&format!("mode=sequence&{key}={v}")).unwrap();
+        st.rejected.is_empty()
+    };
+    for (key, r) in [
+        ("learningRate", c.learning_rate),
+        ("warmup", c.warmup),
+        ("seed", c.seed),
+    ] {
+        assert!(r.min < r.max && r.step > 0.0, "{key}");
+        assert!(takes(key, r.min), "{key} {}", r.min);
+        assert!(takes(key, r.max), "{key} {}", r.max);
+        assert!(!takes(key, r.max * 2.0), "{key} above {}", r.max);
+    }
+    assert!(!takes("learningRate", c.learning_rate.min / 2.0));
+    // Every value of the ranges builds a session (the seed: JavaScript's exact integers).
+    let mut cfg = nn_playground::spec::SequenceConfig::default();
+    cfg.optimizer.learning_rate = c.learning_rate.max as f32;
+    cfg.optimizer.warmup_steps = c.warmup.max as usize;
+    cfg.seed = c.seed.max as u64;
+    cfg.validate().unwrap();
+    assert_eq!(c.seed.max, 2f64.powi(53));
+}

@@ -1,12 +1,14 @@
 //! The wasm API with sequence layers, in headless Chromium: the JS `Sequential` builds a
 //! transformer from TF.js-style layer objects, fits token data, predicts per position and
 //! gives attention maps; bad layers and tokens throw messages that name them; the
-//! `SequenceSession` trains, shows an example and refuses bad typed input.
+//! `SequenceSession` trains, shows an example and refuses bad typed input (with the feature
+//! `sequences`, which only the Sequences mode's build `pkg-sequences/` carries; the layers
+//! themselves are in every build).
 #![cfg(target_arch = "wasm32")]
 
-use nn_playground::web::{
-    default_sequence_config, sequence_choices, WebSequenceSession, WebSequential,
-};
+use nn_playground::web::WebSequential;
+#[cfg(feature = "sequences")]
+use nn_playground::web::{default_sequence_config, sequence_choices, WebSequenceSession};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -106,6 +108,7 @@ fn bad_sequence_layers_throw_messages_that_name_them() {
     assert!(text.contains("max_len 3"), "{text}");
 }
 
+#[cfg(feature = "sequences")]
 #[wasm_bindgen_test]
 fn the_sequence_session_trains_and_answers_typed_input() {
     let cfg = default_sequence_config().unwrap();

@@ -2,7 +2,8 @@
 // Web Workers sharing one wasm memory) when the page is cross-origin isolated on a machine
 // with more than one core, the single-thread SIMD128 build (`pkg/`) everywhere else, and
 // also when the threads build is missing or its pool does not start (the reason is kept
-// for the page to show).
+// for the page to show). The Sequences mode's worker loads its own build instead
+// (`pkg-sequences/`, see `loadSequenceEngine`), so the playground's builds do not carry it.
 
 /** How long the pool's workers may take to start before the single-thread build is used. */
 const POOL_START_MS = 10_000;
@@ -31,6 +32,19 @@ export async function loadEngine({ single = false } = {}) {
   const wasm = await import('../pkg/nn_playground.js');
   await wasm.default();
   return { wasm, build: 'single', pool: 1, reason };
+}
+
+/**
+ * The Sequences mode's build (`pkg-sequences/`: the engine with the feature `sequences`),
+ * instantiated. It is single-threaded: the default model's largest product (256 token rows
+ * × 32 × 64) is about the least work the threads build gives one band, so a pool would gain
+ * it little and cost a third build, its start and a thread that can die; larger models
+ * train on one thread too.
+ */
+export async function loadSequenceEngine() {
+  const wasm = await import('../pkg-sequences/nn_playground.js');
+  await wasm.default();
+  return wasm;
 }
 
 /** The CPU's part of the speed line: the build and the threads it uses now. */

@@ -66,10 +66,11 @@ export const panelMethods = {
     const c = this.controls;
     const m = f.metrics || {};
     clear(c.metricList);
-    const names = f.task === 'regression' ? [['r2', 'R²'], ['mae', 'MAE'], ['mse', 'MSE']] : [['accuracy', tr('metric.accuracy')], ['precision', tr('metric.precision')], ['recall', tr('metric.recall')], ['f1', 'F1']];
-    for (const [k, label] of names) {
-      if (typeof m[k] !== 'number') continue;
-      c.metricList.append(h('dt', { textContent: label }), h('dd', { textContent: k === 'mae' || k === 'mse' || k === 'r2' ? formatNumber(m[k]) : `${formatNumber(m[k] * 100, 3)} %`, dataset: { metric: k } }));
+    // The rows, their order and which are shares come from the engine (`choices().metrics`).
+    const kind = f.task === 'regression' ? 'regression' : 'classification';
+    for (const { id, task, percent } of this.choices.metrics) {
+      if (task !== kind || typeof m[id] !== 'number') continue;
+      c.metricList.append(h('dt', { textContent: tr(`metric.${id}`) }), h('dd', { textContent: percent ? `${formatNumber(m[id] * 100, 3)} %` : formatNumber(m[id]), dataset: { metric: id } }));
     }
     this.confusionView.draw(m.confusion, this.tableInfo?.classNames || []);
   },

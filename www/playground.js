@@ -268,7 +268,8 @@ export class Playground {
     c.legend = h('div', { className: 'legend', 'aria-hidden': 'true' }, h('span', { className: 'neg', textContent: '−1' }), h('span', { className: 'bar-scale' }), h('span', { className: 'pos', textContent: '+1' }));
     c.classLegend = h('div', { className: 'legend classes', 'aria-hidden': 'true' });
     out.append(c.legend, c.classLegend);
-    c.addClass = select(tr('addClass'), 'addClass', [[1, tr('class.blue')], [0, tr('class.orange')]], () => {});
+    // Filled by `updateAddClass` from the engine's `choices().click_labels`.
+    c.addClass = select(tr('addClass'), 'addClass', [], () => {});
     const showTest = checkbox(tr('showTest'), 'showTest', (v) => this.edit((cfg) => { cfg.show_test = v; }, { local: true }));
     const disc = checkbox(tr('discretize'), 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
     Object.assign(c, { showTest: showTest.input, discretize: disc.input });
@@ -602,8 +603,10 @@ export class Playground {
     this.controls.addClass.el.hidden = this.hide.includes('addClass') || !!this.tableInfo;
     const k = this.classCount();
     const names = this.tableInfo?.classNames ?? [];
-    const classes = k ? Array.from({ length: k }, (_, i) => [i, names[i] ?? t('class.n', { i })]) : [[1, t('class.blue')], [0, t('class.orange')]];
-    const want = [...(this.frame?.task === 'regression' ? [[1, t('class.plus')], [-1, t('class.minus')]] : classes), ['delete', t('class.delete')]];
+    // Multi-class data adds its class indices; two-class and regression data the engine's
+    // labels for a click (`choices().click_labels`).
+    const classes = k ? Array.from({ length: k }, (_, i) => [i, names[i] ?? t('class.n', { i })]) : this.clickLabels().map((c) => [c.label, t(`class.${c.id}`)]);
+    const want = [...classes, ['delete', t('class.delete')]];
     if (s.options.length !== want.length || s.options[0].value !== String(want[0][0]) || s.options[0].textContent !== want[0][1]) {
       const keep = s.value;
       clear(s);
@@ -613,6 +616,12 @@ export class Playground {
   }
 
 
+
+  /** What a click adds on this data when it is not multi-class: `[{id, task, label}]`. */
+  clickLabels() {
+    const task = this.frame?.task === 'regression' ? 'regression' : 'binary';
+    return (this.choices?.click_labels ?? []).filter((c) => c.task === task);
+  }
 
   /** Classes of multi-class data (the engine's output units), 0 for binary and regression. */
   classCount() {
@@ -754,10 +763,11 @@ export class Playground {
         return;
       }
       let label = Number(this.controls.addClass.input.value);
-      const task = this.frame?.task;
       if (ev.shiftKey) {
-        const k = this.classCount() || 2;
-        label = task === 'regression' ? -label : (label + 1) % k;
+        // The next class, or the other of the two labels a click adds.
+        const k = this.classCount();
+        const labels = this.clickLabels().map((c) => c.label);
+        label = k ? (label + 1) % k : labels[(labels.indexOf(label) + 1) % labels.length];
       }
       const cfg = await this.call('addPoint', x, y, label);
       this.setConfig(cfg);

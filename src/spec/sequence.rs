@@ -21,6 +21,12 @@ pub const MAX_SEQUENCE_FF: usize = 512;
 pub const MAX_SEQUENCE_BATCH: usize = 512;
 /// Highest dropout rate of the Sequences mode (past it a small model learns nothing).
 pub const MAX_SEQUENCE_DROPOUT: f32 = 0.5;
+/// The learning rates the Sequences mode's control and link take (`f64` so that they reach
+/// the page as written).
+pub const MIN_SEQUENCE_LEARNING_RATE: f64 = 1e-6;
+pub const MAX_SEQUENCE_LEARNING_RATE: f64 = 10.0;
+/// Longest learning-rate warm-up the Sequences mode's control and link take, in steps.
+pub const MAX_SEQUENCE_WARMUP: usize = 100_000;
 
 /// How a classification task turns the sequence into one vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

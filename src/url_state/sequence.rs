@@ -155,9 +155,11 @@ pub fn read_sequence_hash(hash: &str) -> Result<SequenceUrlState> {
 /// Applies one `key=value`; `None` for a key this form does not have.
 fn apply(st: &mut SequenceUrlState, key: &str, v: &str) -> Option<Result<()>> {
     use crate::data::sequence::{MAX_TASK_LENGTH, MAX_TASK_VOCAB};
+    use crate::playground::MAX_SEED;
     use crate::spec::{
         MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_FF, MAX_SEQUENCE_HEADS,
-        MAX_SEQUENCE_WIDTH,
+        MAX_SEQUENCE_LEARNING_RATE, MAX_SEQUENCE_WARMUP, MAX_SEQUENCE_WIDTH,
+        MIN_SEQUENCE_LEARNING_RATE,
     };
     if key == "lang" {
         return Some(parse_name(key, v).map(|l| st.lang = Some(l)));
@@ -199,10 +201,18 @@ fn apply(st: &mut SequenceUrlState, key: &str, v: &str) -> Option<Result<()>> {
             "sinusoidal" => cfg.sinusoidal = parse_bool(key, v)?,
             "pooling" => cfg.pooling = parse_name::<SequencePooling>(key, v)?,
             "optimizer" => cfg.optimizer.kind = parse_name(key, v)?,
-            "learningRate" => cfg.optimizer.learning_rate = parse_range(key, v, 1e-6, 10.0)?,
-            "warmup" => cfg.optimizer.warmup_steps = in_range(key, v, 0, 100_000)?,
+            "learningRate" => {
+                cfg.optimizer.learning_rate = parse_range(
+                    key,
+                    v,
+                    MIN_SEQUENCE_LEARNING_RATE as f32,
+                    MAX_SEQUENCE_LEARNING_RATE as f32,
+                )?
+            }
+            "warmup" => cfg.optimizer.warmup_steps = in_range(key, v, 0, MAX_SEQUENCE_WARMUP)?,
             "batchSize" => cfg.batch_size = in_range(key, v, 1, MAX_SEQUENCE_BATCH)?,
-            "seed" => cfg.seed = parse_num(key, v)?,
+            // Up to 2^53, the largest whole number JavaScript keeps exact (the page's input).
+            "seed" => cfg.seed = in_range(key, v, 0, MAX_SEED)?,
             _ => return Ok(false),
         }
         Ok(true)

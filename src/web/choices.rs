@@ -8,8 +8,9 @@ use super::{js_err, to_js};
 
 /// `{datasets: [{id, task, class_count}], features: [{id, label}], activations, optimizers,
 /// schedules: [{id, schedule}], regularizations, learning_rates, regularization_rates,
-/// inits, monitors, backends, classes, speeds, table_tasks, missing, controls, limits}`:
-/// every list the page's controls offer and every cap it checks, by the config's ids.
+/// inits, monitors, backends, classes, speeds, table_tasks, missing, metrics: [{id, task,
+/// percent}], click_labels: [{id, task, label}], controls, limits}`: every list the page's
+/// controls offer and every cap it checks, by the config's ids.
 #[wasm_bindgen]
 pub fn choices() -> Result<JsValue, JsError> {
     to_js(&crate::choices::choices())

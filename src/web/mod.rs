@@ -21,11 +21,13 @@ mod health;
 mod js_json;
 mod keras;
 mod onnx;
+#[cfg(feature = "sequences")]
 mod sequence;
 mod table;
 mod threads;
 
 pub use keras::WebSequential;
+#[cfg(feature = "sequences")]
 pub use sequence::{default_sequence_config, sequence_choices, WebSequenceSession};
 #[cfg(feature = "threads")]
 pub use threads::init_thread_pool;

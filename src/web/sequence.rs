@@ -5,12 +5,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{from_js, js_err, string_arg, to_js};
-use crate::data::sequence::{MAX_TASK_LENGTH, MAX_TASK_VOCAB};
 use crate::session::sequence::SequenceSession;
-use crate::spec::{
-    SequenceConfig, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_DROPOUT, MAX_SEQUENCE_FF,
-    MAX_SEQUENCE_HEADS, MAX_SEQUENCE_WIDTH, SEQUENCE_TASKS,
-};
+use crate::spec::SequenceConfig;
 use crate::url_state;
 
 fn sequence_config_from_js(v: JsValue) -> Result<SequenceConfig, JsError> {
@@ -26,41 +22,13 @@ pub fn default_sequence_config() -> Result<JsValue, JsError> {
     to_js(&SequenceConfig::default())
 }
 
-#[derive(Serialize)]
-struct Choices {
-    tasks: Vec<crate::data::sequence::SequenceTask>,
-    max_length: usize,
-    max_vocab: usize,
-    max_blocks: usize,
-    max_heads: usize,
-    max_width: usize,
-    max_ff_units: usize,
-    max_batch_size: usize,
-    max_dropout: f32,
-    optimizers: Vec<crate::spec::OptimizerKind>,
-    backends: Vec<crate::spec::BackendChoice>,
-    speeds: Vec<String>,
-}
-
 /// `{tasks, max_length, max_vocab, max_blocks, max_heads, max_width, max_ff_units,
-/// max_batch_size, max_dropout, optimizers, backends, speeds}`: what the controls offer, so
-/// the page copies no list or cap (the lists are the playground's, see `choices()`).
+/// max_batch_size, max_dropout, optimizers, backends, speeds, learning_rate, warmup, seed}`
+/// (the last three `{min, max, step}`): what the controls offer, so the page copies no list
+/// or cap (see [`crate::choices::sequence_choices`]).
 #[wasm_bindgen(js_name = sequenceChoices)]
 pub fn sequence_choices() -> Result<JsValue, JsError> {
-    to_js(&Choices {
-        tasks: SEQUENCE_TASKS.to_vec(),
-        max_length: MAX_TASK_LENGTH,
-        max_vocab: MAX_TASK_VOCAB,
-        max_blocks: MAX_SEQUENCE_BLOCKS,
-        max_heads: MAX_SEQUENCE_HEADS,
-        max_width: MAX_SEQUENCE_WIDTH,
-        max_ff_units: MAX_SEQUENCE_FF,
-        max_batch_size: MAX_SEQUENCE_BATCH,
-        max_dropout: MAX_SEQUENCE_DROPOUT,
-        optimizers: crate::spec::OptimizerKind::ALL.to_vec(),
-        backends: crate::spec::BackendChoice::ALL.to_vec(),
-        speeds: crate::choices::choices().speeds,
-    })
+    to_js(&crate::choices::sequence_choices())
 }
 
 #[derive(Serialize)]

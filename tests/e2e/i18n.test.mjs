@@ -124,16 +124,18 @@ test('every engine error code has its message in both languages', () => {
   assert.equal(en['err.diverged.hint'], hint);
 });
 
-/** The engine's own module (the CPU build `pkg/`), loaded in Node. */
-async function engine() {
-  const wasm = await import(pathToFileURL(join(repoRoot, 'pkg', 'nn_playground.js')).href);
-  wasm.initSync({ module: readFileSync(join(repoRoot, 'pkg', 'nn_playground_bg.wasm')) });
+/** One of the engine's builds (`pkg/`, the playground's; `pkg-sequences/`, the Sequences
+ * mode's), loaded in Node. */
+async function engine(build = 'pkg') {
+  const wasm = await import(pathToFileURL(join(repoRoot, build, 'nn_playground.js')).href);
+  wasm.initSync({ module: readFileSync(join(repoRoot, build, 'nn_playground_bg.wasm')) });
   return wasm;
 }
 
 test('every id the engine offers has a label in both languages', async () => {
   const wasm = await engine();
-  const described = { choices: wasm.choices(), sequenceChoices: wasm.sequenceChoices() };
+  const seq = await engine('pkg-sequences');
+  const described = { choices: wasm.choices(), sequenceChoices: seq.sequenceChoices() };
   let checked = 0;
   for (const [from, lists] of Object.entries(described)) {
     for (const [list, value] of Object.entries(lists)) {
@@ -165,9 +167,20 @@ test('the page copies no list of the engine', () => {
   // choices() and featureGrids. A list of the engine's ids, quoted, must not come back.
   const sources = files(join(repoRoot, 'www')).filter((p) => !p.includes(`${join('www', 'i18n')}`));
   const lists = [["'relu', 'tanh'", 'activations'], ["'sgd', 'momentum'", 'optimizers'], ["'circle', 'xor'", 'datasets'],
-    ["'plane', 'multi_gauss'", 'the regression sets'], ["'x1_squared'", 'features'], ['Math.sin(', 'feature maths'], ["'val_loss', 'loss'", 'monitors']];
+    ["'plane', 'multi_gauss'", 'the regression sets'], ["'x1_squared'", 'features'], ['Math.sin(', 'feature maths'], ["'val_loss', 'loss'", 'monitors'],
+    ["'precision'", "the metrics panel's rows (choices().metrics)"], ["'mae'", "the metrics panel's rows (choices().metrics)"]];
+  // Copies that are numbers, not quoted ids: a label value paired with its label's key (the
+  // labels a click adds, choices().click_labels) and the Sequences mode's input ranges
+  // (sequenceChoices().learning_rate, warmup, seed).
+  const patterns = [[/\[\s*-?[01]\s*,\s*tr?\('class\./, 'click labels (choices().click_labels)'],
+    [/\b100_?000\b/, 'warm-up cap (sequenceChoices().warmup)'], [/\b0\.0000?1\b/, 'learning-rate range (sequenceChoices().learning_rate)'],
+    [/MAX_SAFE_INTEGER/, 'seed range (sequenceChoices().seed)']];
   for (const p of sources) {
     const text = readFileSync(p, 'utf8');
     for (const [needle, what] of lists) assert.ok(!text.includes(needle), `${relative(repoRoot, p)} copies the engine's ${what} (${needle})`);
+    for (const [re, what] of patterns) assert.ok(!re.test(text), `${relative(repoRoot, p)} copies the engine's ${what} (${re})`);
   }
+  // The same scan finds the old copies, so it would catch one coming back.
+  const old = "[[1, t('class.plus')], [-1, t('class.minus')]] num('warmup', 0, 100000, 1) num('learningRate', 0.00001, 10) Number.MAX_SAFE_INTEGER";
+  for (const [re, what] of patterns) assert.ok(re.test(old), `the pattern for the ${what} finds the old copy`);
 });

@@ -311,8 +311,20 @@ test('fits a laptop-width window, follows the dark theme, and shows each task it
   assert.equal(await page.isVisible(`${APP} .bar-scale`), true);
   // Regression clicks add +1 or −1 (or delete): the control offers those, for touch too.
   await waitFor(async () => (await page.$$eval(`${APP} select[data-control=addClass] option`, (o) => o.map((e) => e.value))).join() === '1,-1,delete', 'the regression click choices');
+  // Shift-click adds the other of the engine's two labels (choices().click_labels).
+  const plot = page.locator(`${APP} canvas.points`);
+  const box = await plot.boundingBox();
+  await plot.click({ position: { x: box.width / 12, y: box.height / 12 }, modifiers: ['Shift'] });
+  await waitFor(async () => (await state(page)).dataset === 'custom', 'the clicked point');
+  const csv = await page.evaluate(() => globalThis.playground.call('dataCsv'));
+  assert.equal(Number(csv.trim().split('\n').at(-1).split(',')[2]), -1);
   await page.click(`${APP} button[aria-label="Train one epoch"]`);
   await waitFor(async () => (await page.locator(`${APP} [data-metric=r2]`).count()) === 1, 'R² in the metrics');
+  // The metrics rows are the engine's, in its order (choices().metrics).
+  const rows = await page.$$eval(`${APP} .metric-list dd`, (d) => d.map((e) => e.dataset.metric));
+  const engineRows = await page.evaluate(() => globalThis.playground.choices.metrics.filter((m) => m.task === 'regression').map((m) => m.id));
+  assert.deepEqual(rows, engineRows);
+  assert.deepEqual(await page.$$eval(`${APP} .metric-list dt`, (d) => d.map((e) => e.textContent)), ['R²', 'MAE', 'MSE']);
   clean(s);
 });
 

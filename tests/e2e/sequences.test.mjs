@@ -1,11 +1,12 @@
 // The Sequences mode in the page: trains reverse at max pace to a stated held-out sequence
 // accuracy, paints one attention map per layer and head, answers typed input and refuses
 // bad input with the engine's message (the model kept), carries its settings in the link
-// across a reload, and runs inside <nn-playground mode="sequence">.
+// across a reload, and runs inside <nn-playground mode="sequence">; it loads its own build
+// `pkg-sequences/`, which the playground alone never fetches.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, openPage, screenshot, startServer, waitFor } from './harness.mjs';
+import { assertClean, openApp, openPage, screenshot, startServer, waitFor } from './harness.mjs';
 
 const SEQ = '#app .nnp.seq';
 // Reverse of length 8 over 10 tokens with two blocks of two heads: the issue's task, small
@@ -48,6 +49,8 @@ test('reverse trains to the stated held-out accuracy, shows attention, answers t
   const { page } = s;
   assert.equal(await page.locator('nav.mode-switch [data-mode=sequence]').getAttribute('aria-selected'), 'true');
   assert.equal(await step(page), 0);
+  // The mode runs its own on-demand build; the playground's builds do not carry it.
+  assert.ok(s.responses.some((r) => r.url.includes('/pkg-sequences/nn_playground_bg.wasm')), 'pkg-sequences/ fetched');
   const t0 = Date.now();
   await page.click(`${SEQ} button.play`);
   await waitFor(async () => (await accuracy(page)) >= TARGET_SEQUENCE_ACCURACY, `held-out sequence accuracy ≥ ${TARGET_SEQUENCE_ACCURACY}`, 55_000);
@@ -162,6 +165,14 @@ test('the link carries the sequence settings across a reload; a refused setting 
   assert.equal(await page.locator(`${SEQ} [data-control=task] option[value=copy_offset]`).textContent(), '偏移复制');
   await waitFor(async () => (await page.evaluate(() => location.hash)).includes('lang=zh'), 'the language in the link');
   assert.equal(await step(page), steps);
+  assertClean(s);
+});
+
+test('the playground alone never downloads the Sequences build', async (t) => {
+  const s = await openApp(server, t);
+  await s.page.waitForTimeout(500);
+  assert.ok(s.responses.some((r) => r.url.includes('/pkg/nn_playground_bg.wasm') || r.url.includes('/pkg-threads/nn_playground_bg.wasm')), 'a playground build fetched');
+  assert.ok(!s.responses.some((r) => r.url.includes('/pkg-sequences/')), 'pkg-sequences/ not fetched');
   assertClean(s);
 });
 

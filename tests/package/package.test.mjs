@@ -1,7 +1,8 @@
 // Tests of the packed npm package (`cargo xtask pack`'s tarball), each installed into a fresh
 // project under the system temp dir: (a) bundled by Vite and served, (b) a static page with
 // an import map, both training the circle in the element in headless Chromium under the
-// strict CSP of `xtask serve`; (c) Node importing the JS API and training XOR; (d) its
+// strict CSP of `xtask serve`; (c) Node importing the JS API and training XOR, and the
+// Sequences entry training a SequenceSession; (d) its
 // TypeScript types checked by tsc; and a package without its wasm failing at init with the
 // file's name.
 
@@ -92,7 +93,7 @@ test('(a) Vite bundles the element; the build trains the circle under the strict
     build: { outDir: join(dir, 'dist'), emptyOutDir: true },
   });
   const assets = readdirSync(join(dir, 'dist', 'assets'));
-  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 3, `the CPU, threads and GPU wasm: ${assets}`);
+  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 4, `the CPU, threads, GPU and Sequences wasm: ${assets}`);
   assert.ok(assets.some((f) => f.startsWith('worker')), `the worker: ${assets}`);
   const { s, loss } = await trainCircle(t, join(dir, 'dist'));
   const wasm = s.responses.filter((r) => r.url.endsWith('.wasm'));
@@ -208,21 +209,41 @@ console.log(JSON.stringify({ evaluation: model.evaluate(x, y), backend: history.
   assert.match(missing.stderr, /cannot read the engine's nn_playground_bg\.wasm at .*nn_playground_bg\.wasm \(ENOENT\)/);
 });
 
+test('(c) Node: the Sequences entry trains a SequenceSession; the main entry leaves it out', () => {
+  const dir = project('node-sequences', {
+    'reverse.mjs': `// Node: the package's Sequences entry, ready on import.
+import { SequenceSession, sequenceChoices } from 'nn-playground/sequences';
+import * as main from 'nn-playground';
+const s = new SequenceSession({ task: { task: 'reverse', length: 5, vocab: 8, train: 200, test: 50 }, width: 16 });
+const point = s.trainSteps(3);
+console.log(JSON.stringify({ step: point.step, tasks: sequenceChoices().tasks.length, inMain: 'SequenceSession' in main }));
+`,
+  });
+  const r = spawnSync(process.execPath, ['reverse.mjs'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.step, 3, r.stdout);
+  assert.ok(out.tasks > 0, r.stdout);
+  assert.equal(out.inMain, false, 'the main entry carries no Sequences bindings');
+});
+
 test('(d) the types: tsc checks a program against the JS API, the GPU entry and the element', () => {
   const dir = project('types', {
     'main.ts': `// A TypeScript user of the package: each entry's types, and the element's tag.
 import init, { Sequential } from 'nn-playground';
 import gpuInit, { GpuTrainer } from 'nn-playground/webgpu';
+import seqInit, { SequenceSession } from 'nn-playground/sequences';
 import type { NnPlayground, NnPlaygroundAttributes } from 'nn-playground/element';
 
 await init();
 await gpuInit();
+await seqInit();
 const model: Sequential = new Sequential({ inputDim: 2, layers: [{ type: 'dense', units: 1, activation: 'sigmoid' }] });
 model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
 const el: NnPlayground | null = document.querySelector('nn-playground');
 const hash: string | undefined = el?.hash();
 const attrs: NnPlaygroundAttributes = { dataset: 'circle', layers: '4,2', 'learning-rate': '0.03' };
-console.log(hash, attrs, typeof GpuTrainer);
+console.log(hash, attrs, typeof GpuTrainer, typeof SequenceSession);
 // @ts-expect-error: the element has no such method
 el?.noSuchMethod();
 `,

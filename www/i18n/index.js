@@ -72,6 +72,7 @@ export function named(prefix, ids) {
 export const CHOICE_PREFIX = {
   datasets: 'set', activations: 'act', optimizers: 'opt', schedules: 'sched', regularizations: 'reg', inits: 'init',
   monitors: 'monitor', backends: 'backend', table_tasks: 'csv', missing: 'csv', tasks: 'seq.tasks',
+  metrics: 'metric', click_labels: 'class',
 };
 
 /** `named` for the list `list` of `choices` (plain ids or `{id, …}` entries). */

@@ -20,4 +20,8 @@ export default {
   'reg.l2': 'L2',
   'backend.cpu': 'CPU (SIMD128)',
   'backend.webgpu': 'WebGPU',
+  'metric.f1': 'F1',
+  'metric.r2': 'R²',
+  'metric.mae': 'MAE',
+  'metric.mse': 'MSE',
 };

@@ -134,10 +134,10 @@ export class SequencePage {
     Object.assign(c, { optimizer: opt.input, backend: backend.input });
     c.backendNote = h('p', { className: 'status', dataset: { value: 'backend-note' } });
     const trainCol = h('section', { className: 'seq-col', dataset: { key: 'training' } }, h('h2', { textContent: tr('seq.section.training') }), opt.el,
-      num('learningRate', 0.00001, 10, 0.0001, (cfg, v) => { cfg.optimizer.learning_rate = v; }),
-      num('warmup', 0, 100000, 1, (cfg, v) => { cfg.optimizer.warmup_steps = v; }),
+      num('learningRate', ch.learning_rate.min, ch.learning_rate.max, ch.learning_rate.step, (cfg, v) => { cfg.optimizer.learning_rate = v; }),
+      num('warmup', ch.warmup.min, ch.warmup.max, ch.warmup.step, (cfg, v) => { cfg.optimizer.warmup_steps = v; }),
       num('batchSize', 1, ch.max_batch_size, 1, (cfg, v) => { cfg.batch_size = v; }),
-      num('seed', 0, Number.MAX_SAFE_INTEGER, 1, (cfg, v) => { cfg.seed = v; }), backend.el, c.backendNote);
+      num('seed', ch.seed.min, ch.seed.max, ch.seed.step, (cfg, v) => { cfg.seed = v; }), backend.el, c.backendNote);
     c.error = h('p', { className: 'error', role: 'alert', dataset: { value: 'error' } });
     c.error.hidden = true;
     if (ready.warning) this.showError(phrase(ready.warning));

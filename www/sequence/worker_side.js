@@ -12,7 +12,7 @@
 //   {type: 'seq-frame', running, step, point, rates, history?, example?, embedding?}
 //   {type: 'seq-error', message}              training stopped (e.g. divergence)
 
-import { loadEngine } from '../engine.js';
+import { loadSequenceEngine } from '../engine.js';
 import { Pacer } from '../pace.js';
 
 // A slice at max pace: long enough that the figures measured after it (about a thousand
@@ -20,7 +20,7 @@ import { Pacer } from '../pace.js';
 const MAX_SLICE_MS = 60;
 const VIEW_MS = 250;
 
-// The engine build (threads or single-thread, see engine.js), loaded at the first init.
+// The Sequences mode's own build (`pkg-sequences/`, see engine.js), loaded at the first init.
 let wasm = null;
 let session = null;
 let speed = null;
@@ -69,7 +69,7 @@ export function handleSequence(msg) {
 }
 
 async function start(hash) {
-  if (!wasm) wasm = (await loadEngine()).wasm;
+  if (!wasm) wasm = await loadSequenceEngine();
   let warning;
   let parsed = wasm.sequenceConfigFromHash(hash || 'mode=sequence');
   // Warnings travel as page messages ({key, vars}): the page says them in its language.

@@ -1,5 +1,6 @@
 //! `cargo xtask build`: the release wasm (SIMD128 through `.cargo/config.toml`) into `pkg/`,
-//! the page's on-demand GPU build `pkg-webgpu/` and its threads build `pkg-threads/`, then
+//! the page's on-demand GPU build `pkg-webgpu/`, its threads build `pkg-threads/` and the
+//! Sequences mode's on-demand build `pkg-sequences/`, then
 //! the benchmark pages' builds `pkg-bench/` and `pkg-threads-bench/` (feature `bench`).
 
 use crate::install::{ensure_wasm_bindgen, ensure_wasm_target, WASM_TARGET};
@@ -65,11 +66,13 @@ pub fn release_wasm_args() -> Vec<&'static str> {
 }
 
 /// Everything the page loads: `pkg/`, the GPU build `pkg-webgpu/` its worker imports
-/// when a person picks WebGPU, and the threads build `pkg-threads/` it loads instead of
-/// `pkg/` in a cross-origin isolated page on a machine with more than one core.
+/// when a person picks WebGPU, the threads build `pkg-threads/` it loads instead of
+/// `pkg/` in a cross-origin isolated page on a machine with more than one core, and the
+/// Sequences mode's build `pkg-sequences/`, which only that mode's worker loads.
 pub fn build_page(opts: &BuildOptions) -> Result<()> {
     build_pkg(opts)?;
     crate::variants::build_webgpu_pkg()?;
+    crate::variants::build_sequences_pkg()?;
     crate::threads::build_threads_pkg(opts.install)
 }
 

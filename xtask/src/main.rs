@@ -26,8 +26,9 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
-  build   release wasm (SIMD128) + wasm-bindgen into pkg/, the GPU build pkg-webgpu/ and
-          the multi-threaded build pkg-threads/ (a pinned nightly, installed when missing),
+  build   release wasm (SIMD128) + wasm-bindgen into pkg/, the GPU build pkg-webgpu/,
+          the Sequences mode's build pkg-sequences/ (feature `sequences`) and the
+          multi-threaded build pkg-threads/ (a pinned nightly, installed when missing),
           then the benchmark builds pkg-bench/ and pkg-threads-bench/ (feature `bench`)
             --features <list>   engine features, e.g. webgpu
             (function names are stripped; NN_PLAYGROUND_KEEP_NAMES=1 keeps them for profiles)

@@ -1,8 +1,8 @@
 //! `cargo xtask pack`: the npm package `nn-playground`, assembled from the release builds
 //! into `pkg-npm/nn-playground/` and packed by `npm pack` into `pkg-npm/nn-playground-V.tgz`.
 //!
-//! The package keeps the repository's layout (`www/` beside `pkg/` and `pkg-webgpu/`),
-//! because every module finds its neighbours relative to itself (`import.meta.url`, relative
+//! The package keeps the repository's layout (`www/` beside `pkg/`, `pkg-webgpu/`,
+//! `pkg-sequences/` and `pkg-threads/`), because every module finds its neighbours relative to itself (`import.meta.url`, relative
 //! imports): the worker, the wasm and the GPU build then load wherever a bundler or a CDN
 //! puts the files, and the page's own modules need no second copy made for the package.
 
@@ -17,13 +17,17 @@ pub const OUT_DIR: &str = "pkg-npm";
 pub const NAME: &str = "nn-playground";
 
 /// The hand-written entries and types in `npm/`, copied to the package's top level.
-const ENTRY_FILES: [&str; 8] = [
+const ENTRY_FILES: [&str; 12] = [
     "index.js",
     "index.d.ts",
     "loader.js",
     "node.js",
+    "node_loader.js",
     "webgpu.js",
     "webgpu.d.ts",
+    "sequences.js",
+    "sequences_node.js",
+    "sequences.d.ts",
     "element.d.ts",
     "README.md",
 ];
@@ -36,7 +40,7 @@ const BINDGEN_FILES: [&str; 4] = [
     "nn_playground_bg.wasm.d.ts",
 ];
 
-/// Builds `pkg/`, `pkg-webgpu/` and `pkg-threads/` (release), assembles the package, runs `npm pack`;
+/// Builds `pkg/`, `pkg-webgpu/`, `pkg-sequences/` and `pkg-threads/` (release), assembles the package, runs `npm pack`;
 /// returns the tarball's path.
 pub fn pack(install: bool) -> Result<PathBuf> {
     build_page(&BuildOptions {
@@ -74,7 +78,7 @@ pub fn pack_built() -> Result<PathBuf> {
     for f in ["CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"] {
         copy(&root.join(f), &dir.join(f))?;
     }
-    for bindgen in ["pkg", "pkg-webgpu", "pkg-threads"] {
+    for bindgen in ["pkg", "pkg-webgpu", "pkg-sequences", "pkg-threads"] {
         for f in BINDGEN_FILES {
             copy(&root.join(bindgen).join(f), &dir.join(bindgen).join(f))?;
         }
@@ -142,6 +146,11 @@ fn package_json(version: &str, license: &str, description: &str) -> String {
       "types": "./webgpu.d.ts",
       "default": "./webgpu.js"
     }},
+    "./sequences": {{
+      "types": "./sequences.d.ts",
+      "node": "./sequences_node.js",
+      "default": "./sequences.js"
+    }},
     "./element": {{
       "types": "./element.d.ts",
       "default": "./www/element.js"
@@ -159,6 +168,7 @@ fn package_json(version: &str, license: &str, description: &str) -> String {
     "www/",
     "pkg/",
     "pkg-webgpu/",
+    "pkg-sequences/",
     "pkg-threads/",
     "CHANGELOG.md",
     "LICENSE-MIT",
@@ -320,13 +330,14 @@ mod tests {
     }
 
     #[test]
-    fn the_element_reaches_its_worker_style_and_both_builds() {
+    fn the_element_reaches_its_worker_style_and_every_build() {
         let graph = module_graph(&repo_root(), "www/element.js").expect("the graph resolves");
         for f in [
             "www/worker.js",
             "www/style.css",
             "pkg/nn_playground.js",
             "pkg-webgpu/nn_playground.js",
+            "pkg-sequences/nn_playground.js",
         ] {
             assert!(graph.contains(f), "{f} not in {graph:?}");
         }

@@ -75,7 +75,7 @@ impl Stage {
             Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
             Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium, and the threads build's pool tests",
             Stage::Gpu => "the webgpu feature: clippy, native wgpu tests on lavapipe, browser tests on SwiftShader",
-            Stage::E2e => "release pkg/, pkg-webgpu/ and pkg-threads/ + end-to-end tests in headless Chromium",
+            Stage::E2e => "release pkg/, pkg-webgpu/, pkg-sequences/ and pkg-threads/ + end-to-end tests in headless Chromium",
             Stage::Package => "npm pack, then the tarball in Vite, a static page and Node",
             Stage::Firefox => "wasm-bindgen browser tests and the page's smoke test in headless Firefox",
         }
@@ -220,7 +220,8 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
             run(&mut cmd("cargo", &native))?;
             // Lints the wasm-only code (SIMD128 kernels, the wasm API, browser tests) too,
             // as the page builds it and with the benchmark exports.
-            for features in ["", "bench"] {
+            // `bench,sequences` lints the benchmark exports and the Sequences bindings at once.
+            for features in ["", "bench,sequences"] {
                 let mut wasm = vec![
                     "clippy",
                     "--package",
@@ -281,6 +282,9 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                     "--target",
                     WASM_TARGET,
                     "--tests",
+                    // The Sequences bindings too (their build `pkg-sequences/` carries them).
+                    "--features",
+                    "sequences",
                 ],
             );
             c.env("CHROMEDRIVER", CHROMEDRIVER)
@@ -378,6 +382,8 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                 "nn-playground",
                 "--target",
                 WASM_TARGET,
+                "--features",
+                "sequences",
             ];
             for f in &files {
                 args.extend(["--test", f.as_str()]);

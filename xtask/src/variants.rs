@@ -1,7 +1,8 @@
 //! The extra wasm builds next to `pkg/`: `pkg-webgpu/` (the crate with the `webgpu` feature,
-//! which the page's worker imports only when a person picks the GPU), `pkg-bench/` (features
-//! `bench,webgpu`: the benchmark pages' CPU and GPU entry points, which the page's builds
-//! leave out) and `pkg-relaxed/` (`bench` with `+simd128,+relaxed-simd`, which the benchmark
+//! which the page's worker imports only when a person picks the GPU), `pkg-sequences/` (the
+//! feature `sequences`: the Sequences mode's bindings, loaded only by that mode's worker),
+//! `pkg-bench/` (features `bench,webgpu,sequences`: the benchmark pages' CPU and GPU entry
+//! points, which the page's builds leave out, and the Sequences mode's for its benchmark) and `pkg-relaxed/` (`bench` with `+simd128,+relaxed-simd`, which the benchmark
 //! loads where `WebAssembly.validate` accepts it). Each has its own target directory, so that
 //! switching features or flags never invalidates the plain build's cache.
 
@@ -30,10 +31,17 @@ const WEBGPU: Variant = Variant {
     rustflags: None,
 };
 
+const SEQUENCES: Variant = Variant {
+    out_dir: "pkg-sequences",
+    target_sub: "sequences",
+    features: Some("sequences"),
+    rustflags: None,
+};
+
 const BENCH: Variant = Variant {
     out_dir: "pkg-bench",
     target_sub: "bench",
-    features: Some("bench,webgpu"),
+    features: Some("bench,webgpu,sequences"),
     rustflags: None,
 };
 
@@ -47,6 +55,11 @@ const RELAXED: Variant = Variant {
 /// Builds `pkg-webgpu/`. Run after `build_pkg` (which installs the tools).
 pub fn build_webgpu_pkg() -> Result<()> {
     build_variant(&WEBGPU)
+}
+
+/// Builds `pkg-sequences/`. Run after `build_pkg` (which installs the tools).
+pub fn build_sequences_pkg() -> Result<()> {
+    build_variant(&SEQUENCES)
 }
 
 /// Builds `pkg-bench/`. Run after `build_pkg` (which installs the tools).
