@@ -7,8 +7,9 @@
 //! `type` is named down to its key, `layers[0].type`), the other values are buffered as JSON
 //! values, and only that variant's fields are read from them, each with serde's own reader
 //! for its type (the messages stay serde's: "invalid type: floating point `2.5`, expected
-//! usize"). As with the derive, such an error comes after the object's `}`, so it names the
-//! element (`layers[0]`); unknown fields are ignored, as the derive ignores them.
+//! usize"). As with the derive, such an error is raised once the reader has left the object,
+//! so it names the element (`layers[0]`); unknown fields are ignored, as the derive ignores
+//! them.
 
 use std::fmt;
 
@@ -38,8 +39,6 @@ enum Kind {
 /// One way of writing layer objects: the `type` names and each field's names (the first is
 /// the one messages use, as serde's `rename`; the others are its aliases).
 struct Spelling {
-    /// What a layer object is, for "invalid type: …, expected …".
-    expecting: &'static str,
     kinds: &'static [(&'static str, Kind)],
     /// Every `type` name, for "unknown variant …, expected one of …".
     names: &'static [&'static str],
@@ -48,7 +47,6 @@ struct Spelling {
 
 /// The model file's: snake_case, as `LayerSpec` serialises.
 const FILE: Spelling = Spelling {
-    expecting: "a layer object with a `type`",
     kinds: &[
         ("dense", Kind::Dense),
         ("dropout", Kind::Dropout),
@@ -80,7 +78,6 @@ const FILE: Spelling = Spelling {
 
 /// TF.js's: camelCase names and fields, the model file's snake_case accepted too.
 const KERAS: Spelling = Spelling {
-    expecting: "a layer object with a `type`",
     kinds: &[
         ("dense", Kind::Dense),
         ("dropout", Kind::Dropout),
@@ -171,7 +168,7 @@ impl<'de> Visitor<'de> for LayerVisitor {
     type Value = (Kind, Fields);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(self.0.expecting)
+        f.write_str("a layer object with a `type`")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(Kind, Fields), A::Error> {
