@@ -1,11 +1,13 @@
 //! The one description of a model and of a playground setup: the serde types the UI edits,
 //! the URL hash encodes, saved files hold and the builder reads.
 
+mod layer_read;
 mod layers;
 mod sequence;
 
 use serde::{Deserialize, Serialize};
 
+pub use layer_read::KerasLayer;
 pub use layers::{Init, LayerSpec, ModelSpec};
 pub use sequence::{
     SequenceConfig, SequencePooling, MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_DROPOUT,

@@ -121,7 +121,13 @@ pub fn path_at(text: &str, at: usize, message: &str) -> String {
                 *n = n.saturating_sub(1);
             }
         }
-        Some(b']' | b'}') if !of_container => {
+        // An array has no fields: a missing or duplicate one after its `]` is its last
+        // element's (a buffered element fails as its array closes).
+        Some(b']' | b'}')
+            if !of_container
+                || (matches!(closed, Some(Frame::Array(_)))
+                    && !message.starts_with("invalid length")) =>
+        {
             if let Some(frame) = closed {
                 let empty = matches!(frame, Frame::Object(None));
                 if !empty {
@@ -235,8 +241,13 @@ mod tests {
             ),
             "last"
         );
-        // A missing field names the object that lacks it.
+        // A missing field names the object that lacks it, a buffered one too.
         assert_eq!(tagged_path(r#"{"last":null}"#), ".");
+        assert_eq!(tagged_path(r#"{"layers":[{"type":"dense"}]}"#), "layers[0]");
+        assert_eq!(
+            tagged_path(r#"{"layers":[{"type":"dense","units":1},{"type":"dropout"}]}"#),
+            "layers[1]"
+        );
     }
 
     fn failing_path(text: &str) -> String {

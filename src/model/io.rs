@@ -1,6 +1,8 @@
 //! Saving and loading models: a versioned JSON file with architecture, compile settings
 //! (optimiser configuration), weights, and optionally the training state (`state.rs`).
 
+mod weights;
+
 use serde::{Deserialize, Serialize};
 
 use super::state::TrainingSection;
@@ -32,8 +34,9 @@ struct ModelFile {
     training: Option<TrainingSection>,
 }
 
-/// Parameters of one layer, in `ModelSpec::layers` order.
-#[derive(Serialize, Deserialize)]
+/// Parameters of one layer, in `ModelSpec::layers` order. Written by serde's derive, `type`
+/// first; read by hand (`io/weights.rs`).
+#[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum LayerWeights {
     Dense {

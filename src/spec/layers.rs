@@ -30,66 +30,45 @@ impl Init {
     ];
 }
 
-/// One layer of a [`ModelSpec`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One layer of a [`ModelSpec`]. Serialised with serde's derive (`{"type": "dense", …}`);
+/// read by hand in `layer_read.rs`, which also holds the defaults of the optional fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LayerSpec {
     /// `y = act(x·W + b)` with `W: in×units`.
     Dense {
         units: usize,
-        #[serde(default)]
         activation: Activation,
-        #[serde(default)]
         init: Init,
-        #[serde(default = "yes")]
         use_bias: bool,
     },
     /// Inverted dropout: zeroes a fraction `rate` of inputs in training, scales the rest.
     Dropout { rate: f32 },
     /// Batch normalisation over the batch axis, with learned scale and shift.
-    BatchNorm {
-        #[serde(default = "default_bn_momentum")]
-        momentum: f32,
-        #[serde(default = "default_bn_epsilon")]
-        epsilon: f32,
-    },
+    BatchNorm { momentum: f32, epsilon: f32 },
     /// Token id → learned vector: tokens `B×L` in, `(B·L)×dim` out. Only as the first layer.
     Embedding { vocab: usize, dim: usize },
     /// Adds a vector per position (learned, or the fixed sinusoids when `sinusoidal`).
-    PositionalEmbedding {
-        max_len: usize,
-        #[serde(default)]
-        sinusoidal: bool,
-    },
+    PositionalEmbedding { max_len: usize, sinusoidal: bool },
     /// Scaled dot-product self-attention with `heads` heads; `causal` hides later positions.
     MultiHeadSelfAttention {
         heads: usize,
-        #[serde(default)]
         causal: bool,
         /// Dropout on the attention weights in training.
-        #[serde(default)]
         dropout: f32,
     },
     /// Normalises each position's features, with learned scale and shift.
-    LayerNorm {
-        #[serde(default = "default_ln_epsilon")]
-        epsilon: f32,
-    },
+    LayerNorm { epsilon: f32 },
     /// Pre-norm block: attention and a per-position feed-forward of `ff_units`, each with a
     /// residual connection.
     TransformerBlock {
         heads: usize,
         ff_units: usize,
-        #[serde(default)]
         causal: bool,
-        #[serde(default)]
         dropout: f32,
     },
     /// Mean over each sequence's positions: `(B·L)×d` → `B×d`.
-    #[serde(
-        rename = "global_average_pooling_1d",
-        alias = "global_average_pooling1d"
-    )]
+    #[serde(rename = "global_average_pooling_1d")]
     GlobalAveragePooling1d,
     /// Each sequence's first position: `(B·L)×d` → `B×d`.
     FirstTokenPooling,
@@ -123,17 +102,16 @@ impl LayerSpec {
     }
 }
 
-fn default_ln_epsilon() -> f32 {
+/// The optional fields' defaults, which the reader (`layer_read.rs`) fills in.
+pub(super) fn default_ln_epsilon() -> f32 {
     1e-5
 }
 
-fn yes() -> bool {
-    true
-}
-fn default_bn_momentum() -> f32 {
+pub(super) fn default_bn_momentum() -> f32 {
     0.99
 }
-fn default_bn_epsilon() -> f32 {
+
+pub(super) fn default_bn_epsilon() -> f32 {
     1e-3
 }
 

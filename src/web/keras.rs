@@ -18,7 +18,6 @@
 mod backend;
 #[cfg(all(feature = "webgpu", target_arch = "wasm32"))]
 mod gpu;
-mod layers;
 #[cfg(not(all(feature = "webgpu", target_arch = "wasm32")))]
 mod no_gpu;
 #[cfg(not(all(feature = "webgpu", target_arch = "wasm32")))]
@@ -34,20 +33,18 @@ use wasm_bindgen::JsCast;
 
 use super::convert::{matrix_from_js, parse_name, strip_functions, yield_to_event_loop};
 use super::{from_js, js_err, string_arg, to_js};
-use crate::spec::BackendChoice;
+use crate::spec::{BackendChoice, KerasLayer};
 use crate::spec::{
-    CompileSpec, LayerSpec, LossKind, MetricKind, ModelSpec, OptimizerKind, OptimizerSpec,
-    Regularization,
+    CompileSpec, LossKind, MetricKind, ModelSpec, OptimizerKind, OptimizerSpec, Regularization,
 };
 use crate::train::FitRun;
 use crate::{FitOptions, Sequential};
-use layers::LayerArg;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ModelArgs {
     input_dim: usize,
-    layers: Vec<LayerArg>,
+    layers: Vec<KerasLayer>,
     #[serde(default)]
     seed: Option<u64>,
 }
@@ -172,7 +169,7 @@ impl WebSequential {
     #[wasm_bindgen(constructor)]
     pub fn new(args: JsValue) -> Result<WebSequential, JsError> {
         let a: ModelArgs = from_js(args, "the model description")?;
-        let layers = a.layers.into_iter().map(LayerSpec::from).collect();
+        let layers = a.layers.into_iter().map(|l| l.0).collect();
         let spec = ModelSpec {
             input_dim: a.input_dim,
             layers,

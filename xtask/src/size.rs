@@ -82,10 +82,13 @@ fn group_of(name: &str) -> String {
             return krate.into();
         }
     }
-    if name.contains("Deserializ") || name.contains("Visitor") || name.contains("de::") {
+    // `de` and `ser` as whole path segments: `miniz_oxide::` and `parser::` end in them.
+    let segment =
+        |s: &str| name.contains(&format!("::{s}::")) || name.starts_with(&format!("{s}::"));
+    if name.contains("Deserializ") || name.contains("Visitor") || segment("de") {
         return "serde derives: deserialise".into();
     }
-    if name.contains("Serializ") || name.contains("ser::") {
+    if name.contains("Serializ") || segment("ser") {
         return "serde derives: serialise".into();
     }
     let trimmed = name
@@ -331,6 +334,14 @@ mod tests {
             "serde derives: deserialise"
         );
         assert_eq!(group_of("serde_json::de::from_trait::he3"), "serde_json");
+        assert_eq!(
+            group_of("miniz_oxide::inflate::core::decompress::h1f"),
+            "miniz_oxide"
+        );
+        assert_eq!(
+            group_of("csv_core::reader::Reader::parser::h2a"),
+            "csv_core"
+        );
         assert_eq!(strip_hashes("a[0f]::b::h12ab"), "a::b");
     }
 

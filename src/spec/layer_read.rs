@@ -1,0 +1,316 @@
+//! Reading a layer object (`{"type": "dense", "units": 8}`) into a [`LayerSpec`], by hand, in
+//! the model file's spelling and in the Keras API's ([`KerasLayer`]).
+//!
+//! serde's derive for an internally tagged enum buffers the object into its private `Content`
+//! tree and then instantiates every variant's field reader over it: the two layer enums were
+//! the largest functions in the page's wasm. Here the tag is read in place (so an unknown
+//! `type` is named down to its key, `layers[0].type`), the other values are buffered as JSON
+//! values, and only that variant's fields are read from them, each with serde's own reader
+//! for its type (the messages stay serde's: "invalid type: floating point `2.5`, expected
+//! usize"). As with the derive, such an error is raised once the reader has left the object,
+//! so it names the element (`layers[0]`); unknown fields are ignored, as the derive ignores
+//! them.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use super::layers::{default_bn_epsilon, default_bn_momentum, default_ln_epsilon};
+use super::{Init, LayerSpec};
+use crate::activation::Activation;
+
+/// The layer kinds, whatever their spelling.
+#[derive(Clone, Copy)]
+enum Kind {
+    Dense,
+    Dropout,
+    BatchNorm,
+    Embedding,
+    PositionalEmbedding,
+    Attention,
+    LayerNorm,
+    TransformerBlock,
+    AveragePooling,
+    FirstTokenPooling,
+}
+
+/// One way of writing layer objects: the `type` names and each field's names (the first is
+/// the one messages use, as serde's `rename`; the others are its aliases).
+struct Spelling {
+    kinds: &'static [(&'static str, Kind)],
+    /// Every `type` name, for "unknown variant …, expected one of …".
+    names: &'static [&'static str],
+    keras: bool,
+}
+
+/// The model file's: snake_case, as `LayerSpec` serialises.
+const FILE: Spelling = Spelling {
+    kinds: &[
+        ("dense", Kind::Dense),
+        ("dropout", Kind::Dropout),
+        ("batch_norm", Kind::BatchNorm),
+        ("embedding", Kind::Embedding),
+        ("positional_embedding", Kind::PositionalEmbedding),
+        ("multi_head_self_attention", Kind::Attention),
+        ("layer_norm", Kind::LayerNorm),
+        ("transformer_block", Kind::TransformerBlock),
+        ("global_average_pooling_1d", Kind::AveragePooling),
+        ("global_average_pooling1d", Kind::AveragePooling),
+        ("first_token_pooling", Kind::FirstTokenPooling),
+    ],
+    names: &[
+        "dense",
+        "dropout",
+        "batch_norm",
+        "embedding",
+        "positional_embedding",
+        "multi_head_self_attention",
+        "layer_norm",
+        "transformer_block",
+        "global_average_pooling_1d",
+        "global_average_pooling1d",
+        "first_token_pooling",
+    ],
+    keras: false,
+};
+
+/// TF.js's: camelCase names and fields, the model file's snake_case accepted too.
+const KERAS: Spelling = Spelling {
+    kinds: &[
+        ("dense", Kind::Dense),
+        ("dropout", Kind::Dropout),
+        ("batchNormalization", Kind::BatchNorm),
+        ("batch_norm", Kind::BatchNorm),
+        ("batchNorm", Kind::BatchNorm),
+        ("embedding", Kind::Embedding),
+        ("positionalEmbedding", Kind::PositionalEmbedding),
+        ("positional_embedding", Kind::PositionalEmbedding),
+        ("multiHeadSelfAttention", Kind::Attention),
+        ("multi_head_self_attention", Kind::Attention),
+        ("multiHeadAttention", Kind::Attention),
+        ("attention", Kind::Attention),
+        ("layerNormalization", Kind::LayerNorm),
+        ("layer_norm", Kind::LayerNorm),
+        ("layerNorm", Kind::LayerNorm),
+        ("transformerBlock", Kind::TransformerBlock),
+        ("transformer_block", Kind::TransformerBlock),
+        ("globalAveragePooling1d", Kind::AveragePooling),
+        ("globalAveragePooling1D", Kind::AveragePooling),
+        ("global_average_pooling_1d", Kind::AveragePooling),
+        ("firstTokenPooling", Kind::FirstTokenPooling),
+        ("first_token_pooling", Kind::FirstTokenPooling),
+    ],
+    names: &[
+        "dense",
+        "dropout",
+        "batchNormalization",
+        "batch_norm",
+        "batchNorm",
+        "embedding",
+        "positionalEmbedding",
+        "positional_embedding",
+        "multiHeadSelfAttention",
+        "multi_head_self_attention",
+        "multiHeadAttention",
+        "attention",
+        "layerNormalization",
+        "layer_norm",
+        "layerNorm",
+        "transformerBlock",
+        "transformer_block",
+        "globalAveragePooling1d",
+        "globalAveragePooling1D",
+        "global_average_pooling_1d",
+        "firstTokenPooling",
+        "first_token_pooling",
+    ],
+    keras: true,
+};
+
+impl<'de> Deserialize<'de> for LayerSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read(d, &FILE)
+    }
+}
+
+/// A layer object in the Keras API's spelling (`new Sequential({layers})`): TF.js's
+/// camelCase (`batchNormalization`, `maxLen`, `ffUnits`, `useBias`, `kernelInitializer`,
+/// `numHeads`, `inputDim` / `outputDim`), the model file's snake_case names too.
+/// Batch and layer normalisation take `null` for a default there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KerasLayer(pub LayerSpec);
+
+impl<'de> Deserialize<'de> for KerasLayer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read(d, &KERAS).map(KerasLayer)
+    }
+}
+
+/// The object first, then its variant's fields. The fields are read after the reader has
+/// left the object, as with the derive: serde_json then places the error at the array or
+/// object around the layer, which `input::path_at` turns into the layer's own name; an
+/// error placed at the layer's `}` would be named by its last key instead.
+fn read<'de, D: Deserializer<'de>>(
+    d: D,
+    spelling: &'static Spelling,
+) -> Result<LayerSpec, D::Error> {
+    let (kind, fields) = d.deserialize_map(LayerVisitor(spelling))?;
+    fields
+        .layer(kind, spelling.keras)
+        .map_err(de::Error::custom)
+}
+
+struct LayerVisitor(&'static Spelling);
+
+impl<'de> Visitor<'de> for LayerVisitor {
+    type Value = (Kind, Fields);
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a layer object with a `type`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(Kind, Fields), A::Error> {
+        let mut kind = None;
+        let mut fields = Fields(Vec::new());
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "type" {
+                if kind.is_some() {
+                    return Err(de::Error::duplicate_field("type"));
+                }
+                kind = Some(map.next_value_seed(TagSeed(self.0))?);
+            } else {
+                let value = map.next_value::<Value>()?;
+                fields.0.push((key, value));
+            }
+        }
+        let kind = kind.ok_or_else(|| de::Error::missing_field("type"))?;
+        Ok((kind, fields))
+    }
+}
+
+/// Reads the `type` value where it stands, so an unknown one fails at its key.
+struct TagSeed(&'static Spelling);
+
+impl<'de> DeserializeSeed<'de> for TagSeed {
+    type Value = Kind;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Kind, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for TagSeed {
+    type Value = Kind;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a layer type")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Kind, E> {
+        self.0
+            .kinds
+            .iter()
+            .find(|(name, _)| *name == v)
+            .map(|&(_, kind)| kind)
+            .ok_or_else(|| E::unknown_variant(v, self.0.names))
+    }
+}
+
+/// A layer object's entries other than `type`, in the order written.
+struct Fields(Vec<(String, Value)>);
+
+type Read<T> = Result<T, serde_json::Error>;
+
+impl Fields {
+    /// The field written as any of `names` (`None` when absent), read by `T`'s own reader;
+    /// two spellings of one field are a duplicate, as with serde's aliases.
+    fn get<T: DeserializeOwned>(&mut self, names: &[&'static str]) -> Read<Option<T>> {
+        let mut found = None;
+        for (key, value) in &mut self.0 {
+            if names.contains(&key.as_str()) {
+                if found.is_some() {
+                    return Err(de::Error::duplicate_field(names[0]));
+                }
+                found = Some(value.take());
+            }
+        }
+        found.map(T::deserialize).transpose()
+    }
+
+    fn required<T: DeserializeOwned>(&mut self, names: &[&'static str]) -> Read<T> {
+        self.get(names)?
+            .ok_or_else(|| de::Error::missing_field(names[0]))
+    }
+
+    fn or<T: DeserializeOwned>(&mut self, names: &[&'static str], default: T) -> Read<T> {
+        Ok(self.get(names)?.unwrap_or(default))
+    }
+
+    /// A normalisation setting: `null` means the default in the Keras spelling only.
+    fn setting(&mut self, name: &'static str, default: f32, keras: bool) -> Read<f32> {
+        if keras {
+            Ok(self
+                .get::<Option<f32>>(&[name])?
+                .flatten()
+                .unwrap_or(default))
+        } else {
+            self.or(&[name], default)
+        }
+    }
+
+    /// The layer of `kind` from its fields. The Keras spelling's extra field names
+    /// (`useBias`, `numHeads` …) are aliases the model file does not take.
+    fn layer(mut self, kind: Kind, keras: bool) -> Read<LayerSpec> {
+        let pick = |file: &'static [&'static str], keras_names: &'static [&'static str]| {
+            if keras {
+                keras_names
+            } else {
+                file
+            }
+        };
+        Ok(match kind {
+            Kind::Dense => LayerSpec::Dense {
+                units: self.required(&["units"])?,
+                activation: self.or::<Activation>(&["activation"], Activation::default())?,
+                init: self.or::<Init>(
+                    pick(&["init"], &["init", "kernelInitializer"]),
+                    Init::default(),
+                )?,
+                use_bias: self.or(pick(&["use_bias"], &["use_bias", "useBias"]), true)?,
+            },
+            Kind::Dropout => LayerSpec::Dropout {
+                rate: self.required(&["rate"])?,
+            },
+            Kind::BatchNorm => LayerSpec::BatchNorm {
+                momentum: self.setting("momentum", default_bn_momentum(), keras)?,
+                epsilon: self.setting("epsilon", default_bn_epsilon(), keras)?,
+            },
+            Kind::Embedding => LayerSpec::Embedding {
+                vocab: self.required(pick(&["vocab"], &["vocab", "inputDim"]))?,
+                dim: self.required(pick(&["dim"], &["dim", "outputDim"]))?,
+            },
+            Kind::PositionalEmbedding => LayerSpec::PositionalEmbedding {
+                max_len: self.required(pick(&["max_len"], &["maxLen", "max_len"]))?,
+                sinusoidal: self.or(&["sinusoidal"], false)?,
+            },
+            Kind::Attention => LayerSpec::MultiHeadSelfAttention {
+                heads: self.required(pick(&["heads"], &["heads", "numHeads"]))?,
+                causal: self.or(&["causal"], false)?,
+                dropout: self.or(&["dropout"], 0.0)?,
+            },
+            Kind::LayerNorm => LayerSpec::LayerNorm {
+                epsilon: self.setting("epsilon", default_ln_epsilon(), keras)?,
+            },
+            Kind::TransformerBlock => LayerSpec::TransformerBlock {
+                heads: self.required(pick(&["heads"], &["heads", "numHeads"]))?,
+                ff_units: self.required(pick(&["ff_units"], &["ffUnits", "ff_units"]))?,
+                causal: self.or(&["causal"], false)?,
+                dropout: self.or(&["dropout"], 0.0)?,
+            },
+            Kind::AveragePooling => LayerSpec::GlobalAveragePooling1d,
+            Kind::FirstTokenPooling => LayerSpec::FirstTokenPooling,
+        })
+    }
+}
