@@ -54,12 +54,24 @@ function cases(m) {
     const b = new m.WasmGridBench(100);
     return { run: (n) => b.run(n), perCall: (n) => n };
   };
+  // The same product with the pool kept awake through the run, as training keeps it.
+  const gemmInTeam = (side) => () => {
+    const b = new m.WasmGemmBench('nn', side, side, side, 'fast');
+    return { run: (n) => b.runInTeam(n), perCall: (n) => (n * b.flopsPerIter()) / 1e9 };
+  };
+  // What the cores give together right now: one register-only loop per thread in use.
+  const ceiling = () => ({
+    run: (n) => m.peakSimdMaddEachThread(n),
+    perCall: (n) => (n * m.threadsInUse() * m.peakFlopsPerIter()) / 1e9,
+  });
   return [
     ['matmul NN 512³', 'GFLOPS', gemm(512)],
     ['training (b) 784-256-128-10, batch 256', 'samples/s', train('b', 256)],
     // The same with the pool woken for every split region instead of kept awake through
     // the run of steps: what the awake team gives, paired in the same run.
     ['training (b), pool woken per region (no awake team)', 'samples/s', train('b', 256), 0, false],
+    ['matmul NN 512³ in an awake team', 'GFLOPS', gemmInTeam(512)],
+    ['ceiling: a register-only multiply-add loop on each thread', 'GFLOPS', ceiling],
     ['training (a) 2-8-8-1, batch 10', 'samples/s', train('a', 0)],
     ['decision grid 100×100 (2-8-8-1)', 'grids/s', grid],
     // Where splitting starts to pay: square products around the band threshold, split

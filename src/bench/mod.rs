@@ -88,6 +88,13 @@ impl GemmBench {
         self.c.iter().sum()
     }
 
+    /// [`run`](Self::run) with the pool kept awake through the `iters` products (see
+    /// `kernels::parallel::with_team`), as a run of training steps keeps it.
+    pub fn run_in_team(&mut self, iters: u32) -> f32 {
+        let work = self.m * self.k * self.n;
+        crate::kernels::parallel::with_team(work, || self.run(iters))
+    }
+
     /// Floating-point operations in one product: `2·m·k·n` (a multiply and an add each).
     pub fn flops_per_iter(&self) -> f64 {
         2.0 * (self.m * self.k * self.n) as f64

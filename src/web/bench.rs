@@ -32,6 +32,12 @@ impl WasmGemmBench {
         self.inner.run(iters)
     }
 
+    /// `run` with the pool kept awake through the products, as training keeps it.
+    #[wasm_bindgen(js_name = runInTeam)]
+    pub fn run_in_team(&mut self, iters: u32) -> f32 {
+        self.inner.run_in_team(iters)
+    }
+
     /// FLOPs per product, `2·m·k·n`.
     #[wasm_bindgen(js_name = flopsPerIter)]
     pub fn flops_per_iter(&self) -> f64 {
@@ -43,6 +49,21 @@ impl WasmGemmBench {
 #[wasm_bindgen(js_name = peakSimdMadd)]
 pub fn peak_simd_madd(iters: u32) -> f32 {
     bench::peak_simd_madd(iters)
+}
+
+/// The register-only loop once on each thread in use, all at once (one band each): what the
+/// machine's cores give together at this moment, the ceiling of any split; returns the sum
+/// of the loops' results. On one thread it is `peakSimdMadd`.
+#[wasm_bindgen(js_name = peakSimdMaddEachThread)]
+pub fn peak_simd_madd_each_thread(iters: u32) -> f32 {
+    let threads = crate::kernels::parallel::threads();
+    let mut out = vec![0.0f32; threads];
+    crate::kernels::parallel::row_bands(&mut out, 1, 1, usize::MAX / 2, |_, band| {
+        for v in band {
+            *v = bench::peak_simd_madd(iters);
+        }
+    });
+    out.iter().sum()
 }
 
 /// FLOPs in one iteration of `peakSimdMadd`.
