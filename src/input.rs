@@ -4,8 +4,10 @@
 //! setting's name, "a whole number", never `usize`).
 
 mod json;
+mod tag;
 
 pub use json::{from_json, path_at, JsonError};
+pub use tag::TagSeed;
 
 use crate::{Error, Result};
 

@@ -13,13 +13,14 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::layers::{default_bn_epsilon, default_bn_momentum, default_ln_epsilon};
 use super::{Init, LayerSpec};
 use crate::activation::Activation;
+use crate::input::TagSeed;
 
 /// The layer kinds, whatever their spelling.
 #[derive(Clone, Copy)]
@@ -179,7 +180,11 @@ impl<'de> Visitor<'de> for LayerVisitor {
                 if kind.is_some() {
                     return Err(de::Error::duplicate_field("type"));
                 }
-                kind = Some(map.next_value_seed(TagSeed(self.0))?);
+                kind = Some(map.next_value_seed(TagSeed {
+                    kinds: self.0.kinds,
+                    names: self.0.names,
+                    what: "a layer type",
+                })?);
             } else {
                 let value = map.next_value::<Value>()?;
                 fields.0.push((key, value));
@@ -187,34 +192,6 @@ impl<'de> Visitor<'de> for LayerVisitor {
         }
         let kind = kind.ok_or_else(|| de::Error::missing_field("type"))?;
         Ok((kind, fields))
-    }
-}
-
-/// Reads the `type` value where it stands, so an unknown one fails at its key.
-struct TagSeed(&'static Spelling);
-
-impl<'de> DeserializeSeed<'de> for TagSeed {
-    type Value = Kind;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Kind, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for TagSeed {
-    type Value = Kind;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a layer type")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Kind, E> {
-        self.0
-            .kinds
-            .iter()
-            .find(|(name, _)| *name == v)
-            .map(|&(_, kind)| kind)
-            .ok_or_else(|| E::unknown_variant(v, self.0.names))
     }
 }
 

@@ -10,11 +10,12 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::LayerWeights;
+use crate::input::TagSeed;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -78,7 +79,11 @@ impl<'de> Visitor<'de> for EntryVisitor {
                 if e.kind.is_some() {
                     return Err(de::Error::duplicate_field("type"));
                 }
-                e.kind = Some(map.next_value_seed(TagSeed)?);
+                e.kind = Some(map.next_value_seed(TagSeed {
+                    kinds: &KINDS,
+                    names: NAMES,
+                    what: "a weights type",
+                })?);
                 continue;
             }
             let Some(kind) = e.kind else {
@@ -108,33 +113,6 @@ fn vector_slot(kind: Kind, key: &str) -> Option<usize> {
     VECTORS
         .iter()
         .position(|&(name, k)| k == kind && name == key)
-}
-
-/// Reads the `type` value where it stands, so an unknown one fails at its key.
-struct TagSeed;
-
-impl<'de> DeserializeSeed<'de> for TagSeed {
-    type Value = Kind;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Kind, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for TagSeed {
-    type Value = Kind;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a weights type")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Kind, E> {
-        KINDS
-            .iter()
-            .find(|(name, _)| *name == v)
-            .map(|&(_, kind)| kind)
-            .ok_or_else(|| E::unknown_variant(v, NAMES))
-    }
 }
 
 impl Entry {
