@@ -30,6 +30,19 @@ async function train(s) {
 
 const HASH = '#dataset=circle&networkShape=8,8&speed=max';
 
+/**
+ * Trains 300 epochs on the threads build, then waits past one snapshot period, so that a
+ * restart has a trained model to come back to; returns the state then.
+ */
+async function trainedOnThreads(page) {
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => Number((await appState(page)).epoch) >= 300, '300 epochs', 60_000);
+  await page.waitForTimeout(3000);
+  const state = await appState(page);
+  assert.equal(state.engineBuild, 'threads');
+  return state;
+}
+
 test('cross-origin isolated: the threads build with one thread per core, training', async (t) => {
   const s = await openApp(isolated, t, `/index.html${HASH}`);
   const cores = await s.page.evaluate(() => navigator.hardwareConcurrency);
@@ -100,12 +113,7 @@ test('a worker of the pool that dies in the middle of a product: the page restar
   const { page } = s;
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   if (cores < 2) return t.skip('one core: no pool');
-  await page.click(`${APP} button.play`);
-  await waitFor(async () => Number((await appState(page)).epoch) >= 300, '300 epochs', 60_000);
-  // Wait past one snapshot period, so the restart has a trained model to come back to.
-  await page.waitForTimeout(3000);
-  const before = await appState(page);
-  assert.equal(before.engineBuild, 'threads');
+  const before = await trainedOnThreads(page);
   const started = Date.now();
   // The engine's thread now waits for the dead thread's band for good; only the page can act.
   await page.evaluate(() => globalThis.playground.__crashPoolBandForTest());
@@ -139,12 +147,7 @@ test('a worker of the pool that hangs in a band without a word: the watchdog res
   const { page } = s;
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   if (cores < 2) return t.skip('one core: no pool');
-  await page.click(`${APP} button.play`);
-  await waitFor(async () => Number((await appState(page)).epoch) >= 300, '300 epochs', 60_000);
-  // Past one snapshot period, so the restart has a trained model to come back to.
-  await page.waitForTimeout(3000);
-  const before = await appState(page);
-  assert.equal(before.engineBuild, 'threads');
+  const before = await trainedOnThreads(page);
   const started = Date.now();
   // No panic, no report on the channel: the engine's thread waits on that band for good,
   // and only the page's watchdog (silence while training, then an unanswered probe) acts.
