@@ -29,12 +29,16 @@
 //
 // Backends: `config.backend` is 'cpu', 'webgpu' or 'auto'. The engine decides everything (which
 // backend, auto's timing, the fallback on a lost device, what to say); the worker forwards the
-// choice and shows the engine's news. The page starts on the CPU build (`pkg/`); the first
-// choice of WebGPU moves the whole session into the GPU build (`pkg-webgpu/`, which holds the
-// CPU engine too) once, so the CPU-only page never downloads it. Training is one call either
-// way (`trainSlice`); while it runs, calls wait for it.
+// choice and shows the engine's news. The page starts on a CPU build (`pkg-core/`, or the
+// threads build); the first choice of WebGPU moves the whole session into the GPU build
+// (`pkg-webgpu/`, which holds the CPU engine too) once, so the CPU-only page never downloads
+// it. Training is one call either way (`trainSlice`); while it runs, calls wait for it.
+//
+// The core build leaves out what a first visit does not need (see `engine.js`). A call that
+// needs it (`needsFullBuild`) first moves the session into the full build (`pkg/`) the same
+// way, with its model, optimiser state and whole run, and then runs there.
 
-import { cpuLabel, loadEngine } from './engine.js';
+import { cpuLabel, loadEngine, loadFullEngine } from './engine.js';
 import { MAX_SAVED_CHARS } from './storage.js';
 import { Pacer } from './pace.js';
 import { handleSequence } from './sequence/worker_side.js';
@@ -140,6 +144,15 @@ async function handle(msg) {
       await ready;
       await idle();
       let reply;
+      if (needsFullBuild(msg.method, msg.args || [])) {
+        try {
+          await holdingSession(moveToFullBuild());
+        } catch (err) {
+          if (fatal(err)) return;
+          self.postMessage({ type: 'reply', id: msg.id, ok: false, error: errorInfo(new Error(`the engine's full build could not be loaded (${message(err)})`)) });
+          break;
+        }
+      }
       try {
         reply = { type: 'reply', id: msg.id, ok: true, value: calls[msg.method](...(msg.args || [])) };
       } catch (err) {
@@ -155,15 +168,32 @@ async function handle(msg) {
   }
 }
 
+/**
+ * Runs the session's move `p` as a slice would run: ticks and calls wait for it, and a
+ * running session trains on in its new build.
+ */
+async function holdingSession(p) {
+  slicing = p;
+  try {
+    await p;
+  } finally {
+    slicing = null;
+    if (running) scheduleTick();
+  }
+}
+
 /** Waits until no training slice holds the session. */
 async function idle() {
   while (slicing) await slicing.catch(() => {});
 }
 
-/** The CPU build (threads or single-thread, see `engine.js`), loaded once at start. */
-async function loadCpuBuild() {
+/**
+ * The CPU build (threads, core or single-thread, see `engine.js`), loaded once at start.
+ * `full`: never the core build (a snapshot's model file needs the full build's reader).
+ */
+async function loadCpuBuild({ full = false } = {}) {
   if (engine) return;
-  engine = await loadEngine({ single: singleThread });
+  engine = await loadEngine({ single: singleThread, full });
   wasm = engine.wasm;
   if (engine.build === 'threads' && poolChannel) wasm.watchPoolDeaths(poolChannel);
 }
@@ -207,6 +237,7 @@ async function start(hash, earlierWarning) {
   }
   if (parsed.weights) {
     try {
+      if (engine.build === 'core') await moveToFullBuild();
       session.importModel(wasm.decodeWeights(parsed.weights));
     } catch (err) {
       warning = [warning, { key: 'link.weightsNotLoaded', vars: { why: errorInfo(err) } }];
@@ -245,7 +276,7 @@ function choices() {
  * link's `hash` when given, as after a reload).
  */
 async function restore(snap, hide, hash) {
-  await loadCpuBuild();
+  await loadCpuBuild({ full: Boolean(snap.model || snap.data || snap.dataPacked) });
   let warning;
   const lost = snap.dataLost ? dataLostText(snap.dataLost) : '';
   try {
@@ -375,6 +406,40 @@ async function applyBackend() {
 async function moveToGpuBuild() {
   const m = await import('../pkg-webgpu/nn_playground.js');
   await m.default();
+  moveSessionInto(m);
+  // The GPU build's CPU engine runs on this thread alone.
+  engine = { wasm: m, build: 'webgpu', pool: 1, reason: null };
+  gpuBuild = true;
+}
+
+/**
+ * Whether the call `method` with `args` needs what the core build leaves out (the table
+ * upload and files, the explain, health and importance views, ONNX, reading a model file,
+ * a link with the weights in it). Only asked while the core build runs.
+ */
+function needsFullBuild(method, args) {
+  if (engine?.build !== 'core') return false;
+  if (FULL_BUILD_CALLS.has(method)) return true;
+  if (method === 'setView') return Boolean(args[0]?.health);
+  if (method === 'hash') return Boolean(args[1]);
+  return false;
+}
+
+const FULL_BUILD_CALLS = new Set(['loadCsv', 'csvPreview', 'setSlice', 'explainStep', 'linkInfo', 'unitRange', 'nearestTrainingRow', 'predictionsCsv', 'predictCsv', 'startImportance', 'exportOnnx', 'importModel']);
+
+/** Carries the session from the core build into the full build (`pkg/`), as into the GPU's. */
+async function moveToFullBuild() {
+  const next = await loadFullEngine(engine.reason);
+  moveSessionInto(next.wasm);
+  engine = next;
+}
+
+/**
+ * Rebuilds the session in the build `m` (the full or the GPU build) from its config, data
+ * and model with its optimiser state, then its whole run set, frees the old one and goes on
+ * in `m`.
+ */
+function moveSessionInto(m) {
   const config = session.config();
   const next = new m.Session(config);
   if (config.dataset === 'custom') {
@@ -387,9 +452,6 @@ async function moveToGpuBuild() {
   session.free();
   session = next;
   wasm = m;
-  // The GPU build's CPU engine runs on this thread alone.
-  engine = { wasm: m, build: 'webgpu', pool: 1, reason: null };
-  gpuBuild = true;
   dirty = pointsDirty = structureDirty = true;
 }
 
@@ -690,11 +752,13 @@ function maybeFrame() {
 /**
  * The data for the snapshot, deflated once per change of the data (a table can be tens of
  * megabytes): a table as the file it came from, points as CSV. Data that could never fit
- * the tab's storage is not packed or posted at all, only counted.
+ * the tab's storage is not packed or posted at all, only counted. The core build has no
+ * deflate (it has no tables either): its points travel as plain CSV (`plain`).
  */
 function packData() {
   const rows = session.rowCount();
   const text = session.isTable() && tableText ? tableText : session.dataCsv();
+  if (!wasm.packText) return { packed: null, plain: text.length <= MAX_SAVED_CHARS ? text : null, rows };
   // Deflated numbers take about a third of their text, and base64 adds a third.
   if (text.length > 4 * MAX_SAVED_CHARS) return { packed: null, rows };
   const packed = wasm.packText(text);
@@ -789,6 +853,7 @@ function frame() {
     if (config.dataset === 'custom') {
       packedData ||= packData();
       if (packedData.packed) f.snapshot.dataPacked = packedData.packed;
+      else if (packedData.plain) f.snapshot.data = packedData.plain;
       else f.snapshot.dataLost = { rows: packedData.rows };
       f.snapshot.dataRows = packedData.rows;
       f.snapshot.table = session.isTable();

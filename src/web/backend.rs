@@ -5,7 +5,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{from_js, js_err, to_js, WebSession};
+#[cfg(feature = "full")]
+use super::from_js;
+use super::{js_err, to_js, WebSession};
 use crate::train::Engine;
 
 #[wasm_bindgen(js_class = Session)]
@@ -114,6 +116,7 @@ impl WebSession {
     /// Continues the run `exportRun` gave, on this session rebuilt from the same config,
     /// data and model file. Refused, changing nothing, when it does not fit (see
     /// `Session::set_run_state`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = importRun)]
     pub fn import_run(&mut self, run: JsValue) -> Result<(), JsError> {
         use wasm_bindgen::JsCast;

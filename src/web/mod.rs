@@ -3,7 +3,10 @@
 //! model API for scripts; `gpu_trainer` (feature `webgpu`) is the page's GPU trainer;
 //! `bench`, `bench_train` and (with `webgpu`) `gpu_bench` are the benchmark pages' entry
 //! points, built only with the feature `bench` so that the page's builds do not carry them. Errors become `JsError`s carrying
-//! the engine's message, its stable `code` and its `args` (see [`js_err`]).
+//! the engine's message, its stable `code` and its `args` (see [`js_err`]). Without the
+//! feature `full` (the page's first build, `pkg-core/`) the bindings of tables, the explain,
+//! health and importance views, ONNX, `Sequential` and the model-file and run readers are
+//! left out, and the linker drops the engine code only they reach.
 
 mod backend;
 #[cfg(feature = "bench")]
@@ -11,21 +14,27 @@ pub mod bench;
 #[cfg(feature = "bench")]
 pub mod bench_train;
 mod choices;
+#[cfg(feature = "full")]
 mod convert;
+#[cfg(feature = "full")]
 mod explain;
 #[cfg(all(feature = "webgpu", feature = "bench"))]
 pub mod gpu_bench;
 #[cfg(feature = "webgpu")]
 pub mod gpu_trainer;
+#[cfg(feature = "full")]
 mod health;
 mod js_json;
+#[cfg(feature = "full")]
 mod keras;
+#[cfg(feature = "full")]
 mod onnx;
 #[cfg(feature = "sequences")]
 mod sequence;
 mod table;
 mod threads;
 
+#[cfg(feature = "full")]
 pub use keras::WebSequential;
 #[cfg(feature = "sequences")]
 pub use sequence::{default_sequence_config, sequence_choices, WebSequenceSession};
@@ -36,6 +45,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "full")]
 use crate::data::csv::CsvOptions;
 use crate::data::Task;
 use crate::session::Session;
@@ -412,6 +422,7 @@ impl WebSession {
 
     /// Loads CSV text; `options` = `{label_column, has_header, task, features, kind, missing}`
     /// (all optional; see `CsvOptions`). A `text` that is not a string throws a `TypeError`.
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = loadCsv)]
     pub fn load_csv(&mut self, text: JsValue, options: JsValue) -> Result<(), JsValue> {
         let text = string_arg(&text, "loadCsv's text")?;
@@ -441,6 +452,7 @@ impl WebSession {
     }
 
     /// Loads a model file's text; a `json` that is not a string throws a `TypeError`.
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = importModel)]
     pub fn import_model(&mut self, json: JsValue) -> Result<(), JsValue> {
         let json = string_arg(&json, "importModel's model file text")?;
@@ -521,6 +533,7 @@ pub fn config_to_hash(config: JsValue, hide: JsValue) -> Result<String, JsError>
 }
 
 /// Like `configToHash`, with a model file compressed into a `weights=` entry.
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = configToHashWithWeights)]
 pub fn config_to_hash_with_weights(
     config: JsValue,
@@ -536,6 +549,7 @@ pub fn config_to_hash_with_weights(
 }
 
 /// Inflates a link's `weights=` entry back to model JSON.
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = decodeWeights)]
 pub fn decode_weights(blob: JsValue) -> Result<String, JsValue> {
     let blob = string_arg(&blob, "decodeWeights's blob")?;

@@ -1,6 +1,6 @@
 // The engine build the page picks: the threads build with a pool of one thread per core
-// when the server sends the cross-origin-isolation headers, the single-thread build when it
-// does not; both train, and the `threads` setting caps the pool's use.
+// when the server sends the cross-origin-isolation headers, the single-thread core build when
+// it does not; both train, and the `threads` setting caps the pool's use.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -71,12 +71,12 @@ test('the threads setting caps the threads in use', async (t) => {
   assertClean(s);
 });
 
-test('without the isolation headers: the single-thread build, training', async (t) => {
+test('without the isolation headers: the single-thread core build, training', async (t) => {
   const s = await openApp(plain, t, `/index.html${HASH}`);
   assert.equal(await s.page.evaluate(() => globalThis.crossOriginIsolated), false);
   const { state, speed } = await train(s);
   console.log(`not isolated: ${speed}`);
-  assert.equal(state.engineBuild, 'single');
+  assert.equal(state.engineBuild, 'core');
   assert.equal(state.threads, '1');
   assert.match(speed, /cpu \(SIMD128, 1 thread\)/);
   assert.ok(!s.responses.some((r) => r.url.includes('/pkg-threads/')), 'pkg-threads/ not fetched');

@@ -65,12 +65,14 @@ pub fn release_wasm_args() -> Vec<&'static str> {
     ]
 }
 
-/// Everything the page loads: `pkg/`, the GPU build `pkg-webgpu/` its worker imports
+/// Everything the page loads: `pkg-core/` (its first build without the isolation headers),
+/// `pkg/` (the same with tables, explain views, ONNX and file readers, moved into on first use), the GPU build `pkg-webgpu/` its worker imports
 /// when a person picks WebGPU, the threads build `pkg-threads/` it loads instead of
 /// `pkg/` in a cross-origin isolated page on a machine with more than one core, and the
 /// Sequences mode's build `pkg-sequences/`, which only that mode's worker loads.
 pub fn build_page(opts: &BuildOptions) -> Result<()> {
     build_pkg(opts)?;
+    crate::variants::build_core_pkg()?;
     crate::variants::build_webgpu_pkg()?;
     crate::variants::build_sequences_pkg()?;
     crate::threads::build_threads_pkg(opts.install)

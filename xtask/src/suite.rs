@@ -69,13 +69,13 @@ impl Stage {
         match self {
             Stage::Setup => "install what the selected stages need",
             Stage::Fmt => "cargo fmt --check",
-            Stage::Clippy => "clippy, native (also with the threads feature), wasm32 and the wasm32 threads build, warnings denied",
+            Stage::Clippy => "clippy, native (also with the threads feature), wasm32 (also the core build) and the wasm32 threads build, warnings denied",
             Stage::Native => "native cargo test --workspace, then the kernels and threads tests on a rayon pool",
             Stage::Onnx => "ONNX exports checked by onnx and onnxruntime (Python venv)",
             Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
             Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium, and the threads build's pool tests",
             Stage::Gpu => "the webgpu feature: clippy, native wgpu tests on lavapipe, browser tests on SwiftShader",
-            Stage::E2e => "release pkg/, pkg-webgpu/, pkg-sequences/ and pkg-threads/ + end-to-end tests in headless Chromium",
+            Stage::E2e => "release pkg/, pkg-core/, pkg-webgpu/, pkg-sequences/ and pkg-threads/ + end-to-end tests in headless Chromium",
             Stage::Package => "npm pack, then the tarball in Vite, a static page and Node",
             Stage::Firefox => "wasm-bindgen browser tests and the page's smoke test in headless Firefox",
         }
@@ -236,6 +236,19 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                 wasm.extend(deny);
                 run(&mut cmd("cargo", &wasm))?;
             }
+            // The page's first build, without the feature `full` (`pkg-core/`): the bindings
+            // it leaves out must not leave unused code behind.
+            let mut core = vec![
+                "clippy",
+                "--package",
+                "nn-playground",
+                "--lib",
+                "--target",
+                WASM_TARGET,
+                "--no-default-features",
+            ];
+            core.extend(deny);
+            run(&mut cmd("cargo", &core))?;
             // The pool's code paths and the threads test, natively.
             let mut threads = vec![
                 "clippy",

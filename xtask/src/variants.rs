@@ -1,4 +1,7 @@
-//! The extra wasm builds next to `pkg/`: `pkg-webgpu/` (the crate with the `webgpu` feature,
+//! The extra wasm builds next to `pkg/`: `pkg-core/` (`--no-default-features`: the page's
+//! first build, without the feature `full`'s tables, explain views, ONNX, Keras API and
+//! file readers; the page moves its session into `pkg/` when one of them is first used),
+//! `pkg-webgpu/` (the crate with the `webgpu` feature,
 //! which the page's worker imports only when a person picks the GPU), `pkg-sequences/` (the
 //! feature `sequences`: the Sequences mode's bindings, loaded only by that mode's worker),
 //! `pkg-bench/` (features `bench,webgpu,sequences`: the benchmark pages' CPU and GPU entry
@@ -20,13 +23,24 @@ pub const RELAXED_RUSTFLAGS: &str =
 struct Variant {
     out_dir: &'static str,
     target_sub: &'static str,
+    /// Without the crate's default feature `full` (only the core build).
+    core: bool,
     features: Option<&'static str>,
     rustflags: Option<&'static str>,
 }
 
+const CORE: Variant = Variant {
+    out_dir: "pkg-core",
+    target_sub: "core",
+    core: true,
+    features: None,
+    rustflags: None,
+};
+
 const WEBGPU: Variant = Variant {
     out_dir: "pkg-webgpu",
     target_sub: "webgpu",
+    core: false,
     features: Some("webgpu"),
     rustflags: None,
 };
@@ -34,6 +48,7 @@ const WEBGPU: Variant = Variant {
 const SEQUENCES: Variant = Variant {
     out_dir: "pkg-sequences",
     target_sub: "sequences",
+    core: false,
     features: Some("sequences"),
     rustflags: None,
 };
@@ -41,6 +56,7 @@ const SEQUENCES: Variant = Variant {
 const BENCH: Variant = Variant {
     out_dir: "pkg-bench",
     target_sub: "bench",
+    core: false,
     features: Some("bench,webgpu,sequences"),
     rustflags: None,
 };
@@ -48,9 +64,15 @@ const BENCH: Variant = Variant {
 const RELAXED: Variant = Variant {
     out_dir: "pkg-relaxed",
     target_sub: "relaxed",
+    core: false,
     features: Some("bench"),
     rustflags: Some(RELAXED_RUSTFLAGS),
 };
+
+/// Builds `pkg-core/`. Run after `build_pkg` (which installs the tools).
+pub fn build_core_pkg() -> Result<()> {
+    build_variant(&CORE)
+}
 
 /// Builds `pkg-webgpu/`. Run after `build_pkg` (which installs the tools).
 pub fn build_webgpu_pkg() -> Result<()> {
@@ -79,6 +101,9 @@ fn build_variant(v: &Variant) -> Result<()> {
     let dir_arg = dir.to_string_lossy().into_owned();
     let mut args = crate::build::release_wasm_args();
     args.extend(["--target-dir", dir_arg.as_str()]);
+    if v.core {
+        args.push("--no-default-features");
+    }
     if let Some(f) = v.features {
         args.extend(["--features", f]);
     }
