@@ -154,7 +154,7 @@ async function handle(msg) {
         }
       }
       try {
-        reply = { type: 'reply', id: msg.id, ok: true, value: calls[msg.method](...(msg.args || [])) };
+        reply = { type: 'reply', id: msg.id, ok: true, value: await callOnce(msg) };
       } catch (err) {
         if (fatal(err)) return;
         reply = { type: 'reply', id: msg.id, ok: false, error: errorInfo(err) };
@@ -165,6 +165,21 @@ async function handle(msg) {
     }
     default:
       break;
+  }
+}
+
+/**
+ * Runs the call `msg`. A call that `needsFullBuild` does not list but that reaches a binding
+ * the core build lacks (a `TypeError`: not a function) moves into the full build and runs
+ * once more there, so a missing entry costs a move, not an error.
+ */
+async function callOnce(msg) {
+  try {
+    return calls[msg.method](...(msg.args || []));
+  } catch (err) {
+    if (engine?.build !== 'core' || !(err instanceof TypeError) || !/is not a function/.test(err.message)) throw err;
+    await holdingSession(moveToFullBuild());
+    return calls[msg.method](...(msg.args || []));
   }
 }
 
