@@ -36,6 +36,7 @@ pub mod choices;
 pub mod data;
 pub mod error;
 pub mod error_detail;
+pub mod full_only;
 pub mod input;
 pub mod kernels;
 pub mod linalg;

@@ -11,6 +11,7 @@ use crate::data::features::{feature_matrix, labels};
 use crate::data::generators::{default_count, generate};
 use crate::data::split::{shuffled_split, Standardizer};
 use crate::data::{Point, Task};
+use crate::full_only::{full_only, FullOnly};
 use crate::spec::{HiddenLayer, LayerSpec, ModelSpec};
 use crate::{DatasetKind, Error, Matrix, PlaygroundConfig, Result, Rng, Sequential};
 
@@ -25,7 +26,24 @@ pub(super) enum Source {
     /// config's features (x₁², sin x₁, …) are computed from them.
     Plane(Vec<Point>),
     /// An uploaded table of any width: its rows encoded by the table's preprocessing.
-    Table(Arc<TableData>),
+    Table(TableSource),
+}
+
+/// An uploaded table as the session's source, with the feature `full`'s token (see
+/// [`crate::full_only`]): without that feature no value of it, and so no `Source::Table`,
+/// exists.
+#[derive(Debug, Clone)]
+pub(super) struct TableSource {
+    pub data: Arc<TableData>,
+    pub full: FullOnly,
+}
+
+impl std::ops::Deref for TableSource {
+    type Target = TableData;
+
+    fn deref(&self) -> &TableData {
+        &self.data
+    }
 }
 
 /// An uploaded table with the choices applied.
@@ -186,7 +204,7 @@ impl SessionData {
     }
 
     /// The uploaded table, when the rows come from one.
-    pub fn table(&self) -> Option<&TableData> {
+    pub fn table(&self) -> Option<&TableSource> {
         match &self.source {
             Source::Plane(_) => None,
             Source::Table(t) => Some(t),
@@ -370,7 +388,10 @@ impl SessionData {
         let x = prepared.x.clone();
         let y = Matrix::from_vec(prepared.y.len(), 1, prepared.y.clone())?;
         let is_test = prepared.is_test.clone();
-        let source = Source::Table(Arc::new(TableData { raw, prepared }));
+        let source = Source::Table(TableSource {
+            data: Arc::new(TableData { raw, prepared }),
+            full: full_only("an uploaded table")?,
+        });
         Self::assemble(source, x, y, is_test, task, cfg, false)
     }
 }

@@ -5,10 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::data::{TableData, DOMAIN};
+use super::data::{TableData, TableSource, DOMAIN};
 use crate::data::csv::encoding::ColumnEncoding;
 use crate::data::pca::Pca;
 use crate::data::slice::{map_coords, slice_grid, SliceAxes};
+use crate::full_only::FullOnly;
 use crate::{Error, Matrix, Result};
 
 /// Rows the principal components are fitted on (an even subsample of larger tables).
@@ -71,12 +72,14 @@ pub struct SliceView {
     pca: Option<Pca>,
     /// The rows' range on each principal component, measured once (it needs every row).
     pc_ranges: Vec<(f32, f32)>,
+    /// Only a table has a slice (see [`crate::full_only`]).
+    full: FullOnly,
 }
 
 impl SliceView {
     /// The first two numeric columns (or principal components when fewer than two columns
     /// are numeric), every other input at its median or most frequent value.
-    pub fn new(t: &TableData, train_x: &Matrix) -> SliceView {
+    pub fn new(t: &TableSource, train_x: &Matrix) -> SliceView {
         let prep = &t.prepared.prep;
         let groups = prep.groups();
         let x = &t.prepared.x;
@@ -130,6 +133,7 @@ impl SliceView {
             held,
             pca,
             pc_ranges: Vec::new(),
+            full: t.full,
         };
         view.pc_ranges = (0..view.pca.as_ref().map_or(0, Pca::k))
             .map(|k| {
