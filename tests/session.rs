@@ -539,3 +539,27 @@ fn large_epochs_train_in_chunks_that_the_clock_can_interrupt() {
     s.train_epochs(2).unwrap();
     assert_eq!(s.epoch(), 3);
 }
+
+/// The page loads the threads build only for a session whose work it would split: never for
+/// the default 2-8-8-1 net, for a 6 × 32 net (5,409 parameters: a chunk of the map's 256
+/// rows is 1.4 M multiply-adds, over two 512 k bands), and never with the threads capped at 1.
+#[test]
+fn only_a_model_whose_work_splits_would_use_threads() {
+    assert!(!Session::new(circle()).unwrap().would_use_threads());
+    let wide = PlaygroundConfig {
+        hidden: vec![
+            HiddenLayer {
+                units: 32,
+                ..HiddenLayer::default()
+            };
+            6
+        ],
+        ..circle()
+    };
+    assert!(Session::new(wide.clone()).unwrap().would_use_threads());
+    let capped = PlaygroundConfig {
+        threads: Some(1),
+        ..wide
+    };
+    assert!(!Session::new(capped).unwrap().would_use_threads());
+}

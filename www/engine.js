@@ -1,42 +1,61 @@
-// Which engine build the training worker runs: the threads build (`pkg-threads/`, a pool of
-// Web Workers sharing one wasm memory) when the page is cross-origin isolated on a machine
-// with more than one core, the single-thread SIMD128 core build (`pkg-core/`) everywhere
-// else, and also when the threads build is missing or its pool does not start (the reason
-// is kept for the page to show). The core build lacks the table upload, the explain,
-// health and importance views, ONNX and the model-file and run readers; the worker moves
-// its session into the full single-thread build (`pkg/`, see `loadFullEngine`) the first
-// time one of them is used, so a first visit downloads the smaller build. The Sequences mode's worker loads its own build instead
-// (`pkg-sequences/`, see `loadSequenceEngine`), so the playground's builds do not carry it.
+// Which engine build the training worker runs. Every page starts on the single-thread SIMD128
+// core build (`pkg-core/`), the engine without the table upload, the explain, health and
+// importance views, ONNX and the model-file and run readers, so a first visit downloads the
+// smallest build. The worker moves its session out of it the first time it needs more:
+// into the threads build (`pkg-threads/`, a pool of Web Workers sharing one wasm memory)
+// when the page is cross-origin isolated on more than one core (`threadsAllowed`) and
+// either a left-out part is used or the session's work is large enough to split
+// (`Session.wouldUseThreads`, the engine's rule); into the full single-thread build
+// (`pkg/`) for a left-out part everywhere else, and also when the threads build is missing
+// or its pool does not start (the reason is kept for the page to show). The Sequences
+// mode's worker loads its own build instead (`pkg-sequences/`, see `loadSequenceEngine`),
+// so the playground's builds do not carry it.
 
 /** How long the pool's workers may take to start before the single-thread build is used. */
 const POOL_START_MS = 10_000;
 
+/** Whether this page can run the threads build: cross-origin isolated on more than one core. */
+export function threadsAllowed() {
+  return Boolean(self.crossOriginIsolated) && (navigator.hardwareConcurrency || 1) > 1;
+}
+
 /**
- * Loads and instantiates one build. Resolves to `{wasm, build, pool, reason}`: the module's
- * exports, 'threads', 'core' or 'single' (the full single-thread build), the pool's thread count (1 without one), and why the
- * threads build is not running as a phrase `{key, vars}` for the page's languages (null when
- * it is, or when the page cannot have it at all).
+ * Loads and instantiates the build to start on. Resolves to `{wasm, build, pool, reason}`:
+ * the module's exports, 'core', 'threads' or 'single' (the full single-thread build), the
+ * pool's thread count (1 without one), and why the threads build is not running as a phrase
+ * `{key, vars}` for the page's languages (null when nothing stands in its way).
  * `single`: a single-thread build whatever the page allows (after the worker died).
- * `full`: the full build where the core build would be (a snapshot to restore needs it).
+ * `full`: a build with everything, the threads build where the page can have it (a
+ * snapshot to restore carries a model file, which only they read).
  */
 export async function loadEngine({ single = false, full = false } = {}) {
-  const cores = navigator.hardwareConcurrency || 1;
-  let reason = single ? { key: 'threads.stoppedEarlier' } : null;
-  if (!single && self.crossOriginIsolated && cores > 1) {
+  const reason = single ? { key: 'threads.stoppedEarlier' } : null;
+  if (full) {
+    if (single || !threadsAllowed()) return loadFullEngine(reason);
     try {
-      const wasm = await import('../pkg-threads/nn_playground.js');
-      await wasm.default();
-      await withTimeout(wasm.initThreadPool(cores), POOL_START_MS, 'the thread pool did not start');
-      wasm.poolStarted(cores);
-      return { wasm, build: 'threads', pool: cores, reason };
+      return await loadThreadsEngine();
     } catch (err) {
-      reason = { key: 'threads.notStarted', vars: { detail: String(err?.message ?? err) } };
+      return loadFullEngine(threadsNotStarted(err));
     }
   }
-  if (full) return loadFullEngine(reason);
   const wasm = await import('../pkg-core/nn_playground.js');
   await wasm.default();
   return { wasm, build: 'core', pool: 1, reason };
+}
+
+/** The threads build with its pool of one thread per core started; throws when it cannot. */
+export async function loadThreadsEngine() {
+  const cores = navigator.hardwareConcurrency || 1;
+  const wasm = await import('../pkg-threads/nn_playground.js');
+  await wasm.default();
+  await withTimeout(wasm.initThreadPool(cores), POOL_START_MS, 'the thread pool did not start');
+  wasm.poolStarted(cores);
+  return { wasm, build: 'threads', pool: cores, reason: null };
+}
+
+/** Why the threads build is not running, after `loadThreadsEngine` failed with `err`. */
+export function threadsNotStarted(err) {
+  return { key: 'threads.notStarted', vars: { detail: String(err?.message ?? err) } };
 }
 
 /**

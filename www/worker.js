@@ -38,7 +38,7 @@
 // needs it (`needsFullBuild`) first moves the session into the full build (`pkg/`) the same
 // way, with its model, optimiser state and whole run, and then runs there.
 
-import { cpuLabel, loadEngine, loadFullEngine } from './engine.js';
+import { cpuLabel, loadEngine, loadFullEngine, loadThreadsEngine, threadsAllowed, threadsNotStarted } from './engine.js';
 import { MAX_SAVED_CHARS } from './storage.js';
 import { Pacer } from './pace.js';
 import { handleSequence } from './sequence/worker_side.js';
@@ -57,6 +57,8 @@ let singleThread = false;
 // The BroadcastChannel name the page listens on for a pool thread that dies (see `init`).
 let poolChannel = null;
 let poolFailureNoticed = false;
+// Set once the threads build failed to start here: the worker does not try it again.
+let threadsRefused = false;
 
 let session = null;
 let running = false;
@@ -160,6 +162,7 @@ async function handle(msg) {
         reply = { type: 'reply', id: msg.id, ok: false, error: errorInfo(err) };
       }
       self.postMessage(reply);
+      await maybeUseThreads();
       guarded(maybeFrame);
       break;
     }
@@ -261,6 +264,9 @@ async function start(hash, earlierWarning) {
   if (session.config().dataset === 'custom' && session.rowCount() === 0 && !warning) {
     warning = { key: 'link.noData' };
   }
+  // A link to a model large enough to split starts on the threads build, as it did before
+  // the core build existed.
+  await maybeUseThreads();
   followConfig();
   self.postMessage({
     type: 'ready',
@@ -327,6 +333,7 @@ async function restore(snap, hide, hash) {
       // The link was read when the snapshot was taken; a bad one now only loses `hide`.
     }
   }
+  await maybeUseThreads();
   followConfig();
   self.postMessage({ type: 'ready', config: session.config(), hide: hide || [], unknown: [], backend: backendLabel(), previews: hash === undefined ? {} : previews(), choices: choices(), warning, restored: !warning });
   noticeEngine();
@@ -442,11 +449,47 @@ function needsFullBuild(method, args) {
 
 const FULL_BUILD_CALLS = new Set(['loadCsv', 'csvPreview', 'setSlice', 'explainStep', 'linkInfo', 'unitRange', 'nearestTrainingRow', 'predictionsCsv', 'predictCsv', 'startImportance', 'exportOnnx', 'importModel']);
 
-/** Carries the session from the core build into the full build (`pkg/`), as into the GPU's. */
+/**
+ * Carries the session from the core build into a build with everything, as into the GPU's:
+ * the threads build where the page can have it, else the full single-thread build (`pkg/`).
+ */
 async function moveToFullBuild() {
+  if (await moveToThreadsBuild()) return;
   const next = await loadFullEngine(engine.reason);
   moveSessionInto(next.wasm);
   engine = next;
+}
+
+/**
+ * Moves the session from the core build into the threads build when the page can have one
+ * and the engine says its work would split over the pool (after a call changed the model or
+ * its batch, or at start); a pool that does not start is said once, and the session stays.
+ */
+async function maybeUseThreads() {
+  if (engine?.build !== 'core' || !session || !threadsPossible() || !session.wouldUseThreads()) return;
+  await holdingSession(moveToThreadsBuild());
+}
+
+function threadsPossible() {
+  return !singleThread && !threadsRefused && threadsAllowed();
+}
+
+/** Carries the session into the threads build; false (and said) when it cannot start. */
+async function moveToThreadsBuild() {
+  if (!threadsPossible()) return false;
+  let next;
+  try {
+    next = await loadThreadsEngine();
+  } catch (err) {
+    threadsRefused = true;
+    notice(threadsNotStarted(err));
+    return false;
+  }
+  moveSessionInto(next.wasm);
+  engine = next;
+  if (poolChannel) wasm.watchPoolDeaths(poolChannel);
+  wasm.setThreads(session.config().threads ?? 0);
+  return true;
 }
 
 /**

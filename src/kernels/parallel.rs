@@ -406,6 +406,13 @@ fn split<T: Send, F: Fn(usize, &mut [T]) + Sync>(out: &mut [T], chunk: usize, pe
     }
 }
 
+/// Whether steps of `work_per_step` multiply-adds each are worth an awake team: two bands'
+/// worth at least (the same rule in every build, so a single-thread build can tell whether
+/// the threads build would split the work at all).
+pub fn team_pays(work_per_step: usize) -> bool {
+    work_per_step >= 2 * BAND_WORK.load(Ordering::Relaxed)
+}
+
 /// Runs `f` with the pool's threads kept awake beside this one (see `team.rs`) when
 /// `work_per_step` multiply-adds (the caller's estimate of one step) would split at all;
 /// a plain call of `f` without the `threads` feature, with one thread, or for small work.
@@ -414,8 +421,7 @@ fn split<T: Send, F: Fn(usize, &mut [T]) + Sync>(out: &mut [T], chunk: usize, pe
 pub fn with_team<R>(work_per_step: usize, f: impl FnOnce() -> R) -> R {
     #[cfg(feature = "threads")]
     {
-        let worth_it = TEAM_ON.load(Ordering::Relaxed)
-            && work_per_step >= 2 * BAND_WORK.load(Ordering::Relaxed);
+        let worth_it = TEAM_ON.load(Ordering::Relaxed) && team_pays(work_per_step);
         super::team::with_team(worth_it, f)
     }
     #[cfg(not(feature = "threads"))]

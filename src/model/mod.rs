@@ -567,6 +567,13 @@ impl Sequential {
         batch.saturating_mul(positions).saturating_mul(params)
     }
 
+    /// Whether training at `batch` rows a step, or predicting (a chunk of the map's rows at
+    /// a time), is work the threads build would split over its pool: what the page asks
+    /// before it loads that build.
+    pub fn splits_over_threads(&mut self, batch: usize) -> bool {
+        parallel::team_pays(self.step_work(batch.max(PREDICT_CHUNK)))
+    }
+
     /// Counts one finished epoch (whichever backend trained it).
     pub(crate) fn count_epoch(&mut self) {
         self.epochs_trained += 1;

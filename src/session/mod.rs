@@ -164,6 +164,13 @@ impl Session {
         &self.model
     }
 
+    /// Whether this session's training or map would use more than one thread in the threads
+    /// build: its model splits the work (see `Sequential::splits_over_threads`) and the
+    /// config does not cap the threads at one. The page loads the threads build only then.
+    pub fn would_use_threads(&mut self) -> bool {
+        self.config.threads != Some(1) && self.model.splits_over_threads(self.config.batch_size)
+    }
+
     /// Epochs trained since the model was (re)built.
     pub fn epoch(&self) -> usize {
         self.epoch

@@ -3,6 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::WebSession;
 use crate::kernels::parallel;
 
 /// `initThreadPool(n)`: starts `n` Web Workers sharing this module's memory; resolves once
@@ -159,4 +160,14 @@ pub fn crash_pool_band_for_test() {
 pub fn hang_pool_band_for_test() {
     parallel::set_min_band_work(1);
     parallel::hang_next_pool_band_for_test();
+}
+
+#[wasm_bindgen(js_class = Session)]
+impl WebSession {
+    /// Whether the threads build would split this session's work over its pool (see
+    /// `Session::would_use_threads`): the page moves into that build only when it would.
+    #[wasm_bindgen(js_name = wouldUseThreads)]
+    pub fn would_use_threads(&mut self) -> bool {
+        self.inner.would_use_threads()
+    }
 }

@@ -1,6 +1,7 @@
-// The engine build the page picks: the threads build with a pool of one thread per core
-// when the server sends the cross-origin-isolation headers, the single-thread core build when
-// it does not; both train, and the `threads` setting caps the pool's use.
+// The engine build the page picks: it starts on the single-thread core build, and moves into
+// the threads build with a pool of one thread per core when the server sends the
+// cross-origin-isolation headers and the session's work would split over the pool; both
+// train, and the `threads` setting caps the pool's use.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -29,6 +30,8 @@ async function train(s) {
 }
 
 const HASH = '#dataset=circle&networkShape=8,8&speed=max';
+// Six layers of 32 units: a chunk of the map's rows is work the pool splits.
+const WIDE = '#dataset=circle&networkShape=32,32,32,32,32,32&speed=max';
 
 /**
  * Trains 300 epochs on the threads build, then waits past one snapshot period, so that a
@@ -43,8 +46,8 @@ async function trainedOnThreads(page) {
   return state;
 }
 
-test('cross-origin isolated: the threads build with one thread per core, training', async (t) => {
-  const s = await openApp(isolated, t, `/index.html${HASH}`);
+test('cross-origin isolated: a net whose work splits starts on the threads build with one thread per core, training', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${WIDE}`);
   const cores = await s.page.evaluate(() => navigator.hardwareConcurrency);
   assert.equal(await s.page.evaluate(() => globalThis.crossOriginIsolated), true);
   const { state, speed } = await train(s);
@@ -61,13 +64,38 @@ test('cross-origin isolated: the threads build with one thread per core, trainin
   assertClean(s);
 });
 
-test('the threads setting caps the threads in use', async (t) => {
-  const s = await openApp(isolated, t, `/index.html${HASH}&threads=1`);
-  const cores = await s.page.evaluate(() => navigator.hardwareConcurrency);
+test('cross-origin isolated, a small net: the core build and no pool; a wider net moves into the threads build', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${HASH}`);
+  const { page } = s;
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const { state } = await train(s);
+  assert.equal(state.engineBuild, 'core');
+  assert.ok(!s.responses.some((r) => r.url.includes('/pkg-threads/')), 'pkg-threads/ not fetched for a net that does not split');
+  if (cores < 2) return;
+  const epoch = Number(state.epoch);
+  await page.evaluate(async () => {
+    const p = globalThis.playground;
+    const cfg = structuredClone(p.config);
+    cfg.hidden = Array.from({ length: 6 }, () => ({ ...cfg.hidden[0], units: 32 }));
+    await p.call('setConfig', cfg);
+  });
+  await waitFor(async () => (await appState(page)).engineBuild === 'threads', 'the threads build', 30_000);
+  assert.ok(s.responses.some((r) => r.url.includes('/pkg-threads/nn_playground_bg.wasm')), 'pkg-threads/ fetched');
+  assert.equal((await appState(page)).threads, String(cores));
+  // The wider net is a new model: it trains from epoch 0 in the threads build.
+  assert.ok(Number((await appState(page)).epoch) < epoch, 'the new model starts again');
+  const after = await train(s);
+  assert.match(after.speed, new RegExp(`threads build, ${cores} threads`));
+  assertClean(s);
+});
+
+test('the threads setting caps the threads in use: a net that splits stays on the core build at 1', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${WIDE}&threads=1`);
   const { state, speed } = await train(s);
   console.log(`isolated, threads=1: ${speed}`);
   assert.equal(state.threads, '1');
-  if (cores > 1) assert.match(speed, /cpu \(SIMD128, threads build, 1 thread\)/);
+  assert.equal(state.engineBuild, 'core');
+  assert.match(speed, /cpu \(SIMD128, 1 thread\)/);
   assertClean(s);
 });
 
@@ -85,7 +113,7 @@ test('without the isolation headers: the single-thread core build, training', as
 });
 
 test('a worker of the pool that dies is reported; the session goes on on one thread with its model', async (t) => {
-  const s = await openApp(isolated, t, `/index.html${HASH}`);
+  const s = await openApp(isolated, t, `/index.html${WIDE}`);
   const { page } = s;
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   if (cores < 2) return t.skip('one core: no pool');
@@ -109,7 +137,7 @@ test('a worker of the pool that dies is reported; the session goes on on one thr
 });
 
 test('a worker of the pool that dies in the middle of a product: the page restarts the engine on one thread from its snapshot', async (t) => {
-  const s = await openApp(isolated, t, `/index.html${HASH}`);
+  const s = await openApp(isolated, t, `/index.html${WIDE}`);
   const { page } = s;
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   if (cores < 2) return t.skip('one core: no pool');
@@ -143,7 +171,7 @@ test('a worker of the pool that dies in the middle of a product: the page restar
 });
 
 test('a worker of the pool that hangs in a band without a word: the watchdog restarts the engine on one thread', async (t) => {
-  const s = await openApp(isolated, t, `/index.html${HASH}`);
+  const s = await openApp(isolated, t, `/index.html${WIDE}`);
   const { page } = s;
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   if (cores < 2) return t.skip('one core: no pool');
