@@ -41,11 +41,11 @@ test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU 
   await trainsOn(page, 5, 'CPU training');
   assert.equal((await state(page)).backend, 'cpu');
   const cpuLoss = Number((await state(page)).trainLoss);
-  // The worker's fetches: a CPU build only (the threads one under isolation), until WebGPU
-  // is chosen.
+  // The worker's fetches: the core build only (this net's work does not split over a pool),
+  // until WebGPU is chosen.
   const fetched = () => page.evaluate(() => globalThis.playground.call('resourcesForTest'));
   const cpuOnly = await fetched();
-  assert.ok(cpuOnly.some((u) => /\/pkg(-threads)?\/nn_playground_bg\.wasm/.test(u)), cpuOnly.join(' '));
+  assert.ok(cpuOnly.some((u) => /\/pkg-core\/nn_playground_bg\.wasm/.test(u)), cpuOnly.join(' '));
   assert.ok(!cpuOnly.some((u) => /pkg-webgpu/.test(u)), `the CPU page fetched the GPU build: ${cpuOnly.join(' ')}`);
 
   await chooseBackend(page, 'webgpu');
