@@ -131,6 +131,7 @@ async function firstEpoch(browser, url) {
 function sizes() {
   const out = {};
   const files = {
+    'ours pkg-core/ wasm (the page\'s first build)': 'pkg-core/nn_playground_bg.wasm',
     'ours pkg/ wasm': 'pkg/nn_playground_bg.wasm',
     'ours pkg/ JS glue': 'pkg/nn_playground.js',
     'ours pkg-relaxed/ wasm': 'pkg-relaxed/nn_playground_bg.wasm',
