@@ -5,9 +5,11 @@
 
 mod json;
 mod tag;
+mod tagged;
 
 pub use json::{from_json, path_at, JsonError};
 pub use tag::TagSeed;
+pub use tagged::{Fields, Read, TaggedVisitor};
 
 use crate::{Error, Result};
 

@@ -3,6 +3,7 @@
 
 mod layer_read;
 mod layers;
+mod schedule_read;
 mod sequence;
 
 use serde::{Deserialize, Serialize};
@@ -78,8 +79,9 @@ impl OptimizerKind {
     ];
 }
 
-/// Learning rate as a function of the optimiser step `t` (0-based).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+/// Learning rate as a function of the optimiser step `t` (0-based). Written as a tagged
+/// object (`{"type": "step", "every": 10, "factor": 0.5}`), read by hand (`schedule_read.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Schedule {
     /// `lr`.

@@ -1,26 +1,21 @@
 //! Reading a layer object (`{"type": "dense", "units": 8}`) into a [`LayerSpec`], by hand, in
 //! the model file's spelling and in the Keras API's ([`KerasLayer`]).
 //!
-//! serde's derive for an internally tagged enum buffers the object into its private `Content`
-//! tree and then instantiates every variant's field reader over it: the two layer enums were
-//! the largest functions in the page's wasm. Here the tag is read in place (so an unknown
-//! `type` is named down to its key, `layers[0].type`), the other values are buffered as JSON
-//! values, and only that variant's fields are read from them, each with serde's own reader
-//! for its type (the messages stay serde's: "invalid type: floating point `2.5`, expected
-//! usize"). As with the derive, such an error is raised once the reader has left the object,
-//! so it names the element (`layers[0]`); unknown fields are ignored, as the derive ignores
-//! them.
+//! serde's derive for an internally tagged enum instantiates every variant's field reader
+//! over a buffered copy of the object: the two layer enums were the largest functions in the
+//! page's wasm. They are read with [`crate::input::TaggedVisitor`] instead: the tag in place
+//! (so an unknown `type` is named down to its key, `layers[0].type`), then only that
+//! variant's fields, each with serde's own reader for its type. As with the derive, a field's
+//! error is raised once the reader has left the object, so it names the element
+//! (`layers[0]`); unknown fields are ignored, as the derive ignores them.
 
-use std::fmt;
-
-use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::de;
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
 
 use super::layers::{default_bn_epsilon, default_bn_momentum, default_ln_epsilon};
 use super::{Init, LayerSpec};
 use crate::activation::Activation;
-use crate::input::TagSeed;
+use crate::input::{Fields, Read, TagSeed, TaggedVisitor};
 
 /// The layer kinds, whatever their spelling.
 #[derive(Clone, Copy)]
@@ -157,74 +152,20 @@ fn read<'de, D: Deserializer<'de>>(
     d: D,
     spelling: &'static Spelling,
 ) -> Result<LayerSpec, D::Error> {
-    let (kind, fields) = d.deserialize_map(LayerVisitor(spelling))?;
+    let (kind, fields) = d.deserialize_map(TaggedVisitor {
+        tag: TagSeed {
+            kinds: spelling.kinds,
+            names: spelling.names,
+            what: "a layer type",
+        },
+        expecting: "a layer object with a `type`",
+    })?;
     fields
         .layer(kind, spelling.keras)
         .map_err(de::Error::custom)
 }
 
-struct LayerVisitor(&'static Spelling);
-
-impl<'de> Visitor<'de> for LayerVisitor {
-    type Value = (Kind, Fields);
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a layer object with a `type`")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(Kind, Fields), A::Error> {
-        let mut kind = None;
-        let mut fields = Fields(Vec::new());
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "type" {
-                if kind.is_some() {
-                    return Err(de::Error::duplicate_field("type"));
-                }
-                kind = Some(map.next_value_seed(TagSeed {
-                    kinds: self.0.kinds,
-                    names: self.0.names,
-                    what: "a layer type",
-                })?);
-            } else {
-                let value = map.next_value::<Value>()?;
-                fields.0.push((key, value));
-            }
-        }
-        let kind = kind.ok_or_else(|| de::Error::missing_field("type"))?;
-        Ok((kind, fields))
-    }
-}
-
-/// A layer object's entries other than `type`, in the order written.
-struct Fields(Vec<(String, Value)>);
-
-type Read<T> = Result<T, serde_json::Error>;
-
 impl Fields {
-    /// The field written as any of `names` (`None` when absent), read by `T`'s own reader;
-    /// two spellings of one field are a duplicate, as with serde's aliases.
-    fn get<T: DeserializeOwned>(&mut self, names: &[&'static str]) -> Read<Option<T>> {
-        let mut found = None;
-        for (key, value) in &mut self.0 {
-            if names.contains(&key.as_str()) {
-                if found.is_some() {
-                    return Err(de::Error::duplicate_field(names[0]));
-                }
-                found = Some(value.take());
-            }
-        }
-        found.map(T::deserialize).transpose()
-    }
-
-    fn required<T: DeserializeOwned>(&mut self, names: &[&'static str]) -> Read<T> {
-        self.get(names)?
-            .ok_or_else(|| de::Error::missing_field(names[0]))
-    }
-
-    fn or<T: DeserializeOwned>(&mut self, names: &[&'static str], default: T) -> Read<T> {
-        Ok(self.get(names)?.unwrap_or(default))
-    }
-
     /// A normalisation setting: `null` means the default in the Keras spelling only.
     fn setting(&mut self, name: &'static str, default: f32, keras: bool) -> Read<f32> {
         if keras {
