@@ -69,7 +69,7 @@ async function once(browser, url) {
     const page = await context.newPage();
     await page.goto(new URL('index.html', url).href);
     const h = await page.waitForFunction(() => window.__firstEpoch.epoch && window.__firstEpoch, null, { timeout: 30_000 });
-    return h.jsonValue();
+    return await h.jsonValue();
   } finally {
     await context.close();
   }
