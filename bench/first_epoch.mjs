@@ -100,7 +100,7 @@ async function main() {
       for (let i = 0; i < cases.length; i++) runs[i].push(await once(browser, servers[i].url));
     }
     console.log(`navigation → first trained epoch, ${RUNS} fresh contexts each, alternating; load ${load.toFixed(1)} → ${loadavg()[0].toFixed(1)}`);
-    console.log('| page | wasm raw / gzip | ready, median [min–max] | first epoch, median [min–max] |');
+    console.log('| page | wasm raw / zlib level 9 | ready, median [min–max] | first epoch, median [min–max] |');
     console.log('| --- | ---: | ---: | ---: |');
     cases.forEach((c, i) => {
       const ready = stat(runs[i].map((x) => x.ready));
