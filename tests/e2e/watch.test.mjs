@@ -79,9 +79,10 @@ test('at 1 epoch a second the max estimate is about what max then reaches', asyn
   const fast = await trainFor(page, 3000);
   const reached = (fast.epoch - e0) / fast.seconds;
   console.log(`pace 1: max ≈ ${estimate.toFixed(0)} epochs/s; max then reached ${reached.toFixed(0)} epochs/s`);
-  // A paced epoch runs on a core just back from sleeping, so it reads somewhat slower;
-  // sleeps and drawing are not in it (then it would read a tiny fraction of max).
-  assert.ok(estimate > reached / 4 && estimate < reached * 3, `estimate ${estimate} against ${reached} reached`);
+  // A paced epoch runs on a core just back from sleeping, so it reads slower (a third of
+  // max on a quiet machine, with the small core build's fast epochs); sleeps and drawing
+  // are not in it (then it would read a hundredth of max or less).
+  assert.ok(estimate > reached / 8 && estimate < reached * 3, `estimate ${estimate} against ${reached} reached`);
   clean(s);
 });
 
