@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { watchFirstEpoch } from './page_watch.mjs';
 import { writeReports } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -82,24 +83,6 @@ async function runBenchPage(browser, url) {
   const results = await page.evaluate(() => window.benchResults);
   await context.close();
   return { ...results, browserProblems: problems };
-}
-
-// Runs before the playground's own scripts: starts training as soon as the page says it is
-// ready and notes when the first epoch is reported (times are from navigation start).
-function watchFirstEpoch() {
-  window.__firstEpoch = {};
-  const check = () => {
-    const host = document.querySelector('[data-ready]');
-    if (!host) return;
-    const w = window.__firstEpoch;
-    if (w.ready === undefined && host.dataset.ready === 'true') {
-      w.ready = performance.now();
-      const play = host.querySelector('button.play');
-      if (host.dataset.running !== 'true' && play) play.click();
-    }
-    if (w.epoch === undefined && Number(host.dataset.epoch) >= 1) w.epoch = performance.now();
-  };
-  new MutationObserver(check).observe(document, { subtree: true, attributes: true, childList: true });
 }
 
 async function firstEpoch(browser, url) {

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { watchFirstEpoch } from './page_watch.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -43,23 +44,6 @@ function serve(dir) {
     });
     child.on('exit', (code) => fail(new Error(`server exited (${code}) before serving`)));
   });
-}
-
-// Runs before the page's scripts: presses play once the page is ready, notes the first epoch.
-function watchFirstEpoch() {
-  window.__firstEpoch = {};
-  const check = () => {
-    const host = document.querySelector('[data-ready]');
-    if (!host) return;
-    const w = window.__firstEpoch;
-    if (w.ready === undefined && host.dataset.ready === 'true') {
-      w.ready = performance.now();
-      const play = host.querySelector('button.play');
-      if (host.dataset.running !== 'true' && play) play.click();
-    }
-    if (w.epoch === undefined && Number(host.dataset.epoch) >= 1) w.epoch = performance.now();
-  };
-  new MutationObserver(check).observe(document, { subtree: true, attributes: true, childList: true });
 }
 
 async function once(browser, url) {
