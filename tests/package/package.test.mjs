@@ -93,7 +93,7 @@ test('(a) Vite bundles the element; the build trains the circle under the strict
     build: { outDir: join(dir, 'dist'), emptyOutDir: true },
   });
   const assets = readdirSync(join(dir, 'dist', 'assets'));
-  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 4, `the CPU, threads, GPU and Sequences wasm: ${assets}`);
+  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 5, `the core, full CPU, threads, GPU and Sequences wasm: ${assets}`);
   assert.ok(assets.some((f) => f.startsWith('worker')), `the worker: ${assets}`);
   const { s, loss } = await trainCircle(t, join(dir, 'dist'));
   const wasm = s.responses.filter((r) => r.url.endsWith('.wasm'));
