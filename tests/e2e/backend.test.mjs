@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { APP, CHROMIUM_ARGS, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
+import { APP, CHROMIUM_ARGS, appState, assertClean, callWorker, openApp, startServer, waitFor } from './harness.mjs';
 
 // Shader compilation on a software adapter is slow on a small shared machine.
 const SLOW = 120_000;
@@ -80,7 +80,7 @@ test('moving into the GPU build keeps the replay and early stopping\'s best and 
   // session into the GPU build, where its run must be exactly the one it left.
   const s = await open(t, '/index.html#dataset=circle&learningRate=0.03&speed=max&epochLimit=40&earlyStopping=val_loss:30:0.001');
   const { page } = s;
-  const call = (method, ...args) => page.evaluate(([m, a]) => globalThis.playground.call(m, ...a), [method, args]);
+  const call = (method, ...args) => callWorker(page, method, ...args);
   await page.click(`${APP} button.play`);
   await waitFor(async () => (await epoch(page)) === 40 && (await state(page)).running === 'false', 'the CPU run at its epoch limit', SLOW);
   const before = await call('runStateForTest');

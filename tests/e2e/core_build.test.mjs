@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { APP, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, callWorker, openApp, startServer, waitFor } from './harness.mjs';
 
 let plain;
 before(async () => {
@@ -18,7 +18,7 @@ after(async () => {
 const HASH = '#dataset=xor&networkShape=6,4&speed=max&seed=5';
 const fetchedWasm = (s) => s.responses.map((r) => r.url).filter((u) => u.endsWith('_bg.wasm'));
 const inFullBuild = (page) => waitFor(async () => (await appState(page)).engineBuild === 'single', 'the full build');
-const call = (page, method, ...args) => page.evaluate(([m, a]) => globalThis.playground.call(m, ...a), [method, args]);
+const call = callWorker;
 
 /** Trains to at least `epochs` epochs, pauses, and returns the state once the page settled. */
 async function trainThenPause(page, epochs) {

@@ -225,6 +225,9 @@ export async function openApp(server, t, path = '/index.html', opts = {}) {
 /** The playground root's data attributes (epoch, losses, points, task, …). */
 export const appState = (page) => page.evaluate((sel) => ({ ...document.querySelector(sel).dataset }), APP);
 
+/** A call on the page's worker (`playground.call`), its result as the page receives it. */
+export const callWorker = (page, method, ...args) => page.evaluate(([m, a]) => globalThis.playground.call(m, ...a), [method, args]);
+
 /** No page error, CSP violation or (unless `console: false`) console error was seen. */
 export function assertClean(s, { console = true } = {}) {
   assert.deepEqual(s.pageErrors, [], 'page errors');
