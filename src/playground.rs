@@ -36,9 +36,9 @@ pub const SPEED_CHOICES: [Option<u32>; 7] = [
     Some(1000),
     None,
 ];
-/// The default pace: about one epoch per displayed frame, as TF Playground trains, so the
-/// boundary forms over seconds instead of settling before the first glance.
-pub const DEFAULT_SPEED: u32 = 60;
+/// The default pace, part of the config's default (defined in `spec`, which this module
+/// builds on).
+pub use crate::spec::DEFAULT_SPEED;
 /// Fastest pace a link may ask for by number; past it only "max" is faster.
 pub const MAX_SPEED: u32 = 100_000;
 /// Most threads a config may ask for (more than any browser reports as its core count).

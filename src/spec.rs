@@ -5,6 +5,7 @@ mod layer_read;
 mod layers;
 mod schedule_read;
 mod sequence;
+mod table;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,7 @@ pub use sequence::{
     MAX_SEQUENCE_FF, MAX_SEQUENCE_HEADS, MAX_SEQUENCE_LEARNING_RATE, MAX_SEQUENCE_WARMUP,
     MAX_SEQUENCE_WIDTH, MIN_SEQUENCE_LEARNING_RATE, SEQUENCE_TASKS,
 };
+pub use table::{CsvOptions, MissingPolicy, TaskKind};
 
 use crate::activation::Activation;
 
@@ -412,6 +414,10 @@ pub enum Lang {
     Zh,
 }
 
+/// The default pace: about one epoch per displayed frame, as TF Playground trains, so the
+/// boundary forms over seconds instead of settling before the first glance.
+pub const DEFAULT_SPEED: u32 = 60;
+
 /// Everything the playground page shows and a share link reproduces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -455,7 +461,7 @@ pub struct PlaygroundConfig {
     /// number caps it. A display setting: results are bit-identical at any count.
     pub threads: Option<u32>,
     /// How an uploaded table was read: label and feature columns, task, missing cells.
-    pub table: crate::data::csv::CsvOptions,
+    pub table: CsvOptions,
 }
 
 impl Default for PlaygroundConfig {
@@ -490,11 +496,11 @@ impl Default for PlaygroundConfig {
             standardize: false,
             discretize: false,
             show_test: false,
-            speed: Some(crate::playground::DEFAULT_SPEED),
+            speed: Some(DEFAULT_SPEED),
             lang: None,
             backend: BackendChoice::Cpu,
             threads: None,
-            table: crate::data::csv::CsvOptions::default(),
+            table: CsvOptions::default(),
         }
     }
 }

@@ -1,15 +1,15 @@
 //! `fit`'s options, callbacks, logs and `History`, the early-stopping rule and the
-//! validation split; the loop itself is `crate::train::fit`, shared by every backend.
+//! validation split; the loop itself, and `Sequential::fit` that runs it on the CPU, are in
+//! `crate::train::fit` (the layer above), shared by every backend.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Sequential;
 use crate::spec::{EarlyStoppingSpec, Monitor};
 use crate::{config_err, Error, Matrix, Result};
 
-/// Options of [`Sequential::fit`].
+/// Options of [`Sequential::fit`](super::Sequential::fit).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitOptions {
     pub epochs: usize,
@@ -152,27 +152,6 @@ impl EarlyStopper {
 
     pub fn restores_best(&self) -> bool {
         self.spec.restore_best_weights
-    }
-}
-
-impl Sequential {
-    /// Trains for `opts.epochs` epochs on the CPU and returns the per-epoch history (the
-    /// loop every backend shares: [`crate::train::fit`]).
-    pub fn fit(
-        &mut self,
-        x: &Matrix,
-        y: &Matrix,
-        opts: &FitOptions,
-        callbacks: &mut [&mut dyn Callback],
-    ) -> Result<History> {
-        crate::train::ready(crate::train::fit(
-            &mut crate::train::Cpu,
-            self,
-            x,
-            y,
-            opts,
-            callbacks,
-        ))
     }
 }
 

@@ -1,8 +1,9 @@
 //! The Keras-style epoch loop, written once for every backend: validation split, the epoch's
 //! row order, per-batch callbacks, the row-weighted epoch loss, logs evaluated on the CPU
-//! model, early stopping with best-weight restore.
+//! model, early stopping with best-weight restore; and `Sequential::fit`, that loop on the
+//! CPU (here rather than in `model`, so that `model` never calls up into `train`).
 
-use super::{mean_batch_loss, EpochRun, Trainer};
+use super::{mean_batch_loss, ready, Cpu, EpochRun, Trainer};
 use crate::model::fit::{split_validation, LabelledData};
 use crate::model::EarlyStopper;
 use crate::{Callback, FitOptions, History, Logs, Matrix, Result, Sequential};
@@ -133,6 +134,20 @@ pub async fn fit<T: Trainer>(
         }
     }
     Ok(run.into_history())
+}
+
+impl Sequential {
+    /// Trains for `opts.epochs` epochs on the CPU and returns the per-epoch history (the
+    /// loop every backend shares: [`crate::train::fit`]).
+    pub fn fit(
+        &mut self,
+        x: &Matrix,
+        y: &Matrix,
+        opts: &FitOptions,
+        callbacks: &mut [&mut dyn Callback],
+    ) -> Result<History> {
+        ready(fit(&mut Cpu, self, x, y, opts, callbacks))
+    }
 }
 
 /// The logs of an epoch whose mean batch loss was `loss`: training metrics evaluated on the

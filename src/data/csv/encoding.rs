@@ -9,21 +9,8 @@ use crate::data::split::Standardizer;
 use crate::data::Task;
 use crate::{Error, Matrix, Result};
 
-/// What to do with a row that has a missing feature cell (a missing label always drops it).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MissingPolicy {
-    /// Leave the row out.
-    #[default]
-    Drop,
-    /// Fill numbers with the column's training mean, text with its most frequent value.
-    Fill,
-}
-
-impl MissingPolicy {
-    /// Both policies, in the order the page lists them (the default first).
-    pub const ALL: [MissingPolicy; 2] = [MissingPolicy::Drop, MissingPolicy::Fill];
-}
+/// The missing-cell policy is part of the table's options, a description in `spec`.
+pub use crate::spec::MissingPolicy;
 
 /// How one source column becomes model inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,7 +10,9 @@ pub mod prepare;
 mod reader;
 pub mod table;
 
-use serde::{Deserialize, Serialize};
+/// The options of reading a table: a description, so it lives in `spec` (the config carries
+/// it); re-exported here, where it is applied.
+pub use crate::spec::CsvOptions;
 
 use super::{Dataset, Point, Task};
 use crate::{Error, Matrix, Result};
@@ -36,27 +38,6 @@ pub const MAX_CLASSES: usize = 256;
 /// Detection treats numeric labels as classes when they are integers with at most this
 /// many distinct values.
 pub const MAX_DETECTED_CLASSES: usize = 10;
-
-/// How to read a table. `Default` detects everything.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CsvOptions {
-    /// The label column: a header name, or a 0-based index written as text. `None` = last.
-    pub label_column: Option<String>,
-    /// `None` = detect: the first row is a header when one of its non-empty fields is not a
-    /// number while the field below it is (with a single row: when no field is a number).
-    pub has_header: Option<bool>,
-    /// `None` = detect: classification when some label is not a number, or when all are
-    /// integers with at most [`MAX_DETECTED_CLASSES`] distinct values; else regression.
-    pub task: Option<Task>,
-    /// Tables: the feature columns by name (or 0-based index), `None` = every usable column
-    /// besides the label.
-    pub features: Option<Vec<String>>,
-    /// Tables: the user's override of the detected task (wins over `task`).
-    pub kind: Option<prepare::TaskKind>,
-    /// Tables: rows with a missing feature cell are dropped or filled.
-    pub missing: encoding::MissingPolicy,
-}
 
 /// Reads a table whose columns are numeric features plus one label column.
 ///

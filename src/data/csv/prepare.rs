@@ -2,7 +2,7 @@
 //! columns, the task, missing cells, one-hot encoding, a seeded (stratified) split, and the
 //! fitted [`Preprocessing`] that turns raw columns into model inputs.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::encoding::{ColumnEncoding, InputColumn, MissingPolicy, Preprocessing, TargetScale};
 use super::labels::{class_labels, detect_regression, regression_labels};
@@ -15,18 +15,8 @@ use crate::{Error, Matrix, Result, Rng};
 /// Most distinct values a text feature column may have (each becomes one input).
 pub const MAX_CATEGORIES: usize = 32;
 
-/// The user's override of the detected task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskKind {
-    Classification,
-    Regression,
-}
-
-impl TaskKind {
-    /// Both overrides, in the order the page lists them.
-    pub const ALL: [TaskKind; 2] = [TaskKind::Classification, TaskKind::Regression];
-}
+/// The task override is part of the table's options, a description in `spec`.
+pub use crate::spec::TaskKind;
 
 /// What loading did to the rows and cells, for the page to say.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
