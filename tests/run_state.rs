@@ -1,5 +1,5 @@
 //! Moving a run into another build of the engine (the page's move into the GPU build): a
-//! session rebuilt from config, data and model file, with the run's state set, goes on
+//! session read back from its snapshot (config, data, model file and the run's state) goes on
 //! exactly as the one it came from — early stopping's best and patience, the replay, an
 //! epoch in progress, the training time and a table's slice included — and a state that
 //! does not fit is refused, changing nothing.
@@ -9,19 +9,9 @@ use nn_playground::session::{Axis, RunState, Session};
 use nn_playground::spec::{EarlyStoppingSpec, Monitor};
 use nn_playground::{DatasetKind, PlaygroundConfig};
 
-/// The page's move: a new session from the config (and the data, for uploads), the model
-/// file with its optimiser state, then the run's state, through text as between builds.
-fn moved(s: &Session, csv: Option<(&str, &CsvOptions)>) -> Session {
-    let mut next = Session::new(s.config().clone()).unwrap();
-    if let Some((text, opts)) = csv {
-        next.load_csv(text, opts).unwrap();
-        next.set_config(s.config().clone()).unwrap();
-    }
-    next.import_model(&s.export_model_with_state()).unwrap();
-    let text = serde_json::to_string(&s.run_state()).unwrap();
-    next.set_run_state(serde_json::from_str(&text).unwrap())
-        .unwrap();
-    next
+/// The page's move: the session's one snapshot, read back as another build reads it.
+fn moved(s: &Session, _csv: Option<(&str, &CsvOptions)>) -> Session {
+    Session::from_snapshot(&s.snapshot()).unwrap()
 }
 
 /// Early stopping that waits, so that the run stops after some epochs of patience.

@@ -117,7 +117,7 @@ impl SessionData {
         }
     }
 
-    fn build(
+    pub(super) fn build(
         points: Vec<Point>,
         is_test: Vec<bool>,
         task: Task,

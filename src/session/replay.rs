@@ -36,7 +36,9 @@ pub struct ReplayFrame<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ReplayMeta {
     pub epoch: usize,
+    #[serde(deserialize_with = "super::nan_for_null")]
     pub train: f32,
+    #[serde(deserialize_with = "super::nan_for_null")]
     pub test: f32,
 }
 

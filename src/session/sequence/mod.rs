@@ -16,6 +16,7 @@
 //! # Ok::<(), nn_playground::Error>(())
 //! ```
 
+mod snapshot;
 mod views;
 
 pub use views::{EmbeddingMap, SequenceExample};
@@ -34,7 +35,7 @@ pub const EVAL_TRAIN_ROWS: usize = 512;
 pub const MAX_STEPS_PER_CALL: usize = 100_000;
 
 /// The figures after a call to [`SequenceSession::train_steps`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct SequencePoint {
     /// Optimiser steps so far.
     pub step: u64,
