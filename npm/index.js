@@ -1,5 +1,5 @@
 // The package's main entry for browsers and bundlers: the engine's JS API (wasm-bindgen
-// bindings of the CPU build) and `init`, which loads pkg/nn_playground_bg.wasm from beside
+// bindings of the full build: tables, ONNX, the Sequences mode and WebGPU) and `init`, which loads pkg/nn_playground_bg.wasm from beside
 // this module wherever a bundler or a CDN has put it.
 
 import wasmInit from './pkg/nn_playground.js';

@@ -1,13 +1,6 @@
-// The package's Sequences entry for browsers and bundlers: the JS API of the build with the
-// Sequences mode's bindings (`SequenceSession`, `sequenceChoices`, `defaultSequenceConfig`,
-// the link functions) beside the main entry's, loading pkg-sequences/nn_playground_bg.wasm
-// from beside this module. Import it instead of the main entry, never both: each has its
-// own wasm instance.
+// The package's Sequences entry, kept for code written when the Sequences bindings had a build of their
+// own: the main entry's build (`pkg/`) now carries them, so this is the main entry itself
+// (one wasm instance, whichever entry a program imports).
 
-import wasmInit from './pkg-sequences/nn_playground.js';
-import { wrapInit } from './loader.js';
-
-export * from './pkg-sequences/nn_playground.js';
-
-export const init = wrapInit(wasmInit, new URL('./pkg-sequences/nn_playground_bg.wasm', import.meta.url));
-export default init;
+export * from './index.js';
+export { default } from './index.js';

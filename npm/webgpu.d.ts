@@ -1,12 +1,5 @@
-// Types of the package's optional GPU entry: the wasm-bindgen declarations of the WebGPU
-// build (with `GpuTrainer`), plus `init`.
+// Types of the package's GPU entry: the main entry's (its build `pkg/` carries the
+// WebGPU backend and `GpuTrainer`).
 
-import type { InitInput, InitOutput } from './pkg-webgpu/nn_playground.js';
-
-export * from './pkg-webgpu/nn_playground.js';
-
-/** Loads `pkg-webgpu/nn_playground_bg.wasm` from beside the module, once. */
-export declare function init(
-  input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
-): Promise<InitOutput>;
-export default init;
+export * from './index.js';
+export { default } from './index.js';

@@ -32,6 +32,7 @@ pub mod activation;
 #[cfg(feature = "webgpu")]
 pub mod backend;
 pub mod bench;
+pub mod capabilities;
 pub mod choices;
 pub mod data;
 pub mod error;

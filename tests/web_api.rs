@@ -303,20 +303,19 @@ async fn unknown_backend_is_a_clear_error() {
 }
 
 #[wasm_bindgen_test]
-fn a_run_with_a_nan_loss_moves_between_sessions() {
-    // A split without points has a NaN loss: the run's state must carry it across builds,
-    // although values from JavaScript are read as JSON text (which has no NaN).
+fn a_session_moves_by_its_snapshot_and_a_cut_one_is_refused_in_words() {
+    // The same bytes serve a move between builds, a reload and a crash restart: read back,
+    // the session writes the very same snapshot (its run, model and optimiser state).
     let mut s = WebSession::new(JsValue::UNDEFINED).unwrap();
     s.train_epochs(3).unwrap();
-    let run = s.export_run().unwrap();
-    let history = js_sys::Array::from(&get(&run, "history"));
-    assert!(history.length() > 0);
-    js_sys::Reflect::set(&history.get(0), &"test".into(), &f64::NAN.into()).unwrap();
-    let mut next = WebSession::new(JsValue::UNDEFINED).unwrap();
-    next.import_run(run).unwrap();
-    let back = next.export_run().unwrap();
-    let first = js_sys::Array::from(&get(&back, "history")).get(0);
-    assert!(get(&first, "test").as_f64().unwrap().is_nan());
-    assert!(get(&first, "train").as_f64().unwrap().is_finite());
-    assert_eq!(get(&back, "epoch").as_f64(), Some(3.0));
+    let bytes = s.snapshot();
+    let next = WebSession::from_snapshot(&bytes).unwrap();
+    assert_eq!(next.epoch(), 3);
+    assert_eq!(next.snapshot(), bytes);
+    let err = WebSession::from_snapshot(&bytes[..bytes.len() - 9])
+        .err()
+        .expect("a cut snapshot is refused");
+    assert!(message(err.into()).contains("broken"));
+    let caps = nn_playground::web::capabilities();
+    assert!(caps.iter().any(|c| c == "restore"), "{caps:?}");
 }

@@ -7,7 +7,7 @@
 // worker and state while the other is shown, and the address holds the shown mode's link.
 
 import { Playground } from './playground.js';
-import { MAX_SAVED_CHARS } from './storage.js';
+import { MAX_SAVED_CHARS, fromBase64, toBase64 } from './storage.js';
 import { t, htmlLang, onLangChange } from './i18n/index.js';
 import { ModeSwitch, isSequenceLink } from './sequence/mode.js';
 
@@ -27,31 +27,32 @@ let writing = '';
 
 const SAVED = 'nn-playground:before-reload';
 
-/** The snapshot saved for this very address, if any. */
+/** The snapshot saved for this very address, if any (see `saveSnapshot`). */
 function savedSnapshot() {
   try {
     const saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
-    return saved && saved.hash === location.hash.slice(1) ? saved.snapshot : undefined;
+    if (!saved || saved.hash !== location.hash.slice(1)) return undefined;
+    const { bytes64, ...rest } = saved.snapshot;
+    return bytes64 ? { ...rest, bytes: fromBase64(bytes64) } : rest;
   } catch {
     return undefined;
   }
 }
 
+/**
+ * Keeps the worker's last snapshot (the session's bytes) for a reload of this address, as
+ * base64. One too large for the tab's storage keeps only the settings, and says how many
+ * rows of uploaded data the reload must ask for again.
+ */
 function saveSnapshot(p, snapshot) {
   if (p !== playground || !snapshot) return;
   try {
-    // Over the cap before stringifying: a large network's model is tens of MB of text, and
-    // stringifying it blocked the page for ~50 ms every snapshot. What does not fit is left
-    // out and named, so the reload can say what to load again: the data first, then the model.
-    const size = (s) => (s.model?.length || 0) + (s.dataPacked?.length || 0) + (s.data?.length || 0);
-    let kept = snapshot;
-    if (size(kept) > MAX_SAVED_CHARS && (kept.dataPacked || kept.data)) {
-      const { dataPacked, data, ...rest } = kept;
-      kept = { ...rest, dataLost: { rows: snapshot.dataRows } };
-    }
-    if (size(kept) > MAX_SAVED_CHARS) {
-      const { model, ...rest } = kept;
-      kept = rest;
+    let kept;
+    if (Math.ceil(snapshot.bytes.length / 3) * 4 <= MAX_SAVED_CHARS) {
+      kept = { bytes64: toBase64(snapshot.bytes) };
+    } else {
+      kept = { config: snapshot.config };
+      if (snapshot.config.dataset === 'custom') kept.dataLost = { rows: snapshot.rows };
     }
     const text = JSON.stringify({ hash: location.hash.slice(1), snapshot: kept });
     if (text.length > MAX_SAVED_CHARS) sessionStorage.removeItem(SAVED);

@@ -1,15 +1,13 @@
-// Which engine build the training worker runs. Every page starts on the single-thread SIMD128
-// core build (`pkg-core/`), the engine without the table upload, the explain, health and
-// importance views, ONNX and the model-file and run readers, so a first visit downloads the
-// smallest build. The worker moves its session out of it the first time it needs more:
-// into the threads build (`pkg-threads/`, a pool of Web Workers sharing one wasm memory)
-// when the page is cross-origin isolated on more than one core (`threadsAllowed`) and
-// either a left-out part is used or the session's work is large enough to split
-// (`Session.wouldUseThreads`, the engine's rule); into the full single-thread build
-// (`pkg/`) for a left-out part everywhere else, and also when the threads build is missing
-// or its pool does not start (the reason is kept for the page to show). The Sequences
-// mode's worker loads its own build instead (`pkg-sequences/`, see `loadSequenceEngine`),
-// so the playground's builds do not carry it.
+// Which of the engine's three page builds the training worker runs. Every page starts on the
+// single-thread SIMD128 core build (`pkg-core/`), the engine without the table upload, the
+// explain, health and importance views, ONNX, the snapshot and model-file readers and the
+// Sequences mode, so a first visit downloads the smallest build. Each build says what it
+// can do (`capabilities()`, from the same cfgs that cut it); the worker's `ensure` moves its
+// session out by snapshot the first time it needs more: into the threads build
+// (`pkg-threads/`, a pool of Web Workers sharing one wasm memory; everything but WebGPU)
+// when the page is cross-origin isolated on more than one core (`threadsAllowed`), else into
+// the full single-thread build (`pkg/`, everything), also when the threads build is missing
+// or its pool does not start (the reason is kept for the page to show).
 
 /** How long the pool's workers may take to start before the single-thread build is used. */
 const POOL_START_MS = 10_000;
@@ -25,22 +23,37 @@ export function threadsAllowed() {
  * pool's thread count (1 without one), and why the threads build is not running as a phrase
  * `{key, vars}` for the page's languages (null when nothing stands in its way).
  * `single`: a single-thread build whatever the page allows (after the worker died).
- * `full`: a build with everything, the threads build where the page can have it (a
- * snapshot to restore carries a model file, which only they read).
+ * `needs`: a capability the build must have (see `loadWith`); none: the core build.
  */
-export async function loadEngine({ single = false, full = false } = {}) {
+export async function loadEngine({ single = false, needs = null } = {}) {
   const reason = single ? { key: 'threads.stoppedEarlier' } : null;
-  if (full) {
-    if (single || !threadsAllowed()) return loadFullEngine(reason);
-    try {
-      return await loadThreadsEngine();
-    } catch (err) {
-      return loadFullEngine(threadsNotStarted(err));
-    }
-  }
+  if (needs) return loadWith(needs, { single, reason });
   const wasm = await import('../pkg-core/nn_playground.js');
   await wasm.default();
   return { wasm, build: 'core', pool: 1, reason };
+}
+
+/**
+ * The first build that has `capability` (a name of the engine's `capabilities()`): the
+ * threads build where the page can have it (`threadsOk`, default `threadsAllowed()`), else
+ * the full single-thread build `pkg/`, which has every capability but `threads`. Each build
+ * is asked what it can do; nothing here lists what a build holds. A threads build that does
+ * not start is said in `reason` and the full build is used.
+ */
+export async function loadWith(capability, { single = false, reason = null, threadsOk = !single && threadsAllowed() } = {}) {
+  // Only a hint (each build is still asked): wgpu's browser backend does not build with wasm
+  // atomics, so the threads build has no GPU, and a pool started for it would be wasted.
+  if (threadsOk && capability !== 'webgpu') {
+    try {
+      const threads = await loadThreadsEngine();
+      if (threads.wasm.capabilities().includes(capability)) return threads;
+    } catch (err) {
+      reason = threadsNotStarted(err);
+    }
+  }
+  const full = await loadFullEngine(reason);
+  if (!full.wasm.capabilities().includes(capability)) throw new Error(`no build of the engine can do "${capability}"`);
+  return full;
 }
 
 /** The threads build with its pool of one thread per core started; throws when it cannot. */
@@ -59,27 +72,13 @@ export function threadsNotStarted(err) {
 }
 
 /**
- * The full single-thread build (`pkg/`), instantiated: what the core build moves into, and
- * what a restart from a snapshot (which carries a model file to read) starts on. `reason`
- * as `loadEngine` gives it.
+ * The full single-thread build (`pkg/`: everything, WebGPU and the Sequences mode
+ * included), instantiated. `reason` as `loadEngine` gives it.
  */
 export async function loadFullEngine(reason = null) {
   const wasm = await import('../pkg/nn_playground.js');
   await wasm.default();
   return { wasm, build: 'single', pool: 1, reason };
-}
-
-/**
- * The Sequences mode's build (`pkg-sequences/`: the engine with the feature `sequences`),
- * instantiated. It is single-threaded: the default model's largest product (256 token rows
- * × 32 × 64) is about the least work the threads build gives one band, so a pool would gain
- * it little and cost a third build, its start and a thread that can die; larger models
- * train on one thread too.
- */
-export async function loadSequenceEngine() {
-  const wasm = await import('../pkg-sequences/nn_playground.js');
-  await wasm.default();
-  return wasm;
 }
 
 /** The CPU's part of the speed line: the build and the threads it uses now. */

@@ -4,7 +4,8 @@
 //
 // Protocol — main → worker:
 //   {type: 'init', hash}                      build a session from a URL-hash config
-//   {type: 'init', restore, hide}             rebuild from a snapshot (after a crash)
+//   {type: 'init', restore, hide}             rebuild from a snapshot {bytes} (after a crash),
+//                                             or from {config, dataLost} when it was too large
 //   {type: 'init', restore, hash}             the same after a reload (hide from the hash;
 //                                             a snapshot that fails falls back to the hash)
 //   (any init may carry `singleThread: true`: the single-thread build only, after a worker
@@ -24,22 +25,23 @@
 // Pace: `config.speed` epochs per second (null: as fast as it goes). A paced run trains only
 // the epochs due (see `pace.js`) and sleeps in between, so neither thread spins.
 //
-// A frame carries `snapshot: {config, model, data?}` every few seconds (and whenever idle):
-// the last good state the page restarts a crashed worker from.
+// A frame carries `snapshot: {bytes, rows}` every few seconds (and whenever idle): the
+// session's snapshot, the last good state the page restarts a crashed worker from.
 //
 // Backends: `config.backend` is 'cpu', 'webgpu' or 'auto'. The engine decides everything (which
 // backend, auto's timing, the fallback on a lost device, what to say); the worker forwards the
 // choice and shows the engine's news. The page starts on a CPU build (`pkg-core/`, or the
-// threads build); the first choice of WebGPU moves the whole session into the GPU build
-// (`pkg-webgpu/`, which holds the CPU engine too) once, so the CPU-only page never downloads
-// it. Training is one call either way (`trainSlice`); while it runs, calls wait for it.
+// threads build); the first choice of WebGPU moves the whole session into the full build
+// (`pkg/`, which holds the GPU backend and the CPU engine) once, so the CPU-only page never
+// downloads it. Training is one call either way (`trainSlice`); while it runs, calls wait.
 //
-// The core build leaves out what a first visit does not need (see `engine.js`). A call that
-// needs it (`needsFullBuild`) first moves the session into the full build (`pkg/`) the same
-// way, with its model, optimiser state and whole run, and then runs there.
+// Moves between builds: every build says what it can do (`capabilities()`); a call that
+// needs what this build lacks (its `needs` below) first `ensure`s it: the session's one
+// snapshot (`snapshot()`, bytes) is read back by the build that has it
+// (`Session.fromSnapshot`), with its model, optimiser state and whole run. The page's
+// crash restarts and reloads start from the same bytes.
 
-import { cpuLabel, loadEngine, loadFullEngine, loadThreadsEngine, threadsAllowed, threadsNotStarted } from './engine.js';
-import { MAX_SAVED_CHARS } from './storage.js';
+import { cpuLabel, loadEngine, loadThreadsEngine, loadWith, threadsAllowed, threadsNotStarted } from './engine.js';
 import { Pacer } from './pace.js';
 import { handleSequence } from './sequence/worker_side.js';
 
@@ -71,10 +73,11 @@ let historyStride = 1;
 let lastHeavy = 0;
 let lastSnapshot = -Infinity;
 let snapshotDirty = true;
+// How often a running session's snapshot is taken (see `frame`).
+let snapshotEvery = SNAPSHOT_MS;
 let heavyDirty = true;
 let view = { gridRes: 100, neurons: true, neuronRes: 20, network: true, insight: true, health: false };
 const pacer = new Pacer();
-let gpuBuild = false;
 // The sleep of a paced run until its next epoch is due.
 let sleepTimer = null;
 let ready = null;
@@ -89,10 +92,6 @@ let version = 0;
 let gpuGrid = null;
 // The training slice (or backend move) in flight: calls and frames wait for it.
 let slicing = null;
-// The data of the last snapshot, deflated; null when the data changed since.
-let packedData = null;
-// The text of the table last loaded (a table's rows never change after loading).
-let tableText = null;
 // A permutation-importance run takes the ticks until it is done or cancelled.
 let importanceRunning = false;
 const pending = [];
@@ -146,17 +145,20 @@ async function handle(msg) {
       await ready;
       await idle();
       let reply;
-      if (needsFullBuild(msg.method, msg.args || [])) {
+      const fn = calls[msg.method];
+      const need = typeof fn?.needs === 'function' ? fn.needs(...(msg.args || [])) : fn?.needs;
+      if (need) {
         try {
-          await holdingSession(moveToFullBuild());
+          await holdingSession(ensure(need));
         } catch (err) {
           if (fatal(err)) return;
-          self.postMessage({ type: 'reply', id: msg.id, ok: false, error: errorInfo(new Error(`the engine's full build could not be loaded (${message(err)})`)) });
+          self.postMessage({ type: 'reply', id: msg.id, ok: false, error: errorInfo(new Error(`the engine's build with "${need}" could not be loaded (${message(err)})`)) });
           break;
         }
       }
       try {
-        reply = { type: 'reply', id: msg.id, ok: true, value: await callOnce(msg) };
+        if (!fn) throw new Error(`the engine's worker has no call "${msg.method}"`);
+        reply = { type: 'reply', id: msg.id, ok: true, value: await fn(...(msg.args || [])) };
       } catch (err) {
         if (fatal(err)) return;
         reply = { type: 'reply', id: msg.id, ok: false, error: errorInfo(err) };
@@ -168,21 +170,6 @@ async function handle(msg) {
     }
     default:
       break;
-  }
-}
-
-/**
- * Runs the call `msg`. A call that `needsFullBuild` does not list but that reaches a binding
- * the core build lacks (a `TypeError`: not a function) moves into the full build and runs
- * once more there, so a missing entry costs a move, not an error.
- */
-async function callOnce(msg) {
-  try {
-    return calls[msg.method](...(msg.args || []));
-  } catch (err) {
-    if (engine?.build !== 'core' || !(err instanceof TypeError) || !/is not a function/.test(err.message)) throw err;
-    await holdingSession(moveToFullBuild());
-    return calls[msg.method](...(msg.args || []));
   }
 }
 
@@ -207,11 +194,11 @@ async function idle() {
 
 /**
  * The CPU build (threads, core or single-thread, see `engine.js`), loaded once at start.
- * `full`: never the core build (a snapshot's model file needs the full build's reader).
+ * `needs`: a capability it must have (`restore` to read a snapshot back).
  */
-async function loadCpuBuild({ full = false } = {}) {
+async function loadCpuBuild({ needs = null } = {}) {
   if (engine) return;
-  engine = await loadEngine({ single: singleThread, full });
+  engine = await loadEngine({ single: singleThread, needs });
   wasm = engine.wasm;
   if (engine.build === 'threads' && poolChannel) wasm.watchPoolDeaths(poolChannel);
 }
@@ -255,7 +242,7 @@ async function start(hash, earlierWarning) {
   }
   if (parsed.weights) {
     try {
-      if (engine.build === 'core') await moveToFullBuild();
+      await ensure('full');
       session.importModel(wasm.decodeWeights(parsed.weights));
     } catch (err) {
       warning = [warning, { key: 'link.weightsNotLoaded', vars: { why: errorInfo(err) } }];
@@ -293,31 +280,20 @@ function choices() {
 }
 
 /**
- * Rebuilds the session from a page snapshot; anything that does not fit falls back (to the
- * link's `hash` when given, as after a reload).
+ * Rebuilds the session from a page snapshot: the session's own bytes (read by a build with
+ * `restore`), or only its settings when it was too large to keep. Anything that does not fit
+ * falls back (to the link's `hash` when given, as after a reload).
  */
 async function restore(snap, hide, hash) {
-  await loadCpuBuild({ full: Boolean(snap.model || snap.data || snap.dataPacked) });
+  await loadCpuBuild({ needs: snap.bytes ? 'restore' : null });
   let warning;
-  const lost = snap.dataLost ? dataLostText(snap.dataLost) : '';
   try {
-    session = new wasm.Session(snap.config);
-    const data = snap.dataPacked ? wasm.unpackText(snap.dataPacked) : snap.data;
-    if (data) {
-      tableText = data;
-      // Points travel as `x1,x2,label`; a table as its own columns, read with its choices.
-      session.loadCsv(data, snap.table ? snap.config.table : { label_column: 'label', has_header: true });
-      session.setConfig(snap.config);
+    if (snap.bytes) {
+      session = wasm.Session.fromSnapshot(snap.bytes);
+    } else {
+      session = new wasm.Session(snap.config);
+      if (snap.dataLost) warning = dataLostText(snap.dataLost);
     }
-    if (snap.model) {
-      try {
-        session.importModel(snap.model);
-      } catch (err) {
-        // Without its data a table's model has nothing to read; the settings still hold.
-        if (!lost) throw err;
-      }
-    }
-    if (lost) warning = lost;
   } catch (err) {
     warning = { key: 'restore.failed', vars: { why: errorInfo(err) } };
     if (hash !== undefined) {
@@ -407,9 +383,9 @@ function followConfig() {
  */
 async function applyBackend() {
   backendDirty = false;
-  if (backendChoice !== 'cpu' && !gpuBuild) {
+  if (backendChoice !== 'cpu') {
     try {
-      await moveToGpuBuild();
+      await ensure('webgpu');
     } catch (err) {
       if (fatal(err)) return;
       notice([{ key: 'gpu.failed', vars: { why: { key: 'gpu.notUsed' }, detail: `its build could not be loaded (${message(err)})` } }, { key: 'gpu.continues' }]);
@@ -420,44 +396,23 @@ async function applyBackend() {
 }
 
 /**
- * Carries the session into the GPU build: rebuilt there from its config, data and model with
- * its optimiser state, then its whole run set (epoch, loss history, stop, early stopping's
- * best and patience, the replay, an epoch in progress, the training time, a table's slice),
- * so it goes on there as it would have here.
+ * Makes sure the session runs on a build that can do `capability` (see `engine.js`): when
+ * this one cannot, the session moves by its snapshot into the first build that can (the
+ * threads build where the page allows it and has not tried it, else the full build).
  */
-async function moveToGpuBuild() {
-  const m = await import('../pkg-webgpu/nn_playground.js');
-  await m.default();
-  moveSessionInto(m);
-  // The GPU build's CPU engine runs on this thread alone.
-  engine = { wasm: m, build: 'webgpu', pool: 1, reason: null };
-  gpuBuild = true;
-}
-
-/**
- * Whether the call `method` with `args` needs what the core build leaves out (the table
- * upload and files, the explain, health and importance views, ONNX, reading a model file,
- * a link with the weights in it). Only asked while the core build runs.
- */
-function needsFullBuild(method, args) {
-  if (engine?.build !== 'core') return false;
-  if (FULL_BUILD_CALLS.has(method)) return true;
-  if (method === 'setView') return Boolean(args[0]?.health);
-  if (method === 'hash') return Boolean(args[1]);
-  return false;
-}
-
-const FULL_BUILD_CALLS = new Set(['loadCsv', 'csvPreview', 'setSlice', 'explainStep', 'linkInfo', 'unitRange', 'nearestTrainingRow', 'predictionsCsv', 'predictCsv', 'startImportance', 'exportOnnx', 'importModel']);
-
-/**
- * Carries the session from the core build into a build with everything, as into the GPU's:
- * the threads build where the page can have it, else the full single-thread build (`pkg/`).
- */
-async function moveToFullBuild() {
-  if (await moveToThreadsBuild()) return;
-  const next = await loadFullEngine(engine.reason);
+async function ensure(capability) {
+  if (wasm.capabilities().includes(capability)) return;
+  const next = await loadWith(capability, { reason: engine.reason, threadsOk: threadsPossible() && engine.build !== 'threads' });
   moveSessionInto(next.wasm);
+  const wasThreads = engine.build === 'threads';
   engine = next;
+  if (engine.build === 'threads') {
+    if (poolChannel) wasm.watchPoolDeaths(poolChannel);
+    wasm.setThreads(session.config().threads ?? 0);
+  } else if (wasThreads) {
+    // Leaving the pool (for the GPU): the full build's engine runs on this thread alone.
+    engine.reason = null;
+  }
 }
 
 /**
@@ -493,20 +448,11 @@ async function moveToThreadsBuild() {
 }
 
 /**
- * Rebuilds the session in the build `m` (the full or the GPU build) from its config, data
- * and model with its optimiser state, then its whole run set, frees the old one and goes on
- * in `m`.
+ * Moves the session into the build `m`: its snapshot read back there (config, data, model
+ * with its optimiser state and the whole run), the old one freed.
  */
 function moveSessionInto(m) {
-  const config = session.config();
-  const next = new m.Session(config);
-  if (config.dataset === 'custom') {
-    const table = session.isTable();
-    next.loadCsv(table && tableText ? tableText : session.dataCsv(), table ? config.table : { label_column: 'label', has_header: true });
-    next.setConfig(config);
-  }
-  next.importModel(session.exportModelWithState());
-  next.importRun(session.exportRun());
+  const next = m.Session.fromSnapshot(session.snapshot());
   session.free();
   session = next;
   wasm = m;
@@ -538,11 +484,20 @@ function touched({ points = false, structure = false } = {}) {
   heavyDirty = true;
   pointsDirty ||= points;
   structureDirty ||= structure;
-  if (points) packedData = null;
 }
 
 function resetHistory() {
   historySent = 0;
+}
+
+/**
+ * The call `fn`, marked with the capability it needs (a name of the engine's
+ * `capabilities()`, or a function of the call's arguments giving one or null): the worker
+ * `ensure`s it before the call runs.
+ */
+function needs(capability, fn) {
+  fn.needs = capability;
+  return fn;
 }
 
 const calls = {
@@ -602,11 +557,11 @@ const calls = {
     touched({ points: true });
     return true;
   },
-  setView(v) {
+  setView: needs((v) => (v?.health ? 'full' : null), function setView(v) {
     view = { ...view, ...v };
     touched({ structure: true });
     return view;
-  },
+  }),
   setWeight(d, from, to, value) {
     session.setWeight(d, from, to, value);
     touched();
@@ -627,30 +582,29 @@ const calls = {
     touched({ points: true, structure: true });
     return n;
   },
-  loadCsv(text, options) {
+  loadCsv: needs('full', function loadCsv(text, options) {
     running = false;
     session.loadCsv(text, options);
-    tableText = text;
     resetHistory();
     touched({ points: true, structure: true });
     return session.config();
-  },
+  }),
   dataCsv: () => session.dataCsv(),
-  csvPreview: (text) => wasm.csvPreview(text),
+  csvPreview: needs('full', (text) => wasm.csvPreview(text)),
   tableInfo: () => tableInfo(),
-  setSlice(x, y, held) {
+  setSlice: needs('full', function setSlice(x, y, held) {
     session.setSlice(x, y, held);
     touched({ points: true });
     return true;
-  },
+  }),
   insight: () => session.insight(),
-  explainStep: (row) => session.explainStep(row),
-  linkInfo: (d, i, j) => Array.from(session.linkInfo(d, i, j)),
-  unitRange: (c, u) => Array.from(session.unitRange(c, u)),
-  nearestTrainingRow: (x, y) => session.nearestTrainingRow(x, y),
-  predictionsCsv: (all) => session.predictionsCsv(!!all),
-  predictCsv: (text) => session.predictCsv(text),
-  startImportance(repeats) {
+  explainStep: needs('full', (row) => session.explainStep(row)),
+  linkInfo: needs('full', (d, i, j) => Array.from(session.linkInfo(d, i, j))),
+  unitRange: needs('full', (c, u) => Array.from(session.unitRange(c, u))),
+  nearestTrainingRow: needs('full', (x, y) => session.nearestTrainingRow(x, y)),
+  predictionsCsv: needs('full', (all) => session.predictionsCsv(!!all)),
+  predictCsv: needs('full', (text) => session.predictCsv(text)),
+  startImportance: needs('full', function startImportance(repeats) {
     // Importance measures one fixed model: training pauses while it runs.
     running = false;
     session.startImportance(repeats);
@@ -658,7 +612,7 @@ const calls = {
     scheduleTick();
     touched();
     return true;
-  },
+  }),
   cancelImportance() {
     session.cancelImportance();
     importanceRunning = false;
@@ -667,18 +621,18 @@ const calls = {
   },
   // With the optimiser's state, so an imported file resumes the run exactly.
   exportModel: () => session.exportModelWithState(),
-  exportOnnx: () => session.exportOnnx(),
-  importModel(json) {
+  exportOnnx: needs('full', () => session.exportOnnx()),
+  importModel: needs('full', function importModel(json) {
     session.importModel(json);
     resetHistory();
     touched({ structure: true });
     return session.config();
-  },
-  hash(hide, withWeights) {
+  }),
+  hash: needs((hide, withWeights) => (withWeights ? 'full' : null), function hash(hide, withWeights) {
     return withWeights
       ? wasm.configToHashWithWeights(session.config(), hide || [], session.exportModel())
       : wasm.configToHash(session.config(), hide || []);
-  },
+  }),
   predict(xy) {
     return session.predict(xy);
   },
@@ -689,9 +643,13 @@ const calls = {
   loseGpuForTest() {
     return session.loseGpuForTest();
   },
-  /** Test hook: the session's run state as `exportRun` gives it (what a move carries). */
-  runStateForTest() {
-    return session.exportRun();
+  /** Test hook: the session's snapshot (what a move, a reload and a restart carry). */
+  snapshotForTest() {
+    return session.snapshot();
+  },
+  /** Test hook: what this build can do. */
+  capabilitiesForTest() {
+    return wasm.capabilities();
   },
   /** Test hook: what this worker fetched (which builds of the engine, above all). */
   resourcesForTest() {
@@ -807,22 +765,6 @@ function maybeFrame() {
   delete f.transfer;
 }
 
-/**
- * The data for the snapshot, deflated once per change of the data (a table can be tens of
- * megabytes): a table as the file it came from, points as CSV. Data that could never fit
- * the tab's storage is not packed or posted at all, only counted. The core build has no
- * deflate (it has no tables either): its points travel as plain CSV (`plain`).
- */
-function packData() {
-  const rows = session.rowCount();
-  const text = session.isTable() && tableText ? tableText : session.dataCsv();
-  if (!wasm.packText) return { packed: null, plain: text.length <= MAX_SAVED_CHARS ? text : null, rows };
-  // Deflated numbers take about a third of their text, and base64 adds a third.
-  if (text.length > 4 * MAX_SAVED_CHARS) return { packed: null, rows };
-  const packed = wasm.packText(text);
-  return { packed: packed.length <= MAX_SAVED_CHARS ? packed : null, rows };
-}
-
 function frame() {
   const transfer = [];
   // The GPU's grid when it is of this very model state (its buffer travels once).
@@ -902,20 +844,16 @@ function frame() {
     f.table = tableInfo();
     structureDirty = false;
   }
-  if (snapshotDirty && (!running || now - lastSnapshot >= SNAPSHOT_MS)) {
+  if (snapshotDirty && (!running || now - lastSnapshot >= snapshotEvery)) {
     lastSnapshot = now;
     snapshotDirty = false;
-    const config = session.config();
-    f.snapshot = { config, model: session.exportModelWithState() };
-    // Generated data comes back from the seed; points added or uploaded must travel.
-    if (config.dataset === 'custom') {
-      packedData ||= packData();
-      if (packedData.packed) f.snapshot.dataPacked = packedData.packed;
-      else if (packedData.plain) f.snapshot.data = packedData.plain;
-      else f.snapshot.dataLost = { rows: packedData.rows };
-      f.snapshot.dataRows = packedData.rows;
-      f.snapshot.table = session.isTable();
-    }
+    const t0 = performance.now();
+    const bytes = session.snapshot();
+    // A large table's snapshot takes a while to write: it is then taken less often, so that
+    // it never costs more than about 2 % of the time.
+    snapshotEvery = Math.max(SNAPSHOT_MS, 50 * (performance.now() - t0));
+    f.snapshot = { bytes, config: session.config(), rows: session.rowCount() };
+    transfer.push(bytes.buffer);
   }
   return f;
 }

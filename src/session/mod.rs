@@ -18,9 +18,9 @@ mod insight;
 mod onnx;
 mod replay;
 mod run_state;
-mod snapshot;
 pub mod sequence;
 mod slice;
+mod snapshot;
 mod table;
 mod train;
 mod views;
@@ -34,8 +34,8 @@ pub use replay::{
     MAX_REPLAY_FRAMES, MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
 };
 pub use run_state::{EarlyProgress, RunState, SliceChoice};
-pub use snapshot::{snapshot_kind, SnapshotKind, SNAPSHOT_VERSION};
 pub use slice::{Axis, HeldValue, SliceInfo};
+pub use snapshot::{snapshot_kind, SnapshotKind, SNAPSHOT_VERSION};
 pub use train::{Stop, TrainTiming, CHUNK_STEPS};
 pub use views::{grid_points, DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
 
@@ -81,7 +81,9 @@ pub struct EpochLoss {
     pub test: f32,
 }
 
-pub(crate) fn nan_for_null<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<f32, D::Error> {
+pub(crate) fn nan_for_null<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<f32, D::Error> {
     use serde::Deserialize;
     Ok(Option::<f32>::deserialize(d)?.unwrap_or(f32::NAN))
 }

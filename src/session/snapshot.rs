@@ -121,7 +121,9 @@ pub(crate) fn open(bytes: &[u8], expected: SnapshotKind) -> Result<(String, Vec<
         BODY_JSON => body.to_vec(),
         BODY_DEFLATED => miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_BODY)
             .map_err(|_| {
-                Error::Format("this snapshot is broken (its body does not inflate: cut short?)".into())
+                Error::Format(
+                    "this snapshot is broken (its body does not inflate: cut short?)".into(),
+                )
             })?,
         other => {
             return Err(Error::Format(format!(

@@ -1,12 +1,9 @@
 //! The session's backend for the page's worker: following the config's choice (`cpu`,
 //! `webgpu`, `auto`) with the engine's one `Engine`, training slices on it, the decision grid
-//! predicted there, the news to show, and the run's state for moving the session into the
-//! GPU build. The worker only forwards: every decision is the engine's.
+//! predicted there, the news to show. The worker only forwards: every decision is the engine's.
 
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "full")]
-use super::from_js;
 use super::{js_err, to_js, WebSession};
 use crate::train::Engine;
 
@@ -98,61 +95,9 @@ impl WebSession {
         false
     }
 
-    /// The run beyond config, data and model (epoch, loss history, stop reason, early
-    /// stopping's progress, the replay, an epoch in progress, the training time, the map's
-    /// slice), to carry the session into another build of the engine. The replay's maps
-    /// travel as one `Float32Array` (`replay.grids`), up to 6.25 MiB.
-    #[wasm_bindgen(js_name = exportRun)]
-    pub fn export_run(&self) -> Result<JsValue, JsError> {
-        let mut state = self.inner.run_state();
-        let grids = std::mem::take(&mut state.replay.grids);
-        let run = to_js(&state)?;
-        let replay = js_sys::Reflect::get(&run, &"replay".into()).map_err(js_failure)?;
-        let grids = js_sys::Float32Array::from(&grids[..]);
-        js_sys::Reflect::set(&replay, &"grids".into(), &grids).map_err(js_failure)?;
-        Ok(run)
-    }
-
-    /// Continues the run `exportRun` gave, on this session rebuilt from the same config,
-    /// data and model file. Refused, changing nothing, when it does not fit (see
-    /// `Session::set_run_state`).
-    #[cfg(feature = "full")]
-    #[wasm_bindgen(js_name = importRun)]
-    pub fn import_run(&mut self, run: JsValue) -> Result<(), JsError> {
-        use wasm_bindgen::JsCast;
-        // The maps come as a Float32Array (or a plain array); the rest as plain values, read
-        // from copies so that the caller's object stays as it was.
-        let replay = js_sys::Reflect::get(&run, &"replay".into()).unwrap_or(JsValue::UNDEFINED);
-        let typed = js_sys::Reflect::get(&replay, &"grids".into())
-            .ok()
-            .and_then(|g| g.dyn_into::<js_sys::Float32Array>().ok());
-        let state: crate::session::RunState = match typed {
-            Some(grids) => {
-                let run = js_sys::Object::assign(&js_sys::Object::new(), &run.into());
-                let replay = js_sys::Object::assign(&js_sys::Object::new(), &replay.into());
-                js_sys::Reflect::set(&replay, &"grids".into(), &js_sys::Array::new())
-                    .map_err(js_failure)?;
-                js_sys::Reflect::set(&run, &"replay".into(), &replay).map_err(js_failure)?;
-                let mut state: crate::session::RunState = from_js(run.into(), "the run's state")?;
-                state.replay.grids = grids.to_vec();
-                state
-            }
-            None => from_js(run, "the run's state")?,
-        };
-        self.inner.set_run_state(state).map_err(js_err)
-    }
-
     /// Optimiser steps in one epoch (training rows ÷ batch size, rounded up).
     #[wasm_bindgen(js_name = stepsPerEpoch)]
     pub fn steps_per_epoch(&self) -> u32 {
         self.inner.steps_per_epoch() as u32
     }
-}
-
-/// A JS exception from a property access, as an error (it cannot happen on the plain
-/// objects these functions build).
-fn js_failure(e: JsValue) -> JsError {
-    JsError::new(&format!(
-        "could not reach a property of the run's state: {e:?}"
-    ))
 }

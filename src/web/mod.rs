@@ -31,6 +31,8 @@ mod keras;
 mod onnx;
 #[cfg(feature = "sequences")]
 mod sequence;
+mod snapshot;
+pub use snapshot::{capabilities, snapshot_mode};
 mod table;
 mod threads;
 
@@ -148,16 +150,25 @@ pub struct WebSession {
     engine_for: crate::spec::BackendChoice,
 }
 
+impl WebSession {
+    /// The binding around `inner`, on the CPU until `followBackend` opens the config's choice.
+    fn wrap(inner: Session) -> Self {
+        Self {
+            inner,
+            engine: crate::train::Engine::cpu(),
+            engine_for: crate::spec::BackendChoice::Cpu,
+        }
+    }
+}
+
 #[wasm_bindgen(js_class = Session)]
 impl WebSession {
     /// Builds a session from a config object (the serde form; `undefined` = defaults).
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<WebSession, JsError> {
-        Ok(Self {
-            inner: Session::new(config_from_js(config)?).map_err(js_err)?,
-            engine: crate::train::Engine::cpu(),
-            engine_for: crate::spec::BackendChoice::Cpu,
-        })
+        Ok(Self::wrap(
+            Session::new(config_from_js(config)?).map_err(js_err)?,
+        ))
     }
 
     pub fn config(&self) -> Result<JsValue, JsError> {

@@ -86,7 +86,13 @@ pub fn sequence_config_to_hash(
 
 #[wasm_bindgen(js_name = SequenceSession)]
 pub struct WebSequenceSession {
-    inner: SequenceSession,
+    pub(super) inner: SequenceSession,
+}
+
+impl WebSequenceSession {
+    pub(super) fn wrap(inner: SequenceSession) -> Self {
+        Self { inner }
+    }
 }
 
 #[wasm_bindgen(js_class = SequenceSession)]
@@ -95,9 +101,7 @@ impl WebSequenceSession {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<WebSequenceSession, JsError> {
         let cfg = sequence_config_from_js(config)?;
-        Ok(Self {
-            inner: SequenceSession::new(cfg).map_err(js_err)?,
-        })
+        Ok(Self::wrap(SequenceSession::new(cfg).map_err(js_err)?))
     }
 
     pub fn config(&self) -> Result<JsValue, JsError> {

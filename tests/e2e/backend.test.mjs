@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { APP, CHROMIUM_ARGS, appState, assertClean, callWorker, openApp, startServer, waitFor } from './harness.mjs';
+import { APP, CHROMIUM_ARGS, appState, assertClean, callWorker, openApp, snapshotOf, startServer, waitFor } from './harness.mjs';
 
 // Shader compilation on a software adapter is slow on a small shared machine.
 const SLOW = 120_000;
@@ -46,11 +46,11 @@ test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU 
   const fetched = () => page.evaluate(() => globalThis.playground.call('resourcesForTest'));
   const cpuOnly = await fetched();
   assert.ok(cpuOnly.some((u) => /\/pkg-core\/nn_playground_bg\.wasm/.test(u)), cpuOnly.join(' '));
-  assert.ok(!cpuOnly.some((u) => /pkg-webgpu/.test(u)), `the CPU page fetched the GPU build: ${cpuOnly.join(' ')}`);
+  assert.ok(!cpuOnly.some((u) => /\/pkg\/nn_playground_bg/.test(u)), `the CPU page fetched the full (GPU) build: ${cpuOnly.join(' ')}`);
 
   await chooseBackend(page, 'webgpu');
   await waitFor(async () => /Training on WebGPU/.test(await statusText(page)), 'the WebGPU notice', SLOW);
-  assert.ok((await fetched()).some((u) => /\/pkg-webgpu\/nn_playground_bg\.wasm/.test(u)), 'the session moved into the GPU build');
+  assert.ok((await fetched()).some((u) => /\/pkg\/nn_playground_bg\.wasm/.test(u)), 'the session moved into the full build, which has the GPU backend');
   await waitFor(async () => (await state(page)).backend === 'webgpu', 'frames from the GPU', SLOW);
   await trainsOn(page, 10, 'WebGPU training');
   await waitFor(async () => (await state(page)).gridOn === 'gpu', 'a decision grid predicted on the GPU', SLOW);
@@ -83,19 +83,21 @@ test('moving into the GPU build keeps the replay and early stopping\'s best and 
   const call = (method, ...args) => callWorker(page, method, ...args);
   await page.click(`${APP} button.play`);
   await waitFor(async () => (await epoch(page)) === 40 && (await state(page)).running === 'false', 'the CPU run at its epoch limit', SLOW);
-  const before = await call('runStateForTest');
+  const before = await snapshotOf(page);
+  assert.equal(before.build, 'core', 'taken on the core build');
   assert.ok(before.early, 'early stopping has begun counting');
   assert.ok(before.replay.frames.length > 5, `the replay has ${before.replay.frames.length} snapshots to carry`);
   assert.equal(before.stop.code, 'epoch_limit');
   await chooseBackend(page, 'webgpu');
   await page.click(`${APP} button.play`);
   const fetched = () => page.evaluate(() => globalThis.playground.call('resourcesForTest'));
-  await waitFor(async () => (await fetched()).some((u) => /\/pkg-webgpu\/nn_playground_bg\.wasm/.test(u)), 'the move into the GPU build', SLOW);
+  await waitFor(async () => (await fetched()).some((u) => /\/pkg\/nn_playground_bg\.wasm/.test(u)), 'the move into the GPU build', SLOW);
   await waitFor(async () => (await state(page)).running === 'false', 'the moved run stopped at its limit again', SLOW);
-  const after = await call('runStateForTest');
+  const after = await snapshotOf(page);
+  assert.equal(after.model, before.model, 'the weights and the optimiser\'s state');
   assert.deepEqual({ ...after.early }, { ...before.early }, 'early stopping\'s best, its epoch, the wait and the best weights');
   assert.deepEqual(after.replay.frames, before.replay.frames, 'the replay\'s snapshots');
-  assert.deepEqual(Array.from(after.replay.grids), Array.from(before.replay.grids), 'the replay\'s maps');
+  assert.deepEqual(after.grids, before.grids, 'the replay\'s maps');
   assert.deepEqual([after.epoch, after.history, after.stop], [before.epoch, before.history, before.stop]);
   assert.equal((await call('replayFrame', 0)).epoch, 0, 'the replay still starts at the untrained map');
   clean(s);

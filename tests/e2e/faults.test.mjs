@@ -181,7 +181,8 @@ test('a link restores settings, data and model; a reload keeps them all', async 
   await waitFor(async () => (await state(page)).epoch === '3', 'three more epochs');
   await waitFor(() => page.evaluate(() => {
     const saved = JSON.parse(sessionStorage.getItem('nn-playground:before-reload') || 'null');
-    return saved?.hash === location.hash.slice(1) && saved.snapshot.model === globalThis.playground.lastGood?.model;
+    const bytes = globalThis.playground.lastGood?.bytes;
+    return saved?.hash === location.hash.slice(1) && bytes && saved.snapshot.bytes64?.length === Math.ceil(bytes.length / 3) * 4;
   }), 'the snapshot saved for this address');
   const trained = await probe(page);
   assert.notDeepEqual(trained, preds, 'training moved the model');
@@ -189,14 +190,20 @@ test('a link restores settings, data and model; a reload keeps them all', async 
   await check('the reload');
   assert.deepEqual(await probe(page), trained, 'the model trained before the reload');
   assert.match(await page.textContent(`${APP} .status`), /Restored the model/);
-  // A stale or broken saved snapshot falls back to the address alone, with a message.
-  await page.evaluate(() => {
-    const saved = JSON.parse(sessionStorage.getItem('nn-playground:before-reload'));
-    saved.snapshot.model = '{"format": "nn-playground-model", "version": 1}';
-    sessionStorage.setItem('nn-playground:before-reload', JSON.stringify(saved));
-  });
-  await page.reload();
-  await check('a reload with a broken snapshot');
-  await waitFor(async () => /could not be restored/.test(await noticeText(page)), 'the message');
+  // A snapshot from a newer engine, or one cut short, falls back to the address alone,
+  // with a message that says which.
+  const saved = await page.evaluate(() => sessionStorage.getItem('nn-playground:before-reload'));
+  const tamper = (how) => page.evaluate(([text, how]) => {
+    const s = JSON.parse(text);
+    const raw = atob(s.snapshot.bytes64);
+    s.snapshot.bytes64 = how === 'newer' ? btoa(raw.slice(0, 4) + String.fromCharCode(99) + raw.slice(5)) : btoa(raw.slice(0, raw.length >> 1));
+    sessionStorage.setItem('nn-playground:before-reload', JSON.stringify(s));
+  }, [saved, how]);
+  for (const [how, says] of [['newer', /newer version/], ['cut', /broken/]]) {
+    await tamper(how);
+    await page.reload();
+    await check(`a reload with a ${how} snapshot`);
+    await waitFor(async () => /could not be restored/.test(await noticeText(page)) && says.test(await noticeText(page)), `the message for a ${how} snapshot`);
+  }
   clean(s);
 });

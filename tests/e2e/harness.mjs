@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -227,6 +228,26 @@ export const appState = (page) => page.evaluate((sel) => ({ ...document.querySel
 
 /** A call on the page's worker (`playground.call`), its result as the page receives it. */
 export const callWorker = (page, method, ...args) => page.evaluate(([m, a]) => globalThis.playground.call(m, ...a), [method, args]);
+
+/**
+ * The page's session as its snapshot says it, read here as the engine's format lays it out
+ * (8 bytes of envelope; a body, raw DEFLATE when byte 6 is 1, of a u32 length, that much
+ * JSON, then the replay's maps as f32): `{build, config, data, model, grids, ...run}`.
+ */
+export async function snapshotOf(page) {
+  const [build, raw] = await page.evaluate(async () => {
+    const bytes = await globalThis.playground.call('snapshotForTest');
+    return [globalThis.playground.root.dataset.engineBuild, Array.from(bytes)];
+  });
+  const bytes = Buffer.from(raw);
+  assert.equal(bytes.subarray(0, 4).toString('latin1'), 'NNPS', 'a snapshot of the engine');
+  const body = bytes[6] === 1 ? inflateRawSync(bytes.subarray(8)) : bytes.subarray(8);
+  const n = body.readUInt32LE(0);
+  const json = JSON.parse(body.subarray(4, 4 + n).toString('utf8'));
+  const tail = body.subarray(4 + n);
+  const grids = Array.from({ length: tail.length / 4 }, (_, i) => tail.readFloatLE(4 * i));
+  return { build, config: json.config, data: json.data, model: json.model, grids, ...json.run };
+}
 
 /** No page error, CSP violation or (unless `console: false`) console error was seen. */
 export function assertClean(s, { console = true } = {}) {

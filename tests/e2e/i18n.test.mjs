@@ -124,8 +124,7 @@ test('every engine error code has its message in both languages', () => {
   assert.equal(en['err.diverged.hint'], hint);
 });
 
-/** One of the engine's builds (`pkg/`, the playground's; `pkg-sequences/`, the Sequences
- * mode's), loaded in Node. */
+/** One of the engine's builds (`pkg/`, the full one), loaded in Node. */
 async function engine(build = 'pkg') {
   const wasm = await import(pathToFileURL(join(repoRoot, build, 'nn_playground.js')).href);
   wasm.initSync({ module: readFileSync(join(repoRoot, build, 'nn_playground_bg.wasm')) });
@@ -134,7 +133,7 @@ async function engine(build = 'pkg') {
 
 test('every id the engine offers has a label in both languages', async () => {
   const wasm = await engine();
-  const seq = await engine('pkg-sequences');
+  const seq = wasm;
   const described = { choices: wasm.choices(), sequenceChoices: seq.sequenceChoices() };
   let checked = 0;
   for (const [from, lists] of Object.entries(described)) {

@@ -1,8 +1,8 @@
 // The Sequences mode in the page: trains reverse at max pace to a stated held-out sequence
 // accuracy, paints one attention map per layer and head, answers typed input and refuses
 // bad input with the engine's message (the model kept), carries its settings in the link
-// across a reload, and runs inside <nn-playground mode="sequence">; it loads its own build
-// `pkg-sequences/`, which the playground alone never fetches.
+// across a reload, and runs inside <nn-playground mode="sequence">; it runs on a build that
+// says it has the mode (the full or the threads build), which the playground alone never fetches.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -49,8 +49,8 @@ test('reverse trains to the stated held-out accuracy, shows attention, answers t
   const { page } = s;
   assert.equal(await page.locator('nav.mode-switch [data-mode=sequence]').getAttribute('aria-selected'), 'true');
   assert.equal(await step(page), 0);
-  // The mode runs its own on-demand build; the playground's builds do not carry it.
-  assert.ok(s.responses.some((r) => r.url.includes('/pkg-sequences/nn_playground_bg.wasm')), 'pkg-sequences/ fetched');
+  // The mode runs on a build that says it can (the full build, or the threads build).
+  assert.ok(s.responses.some((r) => /\/pkg(-threads)?\/nn_playground_bg\.wasm/.test(r.url)), 'a build with the Sequences mode fetched');
   const t0 = Date.now();
   await page.click(`${SEQ} button.play`);
   await waitFor(async () => (await accuracy(page)) >= TARGET_SEQUENCE_ACCURACY, `held-out sequence accuracy ≥ ${TARGET_SEQUENCE_ACCURACY}`, 55_000);
@@ -168,11 +168,31 @@ test('the link carries the sequence settings across a reload; a refused setting 
   assertClean(s);
 });
 
-test('the playground alone never downloads the Sequences build', async (t) => {
+test('a reload and a crash keep the trained Sequences model, its step and its accuracy', async (t) => {
+  const s = await openSequences(t, REVERSE);
+  const { page } = s;
+  await page.click(`${SEQ} button.play`);
+  await waitFor(async () => (await step(page)) >= 60, 'some training', 30_000);
+  await pause(page);
+  const [trained, acc] = [await step(page), await accuracy(page)];
+  await waitFor(() => page.evaluate(() => Boolean(sessionStorage.getItem('nn-playground:sequence-before-reload'))), 'the snapshot kept for a reload');
+  await page.reload();
+  await page.waitForSelector(`${SEQ}[data-ready=true][data-step]`);
+  await waitFor(async () => (await step(page)) === trained, `step ${trained} after the reload`);
+  assert.equal(await accuracy(page), acc, 'the held-out accuracy of the trained model');
+  // A trap in the worker: a fresh one goes on from the last snapshot, training on.
+  await page.click(`${SEQ} button.play`);
+  await page.evaluate(() => globalThis.sequences.crashForTest());
+  await waitFor(async () => (await page.locator(SEQ).getAttribute('data-worker-restarts')) === '1', 'the restart');
+  await waitFor(async () => (await step(page)) > trained, 'training on after the restart', 30_000);
+  assertClean(s, { console: false });
+});
+
+test('the playground alone downloads the core build only, not the full one the Sequences mode needs', async (t) => {
   const s = await openApp(server, t);
   await s.page.waitForTimeout(500);
-  assert.ok(s.responses.some((r) => /\/pkg(-core|-threads)?\/nn_playground_bg\.wasm/.test(r.url)), 'a playground build fetched');
-  assert.ok(!s.responses.some((r) => r.url.includes('/pkg-sequences/')), 'pkg-sequences/ not fetched');
+  assert.ok(s.responses.some((r) => /\/pkg-core\/nn_playground_bg\.wasm/.test(r.url)), 'the core build fetched');
+  assert.ok(!s.responses.some((r) => /\/pkg(-threads)?\/nn_playground_bg\.wasm/.test(r.url)), 'no full build fetched');
   assertClean(s);
 });
 

@@ -157,7 +157,7 @@ try {
   const backend = await waitFor(() => s.page.evaluate(() => document.body.dataset.backend), 'the GPU fit', 120_000);
   assert.match(backend, /^webgpu \(/);
   const wasm = s.responses.filter((r) => r.url.endsWith('.wasm')).map((r) => new URL(r.url).pathname);
-  assert.deepEqual(wasm, ['/node_modules/nn-playground/pkg-webgpu/nn_playground_bg.wasm']);
+  assert.deepEqual(wasm, ['/node_modules/nn-playground/pkg/nn_playground_bg.wasm']);
   assert.deepEqual(s.cspViolations, [], 'CSP violations');
   assert.deepEqual(s.pageErrors, [], 'page errors');
 });

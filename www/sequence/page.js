@@ -10,6 +10,7 @@ import { paintEmbedding } from '../render/embedding_plot.js';
 import { formatNumber } from '../format.js';
 import { t, tr, choiceOptions, phrase, lang, setLang, htmlLang, onLangChange, LANGS } from '../i18n/index.js';
 import { AttentionGrid } from './attention_grid.js';
+import { MAX_SAVED_CHARS, fromBase64, toBase64 } from '../storage.js';
 
 // The engine's f32 settings arrive widened (0.1 → 0.10000000149…); shown as typed.
 const short = (v) => String(Number(Number(v).toPrecision(6)));
@@ -33,13 +34,50 @@ export class SequencePage {
     this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
     this.root = h('div', { className: 'nnp seq' + (opts.compact ? ' compact' : ''), dataset: { mode: 'sequence', running: 'false' } });
     host.appendChild(this.root);
+    // The last snapshot the worker posted (the session's bytes): what a reload of this link
+    // and a restart after a crash start from.
+    this.linkHash = opts.hash || 'mode=sequence';
+    this.lastGood = savedSequence(this.linkHash);
+    this.restarts = [];
+    this.startWorker(this.lastGood);
+  }
+
+  /** A fresh worker for this page's link, from `restore` (a snapshot's bytes) when given. */
+  startWorker(restore) {
     this.worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
     this.worker.onmessage = (e) => this.onMessage(e.data);
     this.worker.onerror = (e) => {
       e.preventDefault?.();
-      this.showError(e.message || 'the training worker stopped');
+      this.workerDied(e.message || 'the training worker stopped');
     };
-    this.worker.postMessage({ type: 'seq-init', hash: opts.hash || 'mode=sequence' });
+    this.worker.postMessage({ type: 'seq-init', hash: this.opts.hash || 'mode=sequence', restore });
+  }
+
+  /**
+   * The worker trapped or died: a fresh one goes on from the last snapshot, training on if it
+   * was; three deaths within a minute stop the retries.
+   */
+  workerDied(reason) {
+    const wasRunning = this.root.dataset.running === 'true';
+    this.worker.terminate();
+    for (const p of this.calls.values()) p.reject(new Error(reason));
+    this.calls.clear();
+    this.setRunning(false);
+    const now = Date.now();
+    this.restarts = this.restarts.filter((at) => now - at < 60_000);
+    if (!this.lastGood || this.restarts.length >= 3) {
+      this.showError(reason);
+      return;
+    }
+    this.restarts.push(now);
+    this.root.dataset.workerRestarts = String((Number(this.root.dataset.workerRestarts) || 0) + 1);
+    this.restarting = { wasRunning };
+    this.startWorker(this.lastGood);
+  }
+
+  /** Test hook: the worker's next training slice fails as a wasm trap would. */
+  crashForTest() {
+    return this.call('crashForTest');
   }
 
   destroy() {
@@ -59,8 +97,17 @@ export class SequencePage {
   onMessage(m) {
     switch (m.type) {
       case 'seq-ready':
+        if (this.restarting) {
+          const { wasRunning } = this.restarting;
+          this.restarting = null;
+          if (wasRunning) this.call('play').then(() => this.setRunning(true), () => {});
+          break;
+        }
         this.build(m);
         this.resolveReady();
+        break;
+      case 'seq-crashed':
+        this.workerDied(m.message);
         break;
       case 'seq-reply': {
         const p = this.calls.get(m.id);
@@ -70,6 +117,11 @@ export class SequencePage {
         break;
       }
       case 'seq-frame':
+        if (m.snapshot) {
+          this.lastGood = m.snapshot;
+          // Keyed by the link the page shows now (`shareHash` keeps `linkHash`).
+          saveSequence(this.linkHash, m.snapshot);
+        }
         this.frame(m);
         requestAnimationFrame(() => this.worker.postMessage({ type: 'seq-ack' }));
         break;
@@ -275,8 +327,11 @@ export class SequencePage {
     }
   }
 
-  shareHash() {
-    return this.call('shareHash', this.lang);
+  /** The link of the setup; kept as `linkHash`, the key its snapshot is saved under. */
+  async shareHash() {
+    const hash = await this.call('shareHash', this.lang);
+    this.linkHash = hash;
+    return hash;
   }
 
   setLanguage(v) {
@@ -372,5 +427,27 @@ export class SequencePage {
     host.append(row('input', ex.input));
     if (ex.target) host.append(row('target', ex.target));
     host.append(row('predicted', ex.predicted, ex.correct));
+  }
+}
+
+const SAVED = 'nn-playground:sequence-before-reload';
+
+/** The snapshot saved for the Sequences link `hash` before a reload, if any. */
+function savedSequence(hash) {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
+    return saved && saved.hash === hash ? fromBase64(saved.bytes64) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps `bytes` for a reload of `hash` (nothing when it could not fit the tab's storage). */
+function saveSequence(hash, bytes) {
+  try {
+    if (Math.ceil(bytes.length / 3) * 4 > MAX_SAVED_CHARS) sessionStorage.removeItem(SAVED);
+    else sessionStorage.setItem(SAVED, JSON.stringify({ hash, bytes64: toBase64(bytes) }));
+  } catch {
+    // Storage full or turned off: a reload then starts from the link alone.
   }
 }

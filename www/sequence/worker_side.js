@@ -4,23 +4,27 @@
 // attention maps and the token embeddings. worker.js hands it every `seq-*` message.
 //
 // Protocol — main → worker:
-//   {type: 'seq-init', hash}                  build a session from a Sequences-mode link
+//   {type: 'seq-init', hash, restore?}        build a session from a Sequences-mode link, or
+//                                             from a snapshot's bytes (a reload, a restart)
 //   {type: 'seq-call', id, method, args}      reply {type: 'seq-reply', id, ok, value | error}
 //   {type: 'seq-ack'}                         the last frame was drawn; the next may come
 // worker → main:
 //   {type: 'seq-ready', config, speed, lang, info, choices, warning?}
-//   {type: 'seq-frame', running, step, point, rates, history?, example?, embedding?}
+//   {type: 'seq-frame', running, step, point, rates, history?, example?, embedding?,
+//    snapshot?}                               (the session's bytes every few seconds)
 //   {type: 'seq-error', message}              training stopped (e.g. divergence)
+//   {type: 'seq-crashed', message}            the wasm instance trapped; this worker closes
 
-import { loadSequenceEngine } from '../engine.js';
+import { loadWith } from '../engine.js';
 import { Pacer } from '../pace.js';
 
 // A slice at max pace: long enough that the figures measured after it (about a thousand
 // sequences) stay a small share of the time.
 const MAX_SLICE_MS = 60;
 const VIEW_MS = 250;
+const SNAPSHOT_MS = 2000;
 
-// The Sequences mode's own build (`pkg-sequences/`, see engine.js), loaded at the first init.
+// The first build that has the capability `sequences` (see engine.js), loaded at the first init.
 let wasm = null;
 let session = null;
 let speed = null;
@@ -37,12 +41,16 @@ let ready = null;
 const pacer = new Pacer();
 const pending = [];
 let sleepTimer = null;
+let lastSnapshot = -Infinity;
+// Set by the test hook `crashForTest`: the next training slice fails as a trap would.
+let crashNext = false;
+let snapshotDirty = true;
 
 const message = (err) => (err && err.message) || String(err);
 
 export function handleSequence(msg) {
   if (msg.type === 'seq-init') {
-    ready = start(msg.hash);
+    ready = start(msg.hash, msg.restore);
     ready.then(() => pending.splice(0).forEach(handleSequence));
     return;
   }
@@ -63,19 +71,28 @@ export function handleSequence(msg) {
       reply = { type: 'seq-reply', id: msg.id, ok: false, error: message(err) };
     }
     self.postMessage(reply);
-    dirty = true;
+    dirty = snapshotDirty = true;
     maybeFrame();
   }
 }
 
-async function start(hash) {
-  if (!wasm) wasm = await loadSequenceEngine();
+async function start(hash, restore) {
+  if (!wasm) wasm = (await loadWith('sequences')).wasm;
   let warning;
   let parsed = wasm.sequenceConfigFromHash(hash || 'mode=sequence');
   // Warnings travel as page messages ({key, vars}): the page says them in its language.
   if (parsed.rejected.length) warning = { key: 'seq.linkSomeNotUsed', vars: { name: { list: parsed.rejected } } };
   try {
-    session = new wasm.SequenceSession(parsed.config);
+    session = null;
+    if (restore) {
+      try {
+        session = wasm.SequenceSession.fromSnapshot(restore);
+        lastPoint = session.history().at(-1) ?? null;
+      } catch (err) {
+        warning = { key: 'restore.failed', vars: { why: message(err) } };
+      }
+    }
+    session ??= new wasm.SequenceSession(parsed.config);
   } catch (err) {
     warning = { key: 'seq.linkNotUsed', vars: { name: message(err) } };
     parsed = wasm.sequenceConfigFromHash('mode=sequence');
@@ -98,6 +115,10 @@ async function start(hash) {
 }
 
 const calls = {
+  /** Test hook (see the page's crash restart): fails as a wasm trap would, on the next slice. */
+  crashForTest() {
+    crashNext = true;
+  },
   /** A new setup: the old session stays if the engine refuses it (the error says why). */
   setConfig(config) {
     const next = new wasm.SequenceSession(config);
@@ -172,6 +193,10 @@ function tick() {
   const t0 = performance.now();
   let steps = 0;
   try {
+    if (crashNext) {
+      crashNext = false;
+      throw new WebAssembly.RuntimeError('unreachable executed (forced by a test)');
+    }
     if (speed === null) {
       const before = session.step();
       lastPoint = session.trainFor(MAX_SLICE_MS);
@@ -185,13 +210,22 @@ function tick() {
     }
   } catch (err) {
     running = false;
+    if (err instanceof WebAssembly.RuntimeError || err instanceof RangeError) {
+      // The instance cannot be trusted any more: the page restarts from the last snapshot.
+      session = null;
+      self.postMessage({ type: 'seq-crashed', message: message(err) });
+      self.close();
+      return;
+    }
     self.postMessage({ type: 'seq-error', message: message(err) });
     viewDirty = dirty = true;
     maybeFrame();
     return;
   }
   if (steps > 0) {
-    pacer.trained(steps, steps, batchSize, performance.now() - t0, 1);
+    snapshotDirty = true;
+    // The pace counts steps: one step is this mode's unit, timed as a whole slice.
+    pacer.trained(steps, steps, batchSize, 1, steps, performance.now() - t0);
     viewDirty = dirty = true;
   }
   maybeFrame();
@@ -221,7 +255,14 @@ function maybeFrame() {
     lastView = now;
     viewDirty = false;
   }
+  const transfer = [];
+  if (snapshotDirty && (!running || now - lastSnapshot >= SNAPSHOT_MS)) {
+    frame.snapshot = session.snapshot();
+    transfer.push(frame.snapshot.buffer);
+    lastSnapshot = now;
+    snapshotDirty = false;
+  }
   awaitingAck = true;
   dirty = false;
-  self.postMessage(frame);
+  self.postMessage(frame, transfer);
 }

@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: builds the release `pkg/` (with `pkg-webgpu/`, `pkg-threads/`), the
+//! `cargo xtask bench`: builds the release `pkg/` (the full build, with WebGPU) and `pkg-threads/`, the
 //! benchmark builds `pkg-bench/`, `pkg-threads-bench/` and `pkg-relaxed/`, and runs the
 //! benchmark scripts in `bench/`, the threads page last.
 //!

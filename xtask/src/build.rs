@@ -1,6 +1,6 @@
-//! `cargo xtask build`: the release wasm (SIMD128 through `.cargo/config.toml`) into `pkg/`,
-//! the page's on-demand GPU build `pkg-webgpu/`, its threads build `pkg-threads/` and the
-//! Sequences mode's on-demand build `pkg-sequences/`, then
+//! `cargo xtask build`: the page's three builds — the full release wasm (SIMD128 through
+//! `.cargo/config.toml`; tables, ONNX, the Sequences mode and WebGPU) into `pkg/`, the first
+//! visit's `pkg-core/` and the threads build `pkg-threads/` — then
 //! the benchmark pages' builds `pkg-bench/` and `pkg-threads-bench/` (feature `bench`).
 
 use crate::install::{ensure_wasm_bindgen, ensure_wasm_target, WASM_TARGET};
@@ -27,9 +27,11 @@ pub fn build_pkg(opts: &BuildOptions) -> Result<()> {
     ensure_wasm_bindgen(opts.install)?;
     let start = Instant::now();
     let mut args = release_wasm_args();
-    if let Some(f) = &opts.features {
-        args.extend(["--features", f.as_str()]);
-    }
+    let features = match &opts.features {
+        Some(f) => format!("{FULL_FEATURES},{f}"),
+        None => FULL_FEATURES.to_string(),
+    };
+    args.extend(["--features", features.as_str()]);
     // Keep stdout for `serve`'s URL line: the build's own output goes to stderr.
     run(cmd("cargo", &args).stdout(Stdio::from(std::io::stderr())))?;
 
@@ -52,6 +54,10 @@ pub fn build_pkg(opts: &BuildOptions) -> Result<()> {
     Ok(())
 }
 
+/// The features of the full build `pkg/` besides the default `full`: it is the one build
+/// with everything (the npm package's too), so the page never holds two copies of it.
+pub const FULL_FEATURES: &str = "webgpu,sequences";
+
 /// `cargo` arguments of the engine's release wasm build (the library only).
 pub fn release_wasm_args() -> Vec<&'static str> {
     vec![
@@ -65,16 +71,14 @@ pub fn release_wasm_args() -> Vec<&'static str> {
     ]
 }
 
-/// Everything the page loads: `pkg-core/` (its first build without the isolation headers),
-/// `pkg/` (the same with tables, explain views, ONNX and file readers, moved into on first use), the GPU build `pkg-webgpu/` its worker imports
-/// when a person picks WebGPU, the threads build `pkg-threads/` it loads instead of
-/// `pkg/` in a cross-origin isolated page on a machine with more than one core, and the
-/// Sequences mode's build `pkg-sequences/`, which only that mode's worker loads.
+/// Everything the page loads, three builds: `pkg-core/` (the first visit's, without the
+/// feature `full`), `pkg/` (everything: tables, explain views, ONNX, file readers, the
+/// Sequences mode, WebGPU; moved into on first use of one of them) and the threads build
+/// `pkg-threads/` (everything but WebGPU, on a pool of threads), which a cross-origin
+/// isolated page on more than one core moves into instead of `pkg/` when it can.
 pub fn build_page(opts: &BuildOptions) -> Result<()> {
     build_pkg(opts)?;
     crate::variants::build_core_pkg()?;
-    crate::variants::build_webgpu_pkg()?;
-    crate::variants::build_sequences_pkg()?;
     crate::threads::build_threads_pkg(opts.install)
 }
 

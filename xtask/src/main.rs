@@ -27,8 +27,7 @@ usage: cargo xtask <task> [options]
 
 tasks:
   build   release wasm (SIMD128) + wasm-bindgen into pkg/, the page's first build pkg-core/
-          (without the feature `full`), the GPU build pkg-webgpu/,
-          the Sequences mode's build pkg-sequences/ (feature `sequences`) and the
+          (without the feature `full`; pkg/ has features webgpu and sequences too) and the
           multi-threaded build pkg-threads/ (a pinned nightly, installed when missing),
           then the benchmark builds pkg-bench/ and pkg-threads-bench/ (feature `bench`)
             --features <list>   engine features, e.g. webgpu

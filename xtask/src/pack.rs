@@ -1,8 +1,8 @@
 //! `cargo xtask pack`: the npm package `nn-playground`, assembled from the release builds
 //! into `pkg-npm/nn-playground/` and packed by `npm pack` into `pkg-npm/nn-playground-V.tgz`.
 //!
-//! The package keeps the repository's layout (`www/` beside `pkg/`, `pkg-core/`, `pkg-webgpu/`,
-//! `pkg-sequences/` and `pkg-threads/`), because every module finds its neighbours relative to itself (`import.meta.url`, relative
+//! The package keeps the repository's layout (`www/` beside `pkg/`, `pkg-core/` and
+//! `pkg-threads/`), because every module finds its neighbours relative to itself (`import.meta.url`, relative
 //! imports): the worker, the wasm and the GPU build then load wherever a bundler or a CDN
 //! puts the files, and the page's own modules need no second copy made for the package.
 
@@ -40,7 +40,7 @@ const BINDGEN_FILES: [&str; 4] = [
     "nn_playground_bg.wasm.d.ts",
 ];
 
-/// Builds `pkg/`, `pkg-core/`, `pkg-webgpu/`, `pkg-sequences/` and `pkg-threads/` (release), assembles the package, runs `npm pack`;
+/// Builds `pkg/`, `pkg-core/` and `pkg-threads/` (release), assembles the package, runs `npm pack`;
 /// returns the tarball's path.
 pub fn pack(install: bool) -> Result<PathBuf> {
     build_page(&BuildOptions {
@@ -78,13 +78,7 @@ pub fn pack_built() -> Result<PathBuf> {
     for f in ["CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"] {
         copy(&root.join(f), &dir.join(f))?;
     }
-    for bindgen in [
-        "pkg",
-        "pkg-core",
-        "pkg-webgpu",
-        "pkg-sequences",
-        "pkg-threads",
-    ] {
+    for bindgen in ["pkg", "pkg-core", "pkg-threads"] {
         for f in BINDGEN_FILES {
             copy(&root.join(bindgen).join(f), &dir.join(bindgen).join(f))?;
         }
@@ -174,8 +168,6 @@ fn package_json(version: &str, license: &str, description: &str) -> String {
     "www/",
     "pkg/",
     "pkg-core/",
-    "pkg-webgpu/",
-    "pkg-sequences/",
     "pkg-threads/",
     "CHANGELOG.md",
     "LICENSE-MIT",
@@ -344,8 +336,6 @@ mod tests {
             "www/style.css",
             "pkg/nn_playground.js",
             "pkg-core/nn_playground.js",
-            "pkg-webgpu/nn_playground.js",
-            "pkg-sequences/nn_playground.js",
         ] {
             assert!(graph.contains(f), "{f} not in {graph:?}");
         }

@@ -75,7 +75,7 @@ impl Stage {
             Stage::Fuzz => "bounded fuzzing of parsers and configs (cargo fuzz)",
             Stage::Wasm => "wasm-bindgen-test in Node and headless Chromium, and the threads build's pool tests",
             Stage::Gpu => "the webgpu feature: clippy, native wgpu tests on lavapipe, browser tests on SwiftShader",
-            Stage::E2e => "release pkg/, pkg-core/, pkg-webgpu/, pkg-sequences/ and pkg-threads/ + end-to-end tests in headless Chromium",
+            Stage::E2e => "release pkg/, pkg-core/ and pkg-threads/ + end-to-end tests in headless Chromium",
             Stage::Package => "npm pack, then the tarball in Vite, a static page and Node",
             Stage::Firefox => "wasm-bindgen browser tests and the page's smoke test in headless Firefox",
         }
@@ -295,7 +295,7 @@ fn run_stage(stage: Stage, selected: &[Stage], opts: &TestOptions) -> Result<()>
                     "--target",
                     WASM_TARGET,
                     "--tests",
-                    // The Sequences bindings too (their build `pkg-sequences/` carries them).
+                    // The Sequences bindings too (the full build `pkg/` carries them).
                     "--features",
                     "sequences",
                 ],

@@ -1,9 +1,6 @@
 //! The extra wasm builds next to `pkg/`: `pkg-core/` (`--no-default-features`: the page's
 //! first build, without the feature `full`'s tables, explain views, ONNX, Keras API and
 //! file readers; the page moves its session into `pkg/` when one of them is first used),
-//! `pkg-webgpu/` (the crate with the `webgpu` feature,
-//! which the page's worker imports only when a person picks the GPU), `pkg-sequences/` (the
-//! feature `sequences`: the Sequences mode's bindings, loaded only by that mode's worker),
 //! `pkg-bench/` (features `bench,webgpu,sequences`: the benchmark pages' CPU and GPU entry
 //! points, which the page's builds leave out, and the Sequences mode's for its benchmark) and `pkg-relaxed/` (`bench` with `+simd128,+relaxed-simd`, which the benchmark
 //! loads where `WebAssembly.validate` accepts it). Each has its own target directory, so that
@@ -37,22 +34,6 @@ const CORE: Variant = Variant {
     rustflags: None,
 };
 
-const WEBGPU: Variant = Variant {
-    out_dir: "pkg-webgpu",
-    target_sub: "webgpu",
-    core: false,
-    features: Some("webgpu"),
-    rustflags: None,
-};
-
-const SEQUENCES: Variant = Variant {
-    out_dir: "pkg-sequences",
-    target_sub: "sequences",
-    core: false,
-    features: Some("sequences"),
-    rustflags: None,
-};
-
 const BENCH: Variant = Variant {
     out_dir: "pkg-bench",
     target_sub: "bench",
@@ -72,16 +53,6 @@ const RELAXED: Variant = Variant {
 /// Builds `pkg-core/`. Run after `build_pkg` (which installs the tools).
 pub fn build_core_pkg() -> Result<()> {
     build_variant(&CORE)
-}
-
-/// Builds `pkg-webgpu/`. Run after `build_pkg` (which installs the tools).
-pub fn build_webgpu_pkg() -> Result<()> {
-    build_variant(&WEBGPU)
-}
-
-/// Builds `pkg-sequences/`. Run after `build_pkg` (which installs the tools).
-pub fn build_sequences_pkg() -> Result<()> {
-    build_variant(&SEQUENCES)
 }
 
 /// Builds `pkg-bench/`. Run after `build_pkg` (which installs the tools).
