@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * own `import.meta.url`).
  * @param {Function} initSync  the bindings' `initSync`
  * @param {URL} url            where the .wasm lies
- * @param {string} folder      the build's folder, for the message (`pkg`, `pkg-sequences`)
+ * @param {string} folder      the build's folder, for the message (`pkg`)
  */
 export async function loadFromDisk(initSync, url, folder) {
   const path = fileURLToPath(url);

@@ -52,7 +52,10 @@ fn a_sequences_run_comes_back_and_goes_on_identically() {
     assert_eq!(b.history(), a.history());
     let (pa, pb) = (a.train_steps(9).unwrap(), b.train_steps(9).unwrap());
     assert_eq!(pa, pb, "the moved run takes the same batches and updates");
-    assert_eq!(b.model().to_json_with_state(), a.model().to_json_with_state());
+    assert_eq!(
+        b.model().to_json_with_state(),
+        a.model().to_json_with_state()
+    );
 }
 
 #[test]

@@ -204,7 +204,7 @@ fn without_a_gpu_webgpu_is_refused_and_auto_trains_on_the_cpu_saying_why() {
 fn a_build_without_the_gpu_backend_names_the_package_that_has_it() {
     let clock = || Box::new(|| 0.0) as nn_playground::train::Clock;
     let err = ready(Engine::open(BackendChoice::Webgpu, clock())).unwrap_err();
-    assert!(err.to_string().contains("pkg-webgpu"), "{err}");
+    assert!(err.to_string().contains("pkg/nn_playground.js"), "{err}");
     let auto = ready(Engine::open(BackendChoice::Auto, clock())).unwrap();
-    assert!(auto.note().unwrap().contains("pkg-webgpu"));
+    assert!(auto.note().unwrap().contains("pkg/nn_playground.js"));
 }

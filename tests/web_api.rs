@@ -245,13 +245,13 @@ async fn backend_webgpu_is_refused_by_the_cpu_build_naming_pkg_webgpu() {
         .unwrap_err();
     let msg = message(err);
     assert!(
-        msg.contains("no WebGPU backend") && msg.contains("pkg-webgpu/nn_playground.js"),
+        msg.contains("no WebGPU backend") && msg.contains("pkg/nn_playground.js"),
         "{msg}"
     );
     let err = m
         .compile(json(r#"{"optimizer": "adam", "backend": "webgpu"}"#))
         .expect_err("compile refuses backend webgpu in the CPU build");
-    assert!(message(err.into()).contains("pkg-webgpu"));
+    assert!(message(err.into()).contains("pkg/nn_playground.js"));
 }
 
 /// `'auto'` never fails for want of a GPU: it trains on the CPU, says so, and trains exactly

@@ -2,7 +2,7 @@
 //! transformer from TF.js-style layer objects, fits token data, predicts per position and
 //! gives attention maps; bad layers and tokens throw messages that name them; the
 //! `SequenceSession` trains, shows an example and refuses bad typed input (with the feature
-//! `sequences`, which only the Sequences mode's build `pkg-sequences/` carries; the layers
+//! `sequences`, which the full builds `pkg/` and `pkg-threads/` carry (not the core build); the layers
 //! themselves are in every build).
 #![cfg(target_arch = "wasm32")]
 

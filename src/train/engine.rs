@@ -53,8 +53,8 @@ impl std::fmt::Debug for Engine {
 }
 
 /// Why `webgpu` is refused by a build without the GPU backend.
-pub const NOT_IN_THIS_BUILD: &str = "this build has no WebGPU backend; import \
-     pkg-webgpu/nn_playground.js (built by `cargo xtask build`) for backend \"webgpu\"";
+pub const NOT_IN_THIS_BUILD: &str = "this build has no WebGPU backend; import the full \
+     build pkg/nn_playground.js (built by `cargo xtask build`) for backend \"webgpu\"";
 
 impl Engine {
     /// The CPU engine.

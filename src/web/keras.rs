@@ -240,7 +240,7 @@ impl WebSequential {
     /// Backends:
     /// - `'cpu'`: the CPU engine.
     /// - `'webgpu'`: the GPU. Rejects when this build has no GPU backend (use
-    ///   `pkg-webgpu/nn_playground.js`), when WebGPU is missing (no `navigator.gpu`, no
+    ///   `pkg/nn_playground.js`, the full build), when WebGPU is missing (no `navigator.gpu`, no
     ///   adapter) or when the model cannot run on it (e.g. batch normalisation), with the
     ///   reason.
     /// - `'auto'`: the GPU when that works, else the CPU; `backendNote` says why.

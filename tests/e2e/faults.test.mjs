@@ -58,7 +58,7 @@ test('a worker that traps is restarted with the last good model, settings and da
   // 2. Training: it dies mid-run, comes back and keeps training.
   await page.click(`${APP} button.play`);
   await waitFor(async () => Number((await state(page)).epoch) >= 10, 'training', SLOW);
-  await waitFor(() => page.evaluate(() => globalThis.playground.lastGood?.model), 'a snapshot while training', SLOW);
+  await waitFor(() => page.evaluate(() => globalThis.playground.lastGood?.bytes), 'a snapshot while training', SLOW);
   await page.evaluate(() => globalThis.playground.__crashWorkerForTest());
   await waitFor(async () => (await state(page)).workerRestarts === '2', 'the second restart', SLOW);
   await waitFor(async () => /training continues/.test(await errorText(page)), 'the message', SLOW);
