@@ -26,6 +26,8 @@ const MAGIC: &[u8; 4] = b"NNPS";
 const HEADER: usize = 8;
 const BODY_JSON: u8 = 0;
 const BODY_DEFLATED: u8 = 1;
+/// The largest body a snapshot deflates (see [`seal`]).
+const MAX_DEFLATED_BODY: usize = 4 << 20;
 /// The largest body a snapshot may inflate to (a 64 MiB table and its replay fit).
 const MAX_BODY: usize = 256 << 20;
 
@@ -70,6 +72,9 @@ pub(crate) fn seal(kind: SnapshotKind, json: &str, values: &[f32], deflate: bool
     for v in values {
         body.extend_from_slice(&v.to_le_bytes());
     }
+    // A body past this many bytes is stored plain: the tab's storage could never hold it,
+    // and deflating tens of megabytes of weights would stall a move or a frame for seconds.
+    let deflate = deflate && body.len() <= MAX_DEFLATED_BODY;
     let mut out = Vec::with_capacity(HEADER + body.len());
     out.extend_from_slice(MAGIC);
     out.push(SNAPSHOT_VERSION);
@@ -77,7 +82,7 @@ pub(crate) fn seal(kind: SnapshotKind, json: &str, values: &[f32], deflate: bool
     out.push(if deflate { BODY_DEFLATED } else { BODY_JSON });
     out.push(0);
     if deflate {
-        out.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(&body, 6));
+        out.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(&body, 1));
     } else {
         out.extend_from_slice(&body);
     }
