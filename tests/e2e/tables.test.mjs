@@ -191,7 +191,7 @@ test('a reload keeps an uploaded table that fits, and says so plainly for one th
   // a reload before that would load the old address, which the snapshot no longer matches.
   await waitFor(async () => {
     const v = await saved();
-    return v?.snapshot?.dataPacked && v.hash.includes('dataset=custom') && v.hash === (await page.evaluate(() => location.hash.slice(1)));
+    return v?.snapshot?.bytes64 && v.hash.includes('dataset=custom') && v.hash === (await page.evaluate(() => location.hash.slice(1)));
   }, 'the packed snapshot for the new address', 20_000);
   const rowsUsed = (await state(page)).points;
   await page.reload();
