@@ -7,7 +7,7 @@
 // worker and state while the other is shown, and the address holds the shown mode's link.
 
 import { Playground } from './playground.js';
-import { MAX_SAVED_CHARS, fromBase64, toBase64 } from './storage.js';
+import { keepSnapshot, keptSnapshot } from './storage.js';
 import { t, htmlLang, onLangChange } from './i18n/index.js';
 import { ModeSwitch, isSequenceLink } from './sequence/mode.js';
 
@@ -29,37 +29,19 @@ const SAVED = 'nn-playground:before-reload';
 
 /** The snapshot saved for this very address, if any (see `saveSnapshot`). */
 function savedSnapshot() {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
-    if (!saved || saved.hash !== location.hash.slice(1)) return undefined;
-    const { bytes64, ...rest } = saved.snapshot;
-    return bytes64 ? { ...rest, bytes: fromBase64(bytes64) } : rest;
-  } catch {
-    return undefined;
-  }
+  return keptSnapshot(SAVED, location.hash.slice(1));
 }
 
 /**
- * Keeps the worker's last snapshot (the session's bytes) for a reload of this address, as
- * base64. One too large for the tab's storage keeps only the settings, and says how many
- * rows of uploaded data the reload must ask for again.
+ * Keeps the worker's last snapshot (the session's bytes) for a reload of this address. One
+ * too large for the tab's storage keeps only the settings, and says how many rows of
+ * uploaded data the reload must ask for again.
  */
 function saveSnapshot(p, snapshot) {
   if (p !== playground || !snapshot) return;
-  try {
-    let kept;
-    if (Math.ceil(snapshot.bytes.length / 3) * 4 <= MAX_SAVED_CHARS) {
-      kept = { bytes64: toBase64(snapshot.bytes) };
-    } else {
-      kept = { config: snapshot.config };
-      if (snapshot.config.dataset === 'custom') kept.dataLost = { rows: snapshot.rows };
-    }
-    const text = JSON.stringify({ hash: location.hash.slice(1), snapshot: kept });
-    if (text.length > MAX_SAVED_CHARS) sessionStorage.removeItem(SAVED);
-    else sessionStorage.setItem(SAVED, text);
-  } catch {
-    // Storage full or turned off: a reload then starts from the link alone.
-  }
+  const settings = { config: snapshot.config };
+  if (snapshot.config.dataset === 'custom') settings.dataLost = { rows: snapshot.rows };
+  keepSnapshot(SAVED, location.hash.slice(1), snapshot.bytes, settings);
 }
 
 function start(restore, hash = location.hash.slice(1)) {

@@ -41,9 +41,7 @@ export async function loadEngine({ single = false, needs = null } = {}) {
  * not start is said in `reason` and the full build is used.
  */
 export async function loadWith(capability, { single = false, reason = null, threadsOk = !single && threadsAllowed() } = {}) {
-  // Only a hint (each build is still asked): wgpu's browser backend does not build with wasm
-  // atomics, so the threads build has no GPU, and a pool started for it would be wasted.
-  if (threadsOk && capability !== 'webgpu') {
+  if (threadsOk && threadsMayHave(capability)) {
     try {
       const threads = await loadThreadsEngine();
       if (threads.wasm.capabilities().includes(capability)) return threads;
@@ -54,6 +52,15 @@ export async function loadWith(capability, { single = false, reason = null, thre
   const full = await loadFullEngine(reason);
   if (!full.wasm.capabilities().includes(capability)) throw new Error(`no build of the engine can do "${capability}"`);
   return full;
+}
+
+/**
+ * Whether the threads build is worth starting for `capability`. Only a hint (each build is
+ * still asked): wgpu's browser backend does not build with wasm atomics, so the threads
+ * build has no GPU, and a pool started for it would be wasted.
+ */
+export function threadsMayHave(capability) {
+  return capability !== 'webgpu';
 }
 
 /** The threads build with its pool of one thread per core started; throws when it cannot. */

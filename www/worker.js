@@ -41,7 +41,7 @@
 // (`Session.fromSnapshot`), with its model, optimiser state and whole run. The page's
 // crash restarts and reloads start from the same bytes.
 
-import { cpuLabel, loadEngine, loadThreadsEngine, loadWith, threadsAllowed, threadsNotStarted } from './engine.js';
+import { cpuLabel, loadEngine, loadThreadsEngine, loadWith, threadsAllowed, threadsMayHave, threadsNotStarted } from './engine.js';
 import { Pacer } from './pace.js';
 import { handleSequence } from './sequence/worker_side.js';
 
@@ -402,17 +402,9 @@ async function applyBackend() {
  */
 async function ensure(capability) {
   if (wasm.capabilities().includes(capability)) return;
-  const next = await loadWith(capability, { reason: engine.reason, threadsOk: threadsPossible() && engine.build !== 'threads' });
-  moveSessionInto(next.wasm);
-  const wasThreads = engine.build === 'threads';
-  engine = next;
-  if (engine.build === 'threads') {
-    if (poolChannel) wasm.watchPoolDeaths(poolChannel);
-    wasm.setThreads(session.config().threads ?? 0);
-  } else if (wasThreads) {
-    // Leaving the pool (for the GPU): the full build's engine runs on this thread alone.
-    engine.reason = null;
-  }
+  // A pool that does not start is said once and not tried again (`moveToThreadsBuild`).
+  if (engine.build !== 'threads' && threadsMayHave(capability) && (await moveToThreadsBuild()) && wasm.capabilities().includes(capability)) return;
+  switchTo(await loadWith(capability, { reason: engine.reason, threadsOk: false }));
 }
 
 /**
@@ -440,22 +432,25 @@ async function moveToThreadsBuild() {
     notice(threadsNotStarted(err));
     return false;
   }
-  moveSessionInto(next.wasm);
-  engine = next;
-  if (poolChannel) wasm.watchPoolDeaths(poolChannel);
-  wasm.setThreads(session.config().threads ?? 0);
+  switchTo(next);
   return true;
 }
 
 /**
- * Moves the session into the build `m`: its snapshot read back there (config, data, model
- * with its optimiser state and the whole run), the old one freed.
+ * Goes on in the loaded build `next` (`{wasm, build, …}` from `engine.js`): the session's
+ * snapshot read back there (config, data, model with its optimiser state and the whole
+ * run), the old session freed, and a threads build's pool watched and sized.
  */
-function moveSessionInto(m) {
-  const next = m.Session.fromSnapshot(session.snapshot());
+function switchTo(next) {
+  const moved = next.wasm.Session.fromSnapshot(session.snapshot());
   session.free();
-  session = next;
-  wasm = m;
+  session = moved;
+  engine = next;
+  wasm = next.wasm;
+  if (engine.build === 'threads') {
+    if (poolChannel) wasm.watchPoolDeaths(poolChannel);
+    wasm.setThreads(session.config().threads ?? 0);
+  }
   dirty = pointsDirty = structureDirty = true;
 }
 

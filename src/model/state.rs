@@ -47,6 +47,21 @@ impl Sequential {
         self.compiled_mut()?.optimizer.set_state(state, &lens)
     }
 
+    /// Compiles with `spec`, keeping the optimiser's state (a file's training section) when
+    /// there is one and the update rule is the same kind: moments only mean the same under
+    /// the same rule, so under another it starts fresh.
+    pub fn compile_keeping_state(&mut self, spec: crate::spec::CompileSpec) -> Result<()> {
+        let kept = self
+            .optimizer_state()
+            .filter(|_| self.has_optimizer_state())
+            .filter(|_| self.compile_spec().map(|c| c.optimizer.kind) == Some(spec.optimizer.kind));
+        self.compile(spec)?;
+        match kept {
+            Some(state) => self.set_optimizer_state(state),
+            None => Ok(()),
+        }
+    }
+
     /// Element count of every trainable tensor, in [`params`](Self::params) order.
     pub fn param_lens(&mut self) -> Vec<usize> {
         let mut out = Vec::new();

@@ -437,18 +437,7 @@ impl Session {
             )));
         }
         // The page's optimiser settings apply from here on; predictions do not depend on them.
-        // Moments only mean the same under the same update rule, so only then are they kept.
-        let compile = cfg.compile_spec(self.data.task);
-        let kept = model
-            .optimizer_state()
-            .filter(|_| model.has_optimizer_state())
-            .filter(|_| {
-                model.compile_spec().map(|c| c.optimizer.kind) == Some(compile.optimizer.kind)
-            });
-        model.compile(compile)?;
-        if let Some(state) = kept {
-            model.set_optimizer_state(state)?;
-        }
+        model.compile_keeping_state(cfg.compile_spec(self.data.task))?;
         let data = self.data.with_features(&cfg)?;
         self.config = cfg;
         self.data = data;

@@ -89,12 +89,20 @@ pub(crate) fn seal(kind: SnapshotKind, json: &str, values: &[f32], deflate: bool
     out
 }
 
+/// A snapshot that does not hang together, said with `why`.
+pub(crate) fn broken(why: &str) -> Error {
+    Error::Format(format!("this snapshot is broken ({why})"))
+}
+
+const CUT_SHORT: &str = "it ends early: cut short?";
+
 /// Which session `bytes` holds, checking only the envelope: a broken or newer snapshot is
 /// refused in words.
 pub fn snapshot_kind(bytes: &[u8]) -> Result<SnapshotKind> {
-    let broken = |why: &str| Err(Error::Format(format!("this snapshot is broken ({why})")));
     if bytes.len() < HEADER || &bytes[..4] != MAGIC {
-        return broken("it does not start as a snapshot of this engine does");
+        return Err(broken(
+            "it does not start as a snapshot of this engine does",
+        ));
     }
     if bytes[4] > SNAPSHOT_VERSION {
         return Err(Error::Format(format!(
@@ -103,12 +111,10 @@ pub fn snapshot_kind(bytes: &[u8]) -> Result<SnapshotKind> {
         )));
     }
     if bytes[4] == 0 {
-        return broken("format 0 does not exist");
+        return Err(broken("format 0 does not exist"));
     }
-    match SnapshotKind::from_byte(bytes[5]) {
-        Some(kind) => Ok(kind),
-        None => broken("it names no session type this engine knows"),
-    }
+    SnapshotKind::from_byte(bytes[5])
+        .ok_or_else(|| broken("it names no session type this engine knows"))
 }
 
 /// The JSON text and the values of a snapshot of the `expected` kind.
@@ -122,31 +128,24 @@ pub(crate) fn open(bytes: &[u8], expected: SnapshotKind) -> Result<(String, Vec<
         )));
     }
     let body = &bytes[HEADER..];
-    let text = match bytes[6] {
-        BODY_JSON => body.to_vec(),
+    // A plain body is read in place: a table's snapshot can be tens of megabytes.
+    let text: std::borrow::Cow<[u8]> = match bytes[6] {
+        BODY_JSON => body.into(),
         BODY_DEFLATED => miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_BODY)
-            .map_err(|_| {
-                Error::Format(
-                    "this snapshot is broken (its body does not inflate: cut short?)".into(),
-                )
-            })?,
-        other => {
-            return Err(Error::Format(format!(
-                "this snapshot is broken (body encoding {other} is unknown)"
-            )))
-        }
+            .map_err(|_| broken("its body does not inflate: cut short?"))?
+            .into(),
+        other => return Err(broken(&format!("body encoding {other} is unknown"))),
     };
-    let broken = |why: &str| Error::Format(format!("this snapshot is broken ({why})"));
     let n = text
         .get(..4)
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-        .ok_or_else(|| broken("it ends early: cut short?"))?;
-    let json = text
-        .get(4..4 + n)
-        .ok_or_else(|| broken("it ends early: cut short?"))?;
-    let json = String::from_utf8(json.to_vec()).map_err(|_| broken("its body is not text"))?;
+        .ok_or_else(|| broken(CUT_SHORT))?;
+    let json = text.get(4..4 + n).ok_or_else(|| broken(CUT_SHORT))?;
+    let json = std::str::from_utf8(json)
+        .map_err(|_| broken("its body is not text"))?
+        .to_owned();
     let tail = &text[4 + n..];
-    if tail.len() % 4 != 0 {
+    if !tail.len().is_multiple_of(4) {
         return Err(broken("it ends inside a number: cut short?"));
     }
     let values = tail
@@ -158,12 +157,11 @@ pub(crate) fn open(bytes: &[u8], expected: SnapshotKind) -> Result<(String, Vec<
 
 /// A body that does not read: said as a broken snapshot, naming where.
 pub(crate) fn unreadable(e: serde_json::Error) -> Error {
-    let why = if e.is_eof() {
-        "it ends early: cut short?".to_string()
+    if e.is_eof() {
+        broken(CUT_SHORT)
     } else {
-        format!("{e}")
-    };
-    Error::Format(format!("this snapshot is broken ({why})"))
+        broken(&e.to_string())
+    }
 }
 
 /// Whether this build stores bodies deflated (every build but the core, which has no
@@ -245,10 +243,7 @@ impl super::Session {
                 is_test,
             }) => {
                 if points.len() != is_test.len() {
-                    return Err(Error::Format(
-                        "this snapshot is broken (its points and their split differ in count)"
-                            .into(),
-                    ));
+                    return Err(broken("its points and their split differ in count"));
                 }
                 let data = super::data::SessionData::build(
                     points.clone(),

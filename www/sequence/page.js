@@ -10,7 +10,7 @@ import { paintEmbedding } from '../render/embedding_plot.js';
 import { formatNumber } from '../format.js';
 import { t, tr, choiceOptions, phrase, lang, setLang, htmlLang, onLangChange, LANGS } from '../i18n/index.js';
 import { AttentionGrid } from './attention_grid.js';
-import { MAX_SAVED_CHARS, fromBase64, toBase64 } from '../storage.js';
+import { keepSnapshot, keptSnapshot } from '../storage.js';
 
 // The engine's f32 settings arrive widened (0.1 → 0.10000000149…); shown as typed.
 const short = (v) => String(Number(Number(v).toPrecision(6)));
@@ -37,7 +37,7 @@ export class SequencePage {
     // The last snapshot the worker posted (the session's bytes): what a reload of this link
     // and a restart after a crash start from.
     this.linkHash = opts.hash || 'mode=sequence';
-    this.lastGood = savedSequence(this.linkHash);
+    this.lastGood = keptSnapshot(SAVED, this.linkHash)?.bytes;
     this.restarts = [];
     this.startWorker(this.lastGood);
   }
@@ -120,7 +120,7 @@ export class SequencePage {
         if (m.snapshot) {
           this.lastGood = m.snapshot;
           // Keyed by the link the page shows now (`shareHash` keeps `linkHash`).
-          saveSequence(this.linkHash, m.snapshot);
+          keepSnapshot(SAVED, this.linkHash, m.snapshot);
         }
         this.frame(m);
         requestAnimationFrame(() => this.worker.postMessage({ type: 'seq-ack' }));
@@ -431,23 +431,3 @@ export class SequencePage {
 }
 
 const SAVED = 'nn-playground:sequence-before-reload';
-
-/** The snapshot saved for the Sequences link `hash` before a reload, if any. */
-function savedSequence(hash) {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(SAVED) || 'null');
-    return saved && saved.hash === hash ? fromBase64(saved.bytes64) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Keeps `bytes` for a reload of `hash` (nothing when it could not fit the tab's storage). */
-function saveSequence(hash, bytes) {
-  try {
-    if (Math.ceil(bytes.length / 3) * 4 > MAX_SAVED_CHARS) sessionStorage.removeItem(SAVED);
-    else sessionStorage.setItem(SAVED, JSON.stringify({ hash, bytes64: toBase64(bytes) }));
-  } catch {
-    // Storage full or turned off: a reload then starts from the link alone.
-  }
-}

@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{SequencePoint, SequenceSession, MAX_SEQUENCE_HISTORY};
-use crate::session::snapshot::{deflate_bodies, open, seal, unreadable, SnapshotKind};
+use crate::session::snapshot::{broken, deflate_bodies, open, seal, unreadable, SnapshotKind};
 use crate::spec::SequenceConfig;
-use crate::{Error, Result, Rng, Sequential};
+use crate::{Result, Rng, Sequential};
 
 #[derive(Serialize, Deserialize)]
 struct SequenceBody {
@@ -41,12 +41,10 @@ impl SequenceSession {
     pub fn from_snapshot(bytes: &[u8]) -> Result<Self> {
         let (text, values) = open(bytes, SnapshotKind::Sequences)?;
         if !values.is_empty() {
-            return Err(Error::Format(
-                "this snapshot is broken (it carries values after its body)".into(),
-            ));
+            return Err(broken("it carries values after its body"));
         }
         let body: SequenceBody = serde_json::from_str(&text).map_err(unreadable)?;
-        let bad = |why: &str| Err(Error::Format(format!("this snapshot is broken ({why})")));
+        let bad = |why: &str| Err(broken(why));
         let mut session = Self::new(body.config)?;
         let rows = session.split.train.inputs.rows();
         let permutation = body.order.len() == rows && {
@@ -68,11 +66,7 @@ impl SequenceSession {
         if model.spec() != session.model.spec() {
             return bad("its model does not fit its config");
         }
-        let state = model.optimizer_state();
-        model.compile(session.config.compile_spec(&session.split))?;
-        if let Some(state) = state {
-            model.set_optimizer_state(state)?;
-        }
+        model.compile_keeping_state(session.config.compile_spec(&session.split))?;
         session.model = model;
         session.order = body.order;
         session.cursor = body.cursor;
