@@ -13,6 +13,8 @@ import { watchMethods } from './watch.js';
 import { replayMethods } from './replay.js';
 import { formatNumber } from './format.js';
 import { t, tr, choiceOptions, phrase, lang, htmlLang, setLang, onLangChange, LANGS } from './i18n/index.js';
+import { RestartBudget } from './restarts.js';
+
 
 /** How long a worker has to answer after a thread of its pool died before it counts as stuck. */
 const POOL_PROBE_MS = 3000;
@@ -48,7 +50,7 @@ export class Playground {
     // The worker's last good state ({config, model, data?}), posted every few seconds; a
     // worker that dies is restarted from it.
     this.lastGood = null;
-    this.restarts = [];
+    this.restarts = new RestartBudget();
     this.ready = new Promise((resolve) => { this.resolveReady = resolve; });
     this.startWorker(opts.restore
       ? { type: 'init', restore: opts.restore, hash: opts.hash || '' }
@@ -127,17 +129,14 @@ export class Playground {
     for (const p of this.calls.values()) p.reject(new Error(t('worker.stoppedCall')));
     this.calls.clear();
     this.setRunning(false);
-    const now = Date.now();
-    this.restarts = this.restarts.filter((t) => now - t < 60_000);
     if (!this.lastGood) {
       this.showError({ key: 'worker.failedStart', vars: { reason } });
       return;
     }
-    if (this.restarts.length >= 3) {
+    if (!this.restarts.allow()) {
       this.showError({ key: 'worker.keepsFailing', vars: { reason } });
       return;
     }
-    this.restarts.push(now);
     this.restarting = { reason, wasRunning };
     this.root.dataset.workerRestarts = String((Number(this.root.dataset.workerRestarts) || 0) + 1);
     // A worker of the thread pool that dies takes the engine's worker with it (its error

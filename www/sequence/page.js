@@ -11,6 +11,7 @@ import { formatNumber } from '../format.js';
 import { t, tr, choiceOptions, phrase, lang, setLang, htmlLang, onLangChange, LANGS } from '../i18n/index.js';
 import { AttentionGrid } from './attention_grid.js';
 import { keepSnapshot, keptSnapshot } from '../storage.js';
+import { RestartBudget } from '../restarts.js';
 
 // The engine's f32 settings arrive widened (0.1 → 0.10000000149…); shown as typed.
 const short = (v) => String(Number(Number(v).toPrecision(6)));
@@ -38,7 +39,7 @@ export class SequencePage {
     // and a restart after a crash start from.
     this.linkHash = opts.hash || 'mode=sequence';
     this.lastGood = keptSnapshot(SAVED, this.linkHash)?.bytes;
-    this.restarts = [];
+    this.restarts = new RestartBudget();
     this.startWorker(this.lastGood);
   }
 
@@ -55,7 +56,7 @@ export class SequencePage {
 
   /**
    * The worker trapped or died: a fresh one goes on from the last snapshot, training on if it
-   * was; three deaths within a minute stop the retries.
+   * was, within the restart budget every mode shares (`restarts.js`).
    */
   workerDied(reason) {
     const wasRunning = this.root.dataset.running === 'true';
@@ -63,13 +64,14 @@ export class SequencePage {
     for (const p of this.calls.values()) p.reject(new Error(reason));
     this.calls.clear();
     this.setRunning(false);
-    const now = Date.now();
-    this.restarts = this.restarts.filter((at) => now - at < 60_000);
-    if (!this.lastGood || this.restarts.length >= 3) {
-      this.showError(reason);
+    if (!this.lastGood) {
+      this.showError(t('worker.failedStart', { reason }));
       return;
     }
-    this.restarts.push(now);
+    if (!this.restarts.allow()) {
+      this.showError(t('worker.keepsFailing', { reason }));
+      return;
+    }
     this.root.dataset.workerRestarts = String((Number(this.root.dataset.workerRestarts) || 0) + 1);
     this.restarting = { wasRunning };
     this.startWorker(this.lastGood);

@@ -24,7 +24,8 @@ const MAX_SLICE_MS = 60;
 const VIEW_MS = 250;
 const SNAPSHOT_MS = 2000;
 
-// The first build that has the capability `sequences` (see engine.js), loaded at the first init.
+// The full single-thread build, which has the capability `sequences` (see engine.js), loaded
+// at the first init.
 let wasm = null;
 let session = null;
 let speed = null;
@@ -77,7 +78,10 @@ export function handleSequence(msg) {
 }
 
 async function start(hash, restore) {
-  if (!wasm) wasm = (await loadWith('sequences')).wasm;
+  // On one thread: the threads build's watchdog for a stuck pool lives in the playground's
+  // page, and the default transformer's largest product (256 token rows × 32 × 64) is about
+  // the least work the pool gives one band, so it would gain little.
+  if (!wasm) wasm = (await loadWith('sequences', { threadsOk: false })).wasm;
   let warning;
   let parsed = wasm.sequenceConfigFromHash(hash || 'mode=sequence');
   // Warnings travel as page messages ({key, vars}): the page says them in its language.

@@ -74,7 +74,7 @@ pub fn release_wasm_args() -> Vec<&'static str> {
 /// Everything the page loads, three builds: `pkg-core/` (the first visit's, without the
 /// feature `full`), `pkg/` (everything: tables, explain views, ONNX, file readers, the
 /// Sequences mode, WebGPU; moved into on first use of one of them) and the threads build
-/// `pkg-threads/` (everything but WebGPU, on a pool of threads), which a cross-origin
+/// `pkg-threads/` (the playground's `full` on a pool of threads: no WebGPU, no Sequences), which a cross-origin
 /// isolated page on more than one core moves into instead of `pkg/` when it can.
 pub fn build_page(opts: &BuildOptions) -> Result<()> {
     build_pkg(opts)?;

@@ -115,7 +115,7 @@ fn nightly_cargo(args: &[&str]) -> Command {
 
 /// Builds `pkg-threads/`. Run after `build_pkg` (which installs the wasm-bindgen CLI).
 pub fn build_threads_pkg(install: bool) -> Result<()> {
-    build_threads_variant(install, "pkg-threads", "threads", "threads,sequences")
+    build_threads_variant(install, "pkg-threads", "threads", "threads")
 }
 
 /// Builds `pkg-threads-bench/`: the threads build with the benchmark exports, for
@@ -125,7 +125,7 @@ pub fn build_threads_bench_pkg(install: bool) -> Result<()> {
         install,
         "pkg-threads-bench",
         "threads-bench",
-        "threads,sequences,bench",
+        "threads,bench",
     )
 }
 
