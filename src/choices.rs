@@ -152,6 +152,8 @@ pub struct Range {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Controls {
     pub train_ratio: Range,
+    /// The validation split's share of the training points (0: none).
+    pub validation_ratio: Range,
     pub noise: Range,
     pub batch_size: Range,
     /// The "+" buttons' caps (see [`BUTTON_HIDDEN_LAYERS`], [`BUTTON_HIDDEN_UNITS`]).
@@ -219,7 +221,9 @@ pub struct Choices {
 /// The playground's [`Choices`].
 pub fn choices() -> Choices {
     use crate::data::generators::{MAX_SPIRAL_CLASSES, MIN_SPIRAL_CLASSES};
-    use crate::playground::{MAX_NOISE, MAX_TRAIN_RATIO, MIN_TRAIN_RATIO, SPEED_CHOICES};
+    use crate::playground::{
+        MAX_NOISE, MAX_TRAIN_RATIO, MAX_VALIDATION_RATIO, MIN_TRAIN_RATIO, SPEED_CHOICES,
+    };
     Choices {
         datasets: DatasetKind::BUILT_IN
             .iter()
@@ -280,6 +284,11 @@ pub fn choices() -> Choices {
                 min: MIN_TRAIN_RATIO,
                 max: MAX_TRAIN_RATIO,
                 step: RATIO_STEP,
+            },
+            validation_ratio: Range {
+                min: 0.0,
+                max: MAX_VALIDATION_RATIO,
+                step: RATIO_STEP / 2.0,
             },
             noise: Range {
                 min: 0.0,

@@ -21,6 +21,8 @@ pub const MAX_NOISE: f32 = 50.0;
 pub const MIN_TRAIN_RATIO: f32 = 10.0;
 /// … to this.
 pub const MAX_TRAIN_RATIO: f32 = 90.0;
+/// Most of the training points a validation split may hold out, in percent (from 0).
+pub const MAX_VALIDATION_RATIO: f32 = 50.0;
 /// Most generated points.
 pub const MAX_SAMPLES: usize = 100_000;
 /// Largest epoch limit: far past any run in a page, and an exact `u32` on every target.
@@ -61,6 +63,14 @@ impl PlaygroundConfig {
             return Err(config_err!(
                 "training ratio must be between {MIN_TRAIN_RATIO} and {MAX_TRAIN_RATIO} %, got {}",
                 self.train_ratio
+            ));
+        }
+        if !(self.validation_ratio.is_finite()
+            && (0.0..=MAX_VALIDATION_RATIO).contains(&self.validation_ratio))
+        {
+            return Err(config_err!(
+                "validation share must be between 0 and {MAX_VALIDATION_RATIO} %, got {}",
+                self.validation_ratio
             ));
         }
         if self.batch_size == 0 {

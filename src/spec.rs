@@ -429,6 +429,10 @@ pub struct PlaygroundConfig {
     pub noise: f32,
     /// Share of points used for training, in percent, 10–90.
     pub train_ratio: f32,
+    /// Share of the training points held out as a validation split, in percent, 0–50
+    /// (stratified like the test split). Early stopping watches it when it is not empty, so
+    /// the test split only reports; 0 trains on every training point.
+    pub validation_ratio: f32,
     /// Points to generate; `None` uses the playground's 500 (classification) / 1200 (regression).
     pub num_samples: Option<usize>,
     pub seed: u64,
@@ -471,6 +475,7 @@ impl Default for PlaygroundConfig {
             classes: 3,
             noise: 0.0,
             train_ratio: 50.0,
+            validation_ratio: 0.0,
             num_samples: None,
             seed: 1,
             features: vec![Feature::X1, Feature::X2],

@@ -176,6 +176,7 @@ fn every_control_range_is_valid_at_both_ends_and_the_caps_hold_it() {
     let ctl = c.controls;
     for (key, r) in [
         ("train_ratio", ctl.train_ratio),
+        ("validation_ratio", ctl.validation_ratio),
         ("noise", ctl.noise),
         ("batch_size", ctl.batch_size),
     ] {
@@ -192,6 +193,12 @@ fn every_control_range_is_valid_at_both_ends_and_the_caps_hold_it() {
     }
     for k in [ctl.train_ratio.min - 1.0, ctl.train_ratio.max + 1.0] {
         assert!(with(&["train_ratio"], json!(k)).validate().is_err(), "{k}");
+    }
+    for k in [-1.0, ctl.validation_ratio.max + 1.0] {
+        assert!(
+            with(&["validation_ratio"], json!(k)).validate().is_err(),
+            "{k}"
+        );
     }
     assert!(with(&["noise"], json!(ctl.noise.max + 1.0))
         .validate()

@@ -92,6 +92,7 @@ prop_compose! {
         classes in prop_oneof![9 => 2usize..6, 1 => 0usize..10],
         noise in prop_oneof![9 => 0.0f32..50.0, 1 => -10.0f32..70.0],
         train_ratio in prop_oneof![9 => 10.0f32..90.0, 1 => 0.0f32..100.0],
+        validation_ratio in prop_oneof![5 => Just(0.0f32), 4 => 0.0f32..50.0, 1 => -10.0f32..100.0],
         num_samples in prop::option::of(prop_oneof![9 => 1usize..120, 1 => Just(0usize)]),
         // Seeds past 2^53 are refused (a JS number cannot hold them); a few still try.
         seed in prop_oneof![9 => 0u64..=(1u64 << 53), 1 => any::<u64>()],
@@ -106,7 +107,7 @@ prop_compose! {
         rate in prop_oneof![9 => 0.0f32..0.1, 1 => -0.01f32..0.0],
     ) -> PlaygroundConfig {
         PlaygroundConfig {
-            dataset, classes, noise, train_ratio, num_samples, seed, features, hidden, activation,
+            dataset, classes, noise, train_ratio, validation_ratio, num_samples, seed, features, hidden, activation,
             output_activation, loss, batch_size, optimizer,
             regularization: Regularization { kind: reg_kind, rate },
             ..PlaygroundConfig::default()

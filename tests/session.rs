@@ -322,8 +322,10 @@ fn epoch_limit_and_early_stopping_stop_training() {
     assert_eq!(
         stop.args(),
         vec![
-            ("monitor", "val_loss".to_string()),
-            ("epochs", "3".to_string())
+            // Without a validation split the test split was watched, and says so.
+            ("monitor", "test_loss".to_string()),
+            ("epochs", "3".to_string()),
+            ("best", "1".to_string())
         ]
     );
 }

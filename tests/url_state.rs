@@ -11,6 +11,7 @@ fn rich_config() -> PlaygroundConfig {
         classes: 4,
         noise: 15.0,
         train_ratio: 70.0,
+        validation_ratio: 20.0,
         num_samples: Some(800),
         seed: 123_456_789_012,
         features: vec![

@@ -38,7 +38,7 @@ export class Playground {
     this.config = null;
     this.hide = [];
     this.frame = null;
-    this.history = { train: [], test: [] };
+    this.history = { train: [], test: [], validation: [] };
     this.points = null;
     this.calls = new Map();
     this.nextId = 1;
@@ -222,10 +222,11 @@ export class Playground {
     c.classes = classes.input;
     c.classesField = classes.el;
     c.ratio = slider(tr('ratio'), 'ratio', 0, 1, 1, (v) => this.edit((cfg) => { cfg.train_ratio = v; }));
+    c.validation = slider(tr('validation'), 'validation', 0, 1, 1, (v) => this.edit((cfg) => { cfg.validation_ratio = v; }));
     c.noise = slider(tr('noise'), 'noise', 0, 1, 1, (v) => this.edit((cfg) => { cfg.noise = v; }));
     c.batch = slider(tr('batchSize'), 'batchSize', 0, 1, 1, (v) => this.edit((cfg) => { cfg.batch_size = v; }));
     const regen = h('button', { type: 'button', className: 'text', dataset: { key: 'regenerate' }, textContent: tr('regenerate'), onclick: () => this.act('regenerate') });
-    data.append(sets, classes.el, c.ratio.el, c.noise.el, c.batch.el, regen, this.buildUpload());
+    data.append(sets, classes.el, c.ratio.el, c.validation.el, c.noise.el, c.batch.el, regen, this.buildUpload());
 
     // Network column.
     const net = h('section', { className: 'col network', 'aria-label': tr('network'), dataset: { key: 'network' } });
@@ -257,7 +258,12 @@ export class Playground {
     const out = h('section', { className: 'col output', 'aria-label': tr('output') }, h('h2', { textContent: tr('output') }));
     c.testLoss = h('output', { className: 'loss test', textContent: '—' });
     c.trainLoss = h('output', { className: 'loss train', textContent: '—' });
-    out.append(h('div', { className: 'losses' }, h('div', {}, tr('testLoss'), ' ', c.testLoss), h('div', {}, tr('trainLoss'), ' ', c.trainLoss)));
+    c.validationLoss = h('output', { className: 'loss validation', textContent: '—' });
+    c.validationRow = h('div', { hidden: true }, tr('validationLoss'), ' ', c.validationLoss);
+    // A standardised regression target: the losses are in its standard units, the error
+    // metrics in the target's own; this line says so.
+    c.lossUnits = h('p', { className: 'loss-units', dataset: { key: 'lossUnits' }, hidden: true, textContent: tr('loss.standardised') });
+    out.append(h('div', { className: 'losses' }, h('div', {}, tr('testLoss'), ' ', c.testLoss), c.validationRow, h('div', {}, tr('trainLoss'), ' ', c.trainLoss)), c.lossUnits);
     out.append(this.buildChart());
     c.heat = h('canvas', { className: 'heat', width: 64, height: 64 });
     c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': tr('plot.aria') });
@@ -316,7 +322,7 @@ export class Playground {
     setOptions(c.missing, choiceOptions(ch, 'missing'));
     this.setPaceChoices(ch.speeds);
     const ctl = ch.controls;
-    for (const [s, r] of [[c.ratio, ctl.train_ratio], [c.noise, ctl.noise], [c.batch, ctl.batch_size]]) {
+    for (const [s, r] of [[c.ratio, ctl.train_ratio], [c.validation, ctl.validation_ratio], [c.noise, ctl.noise], [c.batch, ctl.batch_size]]) {
       Object.assign(s.input, { min: String(r.min), max: String(r.max), step: String(r.step) });
     }
     clear(c.datasets);
@@ -392,10 +398,12 @@ export class Playground {
       this.lastGood = f.snapshot;
       this.opts.onSnapshot?.(this, f.snapshot);
     }
-    if (f.historyFrom === 0) this.history = { train: [], test: [] };
-    for (let i = 0; i + 1 < f.history.length; i += 2) {
+    if (f.historyFrom === 0) this.history = { train: [], test: [], validation: [] };
+    // Entries come as [train, test, validation] triples (NaN for a split without rows).
+    for (let i = 0; i + 2 < f.history.length; i += 3) {
       this.history.train.push(f.history[i]);
       this.history.test.push(f.history[i + 1]);
+      this.history.validation.push(f.history[i + 2]);
     }
     if (f.points) this.points = f.points;
     if (f.table !== undefined) this.setTableInfo(f.table);
@@ -454,6 +462,9 @@ export class Playground {
     c.epoch.textContent = String(f.epoch).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     c.testLoss.textContent = formatNumber(f.testLoss);
     c.trainLoss.textContent = formatNumber(f.trainLoss);
+    c.validationRow.hidden = !(f.splitSizes?.[1] > 0);
+    c.validationLoss.textContent = formatNumber(f.validationLoss);
+    if (f.metrics) c.lossUnits.hidden = !f.metrics.standardized_target;
     Object.assign(this.root.dataset, { epoch: String(f.epoch), testLoss: String(f.testLoss), trainLoss: String(f.trainLoss), points: String(this.points ? this.points.length / 4 : 0), task: f.task });
     // Where training and the decision grid ran, for people (speed line) and tests alike.
     Object.assign(this.root.dataset, { backend: f.backend.startsWith('webgpu') ? 'webgpu' : 'cpu', gridOn: f.gridOn, engineBuild: f.engineBuild, threads: String(f.threads) });
@@ -558,6 +569,7 @@ export class Playground {
     c.classes.value = String(cfg.classes);
     c.classesField.hidden = !this.datasetChoice(cfg.dataset)?.class_count || this.hide.includes('classes');
     c.ratio.set(cfg.train_ratio);
+    c.validation.set(cfg.validation_ratio ?? 0);
     c.noise.set(cfg.noise);
     c.batch.set(cfg.batch_size);
     c.showTest.checked = !!cfg.show_test;
@@ -815,7 +827,9 @@ export class Playground {
 function stopMessage(f) {
   if (!f.stop) return f.stopReason;
   const { monitor, ...args } = f.stop.args;
-  return { message: f.stopReason, code: `stop_${f.stop.code}`, args: monitor ? { ...args, monitor: { key: `monitor.${monitor}` } } : args };
+  // A stop that put the best epoch's weights back says which epoch it was.
+  const code = `stop_${f.stop.code}${args.best !== undefined ? '_restored' : ''}`;
+  return { message: f.stopReason, code, args: monitor ? { ...args, monitor: { key: `monitor.${monitor}` } } : args };
 }
 
 /** An Error with the engine's message, its code and values kept for `phrase`. */

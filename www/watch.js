@@ -43,15 +43,28 @@ export const watchMethods = {
     const log = checkbox(tr('logScale'), 'logScale', (v) => this.lossChart.setLog(v));
     c.logScale = log.input;
     this.lossChart = new LossChart(c.chart, c.chartReadout);
+    c.validationKey = h('span', { className: 'key', hidden: true }, h('span', { className: 'swatch validation' }), tr('chart.validation'));
     const legend = h('div', { className: 'chart-legend' },
       h('span', { className: 'key' }, h('span', { className: 'swatch train' }), tr('chart.training')),
+      c.validationKey,
       h('span', { className: 'key' }, h('span', { className: 'swatch test' }), tr('chart.test')),
       log.el);
-    return h('div', { className: 'chart-box', dataset: { key: 'chart' } }, legend, c.chart, c.chartReadout);
+    // Says when the held-out loss has risen for a while (the engine decides when).
+    c.overfitNote = h('p', { className: 'chart-note', dataset: { key: 'overfitNote' }, hidden: true });
+    return h('div', { className: 'chart-box', dataset: { key: 'chart' } }, legend, c.chart, c.chartReadout, c.overfitNote);
   },
 
   drawChart(f) {
-    this.lossChart.setData(this.history.train, this.history.test, f.historyStride, /^early stopping/.test(f.stopReason || ''));
+    const c = this.controls;
+    const validation = f.splitSizes?.[1] > 0 ? this.history.validation : [];
+    c.validationKey.hidden = validation.length === 0 && !(f.splitSizes?.[1] > 0);
+    this.lossChart.setData(this.history.train, this.history.test, f.historyStride, f.stop?.code === 'early_stopping', validation);
+    const r = f.overfitting;
+    c.overfitNote.hidden = !r;
+    if (r) {
+      const args = { epochs: r.epochs_since.toLocaleString('en'), best: r.best_epoch.toLocaleString('en') };
+      say(c.overfitNote, 'textContent', () => t(r.split === 'validation' ? 'chart.overfitValidation' : 'chart.overfitTest', args));
+    }
   },
 
   /** The speed line: the pace and the rate reached, what max would reach, steps, backend. */

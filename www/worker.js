@@ -775,13 +775,16 @@ function frame() {
   }
   const hist = session.lossHistoryFrom(historySent);
   const historyFrom = historySent;
-  historySent += hist.length / 2;
+  historySent += hist.length / 3;
   noticePoolFailure();
   const f = {
     type: 'frame',
     epoch: session.epoch(),
     trainLoss: session.trainLoss(),
     testLoss: session.testLoss(),
+    validationLoss: session.validationLoss(),
+    splitSizes: Array.from(session.splitSizes()),
+    overfitting: session.overfitting(),
     history: hist,
     historyFrom,
     historyStride: stride,

@@ -52,6 +52,46 @@ pub fn stratified_split(
     (train, test)
 }
 
+/// The rows (indices into `0..n`) to hold out of training as a validation split:
+/// `round(n_c·percent/100)` of each class `n_c` when `labels` are given (labels compared by
+/// value, as the test split keeps class shares), else of all `n` rows; at least one row when
+/// `percent > 0` and `n ≥ 2`, and never every row, so training keeps at least one. Sorted.
+/// `percent` is clamped to [0, 100]; NaN or 0 holds out nothing.
+pub fn validation_rows(
+    n: usize,
+    labels: Option<&[f32]>,
+    percent: f32,
+    rng: &mut Rng,
+) -> Vec<usize> {
+    if percent.is_nan() || percent <= 0.0 || n < 2 {
+        return Vec::new();
+    }
+    let p = f64::from(percent.min(100.0)) / 100.0;
+    let mut groups: Vec<(u32, Vec<usize>)> = Vec::new();
+    for i in 0..n {
+        let key = labels.map_or(0, |l| l[i].to_bits());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, rows)) => rows.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    groups.sort_by_key(|(k, _)| *k);
+    let mut held = Vec::new();
+    for (_, mut rows) in groups {
+        rng.shuffle(&mut rows);
+        let take = (rows.len() as f64 * p).round() as usize;
+        held.extend(rows.into_iter().take(take));
+    }
+    if held.is_empty() {
+        held.push(rng.below(n));
+    }
+    if held.len() >= n {
+        held.truncate(n - 1);
+    }
+    held.sort_unstable();
+    held
+}
+
 /// Per-column affine scaling `x' = (x − mean)/std`, fitted on training data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Standardizer {

@@ -9,7 +9,7 @@ use crate::data::csv::table::{read_table, RawTable};
 use crate::data::csv::CsvOptions;
 use crate::data::features::{feature_matrix, labels};
 use crate::data::generators::{default_count, generate};
-use crate::data::split::{shuffled_split, Standardizer};
+use crate::data::split::{shuffled_split, validation_rows, Standardizer};
 use crate::data::{Point, Task};
 use crate::full_only::{full_only, FullOnly};
 use crate::spec::{HiddenLayer, LayerSpec, ModelSpec};
@@ -57,12 +57,26 @@ pub(super) struct TableData {
 pub(super) struct SessionData {
     pub source: Source,
     pub is_test: Vec<bool>,
+    /// Rows held out of training to watch for overfitting (never a test row); derived from
+    /// the seed and the training rows, so it is not stored anywhere.
+    pub is_val: Vec<bool>,
     pub task: Task,
     pub standardizer: Option<Standardizer>,
     pub train_x: Matrix,
     pub train_y: Matrix,
+    pub val_x: Matrix,
+    pub val_y: Matrix,
     pub test_x: Matrix,
     pub test_y: Matrix,
+}
+
+/// The three parts of the rows: what the model trains on, what early stopping watches and
+/// what only reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    Train,
+    Validation,
+    Test,
 }
 
 impl SessionData {
@@ -86,6 +100,15 @@ impl SessionData {
     fn split_rng(cfg: &PlaygroundConfig) -> Rng {
         let mut rng = Rng::new(cfg.seed);
         let _data_stream = rng.fork();
+        rng.fork()
+    }
+
+    /// The validation split's generator: the third stream, so adding it changed neither the
+    /// data nor the test split of any seed.
+    fn validation_rng(cfg: &PlaygroundConfig) -> Rng {
+        let mut rng = Rng::new(cfg.seed);
+        let _data_stream = rng.fork();
+        let _split_stream = rng.fork();
         rng.fork()
     }
 
@@ -147,15 +170,32 @@ impl SessionData {
         cfg: &PlaygroundConfig,
         fit_scaler: bool,
     ) -> Result<Self> {
-        let train: Vec<usize> = (0..is_test.len()).filter(|&i| !is_test[i]).collect();
+        let not_test: Vec<usize> = (0..is_test.len()).filter(|&i| !is_test[i]).collect();
         let test: Vec<usize> = (0..is_test.len()).filter(|&i| is_test[i]).collect();
+        // Classes keep their shares in the validation rows, as in the test split.
+        let classes: Option<Vec<f32>> =
+            (task.classes() > 0).then(|| not_test.iter().map(|&i| y.get(i, 0)).collect());
+        let held = validation_rows(
+            not_test.len(),
+            classes.as_deref(),
+            cfg.validation_ratio,
+            &mut Self::validation_rng(cfg),
+        );
+        let mut is_val = vec![false; is_test.len()];
+        for k in held {
+            is_val[not_test[k]] = true;
+        }
+        let train: Vec<usize> = not_test.iter().copied().filter(|&i| !is_val[i]).collect();
+        let val: Vec<usize> = not_test.iter().copied().filter(|&i| is_val[i]).collect();
         let rows = |m: &Matrix, idx: &[usize]| {
             let mut out = Matrix::zeros(0, m.cols());
             out.gather_rows(m, idx);
             out
         };
-        let (mut train_x, mut test_x) = (rows(&x, &train), rows(&x, &test));
-        let (mut train_t, mut test_t) = (rows(&y, &train), rows(&y, &test));
+        let (mut train_x, mut val_x, mut test_x) =
+            (rows(&x, &train), rows(&x, &val), rows(&x, &test));
+        let (mut train_t, mut val_t, mut test_t) =
+            (rows(&y, &train), rows(&y, &val), rows(&y, &test));
         let standardizer = match &source {
             Source::Table(t) => t.prepared.prep.scaler.clone(),
             Source::Plane(_) if fit_scaler => Some(Standardizer::fit(&train_x)),
@@ -163,11 +203,12 @@ impl SessionData {
         };
         if let Some(s) = &standardizer {
             s.apply(&mut train_x)?;
+            s.apply(&mut val_x)?;
             s.apply(&mut test_x)?;
         }
         if let Source::Table(t) = &source {
             if let Some(ts) = t.prepared.prep.target {
-                for m in [&mut train_t, &mut test_t] {
+                for m in [&mut train_t, &mut val_t, &mut test_t] {
                     m.as_mut_slice()
                         .iter_mut()
                         .for_each(|v| *v = (*v - ts.mean) / ts.std);
@@ -175,14 +216,18 @@ impl SessionData {
             }
         }
         let train_y = cfg.encode_targets(&train_t, task);
+        let val_y = cfg.encode_targets(&val_t, task);
         let test_y = cfg.encode_targets(&test_t, task);
         Ok(Self {
             source,
             is_test,
+            is_val,
             task,
             standardizer,
             train_x,
             train_y,
+            val_x,
+            val_y,
             test_x,
             test_y,
         })
@@ -211,7 +256,7 @@ impl SessionData {
         }
     }
 
-    /// Number of rows (both splits).
+    /// Number of rows (every split).
     pub fn len(&self) -> usize {
         self.is_test.len()
     }
@@ -221,16 +266,37 @@ impl SessionData {
     }
 
     pub fn split_xy(&self, test: bool) -> (&Matrix, &Matrix) {
-        if test {
-            (&self.test_x, &self.test_y)
-        } else {
-            (&self.train_x, &self.train_y)
+        self.part(if test { Split::Test } else { Split::Train })
+    }
+
+    /// The inputs and targets of one split.
+    pub fn part(&self, split: Split) -> (&Matrix, &Matrix) {
+        match split {
+            Split::Train => (&self.train_x, &self.train_y),
+            Split::Validation => (&self.val_x, &self.val_y),
+            Split::Test => (&self.test_x, &self.test_y),
         }
     }
 
-    /// Mean loss of `model` on one split; NaN when the split is empty or evaluation fails.
+    /// Which split row `i` (over every row) is in.
+    pub fn split_of(&self, i: usize) -> Split {
+        if self.is_test[i] {
+            Split::Test
+        } else if self.is_val[i] {
+            Split::Validation
+        } else {
+            Split::Train
+        }
+    }
+
+    /// Mean loss of `model` on the training or test split (see [`loss_on`](Self::loss_on)).
     pub fn loss(&self, model: &mut Sequential, test: bool) -> f32 {
-        let (x, y) = self.split_xy(test);
+        self.loss_on(model, if test { Split::Test } else { Split::Train })
+    }
+
+    /// Mean loss of `model` on one split; NaN when the split is empty or evaluation fails.
+    pub fn loss_on(&self, model: &mut Sequential, split: Split) -> f32 {
+        let (x, y) = self.part(split);
         if x.rows() == 0 {
             return f32::NAN;
         }

@@ -16,6 +16,7 @@ mod explain;
 mod health;
 mod insight;
 mod onnx;
+mod overfit;
 mod replay;
 mod run_state;
 pub mod sequence;
@@ -29,6 +30,7 @@ pub use data::{scale_into_domain, DOMAIN};
 pub use explain::ExplainedStep;
 pub use health::{LayerHealth, HEALTH_BINS, HEALTH_ROWS};
 pub use insight::{ImportanceReport, InsightReport, MAX_SCATTER_POINTS};
+pub use overfit::Rising;
 pub use replay::{
     replay_resolution, Replay, ReplayFrame, ReplayMeta, ReplayState, MAX_REPLAY_BYTES,
     MAX_REPLAY_FRAMES, MAX_REPLAY_RESOLUTION, REPLAY_FRAME_VALUES,
@@ -36,8 +38,13 @@ pub use replay::{
 pub use run_state::{EarlyProgress, RunState, SliceChoice};
 pub use slice::{Axis, HeldValue, SliceInfo};
 pub use snapshot::{snapshot_kind, SnapshotKind, SNAPSHOT_VERSION};
-pub use train::{Stop, TrainTiming, CHUNK_STEPS};
+pub use train::{Stop, TrainTiming, Watched, CHUNK_STEPS};
 pub use views::{grid_points, DenseWeights, MetricsReport, NetworkWeights, MAX_GRID_RESOLUTION};
+
+/// The validation split an uploaded table starts with, in percent of its training rows.
+pub const TABLE_VALIDATION_RATIO: f32 = 20.0;
+/// Epochs without a better validation loss before an uploaded table's run stops.
+pub const TABLE_PATIENCE: usize = 30;
 
 /// Most loss-history entries kept (see [`Session::history`]).
 pub const MAX_HISTORY: usize = 4096;
@@ -70,15 +77,31 @@ impl Change {
     }
 }
 
-/// Train and test loss after one epoch (the data term, on every point of each split).
-/// A split without points has a NaN loss; JSON, which values from JavaScript are read
-/// through, writes NaN as `null`, so `null` reads back as NaN.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+/// Train, test and validation loss after one epoch (the data term, on every point of each
+/// split). A split without points has a NaN loss; JSON, which values from JavaScript are
+/// read through, writes NaN as `null`, so `null` reads back as NaN (and a run saved before
+/// the validation split existed reads with a NaN validation loss).
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize)]
 pub struct EpochLoss {
     #[serde(deserialize_with = "nan_for_null")]
     pub train: f32,
     #[serde(deserialize_with = "nan_for_null")]
     pub test: f32,
+    #[serde(default = "nan", deserialize_with = "nan_for_null")]
+    pub val: f32,
+}
+
+fn nan() -> f32 {
+    f32::NAN
+}
+
+/// Equal when every loss is, a NaN (a split without rows) equal to a NaN: the same run
+/// compares equal to itself.
+impl PartialEq for EpochLoss {
+    fn eq(&self, other: &Self) -> bool {
+        let same = |a: f32, b: f32| a == b || (a.is_nan() && b.is_nan());
+        same(self.train, other.train) && same(self.test, other.test) && same(self.val, other.val)
+    }
 }
 
 pub(crate) fn nan_for_null<'de, D: serde::Deserializer<'de>>(
@@ -199,6 +222,23 @@ impl Session {
             .map_or_else(|| self.data.loss(&mut self.model, false), |h| h.train)
     }
 
+    /// Loss on the validation points now (NaN without a validation split).
+    pub fn validation_loss(&mut self) -> f32 {
+        self.latest.map_or_else(
+            || self.data.loss_on(&mut self.model, data::Split::Validation),
+            |h| h.val,
+        )
+    }
+
+    /// Rows in the training, validation and test splits.
+    pub fn split_sizes(&self) -> [usize; 3] {
+        [
+            self.data.train_x.rows(),
+            self.data.val_x.rows(),
+            self.data.test_x.rows(),
+        ]
+    }
+
     /// Loss on the test points now (NaN without test points).
     pub fn test_loss(&mut self) -> f32 {
         self.latest
@@ -223,6 +263,7 @@ impl Session {
         let data_changed = old.dataset != new.dataset
             || old.seed != new.seed
             || old.train_ratio != new.train_ratio
+            || old.validation_ratio != new.validation_ratio
             || (new.dataset == crate::DatasetKind::Custom && old.table != new.table)
             || (new.dataset != crate::DatasetKind::Custom
                 && (old.noise != new.noise
@@ -388,8 +429,24 @@ impl Session {
     /// Replaces the data with an uploaded table: any number of numeric or text columns, the
     /// label, features, task and missing-value policy chosen by `options` (kept in the
     /// config). On any error the current data and model stay as they were.
+    ///
+    /// A first table (the data was not a table before) also turns on what keeps its scores
+    /// honest: a validation split of [`TABLE_VALIDATION_RATIO`] % of the training rows, and
+    /// early stopping on it that puts back the best epoch's weights, so the test split only
+    /// reports. Settings the user chose later (or a snapshot's) are kept on further loads.
     pub fn load_csv(&mut self, text: &str, options: &crate::data::csv::CsvOptions) -> Result<()> {
         let mut cfg = self.config.clone();
+        if self.data.table().is_none() {
+            if cfg.validation_ratio == 0.0 {
+                cfg.validation_ratio = TABLE_VALIDATION_RATIO;
+            }
+            if cfg.early_stopping.is_none() {
+                cfg.early_stopping = Some(crate::spec::EarlyStoppingSpec {
+                    patience: TABLE_PATIENCE,
+                    ..Default::default()
+                });
+            }
+        }
         let (data, report) = data::SessionData::from_csv(&mut cfg, text, options)?;
         let model = build_model(&cfg, &data)?;
         self.replace(cfg, data, model);

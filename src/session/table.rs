@@ -46,6 +46,11 @@ impl Session {
         (&d.train_x, &d.train_y, &d.test_x, &d.test_y)
     }
 
+    /// The validation rows as the model reads them: `(x, y)`, empty without a split.
+    pub fn validation_xy(&self) -> (&Matrix, &Matrix) {
+        (&self.data.val_x, &self.data.val_y)
+    }
+
     /// One name per model input: feature names for points, column names (or
     /// `column=category`) for a table.
     pub fn input_names(&self) -> Vec<String> {
@@ -210,21 +215,18 @@ impl Session {
     pub(super) fn model_inputs(&self, idx: &[usize]) -> Result<Matrix> {
         // Rows sit in the split matrices in order; map each row to its place there.
         let mut place = Vec::with_capacity(self.data.len());
-        let (mut tr, mut te) = (0, 0);
-        for &t in &self.data.is_test {
-            if t {
-                place.push((true, te));
-                te += 1;
-            } else {
-                place.push((false, tr));
-                tr += 1;
-            }
+        let mut next = [0usize; 3];
+        for i in 0..self.data.len() {
+            let split = self.data.split_of(i);
+            let slot = &mut next[split as usize];
+            place.push((split, *slot));
+            *slot += 1;
         }
         let d = self.data.train_x.cols();
         let mut out = Vec::with_capacity(idx.len() * d);
         for &i in idx {
-            let (test, at) = place[i];
-            let (x, _) = self.data.split_xy(test);
+            let (split, at) = place[i];
+            let (x, _) = self.data.part(split);
             out.extend_from_slice(x.row(at));
         }
         Matrix::from_vec(idx.len(), d, out)

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::data::Split;
 use super::{EarlyState, EpochLoss, Session};
 use crate::model::EarlyStopper;
 use crate::train::{ready, Cpu, Engine, EpochRun, Trainer};
@@ -31,8 +32,27 @@ pub struct TrainTiming {
 pub enum Stop {
     /// The config's epoch limit was reached.
     EpochLimit { limit: usize },
-    /// Early stopping: `monitor` did not improve for `waited` epochs.
-    EarlyStopping { monitor: Monitor, waited: usize },
+    /// Early stopping: `monitor` did not improve for `waited` epochs, watched on `split`;
+    /// `restored` names the best epoch when its weights were put back.
+    EarlyStopping {
+        monitor: Monitor,
+        waited: usize,
+        #[serde(default)]
+        split: Watched,
+        #[serde(default)]
+        restored: Option<usize>,
+    },
+}
+
+/// The split early stopping read its monitor on: a `val_*` monitor watches the validation
+/// split when there is one and the test split otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Watched {
+    Training,
+    #[default]
+    Validation,
+    Test,
 }
 
 impl Stop {
@@ -44,20 +64,40 @@ impl Stop {
         }
     }
 
-    /// `limit`; or `monitor` (its config name, `val_loss` …) and `epochs` waited.
+    /// `limit`; or `monitor` (what was watched: `loss`, `val_loss`, `test_loss`, `accuracy`,
+    /// `val_accuracy`, `test_accuracy`), `epochs` waited and, when the best weights were put
+    /// back, `best` (that epoch).
     pub fn args(&self) -> Vec<(&'static str, String)> {
         match *self {
             Stop::EpochLimit { limit } => vec![("limit", limit.to_string())],
-            Stop::EarlyStopping { monitor, waited } => {
-                let key = match monitor {
-                    Monitor::Loss => "loss",
-                    Monitor::ValLoss => "val_loss",
-                    Monitor::Accuracy => "accuracy",
-                    Monitor::ValAccuracy => "val_accuracy",
-                };
-                vec![("monitor", key.to_string()), ("epochs", waited.to_string())]
+            Stop::EarlyStopping {
+                monitor,
+                waited,
+                split,
+                restored,
+            } => {
+                let mut args = vec![
+                    ("monitor", watched_key(monitor, split).to_string()),
+                    ("epochs", waited.to_string()),
+                ];
+                if let Some(best) = restored {
+                    args.push(("best", best.to_string()));
+                }
+                args
             }
         }
+    }
+}
+
+/// The key naming what a stop watched (see [`Stop::args`]).
+fn watched_key(monitor: Monitor, split: Watched) -> &'static str {
+    match (monitor.maximise(), split) {
+        (false, Watched::Training) => "loss",
+        (false, Watched::Validation) => "val_loss",
+        (false, Watched::Test) => "test_loss",
+        (true, Watched::Training) => "accuracy",
+        (true, Watched::Validation) => "val_accuracy",
+        (true, Watched::Test) => "test_accuracy",
     }
 }
 
@@ -65,12 +105,23 @@ impl std::fmt::Display for Stop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match *self {
             Stop::EpochLimit { limit } => write!(f, "reached the epoch limit of {limit}"),
-            Stop::EarlyStopping { monitor, waited } => write!(
-                f,
-                "early stopping: the {} did not improve for {waited} epoch{}",
-                monitor_name(monitor),
-                if waited == 1 { "" } else { "s" }
-            ),
+            Stop::EarlyStopping {
+                monitor,
+                waited,
+                split,
+                restored,
+            } => {
+                write!(
+                    f,
+                    "early stopping: the {} did not improve for {waited} epoch{}",
+                    monitor_name(watched_key(monitor, split)),
+                    if waited == 1 { "" } else { "s" }
+                )?;
+                match restored {
+                    Some(best) => write!(f, "; the weights of its best epoch, {best}, are back"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -272,15 +323,16 @@ impl Session {
         }
         self.epoch += 1;
         let test = self.data.loss(&mut self.model, true);
-        let losses = EpochLoss { train, test };
+        let val = self.data.loss_on(&mut self.model, Split::Validation);
+        let losses = EpochLoss { train, test, val };
         self.record(losses);
         Ok(losses)
     }
 
     /// After an epoch's losses: the replay's snapshot when one is due, then early stopping.
-    fn after_epoch(&mut self, EpochLoss { train, test }: EpochLoss) -> Result<()> {
-        self.record_replay(train, test)?;
-        self.check_early_stopping(test, train)
+    fn after_epoch(&mut self, losses: EpochLoss) -> Result<()> {
+        self.record_replay(losses.train, losses.test)?;
+        self.check_early_stopping(losses)
     }
 
     /// Keeps the epoch just finished in the bounded history (see [`Session::history`]).
@@ -306,13 +358,14 @@ impl Session {
 
     /// Keras-style early stopping on the config's monitor, by the rule `fit` uses: stop once
     /// `patience` epochs in a row did not beat the best by `min_delta`, then (optionally)
-    /// restore the best epoch's weights. Without test points the test monitors fall back to
-    /// the training ones.
-    fn check_early_stopping(&mut self, test: f32, train: f32) -> Result<()> {
+    /// restore the best epoch's weights. A `val_*` monitor watches the validation split, or
+    /// the test split when there is none; without either it falls back to the training one.
+    fn check_early_stopping(&mut self, losses: EpochLoss) -> Result<()> {
         let Some(spec) = self.config.early_stopping else {
             return Ok(());
         };
-        let logs = self.monitor_logs(spec.monitor, test, train)?;
+        let split = self.watched_split(spec.monitor);
+        let logs = self.monitor_logs(spec.monitor, split, losses)?;
         if self.early.is_none() {
             self.early = Some(EarlyState {
                 stopper: EarlyStopper::new(spec)?,
@@ -325,31 +378,59 @@ impl Session {
             st.best_params = self.model.params();
         }
         if stop {
+            let mut restored = None;
             if spec.restore_best_weights && !st.best_params.is_empty() {
                 let best = std::mem::take(&mut st.best_params);
                 self.model.set_params(&best)?;
+                self.grid_cache = None;
+                restored = st.stopper.best_epoch;
             }
             // Keras counts the same way: patience 0 and 1 both stop at the first epoch
             // without improvement, so the message names the epochs actually waited.
             self.stop = Some(Stop::EarlyStopping {
                 monitor: spec.monitor,
                 waited: spec.patience.max(1),
+                split,
+                restored,
             });
         }
         Ok(())
     }
 
+    /// Where `monitor` is read: `val_*` on the validation split if it has rows, else on the
+    /// test split if it has rows, else on the training split.
+    pub(super) fn watched_split(&self, monitor: Monitor) -> Watched {
+        let watches_held_out = matches!(monitor, Monitor::ValLoss | Monitor::ValAccuracy);
+        if !watches_held_out {
+            Watched::Training
+        } else if self.data.val_x.rows() > 0 {
+            Watched::Validation
+        } else if self.data.test_x.rows() > 0 {
+            Watched::Test
+        } else {
+            Watched::Training
+        }
+    }
+
     /// The epoch's figures early stopping may watch; accuracy is evaluated only when watched.
-    fn monitor_logs(&mut self, monitor: Monitor, test: f32, train: f32) -> Result<Logs> {
-        let has_test = test.is_finite();
+    fn monitor_logs(
+        &mut self,
+        monitor: Monitor,
+        split: Watched,
+        losses: EpochLoss,
+    ) -> Result<Logs> {
+        let (watched_loss, part) = match split {
+            Watched::Training => (losses.train, Split::Train),
+            Watched::Validation => (losses.val, Split::Validation),
+            Watched::Test => (losses.test, Split::Test),
+        };
         let mut logs = Logs {
-            loss: train,
-            val_loss: Some(if has_test { test } else { train }),
+            loss: losses.train,
+            val_loss: Some(watched_loss),
             metrics: BTreeMap::new(),
         };
         if monitor.maximise() {
-            let on_test = monitor == Monitor::ValAccuracy && has_test;
-            let (x, y) = self.data.split_xy(on_test);
+            let (x, y) = self.data.part(part);
             let accuracy = self.model.evaluate(x, y)?.metrics.get("accuracy").copied();
             let accuracy = accuracy.ok_or_else(|| {
                 Error::InvalidConfig(
@@ -368,12 +449,14 @@ impl Session {
     }
 }
 
-/// How the stop message names a monitor.
-fn monitor_name(m: Monitor) -> &'static str {
-    match m {
-        Monitor::Loss => "training loss",
-        Monitor::ValLoss => "test loss",
-        Monitor::Accuracy => "training accuracy",
-        Monitor::ValAccuracy => "test accuracy",
+/// How the stop message names what it watched (a [`watched_key`]).
+fn monitor_name(key: &str) -> &'static str {
+    match key {
+        "loss" => "training loss",
+        "val_loss" => "validation loss",
+        "test_loss" => "test loss",
+        "accuracy" => "training accuracy",
+        "val_accuracy" => "validation accuracy",
+        _ => "test accuracy",
     }
 }

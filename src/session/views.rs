@@ -41,6 +41,10 @@ pub struct NetworkWeights {
 pub struct MetricsReport {
     pub split: &'static str,
     pub loss: f32,
+    /// True when the loss is on a standardised regression target (mean 0, std 1 over the
+    /// training rows) while `mae`, `rmse` and `mse` are in the target's own units: the
+    /// page says so beside both.
+    pub standardized_target: bool,
     #[serde(flatten)]
     pub values: BTreeMap<String, f32>,
     pub confusion: Option<Confusion>,
@@ -164,6 +168,7 @@ impl Session {
             return Ok(MetricsReport {
                 split: "none",
                 loss: f32::NAN,
+                standardized_target: false,
                 values: BTreeMap::new(),
                 confusion: None,
             });
@@ -172,7 +177,8 @@ impl Session {
         let mut values = e.metrics;
         // A standardised regression target trains in its own scale; errors are reported
         // in the target's units (R² does not depend on the scale).
-        if let Some(t) = self.preprocessing().and_then(|p| p.target) {
+        let target = self.preprocessing().and_then(|p| p.target);
+        if let Some(t) = target {
             for (k, v) in values.iter_mut() {
                 match k.as_str() {
                     "mae" | "rmse" => *v *= t.std,
@@ -184,6 +190,7 @@ impl Session {
         Ok(MetricsReport {
             split: if test { "test" } else { "train" },
             loss: e.loss,
+            standardized_target: target.is_some(),
             values,
             confusion: e.confusion.map(|c| Confusion {
                 classes: c.classes,

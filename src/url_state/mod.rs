@@ -66,6 +66,9 @@ pub fn to_hash(cfg: &PlaygroundConfig, hide: &[String]) -> String {
     }
     put("noise", num(cfg.noise));
     put("percTrainData", num(cfg.train_ratio));
+    if cfg.validation_ratio != 0.0 {
+        put("percValData", num(cfg.validation_ratio));
+    }
     if let Some(n) = cfg.num_samples {
         put("samples", n.to_string());
     }
@@ -283,6 +286,10 @@ fn apply(cfg: &mut PlaygroundConfig, key: &str, v: &str) -> Option<Result<()>> {
             "classes" => cfg.classes = parse_num(key, v)?,
             "noise" => cfg.noise = parse_range(key, v, 0.0, 100.0)?,
             "percTrainData" => cfg.train_ratio = parse_range(key, v, 10.0, 90.0)?,
+            "percValData" => {
+                cfg.validation_ratio =
+                    parse_range(key, v, 0.0, crate::playground::MAX_VALIDATION_RATIO)?
+            }
             "samples" => cfg.num_samples = Some(parse_num(key, v)?),
             "seed" => cfg.seed = parse_num(key, v)?,
             "features" => cfg.features = list(v).map(parse_feature).collect::<Result<_>>()?,

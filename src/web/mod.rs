@@ -290,18 +290,42 @@ impl WebSession {
         self.inner.test_loss()
     }
 
-    /// `{train: [...], test: [...]}` per epoch.
+    /// `{train: [...], test: [...], validation: [...]}` per epoch (NaN, read as `null`, for
+    /// a split without rows).
     pub fn losses(&self) -> Result<JsValue, JsError> {
         #[derive(Serialize)]
         struct L {
             train: Vec<f32>,
             test: Vec<f32>,
+            validation: Vec<f32>,
         }
         let h = self.inner.history();
         to_js(&L {
             train: h.iter().map(|e| e.train).collect(),
             test: h.iter().map(|e| e.test).collect(),
+            validation: h.iter().map(|e| e.val).collect(),
         })
+    }
+
+    /// Loss on the validation split now (NaN without one).
+    #[wasm_bindgen(js_name = validationLoss)]
+    pub fn validation_loss(&mut self) -> f32 {
+        self.inner.validation_loss()
+    }
+
+    /// Rows in the training, validation and test splits, `[train, validation, test]`.
+    #[wasm_bindgen(js_name = splitSizes)]
+    pub fn split_sizes(&self) -> Box<[u32]> {
+        self.inner.split_sizes().map(|n| n as u32).into()
+    }
+
+    /// The chart's overfitting note, `{split, best_epoch, best, now, epochs_since}`, or
+    /// `null` while the held-out loss has not risen for a while (see `Session::overfitting`).
+    pub fn overfitting(&self) -> Result<JsValue, JsError> {
+        match self.inner.overfitting() {
+            Some(r) => to_js(&r),
+            None => Ok(JsValue::NULL),
+        }
     }
 
     /// Epochs per history entry; when it changes the history was thinned and indices moved,
@@ -311,14 +335,15 @@ impl WebSession {
         self.inner.history_stride() as u32
     }
 
-    /// Losses from history entry `start` on, interleaved `[train, test, train, test, …]`.
+    /// Losses from history entry `start` on, interleaved
+    /// `[train, test, validation, train, test, validation, …]`.
     #[wasm_bindgen(js_name = lossHistoryFrom)]
     pub fn loss_history_from(&self, start: u32) -> Box<[f32]> {
         let h = self.inner.history();
         h.get(start as usize..)
             .unwrap_or(&[])
             .iter()
-            .flat_map(|e| [e.train, e.test])
+            .flat_map(|e| [e.train, e.test, e.val])
             .collect()
     }
 

@@ -1,6 +1,6 @@
-// The loss chart: training and test loss per epoch with axes, ticks and values, a linear or
-// log loss scale, a hover readout (epoch and both losses), and markers for the best epoch
-// and an early stop. Many entries per pixel column are drawn as that column's min/max
+// The loss chart: training, test and (when there is a split for it) validation loss per
+// epoch with axes, ticks and values, a linear or log loss scale, a hover readout (epoch and
+// the losses), and markers for the best epoch and an early stop. Many entries per pixel column are drawn as that column's min/max
 // envelope, so a spike or a divergence stays visible after 10⁶ epochs.
 
 import { formatNumber } from '../format.js';
@@ -18,7 +18,7 @@ export class LossChart {
   constructor(canvas, readout) {
     this.canvas = canvas;
     this.readout = readout;
-    this.data = { train: [], test: [], stride: 1, stopped: false };
+    this.data = { train: [], test: [], validation: [], stride: 1, stopped: false };
     this.log = false;
     this.hoverX = null;
     canvas.addEventListener('mousemove', (ev) => {
@@ -32,9 +32,12 @@ export class LossChart {
     });
   }
 
-  /** `train`/`test`: entry i is epoch (i + 1)·stride; `stopped`: early stopping ended it. */
-  setData(train, test, stride, stopped) {
-    this.data = { train, test, stride: stride || 1, stopped: !!stopped };
+  /**
+   * `train`/`test` (and `validation`, empty without a validation split): entry i is epoch
+   * (i + 1)·stride; `stopped`: early stopping ended it.
+   */
+  setData(train, test, stride, stopped, validation = []) {
+    this.data = { train, test, validation, stride: stride || 1, stopped: !!stopped };
     this.paint();
   }
 
@@ -57,13 +60,13 @@ export class LossChart {
     if (!this.colors) {
       const st = getComputedStyle(canvas);
       const v = (name, fallback) => st.getPropertyValue(name).trim() || fallback;
-      this.colors = { train: v('--train-line', '#999'), test: v('--test-line', '#222'), axis: v('--muted', '#777'), grid: v('--border', '#ddd'), mark: v('--neg', '#f59322') };
+      this.colors = { train: v('--train-line', '#999'), test: v('--test-line', '#222'), validation: v('--val-line', '#1b7fbd'), axis: v('--muted', '#777'), grid: v('--border', '#ddd'), mark: v('--neg', '#f59322') };
     }
-    const { train, test, stride } = this.data;
+    const { train, test, validation, stride } = this.data;
     const n = Math.max(train.length, test.length);
     const plot = { x: PAD.left, y: PAD.top, w: Math.max(10, w - PAD.left - PAD.right), h: Math.max(10, h - PAD.top - PAD.bottom) };
     const lastEpoch = Math.max(1, n * stride);
-    const range = valueRange(train, test, this.log);
+    const range = valueRange([train, test, validation], this.log);
     const yTicks = this.log ? logTicks(range.lo, range.hi) : linearTicks(0, range.hi);
     const lo = this.log ? range.lo : 0;
     const hi = this.log ? range.hi : Math.max(range.hi, yTicks[yTicks.length - 1] ?? range.hi);
@@ -117,10 +120,12 @@ export class LossChart {
     ctx.clip();
     drawSeries(ctx, train, stride, lastEpoch, plot, toY, this.colors.train);
     drawSeries(ctx, test, stride, lastEpoch, plot, toY, this.colors.test);
+    drawSeries(ctx, validation, stride, lastEpoch, plot, toY, this.colors.validation);
     ctx.restore();
 
-    // The best epoch: lowest test loss (training loss without test points).
-    const watched = hasFinite(test) ? test : train;
+    // The best epoch, as early stopping picks it: lowest validation loss, else test loss,
+    // else training loss.
+    const watched = hasFinite(validation) ? validation : hasFinite(test) ? test : train;
     let best = -1;
     for (let i = 0; i < watched.length; i++) if (Number.isFinite(watched[i]) && (best < 0 || watched[i] < watched[best])) best = i;
     ctx.fillStyle = this.colors.mark;
@@ -153,7 +158,7 @@ export class LossChart {
 
   /** The crosshair and the readout of the hovered epoch. */
   paintHover(ctx, plot, stride, n, toX, toY) {
-    const { train, test } = this.data;
+    const { train, test, validation } = this.data;
     if (this.hoverX === null || this.hoverX < plot.x || this.hoverX > plot.x + plot.w) {
       say(this.readout, 'textContent', () => '');
       delete this.readout.dataset.epoch;
@@ -168,7 +173,7 @@ export class LossChart {
     ctx.moveTo(x, plot.y);
     ctx.lineTo(x, plot.y + plot.h);
     ctx.stroke();
-    for (const [series, color] of [[train, this.colors.train], [test, this.colors.test]]) {
+    for (const [series, color] of [[train, this.colors.train], [test, this.colors.test], [validation, this.colors.validation]]) {
       if (!Number.isFinite(series[i])) continue;
       ctx.fillStyle = color;
       ctx.beginPath();
@@ -176,7 +181,10 @@ export class LossChart {
       ctx.fill();
     }
     const val = (v) => (Number.isFinite(v) ? formatNumber(v) : '—');
-    say(this.readout, 'textContent', tr('replay.readout', { epoch: epoch.toLocaleString('en'), train: val(train[i]), test: val(test[i]) }));
+    const values = { epoch: epoch.toLocaleString('en'), train: val(train[i]), test: val(test[i]) };
+    say(this.readout, 'textContent', hasFinite(validation)
+      ? tr('chart.readoutValidation', { ...values, validation: val(validation[i]) })
+      : tr('replay.readout', values));
     this.readout.dataset.epoch = String(epoch);
   }
 }
@@ -235,10 +243,10 @@ function hasFinite(a) {
 }
 
 /** The finite values' span; on a log scale whole decades around the positive ones. */
-function valueRange(train, test, log) {
+function valueRange(series, log) {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of [train, test]) {
+  for (const s of series) {
     for (const v of s) {
       if (!Number.isFinite(v) || (log && v <= 0)) continue;
       if (v < lo) lo = v;
