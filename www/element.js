@@ -4,7 +4,8 @@
 //   <script type="module" src="www/element.js"></script>
 //   <nn-playground dataset="spiral" layers="8,8" activation="tanh" hide="regularization,noise">
 //
-// Attributes: dataset, layers ("8,8"), activation, learning-rate, noise, seed, features
+// Attributes: dataset, layers ("8,8"), activation, learning-rate, noise, train-ratio and
+// validation (percent of the rows; of the training rows), seed, features
 // ("x1,x2,sinx1"), batch-size, speed (epochs per second, or max), lang (en or zh; zh-CN and
 // en-US read as those), threads (auto, a number, or 1; more than one needs a cross-origin
 // isolated page), hide (control keys), autoplay, or config (a full link hash). The
@@ -26,6 +27,8 @@ const ATTRS = {
   activation: 'activation',
   'learning-rate': 'learningRate',
   noise: 'noise',
+  'train-ratio': 'percTrainData',
+  validation: 'percValData',
   seed: 'seed',
   features: 'features',
   'batch-size': 'batchSize',
