@@ -188,7 +188,7 @@ export class NetworkView {
   }
 
   /**
-   * A network wider than its view scrolls inside it: say so under the view (the words stay
+   * A network wider than its view scrolls inside it: say so above the view (the words stay
    * in sight whatever is scrolled) and shade the edge that hides more.
    */
   showScrollCue(on) {
@@ -196,7 +196,7 @@ export class NetworkView {
     if (!this.cue) {
       this.cue = el('p', 'net-scroll-cue');
       say(this.cue, 'textContent', tr('net.scrollCue'));
-      this.host.after(this.cue);
+      this.host.before(this.cue);
       this.host.addEventListener('scroll', () => this.edgeShades(), { passive: true });
     }
     this.cue.hidden = !on;
