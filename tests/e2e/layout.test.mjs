@@ -144,6 +144,22 @@ test('eight hidden layers at 390 px: the network scrolls in its own box with a c
   assertClean(s);
 });
 
+test('eight hidden layers at every width from 390 px up: no page overflow, the output fits or scrolls with a cue', async (t) => {
+  const s = await openApp(server, t, EIGHT, { viewport: { width: 1400, height: 900 } });
+  const { page } = s;
+  for (const width of [390, 480, 640, 760, 900, 901, 1024, 1200, 1920]) {
+    await page.setViewportSize({ width, height: 900 });
+    // The view lays itself out again on the next frame after a resize.
+    await page.waitForTimeout(300);
+    const w = await pageWidth(page);
+    assert.ok(w.doc <= w.win, `at ${width} px the page is ${w.doc} px wide`);
+    const reach = await outputReachable(page);
+    assert.ok(reach.fits || (reach.scrolls && reach.cueShown && reach.afterScroll), `at ${width} px: ${JSON.stringify(reach)}`);
+    if (reach.fits) assert.ok(!reach.cueShown, `at ${width} px a network that fits shows no cue`);
+  }
+  assertClean(s);
+});
+
 for (const lang of ['en', 'zh']) {
   test(`a phone (390 × 844, touch, ${lang}): no sideways page, the network whole, taps of 24 px, the map near ▶`, async (t) => {
     const s = await openApp(server, t, `/index.html#dataset=xor&seed=5&lang=${lang}`, PHONE);
