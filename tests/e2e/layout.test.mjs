@@ -222,6 +222,25 @@ test('<nn-playground> is compact by default; `panels` opens the panels it names'
   await page.waitForSelector(`${P}[data-ready=true][data-epoch]`);
   for (const key of ['metrics', 'stopping']) assert.equal(await page.locator(`${P} [data-key=${key}]`).first().isVisible(), true, `${key} is shown`);
   for (const key of ['insight', 'health', 'explain']) assert.equal(await page.locator(`${P} [data-key=${key}]`).first().isVisible(), false, `${key} is left out`);
+  // In a narrow column of a wide page, the element goes to one column by its own width.
+  await page.evaluate(() => {
+    const box = document.createElement('div');
+    box.style.width = '380px';
+    box.id = 'narrow-box';
+    const e = document.createElement('nn-playground');
+    e.id = 'demo-narrow';
+    e.setAttribute('dataset', 'xor');
+    box.append(e);
+    document.querySelector('main').append(box);
+  });
+  await page.waitForSelector('#demo-narrow .nnp[data-ready=true][data-epoch]');
+  const narrow = await page.evaluate(() => {
+    const root = document.getElementById('demo-narrow').shadowRoot.querySelector('.nnp');
+    const box = document.getElementById('narrow-box').getBoundingClientRect();
+    const right = Math.max(...[...root.querySelectorAll('.cols > *')].map((c) => c.getBoundingClientRect().right));
+    return { right, box: box.right, page: document.documentElement.scrollWidth <= innerWidth };
+  });
+  assert.ok(narrow.right <= narrow.box + 1 && narrow.page, `a 380 px element keeps inside its box: ${JSON.stringify(narrow)}`);
   await page.evaluate(() => document.getElementById('demo-panels').setAttribute('panels', 'all'));
   await waitFor(() => page.locator(`${P}[data-ready=true] [data-key=health]`).first().isVisible(), 'every panel with panels="all"');
   assert.deepEqual(await insideImages(page), [], 'no interactive element inside an image role');
