@@ -209,17 +209,17 @@ pub fn test_threads_wasm(chromedriver: &str) -> Result<()> {
     run(&mut test)
 }
 
-/// The pool's helper script (wasm-bindgen-rayon's, copied under `snippets/`) starts each
+/// The pool's worker script (wasm-bindgen-rayon's `workerHelpers.no-bundler.js`, copied under `snippets/`) starts each
 /// worker with `pkg.default(module, memory)`, the init call's deprecated form: every pool
 /// worker then logs "using deprecated parameters for the initialization function". The
 /// bindings want one object, `{module_or_path, memory}`; this rewrites the call in the
-/// copy. A helper that has neither form any more fails the build, so a new version of the
+/// copy. A script that has neither form any more fails the build, so a new version of the
 /// crate is looked at rather than left warning.
 fn fix_pool_worker_init(pkg: &std::path::Path) -> Result<()> {
     let snippets = pkg.join("snippets");
     let Ok(dirs) = std::fs::read_dir(&snippets) else {
         return Err(format!(
-            "{} is missing: no pool helper to start workers with",
+            "{} is missing: no pool worker script to start workers with",
             snippets.display()
         ));
     };
@@ -245,14 +245,14 @@ fn fix_pool_worker_init(pkg: &std::path::Path) -> Result<()> {
 const POOL_INIT_OLD: &str = "pkg.default(data.module, data.memory)";
 const POOL_INIT_NEW: &str = "pkg.default({ module_or_path: data.module, memory: data.memory })";
 
-/// The helper's text with its init call in the one-object form (see `fix_pool_worker_init`).
+/// The script's text with its init call in the one-object form (see `fix_pool_worker_init`).
 fn pool_init_call(text: &str) -> Result<String> {
     if text.contains(POOL_INIT_NEW) {
         return Ok(text.to_string());
     }
     if !text.contains(POOL_INIT_OLD) {
         return Err(format!(
-            "the pool helper's init call is neither `{POOL_INIT_OLD}` nor `{POOL_INIT_NEW}`"
+            "the pool worker script's init call is neither `{POOL_INIT_OLD}` nor `{POOL_INIT_NEW}`"
         ));
     }
     Ok(text.replace(POOL_INIT_OLD, POOL_INIT_NEW))
@@ -263,9 +263,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_pool_helper_calls_init_with_one_object() {
-        let helper = "const pkg = await import(data.mainJS);\n  await pkg.default(data.module, data.memory);\n";
-        let fixed = pool_init_call(helper).unwrap();
+    fn the_pool_worker_script_calls_init_with_one_object() {
+        let script = "const pkg = await import(data.mainJS);\n  await pkg.default(data.module, data.memory);\n";
+        let fixed = pool_init_call(script).unwrap();
         assert!(
             fixed.contains(
                 "await pkg.default({ module_or_path: data.module, memory: data.memory });"
@@ -275,7 +275,7 @@ mod tests {
         assert!(!fixed.contains(POOL_INIT_OLD));
         // Already fixed (a rebuild over the same folder): unchanged.
         assert_eq!(pool_init_call(&fixed).unwrap(), fixed);
-        // A helper that changed its call is not silently left as it is.
+        // A script that changed its call is not silently left as it is.
         assert!(pool_init_call("await pkg.default(something_else);").is_err());
     }
 }
