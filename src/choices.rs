@@ -13,8 +13,8 @@ use crate::data::csv::encoding::MissingPolicy;
 use crate::data::csv::prepare::TaskKind;
 use crate::data::features::{feature_name, feature_value};
 use crate::spec::{
-    BackendChoice, DatasetKind, EarlyStoppingSpec, Feature, HiddenLayer, Init, MetricKind, Monitor,
-    OptimizerKind, RegularizationKind, Schedule,
+    BackendChoice, DatasetKind, EarlyStoppingSpec, Feature, HiddenLayer, Init, LossKind,
+    MetricKind, Monitor, OptimizerKind, RegularizationKind, Schedule,
 };
 use crate::{Activation, Result};
 
@@ -186,6 +186,10 @@ pub struct Choices {
     pub features: Vec<FeatureChoice>,
     /// What a hidden layer may take (the output-only ones left out).
     pub activations: Vec<Activation>,
+    /// What the output layer may take (a config without one derives it from the task).
+    pub output_activations: Vec<Activation>,
+    /// The losses a config may name (without one it is derived from the output activation).
+    pub losses: Vec<LossKind>,
     pub optimizers: Vec<OptimizerKind>,
     pub schedules: Vec<ScheduleChoice>,
     pub regularizations: Vec<RegularizationKind>,
@@ -248,6 +252,8 @@ pub fn choices() -> Choices {
             .into_iter()
             .filter(|a| !a.output_only())
             .collect(),
+        output_activations: Activation::ALL.to_vec(),
+        losses: LossKind::ALL.to_vec(),
         optimizers: OptimizerKind::ALL.to_vec(),
         schedules: SCHEDULE_PRESETS
             .iter()

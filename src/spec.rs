@@ -43,6 +43,15 @@ pub enum LossKind {
 }
 
 impl LossKind {
+    /// Every loss, in the order the UI lists them.
+    pub const ALL: [LossKind; 5] = [
+        LossKind::Mse,
+        LossKind::Mae,
+        LossKind::Huber,
+        LossKind::BinaryCrossentropy,
+        LossKind::CategoricalCrossentropy,
+    ];
+
     /// True for the losses computed on logits with a fused output activation.
     pub fn is_cross_entropy(self) -> bool {
         matches!(

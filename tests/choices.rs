@@ -81,6 +81,9 @@ fn every_variant_is_offered() {
     assert_lists_all::<RegularizationKind>("regularizations", &[]);
     assert_lists_all::<Init>("inits", &[]);
     assert_lists_all::<Monitor>("monitors", &[]);
+    // The output layer may take every activation, softmax included; every loss is offered.
+    assert_lists_all::<nn_playground::Activation>("output_activations", &[]);
+    assert_lists_all::<LossKind>("losses", &[]);
     assert_lists_all::<BackendChoice>("backends", &[]);
     assert_lists_all::<TaskKind>("table_tasks", &[]);
     assert_lists_all::<MissingPolicy>("missing", &[]);

@@ -8,8 +8,13 @@
 // validation (percent of the rows; of the training rows), seed, features
 // ("x1,x2,sinx1"), batch-size, speed (epochs per second, or max), lang (en or zh; zh-CN and
 // en-US read as those), threads (auto, a number, or 1; more than one needs a cross-origin
-// isolated page), hide (control keys), autoplay, or config (a full link hash). The
-// language is the document's: every playground on a page shows the one set last.
+// isolated page), hide (control keys), panels (the optional panels to show, below, or
+// "all"), autoplay, or config (a full link hash). The language is the document's: every
+// playground on a page shows the one set last.
+//
+// An element is the compact playground: controls, data, network, map and loss chart. The
+// panels below it leaves out unless `panels` names them, so a page of docs stays short:
+//   <nn-playground dataset="xor" panels="metrics,stopping">
 //
 // mode="sequence" embeds the Sequences mode instead (an attention demo):
 //   <nn-playground mode="sequence" task="reverse" length="6" vocab="8" blocks="1" heads="2" autoplay>
@@ -38,6 +43,13 @@ const ATTRS = {
   lang: 'lang',
   threads: 'threads',
 };
+
+/**
+ * The optional panels by their keys (as `hide` names controls): the metrics, the model
+ * report (ROC, importance, predictions), training health, one step explained, the stopping
+ * rules, the model files and the share link.
+ */
+export const OPTIONAL_PANELS = ['metrics', 'insight', 'health', 'explain', 'stopping', 'model', 'share'];
 
 const SEQUENCE_ATTRS = {
   task: 'task',
@@ -68,7 +80,7 @@ function langKey(v) {
 
 export class NnPlayground extends HTMLElement {
   static get observedAttributes() {
-    return [...new Set(['config', 'hide', 'mode', ...Object.keys(ATTRS), ...Object.keys(SEQUENCE_ATTRS)])];
+    return [...new Set(['config', 'hide', 'panels', 'mode', ...Object.keys(ATTRS), ...Object.keys(SEQUENCE_ATTRS)])];
   }
 
   connectedCallback() {
@@ -121,7 +133,10 @@ export class NnPlayground extends HTMLElement {
       if (this.hasAttribute('autoplay')) this.playground.ready.then(() => this.playground?.togglePlay());
       return;
     }
-    const hide = (this.getAttribute('hide') || '').split(',').map((s) => s.trim()).filter(Boolean);
+    const list = (attr) => (this.getAttribute(attr) || '').split(',').map((s) => s.trim()).filter(Boolean);
+    const panels = list('panels');
+    const closed = panels.includes('all') ? [] : OPTIONAL_PANELS.filter((p) => !panels.includes(p));
+    const hide = [...list('hide'), ...closed];
     this.playground = new Playground(this.mount, { hash: this.hash(), hide, compact: true });
     if (this.hasAttribute('autoplay')) this.playground.ready.then(() => this.playground?.togglePlay());
   }

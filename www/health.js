@@ -15,7 +15,8 @@ export const healthMethods = {
     c.health = h('details', { className: 'health', dataset: { key: 'health' } },
       h('summary', { textContent: tr('health') }),
       h('p', { className: 'muted', textContent: tr('health.help') }),
-      c.healthTable);
+      // Its own sideways scroll where the column is narrower than the table.
+      h('div', { className: 'health-host' }, c.healthTable));
     c.health.addEventListener('toggle', () => this.call('setView', { health: c.health.open }).catch(() => {}));
     return c.health;
   },

@@ -14,9 +14,15 @@ export const panelMethods = {
     // Its options, as the monitor's below, are the engine's (see `applyChoices`).
     const init = select(tr('init'), 'init', [], (v) => this.edit((cfg) => { cfg.init = v; }));
     const std = checkbox(tr('standardize'), 'standardize', (v) => this.edit((cfg) => { cfg.standardize = v; }));
+    // The output layer's activation and the loss: the engine's lists, and "auto" (none in
+    // the config) for what the engine derives from the task.
+    const outAct = select(tr('outputActivation'), 'outputActivation', [], (v) => this.edit((cfg) => { cfg.output_activation = v || null; }));
+    const loss = select(tr('loss'), 'loss', [], (v) => this.edit((cfg) => { cfg.loss = v || null; }));
     c.init = init.input;
     c.standardize = std.input;
-    return h('details', { className: 'advanced', dataset: { key: 'advanced' } }, h('summary', { textContent: tr('layerOptions') }), c.layerTable, init.el, std.el);
+    c.outputActivation = outAct.input;
+    c.loss = loss.input;
+    return h('details', { className: 'advanced', dataset: { key: 'advanced' } }, h('summary', { textContent: tr('layerOptions') }), c.layerTable, outAct.el, loss.el, init.el, std.el);
   },
 
   buildMetrics() {
@@ -101,7 +107,10 @@ export const panelMethods = {
         this.choices.dropout_rates.map((v) => h('option', { value: String(v), textContent: v ? tr('layer.dropoutN', { v }) : tr('layer.noDropout') })));
       drop.value = String(layer.dropout);
       const bn = h('input', { type: 'checkbox', checked: !!layer.batch_norm, 'aria-label': tr('layer.batchNorm', { n: i + 1 }), onchange: () => this.edit((cfg) => { cfg.hidden[i].batch_norm = bn.checked; }) });
-      table.append(h('div', { className: 'layer-row' }, h('span', { textContent: tr('layer.name', { n: i + 1, units: layer.units }) }), act, drop, h('label', {}, bn, ' ', tr('layer.bn'))));
+      // Its width, typed: the engine checks it (a refusal is shown and the field goes back).
+      const units = h('input', { type: 'number', className: 'short', min: '1', max: String(this.choices.controls.hidden_units), step: '1', value: String(layer.units), 'aria-label': tr('layer.units', { n: i + 1 }), dataset: { control: 'units', layer: String(i) },
+        onchange: () => this.edit((cfg) => { cfg.hidden[i].units = units.value.trim() === '' ? layer.units : Number(units.value); }) });
+      table.append(h('div', { className: 'layer-row' }, h('span', { textContent: tr('layer.name', { n: i + 1, units: layer.units }) }), units, act, drop, h('label', {}, bn, ' ', tr('layer.bn'))));
     });
   },
 };

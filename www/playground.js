@@ -279,7 +279,10 @@ export class Playground {
     const disc = checkbox(tr('discretize'), 'discretize', (v) => this.edit((cfg) => { cfg.discretize = v; }, { local: true }));
     Object.assign(c, { showTest: showTest.input, discretize: disc.input });
     out.append(showTest.el, disc.el, c.addClass.el);
-    out.append(this.buildMetrics(), this.buildInsight(), this.buildHealth(), this.buildExplain(), this.buildStopping(), this.buildModelIo());
+    out.append(this.buildMetrics(), this.buildStopping(), this.buildModelIo());
+    // The wide panels: below the network, where the centre column has room (after
+    // everything else on a narrow screen).
+    const more = h('section', { className: 'col more' }, this.buildInsight(), this.buildHealth(), this.buildExplain());
     c.speed = h('p', { className: 'speed', dataset: { key: 'speed' }, 'aria-live': 'off', textContent: '' });
     out.append(c.speed);
 
@@ -291,7 +294,7 @@ export class Playground {
     c.notice = h('p', { className: 'notice', role: 'alert' }, c.noticeText,
       h('button', { type: 'button', className: 'text dismiss', 'aria-label': tr('dismiss.aria'), textContent: tr('dismiss'), onclick: () => this.showNotice('') }));
     c.notice.hidden = true;
-    root.append(bar, h('div', { className: 'messages' }, c.notice, c.status, c.error), h('div', { className: 'cols' }, data, net, out));
+    root.append(bar, h('div', { className: 'messages' }, c.notice, c.status, c.error), h('div', { className: 'cols' }, data, net, out, more));
     this.host.appendChild(root);
     this.resizeObserver = new ResizeObserver(() => this.schedule(true));
     this.resizeObserver.observe(root);
@@ -316,6 +319,8 @@ export class Playground {
     setOptions(c.backend, choiceOptions(ch, 'backends'));
     setOptions(c.classes, ch.classes);
     setOptions(c.init, choiceOptions(ch, 'inits'));
+    setOptions(c.outputActivation, [['', tr('auto')], ...choiceOptions(ch, 'output_activations')]);
+    setOptions(c.loss, [['', tr('auto')], ...choiceOptions(ch, 'losses')]);
     setOptions(c.monitor, choiceOptions(ch, 'monitors'));
     if (!c.patience.value) c.patience.value = String(ch.early_stopping.patience);
     setOptions(c.taskKind, [['', tr('csv.detect')], ...choiceOptions(ch, 'table_tasks')]);
@@ -576,6 +581,8 @@ export class Playground {
     c.discretize.checked = !!cfg.discretize;
     this.showPace(cfg.speed);
     c.init.value = cfg.init;
+    c.outputActivation.value = cfg.output_activation || '';
+    c.loss.value = cfg.loss || '';
     c.standardize.checked = !!cfg.standardize;
     c.epochLimit.value = cfg.epoch_limit ? String(cfg.epoch_limit) : '';
     c.earlyStopping.checked = !!cfg.early_stopping;

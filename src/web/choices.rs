@@ -6,7 +6,8 @@ use wasm_bindgen::prelude::*;
 
 use super::{js_err, to_js};
 
-/// `{datasets: [{id, task, class_count}], features: [{id, label}], activations, optimizers,
+/// `{datasets: [{id, task, class_count}], features: [{id, label}], activations,
+/// output_activations, losses, optimizers,
 /// schedules: [{id, schedule}], regularizations, learning_rates, regularization_rates,
 /// inits, monitors, backends, classes, speeds, table_tasks, missing, metrics: [{id, task,
 /// percent}], click_labels: [{id, task, label}], controls, limits}`: every list the page's

@@ -17,7 +17,7 @@ after(async () => {
 // Names that stay as they are in Chinese text: methods, formats, products, units, keys.
 const NAMES = new Set(`relu leaky elu softplus silu swish gelu tanh sigmoid sgd nesterov rmsprop adagrad adam adamw
   csv onnx onnxruntime webgpu webassembly rust javascript simd cpu gpu nn playground glorot he mae mse rmse roc auc pc
-  mb ms webm shift alt ctrl sin cos xw swiftshader english`.split(/\s+/).filter(Boolean));
+  mb ms webm shift alt ctrl sin cos xw swiftshader english softmax huber`.split(/\s+/).filter(Boolean));
 
 /**
  * Every visible text and every title, aria-label and placeholder of a visible element, in

@@ -70,7 +70,7 @@ export function named(prefix, ids) {
  * features (the engine gives their formula) need none.
  */
 export const CHOICE_PREFIX = {
-  datasets: 'set', activations: 'act', optimizers: 'opt', schedules: 'sched', regularizations: 'reg', inits: 'init',
+  datasets: 'set', activations: 'act', output_activations: 'act', losses: 'loss', optimizers: 'opt', schedules: 'sched', regularizations: 'reg', inits: 'init',
   monitors: 'monitor', backends: 'backend', table_tasks: 'csv', missing: 'csv', tasks: 'seq.tasks',
   metrics: 'metric', click_labels: 'class',
 };

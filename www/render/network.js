@@ -14,8 +14,18 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 const NODE = 34;
 const GAP = 12;
-// Room for the feature names left of the first column.
+// Room for the feature names left of the first column: at least this, more for longer names
+// (up to LEFT_SHARE of the view), and a name that is still longer is shortened in its middle.
 const LEFT = 64;
+const LEFT_SHARE = 0.3;
+// The narrowest step between two columns: a node and its layer's −/+ buttons with room to
+// spare (tap-sized buttons on a touch screen need more). A network too wide for its view at
+// this step scrolls inside it, with a cue.
+const PITCH = 58;
+const PITCH_COARSE = 70;
+// From a label's room to the edge of the view: the 6 px to its box and a margin.
+const LABEL_GAP = 10;
+const LABEL_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 // Level of detail. Up to these sizes the view is TF Playground's (every node a box, every
 // link an SVG path); past them one element per weight would block the page for seconds.
 export const VIEW_LIMITS = {
@@ -87,11 +97,16 @@ export class NetworkView {
     const listH = listed ? Math.min(s.features.length * ROW, Math.max(boxes - GAP, STRIP_MAX)) : 0;
     const tallest = Math.max(boxes, listH + GAP, ...columns.map((n, c) => (striped[c] ? stripH(n) + GAP : 0)));
     const height = tallest + 40;
-    const width = Math.max(this.host.clientWidth || 420, LEFT + 80 * columns.length);
+    const view = this.host.clientWidth || 420;
+    const left = listed ? LEFT : labelRoom(s.features, view);
+    const coarse = globalThis.matchMedia?.('(pointer: coarse)').matches;
+    const steps = Math.max(columns.length - 1, 1);
+    const width = Math.max(view, left + steps * (coarse ? PITCH_COARSE : PITCH) + NODE + 16);
     this.root.style.height = `${height}px`;
+    this.root.style.width = `${width}px`;
     this.svg.setAttribute('width', String(width));
     this.svg.setAttribute('height', String(height));
-    const colX = (c) => LEFT + (c * (width - LEFT - 16 - NODE)) / Math.max(columns.length - 1, 1);
+    const colX = (c) => left + (c * (width - left - 16 - NODE)) / steps;
     // Per column, for the canvas links: left and right edge, and the centre y of each unit.
     const geoColumns = [];
     columns.forEach((count, c) => {
@@ -126,12 +141,19 @@ export class NetworkView {
           say(box, 'aria-label', tr(f.active ? 'net.featureOn' : 'net.featureOff', { name: f.label }));
           box.dataset.feature = f.key;
           const label = el('span', 'node-label', box);
-          label.textContent = f.label;
+          // The label ends 6 px left of its box (style.css): the rest of `left` is its room.
+          label.textContent = shorten(f.label, left - LABEL_GAP);
+          if (label.textContent !== f.label) label.title = f.label;
+          label.style.maxWidth = `${left - LABEL_GAP}px`;
           box.addEventListener('click', () => this.h.onToggleFeature?.(f.key));
         } else {
-          box.setAttribute('role', 'img');
+          // A group, not an image: it holds the bias button, and an image role would hide
+          // that from assistive technology. The thumbnail alone is the image.
+          box.setAttribute('role', 'group');
           const name = () => (isOutput ? t('net.output', { n: r + 1 }) : t('net.neuron', { layer: c, n: r + 1 }));
           say(box, 'aria-label', name);
+          canvas.setAttribute('role', 'img');
+          say(canvas, 'aria-label', name);
           box.tabIndex = 0;
           const bias = el('button', 'bias', box);
           bias.type = 'button';
@@ -162,6 +184,29 @@ export class NetworkView {
     }
     this.paintFeatureFormulas();
     if (this.network) this.setWeights(this.network);
+    this.showScrollCue(width > view + 1);
+  }
+
+  /**
+   * A network wider than its view scrolls inside it: say so above the view (the words stay
+   * in sight whatever is scrolled) and shade the edge that hides more.
+   */
+  showScrollCue(on) {
+    this.host.classList.toggle('scrolls', on);
+    if (!this.cue) {
+      this.cue = el('p', 'net-scroll-cue');
+      say(this.cue, 'textContent', tr('net.scrollCue'));
+      this.host.before(this.cue);
+      this.host.addEventListener('scroll', () => this.edgeShades(), { passive: true });
+    }
+    this.cue.hidden = !on;
+    this.edgeShades();
+  }
+
+  edgeShades() {
+    const h = this.host;
+    h.classList.toggle('more-left', h.scrollLeft > 1);
+    h.classList.toggle('more-right', h.scrollLeft + h.clientWidth < h.scrollWidth - 1);
   }
 
   addUnitButtons(layer, x) {
@@ -514,4 +559,29 @@ export class NetworkView {
     this.pop?.remove();
     this.pop = null;
   }
+}
+
+let measure = null;
+function textWidth(text) {
+  measure ||= document.createElement('canvas').getContext('2d');
+  measure.font = LABEL_FONT;
+  return measure.measureText(text).width;
+}
+
+/** Room left of the first column for the longest feature name, within LEFT_SHARE of the view. */
+function labelRoom(features, view) {
+  const longest = Math.max(0, ...features.map((f) => textWidth(f.label)));
+  return Math.round(Math.max(LEFT, Math.min(longest + LABEL_GAP + 2, view * LEFT_SHARE)));
+}
+
+/** `text` shortened in its middle to fit `room` px: both ends stay, so names stay apart. */
+function shorten(text, room) {
+  if (textWidth(text) <= room) return text;
+  const chars = [...text];
+  for (let keep = chars.length - 1; keep > 2; keep--) {
+    const head = Math.ceil(keep / 2);
+    const cut = `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (keep - head)).join('')}`;
+    if (textWidth(cut) <= room) return cut;
+  }
+  return `${chars[0]}…${chars[chars.length - 1]}`;
 }

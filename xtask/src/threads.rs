@@ -157,6 +157,7 @@ fn build_threads_variant(
         .join("release")
         .join("nn_playground.wasm");
     crate::build::run_wasm_bindgen(&wasm.to_string_lossy(), out_dir)?;
+    fix_pool_worker_init(&root.join(out_dir))?;
     std::fs::write(root.join(out_dir).join(".gitignore"), "*\n")
         .map_err(|e| format!("cannot write {out_dir}/.gitignore: {e}"))?;
     let size = std::fs::metadata(root.join(out_dir).join("nn_playground_bg.wasm"))
@@ -206,4 +207,75 @@ pub fn test_threads_wasm(chromedriver: &str) -> Result<()> {
     let mut test = threads_cargo(&["test"], &["--test", "wasm_threads"]);
     test.env("CHROMEDRIVER", chromedriver);
     run(&mut test)
+}
+
+/// The pool's worker script (wasm-bindgen-rayon's `workerHelpers.no-bundler.js`, copied under `snippets/`) starts each
+/// worker with `pkg.default(module, memory)`, the init call's deprecated form: every pool
+/// worker then logs "using deprecated parameters for the initialization function". The
+/// bindings want one object, `{module_or_path, memory}`; this rewrites the call in the
+/// copy. A script that has neither form any more fails the build, so a new version of the
+/// crate is looked at rather than left warning.
+fn fix_pool_worker_init(pkg: &std::path::Path) -> Result<()> {
+    let snippets = pkg.join("snippets");
+    let Ok(dirs) = std::fs::read_dir(&snippets) else {
+        return Err(format!(
+            "{} is missing: no pool worker script to start workers with",
+            snippets.display()
+        ));
+    };
+    let mut fixed = 0;
+    for dir in dirs.flatten() {
+        let file = dir.path().join("src").join("workerHelpers.no-bundler.js");
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let new = pool_init_call(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        std::fs::write(&file, new).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        fixed += 1;
+    }
+    if fixed == 0 {
+        return Err(format!(
+            "no workerHelpers.no-bundler.js under {}",
+            snippets.display()
+        ));
+    }
+    Ok(())
+}
+
+const POOL_INIT_OLD: &str = "pkg.default(data.module, data.memory)";
+const POOL_INIT_NEW: &str = "pkg.default({ module_or_path: data.module, memory: data.memory })";
+
+/// The script's text with its init call in the one-object form (see `fix_pool_worker_init`).
+fn pool_init_call(text: &str) -> Result<String> {
+    if text.contains(POOL_INIT_NEW) {
+        return Ok(text.to_string());
+    }
+    if !text.contains(POOL_INIT_OLD) {
+        return Err(format!(
+            "the pool worker script's init call is neither `{POOL_INIT_OLD}` nor `{POOL_INIT_NEW}`"
+        ));
+    }
+    Ok(text.replace(POOL_INIT_OLD, POOL_INIT_NEW))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pool_worker_script_calls_init_with_one_object() {
+        let script = "const pkg = await import(data.mainJS);\n  await pkg.default(data.module, data.memory);\n";
+        let fixed = pool_init_call(script).unwrap();
+        assert!(
+            fixed.contains(
+                "await pkg.default({ module_or_path: data.module, memory: data.memory });"
+            ),
+            "{fixed}"
+        );
+        assert!(!fixed.contains(POOL_INIT_OLD));
+        // Already fixed (a rebuild over the same folder): unchanged.
+        assert_eq!(pool_init_call(&fixed).unwrap(), fixed);
+        // A script that changed its call is not silently left as it is.
+        assert!(pool_init_call("await pkg.default(something_else);").is_err());
+    }
 }
