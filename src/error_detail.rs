@@ -42,6 +42,26 @@ pub const DETAILS: &[(&str, &str)] = &[
         "every row has the label \"{label}\"; a classifier needs at least two classes",
     ),
     (
+        "csv_open_quote",
+        "the quote that opens this cell is never closed; add the closing \" or remove the quote",
+    ),
+    (
+        "csv_not_text",
+        "the file is not UTF-8 or UTF-16 text (byte {at} cannot be read); save it as CSV UTF-8",
+    ),
+    (
+        "csv_nul",
+        "the file holds a NUL byte at byte {at}, so it is not a text table; save it as CSV UTF-8",
+    ),
+    (
+        "csv_utf16_odd",
+        "the file is UTF-16 text with an odd number of bytes ({bytes}); save it again as CSV UTF-8",
+    ),
+    (
+        "csv_utf16_broken",
+        "the UTF-16 file has a broken character at byte {at}; save it again as CSV UTF-8",
+    ),
+    (
         "model_empty",
         "the model file is empty ({bytes} bytes); export a model again, or pick the file that export wrote",
     ),

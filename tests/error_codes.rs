@@ -103,6 +103,7 @@ fn detail_code_of(e: &Error) -> (String, Vec<(&'static str, String)>) {
 
 #[test]
 fn the_common_messages_are_read_back_as_their_codes() {
+    use nn_playground::data::csv::decode::decode_text;
     use nn_playground::data::csv::{table::read_table, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS};
     use nn_playground::error_detail::DETAILS;
     use nn_playground::url_state::{read_hash, MAX_HASH_LEN};
@@ -131,6 +132,11 @@ fn the_common_messages_are_read_back_as_their_codes() {
             },
         )
         .unwrap_err(),
+        page_csv_error("x,y,label\n1,\"2,0\n3,4,1\n"),
+        decode_text(&[b'a', 0xff, b'b']).unwrap_err(),
+        decode_text(b"x,y\n1,\0\n").unwrap_err(),
+        decode_text(&[0xff, 0xfe, b'a']).unwrap_err(),
+        decode_text(&[0xff, 0xfe, 0x00, 0xd8, b'a', 0]).unwrap_err(),
         Sequential::from_json(" ").unwrap_err(),
         Sequential::from_json("{").unwrap_err(),
         Sequential::from_json("{}").unwrap_err(),

@@ -586,6 +586,7 @@ const calls = {
   }),
   dataCsv: () => session.dataCsv(),
   csvPreview: needs('full', (text) => wasm.csvPreview(text)),
+  decodeCsv: needs('full', (bytes) => wasm.decodeCsv(bytes)),
   tableInfo: () => tableInfo(),
   setSlice: needs('full', function setSlice(x, y, held) {
     session.setSlice(x, y, held);

@@ -267,9 +267,19 @@ fn refuse(list: &mut Vec<Error>, count: &mut usize, e: Error) {
 /// The config with one more key must still be a config the engine runs.
 fn still_valid(cfg: &PlaygroundConfig, key: &str, v: &str) -> Result<()> {
     cfg.validate().map_err(|e| match e {
-        Error::InvalidConfig(m) | Error::Limit(m) => bad(key, v, &m),
+        Error::InvalidConfig(m) | Error::Limit(m) => bad(key, v, want_of(&m)),
         other => other,
     })
+}
+
+/// What a setting must be, from a config message "X must be WANT, got V": the link's notice
+/// already names the key and the value, so saying them again would repeat them.
+fn want_of(message: &str) -> &str {
+    let Some(at) = message.find(" must be ") else {
+        return message;
+    };
+    let want = &message[at + " must be ".len()..];
+    want.rfind(", got ").map_or(want, |end| &want[..end])
 }
 
 /// Applies one `key=value`; `None` for a key this format does not have.
