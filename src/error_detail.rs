@@ -113,6 +113,19 @@ pub const DETAILS: &[(&str, &str)] = &[
         "link setting {key}={value} is not valid: expected {want}",
     ),
     (
+        "weights_not_base64",
+        "the link's weights are not valid base64url text",
+    ),
+    (
+        "weights_not_inflated",
+        "the link's weights could not be decompressed",
+    ),
+    (
+        "weights_too_big",
+        "the link's weights inflate to more than {max} bytes",
+    ),
+    ("weights_not_utf8", "the link's weights are not UTF-8 text"),
+    (
         "link_too_long",
         "the link's settings are {length} characters long; at most {max} are read",
     ),

@@ -107,10 +107,14 @@ fn detail_code_of(e: &Error) -> (String, Vec<(&'static str, String)>) {
 
 #[test]
 fn the_common_messages_are_read_back_as_their_codes() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
     use nn_playground::data::csv::decode::decode_text;
     use nn_playground::data::csv::{table::read_table, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS};
     use nn_playground::error_detail::DETAILS;
-    use nn_playground::url_state::{read_hash, MAX_HASH_LEN};
+    use nn_playground::url_state::{
+        decode_blob, encode_blob, read_hash, MAX_BLOB_BYTES, MAX_HASH_LEN,
+    };
     let mut many_rows = String::from("x,y,label\n");
     for i in 0..MAX_ROWS + 2 {
         many_rows.push_str(&format!("{i},1,0\n"));
@@ -170,6 +174,13 @@ fn the_common_messages_are_read_back_as_their_codes() {
         .unwrap_err(),
         Sequential::from_json(&" ".repeat(nn_playground::model::MAX_MODEL_BYTES + 1)).unwrap_err(),
         read_hash("noise=abc").unwrap().rejected[0].clone(),
+        decode_blob("!!").unwrap_err(),
+        decode_blob(&URL_SAFE_NO_PAD.encode([0u8, 0, 0, 0, 0])).unwrap_err(),
+        decode_blob(&encode_blob(&"a".repeat(MAX_BLOB_BYTES + 1))).unwrap_err(),
+        decode_blob(
+            &URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(&[0xff, 0xfe], 6)),
+        )
+        .unwrap_err(),
         read_hash(&"a".repeat(MAX_HASH_LEN + 1)).unwrap_err(),
     ];
     let mut seen: Vec<String> = Vec::new();

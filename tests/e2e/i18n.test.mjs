@@ -194,12 +194,12 @@ function detailTable(name) {
 
 // Words a Chinese message keeps as they are: names of formats, APIs, the project, and the
 // identifiers a link or a file spells (schedule and early-stopping syntax, JSON keys).
-const NAMES = new Set(['CSV', 'UTF', 'JSON', 'NUL', 'nn', 'playground', 'WebGPU', 'CPU', 'MB', 'format', 'auto', 'max', 'none', 'true', 'false',
+const NAMES = new Set(['CSV', 'UTF', 'JSON', 'base64url', 'NUL', 'nn-playground', 'WebGPU', 'CPU', 'MB', 'format', 'auto', 'max', 'none', 'true', 'false',
   'constant', 'step', 'EVERY', 'FACTOR', 'exponential', 'STEPS', 'RATE', 'cosine', 'MIN_LR', 'MONITOR', 'PATIENCE', 'MIN_DELTA', 'val_loss', 'JavaScript']);
 
 /** The English words of `text` that are not names. */
 function englishWords(text) {
-  return [...text.matchAll(/[A-Za-z][A-Za-z_]+/g)].map((m) => m[0]).filter((w) => !NAMES.has(w));
+  return [...text.matchAll(/[A-Za-z][\w-]*[A-Za-z]/g)].map((m) => m[0]).filter((w) => !NAMES.has(w));
 }
 
 test('under zh every coded engine message reads wholly in Chinese, names aside', () => {
