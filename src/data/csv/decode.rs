@@ -43,7 +43,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<String> {
 /// UTF-16 without a mark: at least half the pairs at the file's start have a zero byte,
 /// nearly all on the same side (a CSV's digits, commas and names are mostly ASCII, one zero byte each).
 fn sniff_utf16(bytes: &[u8]) -> Option<bool> {
-    if bytes.len() < 2 || bytes.len() % 2 != 0 {
+    if bytes.len() < 2 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let (mut pairs, mut low, mut high) = (0usize, 0usize, 0usize);
@@ -79,7 +79,7 @@ fn utf8(bytes: &[u8], offset: usize) -> Result<String> {
 }
 
 fn utf16(bytes: &[u8], big_endian: bool, offset: usize) -> Result<String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(Error::InvalidData(format!(
             "the file is UTF-16 text with an odd number of bytes ({}); save it again as CSV UTF-8",
             offset + bytes.len()
