@@ -171,10 +171,13 @@ fn run(dir: &Path) -> Result<()> {
         save(name, s.export_onnx()?, &x, &y)?;
     }
 
-    // Uploaded tables: numeric and text columns, missing cells filled, a scaled target.
-    for (name, kind) in [
-        ("table_regression", TaskKind::Regression),
-        ("table_classes", TaskKind::Classification),
+    // Uploaded tables: numeric and text columns, missing cells filled, a scaled target; the
+    // last also with missing text cells (NaN in each of a column's one-hot inputs), which
+    // the graph fills with the column's most frequent value as the page does.
+    for (name, kind, missing_text) in [
+        ("table_regression", TaskKind::Regression, false),
+        ("table_classes", TaskKind::Classification, false),
+        ("table_missing_text", TaskKind::Regression, true),
     ] {
         let mut s = Session::new(PlaygroundConfig {
             dataset: DatasetKind::Custom,
@@ -193,7 +196,7 @@ fn run(dir: &Path) -> Result<()> {
         };
         s.load_csv(&table(240, &mut rng), &opts)?;
         s.train_epochs(5)?;
-        let x = table_inputs(&s, &mut rng);
+        let x = table_inputs(&s, &mut rng, missing_text);
         let y = s.predict_columns(&x)?;
         save(name, s.export_onnx()?, &x, &y)?;
     }
@@ -304,8 +307,9 @@ fn table(rows: usize, rng: &mut Rng) -> String {
     out
 }
 
-/// Rows of the raw columns a table's export takes: numbers (some missing), one-hot text.
-fn table_inputs(s: &Session, rng: &mut Rng) -> Matrix {
+/// Rows of the raw columns a table's export takes: numbers (some missing), one-hot text
+/// (with `missing_text`, every seventh row's text cell missing: NaN in each of its inputs).
+fn table_inputs(s: &Session, rng: &mut Rng, missing_text: bool) -> Matrix {
     let prep = s.preprocessing().expect("a table was loaded");
     let mut data = Vec::new();
     for r in 0..ROWS {
@@ -323,7 +327,11 @@ fn table_inputs(s: &Session, rng: &mut Rng) -> Matrix {
                     categories, ..
                 } => {
                     let hot = (r + data.len()) % categories.len();
-                    data.extend((0..categories.len()).map(|j| f32::from(j == hot)));
+                    if missing_text && r % 7 == 2 {
+                        data.extend(vec![f32::NAN; categories.len()]);
+                    } else {
+                        data.extend((0..categories.len()).map(|j| f32::from(j == hot)));
+                    }
                 }
             }
         }

@@ -99,11 +99,13 @@ impl Error {
         let detail = args.iter().find(|(n, _)| *n == "detail").map(|(_, d)| d);
         if let Some((code, values)) = detail.and_then(|d| crate::error_detail::detail_code(d)) {
             args.push(("detail_code", code.to_string()));
-            for (name, value) in values {
-                if !args.iter().any(|(n, _)| *n == name) {
-                    args.push((name, value));
-                }
-            }
+            add_values(&mut args, values);
+        }
+        // What a link setting must be has a code of its own (`want_code`).
+        let want = args.iter().find(|(n, _)| *n == "want").map(|(_, w)| w);
+        if let Some((code, values)) = want.and_then(|w| crate::error_detail::want_code(w)) {
+            args.push(("want_code", code.to_string()));
+            add_values(&mut args, values);
         }
         args
     }
@@ -135,6 +137,15 @@ impl Error {
                 }
                 args
             }
+        }
+    }
+}
+
+/// Adds `values` not already named in `args`.
+fn add_values(args: &mut Vec<(&'static str, String)>, values: Vec<(&'static str, String)>) {
+    for (name, value) in values {
+        if !args.iter().any(|(n, _)| *n == name) {
+            args.push((name, value));
         }
     }
 }

@@ -92,8 +92,12 @@ fn a_bad_csv_cell_names_its_line_and_column() {
 
 /// The engine's message for `text` loaded as a table in the page, and as points.
 fn page_csv_error(text: &str) -> Error {
+    page_csv_error_with(text, &CsvOptions::default())
+}
+
+fn page_csv_error_with(text: &str, opts: &CsvOptions) -> Error {
     let mut s = nn_playground::session::Session::new(PlaygroundConfig::default()).unwrap();
-    s.load_csv(text, &CsvOptions::default()).unwrap_err()
+    s.load_csv(text, opts).unwrap_err()
 }
 
 fn detail_code_of(e: &Error) -> (String, Vec<(&'static str, String)>) {
@@ -103,9 +107,14 @@ fn detail_code_of(e: &Error) -> (String, Vec<(&'static str, String)>) {
 
 #[test]
 fn the_common_messages_are_read_back_as_their_codes() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use nn_playground::data::csv::decode::decode_text;
     use nn_playground::data::csv::{table::read_table, MAX_COLUMNS, MAX_CSV_BYTES, MAX_ROWS};
     use nn_playground::error_detail::DETAILS;
-    use nn_playground::url_state::{read_hash, MAX_HASH_LEN};
+    use nn_playground::url_state::{
+        decode_blob, encode_blob, read_hash, MAX_BLOB_BYTES, MAX_HASH_LEN,
+    };
     let mut many_rows = String::from("x,y,label\n");
     for i in 0..MAX_ROWS + 2 {
         many_rows.push_str(&format!("{i},1,0\n"));
@@ -114,6 +123,10 @@ fn the_common_messages_are_read_back_as_their_codes() {
         .map(|i| i.to_string())
         .collect::<Vec<_>>()
         .join(",");
+    let mut many_classes = String::from("x,y,z,label\n");
+    for i in 0..300 {
+        many_classes.push_str(&format!("{i},{},1,c{i}\n", i % 7));
+    }
     let errors = [
         page_csv_error("x,y,label\n1,2,0\n3,4\n"),
         read_table("", None).unwrap_err(),
@@ -131,8 +144,28 @@ fn the_common_messages_are_read_back_as_their_codes() {
             },
         )
         .unwrap_err(),
+        page_csv_error("x,y,label\n1,\"2,0\n3,4,1\n"),
+        decode_text(&[b'a', 0xff, b'b']).unwrap_err(),
+        decode_text(b"x,y\n1,\0\n").unwrap_err(),
+        decode_text(&[0xff, 0xfe, b'a']).unwrap_err(),
+        decode_text(&[0xff, 0xfe, 0x00, 0xd8, b'a', 0]).unwrap_err(),
+        parse_csv("x,label\n1e35,0\n2,1\n", &CsvOptions::default()).unwrap_err(),
+        parse_csv("x,label\n1e40,0\n2,1\n", &CsvOptions::default()).unwrap_err(),
+        parse_csv("x,y,label\n1,,0\n2,3,1\n", &CsvOptions::default()).unwrap_err(),
+        parse_csv("x,y,label\n1,2,0\n3,oops,1\n", &CsvOptions::default()).unwrap_err(),
+        page_csv_error("x,y,z,label\n1,2,3,a\n2,3,4,a\n3,4,5,a\n4,5,7,a\n"),
+        page_csv_error(&many_classes),
+        page_csv_error_with(
+            "x,y,z,label\n1,2,3,a\n2,3,4,b\n3,4,5,a\n4,5,7,b\n",
+            &CsvOptions {
+                features: Some(Vec::new()),
+                ..CsvOptions::default()
+            },
+        ),
         Sequential::from_json(" ").unwrap_err(),
+        Sequential::from_json("{x").unwrap_err(),
         Sequential::from_json("{").unwrap_err(),
+        Sequential::from_json(r#"{"format": 5}"#).unwrap_err(),
         Sequential::from_json("{}").unwrap_err(),
         Sequential::from_json(&format!(
             r#"{{"format":"{}","version":999}}"#,
@@ -141,6 +174,13 @@ fn the_common_messages_are_read_back_as_their_codes() {
         .unwrap_err(),
         Sequential::from_json(&" ".repeat(nn_playground::model::MAX_MODEL_BYTES + 1)).unwrap_err(),
         read_hash("noise=abc").unwrap().rejected[0].clone(),
+        decode_blob("!!").unwrap_err(),
+        decode_blob(&URL_SAFE_NO_PAD.encode([0u8, 0, 0, 0, 0])).unwrap_err(),
+        decode_blob(&encode_blob(&"a".repeat(MAX_BLOB_BYTES + 1))).unwrap_err(),
+        decode_blob(
+            &URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(&[0xff, 0xfe], 6)),
+        )
+        .unwrap_err(),
         read_hash(&"a".repeat(MAX_HASH_LEN + 1)).unwrap_err(),
     ];
     let mut seen: Vec<String> = Vec::new();
@@ -175,4 +215,49 @@ fn other_messages_have_no_detail_code() {
         None,
         "a value named twice reads the same twice"
     );
+}
+
+#[test]
+fn what_a_link_setting_must_be_is_read_back_as_its_code() {
+    use nn_playground::error_detail::WANTS;
+    use nn_playground::url_state::read_hash;
+    for (hash, code) in [
+        ("threads=0", "threads_range"),
+        ("threads=many", "threads"),
+        ("noise=55", "percent_range"),
+        ("batchSize=ten", "whole"),
+        ("seed=-3", "whole"),
+        ("speed=fast", "speed"),
+        ("learningRate=-1", "positive"),
+        ("showTestData=maybe", "bool"),
+        ("activation=tanhh", "known_name"),
+        ("networkShape=4,100000", "units"),
+        ("schedule=sometimes", "schedule"),
+        ("earlyStopping=val_loss", "early_stopping"),
+        ("networkShape=4,2&dropout=0.1", "per_layer"),
+        ("percTrainData=95", "number_range"),
+    ] {
+        let st = read_hash(hash).unwrap();
+        let e = st
+            .rejected
+            .first()
+            .unwrap_or_else(|| panic!("{hash} was accepted"));
+        assert_eq!(
+            arg(e, "detail_code").as_deref(),
+            Some("link_value"),
+            "{hash}: {e}"
+        );
+        assert_eq!(arg(e, "want_code").as_deref(), Some(code), "{hash}: {e}");
+    }
+    // Every template reads back as its own code with sample values.
+    for (code, template) in WANTS {
+        let sample = template
+            .replace("{lo}", "1")
+            .replace("{hi}", "9")
+            .replace("{layers}", "3");
+        let e = Error::InvalidConfig(format!(
+            "link setting noise=\"55\" is not valid: expected {sample}"
+        ));
+        assert_eq!(arg(&e, "want_code").as_deref(), Some(*code), "{sample}");
+    }
 }

@@ -238,6 +238,25 @@ fn percent_escapes_are_decoded() {
 }
 
 #[test]
+fn a_refused_setting_is_said_once() {
+    // The notice names the key and the value; what the setting must be follows, without
+    // the config's own "threads must be …, got 0" repeating them.
+    for (hash, said) in [
+        (
+            "threads=0",
+            "link setting threads=\"0\" is not valid: expected auto or a whole number from 1 to 256",
+        ),
+        (
+            "noise=55",
+            "link setting noise=\"55\" is not valid: expected between 0 and 50 %",
+        ),
+    ] {
+        let err = from_hash(hash).expect_err(hash).to_string();
+        assert_eq!(err, format!("invalid configuration: {said}"), "{hash}");
+    }
+}
+
+#[test]
 fn bad_values_are_errors_naming_the_key() {
     for (hash, key) in [
         ("dataset=moon", "dataset"),

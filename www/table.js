@@ -59,7 +59,16 @@ export const tableMethods = {
       c.csvLoad.disabled = true;
       return;
     }
-    await this.previewCsv(await file.text());
+    // The engine decodes the bytes (UTF-8 or UTF-16), the same in every browser.
+    let text;
+    try {
+      text = await this.call('decodeCsv', new Uint8Array(await file.arrayBuffer()));
+    } catch (err) {
+      this.csvSay(err);
+      c.csvLoad.disabled = true;
+      return;
+    }
+    await this.previewCsv(text);
   },
 
   /** Reads the table with the engine's reader and offers its columns. */
@@ -311,7 +320,8 @@ export const tableMethods = {
       if (!file) return;
       const maxBytes = this.choices.limits.max_csv_bytes;
       if (file.size > maxBytes) throw pageError('pred.tooLarge', { name: file.name, size: mb(file.size), max: mb(maxBytes) });
-      const csv = await this.call('predictCsv', await file.text());
+      const text = await this.call('decodeCsv', new Uint8Array(await file.arrayBuffer()));
+      const csv = await this.call('predictCsv', text);
       save(csv, file.name.replace(/(\.[^.]*)?$/, '-predictions.csv'), 'text/csv');
       this.clearError();
     } catch (err) {

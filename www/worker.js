@@ -374,6 +374,16 @@ function followConfig() {
   if (cfg.backend !== backendChoice) {
     backendChoice = cfg.backend;
     backendDirty = true;
+    // Paused, a move back to the CPU is made (and said) now rather than at the next ▶, so
+    // the GPU's notice does not stay on a page that no longer uses it.
+    if (backendChoice === 'cpu' && !running && !slicing) {
+      queueMicrotask(() => {
+        if (!backendDirty || running || slicing || !session) return;
+        holdingSession(applyBackend().then(backendNews)).catch((err) => {
+          if (!fatal(err)) self.postMessage({ type: 'error', message: errorInfo(err) });
+        });
+      });
+    }
   }
 }
 
@@ -586,6 +596,7 @@ const calls = {
   }),
   dataCsv: () => session.dataCsv(),
   csvPreview: needs('full', (text) => wasm.csvPreview(text)),
+  decodeCsv: needs('full', (bytes) => wasm.decodeCsv(bytes)),
   tableInfo: () => tableInfo(),
   setSlice: needs('full', function setSlice(x, y, held) {
     session.setSlice(x, y, held);

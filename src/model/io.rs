@@ -131,10 +131,18 @@ impl Sequential {
             )));
         }
         let header: Header = crate::input::from_json(text).map_err(|e| {
-            Error::Format(format!(
-                "not a JSON model file ({})",
-                crate::input::json_error(&e)
-            ))
+            // Broken JSON is said by where it breaks, not in serde's English, so a page can
+            // say it in its own language; a wrong header value is named (`format`, …).
+            let (line, column) = (e.error.line(), e.error.column());
+            Error::Format(match e.error.classify() {
+                serde_json::error::Category::Syntax => format!(
+                    "not a JSON model file: the text stops being JSON at line {line}, column {column}"
+                ),
+                serde_json::error::Category::Eof => format!(
+                    "not a JSON model file: the text ends before its JSON does (line {line}, column {column})"
+                ),
+                _ => format!("not a JSON model file ({})", crate::input::json_error(&e)),
+            })
         })?;
         match header.format.as_deref() {
             Some(MODEL_FORMAT) => {}

@@ -18,6 +18,10 @@ use crate::{DatasetKind, Error, Matrix, PlaygroundConfig, Result, Rng, Sequentia
 /// Half-width of the square the playground draws: coordinates lie in `[-DOMAIN, DOMAIN]`.
 pub const DOMAIN: f32 = 6.0;
 
+/// Largest regression target a two-column upload keeps as points on the plane, whose model
+/// learns the target as it is; larger ones train standardised, as a table.
+pub const PLANE_TARGET_LIMIT: f32 = 10.0;
+
 /// Where the session's rows come from. Either way they end up as the same train/test
 /// matrices; only the way a row becomes model inputs differs.
 #[derive(Debug, Clone)]
@@ -406,9 +410,16 @@ impl SessionData {
         cfg.table.has_header = Some(raw.has_header);
         let mut probe = Self::split_rng(cfg);
         let prepared = prepare(&raw, &cfg.table, cfg.train_ratio, true, &mut probe)?;
+        // A regression target the plane would train on as it is (the toy's labels lie in
+        // [-1, 1]) only when it is of that scale: a larger one (1e18, say) takes the table's
+        // path, whose loss is in standardised units, instead of a loss of 1e36 that
+        // overflows into "diverged".
+        let small_target = prepared.prep.task != Task::Regression
+            || prepared.y.iter().all(|v| v.abs() <= PLANE_TARGET_LIMIT);
         let plane = prepared.prep.columns.len() == 2
             && prepared.prep.input_dim() == 2
-            && prepared.report.filled_cells == 0;
+            && prepared.report.filled_cells == 0
+            && small_target;
         if let Task::MultiClass(k) = prepared.prep.task {
             cfg.classes = k;
         }

@@ -454,11 +454,12 @@ impl Session {
         Ok(())
     }
 
-    /// The current data as CSV: points as `x1,x2,label`, a table with its own columns.
+    /// The current data as CSV: points as `x1,x2,label`, a table with its own columns (text
+    /// cells a spreadsheet would run as formulas neutralised).
     pub fn data_csv(&self) -> String {
         match (self.data.points(), self.data.table()) {
             (Some(p), _) => crate::data::csv::points_to_csv(p),
-            (None, Some(t)) => t.raw.to_csv(),
+            (None, Some(t)) => t.raw.to_download_csv(),
             _ => String::new(),
         }
     }

@@ -19,7 +19,9 @@ impl Session {
     /// (the features and standardisation are in the graph); for a table, `[N, d]` in the
     /// order of [`input_names`](Self::input_names): numeric columns as written (NaN for a
     /// missing cell, which the graph fills as training did), each text column as its
-    /// one-hot inputs `0/1` (a text column cannot be a float tensor; NaN there reads as 0).
+    /// one-hot inputs `0/1` (a text column cannot be a float tensor): all zeros for a value
+    /// not seen in training, NaN in each of them for a missing cell, which the graph fills
+    /// with the column's most frequent value as the page does.
     /// The output is the model's (`predict`), in the target's own units for a table's
     /// regression. The column names are in the metadata (`input_columns`, `outputs`).
     ///
@@ -188,13 +190,17 @@ fn standardize(g: &mut Graph, x: &str, s: Option<&Standardizer>) -> String {
     g.op("Div", &[&centred, &std], &[])
 }
 
-/// The value a missing (NaN) input takes: a numeric column's fill, 0 for one-hot inputs.
+/// The value a missing (NaN) input takes: a numeric column's fill; for a text column's
+/// one-hot inputs, those of its fill value (the most frequent one), as the page encodes a
+/// missing text cell.
 fn fill_values(prep: &Preprocessing) -> Vec<f32> {
     let mut out = Vec::with_capacity(prep.input_dim());
     for c in &prep.columns {
         match &c.encoding {
             ColumnEncoding::Numeric { fill } => out.push(*fill),
-            ColumnEncoding::OneHot { categories, .. } => out.extend(vec![0.0; categories.len()]),
+            ColumnEncoding::OneHot { categories, fill } => {
+                out.extend((0..categories.len()).map(|j| f32::from(j == *fill)))
+            }
         }
     }
     out

@@ -9,6 +9,7 @@ use super::Session;
 use crate::data::csv::encoding::Preprocessing;
 use crate::data::csv::prepare::LoadReport;
 use crate::data::csv::table::{excerpt, read_table};
+use crate::data::csv::write::CsvWriter;
 use crate::data::features::feature_name;
 use crate::data::Task;
 use crate::{Error, Matrix, Result};
@@ -144,7 +145,7 @@ impl Session {
             .collect();
         let x = self.model_inputs(&chosen)?;
         let out = self.model.predict(&x)?;
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        let mut w = CsvWriter::for_download();
         let class_names = self.class_names();
         let task = self.data.task;
         let mut header: Vec<String> = self.row_input_header();
@@ -170,7 +171,7 @@ impl Session {
             }
             write(&mut w, &row);
         }
-        Ok(String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default())
+        Ok(w.finish())
     }
 
     /// Predictions for every row of a new CSV file with the columns the table's model was
@@ -189,7 +190,7 @@ impl Session {
         let probs = self.probabilities(out);
         let k = self.data.task.classes();
         let names = &prep.class_names;
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        let mut w = CsvWriter::for_download();
         let mut header = raw.names.clone();
         header.push("prediction".into());
         if k > 0 {
@@ -208,7 +209,7 @@ impl Session {
             }
             write(&mut w, &row);
         }
-        Ok(String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default())
+        Ok(w.finish())
     }
 
     /// Model inputs (scaled) of the session's rows `idx` (indices over both splits).
@@ -303,9 +304,8 @@ fn class_label(names: &[String], c: usize) -> String {
     names.get(c).cloned().unwrap_or_else(|| c.to_string())
 }
 
-fn write(w: &mut csv::Writer<Vec<u8>>, row: &[String]) {
-    // Writing into memory cannot fail.
-    let _ = w.write_record(row);
+fn write(w: &mut CsvWriter, row: &[String]) {
+    w.record(row);
 }
 
 fn short_list(names: &[String]) -> String {

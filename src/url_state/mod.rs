@@ -270,9 +270,19 @@ fn refuse(list: &mut Vec<Error>, count: &mut usize, e: Error) {
 /// The config with one more key must still be a config the engine runs.
 fn still_valid(cfg: &PlaygroundConfig, key: &str, v: &str) -> Result<()> {
     cfg.validate().map_err(|e| match e {
-        Error::InvalidConfig(m) | Error::Limit(m) => bad(key, v, &m),
+        Error::InvalidConfig(m) | Error::Limit(m) => bad(key, v, want_of(&m)),
         other => other,
     })
+}
+
+/// What a setting must be, from a config message "X must be WANT, got V": the link's notice
+/// already names the key and the value, so saying them again would repeat them.
+fn want_of(message: &str) -> &str {
+    let Some(at) = message.find(" must be ") else {
+        return message;
+    };
+    let want = &message[at + " must be ".len()..];
+    want.rfind(", got ").map_or(want, |end| &want[..end])
 }
 
 /// Applies one `key=value`; `None` for a key this format does not have.
@@ -389,9 +399,11 @@ pub fn unpack_text(blob: &str, max_bytes: usize) -> Result<String> {
 }
 
 fn inflate(blob: &str, max_bytes: usize, what: &str) -> Result<String> {
+    // The base64 crate's and the inflater's own reasons are left out: English words a page
+    // in another language could not say (the messages are codes in `error_detail`).
     let bytes = URL_SAFE_NO_PAD
         .decode(blob.trim_end_matches('='))
-        .map_err(|e| Error::Format(format!("{what} are not valid base64url: {e}")))?;
+        .map_err(|_| Error::Format(format!("{what} are not valid base64url text")))?;
     // Only the status goes into the message: the error also carries the partial output (up
     // to the whole limit), whose debug form would be a message of tens of megabytes.
     let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, max_bytes).map_err(
@@ -399,7 +411,7 @@ fn inflate(blob: &str, max_bytes: usize, what: &str) -> Result<String> {
             miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
                 Error::Limit(format!("{what} inflate to more than {max_bytes} bytes"))
             }
-            status => Error::Format(format!("{what} could not be decompressed ({status:?})")),
+            _ => Error::Format(format!("{what} could not be decompressed")),
         },
     )?;
     String::from_utf8(raw).map_err(|_| Error::Format(format!("{what} are not UTF-8 text")))

@@ -23,6 +23,14 @@ pub fn csv_preview(text: JsValue, has_header: Option<bool>) -> Result<JsValue, J
     Ok(to_js(&table.preview())?)
 }
 
+/// A file's bytes as text: UTF-8 (with or without a byte-order mark) or UTF-16 with a mark,
+/// decoded here so every browser reads a file the same; other bytes are refused in words.
+#[cfg(feature = "full")]
+#[wasm_bindgen(js_name = decodeCsv)]
+pub fn decode_csv(bytes: &[u8]) -> Result<String, JsValue> {
+    Ok(crate::data::csv::decode::decode_text(bytes).map_err(js_err)?)
+}
+
 /// `text` deflated (fast) as base64url, for the page's snapshot over a reload.
 #[cfg(feature = "full")]
 #[wasm_bindgen(js_name = packText)]

@@ -75,6 +75,25 @@ test('switching CPU → WebGPU → CPU mid-training keeps training, and the GPU 
   clean(s);
 });
 
+test('paused, a switch back to the CPU says so at once; the WebGPU notice is whole', async (t) => {
+  const s = await open(t, '/index.html#dataset=circle&learningRate=0.03&speed=max');
+  const { page } = s;
+  await chooseBackend(page, 'webgpu');
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => /Training on WebGPU/.test(await statusText(page)), 'the WebGPU notice', SLOW);
+  const gpu = await statusText(page);
+  t.diagnostic(gpu);
+  // Every bracket the notice opens, it closes.
+  assert.equal((gpu.match(/\(/g) || []).length, (gpu.match(/\)/g) || []).length, gpu);
+  assert.match(gpu, /\)\.$/);
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => (await state(page)).running === 'false', 'the pause', SLOW);
+  await chooseBackend(page, 'cpu');
+  await waitFor(async () => /Training on the CPU/.test(await statusText(page)), 'the CPU notice without ▶', SLOW);
+  assert.equal((await state(page)).running, 'false', 'still paused');
+  clean(s);
+});
+
 test('moving into the GPU build keeps the replay and early stopping\'s best and patience', async (t) => {
   // The CPU trains to an epoch limit, mid-patience; choosing WebGPU then moves the stopped
   // session into the GPU build, where its run must be exactly the one it left.

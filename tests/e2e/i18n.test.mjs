@@ -183,3 +183,51 @@ test('the page copies no list of the engine', () => {
   const old = "[[1, t('class.plus')], [-1, t('class.minus')]] num('warmup', 0, 100000, 1) num('learningRate', 0.00001, 10) Number.MAX_SAFE_INTEGER";
   for (const [re, what] of patterns) assert.ok(re.test(old), `the pattern for the ${what} finds the old copy`);
 });
+
+/** `(code, template)` pairs of a table in src/error_detail.rs (`DETAILS`, `WANTS`). */
+function detailTable(name) {
+  const text = readFileSync(join(repoRoot, 'src', 'error_detail.rs'), 'utf8');
+  const from = text.indexOf(`pub const ${name}`);
+  const table = text.slice(from, text.indexOf('];', from));
+  return [...table.matchAll(/\(\s*"(\w+)",\s*"((?:[^"\\]|\\.)*)",?\s*\)/g)].map(([, code, t]) => [code, JSON.parse(`"${t}"`)]);
+}
+
+// Words a Chinese message keeps as they are: names of formats, APIs, the project, and the
+// identifiers a link or a file spells (schedule and early-stopping syntax, JSON keys).
+const NAMES = new Set(['CSV', 'UTF', 'JSON', 'base64url', 'NUL', 'nn-playground', 'WebGPU', 'CPU', 'MB', 'format', 'auto', 'max', 'none', 'true', 'false',
+  'constant', 'step', 'EVERY', 'FACTOR', 'exponential', 'STEPS', 'RATE', 'cosine', 'MIN_LR', 'MONITOR', 'PATIENCE', 'MIN_DELTA', 'val_loss', 'JavaScript']);
+
+/** The English words of `text` that are not names. */
+function englishWords(text) {
+  return [...text.matchAll(/[A-Za-z][\w-]*[A-Za-z]/g)].map((m) => m[0]).filter((w) => !NAMES.has(w));
+}
+
+test('under zh every coded engine message reads wholly in Chinese, names aside', () => {
+  const before = lang();
+  setLang('zh');
+  // Sample values: numbers (the engine's values are numbers, names and the user's cells).
+  const fill = (template) => template.replace(/\{(\w+)\}/g, '7');
+  const values = (template) => Object.fromEntries(placeholders(template).map((p) => [p, '7']));
+  const rust = readFileSync(join(repoRoot, 'src', 'error.rs'), 'utf8');
+  const codes = [...rust.slice(rust.indexOf('pub fn code(&self)'), rust.indexOf('pub fn args(&self)')).matchAll(/=> "(\w+)"/g)].map((m) => m[1]);
+  const said = [];
+  // Each kind, with a detail already in Chinese.
+  for (const code of codes) said.push([code, engineMessage({ message: 'x', code, args: { detail: '细节', line: 3, column: 2, epoch: 1, step: 2 } })]);
+  // Each common message inside each kind that carries it, its values filled in.
+  for (const [code, template] of detailTable('DETAILS')) {
+    const args = { detail: fill(template), detail_code: code, ...values(template), line: 3, column: 2 };
+    for (const kind of ['data', 'csv_line', 'csv_cell', 'format', 'limit', 'config']) said.push([`${kind}/${code}`, engineMessage({ message: 'x', code: kind, args })]);
+  }
+  // Each thing a link setting must be, inside the link notice.
+  for (const [code, template] of detailTable('WANTS')) {
+    const detail = `link setting noise="55" is not valid: expected ${fill(template)}`;
+    const args = { detail, detail_code: 'link_value', key: 'noise', value: '"55"', want: fill(template), want_code: code, ...values(template) };
+    said.push([`link_value/${code}`, engineMessage({ message: detail, code: 'config', args })]);
+  }
+  assert.ok(said.length > 150, `only ${said.length} messages: the scan is broken`);
+  const english = said.map(([c, text]) => [c, text, englishWords(text.replace('noise', ''))]).filter(([, , w]) => w.length);
+  assert.deepEqual(english.map(([c, text, w]) => `${c}: ${w.join(' ')} in ${text}`), []);
+  // The scan finds English: an uncoded detail stays as the engine wrote it.
+  assert.deepEqual(englishWords(engineMessage({ message: 'x', code: 'data', args: { detail: 'something new' } })), ['something', 'new']);
+  setLang(before);
+});

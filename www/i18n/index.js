@@ -147,6 +147,9 @@ export function engineMessage(e) {
   const key = coded.code === 'diverged' && coded.args.hint ? 'err.diverged_hint' : `err.${coded.code}`;
   if (!(key in LANGS[current])) return text;
   // One of the common messages: its words too, from their own code (`detail.*`).
+  // What a link setting must be, from its own code (`want.*`), before the detail uses it.
+  const wantKey = `want.${coded.args.want_code}`;
+  if (coded.args.want_code && wantKey in LANGS[current]) coded.args = { ...coded.args, want: t(wantKey, coded.args) };
   const detailKey = `detail.${coded.args.detail_code}`;
   if (coded.args.detail_code && detailKey in LANGS[current]) coded.args = { ...coded.args, detail: t(detailKey, coded.args) };
   // Values may be messages themselves (a monitor's name, say), said in the language too.

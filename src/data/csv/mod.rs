@@ -4,11 +4,13 @@
 //! Numbers are read with Rust's `f32` syntax (`1`, `-0.5`, `2e3`); fields are trimmed.
 //! The delimiter is `,`, or a tab or `;` when the first line has no comma but one of those.
 
+pub mod decode;
 pub mod encoding;
 mod labels;
 pub mod prepare;
 mod reader;
 pub mod table;
+pub mod write;
 
 /// The options of reading a table: a description, so it lives in `spec` (the config carries
 /// it); re-exported here, where it is applied.
@@ -18,7 +20,8 @@ use super::{Dataset, Point, Task};
 use crate::{Error, Matrix, Result};
 use labels::{class_labels, detect_regression, regression_labels};
 use reader::{
-    check_size, detect_delimiter, looks_like_header, resolve_label_column, scan, too_many_rows,
+    check_quotes, check_size, detect_delimiter, looks_like_header, resolve_label_column, scan,
+    too_many_rows,
 };
 use reader::{parse_finite, wrong_width, Records};
 
@@ -58,6 +61,7 @@ pub fn parse_csv(text: &str, opts: &CsvOptions) -> Result<Dataset> {
     check_size(text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = detect_delimiter(text);
+    check_quotes(text, delimiter)?;
     let (first_rows, record_count) = scan(text, delimiter)?;
     let Some(first) = first_rows.first() else {
         return Err(Error::InvalidData(
@@ -159,7 +163,7 @@ pub fn parse_csv(text: &str, opts: &CsvOptions) -> Result<Dataset> {
 /// to the same `f32`.
 pub fn to_csv(ds: &Dataset) -> String {
     let d = ds.x.cols();
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut w = write::CsvWriter::exact();
     let header = (0..d).map(|j| {
         ds.feature_names
             .get(j)
@@ -183,8 +187,7 @@ pub fn to_csv(ds: &Dataset) -> String {
         row.push(label);
         write_row(&mut w, &row);
     }
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    w.finish()
 }
 
 /// Writes generated points as `x1,x2,label`.
@@ -197,7 +200,6 @@ pub fn points_to_csv(points: &[Point]) -> String {
     out
 }
 
-fn write_row(w: &mut csv::Writer<Vec<u8>>, row: &[String]) {
-    // Writing into memory cannot fail; a failure would only drop the row.
-    let _ = w.write_record(row);
+fn write_row(w: &mut write::CsvWriter, row: &[String]) {
+    w.record(row);
 }

@@ -232,3 +232,53 @@ pub(super) fn parse_finite(field: &str, line: usize, column: usize) -> Result<f3
         Err(_) => Err(err(format!("expected a number, found \"{shown}\""))),
     }
 }
+
+/// Refuses a quoted cell that is never closed, naming the line and column it opens on.
+///
+/// The csv crate reads such a quote as a cell running to the end of the file, which then
+/// surfaces as a puzzling later error (a ragged row, or no feature column left). A quote
+/// opens a quoted cell only as a cell's first byte (the reader trims afterwards); inside,
+/// `""` is a literal quote. Lines are counted as [`Records`] counts them.
+pub(super) fn check_quotes(text: &str, delimiter: u8) -> Result<()> {
+    let bytes = text.as_bytes();
+    let (mut line, mut column) = (1usize, 1usize);
+    let mut cell_start = true;
+    let mut open: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let newline = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if open.is_some() {
+            if b == b'"' {
+                if bytes.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                }
+            }
+        } else if b == delimiter {
+            column += 1;
+            cell_start = true;
+        } else if newline {
+            column = 1;
+            cell_start = true;
+        } else if b == b'"' && cell_start {
+            open = Some((line, column));
+            cell_start = false;
+        } else if b != b'\r' {
+            cell_start = false;
+        }
+        if newline {
+            line += 1;
+        }
+        i += 1;
+    }
+    match open {
+        Some((line, column)) => Err(Error::Csv {
+            line,
+            column: Some(column),
+            message: "the quote that opens this cell is never closed; add the closing \" or remove the quote".into(),
+        }),
+        None => Ok(()),
+    }
+}

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::reader::{
-    check_size, detect_delimiter, looks_like_header, too_many_rows, wrong_width, Records, Row,
+    check_quotes, check_size, detect_delimiter, looks_like_header, too_many_rows, wrong_width,
+    Records, Row,
 };
 use super::{MAX_CLASSES, MAX_COLUMNS, MAX_ROWS};
 use crate::{Error, Result};
@@ -146,18 +147,26 @@ impl RawTable {
     }
 
     /// The table as CSV with its header; missing cells are written empty, so reading it back
-    /// gives the same table.
+    /// gives the same table (the snapshot over a reload).
     pub fn to_csv(&self) -> String {
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-        let _ = w.write_record(&self.names);
+        self.write(super::write::CsvWriter::exact())
+    }
+
+    /// The table as a person downloads it: as [`RawTable::to_csv`], with text cells a
+    /// spreadsheet would evaluate as formulas neutralised (see [`super::write`]).
+    pub fn to_download_csv(&self) -> String {
+        self.write(super::write::CsvWriter::for_download())
+    }
+
+    fn write(&self, mut w: super::write::CsvWriter) -> String {
+        w.record(&self.names);
         let mut row: Vec<String> = Vec::with_capacity(self.width());
         for r in 0..self.rows() {
             row.clear();
             row.extend(self.columns.iter().map(|c| c.text(r)));
-            // Writing into memory cannot fail.
-            let _ = w.write_record(&row);
+            w.record(&row);
         }
-        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        w.finish()
     }
 
     /// Per-column summaries and the first rows.
@@ -251,6 +260,7 @@ pub fn read_table(text: &str, has_header: Option<bool>) -> Result<RawTable> {
     check_size(text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = detect_delimiter(text);
+    check_quotes(text, delimiter)?;
     let mut records = Records::new(text, delimiter);
     let mut record = csv::StringRecord::new();
     let mut first_rows: Vec<Row> = Vec::with_capacity(2);
