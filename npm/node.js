@@ -3,9 +3,14 @@
 // is ready to use. A missing .wasm makes the import fail with a message naming the file.
 
 import { initSync } from './pkg/nn_playground.js';
+import * as api from './pkg/nn_playground.js';
+import { guardDisposed } from './disposed.js';
 import { loadFromDisk } from './node_loader.js';
 
 export * from './pkg/nn_playground.js';
+
+// A freed model or session says so (see disposed.js).
+guardDisposed(api);
 
 const output = await loadFromDisk(initSync, new URL('./pkg/nn_playground_bg.wasm', import.meta.url), 'pkg');
 

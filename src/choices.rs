@@ -384,6 +384,8 @@ pub struct SequenceChoices {
     pub tasks: Vec<crate::data::sequence::SequenceTask>,
     pub max_length: usize,
     pub max_vocab: usize,
+    /// Modular addition's `p`, the range the link reader and the task take.
+    pub modulus: NumberRange,
     pub max_blocks: usize,
     pub max_heads: usize,
     pub max_width: usize,
@@ -401,7 +403,9 @@ pub struct SequenceChoices {
 
 /// The Sequences mode's [`SequenceChoices`].
 pub fn sequence_choices() -> SequenceChoices {
-    use crate::data::sequence::{MAX_TASK_LENGTH, MAX_TASK_VOCAB};
+    use crate::data::sequence::{
+        MAX_TASK_LENGTH, MAX_TASK_MODULUS, MAX_TASK_VOCAB, MIN_TASK_MODULUS,
+    };
     use crate::spec::{
         MAX_SEQUENCE_BATCH, MAX_SEQUENCE_BLOCKS, MAX_SEQUENCE_DROPOUT, MAX_SEQUENCE_FF,
         MAX_SEQUENCE_HEADS, MAX_SEQUENCE_LEARNING_RATE, MAX_SEQUENCE_WARMUP, MAX_SEQUENCE_WIDTH,
@@ -411,6 +415,11 @@ pub fn sequence_choices() -> SequenceChoices {
         tasks: SEQUENCE_TASKS.to_vec(),
         max_length: MAX_TASK_LENGTH,
         max_vocab: MAX_TASK_VOCAB,
+        modulus: NumberRange {
+            min: MIN_TASK_MODULUS as f64,
+            max: MAX_TASK_MODULUS as f64,
+            step: 1.0,
+        },
         max_blocks: MAX_SEQUENCE_BLOCKS,
         max_heads: MAX_SEQUENCE_HEADS,
         max_width: MAX_SEQUENCE_WIDTH,

@@ -129,6 +129,15 @@ pub const DETAILS: &[(&str, &str)] = &[
         "link_too_long",
         "the link's settings are {length} characters long; at most {max} are read",
     ),
+    ("link_not_fitting", "link setting {key}={value} was not used: {why}"),
+    (
+        "api_whole_number",
+        "{what} must be a whole number from 0 to {max}, got {value}",
+    ),
+    (
+        "api_train_for",
+        "trainFor's milliseconds must be a number from 0 to {max}, got {value}",
+    ),
 ];
 
 /// `(code, template)` of what a link setting must be (the `{want}` of `link_value`), so a

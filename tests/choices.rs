@@ -331,6 +331,23 @@ fn the_sequence_inputs_reach_exactly_as_far_as_the_link() {
         assert!(!takes(key, r.max * 2.0), "{key} above {}", r.max);
     }
     assert!(!takes("learningRate", c.learning_rate.min / 2.0));
+    // The modulus: the link, the control and the task take one range.
+    let modulus = |v: f64| {
+        read_sequence_hash(&format!("mode=sequence&task=modular_addition&modulus={v}"))
+            .unwrap()
+            .rejected
+            .is_empty()
+    };
+    assert!(modulus(c.modulus.min) && modulus(c.modulus.max));
+    assert!(!modulus(c.modulus.max + 1.0) && !modulus(c.modulus.min - 1.0));
+    let mut task = nn_playground::data::sequence::SequenceTaskSpec {
+        task: nn_playground::data::sequence::SequenceTask::ModularAddition,
+        ..Default::default()
+    };
+    for p in [c.modulus.min, c.modulus.max] {
+        task.modulus = p as usize;
+        nn_playground::data::sequence::check(&task).unwrap();
+    }
     // Every value of the ranges builds a session (the seed: JavaScript's exact integers).
     let mut cfg = nn_playground::spec::SequenceConfig::default();
     cfg.optimizer.learning_rate = c.learning_rate.max as f32;

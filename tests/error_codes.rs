@@ -182,6 +182,17 @@ fn the_common_messages_are_read_back_as_their_codes() {
         )
         .unwrap_err(),
         read_hash(&"a".repeat(MAX_HASH_LEN + 1)).unwrap_err(),
+        nn_playground::url_state::read_sequence_hash(
+            "mode=sequence&task=balanced_brackets&length=7",
+        )
+        .unwrap()
+        .rejected[0]
+            .clone(),
+        nn_playground::session::sequence::whole_number(-1.0, "example's index", 9).unwrap_err(),
+        nn_playground::session::sequence::SequenceSession::new(Default::default())
+            .unwrap()
+            .train_for(f64::NAN, &mut || 0.0)
+            .unwrap_err(),
     ];
     let mut seen: Vec<String> = Vec::new();
     for e in &errors {

@@ -149,3 +149,44 @@ fn bad_settings_are_errors_that_name_them() {
     assert!(bad(&|c| c.task.vocab = 40).contains("vocabulary"));
     assert!(bad(&|c| c.optimizer.learning_rate = -1.0).contains("learning rate"));
 }
+
+#[test]
+fn a_script_s_numbers_are_refused_in_words_not_wrapped_or_waited_on() {
+    use nn_playground::session::sequence::{whole_number, MAX_TRAIN_FOR_MS};
+    let mut s = SequenceSession::new(config(SequenceTask::Reverse, 4)).unwrap();
+    // A budget that is never reached would run the whole step cap: refused before a step.
+    let mut calls = 0;
+    for ms in [f64::NAN, f64::INFINITY, -1.0, MAX_TRAIN_FOR_MS * 2.0] {
+        let mut now = || {
+            calls += 1;
+            0.0
+        };
+        let e = s.train_for(ms, &mut now).unwrap_err().to_string();
+        assert!(
+            e.contains("trainFor's milliseconds must be a number"),
+            "{e}"
+        );
+    }
+    assert_eq!((calls, s.step()), (0, 0));
+    let e = s.train_for(f64::NAN, &mut || 0.0).unwrap_err().to_string();
+    assert!(e.ends_with("got NaN"), "{e}");
+    for (x, said) in [
+        (-1.0, "-1"),
+        (1.5, "1.5"),
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "Infinity"),
+        (11.0, "11"),
+    ] {
+        let e = whole_number(x, "example's index", 10)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!(
+                "example's index must be a whole number from 0 to 10, got {said}"
+            )),
+            "{e}"
+        );
+    }
+    assert_eq!(whole_number(7.0, "x", 10).unwrap(), 7);
+    assert_eq!(whole_number(0.0, "x", 10).unwrap(), 0);
+}

@@ -444,6 +444,94 @@ mod sequence_links {
         );
     }
 
+    /// The refused key of a combination the engine refuses, and the config the link gives.
+    fn refused(hash: &str) -> (String, SequenceConfig) {
+        let st = read_sequence_hash(hash).unwrap();
+        assert_eq!(st.rejected.len(), 1, "{hash}: {:?}", st.rejected);
+        data::sequence::check(&st.config.task).unwrap();
+        (st.rejected[0].to_string(), st.config)
+    }
+
+    #[test]
+    fn a_combination_the_engine_refuses_costs_only_the_key_that_breaks_it() {
+        let (why, cfg) = refused("mode=sequence&task=copy_offset&length=6&offset=6&blocks=1");
+        assert!(
+            why.contains("offset=6 was not used") && why.contains("copy offset"),
+            "{why}"
+        );
+        assert_eq!(
+            (cfg.task.task, cfg.task.length, cfg.task.offset, cfg.blocks),
+            (SequenceTask::CopyOffset, 6, 2, 1)
+        );
+        let (why, cfg) = refused("mode=sequence&task=addition&length=6&heads=2");
+        assert!(
+            why.contains("length=6 was not used") && why.contains("odd"),
+            "{why}"
+        );
+        assert_eq!(
+            (cfg.task.task, cfg.task.length, cfg.heads),
+            (SequenceTask::Addition, 7, 2)
+        );
+        let (why, cfg) = refused("mode=sequence&task=balanced_brackets&length=7&vocab=5");
+        assert!(
+            why.contains("length=7 was not used") && why.contains("even"),
+            "{why}"
+        );
+        assert_eq!(
+            (cfg.task.task, cfg.task.length, cfg.task.vocab),
+            (SequenceTask::BalancedBrackets, 12, 5)
+        );
+        let (why, cfg) = refused("mode=sequence&task=copy_offset&vocab=2&length=5");
+        assert!(why.contains("vocab=2 was not used"), "{why}");
+        assert_eq!(
+            (cfg.task.task, cfg.task.length, cfg.task.vocab),
+            (SequenceTask::CopyOffset, 5, 10)
+        );
+    }
+
+    #[test]
+    fn the_modulus_range_is_the_engines_and_a_task_without_length_takes_its_own() {
+        use nn_playground::data::sequence::{MAX_TASK_MODULUS, MIN_TASK_MODULUS};
+        let (why, cfg) = refused("mode=sequence&task=modular_addition&modulus=31");
+        assert!(
+            why.contains(&format!("from {MIN_TASK_MODULUS} to {MAX_TASK_MODULUS}")),
+            "{why}"
+        );
+        assert_eq!(
+            (cfg.task.task, cfg.task.modulus),
+            (SequenceTask::ModularAddition, 13)
+        );
+        for p in [MIN_TASK_MODULUS, MAX_TASK_MODULUS] {
+            let st =
+                read_sequence_hash(&format!("mode=sequence&task=modular_addition&modulus={p}"))
+                    .unwrap();
+            assert!(st.rejected.is_empty(), "{p}: {:?}", st.rejected);
+            assert_eq!(st.config.task.modulus, p);
+            data::sequence::check(&st.config.task).unwrap();
+        }
+        let st = read_sequence_hash("mode=sequence&task=addition").unwrap();
+        assert!(st.rejected.is_empty(), "{:?}", st.rejected);
+        assert_eq!(
+            st.config.task.length,
+            SequenceTask::Addition.default_length()
+        );
+        data::sequence::check(&st.config.task).unwrap();
+    }
+
+    #[test]
+    fn a_link_without_a_pace_opens_at_a_watchable_one() {
+        use nn_playground::url_state::DEFAULT_SEQUENCE_SPEED;
+        assert_eq!(
+            read_sequence_hash("mode=sequence").unwrap().speed,
+            Some(DEFAULT_SEQUENCE_SPEED)
+        );
+        assert!(playground::SPEED_CHOICES.contains(&Some(DEFAULT_SEQUENCE_SPEED)));
+        assert_eq!(
+            read_sequence_hash("mode=sequence&speed=max").unwrap().speed,
+            None
+        );
+    }
+
     #[test]
     fn playground_links_are_not_sequence_links() {
         assert!(!is_sequence_hash(&url_state::to_hash(

@@ -117,10 +117,10 @@ fn the_sequence_session_trains_and_answers_typed_input() {
     js_sys::Reflect::set(&task, &"train".into(), &JsValue::from(200)).unwrap();
     js_sys::Reflect::set(&cfg, &"width".into(), &JsValue::from(16)).unwrap();
     let mut s = WebSequenceSession::new(cfg).unwrap();
-    let point = s.train_steps(4).unwrap();
+    let point = s.train_steps(4.0).unwrap();
     assert_eq!(get(&point, "step").as_f64(), Some(4.0));
     assert!(get(&point, "test_token_accuracy").as_f64().is_some());
-    let e = s.example(0).unwrap();
+    let e = s.example(0.0).unwrap();
     let attention: js_sys::Array = get(&e, "attention").dyn_into().unwrap();
     assert_eq!(attention.length(), 1);
     let typed = s.predict_text("3 1 4".into()).unwrap();
@@ -140,4 +140,109 @@ fn the_sequence_session_trains_and_answers_typed_input() {
     let bad = json(r#"{"heads": 3}"#);
     let text = message(WebSequenceSession::new(bad).err().unwrap().into());
     assert!(text.contains("not divisible by 3 heads"), "{text}");
+}
+
+fn code(e: &JsValue) -> String {
+    get(e, "code").as_string().unwrap_or_default()
+}
+
+#[cfg(feature = "sequences")]
+#[wasm_bindgen_test]
+fn a_script_s_bad_numbers_are_refused_in_words_and_keep_the_session() {
+    let cfg = default_sequence_config().unwrap();
+    let task = get(&cfg, "task");
+    js_sys::Reflect::set(&task, &"length".into(), &JsValue::from(4)).unwrap();
+    js_sys::Reflect::set(&task, &"train".into(), &JsValue::from(100)).unwrap();
+    js_sys::Reflect::set(&cfg, &"width".into(), &JsValue::from(16)).unwrap();
+    let mut s = WebSequenceSession::new(cfg).unwrap();
+    // NaN and Infinity would never reach their budget: refused at once, no step taken.
+    let t0 = js_sys::Date::now();
+    for ms in [f64::NAN, f64::INFINITY] {
+        let e: JsValue = s.train_for(ms).unwrap_err().into();
+        assert_eq!(code(&e), "config");
+        assert!(message(e).contains("trainFor's milliseconds must be a number from 0 to"));
+    }
+    assert!(js_sys::Date::now() - t0 < 1000.0);
+    for (x, said) in [(-1.0, "-1"), (1.5, "1.5"), (f64::NAN, "NaN")] {
+        let e: JsValue = s.train_steps(x).unwrap_err().into();
+        assert_eq!(
+            get(&get(&e, "args"), "detail_code").as_string().as_deref(),
+            Some("api_whole_number")
+        );
+        let text = message(e);
+        assert!(
+            text.contains(&format!(
+                "trainSteps's steps must be a whole number from 0 to 100000, got {said}"
+            )),
+            "{text}"
+        );
+        let text = message(s.example(x).unwrap_err().into());
+        assert!(
+            text.contains(&format!(
+                "example's index must be a whole number from 0 to 4294967295, got {said}"
+            )),
+            "{text}"
+        );
+    }
+    for (tokens, said) in [
+        (vec![f64::NAN], "token 1 must be a whole number"),
+        (
+            vec![1.0, 1.5],
+            "token 2 must be a whole number from 0 to 4294967295, got 1.5",
+        ),
+        (vec![-1.0], "got -1"),
+    ] {
+        let arr: js_sys::Array = tokens.iter().map(|&x| JsValue::from(x)).collect();
+        let text = message(s.predict_tokens(arr.into()).unwrap_err());
+        assert!(text.contains(said), "{tokens:?}: {text}");
+    }
+    let text = message(s.predict_tokens(json("[\"1\"]")).unwrap_err());
+    assert!(
+        text.contains("token 1 must be a number, got string"),
+        "{text}"
+    );
+    let text = message(s.predict_tokens(JsValue::from(3)).unwrap_err());
+    assert!(text.contains("must be an array of token ids"), "{text}");
+    // Good ids still work, typed arrays too, and nothing trained.
+    assert!(s.predict_tokens(json("[1, 2, 3]")).is_ok());
+    assert!(s
+        .predict_tokens(js_sys::Uint32Array::from(&[1u32, 2][..]).into())
+        .is_ok());
+    let text = message(s.predict_tokens(json("[10]")).unwrap_err());
+    assert!(
+        text.contains("token 10 at position 1 is out of range"),
+        "{text}"
+    );
+    assert_eq!(s.step(), 0.0);
+}
+
+#[wasm_bindgen_test]
+fn compile_refuses_a_learning_rate_that_is_not_a_finite_number() {
+    for (lr, said) in [
+        (JsValue::from(f64::NAN), "NaN"),
+        (JsValue::from(f64::INFINITY), "Infinity"),
+        (JsValue::from(f64::NEG_INFINITY), "-Infinity"),
+        (JsValue::NULL, "null"),
+    ] {
+        let top = js_sys::Object::new();
+        js_sys::Reflect::set(&top, &"learningRate".into(), &lr).unwrap();
+        let optimizer = json(r#"{"kind": "adam"}"#);
+        js_sys::Reflect::set(&optimizer, &"learning_rate".into(), &lr).unwrap();
+        let nested = js_sys::Object::new();
+        js_sys::Reflect::set(&nested, &"optimizer".into(), &optimizer).unwrap();
+        for args in [JsValue::from(top), JsValue::from(nested)] {
+            let e: JsValue = transformer().compile(args).unwrap_err().into();
+            assert_eq!(code(&e), "config");
+            let text = message(e);
+            assert!(
+                text.contains("must be a finite number, got") && text.ends_with(said),
+                "{text}"
+            );
+        }
+    }
+    let m = transformer();
+    m.compile(json(
+        r#"{"learningRate": 0.01, "loss": "categorical_crossentropy"}"#,
+    ))
+    .unwrap();
 }

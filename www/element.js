@@ -16,13 +16,19 @@
 // panels below it leaves out unless `panels` names them, so a page of docs stays short:
 //   <nn-playground dataset="xor" panels="metrics,stopping">
 //
-// mode="sequence" embeds the Sequences mode instead (an attention demo):
+// mode="sequence" (or "sequences") embeds the Sequences mode instead (an attention demo; any
+// other mode is named in a notice above the playground):
 //   <nn-playground mode="sequence" task="reverse" length="6" vocab="8" blocks="1" heads="2" autoplay>
 // with task, length, vocab, offset, modulus, blocks, heads, width, ff-units, dropout, causal,
 // optimizer, learning-rate, warmup, batch-size, seed, speed (steps per second, or max), lang.
 
 import { Playground } from './playground.js';
 import { SequencePage } from './sequence/page.js';
+import { h } from './dom.js';
+import { tr } from './i18n/index.js';
+
+// The `mode` values each mode answers to (case and spaces aside).
+const MODES = { playground: ['', 'playground'], sequence: ['sequence', 'sequences'] };
 
 const STYLE_URL = new URL('./style.css', import.meta.url).href;
 
@@ -109,8 +115,19 @@ export class NnPlayground extends HTMLElement {
     else this.start();
   }
 
+  /** `mode="sequence"` (or `"sequences"`, as the mode's tab reads) embeds the Sequences mode. */
   isSequence() {
-    return this.getAttribute('mode') === 'sequence';
+    return MODES.sequence.includes(this.getAttribute('mode')?.trim().toLowerCase());
+  }
+
+  /** A `mode` that is neither mode: said above the playground shown instead, not dropped unsaid. */
+  sayMode() {
+    this.modeNote?.remove();
+    this.modeNote = null;
+    const mode = this.getAttribute('mode');
+    if (mode === null || [...MODES.sequence, ...MODES.playground].includes(mode.trim().toLowerCase())) return;
+    this.modeNote = h('p', { className: 'error', role: 'alert', dataset: { value: 'mode-note' }, textContent: tr('element.badMode', { mode }) });
+    this.mount.before(this.modeNote);
   }
 
   /** The link hash the attributes describe (the engine reads it, in either mode). */
@@ -128,6 +145,7 @@ export class NnPlayground extends HTMLElement {
 
   start() {
     this.playground?.destroy();
+    this.sayMode();
     if (this.isSequence()) {
       this.playground = new SequencePage(this.mount, { hash: this.hash(), compact: true });
       if (this.hasAttribute('autoplay')) this.playground.ready.then(() => this.playground?.togglePlay());

@@ -58,7 +58,7 @@ export const watchMethods = {
     const c = this.controls;
     const validation = f.splitSizes?.[1] > 0 ? this.history.validation : [];
     c.validationKey.hidden = validation.length === 0 && !(f.splitSizes?.[1] > 0);
-    this.lossChart.setData(this.history.train, this.history.test, f.historyStride, f.stop?.code === 'early_stopping', validation);
+    this.lossChart.setData(this.history.train, this.history.test, f.historyStride, f.stop?.code === 'early_stopping', null, validation);
     const r = f.overfitting;
     c.overfitNote.hidden = !r;
     if (r) {

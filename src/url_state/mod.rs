@@ -15,7 +15,10 @@ mod values;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
-pub use sequence::{is_sequence_hash, read_sequence_hash, sequence_to_hash, SequenceUrlState};
+pub use sequence::{
+    is_sequence_hash, read_sequence_hash, sequence_to_hash, SequenceUrlState,
+    DEFAULT_SEQUENCE_SPEED,
+};
 use values::{
     bad, list, name_of, num, parse_bool, parse_early_stopping, parse_name, parse_num,
     parse_positive, parse_range, parse_schedule, per_layer, percent_decode, percent_encode,

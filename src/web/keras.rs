@@ -182,6 +182,7 @@ impl WebSequential {
     /// backend?})`. `backend` (`'cpu'` when absent) becomes the default of every `fit`; an
     /// unknown name, or `'webgpu'` in a build without it, throws here already.
     pub fn compile(&self, args: JsValue) -> Result<(), JsError> {
+        finite_learning_rate(&args)?;
         let a: CompileArgs = from_js(args, "the compile options")?;
         let choice = a.backend.as_deref().map(backend::parse).transpose()?;
         let mut optimizer = match a.optimizer {
@@ -425,6 +426,36 @@ impl WebSequential {
     pub fn spec(&self) -> Result<JsValue, JsError> {
         to_js(self.read()?.spec())
     }
+}
+
+/// Refuses a `learningRate` (or `optimizer.learning_rate`) of `NaN`, `±Infinity` or `null`:
+/// the JSON path reads those as absent, which would train at the default rate unsaid.
+fn finite_learning_rate(args: &JsValue) -> Result<(), JsError> {
+    let get = |obj: &JsValue, key: &str| -> JsValue {
+        if obj.is_object() {
+            js_sys::Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+        } else {
+            JsValue::UNDEFINED
+        }
+    };
+    let optimizer = get(args, "optimizer");
+    for (name, v) in [
+        ("learningRate", get(args, "learningRate")),
+        ("optimizer.learning_rate", get(&optimizer, "learning_rate")),
+    ] {
+        let bad = v.is_null() || v.as_f64().is_some_and(|x| !x.is_finite());
+        if bad {
+            let got = if v.is_null() {
+                "null".to_string()
+            } else {
+                format!("{}", v.as_f64().unwrap_or(f64::NAN)).replace("inf", "Infinity")
+            };
+            return Err(js_err(crate::Error::InvalidConfig(format!(
+                "compile's {name} must be a finite number, got {got}"
+            ))));
+        }
+    }
+    Ok(())
 }
 
 /// `onBatchEnd` as a `Callback`: remembers a `false` (stop) and a thrown error.

@@ -517,7 +517,7 @@ struct HashState {
 /// An engine error as plain data, as [`js_err`] puts it on a thrown error: its message,
 /// stable code and values.
 #[derive(Serialize)]
-struct CodedMessage {
+pub(crate) struct CodedMessage {
     message: String,
     code: &'static str,
     args: std::collections::BTreeMap<&'static str, String>,

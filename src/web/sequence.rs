@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::{from_js, js_err, string_arg, to_js};
-use crate::session::sequence::SequenceSession;
+use super::{from_js, js_err, string_arg, to_js, CodedMessage};
+use crate::session::sequence::{whole_number, SequenceSession, MAX_STEPS_PER_CALL};
 use crate::spec::SequenceConfig;
 use crate::url_state;
 
@@ -37,7 +38,7 @@ struct SequenceHashState {
     speed: Option<u32>,
     lang: Option<crate::spec::Lang>,
     unknown: Vec<String>,
-    rejected: Vec<String>,
+    rejected: Vec<CodedMessage>,
 }
 
 /// True when a link hash is for the Sequences mode (`mode=sequence`).
@@ -50,7 +51,9 @@ pub fn is_sequence_hash(hash: JsValue) -> Result<bool, JsValue> {
 }
 
 /// Reads a Sequences-mode hash into `{config, speed, unknown, rejected}`: every valid setting
-/// is kept, each bad one left out and explained (see `url_state::read_sequence_hash`).
+/// is kept, each bad one left out and explained as `{message, code, args}`, so the page says
+/// it in its language (see `url_state::read_sequence_hash`). Throws only for a hash past the
+/// length cap.
 #[wasm_bindgen(js_name = sequenceConfigFromHash)]
 pub fn sequence_config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
     let hash = string_arg(&hash, "sequenceConfigFromHash's hash")?;
@@ -60,7 +63,7 @@ pub fn sequence_config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
         speed: st.speed,
         lang: st.lang,
         unknown: st.unknown,
-        rejected: st.rejected.iter().map(ToString::to_string).collect(),
+        rejected: st.rejected.iter().map(CodedMessage::from).collect(),
     })?)
 }
 
@@ -82,6 +85,39 @@ pub fn sequence_config_to_hash(
         speed,
         lang,
     ))
+}
+
+/// `predictTokens`'s ids: an array of numbers or a typed array, each a whole number (the
+/// session checks them against its vocabulary).
+fn token_ids(tokens: &JsValue) -> Result<Vec<usize>, JsValue> {
+    let values: Vec<JsValue> = if js_sys::Array::is_array(tokens) {
+        js_sys::Array::from(tokens).iter().collect()
+    } else if js_sys::ArrayBuffer::is_view(tokens) && !tokens.is_instance_of::<js_sys::DataView>() {
+        // Any typed array, as numbers (a Float64Array holds every element type exactly).
+        js_sys::Float64Array::new(tokens)
+            .to_vec()
+            .into_iter()
+            .map(JsValue::from)
+            .collect()
+    } else {
+        return Err(
+            js_sys::TypeError::new("predictTokens's tokens must be an array of token ids").into(),
+        );
+    };
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let what = format!("predictTokens's token {}", i + 1);
+            let Some(x) = v.as_f64() else {
+                let got = v.js_typeof().as_string().unwrap_or_default();
+                return Err(
+                    js_sys::TypeError::new(&format!("{what} must be a number, got {got}")).into(),
+                );
+            };
+            whole_number(x, &what, u32::MAX as usize).map_err(|e| js_err(e).into())
+        })
+        .collect()
 }
 
 #[wasm_bindgen(js_name = SequenceSession)]
@@ -128,9 +164,13 @@ impl WebSequenceSession {
     /// `steps` optimiser steps, then the figures: `{step, epoch, batch_loss, train_loss,
     /// test_loss, train_token_accuracy, test_token_accuracy, train_sequence_accuracy,
     /// test_sequence_accuracy, learning_rate}`.
+    /// The count arrives as a plain JS number, checked here: `-1` or `1.5` is refused in
+    /// words rather than wrapped or cut by a `u32` conversion.
     #[wasm_bindgen(js_name = trainSteps)]
-    pub fn train_steps(&mut self, steps: u32) -> Result<JsValue, JsError> {
-        to_js(&self.inner.train_steps(steps as usize).map_err(js_err)?)
+    pub fn train_steps(&mut self, steps: f64) -> Result<JsValue, JsError> {
+        let steps =
+            whole_number(steps, "trainSteps's steps", MAX_STEPS_PER_CALL).map_err(js_err)?;
+        to_js(&self.inner.train_steps(steps).map_err(js_err)?)
     }
 
     /// Steps for about `ms` milliseconds (at least one), then the figures as `trainSteps`.
@@ -147,8 +187,9 @@ impl WebSequenceSession {
 
     /// Test sequence `index`: `{input, target, predicted, correct, attention: [{layer, batch,
     /// heads, len, weights}]}`, `weights[(h·len + query)·len + key]`.
-    pub fn example(&mut self, index: u32) -> Result<JsValue, JsError> {
-        to_js(&self.inner.example(index as usize).map_err(js_err)?)
+    pub fn example(&mut self, index: f64) -> Result<JsValue, JsError> {
+        let index = whole_number(index, "example's index", u32::MAX as usize).map_err(js_err)?;
+        to_js(&self.inner.example(index).map_err(js_err)?)
     }
 
     /// The model on typed text (token names, spaced or run together), as `example` with
@@ -160,11 +201,18 @@ impl WebSequenceSession {
         Ok(to_js(&e)?)
     }
 
-    /// As `predictText`, for token ids.
+    /// As `predictText`, for token ids (an array or a typed array). Each id is checked as
+    /// the number it is: `NaN`, `1.5` and `-1` are refused, not read as 0, 1 and 2³²−1.
     #[wasm_bindgen(js_name = predictTokens)]
-    pub fn predict_tokens(&mut self, tokens: Vec<u32>) -> Result<JsValue, JsError> {
-        let ids: Vec<usize> = tokens.iter().map(|&t| t as usize).collect();
-        to_js(&self.inner.predict_tokens(&ids).map_err(js_err)?)
+    pub fn predict_tokens(
+        &mut self,
+        #[wasm_bindgen(
+            unchecked_param_type = "number[] | Uint32Array | Int32Array | Float64Array"
+        )]
+        tokens: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let ids = token_ids(&tokens)?;
+        Ok(to_js(&self.inner.predict_tokens(&ids).map_err(js_err)?)?)
     }
 
     /// `{names, x, y, explained}`: the token embeddings on two principal axes.

@@ -14,11 +14,13 @@ export class LossChart {
   /**
    * @param {HTMLCanvasElement} canvas
    * @param {HTMLOutputElement} readout  where the hovered epoch's values are written
+   * @param {{readout?: string}} opts  the readout's text key (`{epoch}`, `{train}`, `{test}`)
    */
-  constructor(canvas, readout) {
+  constructor(canvas, readout, opts = {}) {
     this.canvas = canvas;
     this.readout = readout;
-    this.data = { train: [], test: [], validation: [], stride: 1, stopped: false };
+    this.readoutKey = opts.readout || 'replay.readout';
+    this.data = { train: [], test: [], validation: [], stride: 1, stopped: false, xs: null };
     this.log = false;
     this.hoverX = null;
     canvas.addEventListener('mousemove', (ev) => {
@@ -33,11 +35,12 @@ export class LossChart {
   }
 
   /**
-   * `train`/`test` (and `validation`, empty without a validation split): entry i is epoch
-   * (i + 1)·stride; `stopped`: early stopping ended it.
+   * `train`/`test`: entry i is epoch (i + 1)·stride, or `xs[i]` when given (ascending: the
+   * Sequences mode's steps); `stopped`: early stopping ended it; `validation`: as `train`,
+   * empty without a validation split.
    */
-  setData(train, test, stride, stopped, validation = []) {
-    this.data = { train, test, validation, stride: stride || 1, stopped: !!stopped };
+  setData(train, test, stride, stopped, xs, validation = []) {
+    this.data = { train, test, validation, stride: stride || 1, stopped: !!stopped, xs: xs?.length ? xs : null };
     this.paint();
   }
 
@@ -62,10 +65,12 @@ export class LossChart {
       const v = (name, fallback) => st.getPropertyValue(name).trim() || fallback;
       this.colors = { train: v('--train-line', '#999'), test: v('--test-line', '#222'), validation: v('--val-line', '#1b7fbd'), axis: v('--muted', '#777'), grid: v('--border', '#ddd'), mark: v('--neg', '#f59322') };
     }
-    const { train, test, validation, stride } = this.data;
+    const { train, test, validation, stride, xs } = this.data;
     const n = Math.max(train.length, test.length);
     const plot = { x: PAD.left, y: PAD.top, w: Math.max(10, w - PAD.left - PAD.right), h: Math.max(10, h - PAD.top - PAD.bottom) };
-    const lastEpoch = Math.max(1, n * stride);
+    // The x of entry i: its own when given, else (i + 1)·stride.
+    const at = xs ? Object.assign((i) => xs[i], { byX: true }) : (i) => (i + 1) * stride;
+    const lastEpoch = Math.max(1, n ? at(n - 1) : 0);
     const range = valueRange([train, test, validation], this.log);
     const yTicks = this.log ? logTicks(range.lo, range.hi) : linearTicks(0, range.hi);
     const lo = this.log ? range.lo : 0;
@@ -118,9 +123,9 @@ export class LossChart {
     ctx.beginPath();
     ctx.rect(plot.x, plot.y - 1, plot.w + 1, plot.h + 2);
     ctx.clip();
-    drawSeries(ctx, train, stride, lastEpoch, plot, toY, this.colors.train);
-    drawSeries(ctx, test, stride, lastEpoch, plot, toY, this.colors.test);
-    drawSeries(ctx, validation, stride, lastEpoch, plot, toY, this.colors.validation);
+    drawSeries(ctx, train, at, lastEpoch, plot, toY, this.colors.train);
+    drawSeries(ctx, test, at, lastEpoch, plot, toY, this.colors.test);
+    drawSeries(ctx, validation, at, lastEpoch, plot, toY, this.colors.validation);
     ctx.restore();
 
     // The best epoch, as early stopping picks it: lowest validation loss, else test loss,
@@ -131,7 +136,7 @@ export class LossChart {
     ctx.fillStyle = this.colors.mark;
     ctx.strokeStyle = this.colors.mark;
     if (best >= 0) {
-      const bx = toX((best + 1) * stride);
+      const bx = toX(at(best));
       const by = toY(watched[best]);
       ctx.beginPath();
       ctx.arc(bx, by, 3, 0, 2 * Math.PI);
@@ -139,7 +144,7 @@ export class LossChart {
       ctx.textAlign = bx > plot.x + plot.w - 30 ? 'right' : 'left';
       ctx.textBaseline = 'bottom';
       ctx.fillText(t('chart.best'), bx + (ctx.textAlign === 'left' ? 4 : -4), by - 2);
-      this.canvas.dataset.best = String((best + 1) * stride);
+      this.canvas.dataset.best = String(at(best));
     }
     if (this.data.stopped) {
       const sx = Math.round(toX(lastEpoch)) - 0.5;
@@ -153,20 +158,27 @@ export class LossChart {
       ctx.textBaseline = 'top';
       ctx.fillText(t('chart.earlyStop'), sx - 3, plot.y);
     }
-    this.paintHover(ctx, plot, stride, n, toX, toY);
+    this.paintHover(ctx, plot, at, lastEpoch, n, toX, toY);
   }
 
   /** The crosshair and the readout of the hovered epoch. */
-  paintHover(ctx, plot, stride, n, toX, toY) {
+  paintHover(ctx, plot, at, lastEpoch, n, toX, toY) {
     const { train, test, validation } = this.data;
     if (this.hoverX === null || this.hoverX < plot.x || this.hoverX > plot.x + plot.w) {
       say(this.readout, 'textContent', () => '');
       delete this.readout.dataset.epoch;
       return;
     }
-    const lastEpoch = n * stride;
-    const i = Math.min(n - 1, Math.max(0, Math.round(((this.hoverX - plot.x) / plot.w) * lastEpoch / stride) - 1));
-    const epoch = (i + 1) * stride;
+    // The entry nearest the pointer (entries are in ascending x).
+    const want = ((this.hoverX - plot.x) / plot.w) * lastEpoch;
+    let i = 0;
+    for (let lo = 0, hi = n - 1; lo <= hi;) {
+      const mid = (lo + hi) >> 1;
+      if (Math.abs(at(mid) - want) < Math.abs(at(i) - want)) i = mid;
+      if (at(mid) < want) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    const epoch = at(i);
     const x = Math.round(toX(epoch)) + 0.5;
     ctx.strokeStyle = this.colors.axis;
     ctx.beginPath();
@@ -184,7 +196,7 @@ export class LossChart {
     const values = { epoch: epoch.toLocaleString('en'), train: val(train[i]), test: val(test[i]) };
     say(this.readout, 'textContent', hasFinite(validation)
       ? tr('chart.readoutValidation', { ...values, validation: val(validation[i]) })
-      : tr('replay.readout', values));
+      : tr(this.readoutKey, values));
     this.readout.dataset.epoch = String(epoch);
   }
 }
@@ -193,7 +205,7 @@ export class LossChart {
  * One series as a line; where several entries share a pixel column, the column's lowest and
  * highest value are both drawn (in their order), so nothing between them is lost.
  */
-function drawSeries(ctx, series, stride, lastEpoch, plot, toY, color) {
+function drawSeries(ctx, series, at, lastEpoch, plot, toY, color) {
   const n = series.length;
   if (!n) return;
   ctx.strokeStyle = color;
@@ -211,14 +223,20 @@ function drawSeries(ctx, series, stride, lastEpoch, plot, toY, color) {
     else ctx.moveTo(x, y);
     pen = true;
   };
-  const xOf = (i) => plot.x + (((i + 1) * stride) / lastEpoch) * plot.w;
+  const xOf = (i) => plot.x + (at(i) / lastEpoch) * plot.w;
   const columns = Math.max(1, Math.floor(plot.w));
   if (n <= columns * 2) {
     for (let i = 0; i < n; i++) to(xOf(i), series[i]);
   } else {
     let start = 0;
     for (let c = 0; c < columns; c++) {
-      const end = Math.max(start + 1, Math.round(((c + 1) * n) / columns));
+      // A column's entries: by index when evenly spaced, else those whose x falls in it.
+      let end = Math.max(start + 1, Math.round(((c + 1) * n) / columns));
+      if (at.byX) {
+        for (end = start; end < n && at(end) <= ((c + 1) / columns) * lastEpoch; end++);
+        // No entry in this column: the line runs on to the next one.
+        if (end === start) continue;
+      }
       let lo = -1;
       let hi = -1;
       for (let i = start; i < end && i < n; i++) {

@@ -4,7 +4,7 @@
 
 import { h, relabel } from '../dom.js';
 import { SequencePage } from './page.js';
-import { tr, onLangChange } from '../i18n/index.js';
+import { t, tr, onLangChange } from '../i18n/index.js';
 
 /**
  * Whether a link is for the Sequences mode. Only this one key is looked at here, to pick
@@ -38,6 +38,13 @@ export class ModeSwitch {
       this.hosts[m].hidden = m !== mode;
     }
     document.documentElement.dataset.mode = mode;
+    // Each mode its own help in the page's footer (index.html's `page.foot` is the
+    // playground's); app.js says every `data-i18n` text again when the language changes.
+    const foot = document.querySelector('.page-foot [data-i18n]');
+    if (foot) {
+      foot.dataset.i18n = mode === 'sequence' ? 'seq.foot' : 'page.foot';
+      foot.textContent = t(foot.dataset.i18n);
+    }
   }
 
   /** A fresh Sequences page from `hash`; `writeHash` receives its link after each change. */

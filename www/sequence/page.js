@@ -168,7 +168,7 @@ export class SequencePage {
     const task = select(tr('seq.task'), 'task', choiceOptions(ch, 'tasks'), (v) => this.edit((cfg) => { cfg.task.task = v; }));
     c.task = task.input;
     c.offsetField = num('offset', 1, ch.max_length - 1, 1, (cfg, v) => { cfg.task.offset = v; });
-    c.modulusField = num('modulus', 2, ch.max_vocab, 1, (cfg, v) => { cfg.task.modulus = v; });
+    c.modulusField = num('modulus', ch.modulus.min, ch.modulus.max, ch.modulus.step, (cfg, v) => { cfg.task.modulus = v; });
     const taskCol = h('section', { className: 'seq-col', dataset: { key: 'task' } }, h('h2', { textContent: tr('seq.section.task') }), task.el,
       num('length', 2, ch.max_length, 1, (cfg, v) => { cfg.task.length = v; }),
       num('vocab', 2, ch.max_vocab, 1, (cfg, v) => { cfg.task.vocab = v; }),
@@ -194,7 +194,6 @@ export class SequencePage {
       num('seed', ch.seed.min, ch.seed.max, ch.seed.step, (cfg, v) => { cfg.seed = v; }), backend.el, c.backendNote);
     c.error = h('p', { className: 'error', role: 'alert', dataset: { value: 'error' } });
     c.error.hidden = true;
-    if (ready.warning) this.showError(phrase(ready.warning));
     // Each language is named in itself, so a reader finds theirs whatever the page says.
     const language = select(tr('page.lang'), 'lang', Object.keys(LANGS).map((k) => [k, LANGS[k]['lang.name']]), (v) => this.setLanguage(v));
     c.lang = language.input;
@@ -205,13 +204,17 @@ export class SequencePage {
     }
     c.lang.value = lang();
     this.root.lang = htmlLang();
+    // Said once the link's language is set, so a `lang=zh` link's notice reads in Chinese.
+    if (ready.warning) this.showError(phrase(ready.warning));
 
     // Views.
     c.testSeq = h('output', { className: 'loss', dataset: { value: 'test-sequence-accuracy' }, textContent: '—' });
     c.testTok = h('output', { className: 'loss', dataset: { value: 'test-token-accuracy' }, textContent: '—' });
     const lossCanvas = h('canvas', { className: 'chart', dataset: { chart: 'loss' } });
     const lossReadout = h('output', { className: 'chart-readout' });
-    this.lossChart = new LossChart(lossCanvas, lossReadout);
+    // Each point at the step it was measured at (points come per training slice, not a
+    // fixed number of steps apart), the readout saying "step".
+    this.lossChart = new LossChart(lossCanvas, lossReadout, { readout: 'seq.lossReadout' });
     c.accuracy = h('canvas', { className: 'chart', dataset: { chart: 'accuracy' } });
     const progress = h('section', { className: 'seq-view', dataset: { key: 'progress' } }, h('h2', { textContent: tr('seq.section.progress') }),
       h('div', { className: 'losses' }, h('div', {}, tr('seq.testSeqAcc'), ' ', c.testSeq), h('div', {}, tr('seq.testTokAcc'), ' ', c.testTok)),
@@ -395,7 +398,8 @@ export class SequencePage {
     const c = this.controls;
     if (v.history) {
       const hist = v.history;
-      this.lossChart.setData(hist.map((p) => p.train_loss), hist.map((p) => p.test_loss), 1, false);
+      const steps = hist.map((p) => p.step);
+      this.lossChart.setData(hist.map((p) => p.train_loss), hist.map((p) => p.test_loss), 1, false, steps);
       paintSeries(c.accuracy, [
         { name: t('seq.testSeq'), values: hist.map((p) => p.test_sequence_accuracy), color: '#0877bd' },
         { name: t('seq.trainSeq'), values: hist.map((p) => p.train_sequence_accuracy), color: '#0877bd', dash: [4, 3] },

@@ -9,7 +9,7 @@
 //   {type: 'seq-call', id, method, args}      reply {type: 'seq-reply', id, ok, value | error}
 //   {type: 'seq-ack'}                         the last frame was drawn; the next may come
 // worker → main:
-//   {type: 'seq-ready', config, speed, lang, info, choices, warning?}
+//   {type: 'seq-ready', config, speed, lang, info, choices, warning?}  (warning: messages)
 //   {type: 'seq-frame', running, step, point, rates, history?, example?, embedding?,
 //    snapshot?}                               (the session's bytes every few seconds)
 //   {type: 'seq-error', message}              training stopped (e.g. divergence)
@@ -48,6 +48,8 @@ let crashNext = false;
 let snapshotDirty = true;
 
 const message = (err) => (err && err.message) || String(err);
+// An engine error as a message the page says in its language (by its code and values).
+const errorInfo = (err) => (err && typeof err.code === 'string' ? { message: err.message, code: err.code, args: err.args ?? {} } : message(err));
 
 export function handleSequence(msg) {
   if (msg.type === 'seq-init') {
@@ -82,10 +84,20 @@ async function start(hash, restore) {
   // page, and the default transformer's largest product (256 token rows × 32 × 64) is about
   // the least work the pool gives one band, so it would gain little.
   if (!wasm) wasm = (await loadWith('sequences', { threadsOk: false })).wasm;
+  // Warnings travel as page messages ({key, vars}, engine errors as {message, code, args}):
+  // the page says them in its language.
+  const warnings = [];
+  let parsed;
+  try {
+    parsed = wasm.sequenceConfigFromHash(hash || 'mode=sequence');
+  } catch (err) {
+    // A link the engine will not read at all (longer than it reads): the defaults, said.
+    warnings.push({ key: 'seq.linkNotUsed', vars: { name: errorInfo(err) } });
+    parsed = wasm.sequenceConfigFromHash('mode=sequence');
+  }
+  if (parsed.rejected.length) warnings.push({ key: 'seq.linkSomeNotUsed', vars: { name: { list: parsed.rejected } } });
+  if (parsed.unknown.length) warnings.push({ key: 'unknownKeys', vars: { keys: parsed.unknown.join(', ') } });
   let warning;
-  let parsed = wasm.sequenceConfigFromHash(hash || 'mode=sequence');
-  // Warnings travel as page messages ({key, vars}): the page says them in its language.
-  if (parsed.rejected.length) warning = { key: 'seq.linkSomeNotUsed', vars: { name: { list: parsed.rejected } } };
   try {
     session = null;
     if (restore) {
@@ -93,15 +105,17 @@ async function start(hash, restore) {
         session = wasm.SequenceSession.fromSnapshot(restore);
         lastPoint = session.history().at(-1) ?? null;
       } catch (err) {
-        warning = { key: 'restore.failed', vars: { why: message(err) } };
+        warning = { key: 'restore.failed', vars: { why: errorInfo(err) } };
       }
     }
     session ??= new wasm.SequenceSession(parsed.config);
   } catch (err) {
-    warning = { key: 'seq.linkNotUsed', vars: { name: message(err) } };
+    // Only what generating finds (too few distinct sequences for the counts asked).
+    warning = { key: 'seq.linkNotUsed', vars: { name: errorInfo(err) } };
     parsed = wasm.sequenceConfigFromHash('mode=sequence');
     session = new wasm.SequenceSession(parsed.config);
   }
+  if (warning) warnings.push(warning);
   batchSize = session.config().batch_size;
   speed = parsed.speed ?? null;
   pacer.setSpeed(speed);
@@ -112,7 +126,7 @@ async function start(hash, restore) {
     lang: parsed.lang ?? null,
     info: session.taskInfo(),
     choices: wasm.sequenceChoices(),
-    warning,
+    warning: warnings.length ? warnings : undefined,
   });
   viewDirty = true;
   maybeFrame();

@@ -17,10 +17,11 @@ pub const OUT_DIR: &str = "pkg-npm";
 pub const NAME: &str = "nn-playground";
 
 /// The hand-written entries and types in `npm/`, copied to the package's top level.
-const ENTRY_FILES: [&str; 12] = [
+const ENTRY_FILES: [&str; 13] = [
     "index.js",
     "index.d.ts",
     "loader.js",
+    "disposed.js",
     "node.js",
     "node_loader.js",
     "webgpu.js",

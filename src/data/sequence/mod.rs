@@ -26,6 +26,10 @@ pub const MAX_TASK_LENGTH: usize = 16;
 pub const MAX_TASK_VOCAB: usize = 32;
 /// Most sequences one split holds (training plus test).
 pub const MAX_TASK_SEQUENCES: usize = 200_000;
+/// The range of modular addition's `p`: its `p` residues and the tokens `+` and `=` fit in
+/// [`MAX_TASK_VOCAB`]. The link reader and the page's control take this range.
+pub const MIN_TASK_MODULUS: usize = 2;
+pub const MAX_TASK_MODULUS: usize = MAX_TASK_VOCAB - 2;
 
 /// Which task; what each asks is on its variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -117,11 +121,31 @@ pub struct SequenceSplit {
     pub token_names: Vec<String>,
 }
 
-/// Generates the task, checking its settings first.
-pub fn generate(spec: &SequenceTaskSpec) -> Result<SequenceSplit> {
+impl SequenceTask {
+    /// The length a task starts at when none is given: 8; 7 for addition (two 3-digit
+    /// numbers and a plus), whose length is odd; 12 for balanced brackets, whose 2⁸ inputs
+    /// of length 8 are fewer than the default split asks for. Modular addition is always 4.
+    pub fn default_length(self) -> usize {
+        match self {
+            SequenceTask::Addition => 7,
+            SequenceTask::BalancedBrackets => 12,
+            _ => SequenceTaskSpec::default().length,
+        }
+    }
+}
+
+/// Checks a task's settings together (the length the task needs, the offset within it, the
+/// modulus, the counts, and that the task has as many distinct inputs as the split asks
+/// for) without generating it. Only a split close to that count may still be found short
+/// by generating (its draws are random).
+pub fn check(spec: &SequenceTaskSpec) -> Result<()> {
     let task = tasks::setup(spec)?;
-    let mut rng = Rng::new(spec.seed);
-    let total = spec.train + spec.test;
+    let total = spec.train.saturating_add(spec.test);
+    if let Some(n) = task.distinct_inputs() {
+        if (total as f64) > n {
+            return Err(too_few_distinct(n as usize));
+        }
+    }
     if spec.train == 0 || spec.test == 0 {
         return Err(config_err!(
             "a task needs at least 1 training and 1 test sequence"
@@ -132,6 +156,15 @@ pub fn generate(spec: &SequenceTaskSpec) -> Result<SequenceSplit> {
             "{total} sequences; the limit is {MAX_TASK_SEQUENCES}"
         )));
     }
+    Ok(())
+}
+
+/// Generates the task, checking its settings first.
+pub fn generate(spec: &SequenceTaskSpec) -> Result<SequenceSplit> {
+    check(spec)?;
+    let task = tasks::setup(spec)?;
+    let mut rng = Rng::new(spec.seed);
+    let total = spec.train + spec.test;
     let (train_n, test_n, inputs) = if spec.task == SequenceTask::ModularAddition {
         let mut all = tasks::all_pairs(spec.modulus);
         rng.shuffle(&mut all);
@@ -173,6 +206,12 @@ pub fn generate(spec: &SequenceTaskSpec) -> Result<SequenceSplit> {
     })
 }
 
+fn too_few_distinct(n: usize) -> Error {
+    config_err!(
+        "only about {n} distinct sequences exist for these settings; ask for fewer training and test sequences, or a longer length or larger vocabulary"
+    )
+}
+
 /// `count` distinct inputs, so that no test sequence is also a training one.
 fn distinct_inputs(task: &tasks::Task, count: usize, rng: &mut Rng) -> Result<Vec<Vec<usize>>> {
     let mut seen = HashSet::with_capacity(count);
@@ -181,10 +220,7 @@ fn distinct_inputs(task: &tasks::Task, count: usize, rng: &mut Rng) -> Result<Ve
     while out.len() < count {
         attempts += 1;
         if attempts > 20 * count + 1000 {
-            return Err(config_err!(
-                "only about {} distinct sequences exist for these settings; ask for fewer training and test sequences, or a longer length or larger vocabulary",
-                out.len()
-            ));
+            return Err(too_few_distinct(out.len()));
         }
         let s = task.sample(rng);
         if seen.insert(s.clone()) {

@@ -1,7 +1,10 @@
 //! The rules of each sequence task: its vocabulary, how an input is drawn and what its
 //! targets are.
 
-use super::{SequenceTask, SequenceTaskSpec, MAX_TASK_LENGTH, MAX_TASK_VOCAB};
+use super::{
+    SequenceTask, SequenceTaskSpec, MAX_TASK_LENGTH, MAX_TASK_MODULUS, MAX_TASK_VOCAB,
+    MIN_TASK_MODULUS,
+};
 use crate::{config_err, Result, Rng};
 
 /// Addition's tokens after the digits 0–9.
@@ -110,10 +113,9 @@ pub(super) fn setup(spec: &SequenceTaskSpec) -> Result<Task> {
         }
         SequenceTask::ModularAddition => {
             let p = spec.modulus;
-            if !(2..=MAX_TASK_VOCAB - 2).contains(&p) {
+            if !(MIN_TASK_MODULUS..=MAX_TASK_MODULUS).contains(&p) {
                 return Err(config_err!(
-                    "the modulus p must be 2 to {}, got {p}",
-                    MAX_TASK_VOCAB - 2
+                    "the modulus p must be {MIN_TASK_MODULUS} to {MAX_TASK_MODULUS}, got {p}"
                 ));
             }
             if !(spec.train_ratio.is_finite() && spec.train_ratio > 0.0 && spec.train_ratio < 100.0)
@@ -140,6 +142,22 @@ pub(super) fn all_pairs(p: usize) -> Vec<Vec<usize>> {
 }
 
 impl Task {
+    /// How many distinct inputs the task has at most (`None` for modular addition, which
+    /// splits its `p²` pairs rather than drawing): a split asking for more cannot be drawn.
+    pub fn distinct_inputs(&self) -> Option<f64> {
+        let len = self.length as i32;
+        let v = self.vocab as f64;
+        match self.kind {
+            SequenceTask::Reverse | SequenceTask::Sort | SequenceTask::MostFrequent => {
+                Some(v.powi(len))
+            }
+            SequenceTask::CopyOffset => Some((v - 1.0).powi(len)),
+            SequenceTask::BalancedBrackets => Some(2f64.powi(len)),
+            SequenceTask::Addition => Some(10f64.powi(len - 1)),
+            SequenceTask::ModularAddition => None,
+        }
+    }
+
     pub fn sample(&self, rng: &mut Rng) -> Vec<usize> {
         let len = self.length;
         match self.kind {

@@ -33,6 +33,34 @@ pub const MAX_SEQUENCE_HISTORY: usize = 4096;
 pub const EVAL_TRAIN_ROWS: usize = 512;
 /// Most optimiser steps one `train_steps` call takes.
 pub const MAX_STEPS_PER_CALL: usize = 100_000;
+/// Longest slice one `train_for` call may ask for, in milliseconds: a minute, far past a
+/// page's frame and well short of a tab that looks hung.
+pub const MAX_TRAIN_FOR_MS: f64 = 60_000.0;
+
+/// A number as JavaScript writes it (`NaN`, `Infinity`, `1.5`), for messages about a
+/// script's arguments.
+fn js_number(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A count or index a script passed as a JS number: a whole number from 0 to `max`, else an
+/// error naming `what` and the value (so `-1` is not read as 4 294 967 295, nor `1.5` as 1,
+/// nor `NaN` as 0).
+pub fn whole_number(value: f64, what: &str, max: usize) -> Result<usize> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= max as f64 {
+        return Ok(value as usize);
+    }
+    Err(Error::InvalidConfig(format!(
+        "{what} must be a whole number from 0 to {max}, got {}",
+        js_number(value)
+    )))
+}
 
 /// The figures after a call to [`SequenceSession::train_steps`].
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -177,6 +205,14 @@ impl SequenceSession {
         budget_ms: f64,
         now: &mut dyn FnMut() -> f64,
     ) -> Result<SequencePoint> {
+        // A NaN or infinite budget would never be reached: the call would run its whole
+        // step cap (minutes) with the thread blocked.
+        if !(budget_ms.is_finite() && (0.0..=MAX_TRAIN_FOR_MS).contains(&budget_ms)) {
+            return Err(Error::InvalidConfig(format!(
+                "trainFor's milliseconds must be a number from 0 to {MAX_TRAIN_FOR_MS}, got {}",
+                js_number(budget_ms)
+            )));
+        }
         let start = now();
         let (mut total, mut steps) = (0.0f64, 0usize);
         loop {
