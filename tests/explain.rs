@@ -65,6 +65,9 @@ fn the_traced_step_is_the_engines_gradient_and_update() {
         for (i, w) in l.w.iter().enumerate() {
             let want = w - lr * l.dw[i];
             assert!((l.w_after[i] - want).abs() <= 1e-6 * want.abs().max(1.0));
+            // The change shown beside it is the step itself: −α·ΔW.
+            assert_eq!(l.w_change[i], l.w_after[i] - w);
+            assert!((l.w_change[i] + lr * l.dw[i]).abs() <= 1e-6);
         }
     }
     // The trace changes nothing.
@@ -88,6 +91,7 @@ fn networks_it_cannot_trace_and_rows_that_do_not_exist_are_named() {
     })
     .unwrap();
     let e = bn.explain_step(0).unwrap_err().to_string();
-    assert!(e.contains("batch norm"), "{e}");
+    // The page's numbering: the first hidden layer, not the model's second layer.
+    assert!(e.contains("hidden layer 1 has batch norm"), "{e}");
     assert!(s.nearest_training_row(0.0, 0.0).is_some());
 }

@@ -265,3 +265,26 @@ fn options_from_json() {
     let loss: ImportanceScore = serde_json::from_str(r#""loss""#).unwrap();
     assert_eq!(loss, ImportanceScore::Loss);
 }
+
+#[test]
+fn a_column_the_model_barely_reads_is_exactly_unimportant_not_rounding_noise() {
+    let (mut m, x, y) = trained(Task::Regression);
+    // Column 2's weights into every hidden unit become tiny: shuffling it moves the loss
+    // by about 1e-9 of itself, f32 rounding, which must read as no importance at all.
+    for unit in 0..16 {
+        m.set_weight(0, 2, unit, 1e-9).unwrap();
+    }
+    let options = ImportanceOptions {
+        score: ImportanceScore::Loss,
+        repeats: 5,
+        seed: 4,
+    };
+    let r = run(&mut m, &x, &y, options).result();
+    assert!(
+        r.groups[2].drops.iter().all(|&d| d == 0.0),
+        "{:?}",
+        r.groups[2]
+    );
+    assert_eq!(r.groups[2].mean, 0.0);
+    assert!(r.groups[0].mean > 0.0, "{r:?}");
+}

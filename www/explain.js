@@ -77,6 +77,8 @@ export const explainMethods = {
       block.append(row(last ? 'δ = ∂L/∂z' : 'δ = (δ⁽ⁿᵉˣᵗ⁾Wᵀ) ⊙ σ′(z)', units.map((j) => l.delta[j]), 'delta'));
       block.append(matrix('ΔW = xᵀδ', l.dw, l.inputs, l.units, units, inNames, 'dw'), row('Δb = δ', units.map((j) => l.db[j])));
       block.append(matrix(tr('explain.wAfter'), l.w_after, l.inputs, l.units, units, inNames));
+      // At a few digits W after the step reads as W; the change itself shows the step.
+      if (l.w_change) block.append(matrix(tr('explain.wChange'), l.w_change, l.inputs, l.units, units, inNames, 'wchange'));
       c.explainBody.append(block);
     });
   },

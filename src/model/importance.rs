@@ -107,6 +107,9 @@ impl Importance {
 }
 
 /// Each input column as its own group: `[[0], [1], …, [d − 1]]`.
+/// How many f32 roundings of the score count as no change (the score sums many rows).
+const ROUNDING_ULPS: f32 = 8.0;
+
 pub fn single_columns(d: usize) -> Vec<Vec<usize>> {
     (0..d).map(|c| vec![c]).collect()
 }
@@ -237,10 +240,14 @@ impl PermutationImportance {
                 }
             }
             let s = s?;
-            drops.push(match self.options.score {
+            let drop = match self.options.score {
                 ImportanceScore::Loss => s - self.baseline,
                 _ => self.baseline - s,
-            });
+            };
+            // A score that moved by no more than f32 rounding of the baseline did not move:
+            // 2e-8 on a loss of 0.3 is the arithmetic's noise, not an importance.
+            let noise = ROUNDING_ULPS * f32::EPSILON * s.abs().max(self.baseline.abs());
+            drops.push(if drop.abs() <= noise { 0.0 } else { drop });
         }
         let k = drops.len() as f64;
         let mean = drops.iter().map(|&v| f64::from(v)).sum::<f64>() / k;

@@ -29,6 +29,8 @@ pub struct DenseStep {
     pub db: Vec<f32>,
     pub w_after: Vec<f32>,
     pub b_after: Vec<f32>,
+    /// `w_after − w`: what the step changed, which `w_after` at a few digits hides.
+    pub w_change: Vec<f32>,
 }
 
 /// A traced step: the example's loss and target, and each dense layer in order.
@@ -59,9 +61,19 @@ impl Sequential {
             .find(|(_, l)| !matches!(l, LayerSpec::Dense { .. }))
         {
             let what = l.name();
+            // Named as the page numbers them: batch norm and dropout belong to the hidden
+            // layer of the dense layer before them.
+            let hidden = self.spec.layers[..i]
+                .iter()
+                .filter(|l| matches!(l, LayerSpec::Dense { .. }))
+                .count();
+            let place = if hidden == 0 {
+                format!("layer {} of this network", i + 1)
+            } else {
+                format!("hidden layer {hidden}")
+            };
             return Err(Error::InvalidConfig(format!(
-                "the worked step covers dense layers only; layer {} of this network is {what} (remove it to see the step)",
-                i + 1
+                "the worked step covers dense layers only; {place} has {what} (turn it off to see the step)"
             )));
         }
         let mut probe = self.clone();
@@ -106,6 +118,13 @@ impl Sequential {
                 db: d.db.clone(),
                 w_after: after.w.as_slice().to_vec(),
                 b_after: after.b.clone(),
+                w_change: after
+                    .w
+                    .as_slice()
+                    .iter()
+                    .zip(d.w.as_slice())
+                    .map(|(a, b)| a - b)
+                    .collect(),
             });
         }
         let learning_rate = self

@@ -186,6 +186,7 @@ export default {
   "explain.layer": "Layer {n}",
   "explain.unitOf": "unit {n} of {of}",
   "explain.wAfter": "W after the step",
+  "explain.wChange": "Change of W in this step (W after − W)",
   "replay.play": "Play the replay",
   "replay.pause": "Pause the replay",
   "replay.title": "Replay how the boundary formed",

@@ -186,6 +186,7 @@ export default {
   "explain.layer": "第 {n} 层",
   "explain.unitOf": "第 {n} 个单元，共 {of} 个",
   "explain.wAfter": "本步之后的 W",
+  "explain.wChange": "本步中 W 的变化（步后 W − W）",
   "replay.play": "播放回放",
   "replay.pause": "暂停回放",
   "replay.title": "回放边界的形成过程",
