@@ -49,6 +49,17 @@ pub const MAX_THREADS: u32 = 256;
 pub const MAX_SEED: u64 = 1 << 53;
 
 impl PlaygroundConfig {
+    /// True when `other` describes the same run as `self` but for its display settings (the
+    /// pace, the language and the thread count, which keep the model): a link edited only
+    /// there goes on with the run rather than starting it again.
+    pub fn same_run_as(&self, other: &PlaygroundConfig) -> bool {
+        let mut display_only = other.clone();
+        display_only.speed = self.speed;
+        display_only.lang = self.lang;
+        display_only.threads = self.threads;
+        &display_only == self
+    }
+
     /// Checks every setting, with a message naming the setting and its allowed range.
     pub fn validate(&self) -> Result<()> {
         if !(self.noise.is_finite() && (0.0..=MAX_NOISE).contains(&self.noise)) {

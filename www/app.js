@@ -111,9 +111,13 @@ function route(restore) {
   }
 }
 
-window.addEventListener('hashchange', () => {
+window.addEventListener('hashchange', async () => {
   // Our own replaceState does not fire this; a pasted link does.
-  if (location.hash.slice(1) !== writing) route();
+  const hash = location.hash.slice(1);
+  if (hash === writing) return;
+  // The same run with another thread count, pace or language goes on where it is.
+  if (!isSequenceLink(hash) && playground && document.documentElement.dataset.mode !== 'sequence' && (await playground.keepRunFor(hash))) return;
+  route();
 });
 
 route(savedSnapshot());

@@ -669,6 +669,25 @@ export class Playground {
   }
 
   /** Applies `fn` to a copy of the config and sends it; the worker's answer is the truth. */
+  /**
+   * Applies a pasted link that differs from this run only in display settings (the thread
+   * count, the pace, the language) as an edit of those, keeping the model and the run; false
+   * when the link describes another run (the page then starts it).
+   */
+  async keepRunFor(hash) {
+    let next;
+    try {
+      next = await this.call('linkKeepsRun', hash);
+    } catch {
+      return false;
+    }
+    if (!next) return false;
+    if (next.lang && next.lang !== this.config.lang) setLang(next.lang);
+    await this.edit((cfg) => Object.assign(cfg, { threads: next.threads, speed: next.speed, lang: next.lang }), { local: true });
+    this.linkHash = hash;
+    return true;
+  }
+
   async edit(fn, { local = false } = {}) {
     if (!this.config) return;
     const cfg = structuredClone(this.config);

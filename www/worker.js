@@ -506,6 +506,16 @@ function needs(capability, fn) {
 }
 
 const calls = {
+  /**
+   * The config of a pasted link when it is this run's but for display settings (pace,
+   * language, threads; the engine compares), else null: the page then edits those and the
+   * run goes on instead of starting again.
+   */
+  linkKeepsRun(hash) {
+    const parsed = wasm.configFromHash(String(hash));
+    if (parsed.rejected.length || parsed.unknown.length || parsed.weights) return null;
+    return wasm.sameRun(session.config(), parsed.config) ? parsed.config : null;
+  },
   setConfig(config) {
     const change = session.setConfig(config);
     if (change !== 'kept') resetHistory();

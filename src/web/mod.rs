@@ -549,6 +549,13 @@ pub fn config_from_hash(hash: JsValue) -> Result<JsValue, JsValue> {
     })?)
 }
 
+/// True when config `b` is config `a` but for display settings (pace, language, threads):
+/// see `PlaygroundConfig::same_run_as`. Throws for a value that is not a config.
+#[wasm_bindgen(js_name = sameRun)]
+pub fn same_run(a: JsValue, b: JsValue) -> Result<bool, JsError> {
+    Ok(config_from_js(a)?.same_run_as(&config_from_js(b)?))
+}
+
 /// Reads the page's epoch-limit field: `null` for empty, else the limit; throws a message
 /// in the field's words (see `input::epoch_limit_from_text`).
 #[wasm_bindgen(js_name = epochLimitFromText)]

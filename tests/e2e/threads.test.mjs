@@ -195,3 +195,23 @@ test('a worker of the pool that hangs in a band without a word: the watchdog res
   assert.deepEqual(s.pageErrors, []);
   assert.deepEqual(s.cspViolations, []);
 });
+
+test('editing threads= in the address while training keeps the run, on the new thread count', async (t) => {
+  const s = await openApp(isolated, t, `/index.html${WIDE}`);
+  const { page } = s;
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => Number((await appState(page)).epoch) >= 20, 'some epochs');
+  const before = Number((await appState(page)).epoch);
+  const hash = await page.evaluate(() => location.hash.slice(1));
+  await page.evaluate((h) => { location.hash = `${h.replace(/&threads=[^&]*/, '')}&threads=1`; }, hash);
+  await waitFor(async () => (await page.evaluate(() => globalThis.playground.config.threads)) === 1, 'the new thread count');
+  // The run goes on from where it was: no restart at epoch 0.
+  const after = Number((await appState(page)).epoch);
+  assert.ok(after >= before, `epoch ${after} after the edit, ${before} before`);
+  assert.equal((await appState(page)).running, 'true');
+  // Another setting in a pasted link is another run: it starts again.
+  await page.evaluate((h) => { location.hash = `${h.replace(/&noise=[^&]*/, '')}&noise=10`; }, hash);
+  await waitFor(async () => (await page.evaluate(() => globalThis.playground.config.noise)) === 10, 'the new link');
+  assert.ok(Number((await appState(page)).epoch) < after, 'a new run');
+  assertClean(s);
+});
