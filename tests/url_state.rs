@@ -550,3 +550,19 @@ mod sequence_links {
         );
     }
 }
+
+#[test]
+fn a_link_that_changes_only_display_settings_is_the_same_run() {
+    let base = rich_config();
+    let mut display = base.clone();
+    display.threads = Some(1);
+    display.speed = None;
+    display.lang = Some(Lang::Zh);
+    assert!(base.same_run_as(&display));
+    let mut other = base.clone();
+    other.noise = 20.0;
+    assert!(!base.same_run_as(&other));
+    other = base.clone();
+    other.validation_ratio = 0.0;
+    assert!(!base.same_run_as(&other));
+}
