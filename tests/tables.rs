@@ -139,15 +139,18 @@ fn slice_axes_and_held_values_move_the_map() {
         .unwrap();
     s.train_epochs(5).unwrap();
     let info = s.slice_info().unwrap();
-    assert_eq!(info.x, Axis::Column(0));
-    assert_eq!(info.y, Axis::Column(1));
+    // More than two inputs: the map opens on the first two principal components.
+    assert_eq!(info.x, Axis::Component(0));
+    assert_eq!(info.y, Axis::Component(1));
     assert!(info
         .choices
         .iter()
         .any(|(a, n)| *a == Axis::Component(0) && n == "PC1"));
     assert_eq!(info.held.len(), 20);
-    let before = s.decision_grid(16).unwrap();
     let mut held: Vec<f32> = info.held.iter().map(|h| h.value).collect();
+    s.set_slice(Axis::Column(0), Axis::Column(1), &held)
+        .unwrap();
+    let before = s.decision_grid(16).unwrap();
     held[2] = info.held[2].max;
     s.set_slice(Axis::Column(0), Axis::Column(1), &held)
         .unwrap();
@@ -173,6 +176,28 @@ fn slice_axes_and_held_values_move_the_map() {
         .set_slice(Axis::Column(0), Axis::Column(1), &held[..3])
         .is_err());
     assert_eq!(s.decision_grid(16).unwrap(), pcs);
+}
+
+#[test]
+fn a_wide_tables_map_opens_on_its_principal_components_and_shows_every_class() {
+    let mut s = session();
+    s.load_csv(&cluster_table(300, 3, 0), &opts(MissingPolicy::Drop))
+        .unwrap();
+    use_adam_16(&mut s);
+    s.train_epochs(30).unwrap();
+    let classes_on_map = |s: &mut Session| {
+        let grid = s.decision_grid(32).unwrap();
+        let mut seen = [false; 3];
+        for cell in grid.chunks(3) {
+            let best = (0..3).max_by(|&a, &b| cell[a].total_cmp(&cell[b])).unwrap();
+            seen[best] = true;
+        }
+        seen.iter().filter(|&&v| v).count()
+    };
+    // The first two columns with the rest at their medians can hide a class; the two
+    // directions of largest spread show all three.
+    assert_eq!(s.slice_info().unwrap().x, Axis::Component(0));
+    assert_eq!(classes_on_map(&mut s), 3);
 }
 
 #[test]

@@ -185,7 +185,9 @@ export const tableMethods = {
     const key = (a) => `${a.kind}:${a.index}`;
     for (const sel of [c.axisX, c.axisY]) {
       clear(sel);
-      for (const [axis, name] of s.choices) sel.append(h('option', { value: key(axis), textContent: name }));
+      // A component says its share of the variance where it is picked ("PC1 · 42 %").
+      const label = (axis, name) => (axis.kind === 'component' && s.explained[axis.index] !== undefined ? `${name} · ${pct(s.explained[axis.index])}` : name);
+      for (const [axis, name] of s.choices) sel.append(h('option', { value: key(axis), textContent: label(axis, name) }));
     }
     c.axisX.value = key(s.x);
     c.axisY.value = key(s.y);

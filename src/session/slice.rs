@@ -121,7 +121,12 @@ impl SliceView {
             .filter(|(_, c)| matches!(c.encoding, ColumnEncoding::Numeric { .. }))
             .map(|(i, _)| i)
             .collect();
+        // More than two input columns: a slice through two of them, the rest held at their
+        // medians, can miss whole classes, so the map opens on the two directions of largest
+        // spread (each axis says its share of the variance); the slice stays a choice.
+        let wide = prep.columns.len() > 2;
         let (ax, ay) = match (numeric.as_slice(), &pca) {
+            (_, Some(_)) if wide => (Axis::Component(0), Axis::Component(1)),
             ([a, b, ..], _) => (Axis::Column(*a), Axis::Column(*b)),
             (_, Some(_)) => (Axis::Component(0), Axis::Component(1)),
             ([a], None) => (Axis::Column(*a), Axis::Column(*a)),
