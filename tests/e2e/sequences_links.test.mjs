@@ -110,6 +110,9 @@ test('the loss chart\'s x axis counts training steps, as the step counter does',
   const readout = page.locator(`${SEQ} [data-key=progress] .chart-readout`);
   await waitFor(async () => /^step /.test((await readout.textContent()) ?? ''), 'the step readout');
   assert.ok(Number(await readout.getAttribute('data-epoch')) > steps / 2, await readout.textContent());
+  // The accuracy chart beside it runs along the same steps.
+  const lastX = Number(await page.locator(`${SEQ} canvas[data-chart=accuracy]`).getAttribute('data-last-x'));
+  assert.ok(lastX > steps * 0.5 && lastX <= steps, `accuracy chart ends at ${lastX} for step ${steps}`);
   assertClean(s);
 });
 

@@ -412,7 +412,7 @@ export default {
   "seq.section.try": "Try your own input",
   "seq.section.embedding": "Token embeddings (2 principal axes)",
   "seq.lossCaption": "Loss (test, training) by training step",
-  "seq.accuracyCaption": "Accuracy per evaluation",
+  "seq.accuracyCaption": "Accuracy by training step",
   "seq.testSeqAcc": "Test sequences right",
   "seq.testTokAcc": "Test tokens right",
   "seq.trainSeq": "train seq",

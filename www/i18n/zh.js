@@ -412,7 +412,7 @@ export default {
   "seq.section.try": "试试你自己的输入",
   "seq.section.embedding": "词元嵌入（前两个主成分）",
   "seq.lossCaption": "按训练步数的损失（测试、训练）",
-  "seq.accuracyCaption": "每次评估的准确率",
+  "seq.accuracyCaption": "按训练步数的准确率",
   "seq.testSeqAcc": "测试序列全对",
   "seq.testTokAcc": "测试词元正确",
   "seq.trainSeq": "训练序列",

@@ -10,17 +10,19 @@ const FONT = '10px system-ui, sans-serif';
 /**
  * @param {HTMLCanvasElement} canvas
  * @param {{name: string, values: number[], color: string, dash?: number[]}[]} series
- *   entry i of every series is epoch (i + 1)·stride
+ *   entry i of every series is epoch (i + 1)·stride, or at `xs[i]` when given
  * @param {number} stride
+ * @param {number[] | null} xs  each entry's own x (ascending: the Sequences mode's steps)
  */
-export function paintSeries(canvas, series, stride = 1) {
+export function paintSeries(canvas, series, stride = 1, xs = null) {
   const { ctx, w, h } = fitCanvas(canvas);
   const st = getComputedStyle(canvas);
   const axis = st.getPropertyValue('--muted').trim() || '#777';
   const grid = st.getPropertyValue('--border').trim() || '#ddd';
   const plot = { x: PAD.left, y: PAD.top, w: Math.max(10, w - PAD.left - PAD.right), h: Math.max(10, h - PAD.top - PAD.bottom) };
   const n = Math.max(0, ...series.map((s) => s.values.length));
-  const last = Math.max(1, n * stride);
+  const at = xs?.length ? (i) => xs[i] : (i) => (i + 1) * stride;
+  const last = Math.max(1, n ? at(n - 1) : 0);
   const toX = (epoch) => plot.x + (epoch / last) * plot.w;
   const toY = (v) => plot.y + plot.h - Math.min(1, Math.max(0, v)) * plot.h;
   ctx.font = FONT;
@@ -57,11 +59,12 @@ export function paintSeries(canvas, series, stride = 1) {
     ctx.fillText(s.name, lx + 17, PAD.top / 2);
     lx += 24 + ctx.measureText(s.name).width;
   }
-  for (const s of series) drawEnvelope(ctx, s, stride, last, plot, toX, toY);
+  for (const s of series) drawEnvelope(ctx, s, at, plot, toX, toY, !!xs?.length);
+  canvas.dataset.lastX = String(last);
   canvas.dataset.last = series.map((s) => (s.values.length ? s.values[s.values.length - 1].toFixed(4) : '')).join(' ');
 }
 
-function drawEnvelope(ctx, s, stride, last, plot, toX, toY) {
+function drawEnvelope(ctx, s, at, plot, toX, toY, ownXs) {
   const v = s.values;
   if (!v.length) return;
   ctx.strokeStyle = s.color;
@@ -69,9 +72,10 @@ function drawEnvelope(ctx, s, stride, last, plot, toX, toY) {
   ctx.beginPath();
   const columns = Math.max(1, Math.floor(plot.w));
   const perColumn = v.length / columns;
-  if (perColumn <= 1) {
+  // Entries at their own x may be unevenly spaced: drawn one by one, not per pixel column.
+  if (perColumn <= 1 || ownXs) {
     v.forEach((y, i) => {
-      const px = toX((i + 1) * stride);
+      const px = toX(at(i));
       if (i === 0) ctx.moveTo(px, toY(y));
       else ctx.lineTo(px, toY(y));
     });

@@ -405,7 +405,7 @@ export class SequencePage {
         { name: t('seq.trainSeq'), values: hist.map((p) => p.train_sequence_accuracy), color: '#0877bd', dash: [4, 3] },
         { name: t('seq.testTok'), values: hist.map((p) => p.test_token_accuracy), color: '#f59322' },
         { name: t('seq.trainTok'), values: hist.map((p) => p.train_token_accuracy), color: '#f59322', dash: [4, 3] },
-      ]);
+      ], 1, steps);
     }
     if (v.example) {
       c.exampleIndex.value = String(v.exampleIndex);
