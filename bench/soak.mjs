@@ -51,7 +51,7 @@ export async function soak({ steps, every, pkg }) {
     done += session.trainEpochs(4);
     session.decisionGrid(50);
     const hist = session.lossHistoryFrom(sent);
-    sent += hist.length / 2;
+    sent += hist.length / 3; // [train, test, validation] per entry
     if (++views % 25 === 0) {
       session.metrics();
       session.network();

@@ -98,7 +98,11 @@ fn session_trains_and_draws() {
     assert_eq!(s.decision_grid(10).unwrap().len(), 100);
     assert_eq!(s.neuron_grids(4).unwrap().len(), 9 * 16);
     assert_eq!(s.points().len(), 500 * 4);
-    assert_eq!(s.loss_history_from(1).len(), 4);
+    // Entries 1 and 2 as [train, test, validation] triples (NaN without a validation split).
+    let history = s.loss_history_from(1);
+    assert_eq!(history.len(), 6);
+    assert!(history[2].is_nan() && history[5].is_nan());
+    assert_eq!(s.split_sizes().to_vec(), vec![250, 0, 250]);
     assert!(s.train_loss().is_finite() && s.test_loss().is_finite());
     let metrics = s.metrics().unwrap();
     assert!(get(&metrics, "accuracy").as_f64().is_some());
