@@ -195,7 +195,7 @@ function detailTable(name) {
 // Words a Chinese message keeps as they are: names of formats, APIs, the project, and the
 // identifiers a link or a file spells (schedule and early-stopping syntax, JSON keys).
 const NAMES = new Set(['CSV', 'UTF', 'JSON', 'base64url', 'NUL', 'nn-playground', 'WebGPU', 'CPU', 'MB', 'format', 'auto', 'max', 'none', 'true', 'false',
-  'constant', 'step', 'EVERY', 'FACTOR', 'exponential', 'STEPS', 'RATE', 'cosine', 'MIN_LR', 'MONITOR', 'PATIENCE', 'MIN_DELTA', 'val_loss', 'JavaScript']);
+  'constant', 'step', 'EVERY', 'FACTOR', 'exponential', 'STEPS', 'RATE', 'cosine', 'MIN_LR', 'MONITOR', 'PATIENCE', 'MIN_DELTA', 'val_loss', 'JavaScript', 'trainFor']);
 
 /** The English words of `text` that are not names. */
 function englishWords(text) {

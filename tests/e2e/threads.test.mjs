@@ -211,7 +211,7 @@ test('editing threads= in the address while training keeps the run, on the new t
   assert.equal((await appState(page)).running, 'true');
   // Another setting in a pasted link is another run: it starts again.
   await page.evaluate((h) => { location.hash = `${h.replace(/&noise=[^&]*/, '')}&noise=10`; }, hash);
-  await waitFor(async () => (await page.evaluate(() => globalThis.playground.config.noise)) === 10, 'the new link');
-  assert.ok(Number((await appState(page)).epoch) < after, 'a new run');
+  await waitFor(async () => (await page.evaluate(() => globalThis.playground?.config?.noise)) === 10, 'the new link');
+  await waitFor(async () => Number((await appState(page)).epoch) < after, 'a new run from epoch 0');
   assertClean(s);
 });
