@@ -86,6 +86,8 @@ test('paused, a switch back to the CPU says so at once; the WebGPU notice is who
   // Every bracket the notice opens, it closes.
   assert.equal((gpu.match(/\(/g) || []).length, (gpu.match(/\)/g) || []).length, gpu);
   assert.match(gpu, /\)\.$/);
+  // ▶ toggles by the page's state: the notice can come before the first frame says it runs.
+  await waitFor(async () => (await state(page)).running === 'true', 'training', SLOW);
   await page.click(`${APP} button.play`);
   await waitFor(async () => (await state(page)).running === 'false', 'the pause', SLOW);
   await chooseBackend(page, 'cpu');
