@@ -92,7 +92,12 @@ test('paused, a switch back to the CPU says so at once; the WebGPU notice is who
   await waitFor(async () => (await state(page)).running === 'false', 'the pause', SLOW);
   await chooseBackend(page, 'cpu');
   await waitFor(async () => /Training on the CPU/.test(await statusText(page)), 'the CPU notice without ▶', SLOW);
-  assert.equal((await state(page)).running, 'false', 'still paused');
+  // A frame posted just before the pause may show ▶ as running for a moment; the page must
+  // settle on paused (a switch that resumed training would stay running).
+  await waitFor(async () => (await state(page)).running === 'false', 'still paused', SLOW);
+  const epochNow = Number((await state(page)).epoch);
+  await page.waitForTimeout(500);
+  assert.equal(Number((await state(page)).epoch), epochNow, 'no training after the switch');
   clean(s);
 });
 

@@ -81,7 +81,10 @@ test('a 16 × 256 network from a link: few elements, frames within the bound whi
   await strip.hover({ position: { x: 10, y: 40 } });
   await waitFor(async () => !(await page.locator(`${APP} .hover-card`).isHidden()), 'the hover card');
   assert.match(await strip.getAttribute('title'), /^layer 4 neuron \d+ · bias -?\d/);
-  // From the keyboard: arrows pick a unit, Enter edits its bias, and the engine takes it.
+  // From the keyboard: arrows pick a unit, Enter edits its bias, and the engine takes it
+  // (paused, so the next step cannot move the bias before a frame reports it).
+  await page.click(`${APP} button.play`);
+  await waitFor(async () => (await state(page)).running === 'false', 'the pause');
   await page.mouse.move(0, 0);
   await strip.focus();
   await page.keyboard.press('ArrowDown');
