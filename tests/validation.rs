@@ -148,7 +148,7 @@ fn early_stopping_watches_the_validation_loss_and_puts_the_best_epoch_back() {
     let best = restored.expect("the best weights are back");
     // The best epoch is the one with the lowest validation loss in the history, and the
     // model now has that loss again.
-    let history = s.history();
+    let history = s.history().to_vec();
     assert_eq!(s.history_stride(), 1);
     let (argmin, min) = history
         .iter()
@@ -161,6 +161,9 @@ fn early_stopping_watches_the_validation_loss_and_puts_the_best_epoch_back() {
     let (x, y) = (x.clone(), y.clone());
     let now = s.model().clone().evaluate(&x, &y).unwrap().loss;
     assert!((now - min).abs() < 1e-6, "{now} vs best {min}");
+    // The losses the page reads are the restored model's.
+    assert!((s.validation_loss() - min).abs() < 1e-6);
+    assert_eq!(s.test_loss(), history[best - 1].test);
     let reason = s.stop_reason().unwrap();
     assert!(reason.contains("validation loss"), "{reason}");
     assert!(reason.contains(&format!("epoch, {best},")), "{reason}");

@@ -263,7 +263,7 @@ export class Playground {
     // A standardised regression target: the losses are in its standard units, the error
     // metrics in the target's own; this line says so.
     c.lossUnits = h('p', { className: 'loss-units', dataset: { key: 'lossUnits' }, hidden: true, textContent: tr('loss.standardised') });
-    out.append(h('div', { className: 'losses' }, h('div', {}, tr('testLoss'), ' ', c.testLoss), c.validationRow, h('div', {}, tr('trainLoss'), ' ', c.trainLoss)), c.lossUnits);
+    out.append(h('div', { className: 'losses' }, h('div', {}, tr('testLoss'), ' ', c.testLoss), c.validationRow, h('div', {}, tr('trainLoss'), ' ', c.trainLoss), c.lossUnits));
     out.append(this.buildChart());
     c.heat = h('canvas', { className: 'heat', width: 64, height: 64 });
     c.pointsLayer = h('canvas', { className: 'points', tabIndex: 0, role: 'img', 'aria-label': tr('plot.aria') });

@@ -384,6 +384,13 @@ impl Session {
                 self.model.set_params(&best)?;
                 self.grid_cache = None;
                 restored = st.stopper.best_epoch;
+                // The losses the page shows are the model's now: the best epoch's, not
+                // those of the last epoch trained (the history keeps those).
+                self.latest = Some(EpochLoss {
+                    train: self.data.loss(&mut self.model, false),
+                    test: self.data.loss(&mut self.model, true),
+                    val: self.data.loss_on(&mut self.model, Split::Validation),
+                });
             }
             // Keras counts the same way: patience 0 and 1 both stop at the first epoch
             // without improvement, so the message names the epochs actually waited.
