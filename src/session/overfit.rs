@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::train::Watched;
 use super::Session;
+use crate::Monitor;
 
 /// Epochs the held-out loss must have stayed past its best before the page says so: at
 /// least this many …
@@ -31,13 +32,11 @@ impl Session {
     /// max(10 epochs, a fifth of the run), read from the history (its thinned entries and
     /// the latest epoch); `None` otherwise or without held-out rows.
     pub fn overfitting(&self) -> Option<Rising> {
-        let split = if self.data.val_x.rows() > 0 {
-            Watched::Validation
-        } else if self.data.test_x.rows() > 0 {
-            Watched::Test
-        } else {
+        // The split early stopping on the validation loss would watch.
+        let split = self.watched_split(Monitor::ValLoss);
+        if split == Watched::Training {
             return None;
-        };
+        }
         let pick = |e: &super::EpochLoss| match split {
             Watched::Validation => e.val,
             _ => e.test,

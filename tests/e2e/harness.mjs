@@ -255,3 +255,28 @@ export function assertClean(s, { console = true } = {}) {
   assert.deepEqual(s.cspViolations, [], 'CSP violations');
   if (console) assert.deepEqual(s.consoleErrors, [], 'console errors');
 }
+
+/** A small seeded generator (mulberry32) and a normal deviate from it, for test data. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
+  return { next, normal };
+}
+
+/** The Sequences mode's root in the page. */
+export const SEQ = '#app .nnp.seq';
+
+/** Opens `/index.html#hash` in the Sequences mode and waits until it is ready (closed after `t`). */
+export async function openSequences(server, t, hash) {
+  const s = await openPage(server, `/index.html#${hash}`, { viewport: { width: 1280, height: 1400 } });
+  t.after(() => s.close());
+  await s.page.waitForSelector(`${SEQ}[data-ready=true]`, { timeout: 30_000 });
+  return s;
+}

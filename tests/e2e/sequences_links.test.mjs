@@ -6,9 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, openPage, startServer, waitFor } from './harness.mjs';
-
-const SEQ = '#app .nnp.seq';
+import { assertClean, openPage, startServer, waitFor, SEQ, openSequences as openSeq } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -18,12 +16,7 @@ after(async () => {
   await server?.close();
 });
 
-async function openSequences(t, hash) {
-  const s = await openPage(server, `/index.html#${hash}`, { viewport: { width: 1280, height: 1400 } });
-  t.after(() => s.close());
-  await s.page.waitForSelector(`${SEQ}[data-ready=true]`, { timeout: 30_000 });
-  return s;
-}
+const openSequences = (t, hash) => openSeq(server, t, hash);
 
 const step = async (page) => Number(await page.locator(SEQ).getAttribute('data-step'));
 const value = (page, key) => page.locator(`${SEQ} [data-control=${key}]`).inputValue();

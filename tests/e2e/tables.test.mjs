@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { APP, appState, assertClean, openApp, screenshot, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, openApp, rng, screenshot, startServer, waitFor } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -19,20 +19,6 @@ after(async () => {
 const open = (t, path = '/index.html') => openApp(server, t, path);
 const state = appState;
 const clean = assertClean;
-
-/** A small seeded generator (mulberry32) and a normal deviate from it. */
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
-  return { next, normal };
-}
 
 /** 17 numeric columns (informative, redundant, noise), a text column, missing cells, label. */
 function clusterCsv(rows, seed) {

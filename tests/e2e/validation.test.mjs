@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { APP, appState, assertClean, openApp, startServer, waitFor } from './harness.mjs';
+import { APP, appState, assertClean, openApp, rng, startServer, waitFor } from './harness.mjs';
 
 const configOf = (page) => page.evaluate(() => globalThis.playground.config);
 
@@ -18,15 +18,7 @@ after(async () => {
 
 /** 240 rows of 10 inputs where y depends on 3 of them, with noise as large as the signal. */
 function noisyCsv(rows, seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
+  const { normal } = rng(seed);
   const lines = [[...Array.from({ length: 10 }, (_, j) => `x${j}`), 'y'].join(',')];
   for (let i = 0; i < rows; i++) {
     const x = Array.from({ length: 10 }, normal);
